@@ -1,0 +1,96 @@
+"""The web application: JSON API under /api/v1, server-rendered pages, health check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, text
+
+from amends import __version__
+from amends.cases import api as cases_api
+from amends.cases import pages as cases_pages
+from amends.clock import Clock, SystemClock
+from amends.commitments import api as commitments_api
+from amends.config import Settings
+from amends.customers import api as customers_api
+from amends.customers import pages as customers_pages
+from amends.db import make_engine, make_session_factory
+from amends.errors import AmendsError
+from amends.messages import api as messages_api
+from amends.people import api as people_api
+from amends.people import pages as people_pages
+from amends.web import problems
+from amends.web.render import render
+from amends.web.session import SignInRequired, anonymous_context, redirect_to_sign_in
+
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None
+) -> FastAPI:
+    """Build the application; nothing touches the database until a request arrives."""
+    app = FastAPI(
+        title="amends",
+        version=__version__,
+        description="Customer service recovery: the commitment ledger and recovery cases.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.sessions = make_session_factory(app.state.engine)
+
+    api = APIRouter(prefix="/api/v1")
+    for module in (customers_api, commitments_api, cases_api, messages_api, people_api):
+        api.include_router(module.router)
+    app.include_router(api)
+    for page_module in (people_pages, cases_pages, customers_pages):
+        app.include_router(page_module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        with app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/cases", status_code=303)
+
+    problems.install(app)
+
+    # Pages answer errors with a page, the API with problem+json.
+    @app.exception_handler(AmendsError)
+    async def _domain_error(request: Request, exc: AmendsError) -> Response:
+        if isinstance(exc, SignInRequired):
+            return redirect_to_sign_in(request)
+        if _is_api(request):
+            return problems.problem(exc.status, exc.code, exc.title, exc.message)
+        return render(
+            request,
+            "error.html",
+            anonymous_context(request),
+            status_code=exc.status,
+            title=exc.title,
+            detail=exc.message,
+        )
+
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (used by ``amends serve --workers N``)."""
+    from amends.config import load_settings
+
+    return create_app(load_settings())

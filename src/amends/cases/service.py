@@ -1,0 +1,290 @@
+"""Recovery cases: opening, reading, changing state, and the append-only timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session
+
+from amends.cases.models import Case, CaseParticipant, TimelineEvent
+from amends.cases.rules import (
+    CaseState,
+    Category,
+    Origin,
+    Outcome,
+    Severity,
+    check_transition,
+)
+from amends.cases.schemas import CaseOut
+from amends.commitments.models import Commitment
+from amends.customers.models import Customer
+from amends.errors import Conflict, InvalidInput, NotFound
+from amends.paging import Page, paginate
+from amends.people.models import User
+from amends.people.rules import Action, Actor, Role, can_own_cases, can_see_case
+from amends.people.service import require
+
+
+def case_ref(case_id: int) -> str:
+    """The reference customers see and quote in subjects, e.g. ``C-123``."""
+    return f"C-{case_id}"
+
+
+def add_event(
+    session: Session,
+    *,
+    case: Case,
+    kind: str,
+    at: datetime,
+    actor: Actor,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    event = TimelineEvent(
+        case_id=case.id, at=at, actor_id=actor.user_id, kind=kind, note=note, data=data or {}
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _owner(session: Session, owner_id: int) -> User:
+    owner = session.get(User, owner_id)
+    if owner is None or not owner.active:
+        raise InvalidInput(f"owner {owner_id} is not an active user", code="owner-not-found")
+    if not can_own_cases(Role(owner.role)):
+        raise InvalidInput(
+            f"{owner.name} is a {owner.role} and cannot own cases", code="owner-not-allowed"
+        )
+    return owner
+
+
+def open_case(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    customer_id: int,
+    owner_id: int,
+    title: str,
+    severity: Severity = Severity.MEDIUM,
+    category: Category = Category.OTHER,
+    origin: Origin = Origin.MANUAL,
+    commitment_id: int | None = None,
+    opened_at: datetime | None = None,
+) -> Case:
+    """Open a case with its single owner; the SLA clock starts at ``opened_at``."""
+    require(actor, Action.WRITE)
+    if session.get(Customer, customer_id) is None:
+        raise InvalidInput(f"customer {customer_id} does not exist", code="customer-not-found")
+    _owner(session, owner_id)
+    if commitment_id is not None:
+        commitment = session.get(Commitment, commitment_id)
+        if commitment is None or commitment.customer_id != customer_id:
+            raise InvalidInput(
+                f"commitment {commitment_id} is not one of this customer's",
+                code="commitment-not-found",
+            )
+    case = Case(
+        customer_id=customer_id,
+        owner_id=owner_id,
+        title=title,
+        state=CaseState.NEW.value,
+        severity=severity.value,
+        category=category.value,
+        origin=origin.value,
+        commitment_id=commitment_id,
+        opened_at=opened_at or now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    add_event(
+        session,
+        case=case,
+        kind="opened",
+        at=now,
+        actor=actor,
+        data={"owner_id": owner_id, "origin": origin.value, "severity": severity.value},
+    )
+    return case
+
+
+def participant_ids(session: Session, case_id: int) -> set[int]:
+    return set(
+        session.scalars(select(CaseParticipant.user_id).where(CaseParticipant.case_id == case_id))
+    )
+
+
+def get_case(session: Session, case_id: int, *, actor: Actor) -> Case:
+    case = session.get(Case, case_id)
+    # A case the actor may not see answers exactly like a missing one: no existence leak.
+    if case is None or not can_see_case(
+        actor.role,
+        actor.user_id or 0,
+        owner_id=case.owner_id,
+        participant_ids=participant_ids(session, case_id),
+    ):
+        raise NotFound(f"case {case_id} does not exist", code="case-not-found")
+    return case
+
+
+def visible_cases(actor: Actor) -> Select[Case]:
+    stmt = select(Case)
+    if not actor.allows(Action.READ):
+        stmt = stmt.where(
+            (Case.owner_id == actor.user_id)
+            | exists().where(
+                CaseParticipant.case_id == Case.id, CaseParticipant.user_id == actor.user_id
+            )
+        )
+    return stmt
+
+
+def list_cases(
+    session: Session,
+    *,
+    actor: Actor,
+    limit: int = 50,
+    offset: int = 0,
+    state: CaseState | None = None,
+    is_open: bool | None = None,
+    owner_id: int | None = None,
+    customer_id: int | None = None,
+    severity: Severity | None = None,
+    category: Category | None = None,
+) -> Page[Case]:
+    stmt = visible_cases(actor).order_by(Case.opened_at.desc(), Case.id.desc())
+    if state is not None:
+        stmt = stmt.where(Case.state == state.value)
+    if is_open is True:
+        stmt = stmt.where(Case.state != CaseState.CLOSED.value)
+    elif is_open is False:
+        stmt = stmt.where(Case.state == CaseState.CLOSED.value)
+    if owner_id is not None:
+        stmt = stmt.where(Case.owner_id == owner_id)
+    if customer_id is not None:
+        stmt = stmt.where(Case.customer_id == customer_id)
+    if severity is not None:
+        stmt = stmt.where(Case.severity == severity.value)
+    if category is not None:
+        stmt = stmt.where(Case.category == category.value)
+    return paginate(session, stmt, limit=limit, offset=offset)
+
+
+CASE_UPDATABLE = frozenset({"title", "severity", "category"})
+
+
+def update_case(
+    session: Session, case_id: int, *, actor: Actor, now: datetime, changes: dict[str, object]
+) -> Case:
+    require(actor, Action.WRITE)
+    case = get_case(session, case_id, actor=actor)
+    unknown = set(changes) - CASE_UPDATABLE
+    if unknown:
+        raise Conflict(
+            f"cannot change {', '.join(sorted(unknown))} here; state moves by playbook steps "
+            "and the owner by a hand-off",
+            code="field-not-updatable",
+        )
+    before = {key: getattr(case, key) for key in changes}
+    for key, value in changes.items():
+        setattr(case, key, value.value if hasattr(value, "value") else value)
+    after = {key: getattr(case, key) for key in changes}
+    if before != after:
+        case.updated_at = now
+        add_event(
+            session,
+            case=case,
+            kind="updated",
+            at=now,
+            actor=actor,
+            data={"before": before, "after": after},
+        )
+    return case
+
+
+def move_to(
+    session: Session,
+    case_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    state: CaseState,
+    outcome: Outcome | None = None,
+    note: str = "",
+) -> Case:
+    """Advance the case to ``state``; refuses going back or closing without an outcome."""
+    require(actor, Action.WRITE)
+    case = get_case(session, case_id, actor=actor)
+    current = CaseState(case.state)
+    check_transition(current, state, outcome=outcome)
+    case.state = state.value
+    if case.acknowledged_at is None:
+        case.acknowledged_at = now
+    if state is CaseState.REMEDIED or (
+        state is not CaseState.CLOSED
+        and case.resolved_at is None
+        and state.value
+        in {CaseState.COMPENSATED, CaseState.CHANGE_EXPLAINED, CaseState.FOLLOWING_UP}
+    ):
+        case.resolved_at = case.resolved_at or now
+    if state is CaseState.CLOSED:
+        case.closed_at = now
+        case.resolved_at = case.resolved_at or now
+        case.outcome = outcome.value if outcome else None
+    case.updated_at = now
+    add_event(
+        session,
+        case=case,
+        kind="state_changed",
+        at=now,
+        actor=actor,
+        note=note,
+        data={"from": current.value, "to": state.value, "outcome": case.outcome},
+    )
+    return case
+
+
+def add_participant(
+    session: Session, *, case: Case, user_id: int, reason: str, actor: Actor, now: datetime
+) -> None:
+    if session.get(User, user_id) is None:
+        raise InvalidInput(f"user {user_id} does not exist", code="user-not-found")
+    if session.get(CaseParticipant, (case.id, user_id)) is None:
+        session.add(CaseParticipant(case_id=case.id, user_id=user_id, reason=reason, added_at=now))
+        add_event(
+            session,
+            case=case,
+            kind="participant_added",
+            at=now,
+            actor=actor,
+            data={"user_id": user_id, "reason": reason},
+        )
+
+
+def timeline(session: Session, case_id: int, *, actor: Actor) -> list[TimelineEvent]:
+    get_case(session, case_id, actor=actor)
+    return list(
+        session.scalars(
+            select(TimelineEvent)
+            .where(TimelineEvent.case_id == case_id)
+            .order_by(TimelineEvent.at, TimelineEvent.id)
+        )
+    )
+
+
+def owner_names(session: Session, owner_ids: set[int]) -> dict[int, User]:
+    if not owner_ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(owner_ids)))}
+
+
+def present(session: Session, cases: Sequence[Case]) -> list[CaseOut]:
+    """Cases as the API and CLI show them, with their owners resolved in one query."""
+    owners = owner_names(session, {c.owner_id for c in cases})
+    return [CaseOut.build(c, owners[c.owner_id]) for c in cases]

@@ -1,0 +1,51 @@
+"""Commitment vocabularies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from dateutil.rrule import rrule as rrule_type
+from dateutil.rrule import rrulestr
+
+
+class CommitmentKind(StrEnum):
+    DELIVERABLE = "deliverable"
+    RECURRING_SERVICE = "recurring_service"
+    SERVICE_LEVEL = "service_level"
+    CALLBACK = "callback"
+    REFUND = "refund"
+
+
+class CommitmentStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+def schedule_problem(
+    kind: CommitmentKind, due_at: datetime | None, rrule: str | None
+) -> str | None:
+    """Why a commitment's timing is unusable, or None when it is fine.
+
+    A recurring promise needs an RRULE whose DTSTART is ``due_at``; a one-off promise
+    needs a due time. Anything else could never be checked against deliveries.
+    """
+    if rrule:
+        if due_at is None:
+            return "a recurring commitment needs due_at as its first occurrence (DTSTART)"
+        if len(rrule) > 500:
+            return "the RRULE is too long"
+        try:
+            rule = rrulestr(rrule, dtstart=due_at, forceset=False)
+            # A rule that never occurs is a typo, not a promise.
+            if isinstance(rule, rrule_type) and rule.after(due_at, inc=True) is None:
+                return "the RRULE never produces an occurrence"
+        except (ValueError, TypeError, OverflowError) as exc:
+            return f"the RRULE is not valid: {exc}"
+        return None
+    if kind is CommitmentKind.RECURRING_SERVICE:
+        return "a recurring service needs an RRULE (e.g. FREQ=MONTHLY;BYMONTHDAY=5)"
+    if due_at is None and kind is not CommitmentKind.SERVICE_LEVEL:
+        return "a one-off commitment needs due_at"
+    return None

@@ -1,0 +1,93 @@
+"""Shared plumbing for the command line: workspace access, JSON output, exit codes.
+
+Exit codes: 0 ok, 1 the domain refused (not found, conflict, invalid transition),
+2 bad usage or input (including bad configuration).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from amends.clock import Clock, SystemClock
+from amends.config import Settings, load_settings
+from amends.db import make_engine, make_session_factory, transaction
+from amends.errors import AmendsError, ConfigError, InvalidInput
+
+err = Console(stderr=True)
+out = Console(highlight=False)
+
+
+@dataclass
+class Workspace:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    clock: Clock
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with transaction(self.sessions) as session:
+            yield session
+
+
+def open_workspace(*, migrate: bool = True) -> Workspace:
+    """Settings from the environment, an engine, and the schema brought up to date."""
+    settings = load_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    if migrate:
+        from amends import migrate as migrations
+
+        migrations.upgrade(engine)
+    return Workspace(settings, engine, make_session_factory(engine), SystemClock())
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def emit_json(value: Any) -> None:
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, default=_default) + "\n")
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn domain errors into a clear message on stderr and the documented exit code."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except (ConfigError, InvalidInput) as exc:
+            err.print(f"[red]error[/red] ({exc.code}): {exc.message}", markup=True)
+            raise typer.Exit(2) from None
+        except AmendsError as exc:
+            err.print(f"[red]refused[/red] ({exc.code}): {exc.message}", markup=True)
+            raise typer.Exit(1) from None
+
+    return wrapper

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from amends.customers import service
+from amends.customers.rules import CustomerStatus, Tier
+from amends.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
+from amends.fields import MAX_DB_INT
+from amends.web.deps import ApiActor, AppClock, DbSession
+from amends.web.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/customers", tags=["customers"], responses=PROBLEM_RESPONSES)
+CustomerId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+
+
+def _contacts(body: CustomerCreate | CustomerUpdate) -> list[service.ContactInput] | None:
+    if body.contacts is None:
+        return None
+    return [service.ContactInput(**c.model_dump()) for c in body.contacts]
+
+
+@router.get("", response_model=CustomerPage)
+def list_customers(
+    session: DbSession,
+    actor: ApiActor,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    status: CustomerStatus | None = None,
+    tier: Tier | None = None,
+    language: Annotated[str | None, Query(max_length=35)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="name or email contains")] = None,
+) -> CustomerPage:
+    page = service.list_customers(
+        session,
+        actor=actor,
+        limit=limit,
+        offset=offset,
+        status=status,
+        tier=tier,
+        language=language,
+        query=q,
+    )
+    return CustomerPage.model_validate(page, from_attributes=True)
+
+
+@router.post("", response_model=CustomerOut, status_code=201)
+def create_customer(
+    body: CustomerCreate, session: DbSession, actor: ApiActor, clock: AppClock
+) -> CustomerOut:
+    data = body.model_dump(exclude={"contacts"})
+    customer = service.create_customer(
+        session, actor=actor, now=clock.now(), contacts=_contacts(body), **data
+    )
+    return CustomerOut.model_validate(customer)
+
+
+@router.get("/{customer_id}", response_model=CustomerOut)
+def get_customer(customer_id: CustomerId, session: DbSession, actor: ApiActor) -> CustomerOut:
+    return CustomerOut.model_validate(service.get_customer(session, customer_id, actor=actor))
+
+
+@router.patch("/{customer_id}", response_model=CustomerOut)
+def update_customer(
+    customer_id: CustomerId,
+    body: CustomerUpdate,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+) -> CustomerOut:
+    changes: dict[str, object] = body.model_dump(exclude_unset=True, exclude={"contacts"})
+    if body.contacts is not None:
+        changes["contacts"] = _contacts(body)
+    # null for a required column means "leave as is"; only external_id may be cleared.
+    changes = {k: v for k, v in changes.items() if v is not None or k == "external_id"}
+    customer = service.update_customer(
+        session, customer_id, actor=actor, now=clock.now(), changes=changes
+    )
+    return CustomerOut.model_validate(customer)

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from amends.customers.rules import CustomerStatus, Tier
+from amends.fields import Currency, Email, Language, Line, Money, Text, Timezone
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Line
+    email: Email | None = None
+    phone: Line | None = Field(default=None, max_length=50)
+    is_primary: bool = False
+
+
+class ContactOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    email: str | None
+    phone: str | None
+    is_primary: bool
+
+
+class CustomerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Line
+    language: Language = "en"
+    timezone: Timezone = "UTC"
+    currency: Currency = "EUR"
+    recurring_value: Money = Decimal("0")
+    tier: Tier = Tier.STANDARD
+    status: CustomerStatus = CustomerStatus.ACTIVE
+    external_id: Line | None = None
+    notes: Text = ""
+    contacts: list[ContactIn] = Field(default_factory=list, max_length=50)
+
+
+class CustomerUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Line | None = None
+    language: Language | None = None
+    timezone: Timezone | None = None
+    currency: Currency | None = None
+    recurring_value: Money | None = None
+    tier: Tier | None = None
+    status: CustomerStatus | None = None
+    external_id: Line | None = None
+    notes: Text | None = None
+    contacts: list[ContactIn] | None = Field(default=None, max_length=50)
+
+
+class CustomerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    external_id: str | None
+    name: str
+    language: str
+    timezone: str
+    currency: str
+    recurring_value: Decimal
+    tier: str
+    status: str
+    is_lead: bool
+    notes: str
+    created_at: datetime
+    updated_at: datetime
+    contacts: list[ContactOut]
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerOut]
+    limit: int
+    offset: int
+    next_offset: int | None

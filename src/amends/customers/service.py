@@ -1,0 +1,163 @@
+"""Customers and their contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from amends.customers.models import Contact, Customer
+from amends.customers.rules import CustomerStatus, Tier
+from amends.errors import Conflict, NotFound
+from amends.paging import Page, paginate
+from amends.people.rules import Action, Actor
+from amends.people.service import require
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    is_primary: bool = False
+
+
+def create_customer(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    name: str,
+    language: str,
+    timezone: str,
+    currency: str,
+    recurring_value: Decimal = Decimal("0"),
+    tier: Tier = Tier.STANDARD,
+    status: CustomerStatus = CustomerStatus.ACTIVE,
+    external_id: str | None = None,
+    contacts: list[ContactInput] | None = None,
+    notes: str = "",
+    is_lead: bool = False,
+) -> Customer:
+    require(actor, Action.WRITE)
+    if external_id is not None and session.scalar(
+        select(Customer.id).where(Customer.external_id == external_id)
+    ):
+        raise Conflict(
+            f"a customer with external id {external_id!r} already exists", code="customer-exists"
+        )
+    customer = Customer(
+        external_id=external_id,
+        name=name,
+        language=language,
+        timezone=timezone,
+        currency=currency,
+        recurring_value=recurring_value,
+        tier=tier.value,
+        status=status.value,
+        is_lead=is_lead,
+        notes=notes,
+        created_at=now,
+        updated_at=now,
+    )
+    customer.contacts = [
+        Contact(name=c.name, email=c.email, phone=c.phone, is_primary=c.is_primary)
+        for c in contacts or []
+    ]
+    session.add(customer)
+    session.flush()
+    return customer
+
+
+def get_customer(session: Session, customer_id: int, *, actor: Actor) -> Customer:
+    require(actor, Action.READ)
+    customer = session.get(Customer, customer_id, options=[selectinload(Customer.contacts)])
+    if customer is None:
+        raise NotFound(f"customer {customer_id} does not exist", code="customer-not-found")
+    return customer
+
+
+UPDATABLE = frozenset(
+    {"name", "language", "timezone", "currency", "recurring_value", "tier", "status", "notes"}
+)
+
+
+def update_customer(
+    session: Session, customer_id: int, *, actor: Actor, now: datetime, changes: dict[str, object]
+) -> Customer:
+    require(actor, Action.WRITE)
+    customer = get_customer(session, customer_id, actor=actor)
+    unknown = set(changes) - UPDATABLE - {"external_id", "contacts"}
+    if unknown:
+        raise Conflict(f"cannot change {', '.join(sorted(unknown))}", code="field-not-updatable")
+    for key, value in changes.items():
+        if key == "contacts":
+            assert isinstance(value, list)
+            customer.contacts = [
+                Contact(name=c.name, email=c.email, phone=c.phone, is_primary=c.is_primary)
+                for c in value
+            ]
+        elif key == "external_id":
+            if value is not None and session.scalar(
+                select(Customer.id).where(Customer.external_id == value, Customer.id != customer.id)
+            ):
+                raise Conflict(
+                    f"external id {value!r} belongs to another customer", code="customer-exists"
+                )
+            customer.external_id = value  # type: ignore[assignment]
+        else:
+            setattr(customer, key, value.value if hasattr(value, "value") else value)
+    customer.updated_at = now
+    session.flush()
+    return customer
+
+
+def list_customers(
+    session: Session,
+    *,
+    actor: Actor,
+    limit: int = 50,
+    offset: int = 0,
+    status: CustomerStatus | None = None,
+    tier: Tier | None = None,
+    language: str | None = None,
+    query: str | None = None,
+) -> Page[Customer]:
+    require(actor, Action.READ)
+    stmt = select(Customer).options(selectinload(Customer.contacts)).order_by(Customer.id)
+    if status is not None:
+        stmt = stmt.where(Customer.status == status.value)
+    if tier is not None:
+        stmt = stmt.where(Customer.tier == tier.value)
+    if language is not None:
+        stmt = stmt.where(Customer.language == language)
+    if query:
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        contact_match = select(Contact.customer_id).where(
+            func.lower(Contact.email).like(pattern.lower(), escape="\\")
+        )
+        stmt = stmt.where(
+            or_(Customer.name.ilike(pattern, escape="\\"), Customer.id.in_(contact_match))
+        )
+    return paginate(session, stmt, limit=limit, offset=offset)
+
+
+def customer_by_email(session: Session, email: str) -> Customer | None:
+    """The customer a sender belongs to: by exact contact address, then by domain."""
+    email = email.strip().lower()
+    found = session.scalar(
+        select(Customer).join(Contact).where(Contact.email == email).order_by(Customer.id).limit(1)
+    )
+    if found is not None or "@" not in email:
+        return found
+    domain = "@" + email.rsplit("@", 1)[1]
+    return session.scalar(
+        select(Customer)
+        .join(Contact)
+        .where(Contact.email.like("%" + domain.replace("%", "").replace("_", "\\_"), escape="\\"))
+        .order_by(Customer.id)
+        .limit(1)
+    )

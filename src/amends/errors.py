@@ -1,0 +1,72 @@
+"""Domain errors with stable codes.
+
+Every error a user can meet carries a ``code`` that never changes once released, so
+scripts can branch on it; the message is for people and may be reworded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AmendsError(Exception):
+    """Base of every domain error; ``status`` is the HTTP status the API answers with."""
+
+    code = "error"
+    status = 400
+    title = "Request could not be completed"
+
+    def __init__(self, message: str, *, code: str | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.extra = extra
+
+
+class ConfigError(AmendsError):
+    code = "config-invalid"
+    title = "Configuration is invalid"
+
+
+class InvalidInput(AmendsError):
+    code = "invalid-input"
+    status = 422
+    title = "Input is invalid"
+
+
+class NotFound(AmendsError):
+    code = "not-found"
+    status = 404
+    title = "Not found"
+
+
+class Conflict(AmendsError):
+    code = "conflict"
+    status = 409
+    title = "Conflict with the current state"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid-transition"
+    title = "This step is not allowed now"
+
+
+class NotAuthenticated(AmendsError):
+    code = "not-authenticated"
+    status = 401
+    title = "Sign-in required"
+
+
+class Forbidden(AmendsError):
+    code = "forbidden"
+    status = 403
+    title = "Not allowed"
+
+
+class Quarantined(AmendsError):
+    """Input that was stored but cannot be interpreted; the reason says why."""
+
+    code = "quarantined"
+    status = 422
+    title = "Input quarantined"

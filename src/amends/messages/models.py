@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from amends.db import Base
+
+
+class Message(Base):
+    """A message to or from a customer (or an internal note on a case)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_case_at", "case_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(35), default="und")
+    subject: Mapped[str] = mapped_column(String(1000), default="")
+    text: Mapped[str] = mapped_column(default="")
+    from_address: Mapped[str | None] = mapped_column(String(254))
+    to_address: Mapped[str | None] = mapped_column(String(254))
+    # Idempotency for intake: the Message-ID (or a hash of the raw bytes when absent).
+    message_key: Mapped[str | None] = mapped_column(String(300), unique=True)
+    # SHA-256 of the stored raw bytes, when the message came in as raw mail.
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
+    created_at: Mapped[datetime]

@@ -1,0 +1,123 @@
+"""Messages to and from customers, attached to their cases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from amends.cases import service as cases
+from amends.cases.models import Case
+from amends.customers.models import Customer
+from amends.errors import Conflict, InvalidInput, NotFound
+from amends.messages.models import Message
+from amends.messages.rules import Channel, Direction
+from amends.paging import Page, paginate
+from amends.people.rules import Action, Actor
+from amends.people.service import require
+
+
+def record_message(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    direction: Direction,
+    channel: Channel,
+    text: str,
+    subject: str = "",
+    language: str = "und",
+    case_id: int | None = None,
+    customer_id: int | None = None,
+    from_address: str | None = None,
+    to_address: str | None = None,
+    message_key: str | None = None,
+    raw_sha256: str | None = None,
+    at: datetime | None = None,
+) -> Message:
+    require(actor, Action.WRITE)
+    case: Case | None = None
+    if case_id is not None:
+        case = cases.get_case(session, case_id, actor=actor)
+        if customer_id is not None and customer_id != case.customer_id:
+            raise InvalidInput(
+                "the message's customer is not the case's customer", code="customer-mismatch"
+            )
+        customer_id = case.customer_id
+    if customer_id is None:
+        raise InvalidInput("a message needs a case_id or a customer_id", code="message-orphan")
+    if session.get(Customer, customer_id) is None:
+        raise InvalidInput(f"customer {customer_id} does not exist", code="customer-not-found")
+    if message_key is not None and session.scalar(
+        select(Message.id).where(Message.message_key == message_key)
+    ):
+        raise Conflict(f"message {message_key!r} was already recorded", code="message-duplicate")
+    message = Message(
+        case_id=case_id,
+        customer_id=customer_id,
+        direction=direction.value,
+        channel=channel.value,
+        language=language,
+        subject=subject,
+        text=text,
+        from_address=from_address,
+        to_address=to_address,
+        message_key=message_key,
+        raw_sha256=raw_sha256,
+        author_id=actor.user_id if direction is not Direction.INBOUND else None,
+        at=at or now,
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    if case is not None:
+        cases.add_event(
+            session,
+            case=case,
+            kind=f"message_{direction.value}",
+            at=message.at,
+            actor=actor,
+            data={"message_id": message.id, "channel": channel.value, "language": language},
+        )
+    return message
+
+
+def get_message(session: Session, message_id: int, *, actor: Actor) -> Message:
+    message = session.get(Message, message_id)
+    if message is None:
+        raise NotFound(f"message {message_id} does not exist", code="message-not-found")
+    if message.case_id is not None:
+        try:
+            cases.get_case(session, message.case_id, actor=actor)
+        except NotFound:
+            raise NotFound(
+                f"message {message_id} does not exist", code="message-not-found"
+            ) from None
+    else:
+        require(actor, Action.READ)
+    return message
+
+
+def list_messages(
+    session: Session,
+    *,
+    actor: Actor,
+    limit: int = 50,
+    offset: int = 0,
+    case_id: int | None = None,
+    customer_id: int | None = None,
+    direction: Direction | None = None,
+) -> Page[Message]:
+    if case_id is not None:
+        cases.get_case(session, case_id, actor=actor)
+    else:
+        require(actor, Action.READ)
+    stmt = select(Message).order_by(Message.at, Message.id)
+    if case_id is not None:
+        stmt = stmt.where(Message.case_id == case_id)
+    if customer_id is not None:
+        stmt = stmt.where(Message.customer_id == customer_id)
+    if direction is not None:
+        stmt = stmt.where(Message.direction == direction.value)
+    return paginate(session, stmt, limit=limit, offset=offset)

@@ -1,0 +1,25 @@
+"""Every ORM model, imported in one place so metadata is complete (Alembic, tests)."""
+
+from amends.cases.models import Case, CaseParticipant, TimelineEvent
+from amends.commitments.models import Commitment, Delivery
+from amends.customers.models import Contact, Customer
+from amends.db import Base
+from amends.messages.models import Message
+from amends.people.models import ApiToken, User, WebSession
+from amends.workspace.models import Workspace
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Case",
+    "CaseParticipant",
+    "Commitment",
+    "Contact",
+    "Customer",
+    "Delivery",
+    "Message",
+    "TimelineEvent",
+    "User",
+    "WebSession",
+    "Workspace",
+]

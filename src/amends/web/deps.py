@@ -1,0 +1,54 @@
+"""Request dependencies: the transaction boundary, the clock and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from amends.clock import Clock
+from amends.config import Settings
+from amends.errors import NotAuthenticated
+from amends.people import service as people
+from amends.people.rules import Actor
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the handler returns, else rolled back.
+
+    Declared with scope="function" so the commit happens before the response is sent;
+    a failed commit then becomes an error response instead of a false success.
+    """
+    with request.app.state.sessions() as session, session.begin():
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
+AppClock = Annotated[Clock, Depends(get_clock)]
+
+
+def api_actor(request: Request, session: DbSession, clock: AppClock) -> Actor:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated(
+            "send a personal API token as 'Authorization: Bearer amd_...'",
+            code="token-missing",
+        )
+    user = people.authenticate_token(session, token.strip(), now=clock.now())
+    return people.actor_for(user)
+
+
+ApiActor = Annotated[Actor, Depends(api_actor)]

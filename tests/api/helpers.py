@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.conftest import Person
+
+
+def make_customer(client: TestClient, who: Person, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Pekáreň U Nováka s.r.o.",
+        "language": "sk",
+        "timezone": "Europe/Bratislava",
+        "currency": "EUR",
+        "recurring_value": "200.00",
+        "contacts": [{"name": "Ján Novák", "email": "jan@pekaren-novak.example"}],
+    }
+    body.update(overrides)
+    response = client.post("/api/v1/customers", json=body, headers=who.headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def make_case(client: TestClient, who: Person, customer_id: int, owner_id: int,
+              **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "customer_id": customer_id,
+        "owner_id": owner_id,
+        "title": "Marketingové reporty nikdy neprišli",
+        "severity": "high",
+        "category": "missed_commitment",
+        "origin": "complaint",
+    }
+    body.update(overrides)
+    response = client.post("/api/v1/cases", json=body, headers=who.headers)
+    assert response.status_code == 201, response.text
+    return dict(response.json())

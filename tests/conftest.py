@@ -1,0 +1,167 @@
+"""Shared fixtures: a real database per test (SQLite file, and PostgreSQL when
+AMENDS_TEST_POSTGRES_URL is set), the injected clock, and named people with tokens."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from amends import migrate
+from amends.app import create_app
+from amends.clock import FrozenClock
+from amends.config import Settings
+from amends.db import make_engine, make_session_factory, transaction
+from amends.models import Base
+from amends.people import service as people
+from amends.people.rules import Role
+
+POSTGRES_URL = os.environ.get("AMENDS_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)  # a Monday morning
+
+
+def _pg_url(url: str) -> str:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated once; each test gets a copy, so every test still runs the real schema."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A throwaway database for this test run, migrated once."""
+    if not POSTGRES_URL:
+        pytest.skip("AMENDS_TEST_POSTGRES_URL is not set")
+    admin_url = make_url(_pg_url(POSTGRES_URL))
+    name = f"amends_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(admin_url.render_as_string(hide_password=False),
+                        isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "amends.db"
+        shutil.copyfile(template, target)
+        return f"sqlite:///{target}"
+    url: str = request.getfixturevalue("postgres_database")
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A session inside one transaction, committed at the end like a request would be."""
+    with transaction(sessions) as s:
+        yield s
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return Settings(home=tmp_path / "home", database_url=db_url, timezone="Europe/Bratislava")
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    role: Role
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Cast:
+    """The people every permission test talks about."""
+
+    owner: Person
+    manager: Person
+    agent: Person
+    employee: Person  # the employee a complaint will name
+    viewer: Person
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def cast(sessions: sessionmaker[Session], clock: FrozenClock) -> Cast:
+    people_made: dict[str, Person] = {}
+    with transaction(sessions) as s:
+        for key, name, role in [
+            ("owner", "Olivia Owner", Role.OWNER),
+            ("manager", "Marek Manažér", Role.MANAGER),
+            ("agent", "Αλέξης Agent", Role.AGENT),
+            ("employee", "Somchai Employee", Role.EMPLOYEE),
+            ("viewer", "Vera Viewer", Role.VIEWER),
+        ]:
+            user = people.create_user(
+                s, email=f"{key}@example.com", name=name, role=role, now=clock.now(),
+                password=PASSWORD,
+            )
+            token = people.create_token(s, user=user, name="tests", now=clock.now())
+            people_made[key] = Person(user.id, user.email, role, token)
+    return Cast(**people_made)
+
+
+@pytest.fixture
+def client(settings: Settings, clock: FrozenClock, engine: Engine) -> Iterator[TestClient]:
+    app = create_app(settings, clock=clock, engine=engine)
+    with TestClient(app) as test_client:
+        yield test_client
