@@ -55,8 +55,9 @@ def postgres_database() -> Iterator[str]:
         pytest.skip("AMENDS_TEST_POSTGRES_URL is not set")
     admin_url = make_url(_pg_url(POSTGRES_URL))
     name = f"amends_test_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(admin_url.render_as_string(hide_password=False),
-                        isolation_level="AUTOCOMMIT")
+    admin = make_engine(
+        admin_url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin_url.set(database=name).render_as_string(hide_password=False)
@@ -152,7 +153,11 @@ def cast(sessions: sessionmaker[Session], clock: FrozenClock) -> Cast:
             ("viewer", "Vera Viewer", Role.VIEWER),
         ]:
             user = people.create_user(
-                s, email=f"{key}@example.com", name=name, role=role, now=clock.now(),
+                s,
+                email=f"{key}@example.com",
+                name=name,
+                role=role,
+                now=clock.now(),
                 password=PASSWORD,
             )
             token = people.create_token(s, user=user, name="tests", now=clock.now())

@@ -22,8 +22,9 @@ def make_customer(client: TestClient, who: Person, **overrides: Any) -> dict[str
     return dict(response.json())
 
 
-def make_case(client: TestClient, who: Person, customer_id: int, owner_id: int,
-              **overrides: Any) -> dict[str, Any]:
+def make_case(
+    client: TestClient, who: Person, customer_id: int, owner_id: int, **overrides: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "customer_id": customer_id,
         "owner_id": owner_id,

@@ -9,8 +9,9 @@ from tests.conftest import Cast
 
 
 def test_customer_round_trip_keeps_unicode_and_money(client: TestClient, cast: Cast) -> None:
-    created = make_customer(client, cast.agent, name="Ρεστοράν Ηλιοβασίλεμα", language="el",
-                            timezone="Europe/Athens")
+    created = make_customer(
+        client, cast.agent, name="Ρεστοράν Ηλιοβασίλεμα", language="el", timezone="Europe/Athens"
+    )
     assert created["name"] == "Ρεστοράν Ηλιοβασίλεμα"
     assert created["recurring_value"] == "200.00"
     assert created["contacts"][0]["email"] == "jan@pekaren-novak.example"
@@ -30,17 +31,23 @@ def test_customer_round_trip_keeps_unicode_and_money(client: TestClient, cast: C
 
 def test_customer_list_filters_and_pages(client: TestClient, cast: Cast) -> None:
     for i in range(5):
-        make_customer(client, cast.agent, name=f"ร้านกาแฟ สาขา {i}", language="th",
-                      timezone="Asia/Bangkok", currency="THB",
-                      contacts=[{"name": "สมชาย", "email": f"somchai{i}@cafe.example"}])
-    make_customer(client, cast.agent, name="Kitchen Co", language="en", status="lost",
-                  contacts=[])
+        make_customer(
+            client,
+            cast.agent,
+            name=f"ร้านกาแฟ สาขา {i}",
+            language="th",
+            timezone="Asia/Bangkok",
+            currency="THB",
+            contacts=[{"name": "สมชาย", "email": f"somchai{i}@cafe.example"}],
+        )
+    make_customer(client, cast.agent, name="Kitchen Co", language="en", status="lost", contacts=[])
     page = client.get("/api/v1/customers?limit=2&language=th", headers=cast.viewer.headers)
     body = page.json()
     assert [c["language"] for c in body["items"]] == ["th", "th"]
     assert body["next_offset"] == 2
-    last = client.get("/api/v1/customers?limit=2&offset=4&language=th",
-                      headers=cast.viewer.headers).json()
+    last = client.get(
+        "/api/v1/customers?limit=2&offset=4&language=th", headers=cast.viewer.headers
+    ).json()
     assert len(last["items"]) == 1 and last["next_offset"] is None
     lost = client.get("/api/v1/customers?status=lost", headers=cast.viewer.headers).json()
     assert [c["name"] for c in lost["items"]] == ["Kitchen Co"]
@@ -50,41 +57,65 @@ def test_customer_list_filters_and_pages(client: TestClient, cast: Cast) -> None
 
 def test_commitments_and_deliveries(client: TestClient, cast: Cast) -> None:
     customer = make_customer(client, cast.agent)
-    monthly = client.post("/api/v1/commitments", headers=cast.agent.headers, json={
-        "customer_id": customer["id"],
-        "title": "Mesačný marketingový report",
-        "kind": "recurring_service",
-        "currency": "EUR",
-        "due_at": "2026-02-05T09:00:00+01:00",
-        "rrule": "FREQ=MONTHLY;BYMONTHDAY=5",
-        "grace_hours": 48,
-        "owner_id": cast.agent.id,
-        "value": "200.00",
-    })
+    monthly = client.post(
+        "/api/v1/commitments",
+        headers=cast.agent.headers,
+        json={
+            "customer_id": customer["id"],
+            "title": "Mesačný marketingový report",
+            "kind": "recurring_service",
+            "currency": "EUR",
+            "due_at": "2026-02-05T09:00:00+01:00",
+            "rrule": "FREQ=MONTHLY;BYMONTHDAY=5",
+            "grace_hours": 48,
+            "owner_id": cast.agent.id,
+            "value": "200.00",
+        },
+    )
     assert monthly.status_code == 201, monthly.text
     assert monthly.json()["due_at"].startswith("2026-02-05T08:00:00")
 
-    no_rule = client.post("/api/v1/commitments", headers=cast.agent.headers, json={
-        "customer_id": customer["id"], "title": "Reports", "kind": "recurring_service",
-        "currency": "EUR", "due_at": "2026-02-05T09:00:00+01:00",
-    })
+    no_rule = client.post(
+        "/api/v1/commitments",
+        headers=cast.agent.headers,
+        json={
+            "customer_id": customer["id"],
+            "title": "Reports",
+            "kind": "recurring_service",
+            "currency": "EUR",
+            "due_at": "2026-02-05T09:00:00+01:00",
+        },
+    )
     assert no_rule.status_code == 422
     assert no_rule.json()["code"] == "schedule-invalid"
 
-    bad_rule = client.post("/api/v1/commitments", headers=cast.agent.headers, json={
-        "customer_id": customer["id"], "title": "Reports", "kind": "recurring_service",
-        "currency": "EUR", "due_at": "2026-02-05T09:00:00+01:00", "rrule": "FREQ=SOMETIMES",
-    })
+    bad_rule = client.post(
+        "/api/v1/commitments",
+        headers=cast.agent.headers,
+        json={
+            "customer_id": customer["id"],
+            "title": "Reports",
+            "kind": "recurring_service",
+            "currency": "EUR",
+            "due_at": "2026-02-05T09:00:00+01:00",
+            "rrule": "FREQ=SOMETIMES",
+        },
+    )
     assert bad_rule.status_code == 422
 
-    delivery = client.post("/api/v1/deliveries", headers=cast.agent.headers, json={
-        "commitment_id": monthly.json()["id"],
-        "delivered_at": "2026-02-05T10:00:00+01:00",
-        "note": "Report odoslaný e-mailom",
-    })
+    delivery = client.post(
+        "/api/v1/deliveries",
+        headers=cast.agent.headers,
+        json={
+            "commitment_id": monthly.json()["id"],
+            "delivered_at": "2026-02-05T10:00:00+01:00",
+            "note": "Report odoslaný e-mailom",
+        },
+    )
     assert delivery.status_code == 201, delivery.text
-    listed = client.get(f"/api/v1/deliveries?commitment_id={monthly.json()['id']}",
-                        headers=cast.viewer.headers).json()
+    listed = client.get(
+        f"/api/v1/deliveries?commitment_id={monthly.json()['id']}", headers=cast.viewer.headers
+    ).json()
     assert [d["note"] for d in listed["items"]] == ["Report odoslaný e-mailom"]
     assert delivery.json()["by_user_id"] == cast.agent.id
 
@@ -96,40 +127,66 @@ def test_case_lifecycle_and_timeline(client: TestClient, cast: Cast) -> None:
     assert case["state"] == "new"
     assert case["owner"]["email"] == "agent@example.com"
 
-    msg = client.post("/api/v1/messages", headers=cast.agent.headers, json={
-        "direction": "inbound", "channel": "email", "case_id": case["id"],
-        "subject": "Kde sú moje reporty?", "text": "Dobrý deň, za tri mesiace som nedostal "
-        "ani jeden report.", "language": "sk",
-    })
+    msg = client.post(
+        "/api/v1/messages",
+        headers=cast.agent.headers,
+        json={
+            "direction": "inbound",
+            "channel": "email",
+            "case_id": case["id"],
+            "subject": "Kde sú moje reporty?",
+            "text": "Dobrý deň, za tri mesiace som nedostal ani jeden report.",
+            "language": "sk",
+        },
+    )
     assert msg.status_code == 201, msg.text
     assert msg.json()["customer_id"] == customer["id"]
 
-    step = client.post(f"/api/v1/cases/{case['id']}/transition", headers=cast.agent.headers,
-                       json={"state": "owned", "note": "Ospravedlnenie odoslané"})
+    step = client.post(
+        f"/api/v1/cases/{case['id']}/transition",
+        headers=cast.agent.headers,
+        json={"state": "owned", "note": "Ospravedlnenie odoslané"},
+    )
     assert step.status_code == 200
     assert step.json()["acknowledged_at"] is not None
 
-    back = client.post(f"/api/v1/cases/{case['id']}/transition", headers=cast.agent.headers,
-                       json={"state": "acknowledged"})
+    back = client.post(
+        f"/api/v1/cases/{case['id']}/transition",
+        headers=cast.agent.headers,
+        json={"state": "acknowledged"},
+    )
     assert back.status_code == 409
     assert back.json()["code"] == "invalid-transition"
     assert "cannot go back" in back.json()["detail"]
 
-    no_outcome = client.post(f"/api/v1/cases/{case['id']}/transition",
-                             headers=cast.agent.headers, json={"state": "closed"})
+    no_outcome = client.post(
+        f"/api/v1/cases/{case['id']}/transition",
+        headers=cast.agent.headers,
+        json={"state": "closed"},
+    )
     assert no_outcome.status_code == 409
     assert "outcome" in no_outcome.json()["detail"]
 
-    closed = client.post(f"/api/v1/cases/{case['id']}/transition", headers=cast.agent.headers,
-                         json={"state": "closed", "outcome": "retained"})
+    closed = client.post(
+        f"/api/v1/cases/{case['id']}/transition",
+        headers=cast.agent.headers,
+        json={"state": "closed", "outcome": "retained"},
+    )
     assert closed.json()["state"] == "closed" and closed.json()["outcome"] == "retained"
 
-    kinds = [e["kind"] for e in client.get(f"/api/v1/cases/{case['id']}/timeline",
-                                           headers=cast.viewer.headers).json()]
+    kinds = [
+        e["kind"]
+        for e in client.get(
+            f"/api/v1/cases/{case['id']}/timeline", headers=cast.viewer.headers
+        ).json()
+    ]
     assert kinds == ["opened", "message_inbound", "state_changed", "state_changed"]
 
-    changing_owner = client.patch(f"/api/v1/cases/{case['id']}", headers=cast.agent.headers,
-                                  json={"owner_id": cast.manager.id})
+    changing_owner = client.patch(
+        f"/api/v1/cases/{case['id']}",
+        headers=cast.agent.headers,
+        json={"owner_id": cast.manager.id},
+    )
     assert changing_owner.status_code == 422  # extra field: ownership moves by hand-off only
 
 
@@ -137,8 +194,9 @@ def test_case_list_filters(client: TestClient, cast: Cast) -> None:
     customer = make_customer(client, cast.agent)
     mine = make_case(client, cast.agent, customer["id"], cast.agent.id)
     make_case(client, cast.agent, customer["id"], cast.manager.id, severity="low")
-    only_agent = client.get(f"/api/v1/cases?owner_id={cast.agent.id}",
-                            headers=cast.viewer.headers).json()
+    only_agent = client.get(
+        f"/api/v1/cases?owner_id={cast.agent.id}", headers=cast.viewer.headers
+    ).json()
     assert [c["id"] for c in only_agent["items"]] == [mine["id"]]
     low = client.get("/api/v1/cases?severity=low", headers=cast.viewer.headers).json()
     assert [c["owner"]["id"] for c in low["items"]] == [cast.manager.id]
@@ -148,8 +206,14 @@ def test_case_list_filters(client: TestClient, cast: Cast) -> None:
 
 def test_employee_cannot_own_a_case(client: TestClient, cast: Cast) -> None:
     customer = make_customer(client, cast.agent)
-    response = client.post("/api/v1/cases", headers=cast.agent.headers, json={
-        "customer_id": customer["id"], "owner_id": cast.employee.id, "title": "x",
-    })
+    response = client.post(
+        "/api/v1/cases",
+        headers=cast.agent.headers,
+        json={
+            "customer_id": customer["id"],
+            "owner_id": cast.employee.id,
+            "title": "x",
+        },
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "owner-not-allowed"

@@ -38,7 +38,7 @@ def case_list(
         request,
         "case_list.html",
         user.ctx,
-        page=page,
+        results=page,
         owners=owners,
         customers=customers,
         states=list(CaseState),

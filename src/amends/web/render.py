@@ -48,7 +48,7 @@ def render(
 ) -> HTMLResponse:
     translations = i18n.translations(ctx.language)
     values.update(
-        page=ctx,
+        ui=ctx,
         request=request,
         _=translations.gettext,
         gettext=translations.gettext,

@@ -1,0 +1,23 @@
+"""The migrations and the models describe the same schema, on every engine."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine
+
+from amends import migrate
+from amends.models import Base
+
+
+def test_models_match_migrations(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, Base.metadata)
+    assert diff == [], f"models and migrations differ; add a migration: {diff}"
+
+
+def test_upgrade_is_idempotent(engine: Engine) -> None:
+    assert not migrate.pending(engine)
+    migrate.upgrade(engine)
+    assert not migrate.pending(engine)
