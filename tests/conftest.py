@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, make_url, text
@@ -18,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from amends import migrate
 from amends.app import create_app
+from amends.cases import playbook
 from amends.clock import FrozenClock
 from amends.config import Settings
 from amends.db import make_engine, make_session_factory, transaction
@@ -28,6 +34,7 @@ from amends.people.rules import Role
 POSTGRES_URL = os.environ.get("AMENDS_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 START = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)  # a Monday morning
+DEFAULT_PLAYBOOK = playbook.load(Path("/nonexistent"), workspace_timezone="Europe/Bratislava")
 
 
 def _pg_url(url: str) -> str:
@@ -170,3 +177,55 @@ def client(settings: Settings, clock: FrozenClock, engine: Engine) -> Iterator[T
     app = create_app(settings, clock=clock, engine=engine)
     with TestClient(app) as test_client:
         yield test_client
+
+
+AMENDS = str(Path(sys.executable).with_name("amends"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class DemoServer:
+    base: str
+    env: dict[str, str]
+    home: Path
+
+    def sign_in(self) -> tuple[str, str]:
+        email, password = (self.home / "demo-signin.txt").read_text().splitlines()[:2]
+        return email, password
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path, db_url: str) -> Iterator[DemoServer]:
+    """`amends demo --no-serve`, then `amends serve` as a real process on a free port."""
+    home = tmp_path / "ws"
+    env = dict(os.environ, AMENDS_HOME=str(home), AMENDS_DATABASE_URL=db_url)
+    subprocess.run([AMENDS, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen(
+        [AMENDS, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                output = proc.stdout.read().decode() if proc.stdout else ""
+                pytest.fail(f"amends serve did not come up:\n{output}")
+            time.sleep(0.1)  # waiting for a real server process to start, not test time
+        yield DemoServer(base, env, home)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 from amends import __version__
 from amends.cases import api as cases_api
 from amends.cases import pages as cases_pages
+from amends.cases import playbook
 from amends.clock import Clock, SystemClock
 from amends.commitments import api as commitments_api
 from amends.config import Settings
@@ -49,6 +50,7 @@ def create_app(
     app.state.clock = clock or SystemClock()
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.sessions = make_session_factory(app.state.engine)
+    app.state.playbook = playbook.load(settings.home, workspace_timezone=settings.timezone)
 
     api = APIRouter(prefix="/api/v1")
     for module in (customers_api, commitments_api, cases_api, messages_api, people_api):

@@ -173,7 +173,11 @@ def demo(
         if fresh:
             password = demo_load.new_password()
             counts = demo_load.load(
-                session, settings=ws.settings, now=ws.clock.now(), password=password
+                session,
+                settings=ws.settings,
+                now=ws.clock.now(),
+                password=password,
+                playbook=ws.playbook,
             )
     if fresh:
         sign_in = demo_load.write_sign_in(ws.settings.home, password, demo_load.OWNER_EMAIL)

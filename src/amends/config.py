@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     workspace_name: str = "amends"
     base_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+    smtp_timeout: float = Field(default=30.0, gt=0, le=600)
+    mail_from: str = "amends@localhost"
 
     @field_validator("languages", mode="before")
     @classmethod

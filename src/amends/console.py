@@ -22,6 +22,8 @@ from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from amends.cases.playbook import Playbook, PlaybookError
+from amends.cases.playbook import load as load_playbook
 from amends.clock import Clock, SystemClock
 from amends.config import Settings, load_settings
 from amends.db import make_engine, make_session_factory, transaction
@@ -37,6 +39,10 @@ class Workspace:
     engine: Engine
     sessions: sessionmaker[Session]
     clock: Clock
+
+    @property
+    def playbook(self) -> Playbook:
+        return load_playbook(self.settings.home, workspace_timezone=self.settings.timezone)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -83,6 +89,9 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
+        except PlaybookError as exc:
+            err.print(f"[red]error[/red] (playbook-invalid): {exc}", markup=True)
+            raise typer.Exit(2) from None
         except (ConfigError, InvalidInput) as exc:
             err.print(f"[red]error[/red] ({exc.code}): {exc.message}", markup=True)
             raise typer.Exit(2) from None

@@ -1,10 +1,11 @@
 """Every ORM model, imported in one place so metadata is complete (Alembic, tests)."""
 
-from amends.cases.models import Case, CaseParticipant, TimelineEvent
+from amends.cases.models import Case, CaseParticipant, Notification, TimelineEvent
 from amends.commitments.models import Commitment, Delivery
+from amends.compensation.models import Compensation
 from amends.customers.models import Contact, Customer
 from amends.db import Base
-from amends.messages.models import Message
+from amends.messages.models import Message, OutboxItem
 from amends.people.models import ApiToken, User, WebSession
 from amends.workspace.models import Workspace
 
@@ -14,10 +15,13 @@ __all__ = [
     "Case",
     "CaseParticipant",
     "Commitment",
+    "Compensation",
     "Contact",
     "Customer",
     "Delivery",
     "Message",
+    "Notification",
+    "OutboxItem",
     "TimelineEvent",
     "User",
     "WebSession",

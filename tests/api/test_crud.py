@@ -143,36 +143,30 @@ def test_case_lifecycle_and_timeline(client: TestClient, cast: Cast) -> None:
     assert msg.json()["customer_id"] == customer["id"]
 
     step = client.post(
-        f"/api/v1/cases/{case['id']}/transition",
+        f"/api/v1/cases/{case['id']}/steps",
         headers=cast.agent.headers,
-        json={"state": "owned", "note": "Ospravedlnenie odoslané"},
+        json={"steps": ["own"], "note": "Ospravedlnenie odoslané"},
     )
-    assert step.status_code == 200
-    assert step.json()["acknowledged_at"] is not None
+    assert step.status_code == 200, step.text
+    assert step.json()["done"] == ["acknowledge", "own"]
+    assert step.json()["case"]["acknowledged_at"] is not None
 
     back = client.post(
-        f"/api/v1/cases/{case['id']}/transition",
+        f"/api/v1/cases/{case['id']}/steps",
         headers=cast.agent.headers,
-        json={"state": "acknowledged"},
+        json={"steps": ["acknowledge"]},
     )
     assert back.status_code == 409
     assert back.json()["code"] == "invalid-transition"
-    assert "cannot go back" in back.json()["detail"]
+    assert "already done: acknowledge" in back.json()["detail"]
 
-    no_outcome = client.post(
-        f"/api/v1/cases/{case['id']}/transition",
+    skipping = client.post(
+        f"/api/v1/cases/{case['id']}/steps",
         headers=cast.agent.headers,
-        json={"state": "closed"},
+        json={"steps": ["close"], "outcome": "retained"},
     )
-    assert no_outcome.status_code == 409
-    assert "outcome" in no_outcome.json()["detail"]
-
-    closed = client.post(
-        f"/api/v1/cases/{case['id']}/transition",
-        headers=cast.agent.headers,
-        json={"state": "closed", "outcome": "retained"},
-    )
-    assert closed.json()["state"] == "closed" and closed.json()["outcome"] == "retained"
+    assert skipping.status_code == 409
+    assert "requires remedy, compensate" in skipping.json()["detail"]
 
     kinds = [
         e["kind"]
@@ -180,7 +174,7 @@ def test_case_lifecycle_and_timeline(client: TestClient, cast: Cast) -> None:
             f"/api/v1/cases/{case['id']}/timeline", headers=cast.viewer.headers
         ).json()
     ]
-    assert kinds == ["opened", "message_inbound", "state_changed", "state_changed"]
+    assert kinds == ["opened", "message_inbound", "step", "step"]
 
     changing_owner = client.patch(
         f"/api/v1/cases/{case['id']}",

@@ -6,31 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from amends.cases.rules import CaseState, Outcome, check_transition
 from amends.commitments.rules import CommitmentKind, schedule_problem
-from amends.errors import InvalidTransition
 from amends.people.rules import Action, Role, allows, can_see_case
-
-
-def test_forward_skips_are_allowed() -> None:
-    check_transition(CaseState.NEW, CaseState.REMEDIED, outcome=None)
-
-
-@pytest.mark.parametrize(
-    ("current", "target", "outcome", "reason"),
-    [
-        (CaseState.OWNED, CaseState.ACKNOWLEDGED, None, "cannot go back"),
-        (CaseState.OWNED, CaseState.OWNED, None, "cannot go back"),
-        (CaseState.CLOSED, CaseState.FOLLOWING_UP, None, "closed"),
-        (CaseState.REMEDIED, CaseState.CLOSED, None, "needs an outcome"),
-        (CaseState.NEW, CaseState.OWNED, Outcome.RETAINED, "only given when closing"),
-    ],
-)
-def test_refused_transitions_say_why(
-    current: CaseState, target: CaseState, outcome: Outcome | None, reason: str
-) -> None:
-    with pytest.raises(InvalidTransition, match=reason):
-        check_transition(current, target, outcome=outcome)
 
 
 def test_roles() -> None:

@@ -13,7 +13,7 @@ from amends.messages import service as messages
 from amends.messages.rules import Channel, Direction
 from amends.people.rules import OPERATOR
 from tests.api.helpers import make_case, make_customer
-from tests.conftest import PASSWORD, Cast
+from tests.conftest import DEFAULT_PLAYBOOK, PASSWORD, Cast
 
 HOSTILE = '<script>alert("x")</script> C:\\Users\\novak\\faktura.pdf & "quotes"'
 
@@ -102,6 +102,7 @@ def test_case_page_escapes_customer_text(
             channel=Channel.EMAIL,
             text=HOSTILE + "\nΣτείλαμε email χθες.",
             case_id=case["id"],
+            playbook=DEFAULT_PLAYBOOK,
         )
     sign_in(client, cast.agent.email)
     for path in (f"/cases/{case['id']}", "/cases", f"/customers/{customer['id']}"):

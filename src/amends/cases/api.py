@@ -1,29 +1,50 @@
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from amends.cases import service
+from amends.cases import service, steps
 from amends.cases.rules import CaseState, Category, Severity
 from amends.cases.schemas import (
     CaseCreate,
     CaseOut,
     CasePage,
-    CaseTransition,
     CaseUpdate,
+    CompensationIn,
+    CompensationOut,
+    DecisionIn,
+    HandoffIn,
+    ReplyIn,
+    ReplyOut,
+    StepsIn,
+    StepsOut,
     TimelineEventOut,
 )
+from amends.compensation import service as compensations
 from amends.fields import MAX_DB_INT
-from amends.web.deps import ApiActor, AppClock, DbSession
+from amends.messages import service as messages
+from amends.web.deps import ApiActor, AppClock, AppPlaybook, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
-router = APIRouter(prefix="/cases", tags=["cases"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["cases"], responses=PROBLEM_RESPONSES)
 CaseId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_DB_INT)]
 
 
-@router.get("", response_model=CasePage)
+class SortOrder(StrEnum):
+    OPENED = "opened"
+    URGENCY = "urgency"
+
+
+def _compensation(body: CompensationIn | None) -> steps.CompensationInput | None:
+    if body is None:
+        return None
+    return steps.CompensationInput(body.kind.value, body.amount, body.currency, body.rationale)
+
+
+@router.get("/cases", response_model=CasePage)
 def list_cases(
     session: DbSession,
     actor: ApiActor,
@@ -35,6 +56,9 @@ def list_cases(
     customer_id: FilterId = None,
     severity: Severity | None = None,
     category: Category | None = None,
+    sort: Annotated[
+        SortOrder, Query(description="opened: newest first; urgency: nearest SLA deadline first")
+    ] = SortOrder.OPENED,
 ) -> CasePage:
     page = service.list_cases(
         session,
@@ -47,6 +71,7 @@ def list_cases(
         customer_id=customer_id,
         severity=severity,
         category=category,
+        by_urgency=sort is SortOrder.URGENCY,
     )
     return CasePage(
         items=service.present(session, page.items),
@@ -56,44 +81,146 @@ def list_cases(
     )
 
 
-@router.post("", response_model=CaseOut, status_code=201)
-def open_case(body: CaseCreate, session: DbSession, actor: ApiActor, clock: AppClock) -> CaseOut:
-    case = service.open_case(session, actor=actor, now=clock.now(), **body.model_dump())
-    return service.present(session, [case])[0]
-
-
-@router.get("/{case_id}", response_model=CaseOut)
-def get_case(case_id: CaseId, session: DbSession, actor: ApiActor) -> CaseOut:
-    return service.present(session, [service.get_case(session, case_id, actor=actor)])[0]
-
-
-@router.patch("/{case_id}", response_model=CaseOut)
-def update_case(
-    case_id: CaseId, body: CaseUpdate, session: DbSession, actor: ApiActor, clock: AppClock
+@router.post("/cases", response_model=CaseOut, status_code=201)
+def open_case(
+    body: CaseCreate, session: DbSession, actor: ApiActor, clock: AppClock, playbook: AppPlaybook
 ) -> CaseOut:
-    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    case = service.update_case(session, case_id, actor=actor, now=clock.now(), changes=changes)
-    return service.present(session, [case])[0]
-
-
-@router.post("/{case_id}/transition", response_model=CaseOut)
-def transition(
-    case_id: CaseId, body: CaseTransition, session: DbSession, actor: ApiActor, clock: AppClock
-) -> CaseOut:
-    case = service.move_to(
-        session,
-        case_id,
-        actor=actor,
-        now=clock.now(),
-        state=body.state,
-        outcome=body.outcome,
-        note=body.note,
+    case = service.open_case(
+        session, actor=actor, now=clock.now(), playbook=playbook, **body.model_dump()
     )
     return service.present(session, [case])[0]
 
 
-@router.get("/{case_id}/timeline", response_model=list[TimelineEventOut])
+@router.get("/cases/{case_id}", response_model=CaseOut)
+def get_case(case_id: CaseId, session: DbSession, actor: ApiActor) -> CaseOut:
+    return service.present(session, [service.get_case(session, case_id, actor=actor)])[0]
+
+
+@router.patch("/cases/{case_id}", response_model=CaseOut)
+def update_case(
+    case_id: CaseId,
+    body: CaseUpdate,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+    playbook: AppPlaybook,
+) -> CaseOut:
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    case = service.update_case(
+        session, case_id, actor=actor, now=clock.now(), playbook=playbook, changes=changes
+    )
+    return service.present(session, [case])[0]
+
+
+@router.post("/cases/{case_id}/steps", response_model=StepsOut)
+def perform_steps(
+    case_id: CaseId,
+    body: StepsIn,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+    playbook: AppPlaybook,
+) -> StepsOut:
+    """Complete one or more playbook steps; refused with 409 and the reason when not allowed."""
+    result = steps.perform(
+        session,
+        case_id,
+        actor=actor,
+        now=clock.now(),
+        playbook=playbook,
+        steps=body.steps,
+        note=body.note,
+        outcome=body.outcome,
+        compensation=_compensation(body.compensation),
+    )
+    return StepsOut(
+        case=service.present(session, [result.case])[0],
+        done=[s.value for s in result.done],
+        held_for_approval=[s.value for s in result.held],
+        compensation_id=result.compensation_id,
+    )
+
+
+@router.post("/cases/{case_id}/handoff", response_model=CaseOut)
+def handoff(
+    case_id: CaseId, body: HandoffIn, session: DbSession, actor: ApiActor, clock: AppClock
+) -> CaseOut:
+    """Give the case to another owner; a reason is required and every hand-off is counted."""
+    case = steps.handoff(
+        session,
+        case_id,
+        actor=actor,
+        now=clock.now(),
+        to_user_id=body.to_user_id,
+        reason=body.reason,
+    )
+    return service.present(session, [case])[0]
+
+
+@router.post("/cases/{case_id}/replies", response_model=ReplyOut, status_code=201)
+def reply(
+    case_id: CaseId,
+    body: ReplyIn,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+    playbook: AppPlaybook,
+) -> ReplyOut:
+    """Write to the customer; the message is queued for sending and may complete steps."""
+    sent = messages.send_reply(
+        session,
+        case_id,
+        actor=actor,
+        now=clock.now(),
+        playbook=playbook,
+        text=body.text,
+        subject=body.subject,
+        language=body.language,
+        steps=body.steps,
+        compensation=_compensation(body.compensation),
+    )
+    return ReplyOut(
+        case=service.present(session, [sent.steps.case])[0],
+        done=[s.value for s in sent.steps.done],
+        held_for_approval=[s.value for s in sent.steps.held],
+        compensation_id=sent.steps.compensation_id,
+        message_id=sent.message.id,
+        outbox_status=sent.outbox.status,
+    )
+
+
+@router.get("/cases/{case_id}/timeline", response_model=list[TimelineEventOut])
 def case_timeline(case_id: CaseId, session: DbSession, actor: ApiActor) -> list[TimelineEventOut]:
     return [
         TimelineEventOut.model_validate(e) for e in service.timeline(session, case_id, actor=actor)
     ]
+
+
+@router.get("/cases/{case_id}/compensations", response_model=list[CompensationOut])
+def case_compensations(
+    case_id: CaseId, session: DbSession, actor: ApiActor
+) -> list[CompensationOut]:
+    service.get_case(session, case_id, actor=actor)
+    return [CompensationOut.model_validate(c) for c in compensations.for_case(session, case_id)]
+
+
+@router.post("/compensations/{compensation_id}/decision", response_model=CompensationOut)
+def decide_compensation(
+    compensation_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+    body: DecisionIn,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+    playbook: AppPlaybook,
+) -> CompensationOut:
+    """A manager approves or declines compensation above the agent's limit."""
+    item = compensations.decide(
+        session,
+        compensation_id,
+        actor=actor,
+        now=clock.now(),
+        playbook=playbook,
+        approve=body.approve,
+        note=body.note,
+    )
+    return CompensationOut.model_validate(item)

@@ -16,6 +16,8 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_owner_state", "owner_id", "state"),
         Index("ix_cases_customer_opened", "customer_id", "opened_at"),
+        Index("ix_cases_owner_urgency", "owner_id", "urgency_at"),
+        Index("ix_cases_opened", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +38,28 @@ class Case(Base):
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Playbook progress: comma-separated steps done, in playbook order.
+    steps_done: Mapped[str] = mapped_column(String(200), default="")
+    handoffs: Mapped[int] = mapped_column(default=0)
+    # SLA clocks. Due times are business-hours deadlines; escalated_* are set once, by
+    # compare-and-set, so a breach escalates exactly once however many sweeps run.
+    ack_due_at: Mapped[datetime | None]
+    remedy_due_at: Mapped[datetime | None]
+    close_due_at: Mapped[datetime | None]
+    ack_escalated_at: Mapped[datetime | None]
+    remedy_escalated_at: Mapped[datetime | None]
+    close_escalated_at: Mapped[datetime | None]
+    # Who is expected to speak next; the remedy clock pauses while it is the customer.
+    waiting_on: Mapped[str] = mapped_column(String(10), default="us")
+    waiting_since: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    last_inbound_at: Mapped[datetime | None]
+    last_outbound_at: Mapped[datetime | None]
+    outbound_count: Mapped[int] = mapped_column(default=0)
+    one_interaction: Mapped[bool | None]
+    ack_minutes: Mapped[int | None]
+    # The nearest open SLA deadline; owners' case lists sort by it (indexed with owner).
+    urgency_at: Mapped[datetime | None]
 
 
 class CaseParticipant(Base):
@@ -64,3 +88,18 @@ class TimelineEvent(Base):
     kind: Mapped[str] = mapped_column(String(50))
     note: Mapped[str] = mapped_column(default="")
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Notification(Base):
+    """Something a person must know about: an escalation, an approval to give."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(50))
+    text: Mapped[str] = mapped_column(default="")
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]

@@ -1,15 +1,18 @@
-"""Case vocabularies and the playbook's state machine.
+"""Case vocabularies and the playbook's state machine (pure).
 
-The states follow the recovery steps of the playbook in order. Skipping forward is
-allowed (one message may acknowledge, own and remedy at once); going back is not,
-because every step records something that was said to the customer.
+A case moves through the recovery steps of the playbook in order. One action may
+complete several steps at once (one message that acknowledges, owns the failure and
+fixes it). Steps the playbook requires for the case cannot be skipped; optional ones
+can. The case's state is the furthest step completed. Nothing goes back: each step
+records something already said to the customer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
-from amends.errors import InvalidTransition
+from amends.errors import InvalidInput, InvalidTransition
 
 
 class CaseState(StrEnum):
@@ -24,6 +27,30 @@ class CaseState(StrEnum):
 
 
 ORDER: tuple[CaseState, ...] = tuple(CaseState)
+
+
+class Step(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    OWN = "own"
+    REMEDY = "remedy"
+    COMPENSATE = "compensate"
+    EXPLAIN_CHANGE = "explain-change"
+    FOLLOW_UP = "follow-up"
+    CLOSE = "close"
+
+
+STEP_STATE: dict[Step, CaseState] = {
+    Step.ACKNOWLEDGE: CaseState.ACKNOWLEDGED,
+    Step.OWN: CaseState.OWNED,
+    Step.REMEDY: CaseState.REMEDIED,
+    Step.COMPENSATE: CaseState.COMPENSATED,
+    Step.EXPLAIN_CHANGE: CaseState.CHANGE_EXPLAINED,
+    Step.FOLLOW_UP: CaseState.FOLLOWING_UP,
+    Step.CLOSE: CaseState.CLOSED,
+}
+STEPS: tuple[Step, ...] = tuple(Step)
+# Steps that say something to the customer, so an outbound message can carry them.
+MESSAGE_STEPS = frozenset(STEPS) - {Step.CLOSE}
 
 
 class Severity(StrEnum):
@@ -56,19 +83,80 @@ class Outcome(StrEnum):
     PARTED_WAYS = "parted_ways"
 
 
+class WaitingOn(StrEnum):
+    US = "us"
+    CUSTOMER = "customer"
+    NOBODY = "nobody"
+
+
 def is_open(state: CaseState) -> bool:
     return state is not CaseState.CLOSED
 
 
-def check_transition(current: CaseState, target: CaseState, *, outcome: Outcome | None) -> None:
-    """Raise InvalidTransition with the reason when ``current -> target`` is not allowed."""
-    if current is CaseState.CLOSED:
-        raise InvalidTransition("the case is closed; reopen it as a new case instead")
-    if ORDER.index(target) <= ORDER.index(current):
+def state_after(done: Iterable[Step]) -> CaseState:
+    """The state a case is in once ``done`` steps are complete: the furthest one."""
+    furthest = CaseState.NEW
+    for step in done:
+        state = STEP_STATE[step]
+        if ORDER.index(state) > ORDER.index(furthest):
+            furthest = state
+    return furthest
+
+
+def plan_steps(
+    done: Iterable[Step],
+    requested: Iterable[Step],
+    *,
+    required: Iterable[Step],
+    outcome: Outcome | None = None,
+) -> list[Step]:
+    """The steps to record for ``requested``, in playbook order, or InvalidTransition.
+
+    ``acknowledge`` is implied by any later step: owning or fixing a failure is also
+    acknowledging it. Every required step before the furthest requested one must be
+    done already or be part of this action.
+    """
+    done_set = set(done)
+    wanted = sorted(set(requested), key=STEPS.index)
+    if not wanted:
+        raise InvalidTransition("choose at least one step")
+    if Step.CLOSE in done_set:
+        raise InvalidTransition("the case is closed; open a new case for a new problem")
+    repeated = [s.value for s in wanted if s in done_set]
+    if repeated:
+        raise InvalidTransition(f"already done: {', '.join(repeated)}")
+    if Step.ACKNOWLEDGE not in done_set and Step.ACKNOWLEDGE not in wanted:
+        wanted.insert(0, Step.ACKNOWLEDGE)
+    current = state_after(done_set)
+    first = STEP_STATE[wanted[0]]
+    if wanted[0] is not Step.ACKNOWLEDGE and ORDER.index(first) < ORDER.index(current):
         raise InvalidTransition(
-            f"the case is already {current.value}; it cannot go back to {target.value}"
+            f"the case is already {current.value}; '{wanted[0].value}' comes before that"
         )
-    if target is CaseState.CLOSED and outcome is None:
+    furthest = wanted[-1]
+    covered = done_set | set(wanted)
+    missing = [
+        s.value for s in required if STEPS.index(s) < STEPS.index(furthest) and s not in covered
+    ]
+    if furthest is Step.CLOSE:
+        missing = [s.value for s in required if s not in covered]
+    if missing:
+        raise InvalidTransition(
+            f"the playbook for this case requires {', '.join(missing)} before '{furthest.value}'"
+        )
+    if Step.CLOSE in wanted and outcome is None:
         raise InvalidTransition("closing a case needs an outcome (retained, won_back, lost, ...)")
-    if target is not CaseState.CLOSED and outcome is not None:
+    if Step.CLOSE not in wanted and outcome is not None:
         raise InvalidTransition("an outcome is only given when closing the case")
+    return wanted
+
+
+def check_handoff_reason(reason: str) -> str:
+    """A hand-off must say why: each one costs the customer a repeated explanation."""
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise InvalidInput(
+            "a hand-off needs a reason (why the new owner is better placed)",
+            code="handoff-reason-missing",
+        )
+    return reason

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from amends.cases.rules import CaseState, Category, Origin, Outcome, Severity
-from amends.fields import Id, Line, Text, UTCTime
+from amends.cases.rules import Category, Origin, Outcome, Severity, Step
+from amends.compensation.rules import CompensationKind
+from amends.fields import Currency, Id, Language, Line, Money, Text, UTCTime
 
 if TYPE_CHECKING:
     from amends.cases.models import Case
@@ -40,12 +42,39 @@ class CaseUpdate(BaseModel):
     category: Category | None = None
 
 
-class CaseTransition(BaseModel):
+class CompensationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    state: CaseState
-    outcome: Outcome | None = None
+    kind: CompensationKind
+    amount: Money = Decimal("0")
+    currency: Currency | None = None
+    rationale: Text = ""
+
+
+class StepsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    steps: list[Step] = Field(min_length=1, max_length=7)
     note: Text = ""
+    outcome: Outcome | None = None
+    compensation: CompensationIn | None = None
+
+
+class HandoffIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    to_user_id: Id
+    reason: Text = Field(max_length=2000)
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text = Field(min_length=1)
+    subject: Line | None = None
+    language: Language | None = None
+    steps: list[Step] = Field(default_factory=list, max_length=6)
+    compensation: CompensationIn | None = None
 
 
 class CaseOut(BaseModel):
@@ -65,6 +94,15 @@ class CaseOut(BaseModel):
     resolved_at: datetime | None
     closed_at: datetime | None
     updated_at: datetime
+    steps_done: list[str]
+    handoffs: int
+    waiting_on: str
+    ack_due_at: datetime | None
+    remedy_due_at: datetime | None
+    close_due_at: datetime | None
+    urgency_at: datetime | None
+    first_response_at: datetime | None
+    one_interaction: bool | None
 
     @classmethod
     def build(cls, case: Case, owner: User) -> CaseOut:
@@ -85,6 +123,15 @@ class CaseOut(BaseModel):
             resolved_at=case.resolved_at,
             closed_at=case.closed_at,
             updated_at=case.updated_at,
+            steps_done=[s for s in case.steps_done.split(",") if s],
+            handoffs=case.handoffs,
+            waiting_on=case.waiting_on,
+            ack_due_at=case.ack_due_at,
+            remedy_due_at=case.remedy_due_at,
+            close_due_at=case.close_due_at,
+            urgency_at=case.urgency_at,
+            first_response_at=case.first_response_at,
+            one_interaction=case.one_interaction,
         )
 
 
@@ -93,6 +140,42 @@ class CasePage(BaseModel):
     limit: int
     offset: int
     next_offset: int | None
+
+
+class StepsOut(BaseModel):
+    case: CaseOut
+    done: list[str]
+    held_for_approval: list[str]
+    compensation_id: int | None
+
+
+class ReplyOut(StepsOut):
+    message_id: int
+    outbox_status: str
+
+
+class CompensationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: int
+    kind: str
+    amount: Decimal
+    currency: str
+    rationale: str
+    status: str
+    requested_by: int | None
+    decided_by: int | None
+    decision_note: str
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    approve: bool
+    note: Text = ""
 
 
 class TimelineEventOut(BaseModel):

@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
+from amends.cases import clocks
 from amends.cases.models import Case, CaseParticipant, TimelineEvent
+from amends.cases.playbook import Playbook
 from amends.cases.rules import (
     CaseState,
     Category,
     Origin,
-    Outcome,
     Severity,
-    check_transition,
 )
 from amends.cases.schemas import CaseOut
 from amends.commitments.models import Commitment
@@ -73,6 +73,7 @@ def open_case(
     severity: Severity = Severity.MEDIUM,
     category: Category = Category.OTHER,
     origin: Origin = Origin.MANUAL,
+    playbook: Playbook,
     commitment_id: int | None = None,
     opened_at: datetime | None = None,
 ) -> Case:
@@ -100,7 +101,11 @@ def open_case(
         opened_at=opened_at or now,
         created_at=now,
         updated_at=now,
+        steps_done="",
+        handoffs=0,
+        outbound_count=0,
     )
+    clocks.start(case, playbook)
     session.add(case)
     session.flush()
     add_event(
@@ -157,8 +162,17 @@ def list_cases(
     customer_id: int | None = None,
     severity: Severity | None = None,
     category: Category | None = None,
+    by_urgency: bool = False,
 ) -> Page[Case]:
-    stmt = visible_cases(actor).order_by(Case.opened_at.desc(), Case.id.desc())
+    if by_urgency:
+        # Closed cases have no urgency; the (owner_id, urgency_at) index serves this order.
+        stmt = (
+            visible_cases(actor)
+            .where(Case.urgency_at.is_not(None))
+            .order_by(Case.urgency_at, Case.id)
+        )
+    else:
+        stmt = visible_cases(actor).order_by(Case.opened_at.desc(), Case.id.desc())
     if state is not None:
         stmt = stmt.where(Case.state == state.value)
     if is_open is True:
@@ -180,7 +194,13 @@ CASE_UPDATABLE = frozenset({"title", "severity", "category"})
 
 
 def update_case(
-    session: Session, case_id: int, *, actor: Actor, now: datetime, changes: dict[str, object]
+    session: Session,
+    case_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    changes: dict[str, object],
 ) -> Case:
     require(actor, Action.WRITE)
     case = get_case(session, case_id, actor=actor)
@@ -196,6 +216,13 @@ def update_case(
         setattr(case, key, value.value if hasattr(value, "value") else value)
     after = {key: getattr(case, key) for key in changes}
     if before != after:
+        if {"severity", "category"} & set(changes):
+            clocks.retarget(
+                case,
+                playbook,
+                old_severity=str(before.get("severity", case.severity)),
+                old_category=str(before.get("category", case.category)),
+            )
         case.updated_at = now
         add_event(
             session,
@@ -205,48 +232,6 @@ def update_case(
             actor=actor,
             data={"before": before, "after": after},
         )
-    return case
-
-
-def move_to(
-    session: Session,
-    case_id: int,
-    *,
-    actor: Actor,
-    now: datetime,
-    state: CaseState,
-    outcome: Outcome | None = None,
-    note: str = "",
-) -> Case:
-    """Advance the case to ``state``; refuses going back or closing without an outcome."""
-    require(actor, Action.WRITE)
-    case = get_case(session, case_id, actor=actor)
-    current = CaseState(case.state)
-    check_transition(current, state, outcome=outcome)
-    case.state = state.value
-    if case.acknowledged_at is None:
-        case.acknowledged_at = now
-    if state is CaseState.REMEDIED or (
-        state is not CaseState.CLOSED
-        and case.resolved_at is None
-        and state.value
-        in {CaseState.COMPENSATED, CaseState.CHANGE_EXPLAINED, CaseState.FOLLOWING_UP}
-    ):
-        case.resolved_at = case.resolved_at or now
-    if state is CaseState.CLOSED:
-        case.closed_at = now
-        case.resolved_at = case.resolved_at or now
-        case.outcome = outcome.value if outcome else None
-    case.updated_at = now
-    add_event(
-        session,
-        case=case,
-        kind="state_changed",
-        at=now,
-        actor=actor,
-        note=note,
-        data={"from": current.value, "to": state.value, "outcome": case.outcome},
-    )
     return case
 
 

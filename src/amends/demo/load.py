@@ -8,13 +8,26 @@ import secrets
 import stat
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
-from amends.cases.rules import ORDER, CaseState, Category, Origin, Outcome, Severity
+from amends.cases import steps
+from amends.cases.playbook import Playbook
+from amends.cases.rules import (
+    STEP_STATE,
+    STEPS,
+    CaseState,
+    Category,
+    Origin,
+    Outcome,
+    Severity,
+    Step,
+)
+from amends.cases.steps import CompensationInput
 from amends.commitments import service as commitments
 from amends.commitments.rules import CommitmentKind
 from amends.config import Settings
@@ -29,6 +42,7 @@ from amends.people.rules import OPERATOR, Actor, Role
 from amends.workspace import service as workspace
 
 SEED = 20261122
+STATE_STEP = {state: step for step, state in STEP_STATE.items()}
 SIGN_IN_FILE = "demo-signin.txt"
 
 
@@ -45,7 +59,9 @@ def has_data(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(User)))
 
 
-def load(session: Session, *, settings: Settings, now: datetime, password: str) -> dict[str, int]:
+def load(
+    session: Session, *, settings: Settings, now: datetime, password: str, playbook: Playbook
+) -> dict[str, int]:
     """Create the demo workspace's rows; returns counts of what was made."""
     rng = random.Random(SEED)
     workspace.ensure(session, settings=settings, now=now)
@@ -139,6 +155,7 @@ def load(session: Session, *, settings: Settings, now: datetime, password: str) 
             category=Category(k.category),
             origin=Origin(k.origin),
             commitment_id=commitment_ids[k.commitment_key] if k.commitment_key else None,
+            playbook=playbook,
         )
         for msg in sorted(k.messages, key=lambda x: -x.days_ago):
             messages.record_message(
@@ -151,9 +168,10 @@ def load(session: Session, *, settings: Settings, now: datetime, password: str) 
                 subject=msg.subject,
                 language=msg.language,
                 case_id=case.id,
+                playbook=playbook,
             )
             message_count += 1
-        _advance(session, case.id, actor, k, opened, now)
+        _advance(session, case.id, actor, k, opened, now, playbook)
     return {
         "users": len(users),
         "customers": len(customer_ids),
@@ -171,19 +189,30 @@ def _advance(
     k: content.DemoCase,
     opened: datetime,
     now: datetime,
+    playbook: Playbook,
 ) -> None:
     """Walk the case to its demo state one step at a time, spread over its life so far."""
-    target = CaseState(k.state)
-    steps = list(ORDER[1 : ORDER.index(target) + 1])
-    if not steps:
+    target = STATE_STEP[CaseState(k.state)] if k.state != CaseState.NEW else None
+    if target is None:
         return
-    span = (now - opened) / (len(steps) + 1)
-    for i, state in enumerate(steps, start=1):
-        outcome = Outcome(k.outcome) if state is CaseState.CLOSED and k.outcome else None
-        if state is CaseState.CLOSED and outcome is None:
-            outcome = Outcome.RETAINED
-        cases.move_to(
-            session, case_id, actor=actor, now=opened + span * i, state=state, outcome=outcome
+    walk = list(STEPS[: STEPS.index(target) + 1])
+    span = (now - opened) / (len(walk) + 1)
+    for i, step in enumerate(walk, start=1):
+        outcome = None
+        if step is Step.CLOSE:
+            outcome = Outcome(k.outcome) if k.outcome else Outcome.RETAINED
+        compensation = None
+        if step is Step.COMPENSATE:
+            compensation = CompensationInput("credit", Decimal("50"), None, "demo: goodwill credit")
+        steps.perform(
+            session,
+            case_id,
+            actor=actor,
+            now=opened + span * i,
+            playbook=playbook,
+            steps=[step],
+            outcome=outcome,
+            compensation=compensation,
         )
 
 

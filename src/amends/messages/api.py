@@ -8,7 +8,7 @@ from amends.fields import MAX_DB_INT
 from amends.messages import service
 from amends.messages.rules import Direction
 from amends.messages.schemas import MessageCreate, MessageOut, MessagePage
-from amends.web.deps import ApiActor, AppClock, DbSession
+from amends.web.deps import ApiActor, AppClock, AppPlaybook, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/messages", tags=["messages"], responses=PROBLEM_RESPONSES)
@@ -39,9 +39,15 @@ def list_messages(
 
 @router.post("", response_model=MessageOut, status_code=201)
 def record_message(
-    body: MessageCreate, session: DbSession, actor: ApiActor, clock: AppClock
+    body: MessageCreate,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+    playbook: AppPlaybook,
 ) -> MessageOut:
-    message = service.record_message(session, actor=actor, now=clock.now(), **body.model_dump())
+    message = service.record_message(
+        session, actor=actor, now=clock.now(), playbook=playbook, **body.model_dump()
+    )
     return MessageOut.model_validate(message)
 
 

@@ -33,3 +33,27 @@ class Message(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime]
     created_at: Mapped[datetime]
+
+
+class OutboxItem(Base):
+    """An outbound email waiting to be sent, claimed and sent by exactly one worker.
+
+    Rows are written in the same transaction as the message, so a message is either
+    recorded and queued, or neither (the transactional outbox pattern).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(default="")
+    created_at: Mapped[datetime]

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from amends.cases import clocks
 from amends.cases import service as cases
+from amends.cases import steps as case_steps
 from amends.cases.models import Case
+from amends.cases.playbook import Playbook
+from amends.cases.rules import Outcome, Step
+from amends.cases.steps import CompensationInput, StepResult
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
-from amends.messages.models import Message
+from amends.messages import outbox
+from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel, Direction
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
@@ -35,7 +42,9 @@ def record_message(
     message_key: str | None = None,
     raw_sha256: str | None = None,
     at: datetime | None = None,
+    playbook: Playbook,
 ) -> Message:
+    """Record a message; on a case it also moves the clocks (who spoke last matters)."""
     require(actor, Action.WRITE)
     case: Case | None = None
     if case_id is not None:
@@ -72,6 +81,10 @@ def record_message(
     session.add(message)
     session.flush()
     if case is not None:
+        if direction is Direction.INBOUND:
+            clocks.customer_spoke(case, playbook, message.at)
+        elif direction is Direction.OUTBOUND:
+            clocks.we_spoke(case, message.at)
         cases.add_event(
             session,
             case=case,
@@ -121,3 +134,74 @@ def list_messages(
     if direction is not None:
         stmt = stmt.where(Message.direction == direction.value)
     return paginate(session, stmt, limit=limit, offset=offset)
+
+
+@dataclass
+class Reply:
+    message: Message
+    outbox: OutboxItem
+    steps: StepResult
+
+
+def send_reply(
+    session: Session,
+    case_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    text: str,
+    subject: str | None = None,
+    language: str | None = None,
+    steps: list[Step] | None = None,
+    outcome: Outcome | None = None,
+    compensation: CompensationInput | None = None,
+) -> Reply:
+    """Write to the customer on a case: record, queue for sending and complete the steps
+    the message carries — all in the caller's one transaction, so either all happen or none."""
+    require(actor, Action.WRITE)
+    case = cases.get_case(session, case_id, actor=actor)
+    if case.state == "closed":
+        raise Conflict("the case is closed", code="case-closed")
+    customer = session.get(Customer, case.customer_id)
+    assert customer is not None
+    contact = next(
+        (c for c in sorted(customer.contacts, key=lambda c: not c.is_primary) if c.email), None
+    )
+    if contact is None or contact.email is None:
+        raise InvalidInput(
+            f"{customer.name} has no email address to write to", code="no-email-contact"
+        )
+    wanted = list(steps or [])
+    if Step.CLOSE in wanted:
+        raise InvalidInput("close the case as its own step, after the reply", code="close-in-reply")
+    message = record_message(
+        session,
+        actor=actor,
+        now=now,
+        direction=Direction.OUTBOUND,
+        channel=Channel.EMAIL,
+        text=text,
+        subject=subject or f"[{cases.case_ref(case.id)}] {case.title}",
+        language=language or customer.language,
+        case_id=case.id,
+        to_address=contact.email,
+        playbook=playbook,
+    )
+    queued = outbox.queue(session, message=message, to_address=contact.email, now=now)
+    result = (
+        case_steps.perform(
+            session,
+            case.id,
+            actor=actor,
+            now=now,
+            playbook=playbook,
+            steps=wanted,
+            outcome=outcome,
+            compensation=compensation,
+            message_id=message.id,
+        )
+        if wanted
+        else case_steps.StepResult(case)
+    )
+    return Reply(message, queued, result)

@@ -66,3 +66,6 @@ class Actor:
 # Whoever can run commands on the server can already read the database file, so the CLI
 # acts with the owner's rights and records no user as the actor.
 OPERATOR = Actor(None, Role.OWNER, "operator")
+
+# Background jobs act as the system itself; timeline events show no person.
+SYSTEM = Actor(None, Role.OWNER, "amends")

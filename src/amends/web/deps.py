@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from amends.cases.playbook import Playbook
 from amends.clock import Clock
 from amends.config import Settings
 from amends.errors import NotAuthenticated
@@ -25,6 +26,11 @@ def get_clock(request: Request) -> Clock:
     return clock
 
 
+def get_playbook(request: Request) -> Playbook:
+    playbook: Playbook = request.app.state.playbook
+    return playbook
+
+
 def db_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, else rolled back.
 
@@ -37,6 +43,7 @@ def db_session(request: Request) -> Iterator[Session]:
 
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
 AppClock = Annotated[Clock, Depends(get_clock)]
+AppPlaybook = Annotated[Playbook, Depends(get_playbook)]
 
 
 def api_actor(request: Request, session: DbSession, clock: AppClock) -> Actor:

@@ -1,0 +1,158 @@
+"""SLA clocks on cases: start, pause while waiting on the customer, escalate once.
+
+Service layer (flushes, never commits). The arithmetic lives in ``sla.py``; the
+targets come from the workspace playbook.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from amends.cases.models import Case, Notification
+from amends.cases.playbook import Playbook
+from amends.cases.rules import Category, Severity, Step, WaitingOn
+from amends.people.models import User
+from amends.people.rules import SYSTEM, Role
+
+CLOCK_STEP = {"ack": Step.ACKNOWLEDGE, "remedy": Step.REMEDY, "close": Step.CLOSE}
+
+
+def steps_of(case: Case) -> set[Step]:
+    return {Step(s) for s in case.steps_done.split(",") if s}
+
+
+def start(case: Case, playbook: Playbook) -> None:
+    """Set the deadlines from the moment the case opened (when the message arrived)."""
+    rule = playbook.rule(Severity(case.severity), Category(case.category))
+    calendar = playbook.calendar
+    case.ack_due_at = calendar.add(case.opened_at, rule.targets.acknowledge)
+    case.remedy_due_at = calendar.add(case.opened_at, rule.targets.remedy)
+    case.close_due_at = calendar.add(case.opened_at, rule.targets.close)
+    case.waiting_on = WaitingOn.US.value
+    case.waiting_since = case.opened_at
+    refresh_urgency(case)
+
+
+def refresh_urgency(case: Case) -> None:
+    """The nearest deadline still running; None once the case is closed."""
+    done = steps_of(case)
+    if Step.CLOSE in done:
+        case.urgency_at = None
+        return
+    candidates = []
+    if Step.ACKNOWLEDGE not in done and case.ack_due_at:
+        candidates.append(case.ack_due_at)
+    if Step.REMEDY not in done and case.remedy_due_at and case.waiting_on != WaitingOn.CUSTOMER:
+        candidates.append(case.remedy_due_at)
+    if case.close_due_at:
+        candidates.append(case.close_due_at)
+    case.urgency_at = min(candidates) if candidates else None
+
+
+def customer_spoke(case: Case, playbook: Playbook, at: datetime) -> None:
+    """An inbound message: the ball is in our court again; resume a paused remedy clock."""
+    if case.waiting_on == WaitingOn.CUSTOMER and case.waiting_since and case.remedy_due_at:
+        paused = playbook.calendar.between(case.waiting_since, at)
+        if paused:
+            case.remedy_due_at = playbook.calendar.add(case.remedy_due_at, paused)
+    case.waiting_on = WaitingOn.US.value
+    case.waiting_since = at
+    case.last_inbound_at = at
+    refresh_urgency(case)
+
+
+def we_spoke(case: Case, at: datetime) -> None:
+    """An outbound message: who spoke last is us, so the customer's turn begins.
+
+    The remedy clock pauses from here until the customer answers; the acknowledgment
+    clock never pauses (a reply that does not acknowledge still leaves it running).
+    """
+    if case.first_response_at is None:
+        case.first_response_at = at
+    case.outbound_count += 1
+    case.last_outbound_at = at
+    if Step.REMEDY not in steps_of(case):
+        case.waiting_on = WaitingOn.CUSTOMER.value
+        case.waiting_since = at
+    refresh_urgency(case)
+
+
+def _escalation_targets(session: Session) -> list[User]:
+    managers = list(
+        session.scalars(select(User).where(User.role == Role.MANAGER.value, User.active))
+    )
+    if managers:
+        return managers
+    return list(session.scalars(select(User).where(User.role == Role.OWNER.value, User.active)))
+
+
+def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
+    """Escalate every breached clock exactly once: a timeline event and a notification.
+
+    The compare-and-set UPDATE (``... WHERE escalated_at IS NULL``) is what makes it
+    once: two sweeps racing on the same case cannot both see their update succeed.
+    """
+    from amends.cases.service import add_event  # local: service imports this module
+
+    counts = {"ack": 0, "remedy": 0, "close": 0}
+    columns = {
+        "ack": (Case.ack_due_at, Case.ack_escalated_at),
+        "remedy": (Case.remedy_due_at, Case.remedy_escalated_at),
+        "close": (Case.close_due_at, Case.close_escalated_at),
+    }
+    for clock, (due, escalated) in columns.items():
+        query = select(Case).where(due <= now, escalated.is_(None), Case.state != "closed")
+        if clock == "remedy":
+            query = query.where(Case.waiting_on != WaitingOn.CUSTOMER.value)
+        for case in session.scalars(query.limit(1000)):
+            if CLOCK_STEP[clock] in steps_of(case):
+                continue
+            won = session.execute(
+                update(Case)
+                .where(Case.id == case.id, escalated.is_(None))
+                .values({escalated.key: now})
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(won, "rowcount", 0) != 1:
+                continue
+            session.refresh(case)
+            counts[clock] += 1
+            label = {"ack": "acknowledgment", "remedy": "remedy", "close": "closing"}[clock]
+            add_event(
+                session,
+                case=case,
+                kind="escalated",
+                at=now,
+                actor=SYSTEM,
+                note=f"{label} SLA breached",
+                data={"clock": clock},
+            )
+            for user in _escalation_targets(session):
+                session.add(
+                    Notification(
+                        user_id=user.id,
+                        case_id=case.id,
+                        kind="sla_breached",
+                        text=f"C-{case.id}: {label} SLA breached",
+                        created_at=now,
+                    )
+                )
+    session.flush()
+    return counts
+
+
+def retarget(case: Case, playbook: Playbook, *, old_severity: str, old_category: str) -> None:
+    """New deadlines after severity or category changed, keeping any remedy pause earned."""
+    calendar = playbook.calendar
+    old = playbook.rule(Severity(old_severity), Category(old_category)).targets
+    new = playbook.rule(Severity(case.severity), Category(case.category)).targets
+    paused = timedelta()
+    if case.remedy_due_at is not None:
+        paused = calendar.between(calendar.add(case.opened_at, old.remedy), case.remedy_due_at)
+    case.ack_due_at = calendar.add(case.opened_at, new.acknowledge)
+    case.remedy_due_at = calendar.add(calendar.add(case.opened_at, new.remedy), paused)
+    case.close_due_at = calendar.add(case.opened_at, new.close)
+    refresh_urgency(case)

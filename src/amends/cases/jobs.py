@@ -1,0 +1,12 @@
+"""Periodic sweeps of the cases domain."""
+
+from __future__ import annotations
+
+from amends.cases import clocks
+from amends.worker import JobContext, job
+
+
+@job("sla-escalation", every_seconds=60)
+def escalate(ctx: JobContext) -> dict[str, int]:
+    with ctx.transaction() as session:
+        return clocks.escalate_breaches(session, now=ctx.clock.now())

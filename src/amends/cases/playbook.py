@@ -1,0 +1,187 @@
+"""The workspace's playbook: SLA targets, required steps and business hours (pure).
+
+It is read from ``playbook.toml`` in the workspace folder when present, else the
+default shipped beside this module. Every problem is reported with where it is, so a
+typo fails at start instead of silently changing how cases are handled.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from amends.cases.rules import Category, Severity, Step
+from amends.cases.sla import WEEKDAYS, BusinessCalendar, parse_hours
+
+DEFAULT_PATH = Path(__file__).with_name("playbook_default.toml")
+CLOCKS = ("acknowledge", "remedy", "close")
+
+
+class PlaybookError(ValueError):
+    """The playbook file is invalid; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Targets:
+    acknowledge: timedelta
+    remedy: timedelta
+    close: timedelta
+
+
+@dataclass(frozen=True)
+class Rule:
+    targets: Targets
+    required: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Playbook:
+    calendar: BusinessCalendar
+    by_severity: dict[Severity, Rule]
+    by_category: dict[Category, dict[str, Any]] = field(default_factory=dict)
+    agent_compensation_limit: Decimal = Decimal("100")
+
+    def rule(self, severity: Severity, category: Category) -> Rule:
+        """The severity's rule with the category's overrides applied."""
+        base = self.by_severity[severity]
+        override = self.by_category.get(category)
+        if not override:
+            return base
+        targets = base.targets
+        if "sla" in override:
+            targets = Targets(**{**targets.__dict__, **override["sla"]})
+        # A category adds steps to its severity's list; it never removes any.
+        extra = set(override.get("required", ()))
+        required = tuple(s for s in Step if s in set(base.required) | extra)
+        return Rule(targets, required)
+
+
+def _minutes(value: object, where: str) -> timedelta:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise PlaybookError(f"{where} must be a positive number of business minutes")
+    return timedelta(minutes=value)
+
+
+def _steps(value: object, where: str) -> tuple[Step, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PlaybookError(f"{where} must be a list of step names")
+    known = {s.value for s in Step}
+    unknown = [v for v in value if v not in known]
+    if unknown:
+        raise PlaybookError(
+            f"{where}: unknown step(s) {', '.join(unknown)}; use {', '.join(sorted(known))}"
+        )
+    steps = tuple(Step(v) for v in value)
+    if Step.CLOSE in steps:
+        raise PlaybookError(f"{where}: 'close' is always required and is not listed")
+    return tuple(sorted(set(steps) | {Step.ACKNOWLEDGE}, key=list(Step).index))
+
+
+def _clock_values(table: object, where: str) -> dict[str, timedelta]:
+    if not isinstance(table, dict):
+        raise PlaybookError(f"[{where}] must be a table")
+    unknown = set(table) - set(CLOCKS)
+    if unknown:
+        raise PlaybookError(f"[{where}] has unknown key(s) {', '.join(sorted(unknown))}")
+    return {clock: _minutes(table[clock], f"[{where}] {clock}") for clock in table}
+
+
+def _targets(table: object, where: str) -> Targets:
+    values = _clock_values(table, where)
+    for clock in CLOCKS:
+        if clock not in values:
+            raise PlaybookError(f"[{where}] needs {clock} (business minutes)")
+    return Targets(**values)
+
+
+def _calendar(table: dict[str, Any], workspace_timezone: str) -> BusinessCalendar:
+    tz = table.get("timezone", "workspace")
+    tz = workspace_timezone if tz == "workspace" else tz
+    try:
+        ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PlaybookError(f"[business_hours] timezone {tz!r} is not an IANA name") from None
+    unknown = set(table) - set(WEEKDAYS) - {"timezone", "holidays"}
+    if unknown:
+        raise PlaybookError(f"[business_hours] has unknown key(s) {', '.join(sorted(unknown))}")
+    try:
+        hours = tuple(parse_hours(str(table.get(day, "closed"))) for day in WEEKDAYS)
+    except ValueError as exc:
+        raise PlaybookError(f"[business_hours] {exc}") from None
+    holidays: set[date] = set()
+    for item in table.get("holidays", []):
+        try:
+            holidays.add(item if isinstance(item, date) else date.fromisoformat(str(item)))
+        except ValueError:
+            raise PlaybookError(f"[business_hours] holiday {item!r} is not YYYY-MM-DD") from None
+    try:
+        return BusinessCalendar(str(tz), hours, frozenset(holidays))
+    except ValueError as exc:
+        raise PlaybookError(f"[business_hours] {exc}") from None
+
+
+def parse(text: str, *, workspace_timezone: str = "UTC", source: str = "playbook") -> Playbook:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PlaybookError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        return _build(data, workspace_timezone)
+    except PlaybookError as exc:
+        raise PlaybookError(f"{source}: {exc}") from None
+
+
+def _build(data: dict[str, Any], workspace_timezone: str) -> Playbook:
+    unknown = set(data) - {"business_hours", "severity", "category", "empowerment"}
+    if unknown:
+        raise PlaybookError(f"unknown section(s) {', '.join(sorted(unknown))}")
+    calendar = _calendar(data.get("business_hours", {}), workspace_timezone)
+    severities = data.get("severity", {})
+    by_severity: dict[Severity, Rule] = {}
+    for severity in Severity:
+        table = severities.get(severity.value)
+        if table is None:
+            raise PlaybookError(f"[severity.{severity.value}] is missing")
+        where = f"severity.{severity.value}"
+        by_severity[severity] = Rule(
+            _targets(table.get("sla"), f"{where}.sla"),
+            _steps(table.get("required"), f"[{where}] required"),
+        )
+    extra = set(severities) - {s.value for s in Severity}
+    if extra:
+        raise PlaybookError(f"unknown severity {', '.join(sorted(extra))}")
+    by_category: dict[Category, dict[str, Any]] = {}
+    for name, table in data.get("category", {}).items():
+        try:
+            category = Category(name)
+        except ValueError:
+            raise PlaybookError(f"[category.{name}] is not a known category") from None
+        override: dict[str, Any] = {}
+        if "sla" in table:
+            override["sla"] = _clock_values(table["sla"], f"category.{name}.sla")
+        if "required" in table:
+            override["required"] = _steps(table["required"], f"[category.{name}] required")
+        by_category[category] = override
+    empowerment = data.get("empowerment", {})
+    try:
+        limit = Decimal(str(empowerment.get("agent_compensation_limit", "100")))
+    except InvalidOperation:
+        raise PlaybookError("[empowerment] agent_compensation_limit must be a number") from None
+    if not limit.is_finite() or limit < 0:
+        raise PlaybookError("[empowerment] agent_compensation_limit must be zero or more")
+    return Playbook(calendar, by_severity, by_category, limit)
+
+
+def load(home: Path, *, workspace_timezone: str) -> Playbook:
+    """The workspace's playbook, or the shipped default when it has none."""
+    path = home / "playbook.toml"
+    if not path.exists():
+        path = DEFAULT_PATH
+    return parse(
+        path.read_text(encoding="utf-8"), workspace_timezone=workspace_timezone, source=str(path)
+    )

@@ -1,0 +1,163 @@
+"""Compensation given on cases, within the agent's limit or with a manager's approval."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from amends.cases.models import Case, Notification
+from amends.cases.playbook import Playbook
+from amends.cases.service import add_event, get_case
+from amends.compensation.models import Compensation
+from amends.compensation.rules import CompensationKind, CompensationStatus, needs_approval
+from amends.errors import Conflict, Forbidden, InvalidInput, NotFound
+from amends.people.models import User
+from amends.people.rules import Action, Actor, Role
+from amends.people.service import require
+from amends.workspace import service as workspace
+
+
+def record(
+    session: Session,
+    *,
+    case: Case,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    kind: str,
+    amount: Decimal,
+    currency: str | None,
+    rationale: str,
+) -> Compensation:
+    try:
+        kind_value = CompensationKind(kind)
+    except ValueError:
+        raise InvalidInput(
+            f"unknown compensation kind {kind!r}", code="compensation-kind"
+        ) from None
+    if kind_value is CompensationKind.NONE:
+        if len(rationale.strip()) < 3:
+            raise InvalidInput("no compensation needs the reason why", code="compensation-reason")
+        amount = Decimal("0")
+    elif amount <= 0 and kind_value in {CompensationKind.REFUND, CompensationKind.CREDIT}:
+        raise InvalidInput("a refund or credit needs an amount", code="compensation-amount")
+    ws = workspace.current(session)
+    currency = currency or (ws.currency if ws else "EUR")
+    held = needs_approval(actor.role, amount, playbook.agent_compensation_limit)
+    item = Compensation(
+        case_id=case.id,
+        kind=kind_value.value,
+        amount=amount,
+        currency=currency,
+        rationale=rationale,
+        status=(CompensationStatus.REQUESTED if held else CompensationStatus.GRANTED).value,
+        requested_by=actor.user_id,
+        created_at=now,
+    )
+    session.add(item)
+    session.flush()
+    add_event(
+        session,
+        case=case,
+        kind="compensation_requested" if held else "compensation_granted",
+        at=now,
+        actor=actor,
+        note=rationale,
+        data={
+            "compensation_id": item.id,
+            "kind": item.kind,
+            "amount": str(amount),
+            "currency": currency,
+            "limit": str(playbook.agent_compensation_limit),
+        },
+    )
+    if held:
+        approvers = session.scalars(
+            select(User).where(User.role.in_([Role.MANAGER.value, Role.OWNER.value]), User.active)
+        )
+        for user in approvers:
+            session.add(
+                Notification(
+                    user_id=user.id,
+                    case_id=case.id,
+                    kind="approval_needed",
+                    created_at=now,
+                    text=f"C-{case.id}: approve {kind_value.value} of {amount} {currency}?",
+                )
+            )
+    return item
+
+
+def approved_for(session: Session, case_id: int) -> Compensation | None:
+    return session.scalar(
+        select(Compensation)
+        .where(
+            Compensation.case_id == case_id,
+            Compensation.status == CompensationStatus.APPROVED.value,
+        )
+        .order_by(Compensation.id.desc())
+        .limit(1)
+    )
+
+
+def decide(
+    session: Session,
+    compensation_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    approve: bool,
+    note: str = "",
+) -> Compensation:
+    """A manager's decision; approving completes the held compensate step."""
+    from amends.cases import steps  # steps imports this module
+    from amends.cases.rules import Step
+
+    require(actor, Action.WRITE)
+    if actor.role not in {Role.MANAGER, Role.OWNER}:
+        raise Forbidden("only a manager or the owner approves compensation above the limit")
+    item = session.get(Compensation, compensation_id)
+    if item is None:
+        raise NotFound(
+            f"compensation {compensation_id} does not exist", code="compensation-not-found"
+        )
+    case = get_case(session, item.case_id, actor=actor)
+    if item.status != CompensationStatus.REQUESTED.value:
+        raise Conflict(f"this compensation is already {item.status}", code="already-decided")
+    item.status = (CompensationStatus.APPROVED if approve else CompensationStatus.DECLINED).value
+    item.decided_by = actor.user_id
+    item.decided_at = now
+    item.decision_note = note
+    add_event(
+        session,
+        case=case,
+        kind="compensation_approved" if approve else "compensation_declined",
+        at=now,
+        actor=actor,
+        note=note,
+        data={"compensation_id": item.id},
+    )
+    session.flush()
+    if approve and "compensate" not in case.steps_done.split(","):
+        steps.perform(
+            session,
+            case.id,
+            actor=actor,
+            now=now,
+            playbook=playbook,
+            steps=[Step.COMPENSATE],
+            note=note or "compensation approved",
+        )
+    return item
+
+
+def for_case(session: Session, case_id: int) -> list[Compensation]:
+    return list(
+        session.scalars(
+            select(Compensation).where(Compensation.case_id == case_id).order_by(Compensation.id)
+        )
+    )

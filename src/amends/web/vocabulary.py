@@ -1,0 +1,116 @@
+"""Every stored vocabulary value the interface translates at run time.
+
+Templates show enum values through ``_(case.state)``, ``_(e.kind)`` and the like. An
+extractor only sees string literals, so without this module those values would never
+reach the catalogs and every language would show the raw value ("following_up").
+Listing them here through the no-op ``N_`` marker puts each value in ``amends.pot``;
+even English gets a label this way. ``tests/web/test_i18n.py`` checks the list
+against the enums and every ``add_event(kind=...)``, so a new value cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, don't translate"
+    """Mark a string for extraction without translating it now."""
+    return message
+
+
+# One line per value keeps the enums easy to compare; a value shared by two enums
+# ("active", "lost", ...) is one catalog entry, so its label must suit both.
+VOCABULARY: tuple[str, ...] = (
+    # TRANSLATORS: case states (cases.rules.CaseState): the playbook step a case has reached.
+    N_("new"),
+    N_("acknowledged"),
+    N_("owned"),
+    N_("remedied"),
+    N_("compensated"),
+    N_("change_explained"),
+    N_("following_up"),
+    N_("closed"),
+    # TRANSLATORS: case severities (cases.rules.Severity).
+    N_("low"),
+    N_("medium"),
+    N_("high"),
+    N_("critical"),
+    # TRANSLATORS: case categories (cases.rules.Category): what went wrong.
+    N_("missed_commitment"),
+    N_("wrong_item"),
+    N_("late_delivery"),
+    N_("billing"),
+    N_("quality"),
+    N_("communication"),
+    N_("other"),
+    # TRANSLATORS: case origins (cases.rules.Origin): how the case came to us.
+    N_("complaint"),
+    N_("breach"),
+    N_("manual"),
+    # TRANSLATORS: case outcomes (cases.rules.Outcome), also customer statuses.
+    N_("retained"),
+    N_("won_back"),
+    N_("lost"),
+    N_("parted_ways"),
+    # TRANSLATORS: who a case is waiting on (cases.rules.WaitingOn).
+    N_("us"),
+    N_("customer"),
+    N_("nobody"),
+    # TRANSLATORS: customer statuses (customers.rules.CustomerStatus).
+    N_("active"),
+    N_("at_risk"),
+    N_("lost"),
+    N_("won_back"),
+    N_("parted_ways"),
+    # TRANSLATORS: customer tiers (customers.rules.Tier).
+    N_("standard"),
+    N_("gold"),
+    N_("platinum"),
+    # TRANSLATORS: kinds of promise made to a customer (commitments.rules.CommitmentKind).
+    N_("deliverable"),
+    N_("recurring_service"),
+    N_("service_level"),
+    N_("callback"),
+    N_("refund"),
+    # TRANSLATORS: commitment statuses (commitments.rules.CommitmentStatus).
+    N_("active"),
+    N_("paused"),
+    N_("ended"),
+    # TRANSLATORS: kinds of compensation (compensation.rules.CompensationKind).
+    N_("refund"),
+    N_("credit"),
+    N_("free_period"),
+    N_("replacement"),
+    N_("gift"),
+    N_("upgrade"),
+    N_("none"),
+    # TRANSLATORS: compensation statuses (compensation.rules.CompensationStatus).
+    N_("granted"),
+    N_("requested"),
+    N_("approved"),
+    N_("declined"),
+    # TRANSLATORS: message directions (messages.rules.Direction), shown above a message.
+    N_("inbound"),
+    N_("outbound"),
+    N_("internal"),
+    # TRANSLATORS: message channels (messages.rules.Channel).
+    N_("email"),
+    N_("web"),
+    N_("api"),
+    N_("phone"),
+    N_("chat"),
+    # TRANSLATORS: case timeline events (the kind= of every add_event call).
+    N_("opened"),
+    N_("updated"),
+    N_("participant_added"),
+    N_("step"),
+    N_("handoff"),
+    N_("escalated"),
+    N_("compensation_requested"),
+    N_("compensation_granted"),
+    N_("compensation_approved"),
+    N_("compensation_declined"),
+    N_("message_inbound"),
+    N_("message_outbound"),
+    N_("message_internal"),
+    # No longer written, but timelines stored by earlier versions still hold it.
+    N_("state_changed"),
+)

@@ -1,0 +1,77 @@
+"""A person's path through the demo in a real browser (Debian's Chromium via Playwright)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DemoServer
+
+CHROMIUM = os.environ.get("AMENDS_TEST_CHROMIUM", "/usr/bin/chromium")
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists(),
+    reason="Chromium is not installed (apt-get install chromium fonts-thai-tlwg)",
+)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--headless=new",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+def test_sign_in_list_and_open_a_thai_case(
+    demo_server: DemoServer, browser: object, tmp_path: Path
+) -> None:
+    email, password = demo_server.sign_in()
+    page = browser.new_page(locale="en-GB")  # type: ignore[attr-defined]
+    page.goto(demo_server.base + "/cases/1")
+    assert "/signin" in page.url  # pages need a signed-in user
+
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/cases/1")
+    assert page.locator("h1").inner_text().startswith("C-1")
+
+    page.goto(demo_server.base + "/cases")
+    rows = page.locator("table.cases tbody tr")
+    assert rows.count() >= 20
+
+    # Find a case whose thread is in Thai and check the text renders as Thai.
+    links = [rows.nth(i).locator("a").first.get_attribute("href") for i in range(rows.count())]
+    for href in links:
+        page.goto(demo_server.base + str(href))
+        thai = page.locator('article.message[lang="th"]')
+        if thai.count():
+            text = thai.first.locator(".text").inner_text()
+            assert any("\u0e00" <= ch <= "\u0e7f" for ch in text)
+            page.screenshot(path=str(tmp_path / "thai-case.png"), full_page=True)
+            break
+    else:
+        pytest.fail("no case with a Thai message in the demo")
+
+    # Sign out through the form (CSRF-protected) and land on the sign-in page.
+    page.click("form.signout button")
+    page.wait_for_url("**/signin")
+    if os.environ.get("AMENDS_KEEP_SCREENSHOTS"):
+        shutil.copy(tmp_path / "thai-case.png", os.environ["AMENDS_KEEP_SCREENSHOTS"])
