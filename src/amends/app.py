@@ -23,6 +23,7 @@ from amends.errors import AmendsError
 from amends.messages import api as messages_api
 from amends.people import api as people_api
 from amends.people import pages as people_pages
+from amends.reports import api as reports_api
 from amends.web import problems
 from amends.web.render import render
 from amends.web.session import SignInRequired, anonymous_context, redirect_to_sign_in
@@ -53,7 +54,14 @@ def create_app(
     app.state.playbook = playbook.load(settings.home, workspace_timezone=settings.timezone)
 
     api = APIRouter(prefix="/api/v1")
-    for module in (customers_api, commitments_api, cases_api, messages_api, people_api):
+    for module in (
+        customers_api,
+        commitments_api,
+        cases_api,
+        messages_api,
+        people_api,
+        reports_api,
+    ):
         api.include_router(module.router)
     app.include_router(api)
     for page_module in (people_pages, cases_pages, customers_pages):

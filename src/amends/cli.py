@@ -13,6 +13,7 @@ from amends.cases.cli import app as cases_app
 from amends.console import Workspace, emit_json, err, handle_errors, open_workspace, out
 from amends.customers.cli import app as customers_app
 from amends.people.cli import tokens_app, users_app
+from amends.reports.cli import report as report_command
 
 app = typer.Typer(
     name="amends",
@@ -24,6 +25,7 @@ app.add_typer(customers_app, name="customers")
 app.add_typer(cases_app, name="cases")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.command("report")(report_command)
 
 
 def _version(value: bool) -> None:

@@ -29,7 +29,7 @@ from amends.config import Settings, load_settings
 from amends.db import make_engine, make_session_factory, transaction
 from amends.errors import AmendsError, ConfigError, InvalidInput
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console(highlight=False)
 
 

@@ -4,12 +4,13 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
-from amends.cases import service
-from amends.cases.rules import CaseState
+from amends.cases import service, steps
+from amends.cases.rules import CaseState, Outcome, Step
 from amends.cases.schemas import CaseOut, TimelineEventOut
 from amends.console import emit_json, handle_errors, open_workspace, out
-from amends.people.rules import OPERATOR
+from amends.people.rules import OPERATOR, Actor
 
 app = typer.Typer(help="Recovery cases.")
 
@@ -85,3 +86,93 @@ def show_case(case_id: int, json_: Json = False) -> None:
     out.print(f"state {case.state} · severity {case.severity} · owner {case.owner.name}")
     for event in events:
         out.print(f"  {event.at:%Y-%m-%d %H:%M} {event.kind} {event.note}")
+
+
+def _actor(session: Session, email: str | None) -> Actor:
+    if email is None:
+        return OPERATOR
+    from amends.people import service as people
+
+    return people.actor_for(people.user_by_email(session, email))
+
+
+@app.command("act")
+@handle_errors
+def act(
+    case_id: int,
+    step: Annotated[Step, typer.Argument(help="playbook step to complete")],
+    note: Annotated[str, typer.Option(help="what was done")] = "",
+    outcome: Annotated[Outcome | None, typer.Option(help="with close: how it ended")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="with compensate: refund, credit, gift, ... or none")
+    ] = None,
+    amount: Annotated[str, typer.Option(help="with compensate: amount")] = "0",
+    rationale: Annotated[str, typer.Option(help="with compensate: why this much")] = "",
+    as_user: Annotated[str | None, typer.Option("--as", help="act as this user (email)")] = None,
+    json_: Json = False,
+) -> None:
+    """Complete a playbook step (acknowledge, own, remedy, compensate, explain-change,
+    follow-up, close --outcome X) under the same rules as the API."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        raise typer.BadParameter("not a number", param_hint="--amount") from None
+    ws = open_workspace()
+    with ws.transaction() as session:
+        result = steps.perform(
+            session,
+            case_id,
+            actor=_actor(session, as_user),
+            now=ws.clock.now(),
+            playbook=ws.playbook,
+            steps=[step],
+            note=note,
+            outcome=outcome,
+            compensation=steps.CompensationInput(kind, value, None, rationale) if kind else None,
+        )
+        case = service.present(session, [result.case])[0]
+    payload = {
+        "case": case.model_dump(mode="json"),
+        "done": [s.value for s in result.done],
+        "held_for_approval": [s.value for s in result.held],
+        "compensation_id": result.compensation_id,
+    }
+    if json_:
+        emit_json(payload)
+    else:
+        done = ", ".join(s.value for s in result.done) or "-"
+        out.print(f"{case.ref}: done {done}; now {case.state}")
+        if result.held:
+            out.print("compensation above the agent's limit: waiting for a manager's approval")
+
+
+@app.command("handoff")
+@handle_errors
+def handoff(
+    case_id: int,
+    to: Annotated[str, typer.Option("--to", help="new owner's email")],
+    reason: Annotated[str, typer.Option(help="why the new owner is better placed")] = "",
+    as_user: Annotated[str | None, typer.Option("--as", help="act as this user (email)")] = None,
+    json_: Json = False,
+) -> None:
+    """Give the case to a new owner; a reason is required and every hand-off is counted."""
+    from amends.people import service as people
+
+    ws = open_workspace()
+    with ws.transaction() as session:
+        target = people.user_by_email(session, to)
+        case = steps.handoff(
+            session,
+            case_id,
+            actor=_actor(session, as_user),
+            now=ws.clock.now(),
+            to_user_id=target.id,
+            reason=reason,
+        )
+        shown = service.present(session, [case])[0]
+    if json_:
+        emit_json(shown)
+    else:
+        out.print(f"{shown.ref} now belongs to {shown.owner.name} (hand-offs: {shown.handoffs})")

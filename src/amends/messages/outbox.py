@@ -85,8 +85,9 @@ def build_email(settings: Settings, item: OutboxItem, message: Message) -> Email
     # deduplicates by Message-ID also sees one message even in the uncertain case.
     email["Message-ID"] = make_msgid(idstring=item.idempotency_key, domain=domain)
     email["Auto-Submitted"] = "no"
-    email["Content-Language"] = message.language if message.language != "und" else "en"
     email.set_content(message.text)
+    # After set_content: it replaces every Content-* header it finds.
+    email["Content-Language"] = message.language if message.language != "und" else "en"
     return email
 
 

@@ -1,0 +1,111 @@
+"""Recovery metrics computed from a known set of cases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from amends.cases import service as cases
+from amends.cases import steps
+from amends.cases.rules import Category, Outcome, Severity, Step
+from amends.clock import FrozenClock
+from amends.customers import service as customers
+from amends.db import transaction
+from amends.people.rules import OPERATOR, Actor
+from amends.reports import service as reports
+from amends.reports.rules import percentile
+from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
+from tests.conftest import Cast
+
+
+def test_percentile_from_histogram() -> None:
+    assert percentile({}, 0.5) is None
+    assert percentile({10: 1}, 0.9) == 10
+    # 1..10 once each: median is the 5th value, p90 the 9th (nearest rank).
+    histogram = {v: 1 for v in range(1, 11)}
+    assert percentile(histogram, 0.5) == 5
+    assert percentile(histogram, 0.9) == 9
+    assert percentile({5: 99, 500: 1}, 0.9) == 5
+
+
+def test_report_counts_speed_handoffs_and_outcomes(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    agent = Actor(cast.agent.id, cast.agent.role)
+    start = clock.now()
+    with transaction(sessions) as s:
+        customer = customers.create_customer(
+            s,
+            actor=OPERATOR,
+            now=start,
+            name="Λέσχη",
+            language="el",
+            timezone="Europe/Athens",
+            currency="EUR",
+            recurring_value=Decimal("90"),
+        )
+        ids = [
+            cases.open_case(
+                s,
+                actor=agent,
+                now=start,
+                customer_id=customer.id,
+                owner_id=cast.agent.id,
+                title=f"case {i}",
+                severity=Severity.LOW,
+                category=Category.QUALITY,
+                playbook=PLAYBOOK,
+            ).id
+            for i in range(4)
+        ]
+    # Acknowledged after 10, 30 and 90 minutes; the fourth never (and is now overdue).
+    for case_id, minutes in zip(ids, (10, 30, 90), strict=False):
+        with transaction(sessions) as s:
+            steps.perform(
+                s,
+                case_id,
+                actor=agent,
+                now=start + timedelta(minutes=minutes),
+                playbook=PLAYBOOK,
+                steps=[Step.OWN, Step.REMEDY],
+            )
+    with transaction(sessions) as s:
+        steps.handoff(
+            s,
+            ids[3],
+            actor=agent,
+            now=start,
+            to_user_id=cast.manager.id,
+            reason="manager's customer",
+        )
+        steps.perform(
+            s,
+            ids[0],
+            actor=agent,
+            now=start + timedelta(hours=3),
+            playbook=PLAYBOOK,
+            steps=[Step.CLOSE],
+            outcome=Outcome.RETAINED,
+        )
+        steps.perform(
+            s,
+            ids[1],
+            actor=agent,
+            now=start + timedelta(hours=3),
+            playbook=PLAYBOOK,
+            steps=[Step.CLOSE],
+            outcome=Outcome.LOST,
+        )
+    with transaction(sessions) as s:
+        data = reports.recovery_report(s, actor=OPERATOR, now=start + timedelta(hours=4))
+    assert data["cases"] == 4
+    assert data["ack_median_minutes"] == 30
+    assert data["ack_p90_minutes"] == 90
+    assert data["ack_within_sla_pct"] == 50.0  # 10 and 30 in time; 90 late; one never
+    assert data["handoffs_per_case"] == 0.25
+    assert data["one_interaction_pct"] == 100.0
+    assert data["outcomes"] == {"lost": 50.0, "retained": 50.0}
+    owners = {row["owner_id"]: row["cases"] for row in data["by_owner"]}
+    assert owners == {cast.agent.id: 3, cast.manager.id: 1}
