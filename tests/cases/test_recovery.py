@@ -105,17 +105,19 @@ def test_whole_playbook_with_one_message_doing_several_steps(
         assert reply.message.language == "el"
 
     clock.advance(timedelta(days=1))
-    with transaction(sessions) as s:
-        with pytest.raises(InvalidTransition, match="requires explain-change, follow-up"):
-            steps.perform(
-                s,
-                case_id,
-                actor=agent,
-                now=clock.now(),
-                playbook=PLAYBOOK,
-                steps=[Step.CLOSE],
-                outcome=Outcome.RETAINED,
-            )
+    with (
+        transaction(sessions) as s,
+        pytest.raises(InvalidTransition, match="requires explain-change, follow-up"),
+    ):
+        steps.perform(
+            s,
+            case_id,
+            actor=agent,
+            now=clock.now(),
+            playbook=PLAYBOOK,
+            steps=[Step.CLOSE],
+            outcome=Outcome.RETAINED,
+        )
     with transaction(sessions) as s:
         messages.send_reply(
             s,

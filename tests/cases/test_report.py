@@ -24,7 +24,7 @@ def test_percentile_from_histogram() -> None:
     assert percentile({}, 0.5) is None
     assert percentile({10: 1}, 0.9) == 10
     # 1..10 once each: median is the 5th value, p90 the 9th (nearest rank).
-    histogram = {v: 1 for v in range(1, 11)}
+    histogram = dict.fromkeys(range(1, 11), 1)
     assert percentile(histogram, 0.5) == 5
     assert percentile(histogram, 0.9) == 9
     assert percentile({5: 99, 500: 1}, 0.9) == 5

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from amends.cases.rules import CaseState, Outcome, Step, plan_steps, state_after
+from amends.cases.rules import (
+    CaseState,
+    Outcome,
+    Step,
+    check_handoff_reason,
+    plan_steps,
+    state_after,
+)
 from amends.errors import InvalidInput, InvalidTransition
-from amends.cases.rules import check_handoff_reason
 
 FULL = (
     Step.ACKNOWLEDGE,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from amends.commitments.rules import CommitmentKind, schedule_problem
 from amends.people.rules import Action, Role, allows, can_see_case
 

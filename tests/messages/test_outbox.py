@@ -35,7 +35,7 @@ class Inbox:
         self.received: list[bytes] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self.lock:
             self.received.append(envelope.content)
         return "250 OK"
