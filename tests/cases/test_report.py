@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from amends.cases import clocks
 from amends.cases import service as cases
 from amends.cases import steps
 from amends.cases.rules import Category, Outcome, Severity, Step
@@ -99,7 +100,8 @@ def test_report_counts_speed_handoffs_and_outcomes(
             outcome=Outcome.LOST,
         )
     with transaction(sessions) as s:
-        data = reports.recovery_report(s, actor=OPERATOR, now=start + timedelta(hours=4))
+        clocks.escalate_breaches(s, now=start + timedelta(hours=4))  # what the worker does
+        data = reports.recovery_report(s, actor=OPERATOR)
     assert data["cases"] == 4
     assert data["ack_median_minutes"] == 30
     assert data["ack_p90_minutes"] == 90

@@ -21,3 +21,20 @@ def test_upgrade_is_idempotent(engine: Engine) -> None:
     assert not migrate.pending(engine)
     migrate.upgrade(engine)
     assert not migrate.pending(engine)
+
+
+def test_head_constant_names_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    from amends.migrations import HEAD
+
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert script.get_heads() == [HEAD], "update amends.migrations.HEAD with a new migration"
+
+
+def test_is_current(engine: Engine, tmp_path: object) -> None:
+    from amends.db import make_engine
+
+    assert migrate.is_current(engine)
+    fresh = make_engine("sqlite://")
+    assert not migrate.is_current(fresh)

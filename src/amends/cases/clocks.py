@@ -110,10 +110,13 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
         for case in session.scalars(query.limit(1000)):
             if CLOCK_STEP[clock] in steps_of(case):
                 continue
+            values: dict[str, object] = {escalated.key: now}
+            if clock == "ack":
+                values["ack_within"] = False
             won = session.execute(
                 update(Case)
                 .where(Case.id == case.id, escalated.is_(None))
-                .values({escalated.key: now})
+                .values(values)
                 .execution_options(synchronize_session=False)
             )
             if getattr(won, "rowcount", 0) != 1:

@@ -16,8 +16,20 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_owner_state", "owner_id", "state"),
         Index("ix_cases_customer_opened", "customer_id", "opened_at"),
-        Index("ix_cases_owner_urgency", "owner_id", "urgency_at"),
+        Index("ix_cases_owner_urgency", "owner_id", "urgency_at", "id"),
         Index("ix_cases_opened", "opened_at"),
+        # Covers the recovery report's grouped scan so it never touches the table itself.
+        Index(
+            "ix_cases_report",
+            "owner_id",
+            "category",
+            "outcome",
+            "ack_minutes",
+            "one_interaction",
+            "ack_within",
+            "handoffs",
+            "opened_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +70,8 @@ class Case(Base):
     outbound_count: Mapped[int] = mapped_column(default=0)
     one_interaction: Mapped[bool | None]
     ack_minutes: Mapped[int | None]
+    # Acknowledged within the SLA: set at acknowledgment, or False once the clock breached.
+    ack_within: Mapped[bool | None]
     # The nearest open SLA deadline; owners' case lists sort by it (indexed with owner).
     urgency_at: Mapped[datetime | None]
 

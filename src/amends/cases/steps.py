@@ -122,6 +122,7 @@ def _apply(case: Case, step: Step, *, now: datetime, outcome: Outcome | None) ->
     if step is Step.ACKNOWLEDGE:
         case.acknowledged_at = now
         case.ack_minutes = max(0, int((now - case.opened_at).total_seconds() // 60))
+        case.ack_within = case.ack_due_at is None or now <= case.ack_due_at
     elif step is Step.REMEDY:
         case.resolved_at = now
         # One interaction: fixed by the first reply, by the first owner, no back-and-forth.

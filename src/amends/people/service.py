@@ -118,11 +118,15 @@ def create_token(session: Session, *, user: User, name: str, now: datetime) -> s
 
 
 def authenticate_token(session: Session, token: str, *, now: datetime) -> User:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(token)))
-    if row is None or row.revoked_at is not None:
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _sha256(token))
+    ).first()
+    if found is None or found[0].revoked_at is not None:
         raise NotAuthenticated("the API token is unknown or revoked", code="token-invalid")
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    row, user = found
+    if not user.active:
         raise NotAuthenticated("the token's user is deactivated", code="user-inactive")
     # Writing on every call would serialise readers on SQLite; a minute's precision is enough.
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from amends.fields import UTCTime
 from amends.reports import service
-from amends.web.deps import ApiActor, AppClock, DbSession
+from amends.web.deps import ApiActor, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
@@ -16,10 +16,9 @@ router = APIRouter(prefix="/reports", tags=["reports"], responses=PROBLEM_RESPON
 def recovery(
     session: DbSession,
     actor: ApiActor,
-    clock: AppClock,
     since: UTCTime | None = None,
     until: UTCTime | None = None,
 ) -> dict[str, Any]:
     """Time to acknowledge (median, p90, within SLA), hand-offs, one-interaction fixes,
     outcomes — overall, by owner and by category, for cases opened in [since, until)."""
-    return service.recovery_report(session, actor=actor, now=clock.now(), since=since, until=until)
+    return service.recovery_report(session, actor=actor, since=since, until=until)

@@ -32,7 +32,6 @@ def report(
         data = service.recovery_report(
             session,
             actor=OPERATOR,
-            now=ws.clock.now(),
             since=_when(since, "--since"),
             until=_when(until, "--until"),
         )

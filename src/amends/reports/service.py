@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
@@ -46,7 +46,6 @@ def recovery_report(
     session: Session,
     *,
     actor: Actor,
-    now: datetime,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> dict[str, Any]:
@@ -56,31 +55,16 @@ def recovery_report(
     so medians and p90s come from a small histogram, not from a million rows.
     """
     require(actor, Action.READ)
-    within = case(
-        (
-            Case.acknowledged_at.is_not(None),
-            case((Case.acknowledged_at <= Case.ack_due_at, 1), else_=0),
-        ),
-        (Case.ack_due_at <= now, 0),
-        else_=None,
-    ).label("within")
-    stmt = select(
+    # Grouped in the order of ix_cases_report, which covers every column used here.
+    keys = (
         Case.owner_id,
         Case.category,
         Case.outcome,
         Case.ack_minutes,
         Case.one_interaction,
-        within,
-        func.count().label("n"),
-        func.sum(Case.handoffs).label("handoffs"),
-    ).group_by(
-        Case.owner_id,
-        Case.category,
-        Case.outcome,
-        Case.ack_minutes,
-        Case.one_interaction,
-        within,
+        Case.ack_within,
     )
+    stmt = select(*keys, func.count().label("n"), func.sum(Case.handoffs)).group_by(*keys)
     if since is not None:
         stmt = stmt.where(Case.opened_at >= since)
     if until is not None:

@@ -21,12 +21,12 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-def get_playbook(request: Request) -> Playbook:
+async def get_playbook(request: Request) -> Playbook:
     playbook: Playbook = request.app.state.playbook
     return playbook
 
