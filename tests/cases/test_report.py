@@ -7,9 +7,8 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from amends.cases import clocks
+from amends.cases import clocks, steps
 from amends.cases import service as cases
-from amends.cases import steps
 from amends.cases.rules import Category, Outcome, Severity, Step
 from amends.clock import FrozenClock
 from amends.customers import service as customers
