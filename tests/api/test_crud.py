@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from amends.clock import FrozenClock
 from tests.api.helpers import make_case, make_customer
 from tests.conftest import Cast
 
@@ -211,3 +212,26 @@ def test_employee_cannot_own_a_case(client: TestClient, cast: Cast) -> None:
     )
     assert response.status_code == 422
     assert response.json()["code"] == "owner-not-allowed"
+
+
+def test_escalation_reaches_the_manager_through_the_api(
+    client: TestClient, cast: Cast, clock: FrozenClock
+) -> None:
+    from datetime import timedelta
+
+    from amends.cases import clocks
+    from amends.db import transaction
+
+    customer = make_customer(client, cast.agent)
+    case = make_case(client, cast.agent, customer["id"], cast.agent.id)
+    clock.advance(timedelta(hours=2))
+    with transaction(client.app.state.sessions) as s:  # type: ignore[attr-defined]
+        clocks.escalate_breaches(s, now=clock.now())
+    mine = client.get("/api/v1/notifications", headers=cast.manager.headers).json()
+    assert [(n["kind"], n["case_id"]) for n in mine] == [("sla_breached", case["id"])]
+    assert client.get("/api/v1/notifications", headers=cast.agent.headers).json() == []
+    other = client.post(f"/api/v1/notifications/{mine[0]['id']}/read", headers=cast.agent.headers)
+    assert other.status_code == 404  # not the agent's notification
+    done = client.post(f"/api/v1/notifications/{mine[0]['id']}/read", headers=cast.manager.headers)
+    assert done.status_code == 204
+    assert client.get("/api/v1/notifications", headers=cast.manager.headers).json() == []

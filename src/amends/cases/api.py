@@ -16,6 +16,7 @@ from amends.cases.schemas import (
     CompensationOut,
     DecisionIn,
     HandoffIn,
+    NotificationOut,
     ReplyIn,
     ReplyOut,
     StepsIn,
@@ -227,3 +228,27 @@ def decide_compensation(
         note=body.note,
     )
     return CompensationOut.model_validate(item)
+
+
+@router.get("/notifications", response_model=list[NotificationOut])
+def my_notifications(
+    session: DbSession,
+    actor: ApiActor,
+    unread: Annotated[bool, Query(description="only unread ones")] = True,
+) -> list[NotificationOut]:
+    """Escalations, hand-offs to me and approvals I am asked for."""
+    return [
+        NotificationOut.model_validate(n)
+        for n in service.notifications_for(session, actor=actor, unread_only=unread)
+    ]
+
+
+@router.post("/notifications/{notification_id}/read", status_code=204)
+def read_notification(
+    notification_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+) -> Response:
+    service.mark_read(session, notification_id, actor=actor, now=clock.now())
+    return Response(status_code=204)

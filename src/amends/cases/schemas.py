@@ -189,3 +189,14 @@ class TimelineEventOut(BaseModel):
     kind: str
     note: str
     data: dict[str, Any]
+
+
+class NotificationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: int | None
+    kind: str
+    text: str
+    created_at: datetime
+    read_at: datetime | None

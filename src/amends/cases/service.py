@@ -10,7 +10,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from amends.cases import clocks
-from amends.cases.models import Case, CaseParticipant, TimelineEvent
+from amends.cases.models import Case, CaseParticipant, Notification, TimelineEvent
 from amends.cases.playbook import Playbook
 from amends.cases.rules import (
     CaseState,
@@ -273,3 +273,22 @@ def present(session: Session, cases: Sequence[Case]) -> list[CaseOut]:
     """Cases as the API and CLI show them, with their owners resolved in one query."""
     owners = owner_names(session, {c.owner_id for c in cases})
     return [CaseOut.build(c, owners[c.owner_id]) for c in cases]
+
+
+def notifications_for(
+    session: Session, *, actor: Actor, unread_only: bool = True, limit: int = 100
+) -> list[Notification]:
+    """The actor's own notifications, newest first."""
+    stmt = select(Notification).where(Notification.user_id == actor.user_id)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    return list(session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))
+
+
+def mark_read(session: Session, notification_id: int, *, actor: Actor, now: datetime) -> None:
+    item = session.get(Notification, notification_id)
+    if item is None or item.user_id != actor.user_id:
+        raise NotFound(
+            f"notification {notification_id} does not exist", code="notification-not-found"
+        )
+    item.read_at = item.read_at or now
