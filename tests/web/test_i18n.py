@@ -20,7 +20,7 @@ from types import ModuleType
 import pytest
 from babel.messages.catalog import Catalog
 
-from amends.cases.rules import CaseState, Category, Origin, Outcome, Severity, WaitingOn
+from amends.cases.rules import CaseState, Category, Origin, Outcome, Severity, Step, WaitingOn
 from amends.commitments.rules import CommitmentKind, CommitmentStatus
 from amends.compensation.rules import CompensationKind, CompensationStatus
 from amends.customers.rules import CustomerStatus, Tier
@@ -100,6 +100,7 @@ def _event_kinds() -> Iterator[str]:
 
 
 ENUMS: tuple[type[StrEnum], ...] = (
+    Step,
     CaseState,
     Severity,
     Category,

@@ -50,6 +50,14 @@ VOCABULARY: tuple[str, ...] = (
     N_("won_back"),
     N_("lost"),
     N_("parted_ways"),
+    # TRANSLATORS: playbook steps (cases.rules.Step): what the team does on a case.
+    N_("acknowledge"),
+    N_("own"),
+    N_("remedy"),
+    N_("compensate"),
+    N_("explain-change"),
+    N_("follow-up"),
+    N_("close"),
     # TRANSLATORS: who a case is waiting on (cases.rules.WaitingOn).
     N_("us"),
     N_("customer"),
