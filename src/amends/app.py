@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
@@ -35,11 +38,22 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Everything alive at start-up (modules, templates, the app) lives for the whole
+    # process; freezing it keeps the garbage collector from rescanning it on every
+    # collection, which shows up as tail latency under load.
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app(
     settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None
 ) -> FastAPI:
     """Build the application; nothing touches the database until a request arrives."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="amends",
         version=__version__,
         description="Customer service recovery: the commitment ledger and recovery cases.",

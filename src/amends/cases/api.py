@@ -46,7 +46,7 @@ def _compensation(body: CompensationIn | None) -> steps.CompensationInput | None
 
 
 @router.get("/cases", response_model=CasePage)
-def list_cases(
+async def list_cases(
     session: DbSession,
     actor: ApiActor,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -61,11 +61,7 @@ def list_cases(
         SortOrder, Query(description="opened: newest first; urgency: nearest SLA deadline first")
     ] = SortOrder.OPENED,
 ) -> Response:
-    page = service.list_cases(
-        session,
-        actor=actor,
-        limit=limit,
-        offset=offset,
+    f = service.CaseFilter(
         state=state,
         is_open=open,
         owner_id=owner_id,
@@ -74,11 +70,11 @@ def list_cases(
         category=category,
         by_urgency=sort is SortOrder.URGENCY,
     )
+    # Runs on the event loop: a handful of milliseconds of indexed reads, the page every
+    # agent keeps open, where thread-pool hand-offs were a third of the latency.
+    page = service.list_case_views(session, actor=actor, f=f, limit=limit, offset=offset)
     body = CasePage.model_construct(
-        items=service.present(session, page.items),
-        limit=page.limit,
-        offset=page.offset,
-        next_offset=page.next_offset,
+        items=page.items, limit=page.limit, offset=page.offset, next_offset=page.next_offset
     )
     # Serialised here rather than re-validated by FastAPI: the owners' list is the page
     # every agent keeps open, so it gets the short path.

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -135,6 +136,21 @@ class CaseOut(BaseModel):
             first_response_at=case.first_response_at,
             one_interaction=case.one_interaction,
         )
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> CaseOut:
+        """From a joined row with owner_name and owner_email (trusted database values)."""
+        return cls.model_construct(
+            **{key: row[key] for key in _ROW_KEYS},
+            ref=f"C-{row['id']}",
+            owner=OwnerOut.model_construct(
+                id=row["owner_id"], name=row["owner_name"], email=row["owner_email"]
+            ),
+            steps_done=[s for s in row["steps_done"].split(",") if s],
+        )
+
+
+_ROW_KEYS = tuple(key for key in CaseOut.model_fields if key not in {"ref", "owner", "steps_done"})
 
 
 class CasePage(BaseModel):

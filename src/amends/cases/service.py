@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session
 
 from amends.cases import clocks
@@ -22,7 +23,7 @@ from amends.cases.schemas import CaseOut
 from amends.commitments.models import Commitment
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
-from amends.paging import Page, paginate
+from amends.paging import MAX_LIMIT, Page, paginate
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Role, can_own_cases, can_see_case
 from amends.people.service import require
@@ -138,16 +139,58 @@ def get_case(session: Session, case_id: int, *, actor: Actor) -> Case:
     return case
 
 
-def visible_cases(actor: Actor) -> Select[Case]:
-    stmt = select(Case)
-    if not actor.allows(Action.READ):
-        stmt = stmt.where(
-            (Case.owner_id == actor.user_id)
-            | exists().where(
-                CaseParticipant.case_id == Case.id, CaseParticipant.user_id == actor.user_id
-            )
+def _visibility(actor: Actor) -> list[ColumnElement[bool]]:
+    if actor.allows(Action.READ):
+        return []
+    return [
+        (Case.owner_id == actor.user_id)
+        | exists().where(
+            CaseParticipant.case_id == Case.id, CaseParticipant.user_id == actor.user_id
         )
-    return stmt
+    ]
+
+
+def visible_cases(actor: Actor) -> Select[Case]:
+    return select(Case).where(*_visibility(actor))
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    state: CaseState | None = None
+    is_open: bool | None = None
+    owner_id: int | None = None
+    customer_id: int | None = None
+    severity: Severity | None = None
+    category: Category | None = None
+    by_urgency: bool = False
+
+
+def _conditions(actor: Actor, f: CaseFilter) -> list[ColumnElement[bool]]:
+    conditions = _visibility(actor)
+    if f.by_urgency:
+        # Closed cases have no urgency; the (owner_id, urgency_at, id) index serves this.
+        conditions.append(Case.urgency_at.is_not(None))
+    if f.state is not None:
+        conditions.append(Case.state == f.state.value)
+    if f.is_open is True:
+        conditions.append(Case.state != CaseState.CLOSED.value)
+    elif f.is_open is False:
+        conditions.append(Case.state == CaseState.CLOSED.value)
+    if f.owner_id is not None:
+        conditions.append(Case.owner_id == f.owner_id)
+    if f.customer_id is not None:
+        conditions.append(Case.customer_id == f.customer_id)
+    if f.severity is not None:
+        conditions.append(Case.severity == f.severity.value)
+    if f.category is not None:
+        conditions.append(Case.category == f.category.value)
+    return conditions
+
+
+def _order(f: CaseFilter) -> tuple[ColumnElement[Any], ...]:
+    if f.by_urgency:
+        return (Case.urgency_at.asc(), Case.id.asc())
+    return (Case.opened_at.desc(), Case.id.desc())
 
 
 def list_cases(
@@ -164,30 +207,38 @@ def list_cases(
     category: Category | None = None,
     by_urgency: bool = False,
 ) -> Page[Case]:
-    if by_urgency:
-        # Closed cases have no urgency; the (owner_id, urgency_at) index serves this order.
-        stmt = (
-            visible_cases(actor)
-            .where(Case.urgency_at.is_not(None))
-            .order_by(Case.urgency_at, Case.id)
-        )
-    else:
-        stmt = visible_cases(actor).order_by(Case.opened_at.desc(), Case.id.desc())
-    if state is not None:
-        stmt = stmt.where(Case.state == state.value)
-    if is_open is True:
-        stmt = stmt.where(Case.state != CaseState.CLOSED.value)
-    elif is_open is False:
-        stmt = stmt.where(Case.state == CaseState.CLOSED.value)
-    if owner_id is not None:
-        stmt = stmt.where(Case.owner_id == owner_id)
-    if customer_id is not None:
-        stmt = stmt.where(Case.customer_id == customer_id)
-    if severity is not None:
-        stmt = stmt.where(Case.severity == severity.value)
-    if category is not None:
-        stmt = stmt.where(Case.category == category.value)
+    f = CaseFilter(state, is_open, owner_id, customer_id, severity, category, by_urgency)
+    stmt = select(Case).where(*_conditions(actor, f)).order_by(*_order(f))
     return paginate(session, stmt, limit=limit, offset=offset)
+
+
+_VIEW_COLUMNS = [
+    c
+    for c in Case.__table__.c
+    if c.key in CaseOut.model_fields or c.key in {"owner_id", "steps_done"}
+]
+
+
+def list_case_views(
+    session: Session, *, actor: Actor, f: CaseFilter, limit: int = 50, offset: int = 0
+) -> Page[CaseOut]:
+    """Like list_cases, but straight to the API shape in one joined query.
+
+    Owners keep their case list open all day, so this path skips ORM identity
+    bookkeeping: plain rows, the owner joined in, no second query.
+    """
+    limit = max(1, min(limit, MAX_LIMIT))
+    stmt = (
+        select(*_VIEW_COLUMNS, User.name.label("owner_name"), User.email.label("owner_email"))
+        .join(User, User.id == Case.owner_id)
+        .where(*_conditions(actor, f))
+        .order_by(*_order(f))
+        .limit(limit + 1)
+        .offset(offset)
+    )
+    rows = session.execute(stmt).mappings().all()
+    items = [CaseOut.from_row(row) for row in rows[:limit]]
+    return Page(items, limit, offset, offset + limit if len(rows) > limit else None)
 
 
 CASE_UPDATABLE = frozenset({"title", "severity", "category"})

@@ -1,0 +1,142 @@
+"""Language detection restricted to a workspace's languages.
+
+lingua is accurate but loading all of its models costs about 1.3 GB, so a detector is
+built only for the configured languages, once per set, and its models load lazily.
+Thai and Greek are decided by their script alone, which is both exact and much
+faster than a model; Czech and Slovak, which lingua confuses on short texts, get a
+tie-break from the letters and words only one of them uses.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "th", "sk", "cs", "el")
+UNDETERMINED = "und"
+
+# lingua's cost grows with the text (about 1 µs a character); the opening of a message
+# says enough, and 200 characters is some 30 words.
+SAMPLE_CHARS = 200
+MIN_LETTERS = 12
+MIN_CONFIDENCE = 0.5
+
+_SCRIPT_LANGUAGES: dict[str, re.Pattern[str]] = {
+    "th": re.compile("[\u0e01-\u0e4e]"),
+    "el": re.compile("[\u0370-\u03ff\u1f00-\u1fff]"),
+}
+_NOISE = re.compile(r"(?:https?://|www\.)\S+|[^\s@]+@\S+")
+_WORD = re.compile(r"\w+")
+
+# Letters and frequent words used by only one of the two languages. "je to", "už" and
+# reflexive "si" are common to both, so they do not count; the verb "to be",
+# negation, "as/or/still/what" and "thank you" differ reliably.
+_SK_LETTERS = re.compile("[äôĺľŕ]")
+_CS_LETTERS = re.compile("[řůě]")
+_SK_WORDS = frozenset(
+    {"som", "sme", "ste", "sú", "nie", "sa", "ako", "alebo", "ešte", "čo", "keď", "ďakujem"}
+    | {"prečo", "lebo", "aj", "veľmi", "môžem", "môžete", "bol", "bola"}
+)
+_CS_WORDS = frozenset(
+    {"jsem", "jsi", "jsme", "jste", "jsou", "není", "se", "jako", "nebo", "ještě", "co", "když"}
+    | {"děkuji", "proč", "protože", "již", "mně", "velmi", "můžu", "můžete", "byl", "byla"}
+)
+
+_detectors: dict[frozenset[str], Any] = {}
+_lock = threading.Lock()
+
+
+def _primary(code: str) -> str:
+    return code.strip().replace("_", "-").split("-", 1)[0].lower()
+
+
+def _lingua_language(code: str) -> Language | None:
+    try:
+        return Language.from_iso_code_639_1(IsoCode639_1.from_str(code))
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=64)
+def _codes(languages: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_primary(code) for code in languages))
+
+
+def detector_for(languages: Iterable[str]) -> Any:
+    """The lingua detector for this language set, built on first use and then cached."""
+    key = frozenset(_codes(tuple(languages)))
+    detector = _detectors.get(key)
+    if detector is not None:
+        return detector
+    with _lock:
+        detector = _detectors.get(key)
+        if detector is None:
+            supported = [lang for code in sorted(key) if (lang := _lingua_language(code))]
+            if len(supported) < 2:
+                # lingua needs two languages to choose between; one language has no
+                # rival, so there is nothing to detect.
+                detector = False
+            else:
+                detector = LanguageDetectorBuilder.from_languages(*supported).build()
+            _detectors[key] = detector
+    return detector
+
+
+def slovak_or_czech(text: str) -> str | None:
+    """``sk`` or ``cs`` when the text uses letters or words only one of them has."""
+    lowered = text.lower()
+    score = len(_SK_LETTERS.findall(lowered)) - len(_CS_LETTERS.findall(lowered))
+    for word in _WORD.findall(lowered):
+        if word in _SK_WORDS:
+            score += 1
+        elif word in _CS_WORDS:
+            score -= 1
+    if score > 0:
+        return "sk"
+    if score < 0:
+        return "cs"
+    return None
+
+
+def detect_language(text: str, languages: Iterable[str] = DEFAULT_LANGUAGES) -> str:
+    """The BCP 47 code of the text's language among ``languages``, or ``und``."""
+    codes = _codes(tuple(languages))
+    sample = text[: SAMPLE_CHARS * 2]
+    if "@" in sample or "://" in sample or "www." in sample:
+        # Addresses and links are letters in no language.
+        sample = _NOISE.sub(" ", sample)
+    if len(sample) > SAMPLE_CHARS:
+        # Cut at a space: half a word is a word lingua has never seen.
+        cut = sample.rfind(" ", SAMPLE_CHARS // 2, SAMPLE_CHARS)
+        sample = sample[: cut if cut > 0 else SAMPLE_CHARS]
+    letters = sum(map(str.isalpha, sample))
+    if letters == 0:
+        return UNDETERMINED
+    for code, pattern in _SCRIPT_LANGUAGES.items():
+        if code in codes and pattern.search(sample) and len(pattern.findall(sample)) * 2 >= letters:
+            return code
+    if letters < MIN_LETTERS:
+        return UNDETERMINED
+    detector = detector_for(codes)
+    if detector is False:
+        return codes[0] if len(codes) == 1 else UNDETERMINED
+    values = detector.compute_language_confidence_values(sample)
+    if not values:
+        return UNDETERMINED
+    top = values[0]
+    best: str = top.language.iso_code_639_1.name.lower()
+    confidence = float(top.value)
+    if best in ("sk", "cs") and "sk" in codes and "cs" in codes:
+        pair = sum(
+            float(v.value) for v in values if v.language.iso_code_639_1.name.lower() in ("sk", "cs")
+        )
+        if pair >= MIN_CONFIDENCE:
+            return slovak_or_czech(sample) or best
+    if confidence < MIN_CONFIDENCE:
+        return UNDETERMINED
+    return best
