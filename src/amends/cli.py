@@ -10,8 +10,11 @@ import typer
 
 from amends import __version__
 from amends.cases.cli import app as cases_app
+from amends.commitments.cli import commitments_app, deliveries_app
+from amends.commitments.cli import sweep as sweep_command
 from amends.console import Workspace, emit_json, err, handle_errors, open_workspace, out
 from amends.customers.cli import app as customers_app
+from amends.intake.cli import import_app
 from amends.people.cli import tokens_app, users_app
 from amends.reports.cli import report as report_command
 
@@ -26,6 +29,10 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.command("report")(report_command)
+app.command("sweep")(sweep_command)
+app.add_typer(deliveries_app, name="deliveries")
+app.add_typer(commitments_app, name="commitments")
+app.add_typer(import_app, name="import")
 
 
 def _version(value: bool) -> None:

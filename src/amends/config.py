@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout: float = Field(default=30.0, gt=0, le=600)
     mail_from: str = "amends@localhost"
+    webhook_secret: SecretStr = SecretStr("")
 
     @field_validator("languages", mode="before")
     @classmethod

@@ -1,10 +1,11 @@
 """Every ORM model, imported in one place so metadata is complete (Alembic, tests)."""
 
 from amends.cases.models import Case, CaseParticipant, Notification, TimelineEvent
-from amends.commitments.models import Commitment, Delivery
+from amends.commitments.models import Breach, Commitment, Delivery
 from amends.compensation.models import Compensation
 from amends.customers.models import Contact, Customer
 from amends.db import Base
+from amends.intake.models import Quarantine
 from amends.messages.models import Message, OutboxItem
 from amends.people.models import ApiToken, User, WebSession
 from amends.workspace.models import Workspace
@@ -12,6 +13,7 @@ from amends.workspace.models import Workspace
 __all__ = [
     "ApiToken",
     "Base",
+    "Breach",
     "Case",
     "CaseParticipant",
     "Commitment",
@@ -22,6 +24,7 @@ __all__ = [
     "Message",
     "Notification",
     "OutboxItem",
+    "Quarantine",
     "TimelineEvent",
     "User",
     "WebSession",

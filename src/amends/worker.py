@@ -24,7 +24,12 @@ from amends.db import transaction
 
 log = logging.getLogger("amends.worker")
 
-JOB_MODULES = ("amends.people.jobs", "amends.cases.jobs", "amends.messages.jobs")
+JOB_MODULES = (
+    "amends.people.jobs",
+    "amends.cases.jobs",
+    "amends.messages.jobs",
+    "amends.commitments.jobs",
+)
 
 
 @dataclass

@@ -77,13 +77,18 @@ def show_case(case_id: int, json_: Json = False) -> None:
             TimelineEventOut.model_validate(e)
             for e in service.timeline(session, case_id, actor=OPERATOR)
         ]
+        from amends.commitments import ledger
+
+        validity = ledger.assess_case(session, case_id, actor=OPERATOR, now=ws.clock.now())
     if json_:
         payload = case.model_dump(mode="json")
+        payload["validity"] = validity
         payload["timeline"] = [e.model_dump(mode="json") for e in events]
         emit_json(payload)
         return
     out.print(f"[bold]{case.ref}[/bold] {case.title}")
     out.print(f"state {case.state} · severity {case.severity} · owner {case.owner.name}")
+    out.print(f"is the customer right? {validity['verdict']}: {'; '.join(validity['reasons'])}")
     for event in events:
         out.print(f"  {event.at:%Y-%m-%d %H:%M} {event.kind} {event.note}")
 

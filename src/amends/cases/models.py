@@ -72,6 +72,8 @@ class Case(Base):
     ack_minutes: Mapped[int | None]
     # Acknowledged within the SLA: set at acknowledgment, or False once the clock breached.
     ack_within: Mapped[bool | None]
+    # An agent's override of the evidence-based verdict: {"verdict", "reason", "by", "at"}.
+    validity_override: Mapped[dict[str, Any] | None]
     # The nearest open SLA deadline; owners' case lists sort by it (indexed with owner).
     urgency_at: Mapped[datetime | None]
 

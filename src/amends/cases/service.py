@@ -343,3 +343,35 @@ def mark_read(session: Session, notification_id: int, *, actor: Actor, now: date
             f"notification {notification_id} does not exist", code="notification-not-found"
         )
     item.read_at = item.read_at or now
+
+
+def default_owner(session: Session, customer_id: int) -> int:
+    """Who owns a new complaint: whoever owned this customer's last case, else whoever owns
+    their promises, else a manager: the person who already knows the account."""
+    candidates = [
+        session.scalar(
+            select(Case.owner_id)
+            .where(Case.customer_id == customer_id)
+            .order_by(Case.id.desc())
+            .limit(1)
+        ),
+        session.scalar(
+            select(Commitment.owner_id)
+            .where(Commitment.customer_id == customer_id, Commitment.owner_id.is_not(None))
+            .order_by(Commitment.id.desc())
+            .limit(1)
+        ),
+    ]
+    for user_id in candidates:
+        user = session.get(User, user_id) if user_id is not None else None
+        if user is not None and user.active and can_own_cases(Role(user.role)):
+            return user.id
+    fallback = session.scalar(
+        select(User.id)
+        .where(User.active, User.role.in_([Role.MANAGER.value, Role.OWNER.value]))
+        .order_by(User.role.desc(), User.id)
+        .limit(1)
+    )
+    if fallback is None:
+        raise InvalidInput("no manager or owner exists to own new complaints", code="no-case-owner")
+    return int(fallback)

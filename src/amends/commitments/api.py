@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import ValidationError
 
-from amends.commitments import service
+from amends.commitments import ledger, service
 from amends.commitments.rules import CommitmentKind, CommitmentStatus
 from amends.commitments.schemas import (
     CommitmentCreate,
@@ -15,8 +18,14 @@ from amends.commitments.schemas import (
     DeliveryOut,
     DeliveryPage,
     DeliveryUpdate,
+    ExpectationOut,
+    ValidityOut,
+    ValidityOverrideIn,
+    WebhookDelivery,
 )
+from amends.errors import InvalidInput, NotAuthenticated, NotFound
 from amends.fields import MAX_DB_INT, UTCTime
+from amends.people.rules import SYSTEM
 from amends.web.deps import ApiActor, AppClock, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
@@ -130,3 +139,79 @@ def update_delivery(
     return DeliveryOut.model_validate(
         service.update_delivery(session, delivery_id, actor=actor, changes=changes)
     )
+
+
+@router.get("/customers/{customer_id}/expectations", response_model=list[ExpectationOut])
+def customer_expectations(
+    customer_id: ObjectId, session: DbSession, actor: ApiActor, clock: AppClock
+) -> list[ExpectationOut]:
+    """Every commitment with each occurrence: delivered on time, late, missed or upcoming."""
+    from amends.customers import service as customers
+
+    customers.get_customer(session, customer_id, actor=actor)
+    view = ledger.expectations(session, customer_id, actor=actor, now=clock.now())
+    return [ExpectationOut.model_validate(ledger.expectation_dict(c, o)) for c, o in view]
+
+
+@router.get("/cases/{case_id}/validity", response_model=ValidityOut)
+def case_validity(
+    case_id: ObjectId, session: DbSession, actor: ApiActor, clock: AppClock
+) -> ValidityOut:
+    """Is the customer right? The verdict from commitments and deliveries, with evidence."""
+    return ValidityOut.model_validate(
+        ledger.assess_case(session, case_id, actor=actor, now=clock.now())
+    )
+
+
+@router.post("/cases/{case_id}/validity", response_model=ValidityOut)
+def override_case_validity(
+    case_id: ObjectId,
+    body: ValidityOverrideIn,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+) -> ValidityOut:
+    """Override the verdict with a reason; the evidence verdict stays visible beside it."""
+    ledger.override_validity(
+        session, case_id, actor=actor, now=clock.now(), verdict=body.verdict, reason=body.reason
+    )
+    return ValidityOut.model_validate(
+        ledger.assess_case(session, case_id, actor=actor, now=clock.now())
+    )
+
+
+@router.post("/webhooks/deliveries", response_model=DeliveryOut, status_code=201)
+async def delivery_webhook(request: Request, session: DbSession, clock: AppClock) -> DeliveryOut:
+    """Deliveries from other systems, signed with HMAC-SHA256 of the raw body.
+
+    Header ``X-Amends-Signature: sha256=<hex>`` keyed with AMENDS_WEBHOOK_SECRET; the
+    webhook is off (404) until that secret is set.
+    """
+    settings = request.app.state.settings
+    secret = settings.webhook_secret.get_secret_value()
+    if not secret:
+        raise NotFound("the delivery webhook is not enabled", code="webhook-disabled")
+    body = await request.body()
+    if len(body) > 64_000:
+        raise InvalidInput("the payload is too large", code="payload-too-large")
+    given = request.headers.get("x-amends-signature", "")
+    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(given, expected):
+        raise NotAuthenticated("the signature does not match the body", code="signature-invalid")
+    try:
+        payload = WebhookDelivery.model_validate_json(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InvalidInput(f"{where}: {first['msg']}", code="validation-failed") from None
+    commitment = service.find_commitment(session, payload.commitment_external_id, actor=SYSTEM)
+    delivery = service.add_delivery(
+        session,
+        actor=SYSTEM,
+        now=clock.now(),
+        commitment_id=commitment.id,
+        delivered_at=payload.delivered_at,
+        note=payload.note,
+        link=payload.link,
+    )
+    return DeliveryOut.model_validate(delivery)

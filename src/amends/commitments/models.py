@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.db import Base
@@ -13,6 +13,10 @@ class Commitment(Base):
     """What was promised to a customer, how, and by when."""
 
     __tablename__ = "commitments"
+    __table_args__ = (
+        Index("ix_commitments_status_check", "status", "next_check_at"),
+        Index("ix_commitments_owner_due", "owner_id", "next_due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
@@ -32,17 +36,39 @@ class Commitment(Base):
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The sweep's bookmark: occurrences whose deadline is at or before checked_through
+    # have been judged. next_check_at is the next deadline still to judge, so a sweep
+    # with nothing new due reads an empty index range instead of every commitment.
+    checked_through: Mapped[datetime | None]
+    next_due_at: Mapped[datetime | None]
+    next_check_at: Mapped[datetime | None]
+
+
+class Breach(Base):
+    """One missed occurrence of a commitment; unique, so however often or however many
+    sweeps run, a miss is recorded (and opens or joins a case) exactly once."""
+
+    __tablename__ = "breaches"
+    __table_args__ = (UniqueConstraint("commitment_id", "occurrence_due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"))
+    occurrence_due_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    detected_at: Mapped[datetime]
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
 
 
 class Delivery(Base):
     """Evidence that (an occurrence of) a commitment was fulfilled."""
 
     __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_commitment_at", "commitment_id", "delivered_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    commitment_id: Mapped[int] = mapped_column(
-        ForeignKey("commitments.id", ondelete="CASCADE"), index=True
-    )
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"))
     delivered_at: Mapped[datetime]
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(default="")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -105,3 +106,48 @@ class DeliveryPage(BaseModel):
     limit: int
     offset: int
     next_offset: int | None
+
+
+class OccurrenceOut(BaseModel):
+    due_at: datetime
+    deadline: datetime
+    status: str
+    delivery_id: int | None
+    delivered_at: datetime | None
+
+
+class ExpectationOut(BaseModel):
+    commitment_id: int
+    external_id: str | None
+    title: str
+    kind: str
+    rrule: str | None
+    value: Decimal
+    currency: str
+    occurrences: list[OccurrenceOut]
+
+
+class ValidityOut(BaseModel):
+    verdict: str
+    reasons: list[str]
+    evidence: list[dict[str, object]]
+    evidence_verdict: str | None = None
+    override: dict[str, object] | None = None
+
+
+class ValidityOverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Literal["right", "partly_right", "not_right", "unknown"]
+    reason: Text = Field(min_length=3, max_length=2000)
+
+
+class WebhookDelivery(BaseModel):
+    """A delivery reported by another system, identified by the commitment's external id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    commitment_external_id: Line
+    delivered_at: UTCTime
+    note: Text = ""
+    link: Line | None = Field(default=None, max_length=2000)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from amends.commitments import ledger
 from amends.commitments.models import Commitment, Delivery
 from amends.commitments.rules import CommitmentKind, CommitmentStatus, schedule_problem
 from amends.customers.models import Customer
@@ -72,6 +73,7 @@ def create_commitment(
         created_at=now,
         updated_at=now,
     )
+    ledger.reschedule(commitment)
     session.add(commitment)
     session.flush()
     return commitment
@@ -112,6 +114,8 @@ def update_commitment(
         raise InvalidInput(problem, code="schedule-invalid")
     for key, value in changes.items():
         setattr(commitment, key, value.value if hasattr(value, "value") else value)
+    if {"due_at", "rrule", "grace_hours", "status"} & set(changes):
+        ledger.reschedule(commitment)
     commitment.updated_at = now
     session.flush()
     return commitment
@@ -209,3 +213,16 @@ def list_deliveries(
     if until is not None:
         stmt = stmt.where(Delivery.delivered_at < until)
     return paginate(session, stmt, limit=limit, offset=offset)
+
+
+def find_commitment(session: Session, key: str, *, actor: Actor) -> Commitment:
+    """By numeric id or by external id (as scripts and CSV files refer to them)."""
+    require(actor, Action.READ)
+    found = None
+    if key.isdigit() and len(key) < 19:
+        found = session.get(Commitment, int(key))
+    if found is None:
+        found = session.scalar(select(Commitment).where(Commitment.external_id == key))
+    if found is None:
+        raise NotFound(f"no commitment with id or external id {key!r}", code="commitment-not-found")
+    return found

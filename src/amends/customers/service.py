@@ -161,3 +161,33 @@ def customer_by_email(session: Session, email: str) -> Customer | None:
         .order_by(Customer.id)
         .limit(1)
     )
+
+
+def customer_for_sender(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    address: str,
+    name: str = "",
+    language: str = "und",
+) -> Customer:
+    """The sender's customer by address, then by domain; else a new lead, never a drop."""
+    found = customer_by_email(session, address)
+    if found is not None:
+        return found
+    from amends.workspace import service as workspace
+
+    ws = workspace.current(session)
+    return create_customer(
+        session,
+        actor=actor,
+        now=now,
+        name=name.strip() or address,
+        language=language if language != "und" else "en",
+        timezone=ws.timezone if ws else "UTC",
+        currency=ws.currency if ws else "EUR",
+        contacts=[ContactInput(name=name.strip() or address, email=address, is_primary=True)],
+        is_lead=True,
+        notes="created from an unknown sender's message",
+    )

@@ -31,6 +31,9 @@ class Message(Base):
     # SHA-256 of the stored raw bytes, when the message came in as raw mail.
     raw_sha256: Mapped[str | None] = mapped_column(String(64))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A drafted outbound message (e.g. the first message of a proactive case): shown to
+    # the owner, never sent until a person sends it.
+    is_draft: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime]
     created_at: Mapped[datetime]
 

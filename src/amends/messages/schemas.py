@@ -46,3 +46,25 @@ class MessagePage(BaseModel):
     limit: int
     offset: int
     next_offset: int | None
+
+
+class ComplaintIn(BaseModel):
+    """A complaint from any channel; the customer by id or by the sender's address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: Id | None = None
+    from_address: Email | None = None
+    from_name: Text = Field(default="", max_length=300)
+    subject: Text = Field(default="", max_length=1000)
+    text: Text = Field(min_length=1)
+    language: Language = "und"
+    received_at: UTCTime | None = None
+
+
+class ComplaintOut(BaseModel):
+    message_id: int
+    case_id: int
+    case_ref: str
+    customer_id: int
+    opened: bool

@@ -13,7 +13,7 @@ from amends.cases import service as cases
 from amends.cases import steps as case_steps
 from amends.cases.models import Case
 from amends.cases.playbook import Playbook
-from amends.cases.rules import Outcome, Step
+from amends.cases.rules import Origin, Outcome, Step
 from amends.cases.steps import CompensationInput, StepResult
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
@@ -205,3 +205,71 @@ def send_reply(
         else case_steps.StepResult(case)
     )
     return Reply(message, queued, result)
+
+
+@dataclass
+class Received:
+    message: Message
+    case: Case
+    opened: bool
+
+
+def receive_complaint(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    customer_id: int,
+    text: str,
+    subject: str = "",
+    language: str = "und",
+    channel: Channel = Channel.API,
+    received_at: datetime | None = None,
+    from_address: str | None = None,
+    message_key: str | None = None,
+    raw_sha256: str | None = None,
+) -> Received:
+    """A customer wrote in: join their open case (a proactive one first), or open one.
+
+    The SLA clock of a new case starts when the message was received, not when it was
+    processed, so a backlog never flatters the time to acknowledge.
+    """
+    require(actor, Action.WRITE)
+    received = received_at or now
+    open_case = session.scalar(
+        select(Case)
+        .where(Case.customer_id == customer_id, Case.state != "closed")
+        .order_by((Case.origin == "breach").desc(), Case.opened_at.desc(), Case.id.desc())
+        .limit(1)
+    )
+    opened = open_case is None
+    if open_case is None:
+        open_case = cases.open_case(
+            session,
+            actor=actor,
+            now=now,
+            customer_id=customer_id,
+            owner_id=cases.default_owner(session, customer_id),
+            title=(subject or text.strip().splitlines()[0] if text.strip() else "Complaint")[:300],
+            origin=Origin.COMPLAINT,
+            opened_at=received,
+            playbook=playbook,
+        )
+    message = record_message(
+        session,
+        actor=actor,
+        now=now,
+        direction=Direction.INBOUND,
+        channel=channel,
+        text=text,
+        subject=subject,
+        language=language,
+        case_id=open_case.id,
+        from_address=from_address,
+        message_key=message_key,
+        raw_sha256=raw_sha256,
+        at=received,
+        playbook=playbook,
+    )
+    return Received(message, open_case, opened)

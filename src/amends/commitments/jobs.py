@@ -1,0 +1,16 @@
+"""The ledger's periodic sweep: every missed promise becomes a proactive case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amends.cases import playbook as playbooks
+from amends.commitments import ledger
+from amends.worker import JobContext, job
+
+
+@job("ledger-sweep", every_seconds=60)
+def sweep(ctx: JobContext) -> dict[str, Any]:
+    book = playbooks.load(ctx.settings.home, workspace_timezone=ctx.settings.timezone)
+    with ctx.transaction() as session:
+        return ledger.sweep(session, now=ctx.clock.now(), playbook=book).as_dict()

@@ -1,0 +1,123 @@
+"""Occurrence expansion, matching and grading, without a database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil.rrule import rrulestr
+
+from amends.commitments.occurrences import (
+    OccurrenceStatus,
+    breach_severity,
+    due_times,
+    match,
+)
+from amends.commitments.validity import Promise, Verdict, assess
+
+START = datetime(2026, 1, 5, 9, tzinfo=UTC)
+UNTIL = datetime(2027, 12, 31, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=MONTHLY;BYMONTHDAY=5",
+        "FREQ=MONTHLY",
+        "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=20",
+        "FREQ=WEEKLY;BYDAY=FR",
+        "FREQ=WEEKLY;INTERVAL=2",
+        "FREQ=DAILY;INTERVAL=7",
+        "FREQ=MONTHLY;BYDAY=1MO",  # not a fast-path shape: dateutil handles it
+        "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=1",
+    ],
+)
+def test_expansion_matches_dateutil(rule: str) -> None:
+    expected = [d for d in rrulestr(rule, dtstart=START) if d <= UNTIL]
+    assert due_times(START, rule, until=UNTIL) == expected
+
+
+def test_month_end_start_skips_short_months_like_rfc5545() -> None:
+    start = datetime(2026, 1, 31, 9, tzinfo=UTC)
+    expected = [d for d in rrulestr("FREQ=MONTHLY", dtstart=start) if d <= UNTIL]
+    assert due_times(start, "FREQ=MONTHLY", until=UNTIL) == expected
+
+
+def test_local_time_promises_keep_their_wall_clock_hour() -> None:
+    start = datetime(2026, 3, 5, 9, tzinfo=ZoneInfo("Europe/Bratislava"))
+    times = due_times(start, "FREQ=MONTHLY;BYMONTHDAY=5", until=start + timedelta(days=70))
+    assert [t.hour for t in times] == [9, 9, 9]  # across the spring clock change
+
+
+def test_one_off_and_after() -> None:
+    assert due_times(START, None, until=UNTIL) == [START]
+    assert due_times(START, None, until=START - timedelta(days=1)) == []
+    monthly = due_times(START, "FREQ=MONTHLY;BYMONTHDAY=5", until=UNTIL, after=START)
+    assert monthly[0] == datetime(2026, 2, 5, 9, tzinfo=UTC)
+
+
+def test_matching_grades_each_occurrence() -> None:
+    due = due_times(START, "FREQ=MONTHLY;BYMONTHDAY=5", until=datetime(2026, 5, 1, tzinfo=UTC))
+    deliveries = [
+        (1, datetime(2026, 1, 4, tzinfo=UTC)),  # early, counts for January
+        (2, datetime(2026, 2, 9, tzinfo=UTC)),  # after February's grace: late
+        (3, datetime(2026, 2, 20, tzinfo=UTC)),  # early for March
+    ]
+    graded = match(
+        due, deliveries, grace=timedelta(hours=48), now=datetime(2026, 4, 30, tzinfo=UTC)
+    )
+    assert [(o.status, o.delivery_id) for o in graded] == [
+        (OccurrenceStatus.ON_TIME, 1),
+        (OccurrenceStatus.LATE, 2),
+        (OccurrenceStatus.ON_TIME, 3),
+        (OccurrenceStatus.MISSED, None),
+    ]
+    upcoming = match(due, [], grace=timedelta(hours=48), now=datetime(2026, 1, 6, tzinfo=UTC))
+    assert [o.status for o in upcoming][:2] == [OccurrenceStatus.DUE, OccurrenceStatus.UPCOMING]
+
+
+def test_breach_severity_scales_with_value_and_lateness() -> None:
+    assert breach_severity(20, 1000, timedelta(hours=1)) == "low"
+    assert breach_severity(200, 1000, timedelta(hours=1)) == "medium"
+    assert breach_severity(1500, 1000, timedelta(hours=1)) == "high"
+    assert breach_severity(200, 1000, timedelta(days=8)) == "high"
+    assert breach_severity(6000, 1000, timedelta(hours=1)) == "critical"
+    assert breach_severity(200, 35000, timedelta(days=31)) == "critical"
+
+
+def _promise(cid: int, title: str, statuses: list[OccurrenceStatus]) -> Promise:
+    from amends.commitments.occurrences import Occurrence
+
+    occs = [
+        Occurrence(
+            START + timedelta(days=30 * i),
+            START + timedelta(days=30 * i, hours=48),
+            i if s in {OccurrenceStatus.ON_TIME, OccurrenceStatus.LATE} else None,
+            START if s in {OccurrenceStatus.ON_TIME, OccurrenceStatus.LATE} else None,
+            s,
+        )
+        for i, s in enumerate(statuses)
+    ]
+    return Promise(cid, title, occs)
+
+
+def test_verdicts() -> None:
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    ok, late, miss = OccurrenceStatus.ON_TIME, OccurrenceStatus.LATE, OccurrenceStatus.MISSED
+    reports = _promise(1, "Mesačný marketingový report", [ok, miss])
+    cleaning = _promise(2, "Upratovanie kancelárie", [ok, ok])
+    assert assess([reports, cleaning], "Kde sú reporty?", now=now).verdict is Verdict.RIGHT
+    # The complaint names the cleaning, which was done: not right, despite the reports.
+    named = assess([reports, cleaning], "upratovanie kancelarie sa nekonalo", now=now)
+    assert named.verdict is Verdict.NOT_RIGHT
+    assert "Upratovanie kancelárie" in named.reasons[0]
+    assert assess([_promise(3, "Kitchen delivery", [late])], "late!", now=now).verdict is (
+        Verdict.PARTLY_RIGHT
+    )
+    assert assess([], "anything", now=now).verdict is Verdict.UNKNOWN
+    thai = _promise(4, "รายงานการตลาดรายเดือน", [miss])
+    other = _promise(5, "Website", [ok])
+    found = assess([thai, other], "ยังไม่ได้รับรายงานการตลาดรายเดือนเลยค่ะ", now=now)
+    assert found.verdict is Verdict.RIGHT
+    assert found.evidence[0]["commitment_id"] == 4
