@@ -3,13 +3,15 @@ the customer's expectations view (service layer: flushes, never commits)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from decimal import Decimal
+from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
@@ -34,14 +36,61 @@ from amends.people.service import require
 # What counts as "a large amount" per currency, for breach severity; others use 1,000.
 LARGE_AMOUNT = {"EUR": 1000, "USD": 1000, "GBP": 1000, "CZK": 25000, "THB": 35000}
 CHUNK = 2000
+# How far ahead the sweep looks for a commitment's next deadline.
+LOOKAHEAD = timedelta(days=400)
 
 
-def grace_of(commitment: Commitment) -> timedelta:
+class Promised(Protocol):
+    """What the ledger needs of a commitment: an ORM object or a plain row will do."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def customer_id(self) -> int: ...
+    @property
+    def owner_id(self) -> int | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def rrule(self) -> str | None: ...
+    @property
+    def grace_hours(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def checked_through(self) -> datetime | None: ...
+    @property
+    def next_check_at(self) -> datetime | None: ...
+    @property
+    def value(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+
+
+SWEEP_COLUMNS = (
+    Commitment.id,
+    Commitment.customer_id,
+    Commitment.owner_id,
+    Commitment.title,
+    Commitment.due_at,
+    Commitment.rrule,
+    Commitment.grace_hours,
+    Commitment.status,
+    Commitment.checked_through,
+    Commitment.next_check_at,
+    Commitment.value,
+    Commitment.currency,
+)
+
+
+def grace_of(commitment: Promised) -> timedelta:
     return timedelta(hours=commitment.grace_hours)
 
 
 def next_deadline(
-    commitment: Commitment, checked_through: datetime | None
+    commitment: Promised, checked_through: datetime | None
 ) -> tuple[datetime | None, datetime | None]:
     """(next due time, its deadline) after ``checked_through``; (None, None) when done."""
     if commitment.due_at is None or commitment.status != "active":
@@ -64,7 +113,7 @@ def reschedule(commitment: Commitment) -> None:
 
 
 def occurrences(
-    commitment: Commitment,
+    commitment: Promised,
     deliveries: list[tuple[int, datetime]],
     *,
     now: datetime,
@@ -101,12 +150,13 @@ def sweep(
     Only commitments with ``next_check_at <= now`` are read (an index range), so a sweep
     with nothing newly due costs one empty lookup. Each commitment is claimed by a
     compare-and-set on ``next_check_at`` before it is judged, and breaches are unique per
-    (commitment, occurrence): two sweepers at once never record a miss twice.
+    (commitment, occurrence): two sweepers at once never record a miss twice. Plain rows,
+    not ORM objects, because a cold sweep walks every commitment there is.
     """
     result = SweepResult()
     while limit is None or result.commitments_checked < limit:
         batch = session.execute(
-            select(Commitment.id, Commitment.next_check_at)
+            select(*SWEEP_COLUMNS)
             .where(Commitment.status == "active", Commitment.next_check_at <= now)
             .order_by(Commitment.next_check_at, Commitment.id)
             .limit(CHUNK)
@@ -119,6 +169,19 @@ def sweep(
     return result
 
 
+_TABLE: Table = Commitment.__table__  # type: ignore[assignment]
+# Core (not ORM) so a list of parameter sets runs as one executemany.
+_CLAIM = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.next_check_at == bindparam("b_old"))
+    .values(
+        checked_through=bindparam("b_checked"),
+        next_due_at=bindparam("b_due"),
+        next_check_at=bindparam("b_check"),
+    )
+)
+
+
 def _sweep_batch(
     session: Session,
     batch: Sequence[Any],
@@ -127,62 +190,90 @@ def _sweep_batch(
     playbook: Playbook,
     result: SweepResult,
 ) -> None:
-    ids = [row.id for row in batch]
-    claimed: dict[int, Commitment] = {}
-    fresh = (
-        select(Commitment).where(Commitment.id.in_(ids)).execution_options(populate_existing=True)
-    )
-    commitments = {c.id: c for c in session.scalars(fresh)}
-    for row in batch:
-        commitment = commitments.get(row.id)
-        if commitment is None or commitment.next_check_at != row.next_check_at:
-            continue  # another sweeper got here first
-        claimed[row.id] = commitment
+    rows = {row.id: row for row in batch}
     deliveries: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     for delivery_id, commitment_id, at in session.execute(
         select(Delivery.id, Delivery.commitment_id, Delivery.delivered_at).where(
-            Delivery.commitment_id.in_(list(claimed))
+            Delivery.commitment_id.in_(list(rows))
         )
     ):
         deliveries[commitment_id].append((delivery_id, at))
 
-    missed: list[tuple[Commitment, Occurrence]] = []
-    for commitment in claimed.values():
-        judged = occurrences(
-            commitment, deliveries[commitment.id], now=now, horizon=timedelta(days=0)
-        )
-        since = commitment.checked_through
-        for occ in judged:
-            if occ.status is OccurrenceStatus.MISSED and (since is None or occ.deadline > since):
-                missed.append((commitment, occ))
+    missed: dict[int, list[Occurrence]] = {}
+    claims = []
+    for row in batch:
+        if row.due_at is None:
+            continue
+        grace = grace_of(row)
+        # One expansion serves both judging (up to now) and the next deadline (after).
+        due = due_times(row.due_at, row.rrule, until=now + LOOKAHEAD)
+        cut = bisect_right(due, now)
+        judged = match(due[:cut], deliveries[row.id], grace=grace, now=now)
+        since = row.checked_through
+        late = [
+            o
+            for o in judged
+            if o.status is OccurrenceStatus.MISSED and (since is None or o.deadline > since)
+        ]
+        if late:
+            missed[row.id] = late
         past = [o.deadline for o in judged if o.deadline <= now]
-        checked = max(past) if past else commitment.checked_through
-        next_due, next_check = next_deadline(commitment, checked)
-        # A Core UPDATE and no change to the ORM object: the compare-and-set must be the
-        # only write (an autoflush of the object would win the race against itself).
-        won = session.execute(
-            update(Commitment)
-            .where(
-                Commitment.id == commitment.id,
-                Commitment.next_check_at == commitment.next_check_at,
+        checked = max(past) if past else since
+        upcoming = [d for d in due if checked is None or d + grace > checked]
+        next_due = upcoming[0] if upcoming else None
+        claims.append(
+            {
+                "b_id": row.id,
+                "b_old": row.next_check_at,
+                "b_checked": checked,
+                "b_due": next_due,
+                "b_check": next_due + grace if next_due else None,
+            }
+        )
+    won = _claim(session, claims)
+    result.commitments_checked += len(won)
+    for commitment_id in sorted(set(missed) & won):
+        fresh = [
+            o
+            for o in missed[commitment_id]
+            if _insert_breach(session, commitment_id, o, now=now) is not None
+        ]
+        if fresh:
+            result.breaches_opened += len(fresh)
+            _open_or_join(
+                session, rows[commitment_id], fresh, now=now, playbook=playbook, result=result
             )
-            .values(checked_through=checked, next_due_at=next_due, next_check_at=next_check)
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(won, "rowcount", 0) != 1:
-            missed = [(c, o) for c, o in missed if c.id != commitment.id]
-        result.commitments_checked += 1
-    by_commitment: dict[int, list[Occurrence]] = defaultdict(list)
-    for commitment, occ in missed:
-        inserted = _insert_breach(session, commitment.id, occ, now=now)
-        if inserted is not None:
-            by_commitment[commitment.id].append(occ)
-            result.breaches_opened += 1
-    for commitment_id, occs in by_commitment.items():
-        _open_or_join(
-            session, claimed[commitment_id], occs, now=now, playbook=playbook, result=result
-        )
     session.flush()
+
+
+def _claim(session: Session, claims: list[dict[str, Any]]) -> set[int]:
+    """Apply the compare-and-set updates; the ids whose update this sweeper won.
+
+    One executemany when the driver reports summed row counts and every row was won
+    (the normal case with one sweeper); row by row otherwise, to learn which ones.
+    """
+    if not claims:
+        return set()
+    dialect = session.get_bind().dialect
+    if dialect.supports_sane_multi_rowcount:
+        total = session.execute(_CLAIM, claims)
+        if getattr(total, "rowcount", -1) == len(claims):
+            return {c["b_id"] for c in claims}
+        # Some were taken by another sweeper, and ours are applied already: find ours by
+        # the values we wrote (a rival would have written the same, so either is fine).
+        return {c["b_id"] for c in claims if _holds(session, c)}
+    won = set()
+    for claim in claims:
+        if getattr(session.execute(_CLAIM, claim), "rowcount", 0) == 1:
+            won.add(claim["b_id"])
+    return won
+
+
+def _holds(session: Session, claim: dict[str, Any]) -> bool:
+    current = session.execute(
+        select(Commitment.next_check_at).where(Commitment.id == claim["b_id"])
+    ).scalar_one_or_none()
+    return bool(current == claim["b_check"] and claim["b_old"] != claim["b_check"])
 
 
 def _insert_breach(
@@ -209,7 +300,7 @@ def _insert_breach(
     return session.execute(stmt).scalar_one_or_none()
 
 
-def _case_owner(session: Session, commitment: Commitment) -> int:
+def _case_owner(session: Session, commitment: Promised) -> int:
     """The promise's owner owns its miss; else whoever knows the account (see cases)."""
     if commitment.owner_id is not None:
         owner = session.get(User, commitment.owner_id)
@@ -220,7 +311,22 @@ def _case_owner(session: Session, commitment: Commitment) -> int:
 
 def _open_or_join(
     session: Session,
-    commitment: Commitment,
+    commitment: Promised,
+    occs: list[Occurrence],
+    *,
+    now: datetime,
+    playbook: Playbook,
+    result: SweepResult,
+) -> None:
+    with session.no_autoflush:
+        _open_or_join_unflushed(
+            session, commitment, occs, now=now, playbook=playbook, result=result
+        )
+
+
+def _open_or_join_unflushed(
+    session: Session,
+    commitment: Promised,
     occs: list[Occurrence],
     *,
     now: datetime,
@@ -289,7 +395,7 @@ def _draft(
     session: Session,
     case: Case,
     customer: Customer,
-    commitment: Commitment,
+    commitment: Promised,
     occ: Occurrence,
     *,
     now: datetime,

@@ -89,22 +89,21 @@ def _simple(start: datetime, until: datetime, parts: dict[str, str | None]) -> I
             when += timedelta(weeks=interval)
     else:  # MONTHLY, on a day that exists in every month (1..28) or DTSTART's day
         day = int(parts["bymonthday"]) if parts["bymonthday"] else start.day
+        always = day <= 28  # no month lacks the day: skip the calendar lookup
         year, month = start.year, start.month
-        while count < MAX_OCCURRENCES:
-            if day > monthrange(year, month)[1]:
-                # DTSTART on the 31st: RFC 5545 skips months without that day.
-                when = None
-            else:
-                when = start.replace(year=year, month=month, day=day)
-            if when is not None and when >= start:
-                if when > until:
-                    return
-                yield when
-                count += 1
+        last = (until.year, until.month)
+        clock = (start.hour, start.minute, start.second, start.microsecond)
+        while count < MAX_OCCURRENCES and (year, month) <= last:
+            if always or day <= monthrange(year, month)[1]:
+                # RFC 5545 skips months without the day (DTSTART on the 31st).
+                when = datetime(year, month, day, *clock, tzinfo=start.tzinfo)
+                if when >= start:
+                    if when > until:
+                        return
+                    yield when
+                    count += 1
             month += interval
             year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-            if datetime(year, month, 1, tzinfo=start.tzinfo) > until + timedelta(days=31):
-                return
 
 
 def match(
