@@ -66,11 +66,13 @@ def _plain(chunk: bytes, languages: Sequence[str]) -> str:
 
 def decode_header(value: str | bytes, languages: Sequence[str] = DEFAULT_LANGUAGES) -> str:
     """A header value as text: unfolded, encoded words decoded, NFC, controls removed."""
-    if isinstance(value, str) and value.isascii() and "=?" not in value:
-        if not _ANY_CONTROL.search(value):
+    if isinstance(value, str):
+        if value.isascii() and "=?" not in value and not _ANY_CONTROL.search(value):
             # Most header values are plain ASCII: nothing to decode, and ASCII is NFC.
             return value
-    raw = to_bytes(value) if isinstance(value, str) else value
+        raw = to_bytes(value)
+    else:
+        raw = value
     raw = _LINE_BREAK.sub(b"", _FOLD.sub(b"", raw))
     pieces: list[str] = []
     pending: bytearray | None = None

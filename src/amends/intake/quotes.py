@@ -177,8 +177,7 @@ def split_reply(text: str) -> ReplyParts:
             head = [line for line in tail[size:] if not _is_quoted(line)]
             quoted = tail[:size] + [line for line in tail[size:] if _is_quoted(line)]
             tail = []
-        quoted_tail = tail
-        quoted = quoted + quoted_tail
+        quoted += tail
     inline_quotes = [line for line in head if _is_quoted(line)]
     if inline_quotes:
         head = [line for line in head if not _is_quoted(line)]

@@ -47,7 +47,7 @@ _CS_WORDS = frozenset(
     | {"děkuji", "proč", "protože", "již", "mně", "velmi", "můžu", "můžete", "byl", "byla"}
 )
 
-_detectors: dict[frozenset[str], Any] = {}
+_detectors: dict[frozenset[str], Any | None] = {}
 _lock = threading.Lock()
 
 
@@ -67,24 +67,24 @@ def _codes(languages: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_primary(code) for code in languages))
 
 
-def detector_for(languages: Iterable[str]) -> Any:
-    """The lingua detector for this language set, built on first use and then cached."""
+def detector_for(languages: Iterable[str]) -> Any | None:
+    """The lingua detector for this language set, built on first use and then cached.
+
+    None when fewer than two of the languages are known to lingua: with no rival
+    there is nothing to choose between.
+    """
     key = frozenset(_codes(tuple(languages)))
-    detector = _detectors.get(key)
-    if detector is not None:
-        return detector
+    if key in _detectors:
+        return _detectors[key]
     with _lock:
-        detector = _detectors.get(key)
-        if detector is None:
+        if key not in _detectors:
             supported = [lang for code in sorted(key) if (lang := _lingua_language(code))]
-            if len(supported) < 2:
-                # lingua needs two languages to choose between; one language has no
-                # rival, so there is nothing to detect.
-                detector = False
-            else:
-                detector = LanguageDetectorBuilder.from_languages(*supported).build()
-            _detectors[key] = detector
-    return detector
+            _detectors[key] = (
+                LanguageDetectorBuilder.from_languages(*supported).build()
+                if len(supported) >= 2
+                else None
+            )
+        return _detectors[key]
 
 
 def slovak_or_czech(text: str) -> str | None:
@@ -123,8 +123,9 @@ def detect_language(text: str, languages: Iterable[str] = DEFAULT_LANGUAGES) -> 
     if letters < MIN_LETTERS:
         return UNDETERMINED
     detector = detector_for(codes)
-    if detector is False:
-        return codes[0] if len(codes) == 1 else UNDETERMINED
+    if detector is None:
+        known = [code for code in codes if _lingua_language(code)]
+        return known[0] if len(known) == 1 else UNDETERMINED
     values = detector.compute_language_confidence_values(sample)
     if not values:
         return UNDETERMINED

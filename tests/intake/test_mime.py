@@ -1,0 +1,137 @@
+"""MIME plumbing: structural limits, parameters (RFC 2231) and format=flowed."""
+
+from __future__ import annotations
+
+import pytest
+
+from amends.errors import Quarantined
+from amends.intake.mime import Limits, check_raw, nesting_depth, parse_params, unflow
+
+LANGS = ("en", "th", "sk", "cs", "el")
+
+
+def _nested(levels: int) -> bytes:
+    out = b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
+    for i in range(1, levels):
+        out += f'--b{i - 1}\r\nContent-Type: multipart/mixed;\r\n boundary="b{i}"\r\n\r\n'.encode()
+    out += f"--b{levels - 1}\r\n\r\nhi\r\n".encode()
+    for i in reversed(range(levels)):
+        out += f"--b{i}--\r\n".encode()
+    return out
+
+
+def test_nesting_depth_counts_open_containers() -> None:
+    assert nesting_depth(_nested(3), 100) == 3
+    assert nesting_depth(_nested(50), 100) == 50
+    assert nesting_depth(_nested(50), 10) == 11  # stops as soon as the limit is passed
+
+
+def test_siblings_do_not_add_depth() -> None:
+    parts = b"".join(
+        f"--top\r\nContent-Type: multipart/alternative; boundary=s{i}\r\n\r\n"
+        f"--s{i}\r\n\r\nx\r\n--s{i}--\r\n".encode()
+        for i in range(40)
+    )
+    raw = b"Content-Type: multipart/mixed; boundary=top\r\n\r\n" + parts + b"--top--\r\n"
+    assert nesting_depth(raw, 20) == 2
+    check_raw(raw, Limits())  # forty siblings are fine
+
+
+def test_forwarded_messages_nest_until_their_part_ends() -> None:
+    raw = (
+        b"Content-Type: multipart/mixed; boundary=top\r\n\r\n"
+        + b"--top\r\nContent-Type: message/rfc822\r\n\r\nFrom: x\r\n\r\nbody\r\n" * 30
+        + b"--top--\r\n"
+    )
+    assert nesting_depth(raw, 20) == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "limits", "code"),
+    [
+        (b"x" * 101, Limits(max_message_bytes=100), "mail-too-large"),
+        (
+            b"X: " + b"y" * 200 + b"\r\n\r\nbody",
+            Limits(max_header_bytes=100),
+            "mail-header-too-large",
+        ),
+        (b"X: " + b"y" * 200, Limits(max_header_bytes=100), "mail-header-too-large"),
+        (_nested(30), Limits(), "mail-too-deep"),
+        (_nested(6), Limits(max_depth=5), "mail-too-deep"),
+    ],
+)
+def test_check_raw_quarantines(raw: bytes, limits: Limits, code: str) -> None:
+    with pytest.raises(Quarantined) as caught:
+        check_raw(raw, limits)
+    assert caught.value.code == code
+    assert caught.value.message
+
+
+def test_check_raw_accepts_the_limit_itself() -> None:
+    check_raw(_nested(20), Limits())
+    check_raw(b"x" * 100, Limits(max_message_bytes=100))
+
+
+def test_too_many_distinct_boundaries() -> None:
+    raw = b"".join(b"Content-Type: multipart/mixed; boundary=z%d\r\n" % i for i in range(20))
+    with pytest.raises(Quarantined) as caught:
+        check_raw(raw, Limits(max_parts=10, max_depth=100))
+    assert caught.value.code == "mail-too-many-parts"
+
+
+@pytest.mark.parametrize(
+    ("value", "main", "params"),
+    [
+        ("text/plain", "text/plain", {}),
+        ('Text/HTML; Charset="UTF-8"', "text/html", {"charset": "UTF-8"}),
+        (
+            'attachment; filename="a;b.txt"; size=5',
+            "attachment",
+            {"filename": "a;b.txt", "size": "5"},
+        ),
+        ('attachment; filename="say \\"hi\\".txt"', "attachment", {"filename": 'say "hi".txt'}),
+        (
+            "attachment; filename*=utf-8''%C5%BEiados%C5%A5.pdf",
+            "attachment",
+            {"filename": "žiadosť.pdf"},
+        ),
+        (
+            "attachment; filename*=iso-8859-7'el'%D4%E9%EC%DE.txt",
+            "attachment",
+            {"filename": "Τιμή.txt"},
+        ),
+        (
+            "attachment; filename*0*=utf-8''%E0%B8; filename*1*=%AA%E0%B8%B7%E0%B9%88%E0%B8%AD"
+            "; filename*2=.pdf",
+            "attachment",
+            {"filename": "สื่อ.pdf"},
+        ),
+        (
+            "attachment; filename=\"fallback.pdf\"; filename*=utf-8''%CE%B1.pdf",
+            "attachment",
+            {"filename": "α.pdf"},
+        ),
+        ('attachment; filename="=?UTF-8?B?zrEucGRm?="', "attachment", {"filename": "α.pdf"}),
+        ("attachment; filename*=x-unknown''%C5%BE.txt", "attachment", {"filename": "ž.txt"}),
+        ("attachment; filename*=''%C5%BE.txt", "attachment", {"filename": "ž.txt"}),
+        ("attachment;;; =x; novalue; filename=ok", "attachment", {"filename": "ok"}),
+        ("", "", {}),
+        (None, "", {}),
+    ],
+)
+def test_parse_params(value: str | None, main: str, params: dict[str, str]) -> None:
+    assert parse_params(value, LANGS) == (main, params)
+
+
+def test_parse_params_raw_8bit() -> None:
+    raw = 'attachment; filename="ใบเสร็จ.pdf"'.encode().decode("ascii", "surrogateescape")
+    assert parse_params(raw, LANGS) == ("attachment", {"filename": "ใบเสร็จ.pdf"})
+
+
+def test_unflow() -> None:
+    wire = "one \ntwo \nthree\n\n> quoted \n> more\n>> deeper\n-- \nsig"
+    assert unflow(wire, delsp=False) == "one two three\n\n> quoted more\n>> deeper\n-- \nsig"
+
+
+def test_unflow_delsp_and_space_stuffing() -> None:
+    assert unflow("Bra \ntislava\n From here", delsp=True) == "Bratislava\nFrom here"
