@@ -112,6 +112,8 @@ VOCABULARY: tuple[str, ...] = (
     N_("step"),
     N_("handoff"),
     N_("escalated"),
+    N_("draft_prepared"),
+    N_("validity_overridden"),
     N_("compensation_requested"),
     N_("compensation_granted"),
     N_("compensation_approved"),
