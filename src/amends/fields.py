@@ -21,7 +21,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]{1,64}@[^@\s<>(),;:\"\[\]]{1,190}\.[^@\s<>()\.]{2,63}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _CURRENCIES = frozenset(list_currencies())
-MAX_DB_INT = 2**63 - 1
+# Ids are INTEGER on both engines (int4 on PostgreSQL): larger numbers cannot exist.
+MAX_DB_INT = 2**31 - 1
 
 
 def clean_text(value: str) -> str:

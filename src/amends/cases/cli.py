@@ -10,7 +10,10 @@ from amends.cases import service, steps
 from amends.cases.rules import CaseState, Outcome, Step
 from amends.cases.schemas import CaseOut, TimelineEventOut
 from amends.console import emit_json, handle_errors, open_workspace, out
+from amends.fields import MAX_DB_INT
 from amends.people.rules import OPERATOR, Actor
+
+ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
 
 app = typer.Typer(help="Recovery cases.")
 
@@ -68,7 +71,7 @@ def list_cases(
 
 @app.command("show")
 @handle_errors
-def show_case(case_id: int, json_: Json = False) -> None:
+def show_case(case_id: ObjectId, json_: Json = False) -> None:
     """Show one case with its timeline."""
     ws = open_workspace()
     with ws.transaction() as session:
@@ -104,7 +107,7 @@ def _actor(session: Session, email: str | None) -> Actor:
 @app.command("act")
 @handle_errors
 def act(
-    case_id: int,
+    case_id: ObjectId,
     step: Annotated[Step, typer.Argument(help="playbook step to complete")],
     note: Annotated[str, typer.Option(help="what was done")] = "",
     outcome: Annotated[Outcome | None, typer.Option(help="with close: how it ended")] = None,
@@ -156,7 +159,7 @@ def act(
 @app.command("handoff")
 @handle_errors
 def handoff(
-    case_id: int,
+    case_id: ObjectId,
     to: Annotated[str, typer.Option("--to", help="new owner's email")],
     reason: Annotated[str, typer.Option(help="why the new owner is better placed")] = "",
     as_user: Annotated[str | None, typer.Option("--as", help="act as this user (email)")] = None,

@@ -6,7 +6,9 @@ from typing import Annotated
 import typer
 
 from amends.console import emit_json, handle_errors, open_workspace, out
-from amends.fields import utc_datetime
+from amends.fields import MAX_DB_INT, utc_datetime
+
+ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
 
 deliveries_app = typer.Typer(help="Deliveries: evidence that a promise was kept.")
 commitments_app = typer.Typer(help="Commitments: what was promised to each customer.")
@@ -84,7 +86,7 @@ def add_delivery(
 @commitments_app.command("expectations")
 @handle_errors
 def expectations(
-    customer_id: int,
+    customer_id: ObjectId,
     json_: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Every commitment of a customer with each occurrence: on time, late, missed, upcoming."""

@@ -13,6 +13,7 @@ from amends.commitments.models import Commitment, Delivery
 from amends.commitments.rules import CommitmentKind, CommitmentStatus, schedule_problem
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
+from amends.fields import MAX_DB_INT
 from amends.paging import Page, paginate
 from amends.people.models import User
 from amends.people.rules import Action, Actor
@@ -219,7 +220,7 @@ def find_commitment(session: Session, key: str, *, actor: Actor) -> Commitment:
     """By numeric id or by external id (as scripts and CSV files refer to them)."""
     require(actor, Action.READ)
     found = None
-    if key.isdigit() and len(key) < 19:
+    if key.isdigit() and int(key) <= MAX_DB_INT:
         found = session.get(Commitment, int(key))
     if found is None:
         found = session.scalar(select(Commitment).where(Commitment.external_id == key))

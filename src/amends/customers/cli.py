@@ -9,7 +9,10 @@ from amends.console import emit_json, handle_errors, open_workspace, out
 from amends.customers import service
 from amends.customers.rules import CustomerStatus
 from amends.customers.schemas import CustomerOut
+from amends.fields import MAX_DB_INT
 from amends.people.rules import OPERATOR
+
+ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
 
 app = typer.Typer(help="Customers: who they are, what they are worth, how they are doing.")
 
@@ -61,7 +64,7 @@ def list_customers(
 
 @app.command("show")
 @handle_errors
-def show_customer(customer_id: int, json_: Json = False) -> None:
+def show_customer(customer_id: ObjectId, json_: Json = False) -> None:
     """Show one customer with contacts."""
     ws = open_workspace()
     with ws.transaction() as session:
