@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import Annotated
 
@@ -14,7 +15,7 @@ from amends.commitments.cli import commitments_app, deliveries_app
 from amends.commitments.cli import sweep as sweep_command
 from amends.console import Workspace, emit_json, err, handle_errors, open_workspace, out
 from amends.customers.cli import app as customers_app
-from amends.intake.cli import import_app
+from amends.intake.cli import import_app, intake_app
 from amends.people.cli import tokens_app, users_app
 from amends.reports.cli import report as report_command
 
@@ -33,6 +34,7 @@ app.command("sweep")(sweep_command)
 app.add_typer(deliveries_app, name="deliveries")
 app.add_typer(commitments_app, name="commitments")
 app.add_typer(import_app, name="import")
+app.add_typer(intake_app, name="intake")
 
 
 def _version(value: bool) -> None:

@@ -5,7 +5,7 @@ from amends.commitments.models import Breach, Commitment, Delivery
 from amends.compensation.models import Compensation
 from amends.customers.models import Contact, Customer
 from amends.db import Base
-from amends.intake.models import Quarantine
+from amends.intake.models import Quarantine, RawMail, StoredAttachment
 from amends.messages.models import Message, OutboxItem
 from amends.people.models import ApiToken, User, WebSession
 from amends.workspace.models import Workspace
@@ -25,6 +25,8 @@ __all__ = [
     "Notification",
     "OutboxItem",
     "Quarantine",
+    "RawMail",
+    "StoredAttachment",
     "TimelineEvent",
     "User",
     "WebSession",

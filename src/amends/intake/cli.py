@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from amends.console import emit_json, err, handle_errors, open_workspace, out
+from amends.errors import InvalidInput
 
 import_app = typer.Typer(help="Import customers, commitments and deliveries from CSV files.")
 
@@ -63,3 +65,112 @@ def _command(table: str) -> None:
 
 for _table in ("customers", "commitments", "deliveries"):
     _command(_table)
+
+
+intake_app = typer.Typer(help="Take in email: .eml files, maildir, mbox; retry quarantined mail.")
+
+
+def _context() -> Any:
+    from amends.intake.pipeline import IntakeContext
+
+    ws = open_workspace()
+    return IntakeContext(ws.settings, ws.sessions, ws.clock, ws.playbook)
+
+
+def _report(results: Iterable[Any], json_: bool, total: int) -> None:
+    from rich.progress import Progress
+
+    counts: dict[str, int] = {}
+    with Progress(console=err, transient=True, disable=json_ or total < 50) as bar:
+        task = bar.add_task("importing mail", total=total)
+        for result in results:
+            counts[result.status] = counts.get(result.status, 0) + 1
+            if json_:
+                emit_json(result.as_dict())
+            bar.advance(task)
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing"
+    err.print(f"done: {summary}")
+
+
+@intake_app.command("eml")
+@handle_errors
+def intake_eml(
+    paths: Annotated[list[Path], typer.Argument(help=".eml files")],
+    json_: Annotated[bool, typer.Option("--json", help="one JSON object per file")] = False,
+) -> None:
+    """Take in .eml files; each is stored before it is read, and never twice."""
+    from amends.intake.pipeline import ingest
+
+    ctx = _context()
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise InvalidInput(f"not a file: {', '.join(missing)}", code="file-missing")
+    _report(
+        (ingest(ctx, p.read_bytes(), source="eml", source_ref=str(p)) for p in paths),
+        json_,
+        len(paths),
+    )
+
+
+@intake_app.command("maildir")
+@handle_errors
+def intake_maildir(
+    directory: Annotated[Path, typer.Argument(help="a maildir (with cur/ and new/)")],
+    json_: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Take in every message of a maildir; safe to run again (already seen mail is skipped)."""
+    from amends.intake.pipeline import ingest
+
+    folders = [directory / "new", directory / "cur"]
+    if not all(f.is_dir() for f in folders):
+        raise InvalidInput(
+            f"{directory} is not a maildir (needs cur/ and new/)", code="not-a-maildir"
+        )
+    files = sorted(p for f in folders for p in f.iterdir() if p.is_file())
+    ctx = _context()
+    _report(
+        (ingest(ctx, p.read_bytes(), source="maildir", source_ref=str(p)) for p in files),
+        json_,
+        len(files),
+    )
+
+
+@intake_app.command("mbox")
+@handle_errors
+def intake_mbox(
+    path: Annotated[Path, typer.Argument(help="an mbox file")],
+    json_: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Take in every message of an mbox file; safe to run again."""
+    import mailbox
+
+    from amends.intake.pipeline import ingest
+
+    if not path.is_file():
+        raise InvalidInput(f"{path} is not a file", code="file-missing")
+    box = mailbox.mbox(str(path), create=False)
+    keys = list(box.keys())
+    ctx = _context()
+    _report(
+        (
+            ingest(ctx, box.get_bytes(k), source="mbox", source_ref=f"{path}#{i + 1}")
+            for i, k in enumerate(keys)
+        ),
+        json_,
+        len(keys),
+    )
+
+
+@intake_app.command("retry")
+@handle_errors
+def intake_retry(
+    json_: Annotated[bool, typer.Option("--json")] = False,
+    pending_only: Annotated[
+        bool, typer.Option("--pending-only", help="leave quarantined mail alone")
+    ] = False,
+) -> None:
+    """Process again mail left pending by a crash, and quarantined mail after a fix."""
+    from amends.intake.pipeline import retry
+
+    results = retry(_context(), include_quarantined=not pending_only)
+    _report(iter(results), json_, len(results))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.db import Base
@@ -26,3 +26,47 @@ class Quarantine(Base):
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+
+
+class RawMail(Base):
+    """Every raw email ever received, stored (bytes on disk by SHA-256) before parsing.
+
+    The row is committed first; parsing and threading come after, so a crash or a
+    parser bug never loses a message: a rerun or ``amends intake retry`` picks it up.
+    """
+
+    __tablename__ = "raw_mail"
+    __table_args__ = (Index("ix_raw_mail_status", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int]
+    source: Mapped[str] = mapped_column(String(20))  # eml, maildir, mbox, imap, smtp
+    source_ref: Mapped[str] = mapped_column(String(1000), default="")
+    received_at: Mapped[datetime]
+    # pending -> stored | duplicate | ignored | quarantined
+    status: Mapped[str] = mapped_column(String(20))
+    reason_code: Mapped[str | None] = mapped_column(String(50))
+    reason: Mapped[str] = mapped_column(String(2000), default="")
+    message_key: Mapped[str | None] = mapped_column(String(300))
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL"), index=True
+    )
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    processed_at: Mapped[datetime | None]
+
+
+class StoredAttachment(Base):
+    """A file that came with a message; the bytes live on disk under their SHA-256."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    inline: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,341 @@
+"""Mail intake from raw bytes to a case: store, then parse, then thread.
+
+This module is a boundary, like a command or a job: it opens its own transactions,
+because the raw bytes must be committed before anything interprets them. Each step is
+idempotent, so running the same input again, after a crash or on purpose, yields each
+message exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from amends.cases.models import Case
+from amends.cases.playbook import Playbook
+from amends.clock import Clock
+from amends.config import Settings
+from amends.customers import service as customers
+from amends.db import transaction
+from amends.errors import Quarantined
+from amends.intake import store
+from amends.intake.models import Quarantine, RawMail, StoredAttachment
+from amends.messages import service as messages
+from amends.messages.models import Message, OutboxItem
+from amends.messages.rules import Channel, Direction
+from amends.people.rules import SYSTEM
+
+THREAD_WINDOW = timedelta(days=14)
+
+
+@dataclass
+class IntakeContext:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    clock: Clock
+    playbook: Playbook
+
+    @property
+    def raw_root(self) -> Path:
+        return self.settings.home / "raw"
+
+    @property
+    def blob_root(self) -> Path:
+        return self.settings.home / "attachments"
+
+
+@dataclass
+class IngestResult:
+    file: str
+    status: str  # stored | duplicate | ignored | quarantined
+    reason: str | None = None
+    message_id: str | None = None
+    language: str | None = None
+    subject: str | None = None
+    text: str | None = None
+    case_id: int | None = None
+    attachments: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def ingest(ctx: IntakeContext, raw: bytes, *, source: str, source_ref: str = "") -> IngestResult:
+    """Take one raw email all the way: stored, duplicate, ignored or quarantined."""
+    digest = store.put(ctx.raw_root, raw)
+    now = ctx.clock.now()
+    with transaction(ctx.sessions) as session:
+        row = session.scalar(select(RawMail).where(RawMail.sha256 == digest))
+        if row is None:
+            row = RawMail(
+                sha256=digest,
+                size=len(raw),
+                source=source,
+                source_ref=source_ref,
+                received_at=now,
+                status="pending",
+                reason="",
+            )
+            session.add(row)
+            session.flush()
+        elif row.status != "pending":
+            return IngestResult(
+                source_ref,
+                "duplicate",
+                "the same bytes were received before",
+                row.message_key,
+                case_id=row.case_id,
+            )
+        raw_id = row.id
+    return process(ctx, raw_id, raw, source_ref=source_ref)
+
+
+def process(ctx: IntakeContext, raw_id: int, raw: bytes, *, source_ref: str) -> IngestResult:
+    """Parse and thread a stored raw message (also what ``amends intake retry`` runs)."""
+    from amends.intake.parse import parse_message
+
+    try:
+        parsed = parse_message(
+            raw, languages=ctx.settings.languages, own_addresses=(ctx.settings.mail_from,)
+        )
+    except Quarantined as exc:
+        with transaction(ctx.sessions) as session:
+            _finish(session, raw_id, "quarantined", exc.code, exc.message, ctx.clock.now())
+            session.add(
+                Quarantine(
+                    source="mail",
+                    reference=f"raw_mail:{raw_id}",
+                    code=exc.code,
+                    reason=exc.message[:2000],
+                    payload=b"",
+                    created_at=ctx.clock.now(),
+                )
+            )
+        return IngestResult(source_ref, "quarantined", f"{exc.code}: {exc.message}")
+
+    result = IngestResult(
+        source_ref,
+        "stored",
+        None,
+        parsed.message_id,
+        parsed.language,
+        parsed.subject,
+        parsed.new_text,
+        attachments=[a.filename for a in parsed.attachments],
+    )
+    key = parsed.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
+    with transaction(ctx.sessions) as session:
+        existing = session.scalar(select(Message).where(Message.message_key == key))
+        if existing is not None:
+            _finish(
+                session,
+                raw_id,
+                "duplicate",
+                "message-id-seen",
+                "a message with this Message-ID was already received",
+                ctx.clock.now(),
+                key=key,
+                message_id=existing.id,
+                case_id=existing.case_id,
+            )
+            result.status, result.reason, result.case_id = (
+                "duplicate",
+                "message-id-seen",
+                (existing.case_id),
+            )
+            return result
+        if parsed.ignore_reason is not None:
+            _finish(
+                session,
+                raw_id,
+                "ignored",
+                parsed.ignore_reason.code,
+                parsed.ignore_reason.text,
+                ctx.clock.now(),
+                key=key,
+            )
+            result.status = "ignored"
+            result.reason = f"{parsed.ignore_reason.code}: {parsed.ignore_reason.text}"
+            return result
+        if not parsed.from_address:
+            _finish(
+                session,
+                raw_id,
+                "quarantined",
+                "mail-no-sender",
+                "the message has no sender address to answer",
+                ctx.clock.now(),
+                key=key,
+            )
+            result.status, result.reason = "quarantined", "mail-no-sender"
+            return result
+
+        now = ctx.clock.now()
+        received = min(parsed.date, now) if parsed.date else now
+        text = parsed.new_text or parsed.body_text
+        customer = customers.customer_for_sender(
+            session,
+            actor=SYSTEM,
+            now=now,
+            address=parsed.from_address,
+            name=parsed.from_name,
+            language=parsed.language,
+        )
+        thread = _thread(session, parsed, customer_id=customer.id, now=now)
+        if thread is not None:
+            message = messages.record_message(
+                session,
+                actor=SYSTEM,
+                now=now,
+                direction=Direction.INBOUND,
+                channel=Channel.EMAIL,
+                text=text,
+                subject=parsed.subject,
+                language=parsed.language,
+                case_id=thread.id,
+                from_address=parsed.from_address,
+                message_key=key,
+                raw_sha256=hashlib.sha256(raw).hexdigest(),
+                at=received,
+                playbook=ctx.playbook,
+            )
+            case_id = thread.id
+        else:
+            received_complaint = messages.receive_complaint(
+                session,
+                actor=SYSTEM,
+                now=now,
+                playbook=ctx.playbook,
+                customer_id=customer.id,
+                text=text,
+                subject=parsed.subject,
+                language=parsed.language,
+                channel=Channel.EMAIL,
+                received_at=received,
+                from_address=parsed.from_address,
+                message_key=key,
+                raw_sha256=hashlib.sha256(raw).hexdigest(),
+            )
+            message, case_id = received_complaint.message, received_complaint.case.id
+        for attachment in parsed.attachments:
+            digest = store.put(ctx.blob_root, attachment.data)
+            session.add(
+                StoredAttachment(
+                    message_id=message.id,
+                    filename=attachment.filename,
+                    content_type=attachment.content_type,
+                    size=attachment.size,
+                    sha256=digest,
+                    inline=attachment.inline,
+                )
+            )
+        _finish(
+            session,
+            raw_id,
+            "stored",
+            None,
+            "",
+            now,
+            key=key,
+            message_id=message.id,
+            case_id=case_id,
+        )
+    result.case_id = case_id
+    return result
+
+
+def _finish(
+    session: Session,
+    raw_id: int,
+    status: str,
+    code: str | None,
+    reason: str,
+    now: datetime,
+    *,
+    key: str | None = None,
+    message_id: int | None = None,
+    case_id: int | None = None,
+) -> None:
+    row = session.get(RawMail, raw_id)
+    assert row is not None
+    row.status, row.reason_code, row.reason = status, code, reason[:2000]
+    row.message_key, row.message_id, row.case_id = key, message_id, case_id
+    row.processed_at = now
+
+
+def _thread(session: Session, parsed: Any, *, customer_id: int, now: datetime) -> Case | None:
+    """The open case a message continues, by headers, then [C-n], then sender + subject."""
+    refs = [r for r in (parsed.in_reply_to, *parsed.references) if r]
+    if refs:
+        found = session.scalar(
+            select(Message.case_id)
+            .where(Message.message_key.in_(refs), Message.case_id.is_not(None))
+            .limit(1)
+        )
+        if found is None:
+            # Our own outbound Message-IDs end with the outbox idempotency key.
+            keys = [r.split("@", 1)[0].rsplit(".", 1)[-1] for r in refs]
+            found = session.scalar(
+                select(Message.case_id)
+                .join(OutboxItem, OutboxItem.message_id == Message.id)
+                .where(OutboxItem.idempotency_key.in_(keys))
+                .limit(1)
+            )
+        case = session.get(Case, found) if found is not None else None
+        if case is not None and case.state != "closed":
+            return case
+    if parsed.case_ref:
+        number = parsed.case_ref.split("-", 1)[-1]
+        case = session.get(Case, int(number)) if number.isdigit() and len(number) < 10 else None
+        if case is not None and case.state != "closed" and case.customer_id == customer_id:
+            return case
+    if parsed.normalised_subject:
+        earlier = session.scalar(
+            select(Message.case_id)
+            .join(Case, Case.id == Message.case_id)
+            .where(
+                Message.from_address == parsed.from_address,
+                Message.direction == "inbound",
+                Message.at >= now - THREAD_WINDOW,
+                Case.state != "closed",
+            )
+            .where(Message.subject.is_not(None))
+            .order_by(Message.id.desc())
+            .limit(20)
+        )
+        if earlier is not None:
+            candidate = session.get(Case, earlier)
+            if candidate is not None and _same_subject(session, candidate.id, parsed):
+                return candidate
+    return None
+
+
+def _same_subject(session: Session, case_id: int, parsed: Any) -> bool:
+    from amends.intake.rules import subject_key
+
+    wanted = subject_key(parsed.subject)
+    subjects = session.scalars(select(Message.subject).where(Message.case_id == case_id))
+    return any(subject_key(s) == wanted for s in subjects)
+
+
+def retry(ctx: IntakeContext, *, include_quarantined: bool = True) -> list[IngestResult]:
+    """Process again every message left pending (a crash) or quarantined (after a fix)."""
+    statuses = ["pending", "quarantined"] if include_quarantined else ["pending"]
+    with transaction(ctx.sessions) as session:
+        rows = [
+            (r.id, r.sha256, r.source_ref)
+            for r in session.scalars(
+                select(RawMail).where(RawMail.status.in_(statuses)).order_by(RawMail.id)
+            )
+        ]
+    results = []
+    for raw_id, digest, ref in rows:
+        raw = store.get(ctx.raw_root, digest)
+        results.append(process(ctx, raw_id, raw, source_ref=ref))
+    return results
