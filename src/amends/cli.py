@@ -49,9 +49,13 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="show version")
     ] = False,
 ) -> None:
+    # Commands print their own results; logs are for trouble unless asked for.
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=os.environ.get("AMENDS_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Alembic reports every plugin it loads at INFO; that is noise on every command.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @app.command()
