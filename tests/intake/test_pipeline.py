@@ -185,3 +185,39 @@ def test_kill_9_mid_maildir_then_rerun_keeps_every_message_once(
     assert count(RawMail) == total
     assert count(RawMail, status="stored") == total
     assert count(Message) == total  # every message present exactly once
+
+
+def test_smtp_receiver_end_to_end(workspace: dict[str, str], tmp_path: Path) -> None:
+    """A real `amends intake smtp` process, a real smtplib client."""
+    import smtplib
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    env = dict(os.environ, **workspace)
+    proc = subprocess.Popen(
+        [AMENDS, "intake", "smtp", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client = smtplib.SMTP("127.0.0.1", port, timeout=5)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)  # the server process is starting
+        with client:
+            for i in range(3):
+                client.sendmail(
+                    "jana@kaviaren-dunaj.example", ["care@amends-test.example"], _mail(100 + i)
+                )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert count(RawMail, status="stored") == 3
+    assert count(Message) == 3

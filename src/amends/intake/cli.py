@@ -174,3 +174,25 @@ def intake_retry(
 
     results = retry(_context(), include_quarantined=not pending_only)
     _report(iter(results), json_, len(results))
+
+
+@intake_app.command("smtp")
+@handle_errors
+def intake_smtp(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="port to listen on")] = 2525,
+) -> None:
+    """Receive mail over SMTP; each message is stored before the sender is told 250."""
+    import threading
+
+    from amends.intake.smtp import controller
+
+    server = controller(_context(), host=host, port=port)
+    server.start()
+    err.print(f"receiving mail on smtp://{host}:{port} (Ctrl-C to stop)")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
