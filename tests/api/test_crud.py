@@ -188,7 +188,9 @@ def test_case_lifecycle_and_timeline(client: TestClient, cast: Cast) -> None:
 def test_case_list_filters(client: TestClient, cast: Cast) -> None:
     customer = make_customer(client, cast.agent)
     mine = make_case(client, cast.agent, customer["id"], cast.agent.id)
-    make_case(client, cast.agent, customer["id"], cast.manager.id, severity="low")
+    make_case(
+        client, cast.agent, customer["id"], cast.manager.id, severity="low", category="billing"
+    )
     only_agent = client.get(
         f"/api/v1/cases?owner_id={cast.agent.id}", headers=cast.viewer.headers
     ).json()

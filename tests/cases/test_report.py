@@ -55,7 +55,7 @@ def test_report_counts_speed_handoffs_and_outcomes(
                 owner_id=cast.agent.id,
                 title=f"case {i}",
                 severity=Severity.LOW,
-                category=Category.QUALITY,
+                category=Category.OTHER,
                 playbook=PLAYBOOK,
             ).id
             for i in range(4)

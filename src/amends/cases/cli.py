@@ -83,9 +83,17 @@ def show_case(case_id: ObjectId, json_: Json = False) -> None:
         from amends.commitments import ledger
 
         validity = ledger.assess_case(session, case_id, actor=OPERATOR, now=ws.clock.now())
+        from amends.compensation import service as compensations
+
+        compensation = compensations.summary(
+            session, service.get_case(session, case_id, actor=OPERATOR), now=ws.clock.now()
+        )
+        similar = service.similar_cases(session, case_id, actor=OPERATOR)
     if json_:
         payload = case.model_dump(mode="json")
         payload["validity"] = validity
+        payload["compensation"] = compensation
+        payload["similar"] = similar
         payload["timeline"] = [e.model_dump(mode="json") for e in events]
         emit_json(payload)
         return

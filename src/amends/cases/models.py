@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.db import Base
@@ -72,6 +72,8 @@ class Case(Base):
     ack_minutes: Mapped[int | None]
     # Acknowledged within the SLA: set at acknowledgment, or False once the clock breached.
     ack_within: Mapped[bool | None]
+    # Earlier cases this one repeats (same customer, same kind of failure, recently).
+    repeat_of: Mapped[list[int] | None] = mapped_column(JSON)
     # An agent's override of the evidence-based verdict: {"verdict", "reason", "by", "at"}.
     validity_override: Mapped[dict[str, Any] | None]
     # The nearest open SLA deadline; owners' case lists sort by it (indexed with owner).

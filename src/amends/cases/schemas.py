@@ -104,6 +104,7 @@ class CaseOut(BaseModel):
     urgency_at: datetime | None
     first_response_at: datetime | None
     one_interaction: bool | None
+    repeat_of: list[int]
 
     @classmethod
     def build(cls, case: Case, owner: User) -> CaseOut:
@@ -135,6 +136,7 @@ class CaseOut(BaseModel):
             urgency_at=case.urgency_at,
             first_response_at=case.first_response_at,
             one_interaction=case.one_interaction,
+            repeat_of=case.repeat_of or [],
         )
 
     @classmethod
@@ -147,10 +149,13 @@ class CaseOut(BaseModel):
                 id=row["owner_id"], name=row["owner_name"], email=row["owner_email"]
             ),
             steps_done=[s for s in row["steps_done"].split(",") if s],
+            repeat_of=row["repeat_of"] or [],
         )
 
 
-_ROW_KEYS = tuple(key for key in CaseOut.model_fields if key not in {"ref", "owner", "steps_done"})
+_ROW_KEYS = tuple(
+    key for key in CaseOut.model_fields if key not in {"ref", "owner", "steps_done", "repeat_of"}
+)
 
 
 class CasePage(BaseModel):

@@ -23,6 +23,7 @@ from amends.cases.schemas import CaseOut
 from amends.commitments.models import Commitment
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
+from amends.messages.models import Message
 from amends.paging import MAX_LIMIT, Page, paginate
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Role, can_own_cases, can_see_case
@@ -117,6 +118,9 @@ def open_case(
         actor=actor,
         data={"owner_id": owner_id, "origin": origin.value, "severity": severity.value},
     )
+    from amends.patterns import service as patterns  # patterns builds on this module
+
+    patterns.flag_repeats(session, case, now=now, playbook=playbook)
     return case
 
 
@@ -375,3 +379,34 @@ def default_owner(session: Session, customer_id: int) -> int:
     if fallback is None:
         raise InvalidInput("no manager or owner exists to own new complaints", code="no-case-owner")
     return int(fallback)
+
+
+def similar_cases(
+    session: Session, case_id: int, *, actor: Actor, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Past cases whose text is most like this one's, best first, with a score in [0, 1].
+
+    Exact and explainable at the scale one workspace's recent history has: character
+    trigram profiles (no word segmentation, so Thai works) compared by cosine.
+    """
+    from amends.patterns.textsim import rank
+
+    case = get_case(session, case_id, actor=actor)
+    recent = dict(
+        session.execute(select(Case.id, Case.title).order_by(Case.id.desc()).limit(2001)).all()
+    )
+    recent.setdefault(case.id, case.title)
+    texts = {cid: [title] for cid, title in recent.items()}
+    for cid, text in session.execute(
+        select(Message.case_id, Message.text)
+        .where(Message.case_id.in_(list(recent)), Message.direction == "inbound")
+        .order_by(Message.id)
+    ):
+        if cid is not None and len(texts[cid]) < 4:
+            texts[cid].append(text)
+    query = " ".join(texts.pop(case.id))
+    candidates = {cid: " ".join(parts) for cid, parts in texts.items()}
+    return [
+        {"case_id": cid, "score": round(score, 3)}
+        for cid, score in rank(query, candidates, limit=limit)
+    ]

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case, Notification
 from amends.cases.playbook import Playbook
 from amends.cases.service import add_event, get_case
 from amends.compensation.models import Compensation
-from amends.compensation.rules import CompensationKind, CompensationStatus, needs_approval
+from amends.compensation.rules import (
+    CompensationKind,
+    CompensationStatus,
+    PolicySettings,
+    Recommendation,
+    needs_approval,
+    recommend,
+)
 from amends.errors import Conflict, Forbidden, InvalidInput, NotFound
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Role
@@ -161,3 +169,55 @@ def for_case(session: Session, case_id: int) -> list[Compensation]:
             select(Compensation).where(Compensation.case_id == case_id).order_by(Compensation.id)
         )
     )
+
+
+def recommendation_for(
+    session: Session, case: Case, *, now: datetime, policy: PolicySettings | None = None
+) -> Recommendation:
+    """The policy's suggestion for this case, from what failed, the customer's value,
+    the severity, whether it is a repeat and how late it is."""
+    from amends.commitments.models import Breach, Commitment
+    from amends.customers.models import Customer
+
+    customer = session.get(Customer, case.customer_id)
+    commitment = session.get(Commitment, case.commitment_id) if case.commitment_id else None
+    first_deadline = session.scalar(
+        select(func.min(Breach.deadline)).where(Breach.case_id == case.id)
+    )
+    lateness = (now - first_deadline) if first_deadline else timedelta()
+    return recommend(
+        failed_value=commitment.value if commitment else Decimal("0"),
+        recurring_value=customer.recurring_value if customer else Decimal("0"),
+        currency=(commitment.currency if commitment else None)
+        or (customer.currency if customer else "EUR"),
+        severity=case.severity,
+        is_repeat=bool(case.repeat_of),
+        lateness=lateness,
+        recurring_service=bool(commitment and commitment.rrule)
+        or bool(customer and customer.recurring_value > 0 and not commitment),
+        policy=policy or PolicySettings(),
+    )
+
+
+def summary(session: Session, case: Case, *, now: datetime) -> dict[str, Any]:
+    """What ``cases show --json`` shows under "compensation"."""
+    rec = recommendation_for(session, case, now=now)
+    return {
+        "recommended": {
+            "kind": rec.kind.value,
+            "amount": str(rec.amount),
+            "currency": rec.currency,
+            "explanation": rec.explanation,
+        },
+        "granted": [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "amount": str(c.amount),
+                "currency": c.currency,
+                "status": c.status,
+                "rationale": c.rationale,
+            }
+            for c in for_case(session, case.id)
+        ],
+    }

@@ -113,6 +113,7 @@ VOCABULARY: tuple[str, ...] = (
     N_("handoff"),
     N_("escalated"),
     N_("draft_prepared"),
+    N_("repeat_detected"),
     N_("validity_overridden"),
     N_("compensation_requested"),
     N_("compensation_granted"),

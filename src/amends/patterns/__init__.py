@@ -1,0 +1,1 @@
+"""Patterns across cases: repeats, systemic clusters, corrective actions, themes."""
