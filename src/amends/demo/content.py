@@ -77,9 +77,11 @@ class DemoCase:
     customer_key: str
     owner_email: str
     title: str
-    category: str  # missed_commitment | wrong_item | late_delivery | billing | quality | communication | other
+    # missed_commitment | wrong_item | late_delivery | billing | quality | communication | other
+    category: str
     severity: str  # low | medium | high | critical
-    state: str  # new | acknowledged | owned | remedied | compensated | change_explained | following_up | closed
+    # new | acknowledged | owned | remedied | compensated | change_explained | following_up | closed
+    state: str
     origin: str  # complaint | breach | manual
     opened_days_ago: float
     outcome: str | None = None  # for closed: retained | won_back | lost | parted_ways
@@ -87,7 +89,10 @@ class DemoCase:
     messages: tuple[DemoMessage, ...] = field(default_factory=tuple)
 
 
-USERS: tuple[DemoUser, ...] = ()
-CUSTOMERS: tuple[DemoCustomer, ...] = ()
-COMMITMENTS: tuple[DemoCommitment, ...] = ()
-CASES: tuple[DemoCase, ...] = ()
+# The content itself lives in three modules, one per kind; imported last because they
+# build on the classes above.
+from amends.demo.people import CUSTOMERS, USERS  # noqa: E402
+from amends.demo.promises import COMMITMENTS  # noqa: E402
+from amends.demo.stories import CASES  # noqa: E402
+
+__all__ = ["CASES", "COMMITMENTS", "CUSTOMERS", "USERS"]

@@ -171,6 +171,14 @@ def load(
                 playbook=playbook,
             )
             message_count += 1
+        # A complaint that names an employee makes them a participant: they see the case
+        # and give their side before it closes.
+        inbound = " ".join(m.text for m in k.messages if m.direction == "inbound")
+        for user in users.values():
+            if user.role == Role.EMPLOYEE.value and user.name in inbound:
+                cases.add_participant(
+                    session, case=case, user_id=user.id, reason="named", actor=actor, now=opened
+                )
         _advance(session, case.id, actor, k, opened, now, playbook)
     return {
         "users": len(users),
