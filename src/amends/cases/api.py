@@ -133,12 +133,7 @@ def perform_steps(
         outcome=body.outcome,
         compensation=_compensation(body.compensation),
     )
-    return StepsOut(
-        case=service.present(session, [result.case])[0],
-        done=[s.value for s in result.done],
-        held_for_approval=[s.value for s in result.held],
-        compensation_id=result.compensation_id,
-    )
+    return StepsOut.of(service.present(session, [result.case])[0], result)
 
 
 @router.post("/cases/{case_id}/handoff", response_model=CaseOut)
@@ -179,11 +174,9 @@ def reply(
         steps=body.steps,
         compensation=_compensation(body.compensation),
     )
-    return ReplyOut(
-        case=service.present(session, [sent.steps.case])[0],
-        done=[s.value for s in sent.steps.done],
-        held_for_approval=[s.value for s in sent.steps.held],
-        compensation_id=sent.steps.compensation_id,
+    return ReplyOut.of(
+        service.present(session, [sent.steps.case])[0],
+        sent.steps,
         message_id=sent.message.id,
         outbox_status=sent.outbox.status,
     )

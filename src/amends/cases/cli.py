@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service, steps
 from amends.cases.rules import CaseState, Outcome, Step
-from amends.cases.schemas import CaseOut, TimelineEventOut
+from amends.cases.schemas import CaseOut, StepsOut, TimelineEventOut
 from amends.console import emit_json, handle_errors, open_workspace, out
 from amends.fields import MAX_DB_INT
 from amends.people.rules import OPERATOR, Actor
@@ -149,12 +149,7 @@ def act(
             compensation=steps.CompensationInput(kind, value, None, rationale) if kind else None,
         )
         case = service.present(session, [result.case])[0]
-    payload = {
-        "case": case.model_dump(mode="json"),
-        "done": [s.value for s in result.done],
-        "held_for_approval": [s.value for s in result.held],
-        "compensation_id": result.compensation_id,
-    }
+    payload = StepsOut.of(case, result).model_dump(mode="json")
     if json_:
         emit_json(payload)
     else:

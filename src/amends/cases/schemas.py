@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +13,7 @@ from amends.fields import Currency, Id, Language, Line, Money, Text, UTCTime
 
 if TYPE_CHECKING:
     from amends.cases.models import Case
+    from amends.cases.steps import StepResult
     from amends.people.models import User
 
 
@@ -170,6 +171,17 @@ class StepsOut(BaseModel):
     done: list[str]
     held_for_approval: list[str]
     compensation_id: int | None
+
+    @classmethod
+    def of(cls, case: CaseOut, result: StepResult, **extra: Any) -> Self:
+        """What a step (or a reply carrying steps) did, as the API and CLI report it."""
+        return cls(
+            case=case,
+            done=[s.value for s in result.done],
+            held_for_approval=[s.value for s in result.held],
+            compensation_id=result.compensation_id,
+            **extra,
+        )
 
 
 class ReplyOut(StepsOut):

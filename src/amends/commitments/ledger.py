@@ -126,6 +126,20 @@ def occurrences(
     return match(due, deliveries, grace=grace_of(commitment), now=now)
 
 
+def deliveries_for(
+    session: Session, commitment_ids: list[int]
+) -> defaultdict[int, list[tuple[int, datetime]]]:
+    """(delivery id, delivered_at) per commitment, for a batch of commitments at once."""
+    found: defaultdict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    for delivery_id, commitment_id, at in session.execute(
+        select(Delivery.id, Delivery.commitment_id, Delivery.delivered_at).where(
+            Delivery.commitment_id.in_(commitment_ids)
+        )
+    ):
+        found[commitment_id].append((delivery_id, at))
+    return found
+
+
 @dataclass
 class SweepResult:
     breaches_opened: int = 0
@@ -191,13 +205,7 @@ def _sweep_batch(
     result: SweepResult,
 ) -> None:
     rows = {row.id: row for row in batch}
-    deliveries: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    for delivery_id, commitment_id, at in session.execute(
-        select(Delivery.id, Delivery.commitment_id, Delivery.delivered_at).where(
-            Delivery.commitment_id.in_(list(rows))
-        )
-    ):
-        deliveries[commitment_id].append((delivery_id, at))
+    deliveries = deliveries_for(session, list(rows))
 
     missed: dict[int, list[Occurrence]] = {}
     claims = []
@@ -473,13 +481,7 @@ def due_soon(
     if owner_id is not None:
         stmt = stmt.where(Commitment.owner_id == owner_id)
     found = list(session.scalars(stmt))
-    delivered: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    for delivery_id, commitment_id, at in session.execute(
-        select(Delivery.id, Delivery.commitment_id, Delivery.delivered_at).where(
-            Delivery.commitment_id.in_([c.id for c in found])
-        )
-    ):
-        delivered[commitment_id].append((delivery_id, at))
+    delivered = deliveries_for(session, [c.id for c in found])
     out = []
     for commitment in found:
         for occ in occurrences(commitment, delivered[commitment.id], now=now, horizon=window):
@@ -508,13 +510,7 @@ def expectations(
             select(Commitment).where(Commitment.customer_id == customer_id).order_by(Commitment.id)
         )
     )
-    delivered: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    for delivery_id, commitment_id, at in session.execute(
-        select(Delivery.id, Delivery.commitment_id, Delivery.delivered_at).where(
-            Delivery.commitment_id.in_([c.id for c in commitments])
-        )
-    ):
-        delivered[commitment_id].append((delivery_id, at))
+    delivered = deliveries_for(session, [c.id for c in commitments])
     return [(c, occurrences(c, delivered[c.id], now=now)) for c in commitments]
 
 
