@@ -17,6 +17,7 @@ from amends.cases import api as cases_api
 from amends.cases import pages as cases_pages
 from amends.cases import playbook
 from amends.clock import Clock, SystemClock
+from amends.coach import api as coach_api
 from amends.commitments import api as commitments_api
 from amends.config import Settings
 from amends.customers import api as customers_api
@@ -75,6 +76,7 @@ def create_app(
         messages_api,
         people_api,
         reports_api,
+        coach_api,
     ):
         api.include_router(module.router)
     app.include_router(api)

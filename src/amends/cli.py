@@ -11,6 +11,7 @@ import typer
 
 from amends import __version__
 from amends.cases.cli import app as cases_app
+from amends.coach.cli import app as coach_app
 from amends.commitments.cli import commitments_app, deliveries_app
 from amends.commitments.cli import sweep as sweep_command
 from amends.console import Workspace, emit_json, err, handle_errors, open_workspace, out
@@ -35,6 +36,7 @@ app.add_typer(deliveries_app, name="deliveries")
 app.add_typer(commitments_app, name="commitments")
 app.add_typer(import_app, name="import")
 app.add_typer(intake_app, name="intake")
+app.add_typer(coach_app, name="coach")
 
 
 def _version(value: bool) -> None:

@@ -173,6 +173,7 @@ def reply(
         language=body.language,
         steps=body.steps,
         compensation=_compensation(body.compensation),
+        override_reason=body.override_reason,
     )
     return ReplyOut.of(
         service.present(session, [sent.steps.case])[0],

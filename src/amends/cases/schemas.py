@@ -77,6 +77,11 @@ class ReplyIn(BaseModel):
     language: Language | None = None
     steps: list[Step] = Field(default_factory=list, max_length=6)
     compensation: CompensationIn | None = None
+    override_reason: Text | None = Field(
+        default=None,
+        max_length=2000,
+        description="send despite blame, excuse or conditional-apology findings, and why",
+    )
 
 
 class CaseOut(BaseModel):

@@ -156,6 +156,7 @@ def send_reply(
     steps: list[Step] | None = None,
     outcome: Outcome | None = None,
     compensation: CompensationInput | None = None,
+    override_reason: str | None = None,
 ) -> Reply:
     """Write to the customer on a case: record, queue for sending and complete the steps
     the message carries — all in the caller's one transaction, so either all happen or none."""
@@ -172,6 +173,9 @@ def send_reply(
         raise InvalidInput(
             f"{customer.name} has no email address to write to", code="no-email-contact"
         )
+    from amends.coach import service as coach  # the coach reads cases; imported late
+
+    checked = coach.guard(text, language or customer.language, override_reason)
     wanted = list(steps or [])
     if Step.CLOSE in wanted:
         raise InvalidInput("close the case as its own step, after the reply", code="close-in-reply")
@@ -189,6 +193,19 @@ def send_reply(
         playbook=playbook,
     )
     queued = outbox.queue(session, message=message, to_address=contact.email, now=now)
+    if checked.blocking:
+        cases.add_event(
+            session,
+            case=case,
+            kind="coach_override",
+            at=now,
+            actor=actor,
+            note=(override_reason or "").strip(),
+            data={
+                "message_id": message.id,
+                "codes": sorted({f.code.value for f in checked.blocking}),
+            },
+        )
     result = (
         case_steps.perform(
             session,

@@ -114,6 +114,7 @@ VOCABULARY: tuple[str, ...] = (
     N_("escalated"),
     N_("draft_prepared"),
     N_("repeat_detected"),
+    N_("coach_override"),
     N_("validity_overridden"),
     N_("compensation_requested"),
     N_("compensation_granted"),

@@ -1,0 +1,80 @@
+"""Coach quality on our labelled set: per language, precision/recall/F1 per code, micro-F1,
+and the false-positive rate on clean messages. Also reports the small hand-written
+holdout set (tests/data/coach/holdout.jsonl) separately.
+
+    python bench/coach_quality.py
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from _common import emit
+from amends.coach.rules import FindingCode, check
+
+DATA = Path(__file__).parent.parent / "tests" / "data" / "coach"
+
+
+def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # tp, fp, fn
+    clean = clean_flagged = 0
+    for row in rows:
+        got = set(check(row["text"], row.get("lang")).codes)
+        expected = set(row["codes"])
+        for code in FindingCode:
+            c = code.value
+            per[c][0] += c in got and c in expected
+            per[c][1] += c in got and c not in expected
+            per[c][2] += c not in got and c in expected
+        if not expected:
+            clean += 1
+            clean_flagged += bool(got)
+    codes = {}
+    for code, (tp, fp, fn) in sorted(per.items()):
+        precision = tp / (tp + fp) if tp + fp else None
+        recall = tp / (tp + fn) if tp + fn else None
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else None
+        codes[code] = {
+            "precision": _r(precision),
+            "recall": _r(recall),
+            "f1": _r(f1),
+            "support": tp + fn,
+        }
+    tp, fp, fn = (sum(v[i] for v in per.values()) for i in range(3))
+    return {
+        "messages": len(rows),
+        "micro_f1": _r(2 * tp / (2 * tp + fp + fn) if tp else 0.0),
+        "clean_messages": clean,
+        "clean_false_positive_rate": _r(clean_flagged / clean if clean else None),
+        "codes": codes,
+    }
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def main() -> None:
+    result: dict[str, Any] = {"benchmark": "coach_quality", "target_micro_f1": 0.9}
+    for lang in ("en", "th", "sk", "el"):
+        rows = [
+            json.loads(line) | {"lang": lang}
+            for line in (DATA / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
+            if line
+        ]
+        result[lang] = score(rows)
+    holdout = [
+        json.loads(line)
+        for line in (DATA / "holdout.jsonl").read_text(encoding="utf-8").splitlines()
+        if line
+    ]
+    result["holdout"] = score(holdout)
+    result["ok"] = all(result[lang]["micro_f1"] >= 0.9 for lang in ("en", "th", "sk", "el"))
+    emit(result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""The message coach's checker (pure): findings about blame, excuses, half-apologies and
+what a recovery message is missing, each pointing at the words that caused it.
+
+Approach: per-language pattern lexicons (lexicon.py) over folded text (fold.py), so
+Greek without accents and Slovak without diacritics match too, with a small negation
+window ("it was not your fault" blames nobody). The three elements a recovery message
+needs — ownership, remedy, prevention — are cue patterns whose absence is a finding.
+Offsets refer to the NFC-normalised input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+from amends.coach.fold import fold, span
+from amends.coach.lexicon import ELEMENTS, LEXICONS, NEGATIONS, PRESENCE
+
+LANGUAGES = ("en", "th", "sk", "el")
+
+
+class FindingCode(StrEnum):
+    BLAME_CUSTOMER = "blame-customer"
+    BLAME_STAFF = "blame-staff"
+    BLAME_THIRD_PARTY = "blame-third-party"
+    EXCUSE = "excuse"
+    CONDITIONAL_APOLOGY = "conditional-apology"
+    MINIMIZING = "minimizing"
+    NO_OWNERSHIP = "no-ownership"
+    NO_REMEDY = "no-remedy"
+    NO_PREVENTION = "no-prevention"
+
+
+# Codes that need an explicit override with a reason before a message may be sent.
+BLOCKING = frozenset(
+    {
+        FindingCode.BLAME_CUSTOMER,
+        FindingCode.BLAME_STAFF,
+        FindingCode.BLAME_THIRD_PARTY,
+        FindingCode.EXCUSE,
+        FindingCode.CONDITIONAL_APOLOGY,
+    }
+)
+ALL_ELEMENTS = ("ownership", "remedy", "prevention")
+_MISSING = {
+    "ownership": FindingCode.NO_OWNERSHIP,
+    "remedy": FindingCode.NO_REMEDY,
+    "prevention": FindingCode.NO_PREVENTION,
+}
+# Minimizing is not negatable: "nothing serious" is itself a negation in most languages.
+_NEGATABLE = {"blame-customer", "blame-staff", "blame-third-party", "excuse", "ownership"}
+
+EXPLANATIONS = {
+    FindingCode.BLAME_CUSTOMER: "Shifts the fault to the customer. Even when they played a "
+    "part, saying so makes the apology sound like an accusation.",
+    FindingCode.BLAME_STAFF: "Blames a colleague. To the customer, whoever did it is 'you': "
+    "the business owns its people's mistakes.",
+    FindingCode.BLAME_THIRD_PARTY: "Blames a courier, supplier or partner. The customer chose "
+    "you, not them; their failure is yours to own.",
+    FindingCode.EXCUSE: "Offers circumstances as a justification. Excuses land as badly as "
+    "silence: own it instead.",
+    FindingCode.CONDITIONAL_APOLOGY: "A conditional apology ('sorry if…', 'sorry you feel…', "
+    "'any inconvenience this may have caused') doubts the harm.",
+    FindingCode.MINIMIZING: "Plays the failure down. Only the customer decides how big it was.",
+    FindingCode.NO_OWNERSHIP: "No first-person statement of responsibility ('we got this "
+    "wrong'). A passive 'mistakes were made' is not ownership.",
+    FindingCode.NO_REMEDY: "Says nothing about what was or will be done to fix it.",
+    FindingCode.NO_PREVENTION: "Says nothing about what changed so it will not happen again.",
+}
+
+SUGGESTIONS: dict[str, dict[FindingCode, str]] = {
+    "en": {
+        FindingCode.BLAME_CUSTOMER: "We should have followed up ourselves, and we did not.",
+        FindingCode.BLAME_STAFF: "We got this wrong.",
+        FindingCode.BLAME_THIRD_PARTY: "We chose the courier, so this failure is ours.",
+        FindingCode.EXCUSE: "No excuses: we did not keep our promise.",
+        FindingCode.CONDITIONAL_APOLOGY: "I am sorry. We let you down.",
+        FindingCode.MINIMIZING: "We were late, and that is not acceptable.",
+        FindingCode.NO_OWNERSHIP: "We made a mistake and it is our responsibility.",
+        FindingCode.NO_REMEDY: "Here is what we are doing to fix it today: …",
+        FindingCode.NO_PREVENTION: "From now on we … so that it does not happen again.",
+    },
+    "sk": {
+        FindingCode.BLAME_CUSTOMER: "Mali sme sa Vám ozvať sami a neurobili sme to.",
+        FindingCode.BLAME_STAFF: "Pomýlili sme sa my.",
+        FindingCode.BLAME_THIRD_PARTY: "Kuriéra sme vybrali my, takže je to naša chyba.",
+        FindingCode.EXCUSE: "Žiadne výhovorky: nedodržali sme sľub.",
+        FindingCode.CONDITIONAL_APOLOGY: "Ospravedlňujem sa. Sklamali sme Vás.",
+        FindingCode.MINIMIZING: "Meškali sme a to nie je v poriadku.",
+        FindingCode.NO_OWNERSHIP: "Je to naša chyba a preberáme za ňu zodpovednosť.",
+        FindingCode.NO_REMEDY: "Ešte dnes to napravíme takto: …",
+        FindingCode.NO_PREVENTION: "Odteraz …, aby sa to už neopakovalo.",
+    },
+    "el": {
+        FindingCode.BLAME_CUSTOMER: "Έπρεπε να σας ενημερώσουμε εμείς και δεν το κάναμε.",
+        FindingCode.BLAME_STAFF: "Το λάθος είναι δικό μας.",
+        FindingCode.BLAME_THIRD_PARTY: "Εμείς επιλέξαμε τη μεταφορική: το λάθος είναι δικό μας.",
+        FindingCode.EXCUSE: "Χωρίς δικαιολογίες: δεν κρατήσαμε την υπόσχεσή μας.",
+        FindingCode.CONDITIONAL_APOLOGY: "Σας ζητώ συγγνώμη. Σας απογοητεύσαμε.",
+        FindingCode.MINIMIZING: "Καθυστερήσαμε και αυτό δεν είναι αποδεκτό.",
+        FindingCode.NO_OWNERSHIP: "Κάναμε λάθος και η ευθύνη είναι δική μας.",
+        FindingCode.NO_REMEDY: "Σήμερα το διορθώνουμε ως εξής: …",
+        FindingCode.NO_PREVENTION: "Από εδώ και πέρα … ώστε να μην ξανασυμβεί.",
+    },
+    "th": {
+        FindingCode.BLAME_CUSTOMER: "เราควรติดตามกับคุณเอง แต่เราไม่ได้ทำ",
+        FindingCode.BLAME_STAFF: "ความผิดพลาดนี้เป็นของเราเอง",
+        FindingCode.BLAME_THIRD_PARTY: "เราเป็นผู้เลือกบริษัทขนส่ง ความผิดพลาดนี้จึงเป็นของเรา",
+        FindingCode.EXCUSE: "ไม่มีข้อแก้ตัว เราไม่ได้ทำตามที่สัญญาไว้",
+        FindingCode.CONDITIONAL_APOLOGY: "เราขอโทษค่ะ เราทำให้คุณผิดหวัง",
+        FindingCode.MINIMIZING: "เราส่งช้า และนั่นไม่ควรเกิดขึ้น",
+        FindingCode.NO_OWNERSHIP: "ความผิดพลาดนี้เป็นของเรา และเรารับผิดชอบเต็มที่",
+        FindingCode.NO_REMEDY: "วันนี้เราจะแก้ไขให้ดังนี้ …",
+        FindingCode.NO_PREVENTION: "ตั้งแต่นี้เป็นต้นไปเราจะ … เพื่อไม่ให้เกิดขึ้นอีก",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: FindingCode
+    start: int | None
+    end: int | None
+    excerpt: str | None
+    explanation: str
+    suggestion: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code.value,
+            "start": self.start,
+            "end": self.end,
+            "excerpt": self.excerpt,
+            "explanation": self.explanation,
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    language: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def codes(self) -> list[str]:
+        return sorted({f.code.value for f in self.findings})
+
+    @property
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.code in BLOCKING]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"language": self.language, "findings": [f.as_dict() for f in self.findings]}
+
+
+@cache
+def _compiled(lang: str) -> dict[str, tuple[re.Pattern[str], ...]]:
+    # One alternation per code: a single scan of the message instead of one per pattern.
+    return {
+        code: (re.compile("|".join(f"(?:{p})" for p in patterns)),)
+        for code, patterns in LEXICONS[lang].items()
+    }
+
+
+@cache
+def _negation(lang: str) -> re.Pattern[str]:
+    return re.compile(NEGATIONS[lang])
+
+
+_SK_LETTERS = re.compile(r"[äčďĺľňôŕšťžýáíéúó]", re.IGNORECASE)
+_SK_WORDS = re.compile(
+    r"\b(?:sme|ste|nie|je|sa|vám|vás|prosím|ďakujeme|dobrý|deň|ospravedlňujeme|chyba|"
+    r"objednávk\w*|odteraz|pretože|keďže|aby|ale|alebo|som)\b",
+    re.IGNORECASE,
+)
+
+
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def detect_language(text: str) -> str:
+    """Script first (Thai, Greek), then Slovak letters and words, else English."""
+    sample = text[:2000]
+    thai = len(_THAI.findall(sample))
+    greek = len(_GREEK.findall(sample))
+    latin = len(_LATIN.findall(sample))
+    if thai and thai >= greek and thai * 3 >= latin:
+        return "th"
+    if greek and greek * 2 >= latin:
+        return "el"
+    if _SK_LETTERS.search(sample) or len(_SK_WORDS.findall(sample)) >= 2:
+        return "sk"
+    return "en"
+
+
+def _negated(folded: str, start: int, lang: str) -> bool:
+    window = folded[max(0, start - (8 if lang == "th" else 28)) : start]
+    # Only within the same sentence: a negation in the previous sentence says nothing.
+    stops = ".!?:;\n " if lang == "th" else ".!?:;\n"  # Thai separates sentences with spaces
+    cut = max(window.rfind(ch) for ch in stops)
+    if cut >= 0:
+        window = window[cut + 1 :]
+    return bool(_negation(lang).search(window))
+
+
+def _matches(
+    folded: str, patterns: Iterable[re.Pattern[str]], lang: str, negatable: bool
+) -> list[tuple[int, int]]:
+    spans = []
+    for pattern in patterns:
+        for m in pattern.finditer(folded):
+            if negatable and _negated(folded, m.start(), lang):
+                continue
+            spans.append((m.start(), m.end()))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def check(
+    text: str, lang: str | None = None, *, required: Iterable[str] = ALL_ELEMENTS
+) -> CheckResult:
+    """Findings for one message to a customer.
+
+    ``lang`` is en, th, sk or el (cs is read as sk), or None/"auto" to detect it.
+    ``required`` names the elements the message must contain; all three by default, a
+    template step may need fewer (an acknowledgment has no prevention yet).
+    """
+    original = unicodedata.normalize("NFC", text)
+    language = _language(original, lang)
+    folded, origin = fold(original)
+    patterns = _compiled(language)
+    findings: list[Finding] = []
+    suggestions = SUGGESTIONS[language]
+    for code in PRESENCE:
+        finding_code = FindingCode(code)
+        for s, e in _matches(folded, patterns[code], language, code in _NEGATABLE):
+            start, end = span(origin, s, e, len(original))
+            findings.append(
+                Finding(
+                    finding_code,
+                    start,
+                    end,
+                    original[start:end],
+                    EXPLANATIONS[finding_code],
+                    suggestions[finding_code],
+                )
+            )
+    wanted = set(required)
+    unknown = wanted - set(ELEMENTS)
+    if unknown:
+        raise ValueError(f"unknown required element(s): {', '.join(sorted(unknown))}")
+    for element in ALL_ELEMENTS:
+        if element in wanted and not _matches(
+            folded, patterns[element], language, element in _NEGATABLE
+        ):
+            code = _MISSING[element]
+            findings.append(Finding(code, None, None, None, EXPLANATIONS[code], suggestions[code]))
+    return CheckResult(language, tuple(findings))
+
+
+def _language(text: str, lang: str | None) -> str:
+    if lang in (None, "", "auto"):
+        return detect_language(text)
+    assert lang is not None
+    base = lang.split("-")[0].lower()
+    if base == "cs":
+        return "sk"
+    if base not in LANGUAGES:
+        raise ValueError(f"the coach speaks {', '.join(LANGUAGES)}, not {lang!r}")
+    return base

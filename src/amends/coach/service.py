@@ -1,0 +1,84 @@
+"""The coach in the product: drafting from a case, and guarding what is sent."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from amends.cases import service as cases
+from amends.coach.rules import CheckResult, check
+from amends.coach.templates import REQUIRED, STEPS, TemplateContext, render
+from amends.commitments.models import Commitment
+from amends.compensation.models import Compensation
+from amends.customers.models import Customer
+from amends.errors import Conflict, InvalidInput
+from amends.people.models import User
+from amends.people.rules import Actor
+
+
+def draft(
+    session: Session,
+    case_id: int,
+    *,
+    step: str,
+    lang: str | None,
+    actor: Actor,
+    now: datetime,
+    business: str,
+) -> dict[str, Any]:
+    """The step's template for this case, filled in, with its check (clean by design)."""
+    if step not in STEPS:
+        raise InvalidInput(f"unknown step {step!r}; use {', '.join(STEPS)}", code="step-unknown")
+    case = cases.get_case(session, case_id, actor=actor)
+    customer = session.get(Customer, case.customer_id)
+    owner = session.get(User, case.owner_id)
+    assert customer is not None
+    assert owner is not None
+    commitment = session.get(Commitment, case.commitment_id) if case.commitment_id else None
+    granted = session.scalar(
+        select(Compensation)
+        .where(Compensation.case_id == case.id, Compensation.status.in_(["granted", "approved"]))
+        .order_by(Compensation.id.desc())
+        .limit(1)
+    )
+    contact = next((c for c in sorted(customer.contacts, key=lambda c: not c.is_primary)), None)
+    language = lang or customer.language
+    ctx = TemplateContext(
+        customer_name=contact.name if contact else customer.name,
+        agent_name=owner.name,
+        business_name=business,
+        case_ref=f"C-{case.id}",
+        what_failed=commitment.title if commitment else case.title,
+        remedy="…",
+        compensation_amount=granted.amount if granted else None,
+        currency=granted.currency if granted else customer.currency,
+        due_date=(now + timedelta(days=1)).date(),
+        change_description="…",
+    )
+    text = render(step, language, ctx)
+    result = check(text, language, required=REQUIRED[step])
+    return {
+        "case_id": case.id,
+        "step": step,
+        "language": result.language,
+        "text": text,
+        "findings": [f.as_dict() for f in result.findings],
+    }
+
+
+def guard(text: str, language: str | None, override_reason: str | None) -> CheckResult:
+    """Refuse to send blame, excuses or conditional apologies unless overridden with a reason.
+
+    Missing elements are reported but do not block: a short reply may rightly say less.
+    """
+    result = check(text, language if language not in (None, "und") else None, required=())
+    if result.blocking and not (override_reason and len(override_reason.strip()) >= 3):
+        found = "; ".join(f"{f.code.value}: “{f.excerpt}”" for f in result.blocking)
+        raise Conflict(
+            f"the message {found}. Rewrite it, or send it with an override and the reason",
+            code="coach-findings",
+        )
+    return result

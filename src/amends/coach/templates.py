@@ -1,0 +1,174 @@
+"""Message templates per step and language, filled from a case (pure).
+
+Every template owns the failure in the first person and never blames or excuses; a test
+runs each one through the checker with the elements its step must contain. Dates and
+money are formatted for the customer's locale with Babel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+STEPS = (
+    "acknowledgment",
+    "apology",
+    "remedy_offer",
+    "change_explained",
+    "follow_up",
+    "win_back",
+    "parting_ways",
+)
+
+# What each step's message must contain (the rest is checked for blame and excuses only).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "acknowledgment": ("ownership",),
+    "apology": ("ownership",),
+    "remedy_offer": ("ownership", "remedy"),
+    "change_explained": ("ownership", "prevention"),
+    "follow_up": (),
+    "win_back": ("ownership", "prevention"),
+    "parting_ways": (),
+}
+
+
+@dataclass(frozen=True)
+class TemplateContext:
+    customer_name: str
+    agent_name: str
+    business_name: str
+    case_ref: str
+    what_failed: str
+    remedy: str = ""
+    compensation_amount: Decimal | None = None
+    currency: str = "EUR"
+    due_date: date | None = None
+    change_description: str = ""
+
+
+_T: dict[str, dict[str, str]] = {
+    "en": {
+        "acknowledgment": "Dear {name},\n\nthank you for telling us about {what}. We got this "
+        "wrong, and I am now personally responsible for putting it right. I will come back to "
+        "you by {due} at the latest.\n\n{agent}, {business} ({ref})",
+        "apology": "Dear {name},\n\nwe let you down with {what}. That is our mistake, with no "
+        "excuses, and I am sorry.\n\n{agent}, {business} ({ref})",
+        "remedy_offer": "Dear {name},\n\nwe made a mistake with {what}, and here is how we are "
+        "putting it right: {remedy}. We have also credited {amount} to your account.\n\n"
+        "{agent}, {business} ({ref})",
+        "change_explained": "Dear {name},\n\nwe let you down with {what}, and a promise alone is "
+        "not enough. This is what we have changed: {change}. From now on, if anything goes "
+        "wrong, we will tell you before you have to ask.\n\n{agent}, {business} ({ref})",
+        "follow_up": "Dear {name},\n\nI wanted to check personally that everything is now as "
+        "it should be after {what}. Is there anything else I can do?\n\n{agent}, "
+        "{business} ({ref})",
+        "win_back": "Dear {name},\n\nwe failed you with {what}, and I understand why you left. "
+        "We have changed how we work since then: {change}. Would you give us one small chance "
+        "to show you?\n\n{agent}, {business} ({ref})",
+        "parting_ways": "Dear {name},\n\nthank you for the time we worked together. We have "
+        "come to the view that we cannot give you the service you expect, so we will end our "
+        "agreement on {due}. Everything you need will be handed over in full before then.\n\n"
+        "{agent}, {business} ({ref})",
+    },
+    "sk": {
+        "acknowledgment": "Dobrý deň, {name},\n\nďakujeme, že ste nám dali vedieť o {what}. "
+        "Pomýlili sme sa a za nápravu teraz osobne zodpovedám ja. Ozvem sa Vám najneskôr "
+        "{due}.\n\n{agent}, {business} ({ref})",
+        "apology": "Dobrý deň, {name},\n\npri {what} sme Vás sklamali. Je to naša chyba, bez "
+        "výhovoriek, a ospravedlňujem sa.\n\n{agent}, {business} ({ref})",
+        "remedy_offer": "Dobrý deň, {name},\n\npri {what} sme urobili chybu a napravíme ju "
+        "takto: {remedy}. Na Váš účet sme tiež pripísali {amount}.\n\n{agent}, {business} "
+        "({ref})",
+        "change_explained": "Dobrý deň, {name},\n\npri {what} sme Vás sklamali a sľub nestačí. "
+        "Toto sme zmenili: {change}. Odteraz, ak by sa niečo pokazilo, ozveme sa Vám skôr, "
+        "než sa budete musieť pýtať.\n\n{agent}, {business} ({ref})",
+        "follow_up": "Dobrý deň, {name},\n\nchcel(a) by som sa osobne uistiť, že po {what} "
+        "je už všetko v poriadku. Môžem ešte niečo urobiť?\n\n{agent}, {business} ({ref})",
+        "win_back": "Dobrý deň, {name},\n\npri {what} sme zlyhali a rozumiem, prečo ste "
+        "odišli. Odvtedy sme zmenili spôsob práce: {change}. Dáte nám malú šancu ukázať "
+        "Vám to?\n\n{agent}, {business} ({ref})",
+        "parting_ways": "Dobrý deň, {name},\n\nďakujeme za čas, keď sme spolupracovali. "
+        "Dospeli sme k tomu, že Vám nevieme poskytnúť službu, akú očakávate, a preto "
+        "spoluprácu ukončíme k {due}. Dovtedy Vám odovzdáme všetko, čo potrebujete.\n\n"
+        "{agent}, {business} ({ref})",
+    },
+    "el": {
+        "acknowledgment": "Αγαπητέ/ή {name},\n\nσας ευχαριστούμε που μας ενημερώσατε για "
+        "{what}. Κάναμε λάθος και αναλαμβάνω προσωπικά να το διορθώσω. Θα σας απαντήσω το "
+        "αργότερο έως {due}.\n\n{agent}, {business} ({ref})",
+        "apology": "Αγαπητέ/ή {name},\n\nσας απογοητεύσαμε με {what}. Το λάθος είναι δικό μας, "
+        "χωρίς δικαιολογίες, και σας ζητώ συγγνώμη.\n\n{agent}, {business} ({ref})",
+        "remedy_offer": "Αγαπητέ/ή {name},\n\nκάναμε λάθος με {what} και το διορθώνουμε ως "
+        "εξής: {remedy}. Επιπλέον πιστώνουμε τον λογαριασμό σας με {amount}.\n\n{agent}, "
+        "{business} ({ref})",
+        "change_explained": "Αγαπητέ/ή {name},\n\nσας απογοητεύσαμε με {what} και μια υπόσχεση "
+        "δεν αρκεί. Να τι αλλάξαμε: {change}. Από εδώ και πέρα, αν κάτι πάει στραβά, θα σας "
+        "ενημερώνουμε πριν χρειαστεί να ρωτήσετε.\n\n{agent}, {business} ({ref})",
+        "follow_up": "Αγαπητέ/ή {name},\n\nήθελα να βεβαιωθώ προσωπικά ότι όλα είναι πλέον "
+        "εντάξει μετά από {what}. Μπορώ να κάνω κάτι ακόμη;\n\n{agent}, {business} ({ref})",
+        "win_back": "Αγαπητέ/ή {name},\n\nαποτύχαμε με {what} και καταλαβαίνω γιατί φύγατε. "
+        "Από τότε αλλάξαμε τον τρόπο που δουλεύουμε: {change}. Θα μας δίνατε μια μικρή "
+        "ευκαιρία να σας το δείξουμε;\n\n{agent}, {business} ({ref})",
+        "parting_ways": "Αγαπητέ/ή {name},\n\nσας ευχαριστούμε για τη συνεργασία μας. "
+        "Καταλήξαμε ότι δεν μπορούμε να σας προσφέρουμε την εξυπηρέτηση που περιμένετε, γι' "
+        "αυτό θα ολοκληρώσουμε τη συνεργασία στις {due}. Μέχρι τότε θα σας παραδώσουμε ό,τι "
+        "χρειάζεστε.\n\n{agent}, {business} ({ref})",
+    },
+    "th": {
+        "acknowledgment": "เรียน คุณ{name}\n\nขอบคุณที่แจ้งเราเรื่อง{what} เราทำผิดพลาดเอง "
+        "และตอนนี้ดิฉัน/ผมรับผิดชอบการแก้ไขด้วยตัวเอง จะติดต่อกลับภายใน {due}\n\n"
+        "{agent} {business} ({ref})",
+        "apology": "เรียน คุณ{name}\n\nเราทำให้คุณผิดหวังเรื่อง{what} ความผิดพลาดนี้เป็นของเรา "
+        "ไม่มีข้อแก้ตัว และเราขอโทษอย่างจริงใจ\n\n{agent} {business} ({ref})",
+        "remedy_offer": "เรียน คุณ{name}\n\nเราทำผิดพลาดเรื่อง{what} และเราจะแก้ไขให้ดังนี้ "
+        "{remedy} นอกจากนี้เราได้เพิ่มเครดิต {amount} ให้ในบัญชีของคุณแล้ว\n\n"
+        "{agent} {business} ({ref})",
+        "change_explained": "เรียน คุณ{name}\n\nเราทำให้คุณผิดหวังเรื่อง{what} "
+        "และคำสัญญาอย่างเดียวไม่พอ สิ่งที่เราเปลี่ยนคือ {change} "
+        "ตั้งแต่นี้เป็นต้นไป หากมีสิ่งใดผิดพลาด เราจะแจ้งคุณก่อนที่คุณจะต้องถาม\n\n"
+        "{agent} {business} ({ref})",
+        "follow_up": "เรียน คุณ{name}\n\nดิฉัน/ผมอยากตรวจสอบด้วยตัวเองว่าหลังจากเรื่อง{what} "
+        "ทุกอย่างเรียบร้อยดีแล้ว มีอะไรที่เราช่วยเพิ่มเติมได้อีกไหมคะ/ครับ\n\n"
+        "{agent} {business} ({ref})",
+        "win_back": "เรียน คุณ{name}\n\nเราทำผิดพลาดเรื่อง{what} และเราเข้าใจว่าทำไมคุณจึงเลิกใช้บริการ "
+        "ตั้งแต่นั้นเราได้เปลี่ยนวิธีการทำงาน {change} "
+        "คุณจะให้โอกาสเราสักครั้งเพื่อพิสูจน์ได้ไหมคะ/ครับ\n\n{agent} {business} ({ref})",
+        "parting_ways": "เรียน คุณ{name}\n\nขอบคุณสำหรับช่วงเวลาที่เราได้ร่วมงานกัน "
+        "เราเห็นว่าเราไม่สามารถให้บริการตามที่คุณคาดหวังได้ จึงจะยุติข้อตกลงในวันที่ {due} "
+        "ก่อนวันนั้นเราจะส่งมอบทุกอย่างที่คุณต้องการให้ครบถ้วน\n\n{agent} {business} ({ref})",
+    },
+}
+
+
+def languages() -> tuple[str, ...]:
+    return tuple(_T)
+
+
+def render(step: str, lang: str, ctx: TemplateContext) -> str:
+    """The step's message in ``lang`` (en, th, sk, el; cs gets sk), filled from ``ctx``."""
+    base = "sk" if lang.split("-")[0].lower() == "cs" else lang.split("-")[0].lower()
+    if base not in _T:
+        base = "en"
+    if step not in REQUIRED:
+        raise ValueError(f"unknown step {step!r}; use {', '.join(STEPS)}")
+    due = format_date(ctx.due_date, format="long", locale=base) if ctx.due_date else "—"
+    amount = (
+        format_currency(ctx.compensation_amount, ctx.currency, locale=base)
+        if ctx.compensation_amount is not None
+        else "—"
+    )
+    return _T[base][step].format(
+        name=ctx.customer_name,
+        agent=ctx.agent_name,
+        business=ctx.business_name,
+        ref=ctx.case_ref,
+        what=ctx.what_failed,
+        remedy=ctx.remedy,
+        amount=amount,
+        due=due,
+        change=ctx.change_description,
+    )
