@@ -265,3 +265,12 @@ def test_cli_draft_for_a_case(
     body = json.loads(drafted.stdout)
     assert body["language"] == "el" and body["findings"] == []
     assert "Νίκος Αλεξίου" in body["text"] and "το νέο μενού" in body["text"]
+
+
+def test_folding_handles_capitals_and_keeps_offsets() -> None:
+    from amends.coach.fold import fold
+
+    folded, origin = fold("ΉΤΑΝ μόνο ΜΙΚΡΉ ΚΑΘΥΣΤΈΡΗΣΗ. Žiadna CHYBA")
+    assert folded == "ηταν μονο μικρη καθυστερηση. ziadna chyba"
+    assert origin is None
+    assert "minimizing" in check("ΉΤΑΝ ΜΌΝΟ ΜΙΑ ΜΙΚΡΉ ΚΑΘΥΣΤΈΡΗΣΗ.", "el").codes

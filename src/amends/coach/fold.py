@@ -21,6 +21,7 @@ def _fold_char(ch: str) -> str:
 
 
 _TABLE: dict[int, str] = {}
+_ODD: set[str] = set()  # characters that fold to zero or several characters
 
 
 def fold(text: str) -> tuple[str, list[int] | None]:
@@ -32,13 +33,20 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     text = unicodedata.normalize("NFC", text)
     if text.isascii():
         return text.lower(), None
-    for ch in set(text):
+    # Table lookups happen on the lower-cased text, so the table is built from it too.
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return _fold_slow(text)  # a few characters lower-case to two (İ -> i̇)
+    chars = set(lowered)
+    for ch in chars:
         code = ord(ch)
         if code >= 128 and code not in _TABLE:
-            _TABLE[code] = ch if "\u0e00" <= ch <= "\u0e7f" else _fold_char(ch)
-    folded = text.lower().translate(_TABLE)
-    if len(folded) == len(text) and all(len(_TABLE.get(ord(c), "x")) == 1 for c in set(text)):
-        return folded, None
+            mapped = ch if "\u0e00" <= ch <= "\u0e7f" else _fold_char(ch)
+            _TABLE[code] = mapped
+            if len(mapped) != 1:
+                _ODD.add(ch)
+    if _ODD.isdisjoint(chars):
+        return lowered.translate(_TABLE), None
     return _fold_slow(text)
 
 
