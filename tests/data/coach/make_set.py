@@ -81,8 +81,12 @@ PARTS: dict[str, dict[str, list[str]]] = {
         ],
     },
     "sk": {
-        "greet": ["Dobrý deň, pán Novák,", "Dobrý deň, pani Horváthová,", "Ahoj Peter,",
-                  "Vážená pani doktorka,"],
+        "greet": [
+            "Dobrý deň, pán Novák,",
+            "Dobrý deň, pani Horváthová,",
+            "Ahoj Peter,",
+            "Vážená pani doktorka,",
+        ],
         "own": [
             "Je to naša chyba a ospravedlňujem sa.",
             "Pomýlili sme sa pri Vašej objednávke.",
@@ -149,8 +153,12 @@ PARTS: dict[str, dict[str, list[str]]] = {
         ],
     },
     "el": {
-        "greet": ["Αγαπητή κυρία Παπαδοπούλου,", "Καλημέρα κύριε Αλεξίου,", "Γεια σας Σοφία,",
-                  "Αγαπητέ κύριε Δημητρίου,"],
+        "greet": [
+            "Αγαπητή κυρία Παπαδοπούλου,",
+            "Καλημέρα κύριε Αλεξίου,",
+            "Γεια σας Σοφία,",
+            "Αγαπητέ κύριε Δημητρίου,",
+        ],
         "own": [
             "Το λάθος είναι δικό μας και σας ζητώ συγγνώμη.",
             "Κάναμε λάθος με την παραγγελία σας.",
@@ -284,8 +292,14 @@ PARTS: dict[str, dict[str, list[str]]] = {
         ],
     },
 }
-PROBLEMS = ("blame-customer", "blame-staff", "blame-third-party", "excuse",
-            "conditional-apology", "minimizing")
+PROBLEMS = (
+    "blame-customer",
+    "blame-staff",
+    "blame-third-party",
+    "excuse",
+    "conditional-apology",
+    "minimizing",
+)
 
 
 def build(lang: str) -> list[dict[str, object]]:
@@ -298,8 +312,9 @@ def build(lang: str) -> list[dict[str, object]]:
         return items[i % len(items)]
 
     def add(parts: list[str], codes: list[str]) -> None:
-        text = pick("greet", len(rows)) + "\n\n" + sep.join(parts) + "\n\n" + pick(
-            "close", len(rows))
+        text = (
+            pick("greet", len(rows)) + "\n\n" + sep.join(parts) + "\n\n" + pick("close", len(rows))
+        )
         rows.append({"id": f"{lang}-{len(rows) + 1:03d}", "text": text, "codes": sorted(codes)})
 
     for i in range(20):  # clean: ownership, remedy, prevention, nothing else
@@ -315,8 +330,10 @@ def build(lang: str) -> list[dict[str, object]]:
         add([pick("own", i + 4), pick("remedy", i + 3)], ["no-prevention"])
     for i in range(5):  # the typical bad reply: passive, an excuse and a fix, no change
         problem = PROBLEMS[(i * 2 + 1) % len(PROBLEMS)]
-        add([pick("passive", i + 1), pick(problem, i + 2), pick("remedy", i + 4)],
-            [problem, "no-ownership", "no-prevention"])
+        add(
+            [pick("passive", i + 1), pick(problem, i + 2), pick("remedy", i + 4)],
+            [problem, "no-ownership", "no-prevention"],
+        )
     return rows
 
 
