@@ -24,6 +24,7 @@ from amends.customers import api as customers_api
 from amends.customers import pages as customers_pages
 from amends.db import make_engine, make_session_factory
 from amends.errors import AmendsError
+from amends.intake import pages as intake_pages
 from amends.messages import api as messages_api
 from amends.people import api as people_api
 from amends.people import pages as people_pages
@@ -80,7 +81,7 @@ def create_app(
     ):
         api.include_router(module.router)
     app.include_router(api)
-    for page_module in (people_pages, cases_pages, customers_pages):
+    for page_module in (people_pages, cases_pages, customers_pages, intake_pages):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

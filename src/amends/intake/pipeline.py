@@ -339,3 +339,23 @@ def retry(ctx: IntakeContext, *, include_quarantined: bool = True) -> list[Inges
         raw = store.get(ctx.raw_root, digest)
         results.append(process(ctx, raw_id, raw, source_ref=ref))
     return results
+
+
+def store_only(ctx: IntakeContext, raw: bytes, *, source: str, reason: str) -> None:
+    """Keep input that must not be acted on (e.g. a robot's form post), marked ignored."""
+    digest = store.put(ctx.raw_root, raw)
+    with transaction(ctx.sessions) as session:
+        if session.scalar(select(RawMail.id).where(RawMail.sha256 == digest)) is None:
+            session.add(
+                RawMail(
+                    sha256=digest,
+                    size=len(raw),
+                    source=source,
+                    source_ref="",
+                    received_at=ctx.clock.now(),
+                    status="ignored",
+                    reason_code="robot",
+                    reason=reason,
+                    processed_at=ctx.clock.now(),
+                )
+            )
