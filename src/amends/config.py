@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     smtp_timeout: float = Field(default=30.0, gt=0, le=600)
     mail_from: str = "amends@localhost"
     webhook_secret: SecretStr = SecretStr("")
+    imap_host: str = ""
+    imap_port: int = Field(default=993, ge=1, le=65535)
+    imap_user: str = ""
+    imap_password: SecretStr = SecretStr("")
+    imap_folder: str = "INBOX"
+    imap_ssl: bool = True
 
     @field_validator("languages", mode="before")
     @classmethod

@@ -29,6 +29,7 @@ JOB_MODULES = (
     "amends.cases.jobs",
     "amends.messages.jobs",
     "amends.commitments.jobs",
+    "amends.intake.jobs",
 )
 
 

@@ -196,3 +196,38 @@ def intake_smtp(
         pass
     finally:
         server.stop()
+
+
+@intake_app.command("imap")
+@handle_errors
+def intake_imap(
+    once: Annotated[bool, typer.Option("--once", help="poll once and exit")] = False,
+    interval: Annotated[int, typer.Option(min=5, max=3600, help="seconds between polls")] = 60,
+    json_: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Poll the IMAP mailbox set by AMENDS_IMAP_* (unseen mail; seen once stored)."""
+    import time
+
+    from amends.intake.imap import Mailbox, poll
+
+    ctx = _context()
+    s = ctx.settings
+    if not s.imap_host or not s.imap_user:
+        raise InvalidInput(
+            "set AMENDS_IMAP_HOST, AMENDS_IMAP_USER and AMENDS_IMAP_PASSWORD",
+            code="imap-not-configured",
+        )
+    box = Mailbox(
+        s.imap_host,
+        s.imap_port,
+        s.imap_user,
+        s.imap_password.get_secret_value(),
+        s.imap_folder,
+        s.imap_ssl,
+    )
+    while True:
+        results = poll(ctx, box)
+        _report(iter(results), json_, len(results))
+        if once:
+            return
+        time.sleep(interval)

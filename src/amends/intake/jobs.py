@@ -1,0 +1,31 @@
+"""Periodic intake: poll the IMAP mailbox when one is configured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amends.cases import playbook as playbooks
+from amends.intake.imap import Mailbox, poll
+from amends.intake.pipeline import IntakeContext
+from amends.worker import JobContext, job
+
+
+@job("imap-poll", every_seconds=60)
+def poll_imap(ctx: JobContext) -> dict[str, Any]:
+    s = ctx.settings
+    if not s.imap_host or not s.imap_user:
+        return {"skipped": "AMENDS_IMAP_HOST is not set"}
+    book = playbooks.load(s.home, workspace_timezone=s.timezone)
+    box = Mailbox(
+        s.imap_host,
+        s.imap_port,
+        s.imap_user,
+        s.imap_password.get_secret_value(),
+        s.imap_folder,
+        s.imap_ssl,
+    )
+    results = poll(IntakeContext(s, ctx.sessions, ctx.clock, book), box)
+    counts: dict[str, Any] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    return counts
