@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
@@ -30,6 +30,7 @@ from amends.people import api as people_api
 from amends.people import pages as people_pages
 from amends.reports import api as reports_api
 from amends.web import problems
+from amends.web.deps import single_valued_query
 from amends.web.render import render
 from amends.web.session import SignInRequired, anonymous_context, redirect_to_sign_in
 
@@ -69,7 +70,7 @@ def create_app(
     app.state.sessions = make_session_factory(app.state.engine)
     app.state.playbook = playbook.load(settings.home, workspace_timezone=settings.timezone)
 
-    api = APIRouter(prefix="/api/v1")
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(single_valued_query)])
     for module in (
         customers_api,
         commitments_api,

@@ -32,3 +32,10 @@ def test_me_returns_the_token_owner(client: TestClient, cast: Cast) -> None:
     assert response.status_code == 200
     assert response.json()["email"] == "agent@example.com"
     assert response.json()["role"] == "agent"
+
+
+def test_a_repeated_query_parameter_is_refused(client: TestClient, cast: Cast) -> None:
+    response = client.get("/api/v1/cases?offset=0&offset=600", headers=cast.agent.headers)
+    assert response.status_code == 422
+    assert response.json()["code"] == "query-repeated"
+    assert "offset" in response.json()["detail"]

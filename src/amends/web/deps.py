@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from amends.cases.playbook import Playbook
 from amends.clock import Clock
 from amends.config import Settings
-from amends.errors import NotAuthenticated
+from amends.errors import InvalidInput, NotAuthenticated
 from amends.people import service as people
 from amends.people.rules import Actor
 
@@ -62,3 +62,14 @@ async def api_actor(request: Request, session: DbSession, clock: AppClock) -> Ac
 
 
 ApiActor = Annotated[Actor, Depends(api_actor)]
+
+
+async def single_valued_query(request: Request) -> None:
+    """No API parameter is a list, so a repeated one is a mistake, not "the last one wins"."""
+    keys = [key for key, _ in request.query_params.multi_items()]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise InvalidInput(
+            f"query parameter(s) given more than once: {', '.join(repeated)}",
+            code="query-repeated",
+        )
