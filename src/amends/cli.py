@@ -196,15 +196,15 @@ def demo(
                 password=password,
                 playbook=ws.playbook,
             )
+    sign_in: demo_load.DemoSignIn | None
     if fresh:
         sign_in = demo_load.write_sign_in(ws.settings.home, password, demo_load.OWNER_EMAIL)
         summary = ", ".join(f"{v} {k}" for k, v in counts.items())
         err.print(f"demo workspace created in {ws.settings.home.resolve()}: {summary}")
     else:
-        existing = demo_load.read_sign_in(ws.settings.home)
-        if existing is None:
+        sign_in = demo_load.read_sign_in(ws.settings.home)
+        if sign_in is None:
             err.print("this workspace already has data and no demo sign-in; serving it as is")
-        sign_in = existing  # type: ignore[assignment]
     if sign_in is not None:
         err.print(f"sign in at http://{host}:{port}/signin\n{sign_in.describe()}")
     if not no_serve:
