@@ -89,10 +89,15 @@ class DemoCase:
     messages: tuple[DemoMessage, ...] = field(default_factory=tuple)
 
 
-# The content itself lives in three modules, one per kind; imported last because they
+# The content itself lives in sibling modules, one per kind; imported last because they
 # build on the classes above.
+from amends.demo.outcomes import ENDED  # noqa: E402
 from amends.demo.people import CUSTOMERS, USERS  # noqa: E402
-from amends.demo.promises import COMMITMENTS  # noqa: E402
-from amends.demo.stories import CASES  # noqa: E402
+from amends.demo.promises import PROMISES  # noqa: E402
+from amends.demo.routines import ROUTINES  # noqa: E402
+from amends.demo.stories import STORIES  # noqa: E402
+
+COMMITMENTS: tuple[DemoCommitment, ...] = PROMISES + ROUTINES
+CASES: tuple[DemoCase, ...] = STORIES + ENDED
 
 __all__ = ["CASES", "COMMITMENTS", "CUSTOMERS", "USERS"]

@@ -196,7 +196,7 @@ CUSTOMERS: tuple[DemoCustomer, ...] = (
         150,
         "standard",
         "active",
-        ("Jana Horváthová", "jana@kaviaren-dunaj.example"),
+        ("Jana Mikulová", "jana@kaviaren-dunaj.example"),
     ),
     _c(
         "stavby-kral",

@@ -1,4 +1,8 @@
-"""Demo commitments: what was promised to each customer, and what was delivered."""
+"""Demo one-off promises (deliverables, callbacks, refunds) and the stories they anchor.
+
+Recurring services and service levels are in ``routines``. Delivery notes never name a
+calendar month: the demo is dated relative to the day it is created.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,19 @@ from amends.demo.content import DemoCommitment, DemoDelivery
 
 D = Decimal
 
+OWNER = "owner@amends-demo.example"
+MGR = "manager@amends-demo.example"
 NOK = "agent.nok@amends-demo.example"
 ZUZ = "agent.zuzana@amends-demo.example"
 ELE = "agent.eleni@amends-demo.example"
 SAM = "agent.sam@amends-demo.example"
-MGR = "manager@amends-demo.example"
 
 
-def _d(*items: tuple[int, str]) -> tuple[DemoDelivery, ...]:
+def delivered(*items: tuple[int, str]) -> tuple[DemoDelivery, ...]:
     return tuple(DemoDelivery(days, note) for days, note in items)
 
 
-def _monthly(
+def monthly(
     key: str,
     customer: str,
     title: str,
@@ -42,11 +47,11 @@ def _monthly(
         rrule=f"FREQ=MONTHLY;BYMONTHDAY={day}",
         starts_days_ago=starts,
         grace_hours=grace,
-        deliveries=_d(*deliveries),
+        deliveries=delivered(*deliveries),
     )
 
 
-def _once(
+def once(
     key: str,
     customer: str,
     title: str,
@@ -68,13 +73,13 @@ def _once(
         cur,
         due_in_days=due_in,
         grace_hours=grace,
-        deliveries=_d(*deliveries),
+        deliveries=delivered(*deliveries),
     )
 
 
-COMMITMENTS: tuple[DemoCommitment, ...] = (
+PROMISES: tuple[DemoCommitment, ...] = (
     # The founding story: the website was built, the marketing reports never started.
-    _once(
+    once(
         "novak-web",
         "pekaren-novak",
         "Nová webová stránka pekárne",
@@ -83,11 +88,32 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         1500,
         "EUR",
         -102,
-        (103, "Stránka spustená a odovzdaná"),
+        (103, "Stránka spustená a odovzdaná, školenie pre pána Nováka hotové"),
     ),
-    _monthly("novak-mkt", "pekaren-novak", "Mesačný marketingový report", ZUZ, 200, "EUR", 5, 100),
-    # A report due on the 5th of each month, with one month missing.
-    _monthly(
+    monthly("novak-mkt", "pekaren-novak", "Mesačný marketingový report", ZUZ, 200, "EUR", 5, 100),
+    # What the agent promised once Mr Novák asked where his reports were.
+    once(
+        "novak-plan",
+        "pekaren-novak",
+        "Plán kampaní a prvý marketingový report",
+        "deliverable",
+        ZUZ,
+        0,
+        "EUR",
+        1,
+    ),
+    once(
+        "novak-refund",
+        "pekaren-novak",
+        "Vrátenie poplatkov za marketing za tri mesiace",
+        "refund",
+        ZUZ,
+        600,
+        "EUR",
+        3,
+    ),
+    # A report due on the 5th of each month: one caught up late, the latest not sent.
+    monthly(
         "arto-report",
         "artopoieia",
         "Μηνιαία αναφορά πωλήσεων",
@@ -96,12 +122,12 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         "EUR",
         5,
         130,
-        (126, "Αναφορά Ιουλίου"),
-        (96, "Αναφορά Αυγούστου"),
-        (35, "Αναφορά Οκτωβρίου"),
+        (126, "Στάλθηκε η μηνιαία αναφορά πωλήσεων"),
+        (96, "Στάλθηκε η αναφορά, με ανάλυση ανά κατάστημα"),
+        (57, "Στάλθηκε με καθυστέρηση, μετά από δική μας υπενθύμιση"),
     ),
-    # The engraved gift that arrived late and wrong, and the kitchen that never came.
-    _once(
+    # The engraved gift that arrived late and wrong, and what made it right.
+    once(
         "bakery-vase",
         "boston-bakery",
         "Engraved crystal vase for the 25th anniversary",
@@ -110,9 +136,32 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         180,
         "USD",
         -12,
-        (9, "Delivered by courier"),
+        (9, "Delivered by courier, three days after the party"),
     ),
-    _once(
+    once(
+        "bakery-replacement",
+        "boston-bakery",
+        "Replacement vase engraved “Grace & David”, sent express",
+        "deliverable",
+        SAM,
+        180,
+        "USD",
+        -8,
+        (8, "Delivered by express courier, signed for by Grace"),
+    ),
+    once(
+        "bakery-refund",
+        "boston-bakery",
+        "Full refund of the anniversary vase order",
+        "refund",
+        SAM,
+        180,
+        "USD",
+        -8,
+        (8, "Refunded to the original card"),
+    ),
+    # The kitchen that never came.
+    once(
         "kitchen-fit",
         "kitchen-co",
         "Kitchen units delivery and fitting",
@@ -122,138 +171,19 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         "GBP",
         -6,
     ),
-    # Recurring services kept well.
-    _monthly(
-        "krua-books",
-        "krua-thai",
-        "ทำบัญชีรายเดือน",
-        NOK,
-        12000,
-        "THB",
-        10,
-        95,
-        (94, "ส่งงบเดือนที่แล้ว"),
-        (64, "ส่งงบประจำเดือน"),
-        (33, "ส่งงบประจำเดือน"),
-        (3, "ส่งงบประจำเดือน"),
-    ),
-    _monthly(
-        "spa-social",
-        "chiang-mai-spa",
-        "โพสต์โซเชียลมีเดียรายเดือน",
-        NOK,
-        8900,
-        "THB",
-        1,
-        80,
-        (79, "โพสต์ครบ 12 ชิ้น"),
-        (49, "โพสต์ครบ 12 ชิ้น"),
-        (18, "โพสต์ครบ 12 ชิ้น"),
-    ),
-    _monthly(
-        "villa-pool",
-        "hua-hin-villa",
-        "บำรุงรักษาสระว่ายน้ำ",
-        NOK,
-        15000,
-        "THB",
-        15,
-        70,
-        (69, "ตรวจเช็กระบบกรองน้ำ"),
-        (38, "ล้างสระและเปลี่ยนทราย"),
-        (8, "ตรวจค่าคลอรีน"),
-    ),
-    _monthly(
-        "tatra-it",
-        "hotel-tatra",
-        "Mesačná správa IT systémov hotela",
-        ZUZ,
-        1500,
-        "EUR",
-        20,
-        75,
-        (74, "Aktualizácie a zálohy"),
-        (44, "Aktualizácie a zálohy"),
-        (13, "Kontrola rezervačného systému"),
-    ),
-    _monthly(
-        "kral-payroll",
-        "stavby-kral",
-        "Mzdy a odvody za zamestnancov",
-        ZUZ,
-        900,
-        "EUR",
-        8,
-        90,
-        (89, "Mzdy spracované"),
-        (58, "Mzdy spracované"),
-        (27, "Mzdy spracované"),
-    ),
-    _monthly(
-        "santorini-web",
-        "santorini-suites",
-        "Μηνιαία ενημέρωση ιστοσελίδας",
-        ELE,
-        2100,
-        "EUR",
-        12,
-        85,
-        (84, "Νέες φωτογραφίες δωματίων"),
-        (54, "Ενημέρωση τιμών"),
-        (23, "Ενημέρωση τιμών"),
-    ),
-    _monthly(
-        "pireas-track",
-        "pireas-logistics",
-        "Μηνιαία αναφορά αποστολών",
-        ELE,
-        1800,
-        "EUR",
-        3,
-        60,
-        (59, "Αναφορά Σεπτεμβρίου"),
-        (28, "Αναφορά Οκτωβρίου"),
-    ),
-    _monthly(
-        "leeds-it",
-        "leeds-legal",
-        "Monthly IT support visit",
+    once(
+        "kitchen-callback",
+        "kitchen-co",
+        "Call Amelia back with a firm fitting date",
+        "callback",
         SAM,
-        1100,
+        0,
         "GBP",
-        18,
-        90,
-        (89, "Visit done, two laptops reimaged"),
-        (58, "Visit done"),
-        (27, "Visit done"),
+        -5,
+        (5, "Called; the units are in our warehouse, fitters booked for Thursday"),
     ),
-    _monthly(
-        "austin-promo",
-        "austin-events",
-        "Monthly newsletter campaign",
-        SAM,
-        2400,
-        "USD",
-        25,
-        65,
-        (64, "Campaign sent to 12k subscribers"),
-        (34, "Campaign sent"),
-        (4, "Campaign sent"),
-    ),
-    _monthly(
-        "hudson-seo",
-        "hudson-roasters",
-        "Monthly SEO report",
-        SAM,
-        350,
-        "USD",
-        2,
-        50,
-        (49, "September report"),
-        (19, "October report"),
-    ),
-    # One-off promises, kept, late or still to come.
-    _once(
+    # Thailand
+    once(
         "print-menu",
         "siam-print",
         "พิมพ์เมนูร้านอาหาร 500 เล่ม",
@@ -264,10 +194,10 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         -20,
         (21, "ส่งมอบครบ 500 เล่ม"),
     ),
-    _once(
+    once(
         "bistro-pos", "bangkok-bistro", "ติดตั้งระบบขายหน้าร้านใหม่", "deliverable", NOK, 24000, "THB", 9
     ),
-    _once(
+    once(
         "dental-callback",
         "silom-dental",
         "โทรกลับเรื่องใบแจ้งหนี้",
@@ -278,19 +208,43 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         -2,
         (2, "โทรกลับแล้ว อธิบายยอดเรียกเก็บ"),
     ),
-    _once("korat-refund", "korat-auto", "คืนเงินค่าอะไหล่ที่ไม่ได้ใช้", "refund", NOK, 4200, "THB", -15),
-    _once(
+    once("korat-refund", "korat-auto", "คืนเงินค่าอะไหล่ที่ไม่ได้ใช้", "refund", NOK, 4200, "THB", -15),
+    once(
         "dive-boat",
         "phuket-dive",
-        "ซ่อมเครื่องยนต์เรือดำน้ำ",
+        "ซ่อมเครื่องยนต์เรือพานักท่องเที่ยวดำน้ำ",
         "deliverable",
         NOK,
         5400,
         "THB",
-        -40,
-        (38, "ซ่อมเสร็จ ทดสอบแล้ว"),
+        -74,
+        (72, "ซ่อมเสร็จ ส่งมอบเรือแล้ว"),
     ),
-    _once(
+    once(
+        "baan-wedding",
+        "baan-suan",
+        "ส่งช่อดอกไม้งานแต่งงานไปที่โรงแรมริมแม่น้ำ",
+        "deliverable",
+        NOK,
+        3200,
+        "THB",
+        -40,
+        (40, "ส่งแล้ว แต่ภายหลังพบว่าไปผิดโรงแรม"),
+    ),
+    once(
+        "isan-refund",
+        "isan-farm",
+        "คืนค่าบริการสองเดือนหลังเว็บล่ม",
+        "refund",
+        NOK,
+        5000,
+        "THB",
+        -85,
+        (86, "โอนเงินคืนเข้าบัญชีลูกค้าแล้ว"),
+    ),
+    once("krua-callback", "krua-thai", "โทรกลับเรื่องการยื่นภาษีมูลค่าเพิ่ม", "callback", NOK, 0, "THB", 1),
+    # Slovakia
+    once(
         "kaviaren-espresso",
         "kaviaren-dunaj",
         "Servis kávovaru",
@@ -301,7 +255,7 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         -4,
         (3, "Vymenené tesnenie a vyčistený bojler"),
     ),
-    _once(
+    once(
         "modra-labels",
         "vinarstvo-modra",
         "Nové etikety na fľaše",
@@ -312,7 +266,7 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         -30,
         (31, "Etikety odovzdané do tlače"),
     ),
-    _once(
+    once(
         "zilina-callback",
         "autoservis-zilina",
         "Spätné zavolanie k faktúre",
@@ -322,7 +276,7 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         "EUR",
         -1,
     ),
-    _once(
+    once(
         "kosice-shop",
         "kniznica-kosice",
         "E-shop s platobnou bránou",
@@ -332,18 +286,30 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         "EUR",
         14,
     ),
-    _once(
-        "zubna-sla",
-        "zubna-tatry",
-        "Odpoveď na požiadavku do 4 pracovných hodín",
-        "service_level",
-        ZUZ,
-        320,
+    once(
+        "lucia-handover",
+        "kvetiny-lucia",
+        "Odovzdanie podkladov, prístupov a zdrojových súborov e-shopu",
+        "deliverable",
+        MGR,
+        0,
         "EUR",
-        -3,
-        (3, "Odpovedané za 2 hodiny"),
+        -110,
+        (111, "Všetko odovzdané, prevzatie potvrdené e-mailom"),
     ),
-    _once(
+    once(
+        "fitko-refund",
+        "fitko-nitra",
+        "Vrátenie mesačného poplatku",
+        "refund",
+        ZUZ,
+        350,
+        "EUR",
+        -148,
+        (147, "Peniaze vrátené na účet klienta"),
+    ),
+    # Greece
+    once(
         "nikos-menu",
         "taverna-nikos",
         "Νέο μενού στην ιστοσελίδα",
@@ -352,9 +318,9 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         240,
         "EUR",
         -10,
-        (11, "Μενού ανέβηκε"),
+        (11, "Το νέο μενού ανέβηκε στην ιστοσελίδα"),
     ),
-    _once(
+    once(
         "iatreio-refund",
         "iatreio-kostas",
         "Επιστροφή διπλής χρέωσης",
@@ -363,9 +329,9 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         300,
         "EUR",
         -7,
-        (6, "Επιστροφή μέσω τράπεζας"),
+        (7, "Επιστροφή στην κάρτα του πελάτη"),
     ),
-    _once(
+    once(
         "kriti-labels",
         "elaiolado-kriti",
         "Ετικέτες για το νέο ελαιόλαδο",
@@ -375,7 +341,17 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         "EUR",
         6,
     ),
-    _once(
+    once(
+        "kriti-callback",
+        "elaiolado-kriti",
+        "Τηλεφώνημα για το πότε θα είναι έτοιμες οι ετικέτες",
+        "callback",
+        ELE,
+        0,
+        "EUR",
+        0,
+    ),
+    once(
         "rodos-booking",
         "rodos-boats",
         "Σύστημα κρατήσεων σκαφών",
@@ -384,9 +360,9 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         3200,
         "EUR",
         -25,
-        (18, "Παραδόθηκε με καθυστέρηση"),
+        (18, "Παραδόθηκε με μία εβδομάδα καθυστέρηση"),
     ),
-    _once(
+    once(
         "patra-callback",
         "patra-pharmacy",
         "Τηλεφωνική επικοινωνία για την παραγγελία",
@@ -396,8 +372,20 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         "EUR",
         1,
     ),
-    _once("yoga-app", "thames-yoga", "Class booking app", "deliverable", SAM, 2600, "GBP", 12),
-    _once(
+    once(
+        "thess-shop",
+        "thessaloniki-books",
+        "Ηλεκτρονικό βιβλιοπωλείο με πληρωμή με κάρτα",
+        "deliverable",
+        ELE,
+        2400,
+        "EUR",
+        -120,
+        (95, "Παραδόθηκε με 25 ημέρες καθυστέρηση"),
+    ),
+    # United Kingdom and United States
+    once("yoga-app", "thames-yoga", "Class booking app", "deliverable", SAM, 2600, "GBP", 12),
+    once(
         "brightside-refund",
         "brightside-dental",
         "Refund of the duplicate invoice",
@@ -408,7 +396,7 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         -5,
         (5, "Refunded to card"),
     ),
-    _once(
+    once(
         "bikes-wheels",
         "brooklyn-bikes",
         "Custom wheel build for the shop's demo bikes",
@@ -419,15 +407,35 @@ COMMITMENTS: tuple[DemoCommitment, ...] = (
         -45,
         (44, "Wheels delivered and trued"),
     ),
-    _once(
-        "pets-sla",
-        "seattle-pets",
-        "Reply to clinic requests within 4 business hours",
-        "service_level",
+    once(
+        "cornish-catalogue",
+        "cornish-crafts",
+        "Product catalogue print run, 2,000 copies",
+        "deliverable",
         SAM,
-        560,
+        1400,
+        "GBP",
+        -70,
+        (60, "Delivered ten days late, after the craft fair"),
+    ),
+    once(
+        "austin-microsite",
+        "austin-events",
+        "Gala microsite and ticketing page",
+        "deliverable",
+        SAM,
+        3800,
         "USD",
-        -1,
-        (1, "Answered in 90 minutes"),
+        10,
+    ),
+    once(
+        "hudson-callback",
+        "hudson-roasters",
+        "Call Maya to walk through the corrected report",
+        "callback",
+        SAM,
+        0,
+        "USD",
+        1,
     ),
 )
