@@ -120,7 +120,7 @@ def open_case(
     )
     from amends.patterns import service as patterns  # patterns builds on this module
 
-    patterns.flag_repeats(session, case, now=now, playbook=playbook)
+    patterns.case_arrived(session, case, now=now, playbook=playbook)
     return case
 
 

@@ -1,68 +1,311 @@
-"""Repeat detection on new cases (service layer: flushes only)."""
+"""Repeat and pattern detection on cases (service layer: flushes only).
+
+Both run when a case opens and again once the customer's first message is stored
+(a complaint's case opens before its text is kept), and both are idempotent, so the
+backfill command can run them over history any number of times.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases import clocks
 from amends.cases.models import Case, Notification
 from amends.cases.playbook import Playbook
-from amends.patterns.rules import REPEAT_WINDOW, PastCase, raised, repeats
+from amends.errors import Conflict
+from amends.patterns import neighbours
+from amends.patterns.models import ActionCase, ActionPattern, Pattern, PatternCase
+from amends.patterns.rules import (
+    Neighbour,
+    PastCase,
+    PatternPolicy,
+    PatternStatus,
+    cluster,
+    is_similar,
+    raised,
+    repeats,
+)
 from amends.people.models import User
 from amends.people.rules import SYSTEM, Role
 
 
+def pattern_ref(pattern_id: int) -> str:
+    return f"P-{pattern_id}"
+
+
+def case_arrived(session: Session, case: Case, *, now: datetime, playbook: Playbook) -> None:
+    """Everything that looks across cases when one opens or its first text arrives."""
+    flag_repeats(session, case, now=now, playbook=playbook)
+    detect_pattern(session, case, now=now, policy=playbook.patterns)
+
+
+def _notify_managers(
+    session: Session, *, case_id: int, kind: str, text: str, now: datetime
+) -> None:
+    managers = session.scalars(
+        select(User).where(User.active, User.role.in_([Role.MANAGER.value, Role.OWNER.value]))
+    )
+    for user in managers:
+        session.add(
+            Notification(user_id=user.id, case_id=case_id, kind=kind, created_at=now, text=text)
+        )
+
+
 def flag_repeats(session: Session, case: Case, *, now: datetime, playbook: Playbook) -> list[int]:
-    """Mark ``case`` as a repeat of earlier ones, raise its severity and tell the managers."""
+    """Mark ``case`` as a repeat of earlier ones, raise its severity and tell the managers.
+
+    Severity goes up once, when the case is first found to be a repeat; later matches
+    (its text arrived) are added to ``repeat_of`` and the timeline only.
+    """
     from amends.cases.service import add_event  # cases.service calls this module
 
+    policy = playbook.patterns
+    since = case.opened_at - policy.repeat_window
     history = [
         PastCase(row.id, row.category, row.opened_at, row.commitment_id)
         for row in session.execute(
             select(Case.id, Case.category, Case.opened_at, Case.commitment_id).where(
                 Case.customer_id == case.customer_id,
                 Case.id != case.id,
-                Case.opened_at >= case.opened_at - REPEAT_WINDOW,
+                Case.opened_at >= since,
             )
         )
     ]
+    if not history:
+        return []
+    similar = frozenset(
+        cid
+        for cid, score in neighbours.similar_to(
+            session, case, since=since, until=case.opened_at, customer_id=case.customer_id
+        )
+        if score >= policy.text_similarity
+    )
     found = repeats(
         category=case.category,
         commitment_id=case.commitment_id,
         opened_at=case.opened_at,
         history=history,
+        window=policy.repeat_window,
+        similar=similar,
     )
-    if not found:
+    known = list(case.repeat_of or [])
+    new = [cid for cid in found if cid not in known]
+    if not new:
         return []
     before = case.severity
-    case.repeat_of = found
-    case.severity = raised(before)
-    if case.severity != before:
-        clocks.retarget(case, playbook, old_severity=before, old_category=case.category)
+    case.repeat_of = sorted({*known, *new})
+    if not known:
+        case.severity = raised(before)
+        if case.severity != before:
+            clocks.retarget(case, playbook, old_severity=before, old_category=case.category)
+    refs = ", ".join(f"C-{i}" for i in new)
     add_event(
         session,
         case=case,
         kind="repeat_detected",
         at=now,
         actor=SYSTEM,
-        note=f"repeats {', '.join(f'C-{i}' for i in found)}",
-        data={"repeat_of": found, "severity_from": before, "severity_to": case.severity},
+        note=f"repeats {refs}",
+        data={"repeat_of": case.repeat_of, "severity_from": before, "severity_to": case.severity},
     )
-    managers = session.scalars(
-        select(User).where(User.active, User.role.in_([Role.MANAGER.value, Role.OWNER.value]))
+    _notify_managers(
+        session, case_id=case.id, kind="repeat_failure", text=f"C-{case.id} repeats {refs}", now=now
     )
-    for user in managers:
-        session.add(
-            Notification(
-                user_id=user.id,
-                case_id=case.id,
-                kind="repeat_failure",
-                created_at=now,
-                text=f"C-{case.id} repeats {', '.join(f'C-{i}' for i in found)}",
-            )
-        )
     session.flush()
-    return found
+    return new
+
+
+# --- systemic patterns -------------------------------------------------------------------
+
+
+def _unresolved_pattern_of(session: Session, case_ids: list[int]) -> dict[int, int]:
+    """Case id -> the oldest unresolved pattern it belongs to."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(PatternCase.case_id, func.min(PatternCase.pattern_id))
+        .join(Pattern, Pattern.id == PatternCase.pattern_id)
+        .where(PatternCase.case_id.in_(case_ids), Pattern.status != PatternStatus.RESOLVED.value)
+        .group_by(PatternCase.case_id)
+    )
+    return {int(case_id): int(pattern_id) for case_id, pattern_id in rows}
+
+
+def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Neighbour]:
+    since, until = case.opened_at - policy.window, case.opened_at + policy.window
+    scores = dict(neighbours.similar_to(session, case, since=since, until=until))
+    texty = [cid for cid, score in scores.items() if score >= policy.text_similarity]
+    stmt = select(Case.id, Case.customer_id, Case.category).where(Case.id != case.id)
+    rows: dict[int, tuple[int, str]] = {}
+    if policy.by_category and case.category != "other":
+        for cid, customer_id, category in session.execute(
+            stmt.where(
+                Case.category == case.category, Case.opened_at >= since, Case.opened_at <= until
+            )
+        ):
+            rows[cid] = (customer_id, category)
+    if texty:
+        for cid, customer_id, category in session.execute(stmt.where(Case.id.in_(texty))):
+            rows[cid] = (customer_id, category)
+    member_of = _unresolved_pattern_of(session, list(rows))
+    return [
+        Neighbour(cid, customer_id, member_of.get(cid))
+        for cid, (customer_id, category) in sorted(rows.items())
+        if is_similar(
+            category=case.category,
+            other_category=category,
+            score=scores.get(cid, 0.0),
+            policy=policy,
+        )
+    ]
+
+
+def detect_pattern(
+    session: Session, case: Case, *, now: datetime, policy: PatternPolicy
+) -> Pattern | None:
+    """Put ``case`` (and its similar neighbours) into a pattern when the failure is
+    systemic; the managers are told when a new pattern forms."""
+    from amends.cases.service import add_event
+
+    existing = _unresolved_pattern_of(session, [case.id]).get(case.id)
+    if existing is not None:
+        return session.get(Pattern, existing)
+    decision = cluster(
+        case_id=case.id,
+        customer_id=case.customer_id,
+        neighbours=_neighbours(session, case, policy),
+        policy=policy,
+    )
+    if decision is None:
+        return None
+    members = {
+        cid: (customer_id, opened_at)
+        for cid, customer_id, opened_at in session.execute(
+            select(Case.id, Case.customer_id, Case.opened_at).where(Case.id.in_(decision.members))
+        )
+    }
+    if decision.pattern_id is None:
+        first = min(opened for _, opened in members.values())
+        last = max(opened for _, opened in members.values())
+        pattern = Pattern(
+            title=case.title,
+            category=case.category,
+            status=PatternStatus.OPEN.value,
+            first_opened_at=first,
+            last_opened_at=last,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(pattern)
+        session.flush()
+        customers = len({customer_id for customer_id, _ in members.values()})
+        _notify_managers(
+            session,
+            case_id=case.id,
+            kind="pattern_detected",
+            text=f"{pattern_ref(pattern.id)}: {customers} customers hit by “{case.title}”; "
+            "it needs a corrective action",
+            now=now,
+        )
+    else:
+        found = session.get(Pattern, decision.pattern_id)
+        assert found is not None
+        pattern = found
+    already = set(
+        session.scalars(select(PatternCase.case_id).where(PatternCase.pattern_id == pattern.id))
+    )
+    actions = list(
+        session.scalars(
+            select(ActionPattern.action_id).where(ActionPattern.pattern_id == pattern.id)
+        )
+    )
+    for cid in decision.members:
+        if cid in already or cid not in members:
+            continue
+        customer_id, opened_at = members[cid]
+        session.add(
+            PatternCase(pattern_id=pattern.id, case_id=cid, customer_id=customer_id, added_at=now)
+        )
+        pattern.first_opened_at = min(pattern.first_opened_at, opened_at)
+        pattern.last_opened_at = max(pattern.last_opened_at, opened_at)
+        member = session.get(Case, cid)
+        assert member is not None
+        add_event(
+            session,
+            case=member,
+            kind="pattern_joined",
+            at=now,
+            actor=SYSTEM,
+            note=f"{pattern_ref(pattern.id)}: {pattern.title}",
+            data={"pattern_id": pattern.id, "action_ids": actions},
+        )
+    pattern.updated_at = now
+    session.flush()
+    return pattern
+
+
+@dataclass(frozen=True)
+class Backfill:
+    cases: int
+    patterns_created: int
+    cases_added: int
+
+
+def backfill(
+    session: Session, *, now: datetime, policy: PatternPolicy, since: datetime | None = None
+) -> Backfill:
+    """Run detection over past cases in the order they opened (e.g. after an upgrade or
+    a change of the pattern settings); cases already in a pattern stay where they are."""
+    before_patterns = session.scalar(select(func.count()).select_from(Pattern)) or 0
+    before_members = session.scalar(select(func.count()).select_from(PatternCase)) or 0
+    stmt = select(Case.id).order_by(Case.opened_at, Case.id)
+    if since is not None:
+        stmt = stmt.where(Case.opened_at >= since)
+    ids = list(session.scalars(stmt))
+    for cid in ids:
+        case = session.get(Case, cid)
+        assert case is not None
+        detect_pattern(session, case, now=now, policy=policy)
+    after_patterns = session.scalar(select(func.count()).select_from(Pattern)) or 0
+    after_members = session.scalar(select(func.count()).select_from(PatternCase)) or 0
+    return Backfill(len(ids), after_patterns - before_patterns, after_members - before_members)
+
+
+def patterns_of_case(session: Session, case_id: int) -> list[Pattern]:
+    return list(
+        session.scalars(
+            select(Pattern)
+            .join(PatternCase, PatternCase.pattern_id == Pattern.id)
+            .where(PatternCase.case_id == case_id)
+            .order_by(Pattern.id)
+        )
+    )
+
+
+def require_corrective_action(session: Session, case: Case) -> None:
+    """A case in an unresolved pattern may only explain "what we changed" once a
+    corrective action exists for the pattern or for the case itself."""
+    if session.scalar(select(ActionCase.action_id).where(ActionCase.case_id == case.id).limit(1)):
+        return
+    for pattern in patterns_of_case(session, case.id):
+        if pattern.status == PatternStatus.RESOLVED.value:
+            continue
+        linked = session.scalar(
+            select(ActionPattern.action_id).where(ActionPattern.pattern_id == pattern.id).limit(1)
+        )
+        if linked is None:
+            customers = session.scalar(
+                select(func.count(func.distinct(PatternCase.customer_id))).where(
+                    PatternCase.pattern_id == pattern.id
+                )
+            )
+            raise Conflict(
+                f"C-{case.id} is part of pattern {pattern_ref(pattern.id)} “{pattern.title}” "
+                f"({customers} customers): there is no change to explain yet. Record the "
+                f"corrective action first (amends actions add --pattern {pattern.id} ...)",
+                code="corrective-action-missing",
+            )
