@@ -191,9 +191,7 @@ def load(
     }
 
 
-def _record_change(
-    session: Session, case_id: int, users: dict[str, User], now: datetime
-) -> None:
+def _record_change(session: Session, case_id: int, users: dict[str, User], now: datetime) -> None:
     """Once a kind of failure forms a pattern, record the change the team made for it."""
     from amends.demo.changes import CHANGES
     from amends.patterns import actions

@@ -53,6 +53,16 @@ def _owner(session: Session, owner_id: int) -> User:
     return owner
 
 
+def owner_by_email(session: Session, email: str, *, actor: Actor) -> int:
+    """The id of the person who will own an action (checked before anything else is
+    looked up, so only those who may record actions learn who exists)."""
+    require(actor, Action.WRITE)
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise InvalidInput(f"no user with the email {email}", code="owner-not-found")
+    return user.id
+
+
 def _linked_case_ids(session: Session, action_id: int) -> list[int]:
     return list(
         session.scalars(

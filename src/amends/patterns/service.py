@@ -7,16 +7,18 @@ backfill command can run them over history any number of times.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from amends.cases import clocks
 from amends.cases.models import Case, Notification
 from amends.cases.playbook import Playbook
-from amends.errors import Conflict
+from amends.errors import Conflict, NotFound
+from amends.paging import Page, paginate
 from amends.patterns import neighbours
 from amends.patterns.models import ActionCase, ActionPattern, Pattern, PatternCase
 from amends.patterns.rules import (
@@ -29,8 +31,9 @@ from amends.patterns.rules import (
     raised,
     repeats,
 )
+from amends.patterns.schemas import PatternOut
 from amends.people.models import User
-from amends.people.rules import SYSTEM, Role
+from amends.people.rules import SYSTEM, Action, Actor, Role
 
 
 def pattern_ref(pattern_id: int) -> str:
@@ -309,3 +312,78 @@ def require_corrective_action(session: Session, case: Case) -> None:
                 f"corrective action first (amends actions add --pattern {pattern.id} ...)",
                 code="corrective-action-missing",
             )
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _visible_patterns(actor: Actor) -> list[ColumnElement[bool]]:
+    if actor.allows(Action.READ):
+        return []
+    from amends.cases import service as cases
+
+    seen = cases.visible_cases(actor).with_only_columns(Case.id)
+    return [Pattern.id.in_(select(PatternCase.pattern_id).where(PatternCase.case_id.in_(seen)))]
+
+
+def get_pattern(session: Session, pattern_id: int, *, actor: Actor) -> Pattern:
+    pattern = session.scalar(
+        select(Pattern).where(Pattern.id == pattern_id, *_visible_patterns(actor))
+    )
+    if pattern is None:
+        raise NotFound(f"pattern {pattern_id} does not exist", code="pattern-not-found")
+    return pattern
+
+
+def list_patterns(
+    session: Session,
+    *,
+    actor: Actor,
+    status: PatternStatus | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[Pattern]:
+    """Patterns, the most recently active first."""
+    stmt = select(Pattern).where(*_visible_patterns(actor))
+    if status is not None:
+        stmt = stmt.where(Pattern.status == status.value)
+    stmt = stmt.order_by(Pattern.last_opened_at.desc(), Pattern.id.desc())
+    return paginate(session, stmt, limit=limit, offset=offset)
+
+
+def present(session: Session, items: Sequence[Pattern], *, actor: Actor) -> list[PatternOut]:
+    """Patterns as the API and CLI show them; an employee sees only their own cases' ids."""
+    seen: set[int] | None = None
+    if not actor.allows(Action.READ):
+        from amends.cases import service as cases
+
+        seen = set(session.scalars(cases.visible_cases(actor).with_only_columns(Case.id)))
+    shown = []
+    for pattern in items:
+        members = session.execute(
+            select(PatternCase.case_id, PatternCase.customer_id)
+            .where(PatternCase.pattern_id == pattern.id)
+            .order_by(PatternCase.case_id)
+        ).all()
+        action_ids = session.scalars(
+            select(ActionPattern.action_id)
+            .where(ActionPattern.pattern_id == pattern.id)
+            .order_by(ActionPattern.action_id)
+        )
+        shown.append(
+            PatternOut(
+                id=pattern.id,
+                ref=pattern_ref(pattern.id),
+                title=pattern.title,
+                category=pattern.category,
+                status=PatternStatus(pattern.status),
+                customers=len({customer_id for _, customer_id in members}),
+                case_ids=[cid for cid, _ in members if seen is None or cid in seen],
+                action_ids=list(action_ids),
+                first_opened_at=pattern.first_opened_at,
+                last_opened_at=pattern.last_opened_at,
+                created_at=pattern.created_at,
+                resolved_at=pattern.resolved_at,
+            )
+        )
+    return shown
