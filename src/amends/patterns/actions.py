@@ -248,11 +248,7 @@ def repeats_after(session: Session, item: CorrectiveAction, *, limit: int = 0) -
         )
     if not conditions:
         return []
-    stmt = (
-        select(Case.id)
-        .where(Case.opened_at > item.done_at, or_(*conditions), Case.id.not_in(affected))
-        .order_by(Case.id)
-    )
+    stmt = select(Case.id).where(Case.opened_at > item.done_at, or_(*conditions)).order_by(Case.id)
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
