@@ -57,7 +57,7 @@ def themes(
     by_category: dict[str, _Tally] = defaultdict(_Tally)
     for category, customer_id, current, n in session.execute(
         select(Case.category, Case.customer_id, in_current.label("current"), func.count())
-        .where(Case.opened_at >= previous_start, Case.opened_at < now)
+        .where(Case.opened_at >= previous_start, Case.opened_at <= now)
         .group_by(Case.category, Case.customer_id, in_current)
     ):
         tally = by_category[category]
@@ -83,7 +83,7 @@ def themes(
         for pattern_id, customer_id, opened_at in session.execute(
             select(PatternCase.pattern_id, PatternCase.customer_id, Case.opened_at)
             .join(Case, Case.id == PatternCase.case_id)
-            .where(PatternCase.pattern_id.in_(list(patterns)), Case.opened_at < now)
+            .where(PatternCase.pattern_id.in_(list(patterns)), Case.opened_at <= now)
         ):
             tally = by_pattern[pattern_id]
             if opened_at >= start:
