@@ -76,16 +76,20 @@ def test_patterns_actions_and_the_change_message_from_the_command_line(
     assert refused.exit_code == 1
     assert "corrective-action-missing" in refused.stderr
 
+    rest = [
+        "--root-cause",
+        "a cause",
+        "--description",
+        "a change",
+        "--owner",
+        "manager@example.com",
+    ]
     bad = runner.invoke(
-        app,
-        ["actions", "add", "--root-cause", "x" * 5, "--kind", "prayer", "--description", "y" * 5]
-        + ["--owner", "manager@example.com", "--due", "2026-12-31", "--pattern", "1"],
+        app, ["actions", "add", *rest, "--kind", "prayer", "--due", "2026-12-31", "--pattern", "1"]
     )
     assert bad.exit_code == 2
     bad_date = runner.invoke(
-        app,
-        ["actions", "add", "--root-cause", "x" * 5, "--kind", "stock", "--description", "y" * 5]
-        + ["--owner", "manager@example.com", "--due", "next week", "--pattern", "1"],
+        app, ["actions", "add", *rest, "--kind", "stock", "--due", "next week", "--pattern", "1"]
     )
     assert bad_date.exit_code == 2
 
