@@ -8,13 +8,14 @@ to answer the same question: the cases opened in [since, until] most like this o
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
 from amends.messages.models import Message
-from amends.patterns.textsim import fold, rank
+from amends.patterns.textsim import cosine, fold, profile
 
 # Exact comparison costs one profile per candidate; beyond this many cases in a window
 # only the newest are compared, which keeps case creation quick until an index exists.
@@ -23,6 +24,16 @@ MESSAGES_PER_CASE = 3
 # A few characters ("case 2", "Help!") say nothing about what failed; such texts are
 # left to the category and the promise instead of matching everything short.
 MIN_TEXT_CHARS = 12
+# Building a profile is most of the cost and the same recent cases are compared again for
+# every new one, so profiles are kept per text (a few MB at this size); a changed text is
+# a new key, so nothing stale is ever used.
+PROFILE_CACHE = 4096
+
+
+@lru_cache(maxsize=PROFILE_CACHE)
+def _profile(text: str) -> dict[str, float] | None:
+    """The text's trigram profile, or None when it is too short to say anything."""
+    return profile(text) if len(fold(text)) >= MIN_TEXT_CHARS else None
 
 
 def case_texts(session: Session, case_ids: list[int]) -> dict[int, str]:
@@ -63,8 +74,15 @@ def similar_to(
     if not ids:
         return []
     texts = case_texts(session, [case.id, *ids])
-    query = texts.pop(case.id, case.title)
-    if len(fold(query)) < MIN_TEXT_CHARS:
+    wanted = _profile(texts.pop(case.id, case.title))
+    if wanted is None:
         return []
-    candidates = {cid: text for cid, text in texts.items() if len(fold(text)) >= MIN_TEXT_CHARS}
-    return rank(query, candidates, limit=limit)
+    scored = []
+    for cid, text in texts.items():
+        other = _profile(text)
+        score = cosine(wanted, other) if other is not None else 0.0
+        if score > 0:
+            scored.append((cid, score))
+    # Best first, ties by the lower id, as textsim.rank orders them.
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    return scored[:limit]

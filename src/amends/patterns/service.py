@@ -22,6 +22,7 @@ from amends.paging import Page, paginate
 from amends.patterns import neighbours
 from amends.patterns.models import ActionCase, ActionPattern, Pattern, PatternCase
 from amends.patterns.rules import (
+    Clustering,
     Neighbour,
     PastCase,
     PatternPolicy,
@@ -167,6 +168,31 @@ def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Nei
     ]
 
 
+def _category_pattern(session: Session, case: Case, policy: PatternPolicy) -> int | None:
+    """The oldest unresolved pattern holding a case of the same category within the
+    window: the answer the full neighbour search would give, without comparing texts.
+
+    A sweep that finds hundreds of missed promises opens hundreds of cases of one
+    category; once their pattern exists, each new one joins it with this one query.
+    """
+    if not policy.by_category or case.category == "other":
+        return None
+    since, until = case.opened_at - policy.window, case.opened_at + policy.window
+    found = session.scalar(
+        select(func.min(PatternCase.pattern_id))
+        .join(Pattern, Pattern.id == PatternCase.pattern_id)
+        .join(Case, Case.id == PatternCase.case_id)
+        .where(
+            Pattern.status != PatternStatus.RESOLVED.value,
+            Case.category == case.category,
+            Case.opened_at >= since,
+            Case.opened_at <= until,
+            Case.id != case.id,
+        )
+    )
+    return int(found) if found is not None else None
+
+
 def detect_pattern(
     session: Session, case: Case, *, now: datetime, policy: PatternPolicy
 ) -> Pattern | None:
@@ -177,12 +203,17 @@ def detect_pattern(
     existing = _unresolved_pattern_of(session, [case.id]).get(case.id)
     if existing is not None:
         return session.get(Pattern, existing)
-    decision = cluster(
-        case_id=case.id,
-        customer_id=case.customer_id,
-        neighbours=_neighbours(session, case, policy),
-        policy=policy,
-    )
+    decision = None
+    nearby = _category_pattern(session, case, policy)
+    if nearby is not None:
+        decision = Clustering(nearby, (case.id,))
+    else:
+        decision = cluster(
+            case_id=case.id,
+            customer_id=case.customer_id,
+            neighbours=_neighbours(session, case, policy),
+            policy=policy,
+        )
     if decision is None:
         return None
     members = {
