@@ -28,6 +28,7 @@ from amends.errors import AmendsError
 from amends.intake import pages as intake_pages
 from amends.messages import api as messages_api
 from amends.patterns import api as patterns_api
+from amends.patterns import pages as patterns_pages
 from amends.people import api as people_api
 from amends.people import pages as people_pages
 from amends.reports import api as reports_api
@@ -86,7 +87,7 @@ def create_app(
     ):
         api.include_router(module.router)
     app.include_router(api)
-    for page_module in (people_pages, cases_pages, customers_pages, intake_pages):
+    for page_module in (people_pages, cases_pages, customers_pages, intake_pages, patterns_pages):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
