@@ -460,3 +460,31 @@ def test_an_action_needs_a_cause_a_change_and_something_it_fixes(
             assert bad.value.code == code
         with pytest.raises(NotFound):
             actions.add_action(s, **{**base, "pattern_ids": [999]})  # type: ignore[arg-type]
+
+
+def test_a_case_recategorised_into_a_cluster_completes_the_pattern(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    with transaction(sessions) as s:
+        _cluster(s, cast, clock, count=4)
+        customer_id = add_shop(s, COURIER[4], now=clock.now())
+        filed = open_courier_case(
+            s,
+            customer_id=customer_id,
+            owner_id=cast.agent.id,
+            title="Zásielka sa stratila",
+            now=clock.now(),
+            playbook=PLAYBOOK,
+            category=Category.OTHER,
+        )
+        assert patterns.patterns_of_case(s, filed.id) == []
+        cases.update_case(
+            s,
+            filed.id,
+            actor=OPERATOR,
+            now=clock.now(),
+            playbook=PLAYBOOK,
+            changes={"category": Category.QUALITY},
+        )
+        (pattern,) = patterns.patterns_of_case(s, filed.id)
+        assert patterns.present(s, [pattern], actor=OPERATOR)[0].customers == 5

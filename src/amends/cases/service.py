@@ -287,6 +287,11 @@ def update_case(
             actor=actor,
             data={"before": before, "after": after},
         )
+        if before.get("category", case.category) != case.category:
+            from amends.patterns import service as patterns
+
+            # Recategorised, the case may now complete (or join) a pattern of its new kind.
+            patterns.detect_pattern(session, case, now=now, policy=playbook.patterns)
     return case
 
 
