@@ -233,21 +233,21 @@ def repeats_after(session: Session, item: CorrectiveAction, *, limit: int = 0) -
     patterns, and new cases in the categories it fixed (other than "other")."""
     if item.done_at is None:
         return []
-    affected = affected_case_ids(session, item.id)
-    pattern_ids = _linked_pattern_ids(session, item.id)
+    patterns_of = select(ActionPattern.pattern_id).where(ActionPattern.action_id == item.id)
+    fixed = (
+        select(ActionCase.case_id)
+        .where(ActionCase.action_id == item.id)
+        .union(select(PatternCase.case_id).where(PatternCase.pattern_id.in_(patterns_of)))
+    )
     categories = set(
-        session.scalars(select(Case.category).where(Case.id.in_(affected)).distinct())
-    ) | set(session.scalars(select(Pattern.category).where(Pattern.id.in_(pattern_ids))))
+        session.scalars(select(Case.category).where(Case.id.in_(fixed)).distinct())
+    ) | set(session.scalars(select(Pattern.category).where(Pattern.id.in_(patterns_of))))
     categories.discard("other")
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [
+        Case.id.in_(select(PatternCase.case_id).where(PatternCase.pattern_id.in_(patterns_of)))
+    ]
     if categories:
         conditions.append(Case.category.in_(sorted(categories)))
-    if pattern_ids:
-        conditions.append(
-            Case.id.in_(select(PatternCase.case_id).where(PatternCase.pattern_id.in_(pattern_ids)))
-        )
-    if not conditions:
-        return []
     stmt = select(Case.id).where(Case.opened_at > item.done_at, or_(*conditions)).order_by(Case.id)
     if limit:
         stmt = stmt.limit(limit)

@@ -146,10 +146,13 @@ def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Nei
     stmt = select(Case.id, Case.customer_id, Case.category).where(Case.id != case.id)
     rows: dict[int, tuple[int, str]] = {}
     if policy.by_category and case.category != "other":
+        # Bounded like the text search (and kept under every engine's parameter limit).
         for cid, customer_id, category in session.execute(
             stmt.where(
                 Case.category == case.category, Case.opened_at >= since, Case.opened_at <= until
             )
+            .order_by(Case.opened_at.desc())
+            .limit(neighbours.MAX_CANDIDATES)
         ):
             rows[cid] = (customer_id, category)
     if texty:

@@ -8,7 +8,6 @@ or a pattern, over a window ending now, compared with the window before it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -34,16 +33,17 @@ GONE = frozenset({"lost", "parted_ways"})
 class _Tally:
     current: int = 0
     previous: int = 0
-    customers: set[int] = field(default_factory=set)
+    # Customers hit in this window: id -> (monthly value, currency, status).
+    customers: dict[int, tuple[Decimal, str, str]] = field(default_factory=dict)
 
-
-def _at_stake(customer_ids: Iterable[int], customers: dict[int, Customer]) -> dict[str, str]:
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for cid in customer_ids:
-        customer = customers.get(cid)
-        if customer is not None and customer.status not in GONE:
-            totals[customer.currency] += customer.recurring_value
-    return {cur: str(amount.quantize(Decimal("0.01"))) for cur, amount in sorted(totals.items())}
+    def at_stake(self) -> dict[str, str]:
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for value, currency, status in self.customers.values():
+            if status not in GONE:
+                totals[currency] += value
+        return {
+            cur: str(amount.quantize(Decimal("0.01"))) for cur, amount in sorted(totals.items())
+        }
 
 
 def themes(
@@ -55,15 +55,21 @@ def themes(
     start, previous_start = now - window, now - 2 * window
     in_current = when((Case.opened_at >= start, 1), else_=0)
     by_category: dict[str, _Tally] = defaultdict(_Tally)
-    for category, customer_id, current, n in session.execute(
-        select(Case.category, Case.customer_id, in_current.label("current"), func.count())
+    # The customer's value comes in the same grouped scan: one row per category and
+    # customer, never a list of ids sent back to the database.
+    customer = (Customer.recurring_value, Customer.currency, Customer.status)
+    for category, customer_id, value, cur, status, current, n in session.execute(
+        select(
+            Case.category, Case.customer_id, *customer, in_current.label("current"), func.count()
+        )
+        .join(Customer, Customer.id == Case.customer_id)
         .where(Case.opened_at >= previous_start, Case.opened_at <= now)
-        .group_by(Case.category, Case.customer_id, in_current)
+        .group_by(Case.category, Case.customer_id, *customer, in_current)
     ):
         tally = by_category[category]
         if current:
             tally.current += n
-            tally.customers.add(customer_id)
+            tally.customers[customer_id] = (value, cur, status)
         else:
             tally.previous += n
 
@@ -80,24 +86,19 @@ def themes(
         )
     }
     if patterns:
-        for pattern_id, customer_id, opened_at in session.execute(
-            select(PatternCase.pattern_id, PatternCase.customer_id, Case.opened_at)
+        for pattern_id, customer_id, value, cur, status, opened_at in session.execute(
+            select(PatternCase.pattern_id, PatternCase.customer_id, *customer, Case.opened_at)
             .join(Case, Case.id == PatternCase.case_id)
+            .join(Customer, Customer.id == PatternCase.customer_id)
             .where(PatternCase.pattern_id.in_(list(patterns)), Case.opened_at <= now)
         ):
             tally = by_pattern[pattern_id]
             if opened_at >= start:
                 tally.current += 1
-                tally.customers.add(customer_id)
+                tally.customers[customer_id] = (value, cur, status)
             elif opened_at >= previous_start:
                 tally.previous += 1
 
-    wanted = set().union(*(t.customers for t in [*by_category.values(), *by_pattern.values()]))
-    customers = (
-        {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(wanted)))}
-        if wanted
-        else {}
-    )
     items: list[dict[str, Any]] = []
     for category, tally in by_category.items():
         items.append(
@@ -107,7 +108,7 @@ def themes(
                 "title": category,
                 "cases": tally.current,
                 "customers": len(tally.customers),
-                "revenue_at_stake": _at_stake(tally.customers, customers),
+                "revenue_at_stake": tally.at_stake(),
                 "trend": trend(tally.current, tally.previous),
             }
         )
@@ -125,7 +126,7 @@ def themes(
                 "status": pattern.status,
                 "cases": tally.current,
                 "customers": len(tally.customers),
-                "revenue_at_stake": _at_stake(tally.customers, customers),
+                "revenue_at_stake": tally.at_stake(),
                 "trend": trend(tally.current, tally.previous),
             }
         )
