@@ -195,6 +195,7 @@ def test_viewer_reads_employee_sees_only_their_own(
     # The employee named in one complaint sees the pattern through that case only.
     (pattern,) = client.get("/api/v1/patterns", headers=cast.employee.headers).json()["items"]
     assert pattern["case_ids"] == [made[1]["id"]] and pattern["customers"] == 5
+    assert pattern["title"] == COURIER[1].complaint  # their own case's words, no one else's
     listed = client.get("/api/v1/actions", headers=cast.employee.headers).json()["items"]
     assert sorted(a["id"] for a in listed) == [for_pattern.json()["id"], theirs.json()["id"]]
     hidden = client.get(f"/api/v1/actions/{elsewhere.json()['id']}", headers=cast.employee.headers)

@@ -277,7 +277,8 @@ def detect_pattern(
             kind="pattern_joined",
             at=now,
             actor=SYSTEM,
-            note=f"{pattern_ref(pattern.id)}: {pattern.title}",
+            # The pattern's name is another customer's words: not for this case's timeline.
+            note=f"{pattern_ref(pattern.id)} ({pattern.category})",
             data={"pattern_id": pattern.id, "action_ids": actions},
         )
     pattern.updated_at = now
@@ -404,11 +405,18 @@ def present(session: Session, items: Sequence[Pattern], *, actor: Actor) -> list
             .where(ActionPattern.pattern_id == pattern.id)
             .order_by(ActionPattern.action_id)
         )
+        title = pattern.title
+        if seen is not None:
+            # The pattern is named after another customer's complaint; an employee sees it
+            # named after a case of their own instead.
+            own = min((cid for cid, _ in members if cid in seen), default=None)
+            own_case = session.get(Case, own) if own is not None else None
+            title = own_case.title if own_case is not None else pattern.category
         shown.append(
             PatternOut(
                 id=pattern.id,
                 ref=pattern_ref(pattern.id),
-                title=pattern.title,
+                title=title,
                 category=pattern.category,
                 status=PatternStatus(pattern.status),
                 customers=len({customer_id for _, customer_id in members}),
