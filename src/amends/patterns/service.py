@@ -253,7 +253,12 @@ def detect_pattern(
         assert found is not None
         pattern = found
     already = set(
-        session.scalars(select(PatternCase.case_id).where(PatternCase.pattern_id == pattern.id))
+        session.scalars(
+            select(PatternCase.case_id).where(
+                PatternCase.pattern_id == pattern.id,
+                PatternCase.case_id.in_(decision.members),
+            )
+        )
     )
     actions = list(
         session.scalars(
