@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -160,3 +161,82 @@ def test_ledger_report_from_cases(
     # Only what was given in [5 February, 1 March): the café's gift.
     assert [m["month"] for m in february_only["months"]] == ["2026-02"]
     assert february_only["total"]["given"] == {"THB": "1000.00"}
+
+
+def test_recommendations_for_a_table_of_real_cases(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    """The policy fed from stored cases: what failed, the customer's value, the severity
+    and whether the same failure happened before."""
+    from amends.commitments import service as commitments
+    from amends.commitments.rules import CommitmentKind
+
+    now = clock.now()
+    with transaction(sessions) as s:
+        cafe = add_shop(s, replace(COURIER[1], monthly="6500.00"), now=now)
+        florist = add_shop(s, COURIER[0], now=now)
+        bakery = add_shop(s, replace(COURIER[2], monthly="0"), now=now)
+        website = commitments.create_commitment(
+            s,
+            actor=OPERATOR,
+            now=now,
+            customer_id=florist,
+            title="Nový e-shop spustený do 1. mája",
+            kind=CommitmentKind.DELIVERABLE,
+            currency="EUR",
+            due_at=now,
+            value=Decimal("800"),
+        )
+
+        def case(
+            customer_id: int, title: str, severity: Severity, commitment_id: int | None = None
+        ) -> int:
+            return open_courier_case(
+                s,
+                customer_id=customer_id,
+                owner_id=cast.agent.id,
+                title=title,
+                now=now,
+                playbook=PLAYBOOK,
+                severity=severity,
+                category=Category.LATE_DELIVERY,
+                commitment_id=commitment_id,
+            ).id
+
+        table = [
+            # The café's first late delivery: a quarter of 6,500 THB a month is the loss.
+            (
+                case(cafe, "ส่งเมล็ดกาแฟช้าไปสามวัน", Severity.MEDIUM),
+                ("credit", Decimal("2031"), "THB"),
+                ["quarter of the monthly value", "125%"],
+            ),
+            # The same again: it becomes high severity and a repeat, so more is right.
+            (
+                case(cafe, "ส่งเมล็ดกาแฟช้าอีกแล้ว", Severity.MEDIUM),
+                ("credit", Decimal("3961"), "THB"),
+                ["high severity", "happened before"],
+            ),
+            # A priced deliverable that slipped: 125% of its 800 EUR back.
+            (
+                case(
+                    florist, "E-shop nebol spustený načas", Severity.LOW, commitment_id=website.id
+                ),
+                ("refund", Decimal("1000"), "EUR"),
+                ["worth 800 EUR", "as a refund"],
+            ),
+            # Nothing with a price lost: a gesture, not money.
+            (
+                case(bakery, "Ο κούριερ ήρθε με μία ώρα καθυστέρηση", Severity.LOW),
+                ("gift", Decimal("0"), "EUR"),
+                ["personal gesture"],
+            ),
+        ]
+        for case_id, (kind, amount, currency), phrases in table:
+            from amends.cases.models import Case
+
+            stored = s.get(Case, case_id)
+            assert stored is not None
+            rec = compensations.recommendation_for(s, stored, now=now)
+            assert (rec.kind.value, rec.amount, rec.currency) == (kind, amount, currency)
+            for phrase in phrases:
+                assert phrase in rec.explanation, (phrase, rec.explanation)

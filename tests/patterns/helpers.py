@@ -99,6 +99,7 @@ def open_courier_case(
     severity: Severity = Severity.HIGH,
     category: Category = Category.QUALITY,
     opened_at: datetime | None = None,
+    commitment_id: int | None = None,
 ) -> Case:
     return cases.open_case(
         session,
@@ -112,4 +113,5 @@ def open_courier_case(
         origin=Origin.COMPLAINT,
         playbook=playbook,
         opened_at=opened_at,
+        commitment_id=commitment_id,
     )
