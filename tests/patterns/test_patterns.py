@@ -488,3 +488,57 @@ def test_a_case_recategorised_into_a_cluster_completes_the_pattern(
         )
         (pattern,) = patterns.patterns_of_case(s, filed.id)
         assert patterns.present(s, [pattern], actor=OPERATOR)[0].customers == 5
+
+
+def test_two_transactions_completing_one_cluster_form_one_pattern_on_postgresql(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast, db_url: str
+) -> None:
+    import threading
+    import time
+
+    from sqlalchemy import func, text
+
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer in at a time; the race is PostgreSQL's")
+    with transaction(sessions) as s:
+        _cluster(s, cast, clock, count=4)
+        late = [
+            add_shop(s, replace(shop, name=shop.name + " II"), now=clock.now())
+            for shop in COURIER[:2]
+        ]
+
+    def open_for(s: Session, customer_id: int, title: str) -> None:
+        open_courier_case(
+            s,
+            customer_id=customer_id,
+            owner_id=cast.agent.id,
+            title=title,
+            now=clock.now(),
+            playbook=PLAYBOOK,
+        )
+
+    def second() -> None:
+        with transaction(sessions) as s:
+            open_for(s, late[1], "ส่งของแล้วหายหน้าร้าน")
+
+    # The first transaction forms the pattern and stays open while the second one runs.
+    with sessions() as first, first.begin():
+        open_for(first, late[0], "Kuriér nechal balík pred bránou")
+        other = threading.Thread(target=second)
+        other.start()
+        with sessions() as probe:
+            for _ in range(1000):
+                waiting = probe.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    )
+                )
+                if waiting or not other.is_alive():
+                    break
+                time.sleep(0.01)  # waiting for a real second connection, not test time
+    other.join(timeout=60)
+    with transaction(sessions) as s:
+        # Without serialising, the second could not see the first's pattern and formed its own.
+        assert s.scalar(select(func.count()).select_from(Pattern)) == 1
+        (pattern,) = s.scalars(select(Pattern)).all()
+        assert patterns.present(s, [pattern], actor=OPERATOR)[0].customers == 6

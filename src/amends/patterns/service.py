@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from amends.cases import clocks
@@ -196,6 +196,31 @@ def _category_pattern(session: Session, case: Case, policy: PatternPolicy) -> in
     return int(found) if found is not None else None
 
 
+def _decide(session: Session, case: Case, policy: PatternPolicy) -> Clustering | None:
+    nearby = _category_pattern(session, case, policy)
+    if nearby is not None:
+        return Clustering(nearby, (case.id,))
+    return cluster(
+        case_id=case.id,
+        customer_id=case.customer_id,
+        neighbours=_neighbours(session, case, policy),
+        policy=policy,
+    )
+
+
+# Two complaints completing the same cluster in two server processes must not form two
+# patterns. On PostgreSQL a transaction-scoped advisory lock serialises forming new ones
+# (joining needs no lock); SQLite already lets only one writer in at a time.
+NEW_PATTERN_LOCK = 6_006_001
+
+
+def _serialise_new_patterns(session: Session) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": NEW_PATTERN_LOCK})
+    return True
+
+
 def detect_pattern(
     session: Session, case: Case, *, now: datetime, policy: PatternPolicy
 ) -> Pattern | None:
@@ -206,17 +231,11 @@ def detect_pattern(
     existing = _unresolved_pattern_of(session, [case.id]).get(case.id)
     if existing is not None:
         return session.get(Pattern, existing)
-    decision = None
-    nearby = _category_pattern(session, case, policy)
-    if nearby is not None:
-        decision = Clustering(nearby, (case.id,))
-    else:
-        decision = cluster(
-            case_id=case.id,
-            customer_id=case.customer_id,
-            neighbours=_neighbours(session, case, policy),
-            policy=policy,
-        )
+    decision = _decide(session, case, policy)
+    if decision is not None and decision.pattern_id is None and _serialise_new_patterns(session):
+        # Another transaction may have formed the same pattern while this one looked;
+        # now that new patterns are serialised, look again and join it instead.
+        decision = _decide(session, case, policy)
     if decision is None:
         return None
     members = {
