@@ -19,6 +19,7 @@ from amends.cases import playbook
 from amends.clock import Clock, SystemClock
 from amends.coach import api as coach_api
 from amends.commitments import api as commitments_api
+from amends.compensation import api as compensation_api
 from amends.config import Settings
 from amends.customers import api as customers_api
 from amends.customers import pages as customers_pages
@@ -26,6 +27,8 @@ from amends.db import make_engine, make_session_factory
 from amends.errors import AmendsError
 from amends.intake import pages as intake_pages
 from amends.messages import api as messages_api
+from amends.patterns import api as patterns_api
+from amends.patterns import pages as patterns_pages
 from amends.people import api as people_api
 from amends.people import pages as people_pages
 from amends.reports import api as reports_api
@@ -79,10 +82,12 @@ def create_app(
         people_api,
         reports_api,
         coach_api,
+        patterns_api,
+        compensation_api,
     ):
         api.include_router(module.router)
     app.include_router(api)
-    for page_module in (people_pages, cases_pages, customers_pages, intake_pages):
+    for page_module in (people_pages, cases_pages, customers_pages, intake_pages, patterns_pages):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -14,9 +14,12 @@ from amends.cases.cli import app as cases_app
 from amends.coach.cli import app as coach_app
 from amends.commitments.cli import commitments_app, deliveries_app
 from amends.commitments.cli import sweep as sweep_command
+from amends.compensation.cli import app as compensation_app
 from amends.console import Workspace, emit_json, err, handle_errors, open_workspace, out
 from amends.customers.cli import app as customers_app
 from amends.intake.cli import import_app, intake_app
+from amends.patterns.cli import actions_app
+from amends.patterns.cli import app as patterns_app
 from amends.people.cli import tokens_app, users_app
 from amends.reports.cli import report as report_command
 
@@ -37,6 +40,9 @@ app.add_typer(commitments_app, name="commitments")
 app.add_typer(import_app, name="import")
 app.add_typer(intake_app, name="intake")
 app.add_typer(coach_app, name="coach")
+app.add_typer(patterns_app, name="patterns")
+app.add_typer(actions_app, name="actions")
+app.add_typer(compensation_app, name="compensation")
 
 
 def _version(value: bool) -> None:

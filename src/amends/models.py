@@ -7,10 +7,13 @@ from amends.customers.models import Contact, Customer
 from amends.db import Base
 from amends.intake.models import Quarantine, RawMail, StoredAttachment
 from amends.messages.models import Message, OutboxItem
+from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, Pattern, PatternCase
 from amends.people.models import ApiToken, User, WebSession
 from amends.workspace.models import Workspace
 
 __all__ = [
+    "ActionCase",
+    "ActionPattern",
     "ApiToken",
     "Base",
     "Breach",
@@ -19,11 +22,14 @@ __all__ = [
     "Commitment",
     "Compensation",
     "Contact",
+    "CorrectiveAction",
     "Customer",
     "Delivery",
     "Message",
     "Notification",
     "OutboxItem",
+    "Pattern",
+    "PatternCase",
     "Quarantine",
     "RawMail",
     "StoredAttachment",

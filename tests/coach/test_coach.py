@@ -274,3 +274,29 @@ def test_folding_handles_capitals_and_keeps_offsets() -> None:
     assert folded == "ηταν μονο μικρη καθυστερηση. ziadna chyba"
     assert origin is None
     assert "minimizing" in check("ΉΤΑΝ ΜΌΝΟ ΜΙΑ ΜΙΚΡΉ ΚΑΘΥΣΤΈΡΗΣΗ.", "el").codes
+
+
+# A corrective action as each customer reads it, written by the team in their language.
+CHANGES = {
+    "en": "a second person now checks every parcel before it leaves",
+    "sk": "každý balík teraz pred odoslaním skontroluje druhý človek",
+    "el": "κάθε δέμα ελέγχεται πλέον από δεύτερο άτομο πριν φύγει",
+    "th": "ตอนนี้พัสดุทุกชิ้นจะถูกตรวจโดยพนักงานอีกคนก่อนส่งออก",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_change_message_names_each_kind_of_change_and_stays_clean(lang: str) -> None:
+    from dataclasses import replace
+
+    from amends.coach.templates import CHANGE_KINDS, describe_change
+    from amends.patterns.rules import ChangeKind
+
+    assert set(CHANGE_KINDS[lang]) == {k.value for k in ChangeKind}
+    for kind in ChangeKind:
+        change = describe_change(lang, kind.value, CHANGES[lang] + ".")
+        assert change == f"{CHANGE_KINDS[lang][kind.value]} — {CHANGES[lang]}"
+        text = render("change_explained", lang, replace(CONTEXTS[lang], change_description=change))
+        assert change in text
+        result = check(text, lang, required=REQUIRED["change_explained"])
+        assert result.findings == (), (kind, [f.code for f in result.findings])

@@ -25,6 +25,7 @@ from amends.commitments.rules import CommitmentKind, CommitmentStatus
 from amends.compensation.rules import CompensationKind, CompensationStatus
 from amends.customers.rules import CustomerStatus, Tier
 from amends.messages.rules import Channel, Direction
+from amends.patterns.rules import ActionStatus, ChangeKind, PatternStatus, Verdict
 from amends.web.i18n import UI_LANGUAGES, translations
 from amends.web.vocabulary import VOCABULARY
 
@@ -115,6 +116,10 @@ ENUMS: tuple[type[StrEnum], ...] = (
     CompensationStatus,
     Direction,
     Channel,
+    PatternStatus,
+    ActionStatus,
+    ChangeKind,
+    Verdict,
 )
 
 

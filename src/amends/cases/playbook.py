@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from amends.cases.rules import Category, Severity, Step
 from amends.cases.sla import WEEKDAYS, BusinessCalendar, parse_hours
+from amends.patterns.rules import PatternPolicy
 
 DEFAULT_PATH = Path(__file__).with_name("playbook_default.toml")
 CLOCKS = ("acknowledge", "remedy", "close")
@@ -45,6 +46,7 @@ class Playbook:
     by_severity: dict[Severity, Rule]
     by_category: dict[Category, dict[str, Any]] = field(default_factory=dict)
     agent_compensation_limit: Decimal = Decimal("100")
+    patterns: PatternPolicy = field(default_factory=PatternPolicy)
 
     def rule(self, severity: Severity, category: Category) -> Rule:
         """The severity's rule with the category's overrides applied."""
@@ -137,7 +139,7 @@ def parse(text: str, *, workspace_timezone: str = "UTC", source: str = "playbook
 
 
 def _build(data: dict[str, Any], workspace_timezone: str) -> Playbook:
-    unknown = set(data) - {"business_hours", "severity", "category", "empowerment"}
+    unknown = set(data) - {"business_hours", "severity", "category", "empowerment", "patterns"}
     if unknown:
         raise PlaybookError(f"unknown section(s) {', '.join(sorted(unknown))}")
     calendar = _calendar(data.get("business_hours", {}), workspace_timezone)
@@ -174,7 +176,44 @@ def _build(data: dict[str, Any], workspace_timezone: str) -> Playbook:
         raise PlaybookError("[empowerment] agent_compensation_limit must be a number") from None
     if not limit.is_finite() or limit < 0:
         raise PlaybookError("[empowerment] agent_compensation_limit must be zero or more")
-    return Playbook(calendar, by_severity, by_category, limit)
+    return Playbook(calendar, by_severity, by_category, limit, _patterns(data.get("patterns", {})))
+
+
+def _days(table: dict[str, Any], key: str, default: timedelta) -> timedelta:
+    value = table.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PlaybookError(f"[patterns] {key} must be a whole number of days, 1 or more")
+    return timedelta(days=value)
+
+
+def _patterns(table: object) -> PatternPolicy:
+    if not isinstance(table, dict):
+        raise PlaybookError("[patterns] must be a table")
+    known = {"min_customers", "window_days", "text_similarity", "by_category", "repeat_days"}
+    unknown = set(table) - known
+    if unknown:
+        raise PlaybookError(f"[patterns] has unknown key(s) {', '.join(sorted(unknown))}")
+    base = PatternPolicy()
+    minimum = table.get("min_customers", base.min_customers)
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 2:
+        raise PlaybookError("[patterns] min_customers must be a whole number, 2 or more")
+    similarity = table.get("text_similarity", base.text_similarity)
+    if isinstance(similarity, bool) or not isinstance(similarity, int | float):
+        raise PlaybookError("[patterns] text_similarity must be a number between 0 and 1")
+    if not 0 < similarity <= 1:
+        raise PlaybookError("[patterns] text_similarity must be a number between 0 and 1")
+    by_category = table.get("by_category", base.by_category)
+    if not isinstance(by_category, bool):
+        raise PlaybookError("[patterns] by_category must be true or false")
+    return PatternPolicy(
+        min_customers=minimum,
+        window=_days(table, "window_days", base.window),
+        text_similarity=float(similarity),
+        by_category=by_category,
+        repeat_window=_days(table, "repeat_days", base.repeat_window),
+    )
 
 
 def load(home: Path, *, workspace_timezone: str) -> Playbook:

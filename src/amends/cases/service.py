@@ -120,7 +120,7 @@ def open_case(
     )
     from amends.patterns import service as patterns  # patterns builds on this module
 
-    patterns.flag_repeats(session, case, now=now, playbook=playbook)
+    patterns.case_arrived(session, case, now=now, playbook=playbook)
     return case
 
 
@@ -287,6 +287,11 @@ def update_case(
             actor=actor,
             data={"before": before, "after": after},
         )
+        if before.get("category", case.category) != case.category:
+            from amends.patterns import service as patterns
+
+            # Recategorised, the case may now complete (or join) a pattern of its new kind.
+            patterns.detect_pattern(session, case, now=now, policy=playbook.patterns)
     return case
 
 

@@ -59,12 +59,20 @@ def perform(
 ) -> StepResult:
     """Complete ``steps`` (several at once if one message did them all)."""
     from amends.compensation import service as compensations  # it calls back into here
+    from amends.patterns import service as patterns  # it builds on cases
 
     require(actor, Action.WRITE)
     case = get_case(session, case_id, actor=actor)
     rule = playbook.rule(Severity(case.severity), Category(case.category))
+    required = rule.required
+    if patterns.patterns_of_case(session, case.id):
+        # A systemic failure is not closed with an apology: the customer is told what
+        # changed, whatever the severity's own list says.
+        required = tuple(s for s in STEPS if s in {*required, Step.EXPLAIN_CHANGE})
     done = clocks.steps_of(case)
-    plan = plan_steps(done, steps, required=rule.required, outcome=outcome)
+    plan = plan_steps(done, steps, required=required, outcome=outcome)
+    if Step.EXPLAIN_CHANGE in plan:
+        patterns.require_corrective_action(session, case)
     result = StepResult(case)
 
     if Step.COMPENSATE in plan:

@@ -10,13 +10,15 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.coach.rules import CheckResult, check
-from amends.coach.templates import REQUIRED, STEPS, TemplateContext, render
+from amends.coach.templates import REQUIRED, STEPS, TemplateContext, describe_change, render
 from amends.commitments.models import Commitment
 from amends.compensation.models import Compensation
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput
 from amends.people.models import User
 from amends.people.rules import Actor
+
+MAX_CHANGES_NAMED = 3
 
 
 def draft(
@@ -46,6 +48,14 @@ def draft(
     )
     contact = next((c for c in sorted(customer.contacts, key=lambda c: not c.is_primary)), None)
     language = lang or customer.language
+    from amends.patterns import actions  # patterns builds on cases, as the coach does
+
+    # The "what we changed" message names the change itself when one is recorded; a
+    # promise without a change is what the customer has heard before.
+    changes = actions.actions_for_case(session, case.id)[:MAX_CHANGES_NAMED]
+    change = "; ".join(
+        describe_change(language, item.change_kind, item.description) for item in changes
+    )
     ctx = TemplateContext(
         customer_name=contact.name if contact else customer.name,
         agent_name=owner.name,
@@ -56,7 +66,7 @@ def draft(
         compensation_amount=granted.amount if granted else None,
         currency=granted.currency if granted else customer.currency,
         due_date=(now + timedelta(days=1)).date(),
-        change_description="…",
+        change_description=change or "…",
     )
     text = render(step, language, ctx)
     result = check(text, language, required=REQUIRED[step])

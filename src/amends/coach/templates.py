@@ -144,15 +144,62 @@ _T: dict[str, dict[str, str]] = {
 }
 
 
+# How each kind of corrective action is named to the customer, before its description.
+CHANGE_KINDS: dict[str, dict[str, str]] = {
+    "en": {
+        "quality_check": "a new quality check",
+        "staffing": "more people on this work",
+        "stock": "more stock kept in reserve",
+        "tooling": "a new tool in how we work",
+        "named_contact": "one named contact for your account",
+        "customer_notification": "a new way of telling you about any problem",
+    },
+    "sk": {
+        "quality_check": "nová kontrola kvality",
+        "staffing": "viac ľudí na tejto práci",
+        "stock": "väčšia zásoba v rezerve",
+        "tooling": "nový nástroj v našej práci",
+        "named_contact": "jedna stála kontaktná osoba pre Váš účet",
+        "customer_notification": "nový spôsob, ako Vám dáme vedieť o akomkoľvek probléme",
+    },
+    "el": {
+        "quality_check": "ένας νέος ποιοτικός έλεγχος",
+        "staffing": "περισσότεροι άνθρωποι σε αυτή τη δουλειά",
+        "stock": "μεγαλύτερο απόθεμα σε ετοιμότητα",
+        "tooling": "ένα νέο εργαλείο στον τρόπο που δουλεύουμε",
+        "named_contact": "ένας σταθερός υπεύθυνος επικοινωνίας για τον λογαριασμό σας",
+        "customer_notification": "ένας νέος τρόπος να σας ενημερώνουμε για κάθε πρόβλημα",
+    },
+    "th": {
+        "quality_check": "การตรวจสอบคุณภาพขั้นตอนใหม่",
+        "staffing": "เพิ่มทีมงานที่ดูแลงานนี้",
+        "stock": "สำรองสินค้าไว้มากขึ้น",
+        "tooling": "เครื่องมือใหม่ในการทำงานของเรา",
+        "named_contact": "ผู้ติดต่อประจำบัญชีของคุณหนึ่งคน",
+        "customer_notification": "วิธีใหม่ในการแจ้งให้คุณทราบเมื่อมีปัญหาใด ๆ",
+    },
+}
+
+
+def _base(lang: str) -> str:
+    base = "sk" if lang.split("-")[0].lower() == "cs" else lang.split("-")[0].lower()
+    return base if base in _T else "en"
+
+
+def describe_change(lang: str, kind: str, description: str) -> str:
+    """A corrective action as the customer reads it: what kind of change, then what it is."""
+    label = CHANGE_KINDS[_base(lang)].get(kind, "")
+    description = description.strip().rstrip(".")
+    return f"{label} — {description}" if label else description
+
+
 def languages() -> tuple[str, ...]:
     return tuple(_T)
 
 
 def render(step: str, lang: str, ctx: TemplateContext) -> str:
     """The step's message in ``lang`` (en, th, sk, el; cs gets sk), filled from ``ctx``."""
-    base = "sk" if lang.split("-")[0].lower() == "cs" else lang.split("-")[0].lower()
-    if base not in _T:
-        base = "en"
+    base = _base(lang)
     if step not in REQUIRED:
         raise ValueError(f"unknown step {step!r}; use {', '.join(STEPS)}")
     due = format_date(ctx.due_date, format="long", locale=base) if ctx.due_date else "—"

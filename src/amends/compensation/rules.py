@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 from amends.people.rules import Role
 
@@ -119,3 +122,97 @@ def recommend(
         )
     reasons.append(f"as a {kind.value.replace('_', ' ')}")
     return Recommendation(kind, amount, currency, "; ".join(reasons) + ".")
+
+
+# --- the ledger: compensation given against the revenue it kept --------------------------
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One compensation given, with what its customer has paid since (or stopped paying)."""
+
+    given_at: datetime
+    month: str  # "YYYY-MM" of given_at in the workspace timezone
+    amount: Decimal
+    currency: str
+    customer_id: int
+    recurring_value: Decimal  # the customer's monthly value
+    recurring_currency: str
+    ended_at: datetime | None  # when the customer was lost; None while they stay
+
+
+def whole_months(start: datetime, end: datetime) -> int:
+    """Full monthly periods from ``start`` to ``end`` (a period ends on the same day and
+    time of a later month; the 31st ends on the last day of a shorter month)."""
+    if end <= start:
+        return 0
+    months = (end.year - start.year) * 12 + end.month - start.month
+    anchor = _add_months(start, months)
+    if anchor > end:
+        months -= 1
+    return max(months, 0)
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+def _money(totals: dict[str, Decimal]) -> dict[str, str]:
+    return {cur: str(value.quantize(Decimal("0.01"))) for cur, value in sorted(totals.items())}
+
+
+def _returns(earned: dict[str, Decimal], given: dict[str, Decimal]) -> dict[str, str]:
+    # No exchange rates are assumed: a return is only stated within one currency.
+    return {
+        cur: str((earned.get(cur, Decimal("0")) / amount).quantize(Decimal("0.01")))
+        for cur, amount in sorted(given.items())
+        if amount > 0
+    }
+
+
+def _cohort(entries: list[LedgerEntry], as_of: datetime) -> dict[str, Any]:
+    given: dict[str, Decimal] = defaultdict(Decimal)
+    kept: dict[str, Decimal] = defaultdict(Decimal)
+    lost: dict[str, Decimal] = defaultdict(Decimal)
+    earned: dict[str, Decimal] = defaultdict(Decimal)
+    first: dict[int, LedgerEntry] = {}
+    for entry in sorted(entries, key=lambda e: e.given_at):
+        given[entry.currency] += entry.amount
+        first.setdefault(entry.customer_id, entry)
+    for entry in first.values():
+        end = min(entry.ended_at, as_of) if entry.ended_at else as_of
+        earned[entry.recurring_currency] += entry.recurring_value * whole_months(
+            entry.given_at, end
+        )
+        target = lost if entry.ended_at and entry.ended_at <= as_of else kept
+        target[entry.recurring_currency] += entry.recurring_value
+    customers_lost = sum(1 for e in first.values() if e.ended_at and e.ended_at <= as_of)
+    return {
+        "compensations": len(entries),
+        "customers": len(first),
+        "customers_kept": len(first) - customers_lost,
+        "customers_lost": customers_lost,
+        "given": _money(given),
+        "recurring_kept": _money(kept),
+        "recurring_lost": _money(lost),
+        "earned_since": _money(earned),
+        "recovery_return": _returns(earned, given),
+    }
+
+
+def ledger(entries: list[LedgerEntry], *, as_of: datetime) -> dict[str, Any]:
+    """Per month of giving: what was given, how many of those customers stayed, the
+    monthly revenue they still bring, and what they have paid since (and its ratio to
+    what was given: the recovery return). A customer counts once per month, from their
+    first compensation in it."""
+    months: dict[str, list[LedgerEntry]] = defaultdict(list)
+    for entry in entries:
+        months[entry.month].append(entry)
+    return {
+        "as_of": as_of.isoformat(),
+        "months": [{"month": m, **_cohort(months[m], as_of)} for m in sorted(months)],
+        "total": _cohort(entries, as_of),
+    }

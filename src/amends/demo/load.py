@@ -179,6 +179,7 @@ def load(
                 cases.add_participant(
                     session, case=case, user_id=user.id, reason="named", actor=actor, now=opened
                 )
+        _record_change(session, case.id, users, opened)
         _advance(session, case.id, actor, k, opened, now, playbook)
     return {
         "users": len(users),
@@ -188,6 +189,30 @@ def load(
         "cases": len(content.CASES),
         "messages": message_count,
     }
+
+
+def _record_change(session: Session, case_id: int, users: dict[str, User], now: datetime) -> None:
+    """Once a kind of failure forms a pattern, record the change the team made for it."""
+    from amends.demo.changes import CHANGES
+    from amends.patterns import actions
+    from amends.patterns import service as patterns
+    from amends.patterns.rules import ChangeKind, PatternStatus
+
+    for pattern in patterns.patterns_of_case(session, case_id):
+        change = CHANGES.get(pattern.category)
+        if pattern.status != PatternStatus.OPEN.value or change is None:
+            continue
+        actions.add_action(
+            session,
+            actor=OPERATOR,
+            now=now,
+            root_cause=change.root_cause,
+            change_kind=ChangeKind(change.change_kind),
+            description=change.description,
+            owner_id=users[change.owner_email].id,
+            due_on=(now + timedelta(days=change.due_in_days)).date(),
+            pattern_ids=[pattern.id],
+        )
 
 
 def _advance(

@@ -289,4 +289,10 @@ def receive_complaint(
         at=received,
         playbook=playbook,
     )
+    if opened:
+        from amends.patterns import service as patterns  # it builds on cases and messages
+
+        # The case opened on its subject alone; now the customer's words are stored,
+        # repeats and patterns can be judged on what they actually said.
+        patterns.case_arrived(session, open_case, now=now, playbook=playbook)
     return Received(message, open_case, opened)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+
+from amends.errors import InvalidTransition
 
 SEVERITIES = ("low", "medium", "high", "critical")
 REPEAT_WINDOW = timedelta(days=180)
@@ -28,16 +31,17 @@ def repeats(
     opened_at: datetime,
     history: list[PastCase],
     window: timedelta = REPEAT_WINDOW,
+    similar: frozenset[int] = frozenset(),
 ) -> list[int]:
-    """Earlier cases this one repeats: same broken promise, or same kind of failure
-    (other than the catch-all 'other') within the window."""
+    """Earlier cases this one repeats: same broken promise, same kind of failure (other
+    than the catch-all 'other'), or a text ``similar`` says is alike, within the window."""
     found = []
     for past in history:
         if past.opened_at > opened_at or opened_at - past.opened_at > window:
             continue
         same_promise = commitment_id is not None and past.commitment_id == commitment_id
         same_kind = category != "other" and past.category == category
-        if same_promise or same_kind:
+        if same_promise or same_kind or past.id in similar:
             found.append(past.id)
     return sorted(found)
 
@@ -46,3 +50,150 @@ def raised(severity: str) -> str:
     """One level more severe, at most critical."""
     index = SEVERITIES.index(severity) if severity in SEVERITIES else 1
     return SEVERITIES[min(index + 1, len(SEVERITIES) - 1)]
+
+
+# --- systemic patterns -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PatternPolicy:
+    """When similar failures across customers stop being bad luck and become a pattern.
+
+    Read from the playbook's ``[patterns]`` table; the defaults suit a small service
+    business: five customers hit by the same kind of failure within a month is systemic.
+    """
+
+    min_customers: int = 5
+    window: timedelta = timedelta(days=30)
+    # Cosine of character-trigram profiles at or above which two texts count as the same
+    # failure. Calibrated on short complaints: paraphrases of one problem in one language
+    # score 0.35-0.7, unrelated complaints stay below 0.2.
+    text_similarity: float = 0.35
+    # Whether sharing a (specific) category is enough; "other" never is.
+    by_category: bool = True
+    repeat_window: timedelta = REPEAT_WINDOW
+
+
+class PatternStatus(StrEnum):
+    OPEN = "open"  # no corrective action yet: its cases cannot explain a change
+    ADDRESSED = "addressed"  # a corrective action exists
+    RESOLVED = "resolved"  # an action was verified: repeats stopped
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A case similar to the new one, within the window."""
+
+    case_id: int
+    customer_id: int
+    pattern_id: int | None  # the unresolved pattern it already belongs to
+
+
+@dataclass(frozen=True)
+class Clustering:
+    pattern_id: int | None  # join this pattern; None with members: start a new one
+    members: tuple[int, ...]  # cases to add (the new case first)
+
+
+def is_similar(
+    *,
+    category: str,
+    other_category: str,
+    score: float,
+    policy: PatternPolicy,
+) -> bool:
+    """Two cases describe the same failure: same specific category, or similar text."""
+    same_kind = policy.by_category and category != "other" and category == other_category
+    return same_kind or score >= policy.text_similarity
+
+
+def cluster(
+    *, case_id: int, customer_id: int, neighbours: list[Neighbour], policy: PatternPolicy
+) -> Clustering | None:
+    """Where a new case belongs: the oldest unresolved pattern among its neighbours, else a
+    new pattern once the case and its free neighbours span ``min_customers`` customers."""
+    joined = sorted({n.pattern_id for n in neighbours if n.pattern_id is not None})
+    free = [n for n in neighbours if n.pattern_id is None]
+    members = (case_id, *sorted(n.case_id for n in free))
+    if joined:
+        return Clustering(joined[0], members)
+    customers = {customer_id} | {n.customer_id for n in free}
+    if len(customers) >= policy.min_customers:
+        return Clustering(None, members)
+    return None
+
+
+# --- corrective actions ------------------------------------------------------------------
+
+
+class ChangeKind(StrEnum):
+    """The kinds of change that stop a failure from happening again."""
+
+    QUALITY_CHECK = "quality_check"
+    STAFFING = "staffing"
+    STOCK = "stock"
+    TOOLING = "tooling"
+    NAMED_CONTACT = "named_contact"
+    CUSTOMER_NOTIFICATION = "customer_notification"
+
+
+class ActionStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    VERIFIED = "verified"
+
+
+class Verdict(StrEnum):
+    NOT_DONE = "not_done"  # the change is not in place yet
+    WATCHING = "watching"  # in place, no repeat so far, the watch period is still running
+    REPEATS_STOPPED = "repeats_stopped"
+    REPEATS_CONTINUE = "repeats_continue"
+
+
+def verdict(
+    *, done_at: datetime | None, repeats_after: int, now: datetime, watch: timedelta
+) -> Verdict:
+    """Did the failures stop once the change was in place?"""
+    if done_at is None:
+        return Verdict.NOT_DONE
+    if repeats_after:
+        return Verdict.REPEATS_CONTINUE
+    if now - done_at < watch:
+        return Verdict.WATCHING
+    return Verdict.REPEATS_STOPPED
+
+
+def next_status(current: ActionStatus, wanted: ActionStatus, *, repeats_after: int) -> ActionStatus:
+    """The one transition function of a corrective action.
+
+    Work moves forward; a done or verified change may be reopened (it did not hold).
+    Verification is a claim that the failures stopped, so it needs the change done and
+    no similar case since.
+    """
+    if wanted is current:
+        raise InvalidTransition(f"the action is already {current.value}")
+    if wanted is ActionStatus.VERIFIED:
+        if current is not ActionStatus.DONE:
+            raise InvalidTransition("only a done change can be verified; mark it done first")
+        if repeats_after:
+            raise InvalidTransition(
+                f"{repeats_after} similar case(s) opened since the change was done: the "
+                "failures have not stopped, so it cannot be verified"
+            )
+    if wanted is ActionStatus.PLANNED and current is not ActionStatus.PLANNED:
+        raise InvalidTransition(
+            "work on the change has started; reopen it as in_progress instead of planned"
+        )
+    return wanted
+
+
+def trend(current: int, previous: int) -> dict[str, object]:
+    """This window against the one before it."""
+    change = current - previous
+    return {
+        "previous": previous,
+        "change": change,
+        "change_pct": round(change * 100 / previous, 1) if previous else None,
+        "direction": "up" if change > 0 else "down" if change < 0 else "flat",
+    }

@@ -1,68 +1,455 @@
-"""Repeat detection on new cases (service layer: flushes only)."""
+"""Repeat and pattern detection on cases (service layer: flushes only).
+
+Both run when a case opens and again once the customer's first message is stored
+(a complaint's case opens before its text is kept), and both are idempotent, so the
+backfill command can run them over history any number of times.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from amends.cases import clocks
 from amends.cases.models import Case, Notification
 from amends.cases.playbook import Playbook
-from amends.patterns.rules import REPEAT_WINDOW, PastCase, raised, repeats
+from amends.errors import Conflict, NotFound
+from amends.paging import Page, paginate
+from amends.patterns import neighbours
+from amends.patterns.models import ActionCase, ActionPattern, Pattern, PatternCase
+from amends.patterns.rules import (
+    Clustering,
+    Neighbour,
+    PastCase,
+    PatternPolicy,
+    PatternStatus,
+    cluster,
+    is_similar,
+    raised,
+    repeats,
+)
+from amends.patterns.schemas import PatternOut
 from amends.people.models import User
-from amends.people.rules import SYSTEM, Role
+from amends.people.rules import SYSTEM, Action, Actor, Role
+
+
+def pattern_ref(pattern_id: int) -> str:
+    return f"P-{pattern_id}"
+
+
+def case_arrived(session: Session, case: Case, *, now: datetime, playbook: Playbook) -> None:
+    """Everything that looks across cases when one opens or its first text arrives."""
+    flag_repeats(session, case, now=now, playbook=playbook)
+    detect_pattern(session, case, now=now, policy=playbook.patterns)
+
+
+def _notify_managers(
+    session: Session, *, case_id: int, kind: str, text: str, now: datetime
+) -> None:
+    managers = session.scalars(
+        select(User).where(User.active, User.role.in_([Role.MANAGER.value, Role.OWNER.value]))
+    )
+    for user in managers:
+        session.add(
+            Notification(user_id=user.id, case_id=case_id, kind=kind, created_at=now, text=text)
+        )
 
 
 def flag_repeats(session: Session, case: Case, *, now: datetime, playbook: Playbook) -> list[int]:
-    """Mark ``case`` as a repeat of earlier ones, raise its severity and tell the managers."""
+    """Mark ``case`` as a repeat of earlier ones, raise its severity and tell the managers.
+
+    Severity goes up once, when the case is first found to be a repeat; later matches
+    (its text arrived) are added to ``repeat_of`` and the timeline only.
+    """
     from amends.cases.service import add_event  # cases.service calls this module
 
+    policy = playbook.patterns
+    since = case.opened_at - policy.repeat_window
     history = [
         PastCase(row.id, row.category, row.opened_at, row.commitment_id)
         for row in session.execute(
             select(Case.id, Case.category, Case.opened_at, Case.commitment_id).where(
                 Case.customer_id == case.customer_id,
                 Case.id != case.id,
-                Case.opened_at >= case.opened_at - REPEAT_WINDOW,
+                Case.opened_at >= since,
             )
         )
     ]
+    if not history:
+        return []
+    similar = frozenset(
+        cid
+        for cid, score in neighbours.similar_to(
+            session, case, since=since, until=case.opened_at, customer_id=case.customer_id
+        )
+        if score >= policy.text_similarity
+    )
     found = repeats(
         category=case.category,
         commitment_id=case.commitment_id,
         opened_at=case.opened_at,
         history=history,
+        window=policy.repeat_window,
+        similar=similar,
     )
-    if not found:
+    known = list(case.repeat_of or [])
+    new = [cid for cid in found if cid not in known]
+    if not new:
         return []
     before = case.severity
-    case.repeat_of = found
-    case.severity = raised(before)
-    if case.severity != before:
-        clocks.retarget(case, playbook, old_severity=before, old_category=case.category)
+    case.repeat_of = sorted({*known, *new})
+    if not known:
+        case.severity = raised(before)
+        if case.severity != before:
+            clocks.retarget(case, playbook, old_severity=before, old_category=case.category)
+    refs = ", ".join(f"C-{i}" for i in new)
     add_event(
         session,
         case=case,
         kind="repeat_detected",
         at=now,
         actor=SYSTEM,
-        note=f"repeats {', '.join(f'C-{i}' for i in found)}",
-        data={"repeat_of": found, "severity_from": before, "severity_to": case.severity},
+        note=f"repeats {refs}",
+        data={"repeat_of": case.repeat_of, "severity_from": before, "severity_to": case.severity},
     )
-    managers = session.scalars(
-        select(User).where(User.active, User.role.in_([Role.MANAGER.value, Role.OWNER.value]))
+    _notify_managers(
+        session, case_id=case.id, kind="repeat_failure", text=f"C-{case.id} repeats {refs}", now=now
     )
-    for user in managers:
-        session.add(
-            Notification(
-                user_id=user.id,
-                case_id=case.id,
-                kind="repeat_failure",
-                created_at=now,
-                text=f"C-{case.id} repeats {', '.join(f'C-{i}' for i in found)}",
+    session.flush()
+    return new
+
+
+# --- systemic patterns -------------------------------------------------------------------
+
+
+def _unresolved_pattern_of(session: Session, case_ids: list[int]) -> dict[int, int]:
+    """Case id -> the oldest unresolved pattern it belongs to."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(PatternCase.case_id, func.min(PatternCase.pattern_id))
+        .join(Pattern, Pattern.id == PatternCase.pattern_id)
+        .where(PatternCase.case_id.in_(case_ids), Pattern.status != PatternStatus.RESOLVED.value)
+        .group_by(PatternCase.case_id)
+    )
+    return {int(case_id): int(pattern_id) for case_id, pattern_id in rows}
+
+
+def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Neighbour]:
+    since, until = case.opened_at - policy.window, case.opened_at + policy.window
+    scores = dict(neighbours.similar_to(session, case, since=since, until=until))
+    texty = [cid for cid, score in scores.items() if score >= policy.text_similarity]
+    stmt = select(Case.id, Case.customer_id, Case.category).where(Case.id != case.id)
+    rows: dict[int, tuple[int, str]] = {}
+    if policy.by_category and case.category != "other":
+        # Bounded like the text search (and kept under every engine's parameter limit).
+        for cid, customer_id, category in session.execute(
+            stmt.where(
+                Case.category == case.category, Case.opened_at >= since, Case.opened_at <= until
+            )
+            .order_by(Case.opened_at.desc())
+            .limit(neighbours.MAX_CANDIDATES)
+        ):
+            rows[cid] = (customer_id, category)
+    if texty:
+        for cid, customer_id, category in session.execute(stmt.where(Case.id.in_(texty))):
+            rows[cid] = (customer_id, category)
+    member_of = _unresolved_pattern_of(session, list(rows))
+    return [
+        Neighbour(cid, customer_id, member_of.get(cid))
+        for cid, (customer_id, category) in sorted(rows.items())
+        if is_similar(
+            category=case.category,
+            other_category=category,
+            score=scores.get(cid, 0.0),
+            policy=policy,
+        )
+    ]
+
+
+def _category_pattern(session: Session, case: Case, policy: PatternPolicy) -> int | None:
+    """The oldest unresolved pattern holding a case of the same category within the
+    window: the answer the full neighbour search would give, without comparing texts.
+
+    A sweep that finds hundreds of missed promises opens hundreds of cases of one
+    category; once their pattern exists, each new one joins it with this one query.
+    """
+    if not policy.by_category or case.category == "other":
+        return None
+    since, until = case.opened_at - policy.window, case.opened_at + policy.window
+    found = session.scalar(
+        select(func.min(PatternCase.pattern_id))
+        .join(Pattern, Pattern.id == PatternCase.pattern_id)
+        .join(Case, Case.id == PatternCase.case_id)
+        .where(
+            Pattern.status != PatternStatus.RESOLVED.value,
+            Case.category == case.category,
+            Case.opened_at >= since,
+            Case.opened_at <= until,
+            Case.id != case.id,
+        )
+    )
+    return int(found) if found is not None else None
+
+
+def _decide(session: Session, case: Case, policy: PatternPolicy) -> Clustering | None:
+    nearby = _category_pattern(session, case, policy)
+    if nearby is not None:
+        return Clustering(nearby, (case.id,))
+    return cluster(
+        case_id=case.id,
+        customer_id=case.customer_id,
+        neighbours=_neighbours(session, case, policy),
+        policy=policy,
+    )
+
+
+# Two complaints completing the same cluster in two server processes must not form two
+# patterns. On PostgreSQL a transaction-scoped advisory lock serialises forming new ones
+# (joining needs no lock); SQLite already lets only one writer in at a time.
+NEW_PATTERN_LOCK = 6_006_001
+
+
+def _serialise_new_patterns(session: Session) -> bool:
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": NEW_PATTERN_LOCK})
+    return True
+
+
+def detect_pattern(
+    session: Session, case: Case, *, now: datetime, policy: PatternPolicy
+) -> Pattern | None:
+    """Put ``case`` (and its similar neighbours) into a pattern when the failure is
+    systemic; the managers are told when a new pattern forms."""
+    from amends.cases.service import add_event
+
+    existing = _unresolved_pattern_of(session, [case.id]).get(case.id)
+    if existing is not None:
+        return session.get(Pattern, existing)
+    decision = _decide(session, case, policy)
+    if decision is not None and decision.pattern_id is None and _serialise_new_patterns(session):
+        # Another transaction may have formed the same pattern while this one looked;
+        # now that new patterns are serialised, look again and join it instead.
+        decision = _decide(session, case, policy)
+    if decision is None:
+        return None
+    members = {
+        cid: (customer_id, opened_at)
+        for cid, customer_id, opened_at in session.execute(
+            select(Case.id, Case.customer_id, Case.opened_at).where(Case.id.in_(decision.members))
+        )
+    }
+    if decision.pattern_id is None:
+        first = min(opened for _, opened in members.values())
+        last = max(opened for _, opened in members.values())
+        pattern = Pattern(
+            title=case.title,
+            category=case.category,
+            status=PatternStatus.OPEN.value,
+            first_opened_at=first,
+            last_opened_at=last,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(pattern)
+        session.flush()
+        customers = len({customer_id for customer_id, _ in members.values()})
+        _notify_managers(
+            session,
+            case_id=case.id,
+            kind="pattern_detected",
+            text=f"{pattern_ref(pattern.id)}: {customers} customers hit by “{case.title}”; "
+            "it needs a corrective action",
+            now=now,
+        )
+    else:
+        found = session.get(Pattern, decision.pattern_id)
+        assert found is not None
+        pattern = found
+    already = set(
+        session.scalars(
+            select(PatternCase.case_id).where(
+                PatternCase.pattern_id == pattern.id,
+                PatternCase.case_id.in_(decision.members),
             )
         )
+    )
+    actions = list(
+        session.scalars(
+            select(ActionPattern.action_id).where(ActionPattern.pattern_id == pattern.id)
+        )
+    )
+    for cid in decision.members:
+        if cid in already or cid not in members:
+            continue
+        customer_id, opened_at = members[cid]
+        session.add(
+            PatternCase(pattern_id=pattern.id, case_id=cid, customer_id=customer_id, added_at=now)
+        )
+        pattern.first_opened_at = min(pattern.first_opened_at, opened_at)
+        pattern.last_opened_at = max(pattern.last_opened_at, opened_at)
+        member = session.get(Case, cid)
+        assert member is not None
+        add_event(
+            session,
+            case=member,
+            kind="pattern_joined",
+            at=now,
+            actor=SYSTEM,
+            # The pattern's name is another customer's words: not for this case's timeline.
+            note=f"{pattern_ref(pattern.id)} ({pattern.category})",
+            data={"pattern_id": pattern.id, "action_ids": actions},
+        )
+    pattern.updated_at = now
     session.flush()
-    return found
+    return pattern
+
+
+@dataclass(frozen=True)
+class Backfill:
+    cases: int
+    patterns_created: int
+    cases_added: int
+
+
+def backfill(
+    session: Session, *, now: datetime, policy: PatternPolicy, since: datetime | None = None
+) -> Backfill:
+    """Run detection over past cases in the order they opened (e.g. after an upgrade or
+    a change of the pattern settings); cases already in a pattern stay where they are."""
+    before_patterns = session.scalar(select(func.count()).select_from(Pattern)) or 0
+    before_members = session.scalar(select(func.count()).select_from(PatternCase)) or 0
+    stmt = select(Case.id).order_by(Case.opened_at, Case.id)
+    if since is not None:
+        stmt = stmt.where(Case.opened_at >= since)
+    ids = list(session.scalars(stmt))
+    for cid in ids:
+        case = session.get(Case, cid)
+        assert case is not None
+        detect_pattern(session, case, now=now, policy=policy)
+    after_patterns = session.scalar(select(func.count()).select_from(Pattern)) or 0
+    after_members = session.scalar(select(func.count()).select_from(PatternCase)) or 0
+    return Backfill(len(ids), after_patterns - before_patterns, after_members - before_members)
+
+
+def patterns_of_case(session: Session, case_id: int) -> list[Pattern]:
+    return list(
+        session.scalars(
+            select(Pattern)
+            .join(PatternCase, PatternCase.pattern_id == Pattern.id)
+            .where(PatternCase.case_id == case_id)
+            .order_by(Pattern.id)
+        )
+    )
+
+
+def require_corrective_action(session: Session, case: Case) -> None:
+    """A case in an unresolved pattern may only explain "what we changed" once a
+    corrective action exists for the pattern or for the case itself."""
+    if session.scalar(select(ActionCase.action_id).where(ActionCase.case_id == case.id).limit(1)):
+        return
+    for pattern in patterns_of_case(session, case.id):
+        if pattern.status == PatternStatus.RESOLVED.value:
+            continue
+        linked = session.scalar(
+            select(ActionPattern.action_id).where(ActionPattern.pattern_id == pattern.id).limit(1)
+        )
+        if linked is None:
+            customers = session.scalar(
+                select(func.count(func.distinct(PatternCase.customer_id))).where(
+                    PatternCase.pattern_id == pattern.id
+                )
+            )
+            raise Conflict(
+                f"C-{case.id} is part of pattern {pattern_ref(pattern.id)} “{pattern.title}” "
+                f"({customers} customers): there is no change to explain yet. Record the "
+                f"corrective action first (amends actions add --pattern {pattern.id} ...)",
+                code="corrective-action-missing",
+            )
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _visible_patterns(actor: Actor) -> list[ColumnElement[bool]]:
+    if actor.allows(Action.READ):
+        return []
+    from amends.cases import service as cases
+
+    seen = cases.visible_cases(actor).with_only_columns(Case.id)
+    return [Pattern.id.in_(select(PatternCase.pattern_id).where(PatternCase.case_id.in_(seen)))]
+
+
+def get_pattern(session: Session, pattern_id: int, *, actor: Actor) -> Pattern:
+    pattern = session.scalar(
+        select(Pattern).where(Pattern.id == pattern_id, *_visible_patterns(actor))
+    )
+    if pattern is None:
+        raise NotFound(f"pattern {pattern_id} does not exist", code="pattern-not-found")
+    return pattern
+
+
+def list_patterns(
+    session: Session,
+    *,
+    actor: Actor,
+    status: PatternStatus | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[Pattern]:
+    """Patterns, the most recently active first."""
+    stmt = select(Pattern).where(*_visible_patterns(actor))
+    if status is not None:
+        stmt = stmt.where(Pattern.status == status.value)
+    stmt = stmt.order_by(Pattern.last_opened_at.desc(), Pattern.id.desc())
+    return paginate(session, stmt, limit=limit, offset=offset)
+
+
+def present(session: Session, items: Sequence[Pattern], *, actor: Actor) -> list[PatternOut]:
+    """Patterns as the API and CLI show them; an employee sees only their own cases' ids."""
+    seen: set[int] | None = None
+    if not actor.allows(Action.READ):
+        from amends.cases import service as cases
+
+        seen = set(session.scalars(cases.visible_cases(actor).with_only_columns(Case.id)))
+    shown = []
+    for pattern in items:
+        members = session.execute(
+            select(PatternCase.case_id, PatternCase.customer_id)
+            .where(PatternCase.pattern_id == pattern.id)
+            .order_by(PatternCase.case_id)
+        ).all()
+        action_ids = session.scalars(
+            select(ActionPattern.action_id)
+            .where(ActionPattern.pattern_id == pattern.id)
+            .order_by(ActionPattern.action_id)
+        )
+        title = pattern.title
+        if seen is not None:
+            # The pattern is named after another customer's complaint; an employee sees it
+            # named after a case of their own instead.
+            own = min((cid for cid, _ in members if cid in seen), default=None)
+            own_case = session.get(Case, own) if own is not None else None
+            title = own_case.title if own_case is not None else pattern.category
+        shown.append(
+            PatternOut(
+                id=pattern.id,
+                ref=pattern_ref(pattern.id),
+                title=title,
+                category=pattern.category,
+                status=PatternStatus(pattern.status),
+                customers=len({customer_id for _, customer_id in members}),
+                case_ids=[cid for cid, _ in members if seen is None or cid in seen],
+                action_ids=list(action_ids),
+                first_opened_at=pattern.first_opened_at,
+                last_opened_at=pattern.last_opened_at,
+                created_at=pattern.created_at,
+                resolved_at=pattern.resolved_at,
+            )
+        )
+    return shown

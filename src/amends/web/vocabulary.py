@@ -123,6 +123,31 @@ VOCABULARY: tuple[str, ...] = (
     N_("message_inbound"),
     N_("message_outbound"),
     N_("message_internal"),
+    N_("pattern_joined"),
+    N_("corrective_action_linked"),
+    N_("corrective_action_status"),
+    # TRANSLATORS: pattern statuses (patterns.rules.PatternStatus): a systemic failure
+    # with no corrective action yet, with one, or one whose fix was verified.
+    N_("open"),
+    N_("addressed"),
+    N_("resolved"),
+    # TRANSLATORS: corrective action statuses (patterns.rules.ActionStatus).
+    N_("planned"),
+    N_("in_progress"),
+    N_("done"),
+    N_("verified"),
+    # TRANSLATORS: kinds of corrective action (patterns.rules.ChangeKind): what was changed.
+    N_("quality_check"),
+    N_("staffing"),
+    N_("stock"),
+    N_("tooling"),
+    N_("named_contact"),
+    N_("customer_notification"),
+    # TRANSLATORS: did the failures stop after a corrective action (patterns.rules.Verdict)?
+    N_("not_done"),
+    N_("watching"),
+    N_("repeats_stopped"),
+    N_("repeats_continue"),
     # No longer written, but timelines stored by earlier versions still hold it.
     N_("state_changed"),
 )

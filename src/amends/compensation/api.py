@@ -1,0 +1,36 @@
+"""The compensation ledger report over JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from amends.compensation import report
+from amends.config import Settings
+from amends.fields import UTCTime
+from amends.web.deps import ApiActor, AppClock, DbSession, get_settings
+from amends.web.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix="/reports", tags=["reports"], responses=PROBLEM_RESPONSES)
+
+
+@router.get("/compensation")
+def compensation_ledger(
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+    settings: Annotated[Settings, Depends(get_settings)],
+    since: UTCTime | None = None,
+    until: UTCTime | None = None,
+) -> dict[str, Any]:
+    """Compensation given per month against the recurring revenue still earned from those
+    customers afterwards (recovery return), for compensation given in [since, until)."""
+    return report.ledger_report(
+        session,
+        actor=actor,
+        now=clock.now(),
+        timezone=settings.timezone,
+        since=since,
+        until=until,
+    )

@@ -1,0 +1,136 @@
+"""The compensation ledger: what was given, month by month, against the recurring revenue
+still earned from those customers afterwards (the recovery return).
+
+amends keeps no invoices, so "still earned" is read from what it does know:
+
+- a compensation counts once it is given: granted within the giver's limit, or approved
+  (from the approval); requests, declined ones and kind "none" do not;
+- its customer counts as **lost** from the first time one of their cases closed ``lost``
+  or ``parted_ways`` after it, or, when their status is ``lost``/``parted_ways`` without
+  such a case, from the last change to their record; a customer whose status is
+  ``won_back`` counts as kept;
+- a kept customer is still paying their monthly ``recurring_value``; what they **earned
+  since** is that value times the whole months from the compensation to the report date
+  (to the day they were lost, for a lost one);
+- the **recovery return** is earned-since divided by what was given, per currency (no
+  exchange rates are assumed).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from amends.cases.models import Case
+from amends.compensation.models import Compensation
+from amends.compensation.rules import CompensationKind, CompensationStatus, LedgerEntry, ledger
+from amends.customers.models import Customer
+from amends.people.rules import Action, Actor
+from amends.people.service import require
+
+GIVEN = (CompensationStatus.GRANTED.value, CompensationStatus.APPROVED.value)
+ENDED_OUTCOMES = ("lost", "parted_ways")
+GONE = frozenset({"lost", "parted_ways"})
+
+
+def _ends(session: Session, customer_ids: set[int]) -> dict[int, list[datetime]]:
+    """Each customer's lost or parted-ways case closures, oldest first."""
+    ends: dict[int, list[datetime]] = defaultdict(list)
+    if not customer_ids:
+        return ends
+    for customer_id, closed_at in session.execute(
+        select(Case.customer_id, Case.closed_at)
+        .where(
+            Case.customer_id.in_(customer_ids),
+            Case.outcome.in_(ENDED_OUTCOMES),
+            Case.closed_at.is_not(None),
+        )
+        .order_by(Case.closed_at)
+    ):
+        if closed_at is not None:
+            ends[customer_id].append(closed_at)
+    return ends
+
+
+def ledger_report(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    timezone: str = "UTC",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[str, Any]:
+    """The ledger for compensation given in [since, until), months in ``timezone``."""
+    require(actor, Action.READ)
+    tz = ZoneInfo(timezone)
+    rows = session.execute(
+        select(
+            Compensation.amount,
+            Compensation.currency,
+            Compensation.status,
+            Compensation.created_at,
+            Compensation.decided_at,
+            Customer.id,
+            Customer.recurring_value,
+            Customer.currency,
+            Customer.status,
+            Customer.updated_at,
+        )
+        .join(Case, Case.id == Compensation.case_id)
+        .join(Customer, Customer.id == Case.customer_id)
+        .where(
+            Compensation.status.in_(GIVEN),
+            Compensation.kind != CompensationKind.NONE.value,
+        )
+        .order_by(Compensation.id)
+    ).all()
+    ends = _ends(session, {row[5] for row in rows})
+    entries = []
+    for (
+        amount,
+        currency,
+        status,
+        created_at,
+        decided_at,
+        customer_id,
+        value,
+        cur,
+        state,
+        touched,
+    ) in rows:
+        given_at = (
+            decided_at if status == CompensationStatus.APPROVED.value and decided_at else created_at
+        )
+        if (since is not None and given_at < since) or (until is not None and given_at >= until):
+            continue
+        closures = ends.get(customer_id, [])
+        later = bisect_left(closures, given_at)
+        ended_at: datetime | None = None
+        if state == "won_back":
+            ended_at = None
+        elif later < len(closures):
+            ended_at = closures[later]
+        elif state in GONE:
+            ended_at = max(touched, given_at)
+        entries.append(
+            LedgerEntry(
+                given_at=given_at,
+                month=given_at.astimezone(tz).strftime("%Y-%m"),
+                amount=amount,
+                currency=currency,
+                customer_id=customer_id,
+                recurring_value=value,
+                recurring_currency=cur,
+                ended_at=ended_at,
+            )
+        )
+    report = ledger(entries, as_of=now)
+    report["timezone"] = timezone
+    return report

@@ -1,0 +1,406 @@
+"""``amends patterns ...`` and ``amends actions ...``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from amends.console import emit_json, handle_errors, open_workspace, out
+from amends.fields import MAX_DB_INT, utc_datetime
+from amends.people.rules import OPERATOR
+
+ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
+Json = Annotated[bool, typer.Option("--json", help="JSON Lines / one JSON object")]
+
+app = typer.Typer(help="Systemic patterns across customers, and the themes to focus on.")
+actions_app = typer.Typer(help="Corrective actions: what we changed so it never happens again.")
+
+
+def _money(amounts: dict[str, str]) -> str:
+    return ", ".join(f"{amount} {cur}" for cur, amount in amounts.items()) or "-"
+
+
+# --- patterns and themes -----------------------------------------------------------------
+
+
+@app.command("list")
+@handle_errors
+def list_patterns(
+    json_: Json = False,
+    status: Annotated[str | None, typer.Option(help="open, addressed or resolved")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+) -> None:
+    """List patterns, the most recently active first (JSON Lines with --json)."""
+    from amends.patterns import service
+    from amends.patterns.rules import PatternStatus
+    from amends.patterns.schemas import PatternOut
+
+    try:
+        wanted = PatternStatus(status) if status else None
+    except ValueError:
+        raise typer.BadParameter("use open, addressed or resolved", param_hint="--status") from None
+    ws = open_workspace()
+    rows: list[PatternOut] = []
+    with ws.transaction() as session:
+        offset = 0
+        while len(rows) < limit:
+            page = service.list_patterns(
+                session,
+                actor=OPERATOR,
+                status=wanted,
+                offset=offset,
+                limit=min(500, limit - len(rows)),
+            )
+            rows.extend(service.present(session, page.items, actor=OPERATOR))
+            if page.next_offset is None:
+                break
+            offset = page.next_offset
+    if json_:
+        for row in rows:
+            emit_json(row)
+        return
+    table = Table("ref", "status", "category", "customers", "cases", "actions", "last", "title")
+    for row in rows:
+        table.add_row(
+            row.ref,
+            row.status.value,
+            row.category,
+            str(row.customers),
+            str(len(row.case_ids)),
+            ", ".join(f"A-{a}" for a in row.action_ids) or "none yet",
+            row.last_opened_at.strftime("%Y-%m-%d"),
+            row.title,
+        )
+    out.print(table)
+
+
+@app.command("show")
+@handle_errors
+def show_pattern(pattern_id: ObjectId, json_: Json = False) -> None:
+    """Show one pattern with its cases and corrective actions."""
+    from amends.patterns import service
+
+    ws = open_workspace()
+    with ws.transaction() as session:
+        shown = service.present(
+            session, [service.get_pattern(session, pattern_id, actor=OPERATOR)], actor=OPERATOR
+        )[0]
+    if json_:
+        emit_json(shown)
+        return
+    out.print(f"[bold]{shown.ref}[/bold] {shown.title}")
+    out.print(f"{shown.status.value} · {shown.category} · {shown.customers} customers")
+    out.print("cases: " + ", ".join(f"C-{c}" for c in shown.case_ids))
+    if shown.action_ids:
+        out.print("actions: " + ", ".join(f"A-{a}" for a in shown.action_ids))
+    else:
+        out.print("no corrective action yet: its cases cannot explain a change")
+
+
+@app.command("detect")
+@handle_errors
+def detect(
+    json_: Json = False,
+    since: Annotated[
+        str | None, typer.Option(help="only cases opened at or after (ISO 8601)")
+    ] = None,
+) -> None:
+    """Find patterns in past cases (after an upgrade or a change of the [patterns] settings)."""
+    from amends.patterns import service
+
+    start = None
+    if since is not None:
+        try:
+            start = utc_datetime(datetime.fromisoformat(since))
+        except ValueError as exc:
+            raise typer.BadParameter(
+                f"{exc} (ISO 8601 with an offset)", param_hint="--since"
+            ) from None
+    ws = open_workspace()
+    with ws.transaction() as session:
+        result = service.backfill(
+            session, now=ws.clock.now(), policy=ws.playbook.patterns, since=start
+        )
+    payload = {
+        "cases": result.cases,
+        "patterns_created": result.patterns_created,
+        "cases_added": result.cases_added,
+    }
+    if json_:
+        emit_json(payload)
+    else:
+        out.print(
+            f"looked at {result.cases} cases: {result.patterns_created} new pattern(s), "
+            f"{result.cases_added} case(s) added to patterns"
+        )
+
+
+@app.command("themes")
+@handle_errors
+def list_themes(
+    json_: Json = False,
+    days: Annotated[
+        int | None, typer.Option(min=1, max=3660, help="window (default: the playbook's)")
+    ] = None,
+) -> None:
+    """What customers keep running into: cases, customers, revenue at stake, trend."""
+    from amends.patterns import themes
+
+    ws = open_workspace()
+    with ws.transaction() as session:
+        window = timedelta(days=days) if days else ws.playbook.patterns.window
+        data = themes.themes(
+            session,
+            actor=OPERATOR,
+            now=ws.clock.now(),
+            window=window,
+            currency=ws.settings.currency,
+        )
+    if json_:
+        emit_json(data)
+        return
+    out.print(f"last {data['window_days']} days against the {data['window_days']} before")
+    table = Table("theme", "cases", "customers", "at stake / month", "before", "trend")
+    for theme in data["themes"]:
+        label = theme["key"] if theme["kind"] == "category" else f"{theme['key']} {theme['title']}"
+        change: dict[str, Any] = theme["trend"]
+        table.add_row(
+            label,
+            str(theme["cases"]),
+            str(theme["customers"]),
+            _money(theme["revenue_at_stake"]),
+            str(change["previous"]),
+            f"{change['direction']} {change['change']:+d}",
+        )
+    out.print(table)
+
+
+# --- corrective actions ------------------------------------------------------------------
+
+
+def _print_action(row: Any) -> None:
+    out.print(f"[bold]{row.ref}[/bold] {row.change_kind.value}: {row.description}")
+    out.print(f"root cause: {row.root_cause}")
+    out.print(f"owner {row.owner.name} · due {row.due_on} · {row.status.value}")
+    links = [f"C-{c}" for c in row.case_ids] + [f"P-{p}" for p in row.pattern_ids]
+    out.print("fixes: " + ", ".join(links))
+    check = row.verification
+    out.print(f"verification: {check.verdict.value} ({check.repeats_after} similar since done)")
+
+
+@actions_app.command("list")
+@handle_errors
+def list_actions(
+    json_: Json = False,
+    status: Annotated[
+        str | None, typer.Option(help="planned, in_progress, done or verified")
+    ] = None,
+    pattern: Annotated[int | None, typer.Option(min=1, max=MAX_DB_INT, help="pattern id")] = None,
+    case: Annotated[int | None, typer.Option(min=1, max=MAX_DB_INT, help="case id")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
+) -> None:
+    """List corrective actions, newest first (JSON Lines with --json)."""
+    from amends.patterns import actions
+    from amends.patterns.rules import ActionStatus
+    from amends.patterns.schemas import ActionOut
+
+    try:
+        wanted = ActionStatus(status) if status else None
+    except ValueError:
+        raise typer.BadParameter(
+            "use planned, in_progress, done or verified", param_hint="--status"
+        ) from None
+    ws = open_workspace()
+    rows: list[ActionOut] = []
+    with ws.transaction() as session:
+        offset = 0
+        while len(rows) < limit:
+            page = actions.list_actions(
+                session,
+                actor=OPERATOR,
+                status=wanted,
+                pattern_id=pattern,
+                case_id=case,
+                offset=offset,
+                limit=min(500, limit - len(rows)),
+            )
+            rows.extend(
+                actions.present(
+                    session,
+                    page.items,
+                    actor=OPERATOR,
+                    now=ws.clock.now(),
+                    policy=ws.playbook.patterns,
+                )
+            )
+            if page.next_offset is None:
+                break
+            offset = page.next_offset
+    if json_:
+        for row in rows:
+            emit_json(row)
+        return
+    table = Table("ref", "status", "kind", "owner", "due", "verification", "change")
+    for row in rows:
+        table.add_row(
+            row.ref,
+            row.status.value,
+            row.change_kind.value,
+            row.owner.name,
+            str(row.due_on) + (" (overdue)" if row.overdue else ""),
+            row.verification.verdict.value,
+            row.description,
+        )
+    out.print(table)
+
+
+@actions_app.command("show")
+@handle_errors
+def show_action(action_id: ObjectId, json_: Json = False) -> None:
+    """Show one corrective action with its links and verification."""
+    from amends.patterns import actions
+
+    ws = open_workspace()
+    with ws.transaction() as session:
+        item = actions.get_action(session, action_id, actor=OPERATOR)
+        row = actions.present(
+            session, [item], actor=OPERATOR, now=ws.clock.now(), policy=ws.playbook.patterns
+        )[0]
+    if json_:
+        emit_json(row)
+    else:
+        _print_action(row)
+
+
+def _due(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("a date as YYYY-MM-DD", param_hint="--due") from None
+
+
+@actions_app.command("add")
+@handle_errors
+def add_action(
+    root_cause: Annotated[str, typer.Option("--root-cause", help="what caused the failure")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            help="quality_check, staffing, stock, tooling, named_contact or customer_notification",
+        ),
+    ],
+    description: Annotated[str, typer.Option("--description", help="the change, in a sentence")],
+    owner: Annotated[str, typer.Option("--owner", help="owner's email")],
+    due: Annotated[str, typer.Option("--due", help="due date, YYYY-MM-DD")],
+    case: Annotated[
+        list[int] | None, typer.Option("--case", min=1, max=MAX_DB_INT, help="case it fixes")
+    ] = None,
+    pattern: Annotated[
+        list[int] | None,
+        typer.Option("--pattern", min=1, max=MAX_DB_INT, help="pattern it fixes"),
+    ] = None,
+    json_: Json = False,
+) -> None:
+    """Record a corrective action for cases (--case, repeatable) and patterns (--pattern)."""
+    from amends.patterns import actions
+    from amends.patterns.rules import ChangeKind
+
+    try:
+        change_kind = ChangeKind(kind)
+    except ValueError:
+        raise typer.BadParameter(
+            ", ".join(k.value for k in ChangeKind), param_hint="--kind"
+        ) from None
+    due_on = _due(due)
+    ws = open_workspace()
+    with ws.transaction() as session:
+        item = actions.add_action(
+            session,
+            actor=OPERATOR,
+            now=ws.clock.now(),
+            root_cause=root_cause,
+            change_kind=change_kind,
+            description=description,
+            owner_id=actions.owner_by_email(session, owner, actor=OPERATOR),
+            due_on=due_on,
+            case_ids=case or [],
+            pattern_ids=pattern or [],
+        )
+        row = actions.present(
+            session, [item], actor=OPERATOR, now=ws.clock.now(), policy=ws.playbook.patterns
+        )[0]
+    if json_:
+        emit_json(row)
+    else:
+        out.print(f"{row.ref} recorded: {row.description}")
+
+
+@actions_app.command("status")
+@handle_errors
+def set_status(
+    action_id: ObjectId,
+    status: Annotated[str, typer.Argument(help="planned, in_progress, done or verified")],
+    note: Annotated[str, typer.Option(help="what was done")] = "",
+    json_: Json = False,
+) -> None:
+    """Move an action on; verifying is refused while similar cases keep opening."""
+    from amends.patterns import actions
+    from amends.patterns.rules import ActionStatus
+
+    try:
+        wanted = ActionStatus(status)
+    except ValueError:
+        raise typer.BadParameter(
+            "use planned, in_progress, done or verified", param_hint="STATUS"
+        ) from None
+    ws = open_workspace()
+    with ws.transaction() as session:
+        item = actions.set_status(
+            session, action_id, actor=OPERATOR, now=ws.clock.now(), status=wanted, note=note
+        )
+        row = actions.present(
+            session, [item], actor=OPERATOR, now=ws.clock.now(), policy=ws.playbook.patterns
+        )[0]
+    if json_:
+        emit_json(row)
+    else:
+        out.print(f"{row.ref} is now {row.status.value} ({row.verification.verdict.value})")
+
+
+@actions_app.command("link")
+@handle_errors
+def link_action(
+    action_id: ObjectId,
+    case: Annotated[
+        list[int] | None, typer.Option("--case", min=1, max=MAX_DB_INT, help="case it fixes")
+    ] = None,
+    pattern: Annotated[
+        list[int] | None,
+        typer.Option("--pattern", min=1, max=MAX_DB_INT, help="pattern it fixes"),
+    ] = None,
+    json_: Json = False,
+) -> None:
+    """Link more cases or patterns an action fixes."""
+    from amends.patterns import actions
+
+    ws = open_workspace()
+    with ws.transaction() as session:
+        item = actions.link(
+            session,
+            action_id,
+            actor=OPERATOR,
+            now=ws.clock.now(),
+            case_ids=case or [],
+            pattern_ids=pattern or [],
+        )
+        row = actions.present(
+            session, [item], actor=OPERATOR, now=ws.clock.now(), policy=ws.playbook.patterns
+        )[0]
+    if json_:
+        emit_json(row)
+    else:
+        _print_action(row)

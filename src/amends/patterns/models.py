@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from amends.db import Base
+
+
+class Pattern(Base):
+    """Similar failures across several customers within a window: a systemic problem that
+    needs a corrective action, not one more apology."""
+
+    __tablename__ = "patterns"
+    __table_args__ = (Index("ix_patterns_status_last", "status", "last_opened_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The case that completed the pattern gives it its name and category.
+    title: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20))
+    first_opened_at: Mapped[datetime]
+    last_opened_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+
+
+class PatternCase(Base):
+    __tablename__ = "pattern_cases"
+
+    pattern_id: Mapped[int] = mapped_column(
+        ForeignKey("patterns.id", ondelete="CASCADE"), primary_key=True
+    )
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    added_at: Mapped[datetime]
+
+
+class CorrectiveAction(Base):
+    """What we changed so a failure does not happen again: root cause, change, owner, due
+    date, and whether the failures stopped afterwards."""
+
+    __tablename__ = "corrective_actions"
+    __table_args__ = (Index("ix_corrective_actions_status_due", "status", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    root_cause: Mapped[str] = mapped_column(default="")
+    change_kind: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(default="")
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+    verified_at: Mapped[datetime | None]
+
+
+class ActionCase(Base):
+    __tablename__ = "action_cases"
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("corrective_actions.id", ondelete="CASCADE"), primary_key=True
+    )
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ActionPattern(Base):
+    __tablename__ = "action_patterns"
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("corrective_actions.id", ondelete="CASCADE"), primary_key=True
+    )
+    pattern_id: Mapped[int] = mapped_column(
+        ForeignKey("patterns.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
