@@ -8,6 +8,7 @@ from amends.db import Base
 from amends.intake.models import Quarantine, RawMail, StoredAttachment
 from amends.messages.models import Message, OutboxItem
 from amends.people.models import ApiToken, User, WebSession
+from amends.reports.models import CaseTally
 from amends.workspace.models import Workspace
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Breach",
     "Case",
     "CaseParticipant",
+    "CaseTally",
     "Commitment",
     "Compensation",
     "Contact",
