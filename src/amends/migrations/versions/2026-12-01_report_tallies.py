@@ -1,4 +1,4 @@
-"""recovery report tallies kept by triggers on cases
+"""recovery report tallies kept by triggers on cases; open-only urgency index
 
 Revision ID: p006
 Revises: 0005
@@ -72,7 +72,19 @@ UNION ALL SELECT owner_id, category, 'outcome', outcome, COUNT(*)
 """  # noqa: S608 - constant text
 
 
+OPEN_ONLY = sa.text("urgency_at IS NOT NULL")
+
+
 def upgrade() -> None:
+    # Only open cases have an urgency; the owners' urgency list needs no closed ones.
+    op.drop_index("ix_cases_owner_urgency", table_name="cases")
+    op.create_index(
+        "ix_cases_owner_urgency",
+        "cases",
+        ["owner_id", "urgency_at", "id"],
+        sqlite_where=OPEN_ONLY,
+        postgresql_where=OPEN_ONLY,
+    )
     op.create_table(
         "case_tallies",
         sa.Column("owner_id", sa.Integer(), nullable=False),
@@ -131,3 +143,5 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS case_tallies_update ON cases")
         op.execute("DROP FUNCTION IF EXISTS case_tallies_apply()")
     op.drop_table("case_tallies")
+    op.drop_index("ix_cases_owner_urgency", table_name="cases")
+    op.create_index("ix_cases_owner_urgency", "cases", ["owner_id", "urgency_at", "id"])
