@@ -129,7 +129,7 @@ def test_report_imports_only_what_it_needs(tmp_path: Path) -> None:
         "import sys\n"
         "from amends.cli import load_command\n"
         "load_command('report')\n"
-        "heavy = [m for m in ('fastapi', 'uvicorn', 'lingua', 'jinja2', 'starlette')"
+        "heavy = [m for m in ('fastapi', 'uvicorn', 'lingua', 'jinja2', 'starlette', 'alembic', 'rich')"
         " if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )
