@@ -180,9 +180,7 @@ ROW_COLUMNS = (
 )
 _CASE_KEYS = ROW_COLUMNS[:-3]
 _TIME_AT = tuple(
-    i
-    for i, key in enumerate(_CASE_KEYS)
-    if "datetime" in str(CaseOut.model_fields[key].annotation)
+    i for i, key in enumerate(_CASE_KEYS) if "datetime" in str(CaseOut.model_fields[key].annotation)
 )
 
 
