@@ -6,11 +6,13 @@ import importlib
 import logging
 import os
 import threading
+from difflib import get_close_matches
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 import typer.core
 import typer.main
+from typer._click.exceptions import UsageError
 
 from amends import __version__
 from amends.console import emit_json, err, handle_errors, open_workspace, out
@@ -100,6 +102,19 @@ class _LazyGroup(typer.core.TyperGroup):
         command = load_command(cmd_name)
         self.commands[cmd_name] = command
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # Typer suggests near misses among loaded commands only; offer every one.
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            close = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if close and "Did you mean" not in error.message:
+                names = ", ".join(repr(name) for name in close)
+                error.message = f"{error.message.rstrip('.')}. Did you mean {names}?"
+            raise
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         self._listing = True

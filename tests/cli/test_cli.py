@@ -117,6 +117,8 @@ def test_help_lists_every_command_and_each_loads() -> None:
         sub = runner.invoke(app, [name, "--help"])
         assert sub.exit_code == 0, (name, sub.output)
         assert f"amends {name}" in sub.stdout
+    typo = runner.invoke(app, ["reprot"])
+    assert typo.exit_code == 2 and "Did you mean 'report'?" in typo.output
 
 
 def test_report_imports_only_what_it_needs(tmp_path: Path) -> None:
