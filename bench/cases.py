@@ -16,6 +16,7 @@ import re
 import resource
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import tempfile
 import time
@@ -321,6 +322,7 @@ def main() -> None:
             "load_average_before_list": [round(x, 2) for x in load_list],
             "load_average_after_list": [round(x, 2) for x in load_after],
             "report_command_seconds_best": round(min(report_runs), 3),
+            "report_command_seconds_median": round(statistics.median(report_runs), 3),
             "report_command_seconds_all": [round(r, 3) for r in report_runs],
             "report_command_cpu_seconds": [round(c, 3) for c in report_cpu],
             "report_query_seconds": round(report_query, 3),
