@@ -21,15 +21,15 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from amends.cases.playbook import Playbook, PlaybookError
-from amends.cases.playbook import load as load_playbook
 from amends.clock import Clock, SystemClock
 from amends.config import Settings, load_settings
 from amends.db import make_engine, make_session_factory, transaction
-from amends.errors import AmendsError, ConfigError, InvalidInput
+from amends.errors import AmendsError, ConfigError, InvalidInput, PlaybookError
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from amends.cases.playbook import Playbook
 
 
 class LazyConsole:
@@ -65,6 +65,9 @@ class Workspace:
 
     @property
     def playbook(self) -> Playbook:
+        # Loaded on use: most commands never need it, and every command pays for imports.
+        from amends.cases.playbook import load as load_playbook
+
         return load_playbook(self.settings.home, workspace_timezone=self.settings.timezone)
 
     @contextmanager

@@ -18,12 +18,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from amends.cases.rules import Category, Severity, Step
 from amends.cases.sla import WEEKDAYS, BusinessCalendar, parse_hours
 
+# Defined with the other errors so a command can report it without loading this module.
+from amends.errors import PlaybookError as PlaybookError
+
 DEFAULT_PATH = Path(__file__).with_name("playbook_default.toml")
 CLOCKS = ("acknowledge", "remedy", "close")
-
-
-class PlaybookError(ValueError):
-    """The playbook file is invalid; the message says where and why."""
 
 
 @dataclass(frozen=True)
