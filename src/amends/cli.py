@@ -2,47 +2,147 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import threading
-from typing import Annotated
+from difflib import get_close_matches
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.core
+import typer.main
+from typer._click.exceptions import UsageError
 
 from amends import __version__
-from amends.cases.cli import app as cases_app
-from amends.coach.cli import app as coach_app
-from amends.commitments.cli import commitments_app, deliveries_app
-from amends.commitments.cli import sweep as sweep_command
-from amends.compensation.cli import app as compensation_app
-from amends.console import Workspace, emit_json, err, handle_errors, open_workspace, out
-from amends.customers.cli import app as customers_app
-from amends.intake.cli import import_app, intake_app
-from amends.patterns.cli import actions_app
-from amends.patterns.cli import app as patterns_app
-from amends.people.cli import tokens_app, users_app
-from amends.reports.cli import report as report_command
+from amends.console import emit_json, err, handle_errors, open_workspace, out
+
+if TYPE_CHECKING:
+    # Typer bundles its own click; its types are the ones these methods receive.
+    from typer import _click as click
+
+    from amends.console import Workspace
+
+# Sub-commands are imported only when invoked: `amends report` should not pay for
+# loading every domain (ORM models, FastAPI, language detection) before it starts.
+# To add one, add a row: name -> ("module:attribute", one-line help). The attribute is
+# a Typer app (a command group) or a plain function (a single command). `--help`
+# lists every row from this table without importing anything.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "customers": (
+        "amends.customers.cli:app",
+        "Customers: who they are, what they are worth, how they are doing.",
+    ),
+    "cases": ("amends.cases.cli:app", "Recovery cases."),
+    "users": ("amends.people.cli:users_app", "People who use amends."),
+    "tokens": ("amends.people.cli:tokens_app", "Personal API tokens."),
+    "report": (
+        "amends.reports.cli:report",
+        "Recovery metrics: time to acknowledge, SLA, hand-offs, one-interaction fixes, outcomes.",
+    ),
+    "sweep": (
+        "amends.commitments.cli:sweep",
+        "Judge every promise past its deadline; each miss opens (or joins) a proactive case.",
+    ),
+    "deliveries": (
+        "amends.commitments.cli:deliveries_app",
+        "Deliveries: evidence that a promise was kept.",
+    ),
+    "commitments": (
+        "amends.commitments.cli:commitments_app",
+        "Commitments: what was promised to each customer.",
+    ),
+    "import": (
+        "amends.intake.cli:import_app",
+        "Import customers, commitments and deliveries from CSV files.",
+    ),
+    "intake": (
+        "amends.intake.cli:intake_app",
+        "Take in email: .eml files, maildir, mbox; retry quarantined mail.",
+    ),
+    "coach": (
+        "amends.coach.cli:app",
+        "The message coach: check a message for blame and excuses; draft one.",
+    ),
+    "patterns": (
+        "amends.patterns.cli:app",
+        "Systemic patterns across customers, and the themes to focus on.",
+    ),
+    "actions": (
+        "amends.patterns.cli:actions_app",
+        "Corrective actions: what we changed so it never happens again.",
+    ),
+    "compensation": (
+        "amends.compensation.cli:app",
+        "Compensation: the ledger of what was given and the revenue it kept.",
+    ),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import the sub-command ``name`` from LAZY_COMMANDS and build its click command."""
+    target, _help = LAZY_COMMANDS[name]
+    module_name, _, attr = target.partition(":")
+    obj: Any = getattr(importlib.import_module(module_name), attr)
+    if isinstance(obj, typer.Typer):
+        # A group, as add_typer would mount it (no completion options of its own).
+        command: click.Command = typer.main.get_group(obj)
+    else:
+        single = typer.Typer(add_completion=False)
+        single.command(name)(obj)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class _LazyGroup(typer.core.TyperGroup):
+    """The root group: eager commands as usual, the LAZY_COMMANDS rows on demand."""
+
+    _listing = False
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in LAZY_COMMANDS if n not in self.commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in LAZY_COMMANDS:
+            return found
+        if self._listing:
+            # Help only needs the name and the line of text, not the module.
+            help_text = LAZY_COMMANDS[cmd_name][1]
+            return typer.core.TyperCommand(cmd_name, help=help_text, short_help=help_text)
+        command = load_command(cmd_name)
+        self.commands[cmd_name] = command
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        # Typer suggests near misses among loaded commands only; offer every one.
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            close = get_close_matches(args[0], self.list_commands(ctx)) if args else []
+            if close and "Did you mean" not in error.message:
+                names = ", ".join(repr(name) for name in close)
+                error.message = f"{error.message.rstrip('.')}. Did you mean {names}?"
+            raise
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
 
 app = typer.Typer(
     name="amends",
     help="amends — customer service recovery. Notice, own, fix, compensate, prevent, win back.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=_LazyGroup,
 )
-app.add_typer(customers_app, name="customers")
-app.add_typer(cases_app, name="cases")
-app.add_typer(users_app, name="users")
-app.add_typer(tokens_app, name="tokens")
-app.command("report")(report_command)
-app.command("sweep")(sweep_command)
-app.add_typer(deliveries_app, name="deliveries")
-app.add_typer(commitments_app, name="commitments")
-app.add_typer(import_app, name="import")
-app.add_typer(intake_app, name="intake")
-app.add_typer(coach_app, name="coach")
-app.add_typer(patterns_app, name="patterns")
-app.add_typer(actions_app, name="actions")
-app.add_typer(compensation_app, name="compensation")
 
 
 def _version(value: bool) -> None:
@@ -132,20 +232,20 @@ def _serve(*, host: str, port: int, workers: int, run_jobs: bool) -> None:
     elif run_jobs:
         err.print("PostgreSQL: run `amends worker` separately for background jobs")
     err.print(f"amends is serving on http://{host}:{port}  (API docs: /api/v1/docs)")
+    # No access log: it costs a formatted line per request (the case list runs at
+    # hundreds a second) and a reverse proxy in front records requests anyway.
+    # uvloop and httptools come with uvicorn[standard] and are picked automatically.
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+    }
     try:
         if workers > 1:
-            uvicorn.run(
-                "amends.app:create_app_from_env",
-                factory=True,
-                host=host,
-                port=port,
-                workers=workers,
-                log_level="warning",
-            )
+            uvicorn.run("amends.app:create_app_from_env", factory=True, workers=workers, **options)
         else:
-            uvicorn.run(
-                create_app(ws.settings, engine=ws.engine), host=host, port=port, log_level="warning"
-            )
+            uvicorn.run(create_app(ws.settings, engine=ws.engine), **options)
     finally:
         stop.set()
 

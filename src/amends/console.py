@@ -14,23 +14,46 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 from pydantic import BaseModel
-from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from amends.cases.playbook import Playbook, PlaybookError
-from amends.cases.playbook import load as load_playbook
 from amends.clock import Clock, SystemClock
 from amends.config import Settings, load_settings
 from amends.db import make_engine, make_session_factory, transaction
-from amends.errors import AmendsError, ConfigError, InvalidInput
+from amends.errors import AmendsError, ConfigError, InvalidInput, PlaybookError
 
-err = Console(stderr=True, soft_wrap=True)
-out = Console(highlight=False)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from amends.cases.playbook import Playbook
+
+
+class LazyConsole:
+    """A rich Console made on first use: commands that only write JSON (scripts calling
+    `amends report --json`) never pay for loading rich."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        self.real.print(*objects, **options)
+
+
+err = LazyConsole(stderr=True, soft_wrap=True)
+out = LazyConsole(highlight=False)
 
 
 @dataclass
@@ -42,6 +65,9 @@ class Workspace:
 
     @property
     def playbook(self) -> Playbook:
+        # Loaded on use: most commands never need it, and every command pays for imports.
+        from amends.cases.playbook import load as load_playbook
+
         return load_playbook(self.settings.home, workspace_timezone=self.settings.timezone)
 
     @contextmanager

@@ -24,6 +24,10 @@ class AmendsError(Exception):
         self.extra = extra
 
 
+class PlaybookError(ValueError):
+    """The playbook file is invalid; the message says where and why."""
+
+
 class ConfigError(AmendsError):
     code = "config-invalid"
     title = "Configuration is invalid"

@@ -30,10 +30,10 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision``; safe to run again and again."""
+    if revision == "head" and is_current(engine):
+        return  # the usual case for every command: no need to load Alembic at all
     from alembic import command
 
-    if revision == "head" and is_current(engine):
-        return
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection

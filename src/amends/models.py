@@ -9,6 +9,7 @@ from amends.intake.models import Quarantine, RawMail, StoredAttachment
 from amends.messages.models import Message, OutboxItem
 from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, Pattern, PatternCase
 from amends.people.models import ApiToken, User, WebSession
+from amends.reports.models import CaseTally
 from amends.workspace.models import Workspace
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Breach",
     "Case",
     "CaseParticipant",
+    "CaseTally",
     "Commitment",
     "Compensation",
     "Contact",

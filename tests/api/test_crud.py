@@ -244,3 +244,41 @@ def test_escalation_reaches_the_manager_through_the_api(
     done = client.post(f"/api/v1/notifications/{mine[0]['id']}/read", headers=cast.manager.headers)
     assert done.status_code == 204
     assert client.get("/api/v1/notifications", headers=cast.manager.headers).json() == []
+
+
+def test_case_list_rows_equal_the_case_itself(client: TestClient, cast: Cast) -> None:
+    # The list builds its rows without the response model; each must still read exactly
+    # like the case fetched on its own (times, owner, steps, repeats, flags).
+    customer = make_customer(client, cast.agent)
+    first = make_case(client, cast.agent, customer["id"], cast.agent.id)
+    second = make_case(
+        client,
+        cast.agent,
+        customer["id"],
+        cast.agent.id,
+        title="Objednávka prišla neúplná",
+        opened_at="2026-05-04T08:59:30.123456+00:00",
+    )
+    third = make_case(
+        client, cast.agent, customer["id"], cast.agent.id, severity="low", title="ส่งของช้า"
+    )
+    done = client.post(
+        f"/api/v1/cases/{first['id']}/steps",
+        headers=cast.agent.headers,
+        json={"steps": ["acknowledge", "own"], "note": "Volal som zákazníkovi."},
+    )
+    assert done.status_code == 200, done.text
+    listed = client.get(
+        f"/api/v1/cases?owner_id={cast.agent.id}&open=true&sort=urgency",
+        headers=cast.agent.headers,
+    )
+    assert listed.status_code == 200
+    items = listed.json()["items"]
+    assert {c["id"] for c in items} == {first["id"], second["id"], third["id"]}
+    for item in items:
+        alone = client.get(f"/api/v1/cases/{item['id']}", headers=cast.agent.headers).json()
+        assert item == alone
+    assert [c["urgency_at"] for c in items] == sorted(c["urgency_at"] for c in items)
+    by_id = {c["id"]: c for c in items}
+    assert by_id[first["id"]]["steps_done"] == ["acknowledge", "own"]
+    assert by_id[second["id"]]["opened_at"].endswith(".123456Z")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases import clocks, steps
@@ -12,6 +13,7 @@ from amends.cases import service as cases
 from amends.cases.rules import Category, Outcome, Severity, Step
 from amends.clock import FrozenClock
 from amends.customers import service as customers
+from amends.customers.models import Customer
 from amends.db import transaction
 from amends.people.rules import OPERATOR, Actor
 from amends.reports import service as reports
@@ -110,3 +112,103 @@ def test_report_counts_speed_handoffs_and_outcomes(
     assert data["outcomes"] == {"lost": 50.0, "retained": 50.0}
     owners = {row["owner_id"]: row["cases"] for row in data["by_owner"]}
     assert owners == {cast.agent.id: 3, cast.manager.id: 1}
+    # The report over all time reads the trigger-kept tallies; over a window it counts
+    # the cases. Both must agree.
+    with transaction(sessions) as s:
+        assert reports.stored_tallies(s) == reports.counted_tallies(s)
+        windowed = reports.recovery_report(s, actor=OPERATOR, since=start - timedelta(days=1))
+    assert {k: v for k, v in windowed.items() if k != "since"} == {
+        k: v for k, v in data.items() if k != "since"
+    }
+
+
+def test_tallies_follow_every_kind_of_change(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    agent = Actor(cast.agent.id, cast.agent.role)
+    start = clock.now()
+
+    def consistent() -> None:
+        with transaction(sessions) as s:
+            assert reports.stored_tallies(s) == reports.counted_tallies(s)
+
+    with transaction(sessions) as s:
+        made = [
+            customers.create_customer(
+                s,
+                actor=OPERATOR,
+                now=start,
+                name=name,
+                language=language,
+                timezone=tz,
+                currency="EUR",
+                recurring_value=Decimal("120"),
+            ).id
+            for name, language, tz in [
+                ("ร้านอาหารริมน้ำ", "th", "Asia/Bangkok"),
+                ("Kaviareň Pod Hradom", "sk", "Europe/Bratislava"),
+            ]
+        ]
+        ids = [
+            cases.open_case(
+                s,
+                actor=agent,
+                now=start,
+                customer_id=made[i % 2],
+                owner_id=cast.agent.id if i % 3 else cast.manager.id,
+                title=f"Objednávka {i} meškala",
+                severity=Severity.LOW,
+                category=[Category.LATE_DELIVERY, Category.BILLING, Category.QUALITY][i % 3],
+                playbook=PLAYBOOK,
+            ).id
+            for i in range(6)
+        ]
+    consistent()
+    for case_id, minutes in zip(ids, (5, 45, 130, 20), strict=False):
+        with transaction(sessions) as s:
+            steps.perform(
+                s,
+                case_id,
+                actor=agent,
+                now=start + timedelta(minutes=minutes),
+                playbook=PLAYBOOK,
+                steps=[Step.OWN, Step.REMEDY],
+            )
+    consistent()
+    with transaction(sessions) as s:
+        steps.handoff(
+            s, ids[4], actor=agent, now=start, to_user_id=cast.manager.id, reason="dovolenka"
+        )
+        steps.handoff(
+            s, ids[4], actor=agent, now=start, to_user_id=cast.agent.id, reason="späť z dovolenky"
+        )
+        cases.update_case(
+            s,
+            ids[2],
+            actor=agent,
+            now=start,
+            playbook=PLAYBOOK,
+            changes={"category": Category.COMMUNICATION},
+        )
+        steps.perform(
+            s,
+            ids[0],
+            actor=agent,
+            now=start + timedelta(hours=2),
+            playbook=PLAYBOOK,
+            steps=[Step.CLOSE],
+            outcome=Outcome.WON_BACK,
+        )
+    consistent()
+    with transaction(sessions) as s:
+        clocks.escalate_breaches(s, now=start + timedelta(days=3))
+    consistent()
+    with transaction(sessions) as s:
+        # A customer's removal cascades to its cases in the database itself.
+        s.execute(delete(Customer).where(Customer.id == made[1]))
+    consistent()
+    with transaction(sessions) as s:
+        data = reports.recovery_report(s, actor=OPERATOR)
+    assert data["cases"] == 3
+    assert data["handoffs_per_case"] == round(2 / 3, 3)
+    assert data["outcomes"] == {"won_back": 100.0}

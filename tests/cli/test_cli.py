@@ -99,3 +99,43 @@ def test_bad_configuration_fails_fast_with_the_variable_named(
     result = runner.invoke(app, ["cases", "list"])
     assert result.exit_code == 2
     assert "AMENDS_LANGUAGES" in result.stderr and "xx" in result.stderr
+
+
+def test_help_lists_every_command_and_each_loads() -> None:
+    # Sub-commands load on first use; the listing must still name every one of them.
+    from amends.cli import LAZY_COMMANDS, load_command
+
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for name in [*LAZY_COMMANDS, "init", "migrate", "serve", "worker", "demo"]:
+        assert f" {name} " in result.stdout, name
+    for name, (_target, help_text) in LAZY_COMMANDS.items():
+        command = load_command(name)
+        assert command.name == name
+        # The listed line is the command's own first line, not a stale copy.
+        assert (command.help or "").splitlines()[0].strip() == help_text
+        sub = runner.invoke(app, [name, "--help"])
+        assert sub.exit_code == 0, (name, sub.output)
+        assert f"amends {name}" in sub.stdout
+    typo = runner.invoke(app, ["reprot"])
+    assert typo.exit_code == 2 and "Did you mean 'report'?" in typo.output
+
+
+def test_report_imports_only_what_it_needs(tmp_path: Path) -> None:
+    # `amends report` is run by scripts; it must not pay for the web stack or the
+    # language tools. Checked in a fresh interpreter, which is what a command gets.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from amends.cli import load_command\n"
+        "load_command('report')\n"
+        "heavy = [m for m in ('fastapi', 'uvicorn', 'lingua', 'jinja2', 'starlette', 'alembic', 'rich')"
+        " if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert found.stdout.strip() == ""

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.db import Base
@@ -16,7 +16,16 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_owner_state", "owner_id", "state"),
         Index("ix_cases_customer_opened", "customer_id", "opened_at"),
-        Index("ix_cases_owner_urgency", "owner_id", "urgency_at", "id"),
+        # Owners' lists by urgency read their top N straight off this index, in order;
+        # only open cases have an urgency, so closed ones (most of them) stay out of it.
+        Index(
+            "ix_cases_owner_urgency",
+            "owner_id",
+            "urgency_at",
+            "id",
+            sqlite_where=text("urgency_at IS NOT NULL"),
+            postgresql_where=text("urgency_at IS NOT NULL"),
+        ),
         Index("ix_cases_opened", "opened_at"),
         # Covers the recovery report's grouped scan so it never touches the table itself.
         Index(

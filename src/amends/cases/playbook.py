@@ -19,12 +19,11 @@ from amends.cases.rules import Category, Severity, Step
 from amends.cases.sla import WEEKDAYS, BusinessCalendar, parse_hours
 from amends.patterns.rules import PatternPolicy
 
+# Defined with the other errors so a command can report it without loading this module.
+from amends.errors import PlaybookError as PlaybookError
+
 DEFAULT_PATH = Path(__file__).with_name("playbook_default.toml")
 CLOCKS = ("acknowledge", "remedy", "close")
-
-
-class PlaybookError(ValueError):
-    """The playbook file is invalid; the message says where and why."""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ def _import(table: str, path: Path, json_: bool) -> None:
     data = path.read_bytes()
     total = max(0, data.count(b"\n") - 1)
     ws = open_workspace()
-    with Progress(console=err, transient=True, disable=json_ or total < 2000) as bar:
+    with Progress(console=err.real, transient=True, disable=json_ or total < 2000) as bar:
         task = bar.add_task(f"importing {table}", total=total)
         with ws.transaction() as session:
             summary = import_csv(
@@ -81,7 +81,7 @@ def _report(results: Iterable[Any], json_: bool, total: int) -> None:
     from rich.progress import Progress
 
     counts: dict[str, int] = {}
-    with Progress(console=err, transient=True, disable=json_ or total < 50) as bar:
+    with Progress(console=err.real, transient=True, disable=json_ or total < 50) as bar:
         task = bar.add_task("importing mail", total=total)
         for result in results:
             counts[result.status] = counts.get(result.status, 0) + 1

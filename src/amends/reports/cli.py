@@ -6,7 +6,6 @@ from typing import Annotated
 import typer
 
 from amends.console import emit_json, handle_errors, open_workspace, out
-from amends.fields import utc_datetime
 from amends.people.rules import OPERATOR
 from amends.reports import service
 
@@ -14,6 +13,9 @@ from amends.reports import service
 def _when(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
+    # Only a window needs the field helpers (and the pydantic types they define).
+    from amends.fields import utc_datetime
+
     try:
         return utc_datetime(datetime.fromisoformat(value))
     except ValueError as exc:

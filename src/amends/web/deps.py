@@ -57,8 +57,7 @@ async def api_actor(request: Request, session: DbSession, clock: AppClock) -> Ac
             "send a personal API token as 'Authorization: Bearer amd_...'",
             code="token-missing",
         )
-    user = people.authenticate_token(session, token.strip(), now=clock.now())
-    return people.actor_for(user)
+    return people.authenticate_token(session, token.strip(), now=clock.now())
 
 
 ApiActor = Annotated[Actor, Depends(api_actor)]

@@ -15,7 +15,7 @@ from alembic import op
 import amends.db
 
 revision: str = "t006"
-down_revision: str | None = "0005"
+down_revision: str | None = "p006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
