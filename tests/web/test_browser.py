@@ -70,8 +70,24 @@ def test_sign_in_list_and_open_a_thai_case(
     else:
         pytest.fail("no case with a Thai message in the demo")
 
+    # From that Thai case to its customer, and on to what the customer expects of us.
+    page.click('dd a[href^="/customers/"]')
+    page.wait_for_url("**/customers/*")
+    page.click('a[href$="/expectations"]')
+    page.wait_for_url("**/customers/*/expectations")
+    heading = page.locator("h1").inner_text()
+    assert any("\u0e00" <= ch <= "\u0e7f" for ch in heading), heading
+    shown = set(
+        page.locator("table.occurrences .mark").evaluate_all("marks => marks.map(m => m.className)")
+    )
+    assert shown & {"mark mark-on_time", "mark mark-late", "mark mark-missed"}, shown
+    page.screenshot(path=str(tmp_path / "thai-expectations.png"), full_page=True)
+
     # Sign out through the form (CSRF-protected) and land on the sign-in page.
     page.click("form.signout button")
     page.wait_for_url("**/signin")
     if os.environ.get("AMENDS_KEEP_SCREENSHOTS"):
-        shutil.copy(tmp_path / "thai-case.png", os.environ["AMENDS_KEEP_SCREENSHOTS"])
+        keep = Path(os.environ["AMENDS_KEEP_SCREENSHOTS"])
+        keep.mkdir(parents=True, exist_ok=True)
+        for shot in ("thai-case.png", "thai-expectations.png"):
+            shutil.copy(tmp_path / shot, keep / shot)
