@@ -44,12 +44,15 @@ def add_event(
     actor: Actor,
     note: str = "",
     data: dict[str, Any] | None = None,
+    flush: bool = True,
 ) -> TimelineEvent:
+    """Append to the case's timeline; ``flush=False`` lets a batch insert many at once."""
     event = TimelineEvent(
         case_id=case.id, at=at, actor_id=actor.user_id, kind=kind, note=note, data=data or {}
     )
     session.add(event)
-    session.flush()
+    if flush:
+        session.flush()
     return event
 
 
