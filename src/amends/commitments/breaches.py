@@ -56,7 +56,7 @@ def record(
             c.id: c for c in session.scalars(select(Commitment).where(Commitment.id.in_(chunk)))
         }
         # The newest open case per commitment (ascending ids: the last one wins).
-        open_cases = {
+        already_open = {
             c.commitment_id: c
             for c in session.scalars(
                 select(Case)
@@ -82,19 +82,30 @@ def record(
                 )
             )
         }
+        misses_of = {cid: sorted(by_commitment[cid], key=lambda m: m.due_at) for cid in chunk}
+        fresh = [cid for cid in chunk if cid not in already_open]
+        opening = set(fresh)
+        new_cases = cases.open_cases(
+            session,
+            actor=SYSTEM,
+            now=now,
+            specs=[
+                _new_case(session, promised[cid], misses_of[cid], owners, now=now) for cid in fresh
+            ],
+            playbook=playbook,
+        )
+        for cid, case in zip(fresh, new_cases, strict=True):
+            already_open[cid] = case
+            opened.append(case.id)
         links: list[dict[str, int]] = []
         for commitment_id in chunk:
             commitment = promised[commitment_id]
-            misses = sorted(by_commitment[commitment_id], key=lambda m: m.due_at)
-            case = open_cases.get(commitment_id)
-            if case is None:
-                owner_id = _case_owner(session, commitment, owners)
-                case = _open(session, commitment, misses, owner_id, now=now, playbook=playbook)
-                opened.append(case.id)
-            else:
+            misses = misses_of[commitment_id]
+            case = already_open[commitment_id]
+            if commitment_id not in opening:
                 joined.append(case.id)
             _note_breaches(session, case, commitment, misses, now=now)
-            if commitment_id not in open_cases:
+            if commitment_id in opening:
                 # After the breach events, so the timeline reads: opened, missed, draft.
                 customer = customers[commitment.customer_id]
                 _draft(session, case, customer, commitment, misses[0], now=now)
@@ -104,30 +115,25 @@ def record(
     return opened, joined
 
 
-def _open(
+def _new_case(
     session: Session,
     commitment: Commitment,
     misses: list[Missed],
-    owner_id: int,
+    owners: dict[int, User],
     *,
     now: datetime,
-    playbook: Playbook,
-) -> Case:
+) -> cases.NewCase:
     lateness = now - misses[0].deadline
     large = LARGE_AMOUNT.get(commitment.currency, 1000)
     severity = breach_severity(float(commitment.value), large, lateness)
-    return cases.open_case(
-        session,
-        actor=SYSTEM,
-        now=now,
+    return cases.NewCase(
         customer_id=commitment.customer_id,
-        owner_id=owner_id,
+        owner_id=_case_owner(session, commitment, owners),
         title=f"{commitment.title} — missed ({misses[0].due_at:%Y-%m-%d})"[:300],
         severity=Severity(severity),
         category=Category.MISSED_COMMITMENT,
         origin=Origin.BREACH,
         commitment_id=commitment.id,
-        playbook=playbook,
     )
 
 
