@@ -192,8 +192,9 @@ def judge_recurring(
     deadline = schedule.deadline
     claims: list[Claim] = []
     owed: dict[int, list[tuple[str, str]]] = {}
-    rows = session.execute(text(sql), {"now": _bound_now(session, now)})
-    for cid, due_text, rule, grace_hours, checked, check_raw, delivered in rows:
+    for cid, due_text, rule, grace_hours, checked, check_raw, delivered in _raw_rows(
+        session, sql, {"now": _bound_now(session, now)}
+    ):
         past, following = schedule.split(due_text, rule, grace_hours)
         if past:
             times = delivered.split(",") if delivered else []
@@ -227,6 +228,23 @@ def judge_recurring(
         for due, limit in owed[cid]
     ]
     return len(won), _insert_breaches(session, rows_to_insert)
+
+
+def _raw_rows(session: Session, sql: str, params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """Rows straight from the DBAPI cursor of the session's connection (its transaction).
+
+    A cold sweep reads one row per recurring commitment; SQLAlchemy's per-row result
+    processing would cost more than judging the row.
+    """
+    if not _is_sqlite(session):
+        sql = sql.replace(":now", "%(now)s")  # psycopg's parameter style
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(10_000):
+            yield from batch
+    finally:
+        cursor.close()
 
 
 def _insert_breaches(session: Session, rows: list[dict[str, Any]]) -> list[Missed]:
