@@ -130,6 +130,19 @@ def roomy_cache(session: Session, *, enabled: bool) -> Iterator[None]:
         session.execute(text(f"PRAGMA cache_size = {old}"))
 
 
+# PostgreSQL plans the sweep's index range from its statistics; after a sweep judged this
+# many promises they describe a ledger that no longer exists (every deadline still to
+# judge), and the next sweep, with nothing due, would scan the table instead.
+RESTATE_AFTER = 50_000
+
+
+def restate(session: Session, *, judged: int) -> None:
+    """Refresh PostgreSQL's statistics on commitments after a bulk sweep (in its
+    transaction, so they describe what it commits)."""
+    if judged >= RESTATE_AFTER and not _is_sqlite(session):
+        session.execute(text("ANALYZE commitments"))
+
+
 def judge_one_offs(
     session: Session, *, now: datetime, scan: bool = False
 ) -> tuple[int, list[Missed]]:

@@ -144,6 +144,7 @@ def sweep(session: Session, *, now: datetime, playbook: Playbook) -> SweepResult
         one_offs, missed = bulk.judge_one_offs(session, now=now, scan=scan)
         recurring, more = bulk.judge_recurring(session, now=now, scan=scan)
     result.commitments_checked = one_offs + recurring
+    bulk.restate(session, judged=result.commitments_checked)
     missed += more
     result.breaches_opened = len(missed)
     opened, joined = breaches.record(session, missed, now=now, playbook=playbook)
