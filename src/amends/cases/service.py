@@ -174,6 +174,7 @@ def open_cases(
             opened[index] = case
         for case in batch:
             patterns.flag_repeats(session, case, now=now, playbook=playbook)
+    session.flush()  # the "opened" events too, even for a caller without autoflush
     return [case for case in opened if case is not None]
 
 
