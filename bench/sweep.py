@@ -341,6 +341,7 @@ def main() -> None:
     shutil.copyfile(template, work)  # every run starts cold
     for suffix in ("-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
+    os.sync()  # the copy's write-back must not compete with the timed sweep for the disk
     progress(f"sweeping (SQLite), load average {os.getloadavg()[0]:.2f}")
     result: dict[str, Any] = {
         "benchmark": "sweep",
