@@ -19,6 +19,7 @@ from amends.cases import playbook
 from amends.clock import Clock, SystemClock
 from amends.coach import api as coach_api
 from amends.commitments import api as commitments_api
+from amends.commitments import pages as commitments_pages
 from amends.compensation import api as compensation_api
 from amends.config import Settings
 from amends.customers import api as customers_api
@@ -87,7 +88,14 @@ def create_app(
     ):
         api.include_router(module.router)
     app.include_router(api)
-    for page_module in (people_pages, cases_pages, customers_pages, intake_pages, patterns_pages):
+    for page_module in (
+        people_pages,
+        cases_pages,
+        customers_pages,
+        commitments_pages,
+        intake_pages,
+        patterns_pages,
+    ):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -15,6 +15,7 @@ from amends.commitments import service as commitments
 from amends.commitments.models import Breach
 from amends.commitments.rules import CommitmentKind
 from amends.customers import service as customers
+from amends.customers.models import Customer
 from amends.db import transaction
 from amends.people.rules import OPERATOR
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
@@ -109,3 +110,130 @@ def test_two_sweepers_at_once_record_each_breach_once(
     assert sum(r.breaches_opened for r in results) == 240
     assert sum(len(r.cases_opened) for r in results) == 60
     assert counts(sessions) == (240, 60)
+
+
+def add_one_offs(sessions: sessionmaker[Session], cast: Cast, n: int, *, delivered: int) -> None:
+    """n one-off website launches due on 10 January; the first ``delivered`` were done."""
+    due = datetime(2026, 1, 10, 12, tzinfo=UTC)
+    with transaction(sessions) as s:
+        for i in range(n):
+            customer = customers.create_customer(
+                s,
+                actor=OPERATOR,
+                now=START,
+                name=f"Kavárna {i}",
+                language="sk",
+                timezone="Europe/Bratislava",
+                currency="EUR",
+                recurring_value=Decimal("80"),
+            )
+            promise = commitments.create_commitment(
+                s,
+                actor=OPERATOR,
+                now=START,
+                customer_id=customer.id,
+                title="Spustenie nového webu",
+                kind=CommitmentKind.DELIVERABLE,
+                currency="EUR",
+                due_at=due,
+                grace_hours=48,
+                owner_id=cast.agent.id,
+                value=Decimal("1500"),
+            )
+            if i < delivered:
+                commitments.add_delivery(
+                    s,
+                    actor=OPERATOR,
+                    now=due,
+                    commitment_id=promise.id,
+                    delivered_at=due + timedelta(hours=30 * (i % 3)),  # some on time, some late
+                )
+
+
+def test_one_off_promises_are_judged_once(sessions: sessionmaker[Session], cast: Cast) -> None:
+    add_one_offs(sessions, cast, 10, delivered=7)
+    deadline = datetime(2026, 1, 12, 12, tzinfo=UTC)
+    with transaction(sessions) as s:
+        at_deadline = ledger.sweep(s, now=deadline, playbook=PLAYBOOK)
+    # At the deadline itself the launch is still due, not missed.
+    assert (at_deadline.breaches_opened, at_deadline.commitments_checked) == (0, 0)
+    with transaction(sessions) as s:
+        first = ledger.sweep(s, now=deadline + timedelta(seconds=1), playbook=PLAYBOOK)
+    assert first.breaches_opened == 3 and len(first.cases_opened) == 3
+    assert first.commitments_checked == 10
+    with transaction(sessions) as s:
+        again = ledger.sweep(s, now=deadline + timedelta(days=30), playbook=PLAYBOOK)
+    assert (again.breaches_opened, again.commitments_checked) == (0, 0)
+    assert counts(sessions) == (3, 3)
+
+
+def test_a_promise_recorded_after_its_deadline_is_still_judged(
+    sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    make_ledger(sessions, cast, 1)
+    with transaction(sessions) as s:
+        ledger.sweep(s, now=datetime(2026, 3, 7, tzinfo=UTC), playbook=PLAYBOOK)
+    # Imported later: a launch that was due in January and never happened.
+    add_one_offs(sessions, cast, 1, delivered=0)
+    with transaction(sessions) as s:
+        late = ledger.sweep(s, now=datetime(2026, 3, 7, 0, 5, tzinfo=UTC), playbook=PLAYBOOK)
+    assert late.breaches_opened == 1 and len(late.cases_opened) == 1
+
+
+def test_two_misses_of_one_customer_open_two_cases_the_second_a_repeat(
+    sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    make_ledger(sessions, cast, 1)
+    with transaction(sessions) as s:
+        customer_id = s.scalars(select(Customer.id)).one()
+        commitments.create_commitment(
+            s,
+            actor=OPERATOR,
+            now=START,
+            customer_id=customer_id,
+            title="Nová webová stránka",
+            kind=CommitmentKind.DELIVERABLE,
+            currency="EUR",
+            due_at=datetime(2026, 2, 1, 9, tzinfo=UTC),
+            grace_hours=24,
+            owner_id=cast.agent.id,
+            value=Decimal("900"),
+        )
+    with transaction(sessions) as s:
+        result = ledger.sweep(s, now=datetime(2026, 2, 10, tzinfo=UTC), playbook=PLAYBOOK)
+    assert len(result.cases_opened) == 2
+    with transaction(sessions) as s:
+        opened = list(s.scalars(select(Case).order_by(Case.id)))
+        # Opened together, judged as if one after the other: only the later one repeats.
+        assert opened[0].repeat_of is None
+        assert opened[1].repeat_of == [opened[0].id]
+
+
+def test_two_sweepers_at_once_with_one_offs_and_recurring(
+    sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    make_ledger(sessions, cast, 30)
+    add_one_offs(sessions, cast, 40, delivered=25)
+    when = datetime(2026, 4, 7, tzinfo=UTC)  # 4 months x 30, and 15 launches missed
+    barrier = threading.Barrier(2)
+    results: list[ledger.SweepResult] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            with transaction(sessions) as s:
+                results.append(ledger.sweep(s, now=when, playbook=PLAYBOOK))
+        except BaseException as exc:  # surfaced below with the thread's result
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sum(r.breaches_opened for r in results) == 135
+    assert sum(len(r.cases_opened) for r in results) == 45
+    assert sum(r.commitments_checked for r in results) == 70
+    assert counts(sessions) == (135, 45)

@@ -70,8 +70,37 @@ def test_sign_in_list_and_open_a_thai_case(
     else:
         pytest.fail("no case with a Thai message in the demo")
 
+    # From that Thai case to its customer, and on to what the customer expects of us.
+    page.click('dd a[href^="/customers/"]')
+    page.wait_for_url("**/customers/*")
+    page.click('a[href$="/expectations"]')
+    page.wait_for_url("**/customers/*/expectations")
+    assert page.locator("table.occurrences .mark").count() >= 1
+
+    # A Thai customer whose monthly promise has a history: kept, late or missed months.
+    page.goto(demo_server.base + "/cases")
+    customers = {
+        str(a.get_attribute("href"))
+        for a in page.locator('table.cases a[href^="/customers/"]').all()
+    }
+    for href in sorted(customers):
+        page.goto(demo_server.base + href + "/expectations")
+        heading = page.locator("h1").inner_text()
+        shown = set(
+            page.locator("table.occurrences .mark").evaluate_all("ms => ms.map(m => m.className)")
+        )
+        thai = any("\u0e00" <= ch <= "\u0e7f" for ch in heading)
+        if thai and shown & {"mark mark-on_time", "mark mark-late", "mark mark-missed"}:
+            break
+    else:
+        pytest.fail("no Thai customer with a promise history in the demo")
+    page.screenshot(path=str(tmp_path / "thai-expectations.png"), full_page=True)
+
     # Sign out through the form (CSRF-protected) and land on the sign-in page.
     page.click("form.signout button")
     page.wait_for_url("**/signin")
     if os.environ.get("AMENDS_KEEP_SCREENSHOTS"):
-        shutil.copy(tmp_path / "thai-case.png", os.environ["AMENDS_KEEP_SCREENSHOTS"])
+        keep = Path(os.environ["AMENDS_KEEP_SCREENSHOTS"])
+        keep.mkdir(parents=True, exist_ok=True)
+        for shot in ("thai-case.png", "thai-expectations.png"):
+            shutil.copy(tmp_path / shot, keep / shot)

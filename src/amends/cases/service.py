@@ -48,12 +48,15 @@ def add_event(
     actor: Actor,
     note: str = "",
     data: dict[str, Any] | None = None,
+    flush: bool = True,
 ) -> TimelineEvent:
+    """Append to the case's timeline; ``flush=False`` lets a batch insert many at once."""
     event = TimelineEvent(
         case_id=case.id, at=at, actor_id=actor.user_id, kind=kind, note=note, data=data or {}
     )
     session.add(event)
-    session.flush()
+    if flush:
+        session.flush()
     return event
 
 
@@ -66,6 +69,20 @@ def _owner(session: Session, owner_id: int) -> User:
             f"{owner.name} is a {owner.role} and cannot own cases", code="owner-not-allowed"
         )
     return owner
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What opening a case needs, for opening many at once."""
+
+    customer_id: int
+    owner_id: int
+    title: str
+    severity: Severity = Severity.MEDIUM
+    category: Category = Category.OTHER
+    origin: Origin = Origin.MANUAL
+    commitment_id: int | None = None
+    opened_at: datetime | None = None
 
 
 def open_case(
@@ -84,27 +101,98 @@ def open_case(
     opened_at: datetime | None = None,
 ) -> Case:
     """Open a case with its single owner; the SLA clock starts at ``opened_at``."""
+    spec = NewCase(
+        customer_id, owner_id, title, severity, category, origin, commitment_id, opened_at
+    )
+    return open_cases(session, actor=actor, now=now, specs=[spec], playbook=playbook)[0]
+
+
+def open_cases(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    specs: Sequence[NewCase],
+    playbook: Playbook,
+) -> list[Case]:
+    """Open several cases as :func:`open_case` would, one after another, in few statements.
+
+    Cases are inserted in rounds holding at most one case per customer, so repeat
+    detection (which looks at the customer's earlier cases) sees exactly what it would
+    have seen had they been opened one by one.
+    """
     require(actor, Action.WRITE)
-    if session.get(Customer, customer_id) is None:
-        raise InvalidInput(f"customer {customer_id} does not exist", code="customer-not-found")
-    _owner(session, owner_id)
-    if commitment_id is not None:
-        commitment = session.get(Commitment, commitment_id)
-        if commitment is None or commitment.customer_id != customer_id:
+    from amends.patterns import service as patterns  # patterns builds on this module
+
+    customer_ids = {s.customer_id for s in specs}
+    known = set(session.scalars(select(Customer.id).where(Customer.id.in_(customer_ids))))
+    promised = {
+        c.id: c.customer_id
+        for c in session.execute(
+            select(Commitment.id, Commitment.customer_id).where(
+                Commitment.id.in_({s.commitment_id for s in specs if s.commitment_id})
+            )
+        )
+    }
+    for spec in specs:
+        if spec.customer_id not in known:
             raise InvalidInput(
-                f"commitment {commitment_id} is not one of this customer's",
+                f"customer {spec.customer_id} does not exist", code="customer-not-found"
+            )
+        _owner(session, spec.owner_id)
+        if spec.commitment_id is not None and promised.get(spec.commitment_id) != (
+            spec.customer_id
+        ):
+            raise InvalidInput(
+                f"commitment {spec.commitment_id} is not one of this customer's",
                 code="commitment-not-found",
             )
+    rounds: list[list[int]] = []
+    seen: dict[int, int] = {}
+    for index, spec in enumerate(specs):
+        level = seen.get(spec.customer_id, 0)
+        seen[spec.customer_id] = level + 1
+        if level == len(rounds):
+            rounds.append([])
+        rounds[level].append(index)
+    opened: list[Case | None] = [None] * len(specs)
+    for turn in rounds:
+        batch = [_new_case(specs[i], now=now, playbook=playbook) for i in turn]
+        session.add_all(batch)
+        session.flush()  # one INSERT for the round, and the ids for the events
+        for index, case in zip(turn, batch, strict=True):
+            spec = specs[index]
+            add_event(
+                session,
+                case=case,
+                kind="opened",
+                at=now,
+                actor=actor,
+                data={
+                    "owner_id": spec.owner_id,
+                    "origin": spec.origin.value,
+                    "severity": spec.severity.value,
+                },
+                flush=False,
+            )
+            opened[index] = case
+        for case in batch:
+            patterns.case_arrived(session, case, now=now, playbook=playbook)
+    session.flush()  # the "opened" events too, even for a caller without autoflush
+    return [case for case in opened if case is not None]
+
+
+def _new_case(spec: NewCase, *, now: datetime, playbook: Playbook) -> Case:
     case = Case(
-        customer_id=customer_id,
-        owner_id=owner_id,
-        title=title,
+        customer_id=spec.customer_id,
+        owner_id=spec.owner_id,
+        title=spec.title,
         state=CaseState.NEW.value,
-        severity=severity.value,
-        category=category.value,
-        origin=origin.value,
-        commitment_id=commitment_id,
-        opened_at=opened_at or now,
+        severity=spec.severity.value,
+        category=spec.category.value,
+        origin=spec.origin.value,
+        commitment_id=spec.commitment_id,
+        opened_at=spec.opened_at or now,
         created_at=now,
         updated_at=now,
         steps_done="",
@@ -112,19 +200,6 @@ def open_case(
         outbound_count=0,
     )
     clocks.start(case, playbook)
-    session.add(case)
-    session.flush()
-    add_event(
-        session,
-        case=case,
-        kind="opened",
-        at=now,
-        actor=actor,
-        data={"owner_id": owner_id, "origin": origin.value, "severity": severity.value},
-    )
-    from amends.patterns import service as patterns  # patterns builds on this module
-
-    patterns.case_arrived(session, case, now=now, playbook=playbook)
     return case
 
 

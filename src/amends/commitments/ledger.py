@@ -3,41 +3,28 @@ the customer's expectations view (service layer: flushes, never commits)."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
-from amends.cases.models import Case
 from amends.cases.playbook import Playbook
-from amends.cases.rules import Category, Origin, Severity
-from amends.commitments.drafts import breach_draft
-from amends.commitments.models import Breach, Commitment, Delivery
+from amends.commitments import breaches, bulk
+from amends.commitments.models import Commitment, Delivery
 from amends.commitments.occurrences import (
     Occurrence,
     OccurrenceStatus,
-    breach_severity,
     due_times,
     match,
 )
-from amends.customers.models import Customer
 from amends.messages.models import Message
-from amends.people.models import User
-from amends.people.rules import SYSTEM, Action, Actor, Role, can_own_cases
+from amends.people.rules import Action, Actor
 from amends.people.service import require
-
-# What counts as "a large amount" per currency, for breach severity; others use 1,000.
-LARGE_AMOUNT = {"EUR": 1000, "USD": 1000, "GBP": 1000, "CZK": 25000, "THB": 35000}
-CHUNK = 2000
-# How far ahead the sweep looks for a commitment's next deadline.
-LOOKAHEAD = timedelta(days=400)
 
 
 class Promised(Protocol):
@@ -67,22 +54,6 @@ class Promised(Protocol):
     def value(self) -> Decimal: ...
     @property
     def currency(self) -> str: ...
-
-
-SWEEP_COLUMNS = (
-    Commitment.id,
-    Commitment.customer_id,
-    Commitment.owner_id,
-    Commitment.title,
-    Commitment.due_at,
-    Commitment.rrule,
-    Commitment.grace_hours,
-    Commitment.status,
-    Commitment.checked_through,
-    Commitment.next_check_at,
-    Commitment.value,
-    Commitment.currency,
-)
 
 
 def grace_of(commitment: Promised) -> timedelta:
@@ -156,289 +127,30 @@ class SweepResult:
         }
 
 
-def sweep(
-    session: Session, *, now: datetime, playbook: Playbook, limit: int | None = None
-) -> SweepResult:
-    """Judge every occurrence whose deadline has passed since the last sweep.
+def sweep(session: Session, *, now: datetime, playbook: Playbook) -> SweepResult:
+    """Judge every occurrence whose deadline passed since the last sweep.
 
-    Only commitments with ``next_check_at <= now`` are read (an index range), so a sweep
-    with nothing newly due costs one empty lookup. Each commitment is claimed by a
-    compare-and-set on ``next_check_at`` before it is judged, and breaches are unique per
-    (commitment, occurrence): two sweepers at once never record a miss twice. Plain rows,
-    not ORM objects, because a cold sweep walks every commitment there is.
+    Only commitments with ``next_check_at < now`` are read (an index range), so a sweep
+    with nothing newly due costs two empty lookups. Judging is set-based for one-off
+    promises and works on raw rows for recurring ones (see :mod:`bulk`); each judged
+    commitment is claimed by a compare-and-set on ``next_check_at`` and breaches are
+    unique per occurrence, so two sweepers at once never record a miss twice, and only
+    the sweeper that recorded a miss opens or joins its case.
     """
+    session.flush()  # the raw statements below must see pending changes
     result = SweepResult()
-    while limit is None or result.commitments_checked < limit:
-        batch = session.execute(
-            select(*SWEEP_COLUMNS)
-            .where(Commitment.status == "active", Commitment.next_check_at <= now)
-            .order_by(Commitment.next_check_at, Commitment.id)
-            .limit(CHUNK)
-        ).all()
-        if not batch:
-            break
-        _sweep_batch(session, batch, now=now, playbook=playbook, result=result)
-        if len(batch) < CHUNK:
-            break
+    scan = bulk.scan_in_rowid_order(session, now=now)
+    with bulk.roomy_cache(session, enabled=scan):
+        one_offs, missed = bulk.judge_one_offs(session, now=now, scan=scan)
+        recurring, more = bulk.judge_recurring(session, now=now, scan=scan)
+    result.commitments_checked = one_offs + recurring
+    bulk.restate(session, judged=result.commitments_checked)
+    missed += more
+    result.breaches_opened = len(missed)
+    opened, joined = breaches.record(session, missed, now=now, playbook=playbook)
+    result.cases_opened.extend(opened)
+    result.cases_joined.extend(joined)
     return result
-
-
-_TABLE: Table = Commitment.__table__  # type: ignore[assignment]
-# Core (not ORM) so a list of parameter sets runs as one executemany.
-_CLAIM = (
-    update(_TABLE)
-    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.next_check_at == bindparam("b_old"))
-    .values(
-        checked_through=bindparam("b_checked"),
-        next_due_at=bindparam("b_due"),
-        next_check_at=bindparam("b_check"),
-    )
-)
-
-
-def _sweep_batch(
-    session: Session,
-    batch: Sequence[Any],
-    *,
-    now: datetime,
-    playbook: Playbook,
-    result: SweepResult,
-) -> None:
-    rows = {row.id: row for row in batch}
-    deliveries = deliveries_for(session, list(rows))
-
-    missed: dict[int, list[Occurrence]] = {}
-    claims = []
-    for row in batch:
-        if row.due_at is None:
-            continue
-        grace = grace_of(row)
-        # One expansion serves both judging (up to now) and the next deadline (after).
-        due = due_times(row.due_at, row.rrule, until=now + LOOKAHEAD)
-        cut = bisect_right(due, now)
-        judged = match(due[:cut], deliveries[row.id], grace=grace, now=now)
-        since = row.checked_through
-        late = [
-            o
-            for o in judged
-            if o.status is OccurrenceStatus.MISSED and (since is None or o.deadline > since)
-        ]
-        if late:
-            missed[row.id] = late
-        past = [o.deadline for o in judged if o.deadline <= now]
-        checked = max(past) if past else since
-        upcoming = [d for d in due if checked is None or d + grace > checked]
-        next_due = upcoming[0] if upcoming else None
-        claims.append(
-            {
-                "b_id": row.id,
-                "b_old": row.next_check_at,
-                "b_checked": checked,
-                "b_due": next_due,
-                "b_check": next_due + grace if next_due else None,
-            }
-        )
-    won = _claim(session, claims)
-    result.commitments_checked += len(won)
-    for commitment_id in sorted(set(missed) & won):
-        fresh = [
-            o
-            for o in missed[commitment_id]
-            if _insert_breach(session, commitment_id, o, now=now) is not None
-        ]
-        if fresh:
-            result.breaches_opened += len(fresh)
-            _open_or_join(
-                session, rows[commitment_id], fresh, now=now, playbook=playbook, result=result
-            )
-    session.flush()
-
-
-def _claim(session: Session, claims: list[dict[str, Any]]) -> set[int]:
-    """Apply the compare-and-set updates; the ids whose update this sweeper won.
-
-    One executemany when the driver reports summed row counts and every row was won
-    (the normal case with one sweeper); row by row otherwise, to learn which ones.
-    """
-    if not claims:
-        return set()
-    dialect = session.get_bind().dialect
-    if dialect.supports_sane_multi_rowcount:
-        total = session.execute(_CLAIM, claims)
-        if getattr(total, "rowcount", -1) == len(claims):
-            return {c["b_id"] for c in claims}
-        # Some were taken by another sweeper, and ours are applied already: find ours by
-        # the values we wrote (a rival would have written the same, so either is fine).
-        return {c["b_id"] for c in claims if _holds(session, c)}
-    won = set()
-    for claim in claims:
-        if getattr(session.execute(_CLAIM, claim), "rowcount", 0) == 1:
-            won.add(claim["b_id"])
-    return won
-
-
-def _holds(session: Session, claim: dict[str, Any]) -> bool:
-    current = session.execute(
-        select(Commitment.next_check_at).where(Commitment.id == claim["b_id"])
-    ).scalar_one_or_none()
-    return bool(current == claim["b_check"] and claim["b_old"] != claim["b_check"])
-
-
-def _insert_breach(
-    session: Session, commitment_id: int, occ: Occurrence, *, now: datetime
-) -> int | None:
-    """Insert the breach unless it exists; the id when this call created it."""
-    dialect = session.get_bind().dialect.name
-    values = {
-        "commitment_id": commitment_id,
-        "occurrence_due_at": occ.due_at,
-        "deadline": occ.deadline,
-        "detected_at": now,
-    }
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
-    stmt = (
-        dialect_insert(Breach)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["commitment_id", "occurrence_due_at"])
-        .returning(Breach.id)
-    )
-    return session.execute(stmt).scalar_one_or_none()
-
-
-def _case_owner(session: Session, commitment: Promised) -> int:
-    """The promise's owner owns its miss; else whoever knows the account (see cases)."""
-    if commitment.owner_id is not None:
-        owner = session.get(User, commitment.owner_id)
-        if owner is not None and owner.active and can_own_cases(Role(owner.role)):
-            return owner.id
-    return cases.default_owner(session, commitment.customer_id)
-
-
-def _open_or_join(
-    session: Session,
-    commitment: Promised,
-    occs: list[Occurrence],
-    *,
-    now: datetime,
-    playbook: Playbook,
-    result: SweepResult,
-) -> None:
-    with session.no_autoflush:
-        _open_or_join_unflushed(
-            session, commitment, occs, now=now, playbook=playbook, result=result
-        )
-
-
-def _open_or_join_unflushed(
-    session: Session,
-    commitment: Promised,
-    occs: list[Occurrence],
-    *,
-    now: datetime,
-    playbook: Playbook,
-    result: SweepResult,
-) -> None:
-    open_case = session.scalar(
-        select(Case)
-        .where(Case.commitment_id == commitment.id, Case.state != "closed")
-        .order_by(Case.id.desc())
-        .limit(1)
-    )
-    lateness = now - min(o.deadline for o in occs)
-    if open_case is None:
-        large = LARGE_AMOUNT.get(commitment.currency, 1000)
-        severity = breach_severity(float(commitment.value), large, lateness)
-        first = min(occs, key=lambda o: o.due_at)
-        case = cases.open_case(
-            session,
-            actor=SYSTEM,
-            now=now,
-            customer_id=commitment.customer_id,
-            owner_id=_case_owner(session, commitment),
-            title=f"{commitment.title} — missed ({first.due_at:%Y-%m-%d})"[:300],
-            severity=Severity(severity),
-            category=Category.MISSED_COMMITMENT,
-            origin=Origin.BREACH,
-            commitment_id=commitment.id,
-            playbook=playbook,
-        )
-        result.cases_opened.append(case.id)
-    else:
-        case = open_case
-        result.cases_joined.append(case.id)
-    session.execute(
-        update(Breach)
-        .where(
-            Breach.commitment_id == commitment.id,
-            Breach.occurrence_due_at.in_([o.due_at for o in occs]),
-        )
-        .values(case_id=case.id)
-        .execution_options(synchronize_session=False)
-    )
-    for occ in occs:
-        cases.add_event(
-            session,
-            case=case,
-            kind="breach",
-            at=now,
-            actor=SYSTEM,
-            note=f"{commitment.title}: due {occ.due_at.isoformat()}, nothing delivered",
-            data={
-                "commitment_id": commitment.id,
-                "occurrence_due_at": occ.due_at.isoformat(),
-                "deadline": occ.deadline.isoformat(),
-            },
-        )
-    if open_case is None:
-        # After the breach events, so the timeline reads: opened, what was missed, draft.
-        customer = session.get(Customer, commitment.customer_id)
-        assert customer is not None
-        _draft(session, case, customer, commitment, min(occs, key=lambda o: o.due_at), now=now)
-
-
-def _draft(
-    session: Session,
-    case: Case,
-    customer: Customer,
-    commitment: Promised,
-    occ: Occurrence,
-    *,
-    now: datetime,
-) -> None:
-    owner = session.get(User, case.owner_id)
-    contact = next(
-        (c for c in sorted(customer.contacts, key=lambda c: not c.is_primary) if c.name), None
-    )
-    language, subject, text = breach_draft(
-        language=customer.language,
-        customer_name=contact.name if contact else customer.name,
-        what=commitment.title,
-        due=occ.due_at,
-        timezone=customer.timezone,
-        owner=owner.name if owner else "",
-    )
-    session.add(
-        Message(
-            case_id=case.id,
-            customer_id=customer.id,
-            direction="outbound",
-            channel="email",
-            language=language,
-            subject=f"[C-{case.id}] {subject}",
-            text=text,
-            is_draft=True,
-            to_address=next((c.email for c in customer.contacts if c.email), None),
-            author_id=None,
-            at=now,
-            created_at=now,
-        )
-    )
-    cases.add_event(
-        session, case=case, kind="draft_prepared", at=now, actor=SYSTEM, data={"language": language}
-    )
 
 
 @dataclass(frozen=True)
@@ -472,6 +184,9 @@ def due_soon(
         select(Commitment)
         .where(
             Commitment.status == "active",
+            # Judged promises keep their last next_due_at (the sweep leaves it to save
+            # index writes); a deadline still ahead is what makes a promise due soon.
+            Commitment.next_check_at >= now,
             Commitment.next_due_at.is_not(None),
             Commitment.next_due_at <= now + window,
         )

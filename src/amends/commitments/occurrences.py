@@ -13,8 +13,10 @@ from bisect import bisect_left
 from calendar import monthrange
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
+from typing import TypeVar
 
 from dateutil.rrule import rrulestr
 
@@ -25,7 +27,11 @@ _SIMPLE = re.compile(
     r"(?:;BYDAY=(?P<byday>MO|TU|WE|TH|FR|SA|SU))?"
     r"(?:;BYMONTHDAY=(?P<bymonthday>[1-9]|1[0-9]|2[0-8]))?$"
 )
-MAX_OCCURRENCES = 5000  # a daily promise kept for 13 years; more is a mistake, not a plan
+MAX_OCCURRENCES = 5000
+# A point in time: a datetime, or its canonical UTC text (see utc_text), never mixed.
+Moment = TypeVar(
+    "Moment", datetime, str
+)  # a daily promise kept for 13 years; more is a mistake, not a plan
 
 
 class OccurrenceStatus(StrEnum):
@@ -56,18 +62,162 @@ def due_times(
 
 
 def _expand(first_due: datetime, rrule: str | None, until: datetime) -> list[datetime]:
-    if not rrule:
-        return [first_due] if first_due <= until else []
+    return list(_iterate(first_due, rrule, until))
+
+
+@lru_cache(maxsize=4096)
+def _simple_parts(rrule: str) -> dict[str, str | None] | None:
+    # Cached: a ledger holds few distinct rules and many commitments sharing each.
     simple = _SIMPLE.match(rrule.upper().replace(" ", ""))
-    if simple:
-        return list(_simple(first_due, until, simple.groupdict()))
-    rule = rrulestr(rrule, dtstart=first_due)
-    out: list[datetime] = []
-    for when in rule:
-        if when > until or len(out) >= MAX_OCCURRENCES:
+    if simple is None:
+        return None
+    parts = simple.groupdict()
+    # BYDAY narrows a monthly or daily rule, BYMONTHDAY a daily or weekly one, in ways
+    # the plain arithmetic below does not model: python-dateutil handles those.
+    if (parts["byday"] and parts["freq"] != "WEEKLY") or (
+        parts["bymonthday"] and parts["freq"] != "MONTHLY"
+    ):
+        return None
+    return parts
+
+
+def _iterate(first_due: datetime, rrule: str | None, until: datetime) -> Iterator[datetime]:
+    """Due times up to ``until``, lazily, so a caller may stop early."""
+    if not rrule:
+        if first_due <= until:
+            yield first_due
+        return
+    parts = _simple_parts(rrule)
+    if parts is not None:
+        yield from _simple(first_due, until, parts)
+        return
+    for count, when in enumerate(rrulestr(rrule, dtstart=first_due)):
+        if when > until or count >= MAX_OCCURRENCES:
+            return
+        yield when
+
+
+def split_at(
+    first_due: datetime, rrule: str | None, *, before: datetime, horizon: datetime
+) -> tuple[list[datetime], datetime | None]:
+    """(due times before ``before``, the first one after them up to ``horizon`` or None)."""
+    past: list[datetime] = []
+    for when in _iterate(first_due, rrule, horizon):
+        if when >= before:
+            return past, when
+        past.append(when)
+    return past, None
+
+
+def utc_text(value: datetime) -> str:
+    """The canonical text of a UTC time, as SQLite stores it; its order is time order."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(" ", "microseconds")
+
+
+class TextSchedule:
+    """Due times as canonical UTC texts (see :func:`utc_text`), for the sweep at one moment.
+
+    Deliveries arrive from the database as text of the same form and string order is
+    time order, so judging compares strings and never builds a datetime per occurrence.
+    Monthly rules on a day every month has, the common shape by far, are expanded by
+    slicing DTSTART's text and counting months; values that repeat across a ledger
+    (cut-offs per grace period, deadlines of popular due times) are computed once.
+    """
+
+    def __init__(self, now: datetime, lookahead: timedelta) -> None:
+        self.now = _naive(now)
+        self.horizon = self.now + lookahead
+        self.horizon_text = utc_text(self.horizon)
+        self._cuts: dict[int, tuple[datetime, str, int]] = {}
+        self._deadlines: dict[tuple[str, int], str] = {}
+
+    def deadline(self, due: str, grace_hours: int) -> str:
+        """``due`` plus the grace period, as text."""
+        key = (due, grace_hours)
+        found = self._deadlines.get(key)
+        if found is None:
+            found = utc_text(datetime.fromisoformat(due) + timedelta(hours=grace_hours))
+            if len(self._deadlines) < 100_000:
+                self._deadlines[key] = found
+        return found
+
+    def _cut(self, grace_hours: int) -> tuple[datetime, str, int]:
+        # Occurrences due before now - grace have their deadline behind us.
+        found = self._cuts.get(grace_hours)
+        if found is None:
+            cut = self.now - timedelta(hours=grace_hours)
+            found = (cut, utc_text(cut), cut.year * 12 + cut.month - 1)
+            self._cuts[grace_hours] = found
+        return found
+
+    def split(
+        self, first_due: str, rrule: str | None, grace_hours: int
+    ) -> tuple[list[str], str | None]:
+        """(due times whose deadline has passed, the next due time or None), as texts."""
+        cut, cut_text, cut_month = self._cut(grace_hours)
+        parts = _simple_parts(rrule) if rrule else None
+        day = 0
+        if parts is not None and parts["freq"] == "MONTHLY":
+            day = int(parts["bymonthday"]) if parts["bymonthday"] else int(first_due[8:10])
+        if not 1 <= day <= 28:
+            past, following = split_at(
+                datetime.fromisoformat(first_due), rrule, before=cut, horizon=self.horizon
+            )
+            return [utc_text(w) for w in past], utc_text(following) if following else None
+        assert parts is not None
+        step = int(parts["interval"] or 1)
+        tail = f"-{day:02d}{first_due[10:]}"  # the day and DTSTART's time of day
+        first = int(first_due[0:4]) * 12 + int(first_due[5:7]) - 1
+        if day < int(first_due[8:10]):  # this month's occurrence would precede DTSTART
+            first += step
+        count = max(0, -(-(cut_month - first) // step))  # months before the cut's month
+        if _month_text(first + count * step) + tail < cut_text:
+            count += 1  # the occurrence in the cut's own month is before the cut too
+        count = min(count, MAX_OCCURRENCES)
+        end = first + count * step
+        if first >= _FIRST_MONTH and end < _FIRST_MONTH + len(_MONTHS):
+            # The hot loop of a cold sweep: one list lookup and one concatenation each.
+            months = _MONTHS
+            texts = [months[m - _FIRST_MONTH] + tail for m in range(first, end, step)]
+        else:
+            texts = [_month_text(m) + tail for m in range(first, end, step)]
+        after = _month_text(end) + tail
+        if count >= MAX_OCCURRENCES or after > self.horizon_text:
+            return texts, None
+        return texts, after
+
+
+_FIRST_MONTH = 1970 * 12
+# "YYYY-MM" for every month from 1970 to 2199, counted as year * 12 + month - 1.
+_MONTHS = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in range(_FIRST_MONTH, 2200 * 12)]
+
+
+def _month_text(month: int) -> str:
+    return f"{month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def _naive(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+def fulfilled(due: Sequence[Moment], delivered: Sequence[Moment]) -> int:
+    """How many of ``due`` the deliveries (sorted by time) fulfil, paired exactly as
+    :func:`match` pairs them.
+
+    :func:`match` always fills the earliest open occurrence, so the fulfilled ones are a
+    prefix of ``due``; a delivery extends that prefix unless it came before the previous
+    occurrence's due time (its window had not opened). Counting that prefix needs no
+    Occurrence objects, which is what lets the sweep judge millions of occurrences.
+    """
+    n, filled = len(due), 0
+    for at in delivered:
+        if filled == n:
             break
-        out.append(when)
-    return out
+        if filled == 0 or at > due[filled - 1]:
+            filled += 1
+    return filled
 
 
 def _simple(start: datetime, until: datetime, parts: dict[str, str | None]) -> Iterator[datetime]:
