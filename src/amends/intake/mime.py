@@ -334,5 +334,6 @@ def use_fast_boundaries() -> None:
     """Make the stdlib feed parser match multipart boundaries without a compile each."""
     import email.feedparser
 
-    if not isinstance(email.feedparser.re, _FeedRe):
-        email.feedparser.re = _FeedRe()  # type: ignore[assignment]
+    # The typeshed stub does not list the module's own ``re`` import.
+    if not isinstance(getattr(email.feedparser, "re", None), _FeedRe):
+        setattr(email.feedparser, "re", _FeedRe())  # noqa: B010
