@@ -179,14 +179,38 @@ def customer_for_sender(
     from amends.workspace import service as workspace
 
     ws = workspace.current(session)
+    return new_lead(
+        session,
+        actor=actor,
+        now=now,
+        address=address,
+        name=name,
+        language=language,
+        timezone=ws.timezone if ws else "UTC",
+        currency=ws.currency if ws else "EUR",
+    )
+
+
+def new_lead(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    address: str,
+    name: str,
+    language: str,
+    timezone: str,
+    currency: str,
+) -> Customer:
+    """An unmatched sender kept as a lead, in the workspace's timezone and currency."""
     return create_customer(
         session,
         actor=actor,
         now=now,
         name=name.strip() or address,
         language=language if language != "und" else "en",
-        timezone=ws.timezone if ws else "UTC",
-        currency=ws.currency if ws else "EUR",
+        timezone=timezone,
+        currency=currency,
         contacts=[ContactInput(name=name.strip() or address, email=address, is_primary=True)],
         is_lead=True,
         notes="created from an unknown sender's message",

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from amends.cases import service as cases
 from amends.cases.models import Case
 from amends.cases.playbook import Playbook
 from amends.customers import service as customers
@@ -67,6 +68,9 @@ class _Known:
     latest_from: dict[str, tuple[int, int, datetime]] = field(default_factory=dict)
     subjects_of_case: dict[int, set[str]] = field(default_factory=dict)
     subjects_loaded: set[int] = field(default_factory=set)
+    new_customers: set[int] = field(default_factory=set)
+    workspace: tuple[str, str] | None = None
+    first_manager: int | None = None
 
     def subjects(self, session: Session, case_id: int) -> set[str]:
         """Subject keys of a case's messages: the stored ones (read once) and the batch's."""
@@ -296,6 +300,13 @@ def apply_batch(
         if case is None:
             case = messages.best_open_case(known.cases_of_customer.get(customer_id, []))
         if case is None:
+            owner = None
+            if customer_id in known.new_customers:
+                # A lead made by this batch has no cases or promises: default_owner would
+                # fall back to the first manager, asked once per batch here.
+                if known.first_manager is None:
+                    known.first_manager = cases.fallback_owner(session)
+                owner = known.first_manager
             case = messages.open_complaint_case(
                 session,
                 actor=SYSTEM,
@@ -305,6 +316,7 @@ def apply_batch(
                 subject=parsed.subject,
                 text=text,
                 received_at=received,
+                owner_id=owner,
             )
             _add_case(known, case)
         item = messages.Inbound(
@@ -373,14 +385,24 @@ def _customer(session: Session, known: _Known, parsed: ParsedMessage, *, now: da
         found = known.customer_of_domain.get(_domain(address))
     if found is not None:
         return found
-    lead = customers.customer_for_sender(
+    # Neither the address nor its domain is known (the batch asked): a new lead, as
+    # customers.customer_for_sender would make it, without asking again.
+    if known.workspace is None:
+        from amends.workspace import service as workspace
+
+        ws = workspace.current(session)
+        known.workspace = (ws.timezone, ws.currency) if ws else ("UTC", "EUR")
+    lead = customers.new_lead(
         session,
         actor=SYSTEM,
         now=now,
         address=parsed.from_address,
         name=parsed.from_name,
         language=parsed.language,
+        timezone=known.workspace[0],
+        currency=known.workspace[1],
     )
     known.customer_of_address[address] = lead.id
     known.customer_of_domain.setdefault(_domain(address), lead.id)
+    known.new_customers.add(lead.id)
     return lead.id

@@ -301,14 +301,19 @@ def open_complaint_case(
     subject: str,
     text: str,
     received_at: datetime,
+    owner_id: int | None = None,
 ) -> Case:
-    """The case a complaint opens when its customer has none open: titled by its subject."""
+    """The case a complaint opens when its customer has none open: titled by its subject.
+
+    ``owner_id`` defaults to ``cases.default_owner``; a caller that knows the customer is
+    new (no cases, no promises) may pass ``cases.fallback_owner``, which that returns.
+    """
     return cases.open_case(
         session,
         actor=actor,
         now=now,
         customer_id=customer_id,
-        owner_id=cases.default_owner(session, customer_id),
+        owner_id=owner_id if owner_id is not None else cases.default_owner(session, customer_id),
         title=(subject or text.strip().splitlines()[0] if text.strip() else "Complaint")[:300],
         origin=Origin.COMPLAINT,
         opened_at=received_at,

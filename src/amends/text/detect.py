@@ -157,6 +157,11 @@ def detect_language(text: str, languages: Iterable[str] = DEFAULT_LANGUAGES) -> 
     clear = _plain_latin(sample, codes)
     if clear is not None:
         return clear
+    mixed = any(p.search(sample) for c, p in _SCRIPT_LANGUAGES.items() if c in codes)
+    if not mixed:
+        # Text without Thai or Greek letters is never Thai or Greek: leaving those out of
+        # the detector keeps their models (tens of MB each) out of memory.
+        codes = tuple(c for c in codes if c not in _SCRIPT_LANGUAGES)
     detector = detector_for(codes)
     if detector is None:
         known = [code for code in codes if _lingua_language(code)]
