@@ -60,7 +60,8 @@ def run_measured(command: list[str], env: dict[str, str], stdout: Any) -> dict[s
         env=env,
         stdout=stdout,
         stderr=subprocess.PIPE,
-        preexec_fn=lambda: os.sched_setaffinity(0, {cpu}),  # noqa: PLW1509 - no threads yet
+        # Pinning before exec: the child starts on the one CPU it is measured on.
+        preexec_fn=lambda: os.sched_setaffinity(0, {cpu}),
     )
     assert proc.stderr is not None
     err = proc.stderr.read()
@@ -70,6 +71,8 @@ def run_measured(command: list[str], env: dict[str, str], stdout: Any) -> dict[s
         "returncode": proc.returncode,
         "wall_seconds": round(time.perf_counter() - started, 3),
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
+        "cpu_user_seconds": round(usage.ru_utime, 3),
+        "cpu_system_seconds": round(usage.ru_stime, 3),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "stderr_tail": err.decode("utf-8", "replace")[-1500:],
     }
@@ -144,8 +147,16 @@ def run_amends(corpus: list[Expected], maildir: Path, batch: int) -> dict[str, A
     }
     subprocess.run([AMENDS, "init"], env=env, check=True, capture_output=True)
     subprocess.run(
-        [AMENDS, "users", "add", "owner@amends-bench.example", "--name", "Olga"]
-        + ["--role", "manager"],
+        [
+            AMENDS,
+            "users",
+            "add",
+            "owner@amends-bench.example",
+            "--name",
+            "Olga",
+            "--role",
+            "manager",
+        ],
         env=env,
         check=True,
         capture_output=True,

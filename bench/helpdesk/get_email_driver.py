@@ -88,9 +88,7 @@ def main() -> None:
                 "runs": runs,
                 "seconds_in_get_email": round(seconds, 3),
                 "stopped_queue": stopped,
-                "left_in_folder": sorted(
-                    f for f in os.listdir(mailbox) if (mailbox / f).is_file()
-                ),
+                "left_in_folder": sorted(f for f in os.listdir(mailbox) if (mailbox / f).is_file()),
             }
         )
     )

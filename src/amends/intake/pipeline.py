@@ -95,6 +95,7 @@ def ingest(ctx: IntakeContext, raw: bytes, *, source: str, source_ref: str = "")
 # message is then the parsing and the ORM work), while a batch's parsed messages,
 # attachments included, are held in memory until it commits.
 BATCH_SIZE = 200
+BATCH_BYTES = 32 * 1024 * 1024
 
 
 def ingest_many(
@@ -112,11 +113,15 @@ def ingest_many(
     retry``) completes; a rerun never makes a second copy.
     """
     chunk: list[tuple[bytes, str, str]] = []
+    size = 0
     for item in items:
         chunk.append(item)
-        if len(chunk) >= batch_size:
+        size += len(item[0])
+        # A batch is held in memory, attachments too, until it commits: bound its bytes
+        # as well as its count, so a run of large mails cannot exhaust memory.
+        if len(chunk) >= batch_size or size >= BATCH_BYTES:
             yield from _ingest_batch(ctx, chunk)
-            chunk = []
+            chunk, size = [], 0
     if chunk:
         yield from _ingest_batch(ctx, chunk)
 

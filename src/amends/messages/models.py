@@ -12,7 +12,12 @@ class Message(Base):
     """A message to or from a customer (or an internal note on a case)."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_case_at", "case_id", "at"),)
+    __table_args__ = (
+        Index("ix_messages_case_at", "case_id", "at"),
+        # Threading by sender and subject looks up a sender's recent mail; without it
+        # every incoming message scanned all messages.
+        Index("ix_messages_from_at", "from_address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))

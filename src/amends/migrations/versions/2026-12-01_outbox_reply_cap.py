@@ -1,4 +1,5 @@
-"""outbox reply cap: why a reply waited, and an index to count recent sends per address
+"""outbox reply cap and intake lookups: why a reply waited, indexes for recent sends per
+address and recent mail per sender
 
 Revision ID: i006
 Revises: 0005
@@ -25,9 +26,13 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("held_until", sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index("ix_outbox_to_claimed", ["to_address", "claimed_at"], unique=False)
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.create_index("ix_messages_from_at", ["from_address", "at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_index("ix_messages_from_at")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_to_claimed")
         batch_op.drop_column("held_until")
