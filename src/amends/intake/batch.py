@@ -31,6 +31,7 @@ from amends.intake.rules import subject_key
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel
+from amends.people.models import User
 from amends.people.rules import SYSTEM
 
 
@@ -71,6 +72,9 @@ class _Known:
     new_customers: set[int] = field(default_factory=set)
     workspace: tuple[str, str] | None = None
     first_manager: int | None = None
+    # The session's identity map holds objects weakly: a lead or an owner no one refers
+    # to is dropped and then read again by each service that asks for it by id.
+    held: list[object] = field(default_factory=list)
 
     def subjects(self, session: Session, case_id: int) -> set[str]:
         """Subject keys of a case's messages: the stored ones (read once) and the batch's."""
@@ -306,6 +310,7 @@ def apply_batch(
                 # fall back to the first manager, asked once per batch here.
                 if known.first_manager is None:
                     known.first_manager = cases.fallback_owner(session)
+                    known.held.append(session.get(User, known.first_manager))
                 owner = known.first_manager
             case = messages.open_complaint_case(
                 session,
@@ -405,4 +410,5 @@ def _customer(session: Session, known: _Known, parsed: ParsedMessage, *, now: da
     known.customer_of_address[address] = lead.id
     known.customer_of_domain.setdefault(_domain(address), lead.id)
     known.new_customers.add(lead.id)
+    known.held.append(lead)
     return lead.id
