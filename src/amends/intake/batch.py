@@ -253,6 +253,7 @@ def apply_batch(
             }
         )
 
+    _make_leads(session, known, work, now=now)
     for w in work:
         if isinstance(w.outcome, Quarantined):
             exc = w.outcome
@@ -412,3 +413,52 @@ def _customer(session: Session, known: _Known, parsed: ParsedMessage, *, now: da
     known.new_customers.add(lead.id)
     known.held.append(lead)
     return lead.id
+
+
+def _make_leads(session: Session, known: _Known, work: Sequence[Work], *, now: datetime) -> None:
+    """Create, in one go and in order of first appearance, the leads the batch needs.
+
+    The same messages as in ``apply_batch``'s loop reach the customer lookup (new key,
+    not ignored, with a sender), so the same senders become leads, in the same order.
+    """
+    keys: set[str] = set()
+    senders: list[tuple[str, str, str]] = []
+    planned: set[str] = set()
+    for w in work:
+        if not isinstance(w.outcome, ParsedMessage):
+            continue
+        parsed, key = w.outcome, _key(w)
+        if key in known.case_of_key or key in keys:
+            continue
+        keys.add(key)
+        if parsed.ignore_reason is not None or not parsed.from_address:
+            continue
+        address = parsed.from_address.strip().lower()
+        domain = _domain(address)
+        if address in known.customer_of_address or domain in known.customer_of_domain:
+            continue
+        if address in planned or domain in planned:
+            continue
+        planned.update({address, domain} - {""})
+        senders.append((parsed.from_address, parsed.from_name, parsed.language))
+    if not senders:
+        return
+    if known.workspace is None:
+        from amends.workspace import service as workspace
+
+        ws = workspace.current(session)
+        known.workspace = (ws.timezone, ws.currency) if ws else ("UTC", "EUR")
+    leads = customers.new_leads(
+        session,
+        actor=SYSTEM,
+        now=now,
+        senders=senders,
+        timezone=known.workspace[0],
+        currency=known.workspace[1],
+    )
+    for (address, _, _), lead in zip(senders, leads, strict=True):
+        lowered = address.strip().lower()
+        known.customer_of_address[lowered] = lead.id
+        known.customer_of_domain.setdefault(_domain(lowered), lead.id)
+        known.new_customers.add(lead.id)
+        known.held.append(lead)
