@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_timeout: float = Field(default=30.0, gt=0, le=600)
     mail_from: str = "amends@localhost"
+    # A mail loop (an auto-responder answering our replies) must never turn into a
+    # flood of one inbox: beyond this many replies an hour to one address, mail waits.
+    reply_cap_per_hour: int = Field(default=10, ge=1, le=10_000)
     webhook_secret: SecretStr = SecretStr("")
     imap_host: str = ""
     imap_port: int = Field(default=993, ge=1, le=65535)

@@ -84,3 +84,26 @@ def test_only_the_opening_is_examined() -> None:
     text = "Hello, my order still has not arrived and it has been two weeks. " * 3
     text += "Dobrý deň, " * 400
     assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        # Decided without lingua: the evidence is plain.
+        ("The courier left the boxes outside and the rain soaked all of them.", "en"),
+        ("Kuriér nechal balík pred dverami a celý ho zmočil dážď.", "sk"),
+        ("Kurýr nechal balík před dveřmi a celý ho zmočil déšť.", "cs"),
+        # Mixed evidence goes to lingua: English naming a Slovak person, Slovak in ASCII.
+        ("Our order for Ľubomír Ďurček from Žilina was not delivered at all.", "en"),
+        ("Dobry den, objednavka este stale neprisla, prosim ozvite sa mi.", "sk"),
+    ],
+)
+def test_plain_latin_evidence_and_mixed_evidence(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+def test_plain_latin_evidence_respects_the_configured_languages() -> None:
+    assert (
+        detect_language("Kuriér nechal balík pred dverami a zmočil ho dážď.", ["cs", "en"]) == "cs"
+    )
+    assert detect_language("The courier left the boxes outside in the rain.", ["sk", "cs"]) != "en"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from amends.errors import Quarantined
@@ -135,3 +137,53 @@ def test_unflow() -> None:
 
 def test_unflow_delsp_and_space_stuffing() -> None:
     assert unflow("Bra \ntislava\n From here", delsp=True) == "Bratislava\nFrom here"
+
+
+_TRICKY_BOUNDARIES = ["simple", "a+b(c)?.*[x]{2}|^$", "==_Part_1.2_\\end", "x y'z=:/,-_", "--"]
+
+
+def _shape(message: Any) -> list[tuple[str, str | None, str | None, str]]:
+    parts = []
+    for part in message.walk():
+        payload = "" if part.is_multipart() else str(part.get_payload())
+        parts.append((part.get_content_type(), part.preamble, part.epilogue, payload))
+    return parts
+
+
+@pytest.mark.parametrize("boundary", _TRICKY_BOUNDARIES)
+def test_fast_boundaries_split_exactly_like_the_stdlib(
+    boundary: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import email.feedparser
+    import re
+    from email import policy
+    from email.parser import BytesParser
+
+    from amends.intake.mime import use_fast_boundaries
+
+    raw = (
+        f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'
+        f"preamble\r\n--{boundary}\r\nContent-Type: text/plain\r\n\r\nPrvá časť\r\n"
+        f"--{boundary}  \r\n--{boundary}\r\nContent-Type: text/html\r\n\r\n<p>Δεύτερο</p>\r\n"
+        f"--{boundary}x\r\nnot a boundary line\r\n"
+        f"--{boundary}--\r\nepilogue\r\n"
+    ).encode()
+    use_fast_boundaries()
+    fast = _shape(BytesParser(policy=policy.compat32).parsebytes(raw))
+    monkeypatch.setattr(email.feedparser, "re", re)
+    slow = _shape(BytesParser(policy=policy.compat32).parsebytes(raw))
+    assert fast == slow
+    assert len(fast) == 3
+
+
+def test_fast_boundaries_leave_other_patterns_to_re() -> None:
+    import email.feedparser
+    import re
+
+    from amends.intake.mime import _UNESCAPE, use_fast_boundaries
+
+    use_fast_boundaries()
+    pattern = email.feedparser.re.compile(r"(\r\n|\r|\n)\Z")
+    assert isinstance(pattern, re.Pattern)
+    printable = "".join(chr(c) for c in range(32, 127))
+    assert _UNESCAPE.sub(r"\1", re.escape(printable)) == printable

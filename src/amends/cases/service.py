@@ -489,6 +489,11 @@ def default_owner(session: Session, customer_id: int) -> int:
         user = session.get(User, user_id) if user_id is not None else None
         if user is not None and user.active and can_own_cases(Role(user.role)):
             return user.id
+    return fallback_owner(session)
+
+
+def fallback_owner(session: Session) -> int:
+    """The owner of a complaint from a customer nobody knows yet: the first manager."""
     fallback = session.scalar(
         select(User.id)
         .where(User.active, User.role.in_([Role.MANAGER.value, Role.OWNER.value]))

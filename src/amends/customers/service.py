@@ -179,15 +179,75 @@ def customer_for_sender(
     from amends.workspace import service as workspace
 
     ws = workspace.current(session)
+    return new_lead(
+        session,
+        actor=actor,
+        now=now,
+        address=address,
+        name=name,
+        language=language,
+        timezone=ws.timezone if ws else "UTC",
+        currency=ws.currency if ws else "EUR",
+    )
+
+
+def new_lead(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    address: str,
+    name: str,
+    language: str,
+    timezone: str,
+    currency: str,
+) -> Customer:
+    """An unmatched sender kept as a lead, in the workspace's timezone and currency."""
     return create_customer(
         session,
         actor=actor,
         now=now,
         name=name.strip() or address,
         language=language if language != "und" else "en",
-        timezone=ws.timezone if ws else "UTC",
-        currency=ws.currency if ws else "EUR",
+        timezone=timezone,
+        currency=currency,
         contacts=[ContactInput(name=name.strip() or address, email=address, is_primary=True)],
         is_lead=True,
         notes="created from an unknown sender's message",
     )
+
+
+def new_leads(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    senders: list[tuple[str, str, str]],
+    timezone: str,
+    currency: str,
+) -> list[Customer]:
+    """Many leads ``(address, name, language)`` at once, each as ``new_lead`` makes it,
+    written with one flush (a bulk import meets hundreds of new senders)."""
+    require(actor, Action.WRITE)
+    made = []
+    for address, name, language in senders:
+        label = name.strip() or address
+        customer = Customer(
+            external_id=None,
+            name=label,
+            language=language if language != "und" else "en",
+            timezone=timezone,
+            currency=currency,
+            recurring_value=Decimal("0"),
+            tier=Tier.STANDARD.value,
+            status=CustomerStatus.ACTIVE.value,
+            is_lead=True,
+            notes="created from an unknown sender's message",
+            created_at=now,
+            updated_at=now,
+        )
+        customer.contacts = [Contact(name=label, email=address, phone=None, is_primary=True)]
+        made.append(customer)
+    session.add_all(made)
+    session.flush()
+    return made

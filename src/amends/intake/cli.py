@@ -67,6 +67,10 @@ for _table in ("customers", "commitments", "deliveries"):
     _command(_table)
 
 
+_BATCH = typer.Option(
+    "--batch", min=1, max=5000, help="messages per transaction (stored first, then parsed)"
+)
+
 intake_app = typer.Typer(help="Take in email: .eml files, maildir, mbox; retry quarantined mail.")
 
 
@@ -78,18 +82,40 @@ def _context() -> Any:
 
 
 def _report(results: Iterable[Any], json_: bool, total: int) -> None:
-    from rich.progress import Progress
+    """Stream results (JSON Lines with ``--json``), a progress bar on long runs, a summary."""
+    import time
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     counts: dict[str, int] = {}
-    with Progress(console=err.real, transient=True, disable=json_ or total < 50) as bar:
-        task = bar.add_task("importing mail", total=total)
-        for result in results:
+    started = time.monotonic()
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err.real, transient=True, disable=total < 50) as bar:
+        task = bar.add_task("importing mail", total=total, rate="")
+        for n, result in enumerate(results, 1):
             counts[result.status] = counts.get(result.status, 0) + 1
             if json_:
                 emit_json(result.as_dict())
-            bar.advance(task)
+            if n % 50 == 0 or n == total:
+                elapsed = max(time.monotonic() - started, 1e-6)
+                bar.update(task, completed=n, rate=f"{n / elapsed:,.0f}/s")
+    elapsed = time.monotonic() - started
+    done = sum(counts.values())
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing"
-    err.print(f"done: {summary}")
+    rate = f" ({done / elapsed:,.0f} messages/s)" if done and elapsed > 0 else ""
+    err.print(f"done: {done} messages in {elapsed:.1f} s{rate}: {summary}")
 
 
 @intake_app.command("eml")
@@ -97,16 +123,17 @@ def _report(results: Iterable[Any], json_: bool, total: int) -> None:
 def intake_eml(
     paths: Annotated[list[Path], typer.Argument(help=".eml files")],
     json_: Annotated[bool, typer.Option("--json", help="one JSON object per file")] = False,
+    batch: Annotated[int, _BATCH] = 200,
 ) -> None:
     """Take in .eml files; each is stored before it is read, and never twice."""
-    from amends.intake.pipeline import ingest
+    from amends.intake.pipeline import ingest_many
 
     ctx = _context()
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise InvalidInput(f"not a file: {', '.join(missing)}", code="file-missing")
     _report(
-        (ingest(ctx, p.read_bytes(), source="eml", source_ref=str(p)) for p in paths),
+        ingest_many(ctx, ((p.read_bytes(), "eml", str(p)) for p in paths), batch_size=batch),
         json_,
         len(paths),
     )
@@ -117,9 +144,10 @@ def intake_eml(
 def intake_maildir(
     directory: Annotated[Path, typer.Argument(help="a maildir (with cur/ and new/)")],
     json_: Annotated[bool, typer.Option("--json")] = False,
+    batch: Annotated[int, _BATCH] = 200,
 ) -> None:
     """Take in every message of a maildir; safe to run again (already seen mail is skipped)."""
-    from amends.intake.pipeline import ingest
+    from amends.intake.pipeline import ingest_many
 
     folders = [directory / "new", directory / "cur"]
     if not all(f.is_dir() for f in folders):
@@ -129,7 +157,7 @@ def intake_maildir(
     files = sorted(p for f in folders for p in f.iterdir() if p.is_file())
     ctx = _context()
     _report(
-        (ingest(ctx, p.read_bytes(), source="maildir", source_ref=str(p)) for p in files),
+        ingest_many(ctx, ((p.read_bytes(), "maildir", str(p)) for p in files), batch_size=batch),
         json_,
         len(files),
     )
@@ -140,11 +168,12 @@ def intake_maildir(
 def intake_mbox(
     path: Annotated[Path, typer.Argument(help="an mbox file")],
     json_: Annotated[bool, typer.Option("--json")] = False,
+    batch: Annotated[int, _BATCH] = 200,
 ) -> None:
     """Take in every message of an mbox file; safe to run again."""
     import mailbox
 
-    from amends.intake.pipeline import ingest
+    from amends.intake.pipeline import ingest_many
 
     if not path.is_file():
         raise InvalidInput(f"{path} is not a file", code="file-missing")
@@ -152,9 +181,10 @@ def intake_mbox(
     keys = list(box.keys())
     ctx = _context()
     _report(
-        (
-            ingest(ctx, box.get_bytes(k), source="mbox", source_ref=f"{path}#{i + 1}")
-            for i, k in enumerate(keys)
+        ingest_many(
+            ctx,
+            ((box.get_bytes(k), "mbox", f"{path}#{i + 1}") for i, k in enumerate(keys)),
+            batch_size=batch,
         ),
         json_,
         len(keys),

@@ -31,6 +31,7 @@ from amends.intake.mime import (
     payload_bytes,
     raw_headers,
     unflow,
+    use_fast_boundaries,
 )
 from amends.intake.quotes import split_reply
 from amends.intake.result import Attachment, ForwardedMessage, ParsedMessage, SkippedAttachment
@@ -39,6 +40,8 @@ from amends.text.charset import DEFAULT_LANGUAGES, decode_bytes
 from amends.text.detect import MIN_LETTERS, UNDETERMINED, detect_language
 
 FORWARD_MARKER = "---------- Forwarded message ----------"
+
+use_fast_boundaries()
 
 # A message must carry at least one of these to be mail rather than some other file.
 _MAIL_HEADERS = frozenset(

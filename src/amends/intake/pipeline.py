@@ -9,12 +9,14 @@ message exactly once.
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases.models import Case
@@ -26,10 +28,13 @@ from amends.db import transaction
 from amends.errors import Quarantined
 from amends.intake import store
 from amends.intake.models import Quarantine, RawMail, StoredAttachment
+from amends.intake.result import ParsedMessage
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel, Direction
 from amends.people.rules import SYSTEM
+
+log = logging.getLogger(__name__)
 
 THREAD_WINDOW = timedelta(days=14)
 
@@ -67,58 +72,243 @@ class IngestResult:
 
 
 def ingest(ctx: IntakeContext, raw: bytes, *, source: str, source_ref: str = "") -> IngestResult:
-    """Take one raw email all the way: stored, duplicate, ignored or quarantined."""
+    """Take one raw email all the way: stored, duplicate, ignored or quarantined.
+
+    Durable per message (its own fsync and commits), for channels that acknowledge each
+    message to a sender: SMTP answers 250 and IMAP marks it seen only after this returns.
+    """
     digest = store.put(ctx.raw_root, raw)
     now = ctx.clock.now()
     with transaction(ctx.sessions) as session:
         row = session.scalar(select(RawMail).where(RawMail.sha256 == digest))
         if row is None:
-            row = RawMail(
-                sha256=digest,
-                size=len(raw),
-                source=source,
-                source_ref=source_ref,
-                received_at=now,
-                status="pending",
-                reason="",
-            )
+            row = RawMail(**_raw_row(digest, raw, source, source_ref, now))
             session.add(row)
             session.flush()
         elif row.status != "pending":
-            return IngestResult(
-                source_ref,
-                "duplicate",
-                "the same bytes were received before",
-                row.message_key,
-                case_id=row.case_id,
-            )
+            return _seen_before(source_ref, row)
         raw_id = row.id
     return process(ctx, raw_id, raw, source_ref=source_ref)
 
 
+# Messages per transaction in a bulk import. Larger batches gain little (the cost per
+# message is then the parsing and the ORM work), while a batch's parsed messages,
+# attachments included, are held in memory until it commits.
+BATCH_SIZE = 200
+BATCH_BYTES = 32 * 1024 * 1024
+
+
+def ingest_many(
+    ctx: IntakeContext,
+    items: Iterable[tuple[bytes, str, str]],
+    *,
+    batch_size: int = BATCH_SIZE,
+) -> Iterator[IngestResult]:
+    """Take in many raw emails ``(raw, source, source_ref)`` in batches; one result each.
+
+    Each batch keeps the guarantees of ``ingest``: its raw bytes are flushed to disk and
+    their rows committed (as ``pending``) before any of them is parsed, and all of the
+    batch's cases and messages are then written in one transaction. A crash at any
+    point leaves each message either done or pending, which a rerun (or ``amends intake
+    retry``) completes; a rerun never makes a second copy.
+    """
+    chunk: list[tuple[bytes, str, str]] = []
+    size = 0
+    for item in items:
+        chunk.append(item)
+        size += len(item[0])
+        # A batch is held in memory, attachments too, until it commits: bound its bytes
+        # as well as its count, so a run of large mails cannot exhaust memory.
+        if len(chunk) >= batch_size or size >= BATCH_BYTES:
+            yield from _ingest_batch(ctx, chunk)
+            chunk, size = [], 0
+    if chunk:
+        yield from _ingest_batch(ctx, chunk)
+
+
+def _ingest_batch(ctx: IntakeContext, chunk: list[tuple[bytes, str, str]]) -> list[IngestResult]:
+    digests = store.put_many(ctx.raw_root, [raw for raw, _, _ in chunk])
+    now = ctx.clock.now()
+    results: list[IngestResult | None] = [None] * len(chunk)
+    todo: list[tuple[int, str]] = []  # (index in chunk, digest) of the messages to parse
+    with transaction(ctx.sessions) as session:
+        ids: dict[str, tuple[int, RawMail | None]] = {
+            r.sha256: (r.id, r)
+            for r in session.scalars(select(RawMail).where(RawMail.sha256.in_(set(digests))))
+        }
+        fresh: list[dict[str, object]] = []
+        taken: dict[str, int] = {}  # digest -> index of its first copy in the batch
+        copies: list[tuple[int, int]] = []
+        for index, ((raw, source, ref), digest) in enumerate(zip(chunk, digests, strict=True)):
+            known = ids.get(digest)
+            if known is not None and known[1] is not None and known[1].status != "pending":
+                results[index] = _seen_before(ref, known[1])
+                continue
+            if digest in taken:
+                copies.append((index, taken[digest]))
+                continue
+            taken[digest] = index
+            todo.append((index, digest))
+            if known is None:
+                fresh.append(_raw_row(digest, raw, source, ref, now))
+        if fresh:
+            # One INSERT for the batch; the ORM's unit of work costs more than parsing.
+            inserted = session.execute(
+                insert(RawMail).returning(RawMail.id, sort_by_parameter_order=True), fresh
+            ).scalars()
+            for row, raw_id in zip(fresh, inserted, strict=True):
+                ids[str(row["sha256"])] = (raw_id, None)
+    from amends.intake.batch import Work, apply_batch
+
+    work = [
+        Work(ids[digest][0], digest, _parse(ctx, chunk[index][0]), chunk[index][2])
+        for index, digest in todo
+    ]
+    # What a rerun would find in each row's message_key (a parse failure records none).
+    keys = {
+        index: w.outcome.message_id or "sha256:" + w.digest
+        if isinstance(w.outcome, ParsedMessage)
+        else None
+        for (index, _), w in zip(todo, work, strict=True)
+    }
+    try:
+        with transaction(ctx.sessions) as session:
+            written: list[Path] = []
+            outcomes = apply_batch(
+                session,
+                now=ctx.clock.now(),
+                since=ctx.clock.now() - THREAD_WINDOW,
+                playbook=ctx.playbook,
+                blob_root=ctx.blob_root,
+                work=work,
+                unsynced=written,
+            )
+            # Attachments were written unsynced; they reach the disk before the rows
+            # that point at them are committed.
+            store.make_durable(ctx.blob_root, written)
+    except Exception as exc:
+        # One message must not hold back the batch: each is tried again on its own, and
+        # only the one that fails again stops the import, as it would without batches.
+        log.warning("a batch of %d messages failed (%s); one at a time now", len(work), exc)
+        for (index, _), w in zip(todo, work, strict=True):
+            results[index] = process(ctx, w.raw_id, chunk[index][0], source_ref=w.source_ref)
+        return _with_copies(chunk, results, copies, keys)
+    for (index, _), w, outcome in zip(todo, work, outcomes, strict=True):
+        result = _result(w.source_ref, w.outcome, outcome.status, outcome.reason)
+        result.case_id = outcome.case_id
+        results[index] = result
+    return _with_copies(chunk, results, copies, keys)
+
+
+def _with_copies(
+    chunk: list[tuple[bytes, str, str]],
+    results: list[IngestResult | None],
+    copies: list[tuple[int, int]],
+    keys: dict[int, str | None],
+) -> list[IngestResult]:
+    """Results for the same bytes given twice in one batch: the later copy is a duplicate,
+    reported as a rerun would report it from the first copy's row."""
+    for index, first in copies:
+        original = results[first]
+        assert original is not None
+        results[index] = IngestResult(
+            chunk[index][2],
+            "duplicate",
+            "the same bytes were received before",
+            keys.get(first),
+            case_id=original.case_id,
+        )
+    return [r for r in results if r is not None]
+
+
+def _result(
+    ref: str, outcome: ParsedMessage | Quarantined, status: str, reason: str | None
+) -> IngestResult:
+    if isinstance(outcome, Quarantined):
+        return IngestResult(ref, status, reason)
+    return IngestResult(
+        ref,
+        status,
+        reason,
+        outcome.message_id,
+        outcome.language,
+        outcome.subject,
+        outcome.new_text,
+        attachments=[a.filename for a in outcome.attachments],
+    )
+
+
+def _raw_row(digest: str, raw: bytes, source: str, ref: str, now: datetime) -> dict[str, object]:
+    return {
+        "sha256": digest,
+        "size": len(raw),
+        "source": source,
+        "source_ref": ref,
+        "received_at": now,
+        "status": "pending",
+        "reason": "",
+    }
+
+
+def _seen_before(ref: str, row: RawMail) -> IngestResult:
+    return IngestResult(
+        ref,
+        "duplicate",
+        "the same bytes were received before",
+        row.message_key,
+        case_id=row.case_id,
+    )
+
+
 def process(ctx: IntakeContext, raw_id: int, raw: bytes, *, source_ref: str) -> IngestResult:
     """Parse and thread a stored raw message (also what ``amends intake retry`` runs)."""
+    outcome = _parse(ctx, raw)
+    digest = hashlib.sha256(raw).hexdigest()
+    with transaction(ctx.sessions) as session:
+        return _apply(session, ctx, raw_id, digest, outcome, source_ref, None)
+
+
+def _parse(ctx: IntakeContext, raw: bytes) -> ParsedMessage | Quarantined:
     from amends.intake.parse import parse_message
 
     try:
-        parsed = parse_message(
+        return parse_message(
             raw, languages=ctx.settings.languages, own_addresses=(ctx.settings.mail_from,)
         )
     except Quarantined as exc:
-        with transaction(ctx.sessions) as session:
-            _finish(session, raw_id, "quarantined", exc.code, exc.message, ctx.clock.now())
-            session.add(
-                Quarantine(
-                    source="mail",
-                    reference=f"raw_mail:{raw_id}",
-                    code=exc.code,
-                    reason=exc.message[:2000],
-                    payload=b"",
-                    created_at=ctx.clock.now(),
-                )
-            )
-        return IngestResult(source_ref, "quarantined", f"{exc.code}: {exc.message}")
+        return exc
 
+
+def _apply(
+    session: Session,
+    ctx: IntakeContext,
+    raw_id: int,
+    digest: str,
+    outcome: ParsedMessage | Quarantined,
+    source_ref: str,
+    unsynced: list[Path] | None,
+) -> IngestResult:
+    """Record what parsing found: a quarantine, a duplicate, an ignored mail or a message.
+
+    ``unsynced`` collects attachment files written without an fsync (a batch syncs them
+    all at once); None writes each one durably.
+    """
+    now = ctx.clock.now()
+    if isinstance(outcome, Quarantined):
+        exc = outcome
+        _finish(session, raw_id, "quarantined", exc.code, exc.message, now)
+        session.add(
+            Quarantine(
+                source="mail",
+                reference=f"raw_mail:{raw_id}",
+                code=exc.code,
+                reason=exc.message[:2000],
+                payload=b"",
+                created_at=now,
+            )
+        )
+        return IngestResult(source_ref, "quarantined", f"{exc.code}: {exc.message}")
+    parsed = outcome
     result = IngestResult(
         source_ref,
         "stored",
@@ -129,123 +319,125 @@ def process(ctx: IntakeContext, raw_id: int, raw: bytes, *, source_ref: str) -> 
         parsed.new_text,
         attachments=[a.filename for a in parsed.attachments],
     )
-    key = parsed.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
-    with transaction(ctx.sessions) as session:
-        existing = session.scalar(select(Message).where(Message.message_key == key))
-        if existing is not None:
-            _finish(
-                session,
-                raw_id,
-                "duplicate",
-                "message-id-seen",
-                "a message with this Message-ID was already received",
-                ctx.clock.now(),
-                key=key,
-                message_id=existing.id,
-                case_id=existing.case_id,
-            )
-            result.status, result.reason, result.case_id = (
-                "duplicate",
-                "message-id-seen",
-                (existing.case_id),
-            )
-            return result
-        if parsed.ignore_reason is not None:
-            _finish(
-                session,
-                raw_id,
-                "ignored",
-                parsed.ignore_reason.code,
-                parsed.ignore_reason.text,
-                ctx.clock.now(),
-                key=key,
-            )
-            result.status = "ignored"
-            result.reason = f"{parsed.ignore_reason.code}: {parsed.ignore_reason.text}"
-            return result
-        if not parsed.from_address:
-            _finish(
-                session,
-                raw_id,
-                "quarantined",
-                "mail-no-sender",
-                "the message has no sender address to answer",
-                ctx.clock.now(),
-                key=key,
-            )
-            result.status, result.reason = "quarantined", "mail-no-sender"
-            return result
-
-        now = ctx.clock.now()
-        received = min(parsed.date, now) if parsed.date else now
-        text = parsed.new_text or parsed.body_text
-        customer = customers.customer_for_sender(
-            session,
-            actor=SYSTEM,
-            now=now,
-            address=parsed.from_address,
-            name=parsed.from_name,
-            language=parsed.language,
-        )
-        thread = _thread(session, parsed, customer_id=customer.id, now=now)
-        if thread is not None:
-            message = messages.record_message(
-                session,
-                actor=SYSTEM,
-                now=now,
-                direction=Direction.INBOUND,
-                channel=Channel.EMAIL,
-                text=text,
-                subject=parsed.subject,
-                language=parsed.language,
-                case_id=thread.id,
-                from_address=parsed.from_address,
-                message_key=key,
-                raw_sha256=hashlib.sha256(raw).hexdigest(),
-                at=received,
-                playbook=ctx.playbook,
-            )
-            case_id = thread.id
-        else:
-            received_complaint = messages.receive_complaint(
-                session,
-                actor=SYSTEM,
-                now=now,
-                playbook=ctx.playbook,
-                customer_id=customer.id,
-                text=text,
-                subject=parsed.subject,
-                language=parsed.language,
-                channel=Channel.EMAIL,
-                received_at=received,
-                from_address=parsed.from_address,
-                message_key=key,
-                raw_sha256=hashlib.sha256(raw).hexdigest(),
-            )
-            message, case_id = received_complaint.message, received_complaint.case.id
-        for attachment in parsed.attachments:
-            digest = store.put(ctx.blob_root, attachment.data)
-            session.add(
-                StoredAttachment(
-                    message_id=message.id,
-                    filename=attachment.filename,
-                    content_type=attachment.content_type,
-                    size=attachment.size,
-                    sha256=digest,
-                    inline=attachment.inline,
-                )
-            )
+    key = parsed.message_id or "sha256:" + digest
+    existing = session.scalar(select(Message).where(Message.message_key == key))
+    if existing is not None:
         _finish(
             session,
             raw_id,
-            "stored",
-            None,
-            "",
+            "duplicate",
+            "message-id-seen",
+            "a message with this Message-ID was already received",
             now,
             key=key,
-            message_id=message.id,
-            case_id=case_id,
+            message_id=existing.id,
+            case_id=existing.case_id,
         )
+        result.status, result.reason, result.case_id = (
+            "duplicate",
+            "message-id-seen",
+            existing.case_id,
+        )
+        return result
+    if parsed.ignore_reason is not None:
+        _finish(
+            session,
+            raw_id,
+            "ignored",
+            parsed.ignore_reason.code,
+            parsed.ignore_reason.text,
+            now,
+            key=key,
+        )
+        result.status = "ignored"
+        result.reason = f"{parsed.ignore_reason.code}: {parsed.ignore_reason.text}"
+        return result
+    if not parsed.from_address:
+        _finish(
+            session,
+            raw_id,
+            "quarantined",
+            "mail-no-sender",
+            "the message has no sender address to answer",
+            now,
+            key=key,
+        )
+        result.status, result.reason = "quarantined", "mail-no-sender"
+        return result
+
+    received = min(parsed.date, now) if parsed.date else now
+    text = parsed.new_text or parsed.body_text
+    customer = customers.customer_for_sender(
+        session,
+        actor=SYSTEM,
+        now=now,
+        address=parsed.from_address,
+        name=parsed.from_name,
+        language=parsed.language,
+    )
+    thread = _thread(session, parsed, customer_id=customer.id, now=now)
+    if thread is not None:
+        message = messages.record_message(
+            session,
+            actor=SYSTEM,
+            now=now,
+            direction=Direction.INBOUND,
+            channel=Channel.EMAIL,
+            text=text,
+            subject=parsed.subject,
+            language=parsed.language,
+            case_id=thread.id,
+            from_address=parsed.from_address,
+            message_key=key,
+            raw_sha256=digest,
+            at=received,
+            playbook=ctx.playbook,
+        )
+        case_id = thread.id
+    else:
+        received_complaint = messages.receive_complaint(
+            session,
+            actor=SYSTEM,
+            now=now,
+            playbook=ctx.playbook,
+            customer_id=customer.id,
+            text=text,
+            subject=parsed.subject,
+            language=parsed.language,
+            channel=Channel.EMAIL,
+            received_at=received,
+            from_address=parsed.from_address,
+            message_key=key,
+            raw_sha256=digest,
+        )
+        message, case_id = received_complaint.message, received_complaint.case.id
+    for attachment in parsed.attachments:
+        blob = store.put(
+            ctx.blob_root, attachment.data, sync=unsynced is None, digest=attachment.sha256
+        )
+        if unsynced is not None:
+            unsynced.append(store.blob_path(ctx.blob_root, blob))
+        session.add(
+            StoredAttachment(
+                message_id=message.id,
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                size=attachment.size,
+                sha256=blob,
+                inline=attachment.inline,
+            )
+        )
+    _finish(
+        session,
+        raw_id,
+        "stored",
+        None,
+        "",
+        now,
+        key=key,
+        message_id=message.id,
+        case_id=case_id,
+    )
     result.case_id = case_id
     return result
 

@@ -12,7 +12,12 @@ class Message(Base):
     """A message to or from a customer (or an internal note on a case)."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_case_at", "case_id", "at"),)
+    __table_args__ = (
+        Index("ix_messages_case_at", "case_id", "at"),
+        # Threading by sender and subject looks up a sender's recent mail; without it
+        # every incoming message scanned all messages.
+        Index("ix_messages_from_at", "from_address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
@@ -46,7 +51,11 @@ class OutboxItem(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_next", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next", "status", "next_attempt_at"),
+        # The hourly cap per recipient counts recent claims to one address.
+        Index("ix_outbox_to_claimed", "to_address", "claimed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
@@ -59,4 +68,8 @@ class OutboxItem(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(default="")
+    # Why the row waited beyond its due time (the per-recipient hourly cap); kept after
+    # it is sent, as the record of the delay.
+    hold_reason: Mapped[str] = mapped_column(String(500), default="")
+    held_until: Mapped[datetime | None]
     created_at: Mapped[datetime]

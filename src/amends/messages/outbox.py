@@ -5,23 +5,32 @@ Exactly-once sending rests on the claim: a worker moves a row from ``pending`` t
 row sends it. SMTP runs outside any transaction. A row left in ``sending`` by a worker
 that died mid-send is not retried automatically (the mail may have gone out): it becomes
 ``uncertain`` for a person to check, because a duplicate apology is worse than a delay.
+
+The claim also enforces the hourly cap per recipient (``AMENDS_REPLY_CAP_PER_HOUR``):
+if an auto-responder and amends ever answer each other, the loop is slowed to a trickle
+instead of flooding one inbox. Capped mail is held, never dropped.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import smtplib
 import socket
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from amends.config import Settings
 from amends.db import transaction
 from amends.messages.models import Message, OutboxItem
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=10)
@@ -46,21 +55,49 @@ def queue(session: Session, *, message: Message, to_address: str, now: datetime)
     return item
 
 
-def claim(session: Session, *, worker: str, now: datetime, limit: int = 20) -> list[int]:
-    """Claim due rows for ``worker``; each id is returned to exactly one claimant."""
+# Rows that count against the hourly cap: mail handed to the relay, being handed over,
+# or possibly handed over. A permanent failure or a retry after an error sent nothing.
+CAPPED_STATUSES = ("sending", "sent", "uncertain")
+CAP_WINDOW = timedelta(hours=1)
+
+
+def claim(
+    session: Session, *, worker: str, now: datetime, limit: int = 20, cap_per_hour: int = 10
+) -> Claimed:
+    """Claim due rows for ``worker``; each id is returned to exactly one claimant.
+
+    A row whose recipient already got ``cap_per_hour`` mails in the last hour is not
+    claimed but held: it stays pending, due again when the oldest of those leaves the
+    window, with the reason recorded on the row.
+    """
     candidates = list(
-        session.scalars(
-            select(OutboxItem.id)
+        session.execute(
+            select(OutboxItem.id, OutboxItem.to_address)
             .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
             .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
             .limit(limit)
         )
     )
-    won = []
-    for item_id in candidates:
-        result = session.execute(
+    since = now - CAP_WINDOW
+    _lock_recipients(session, sorted({address for _, address in candidates}))
+    result = Claimed()
+    for item_id, address in candidates:
+        recent = aliased(OutboxItem)
+        # The count sits inside the compare-and-set UPDATE, so on SQLite it is taken
+        # under the write lock and two workers cannot both send the cap's last mail.
+        under_cap = (
+            select(func.count())
+            .select_from(recent)
+            .where(
+                recent.to_address == address,
+                recent.status.in_(CAPPED_STATUSES),
+                recent.claimed_at > since,
+            )
+            .scalar_subquery()
+        ) < cap_per_hour
+        won = session.execute(
             update(OutboxItem)
-            .where(OutboxItem.id == item_id, OutboxItem.status == "pending")
+            .where(OutboxItem.id == item_id, OutboxItem.status == "pending", under_cap)
             .values(
                 status="sending",
                 claimed_by=worker,
@@ -69,9 +106,64 @@ def claim(session: Session, *, worker: str, now: datetime, limit: int = 20) -> l
             )
             .execution_options(synchronize_session=False)
         )
-        if getattr(result, "rowcount", 0) == 1:
-            won.append(item_id)
-    return won
+        if getattr(won, "rowcount", 0) == 1:
+            result.ids.append(item_id)
+        elif _hold(session, item_id, address, now=now, since=since, cap=cap_per_hour):
+            result.held.append(item_id)
+    return result
+
+
+@dataclass
+class Claimed:
+    ids: list[int] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)
+
+
+def _lock_recipients(session: Session, addresses: list[str]) -> None:
+    """On PostgreSQL, serialise claimers per recipient for the rest of the transaction.
+
+    Its UPDATE sees a snapshot taken at statement start, so without a lock two workers
+    could each count nine and both send a tenth. Locks are taken in one sorted order so
+    that two claimers never wait on each other in a cycle. SQLite needs none: it has one
+    writer at a time.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for address in addresses:
+        key = int.from_bytes(
+            hashlib.sha256(address.lower().encode()).digest()[:8], "big", signed=True
+        )
+        session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
+def _hold(
+    session: Session, item_id: int, address: str, *, now: datetime, since: datetime, cap: int
+) -> bool:
+    """Hold a due row over the cap until a send leaves the window; False if another
+    worker claimed it meanwhile."""
+    oldest = session.scalar(
+        select(func.min(OutboxItem.claimed_at)).where(
+            OutboxItem.to_address == address,
+            OutboxItem.status.in_(CAPPED_STATUSES),
+            OutboxItem.claimed_at > since,
+        )
+    )
+    # The window is open at its far end: at ``oldest + 1 hour`` that send no longer counts.
+    release = max((oldest or now) + CAP_WINDOW, now)
+    reason = (
+        f"held: {cap} replies to {address} within an hour already (the cap); "
+        f"sending again from {release.isoformat(timespec='seconds')}"
+    )
+    done = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id, OutboxItem.status == "pending")
+        .values(next_attempt_at=release, held_until=release, hold_reason=reason[:500])
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(done, "rowcount", 0) == 1:
+        log.warning("outbox item %s held by the hourly cap until %s", item_id, release)
+        return True
+    return False
 
 
 def build_email(settings: Settings, item: OutboxItem, message: Message) -> EmailMessage:
@@ -107,11 +199,12 @@ def drain(
 ) -> dict[str, int]:
     """Send what is due: claim in one short transaction, send outside, record in another."""
     worker = worker or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
-    counts = {"sent": 0, "retry": 0, "failed": 0, "uncertain": 0}
+    counts = {"sent": 0, "retry": 0, "failed": 0, "uncertain": 0, "held": 0}
     with transaction(sessions) as session:
         counts["uncertain"] = _expire_leases(session, now=now)
-        claimed = claim(session, worker=worker, now=now)
-    for item_id in claimed:
+        claimed = claim(session, worker=worker, now=now, cap_per_hour=settings.reply_cap_per_hour)
+    counts["held"] = len(claimed.held)
+    for item_id in claimed.ids:
         with transaction(sessions) as session:
             item = session.get(OutboxItem, item_id)
             message = session.get(Message, item.message_id) if item else None

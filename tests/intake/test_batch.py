@@ -1,0 +1,219 @@
+"""A bulk import (batches) writes exactly what message-by-message intake writes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from amends.cases.models import Case, TimelineEvent
+from amends.clock import FrozenClock
+from amends.config import Settings
+from amends.customers.models import Contact, Customer
+from amends.db import transaction
+from amends.intake.models import Quarantine, RawMail, StoredAttachment
+from amends.intake.pipeline import IntakeContext, ingest, ingest_many
+from amends.messages.models import Message
+from amends.models import Base
+from amends.people import service as people
+from amends.people.rules import Role
+from tests.conftest import DEFAULT_PLAYBOOK, START
+
+CORPUS = Path(__file__).parent.parent / "data" / "mail"
+
+
+def _mail(
+    sender: str,
+    subject: str,
+    body: str,
+    *,
+    msgid: str | None,
+    reply_to: str | None = None,
+    hours: int = 0,
+    attachment: tuple[str, bytes] | None = None,
+) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = "care@amends-test.example"
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(START - timedelta(days=2) + timedelta(hours=hours))
+    if msgid:
+        msg["Message-ID"] = f"<{msgid}>"
+    if reply_to:
+        msg["In-Reply-To"] = f"<{reply_to}>"
+        msg["References"] = f"<{reply_to}>"
+    msg.set_content(body)
+    if attachment:
+        msg.add_attachment(
+            attachment[1], maintype="application", subtype="pdf", filename=attachment[0]
+        )
+    return msg.as_bytes()
+
+
+def conversation() -> list[tuple[str, bytes]]:
+    """Mail that exercises every threading rule and every duplicate rule, in order."""
+    jana = "Jana Horváthová <jana@kaviaren-dunaj.example>"
+    peter = "Peter Kováč <peter@kaviaren-dunaj.example>"  # same company: matched by domain
+    nikos = "Νίκος Παπαδόπουλος <nikos@taverna-kyma.example>"
+    somsri = "สมศรี ใจดี <somsri@baansuan.example>"
+    sarah = "Sarah Miller <sarah@bakery-corner.example>"
+    mails = [
+        _mail(jana, "Objednávka neprišla", "Objednávka kávy mala prísť v pondelok.", msgid="j1"),
+        _mail(
+            nikos,
+            "Διπλή χρέωση",
+            "Στο τιμολόγιο του Μαΐου χρεωθήκαμε δύο φορές.",
+            msgid="n1",
+            attachment=("τιμολόγιο.pdf", b"%PDF-1.4 one"),
+        ),
+        _mail(peter, "Pokazený kávovar", "Kávovar sa znova pokazil.", msgid="p1", hours=1),
+        _mail(jana, "Re: Objednávka neprišla", "Stále nič.", msgid="j2", reply_to="j1", hours=2),
+        _mail(somsri, "ยังไม่ได้รับสินค้า", "สั่งกาแฟไปสองถุงแต่ยังไม่ได้รับของเลยค่ะ", msgid="s1"),
+        _mail(jana, "Objednávka neprišla", "Ešte raz: objednávka neprišla.", msgid="j1"),  # same id
+        _mail(sarah, "Charged twice", "The May invoice charged us twice.", msgid=None, hours=3),
+        _mail(somsri, "Re: [C-3] ยังไม่ได้รับสินค้า", "รบกวนช่วยตรวจสอบด้วยค่ะ", msgid="s2", hours=4),
+        _mail(nikos, "Διπλή χρέωση", "Περιμένω ακόμα απάντηση.", msgid="n2", hours=5),
+        _mail(sarah, "Re: Charged twice", "Any news?", msgid="sa2", reply_to="nowhere", hours=6),
+        _mail(
+            "Mail Delivery <mailer-daemon@bakery-corner.example>",
+            "Undelivered",
+            "x",
+            msgid="bounce1",
+        ),
+    ]
+    out = [(f"conv-{i:02d}.eml", raw) for i, raw in enumerate(mails)]
+    out.insert(4, ("conv-copy.eml", mails[1]))  # the very same bytes again, in the batch
+    return out
+
+
+def corpus() -> list[tuple[str, bytes]]:
+    files = [(p.name, p.read_bytes()) for p in sorted(CORPUS.glob("*.eml"))]
+    return files + conversation() + [("again.eml", files[0][1])]
+
+
+def reset(engine: Engine) -> None:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(delete(table))
+
+
+def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:
+    with transaction(sessions) as s:
+        events: Counter[tuple[int, str]] = Counter(
+            (e.case_id, e.kind) for e in s.scalars(select(TimelineEvent))
+        )
+        return {
+            "messages": [
+                (
+                    m.id,
+                    m.message_key,
+                    m.case_id,
+                    m.customer_id,
+                    m.subject,
+                    m.text,
+                    m.language,
+                    m.at,
+                    m.from_address,
+                    m.raw_sha256,
+                )
+                for m in s.scalars(select(Message).order_by(Message.id))
+            ],
+            "cases": [
+                (
+                    c.id,
+                    c.customer_id,
+                    c.title,
+                    c.state,
+                    c.owner_id,
+                    c.opened_at,
+                    c.waiting_on,
+                    c.last_inbound_at,
+                    c.urgency_at,
+                    c.ack_due_at,
+                    c.remedy_due_at,
+                )
+                for c in s.scalars(select(Case).order_by(Case.id))
+            ],
+            "customers": [
+                (c.id, c.name, c.language)
+                for c in s.scalars(select(Customer).order_by(Customer.id))
+            ],
+            "contacts": sorted((c.customer_id, c.email) for c in s.scalars(select(Contact))),
+            "events": events,
+            "raw": [
+                (r.id, r.sha256, r.status, r.reason_code, r.message_key, r.message_id, r.case_id)
+                for r in s.scalars(select(RawMail).order_by(RawMail.id))
+            ],
+            "attachments": sorted(
+                (a.message_id, a.filename, a.sha256, a.size)
+                for a in s.scalars(select(StoredAttachment))
+            ),
+            "quarantine": sorted((q.reference, q.code) for q in s.scalars(select(Quarantine))),
+        }
+
+
+def test_batches_write_what_one_by_one_writes(
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    clock: FrozenClock,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    mail = corpus()
+    runs = []
+    for mode in ("one by one", "batches of 7", "one batch"):
+        reset(engine)
+        with transaction(sessions) as s:
+            people.create_user(
+                s, email="marek@example.com", name="Marek", role=Role.MANAGER, now=clock.now()
+            )
+        cfg = settings.model_copy(
+            update={"home": tmp_path / mode.replace(" ", "-"), "mail_from": "care@amends.example"}
+        )
+        ctx = IntakeContext(cfg, sessions, clock, DEFAULT_PLAYBOOK)
+        if mode == "one by one":
+            results = [ingest(ctx, raw, source="eml", source_ref=name) for name, raw in mail]
+        else:
+            items = [(raw, "eml", name) for name, raw in mail]
+            results = list(ingest_many(ctx, items, batch_size=7 if "7" in mode else 500))
+        runs.append(
+            (
+                [
+                    (
+                        r.file,
+                        r.status,
+                        (r.reason or "").split(":")[0],
+                        r.case_id,
+                        r.subject,
+                        r.text,
+                        r.language,
+                        r.attachments,
+                    )
+                    for r in results
+                ],
+                snapshot(sessions),
+            )
+        )
+    (one_results, one_db), *batched = runs
+    for batch_results, batch_db in batched:
+        assert batch_results == one_results
+        for table in one_db:
+            assert batch_db[table] == one_db[table], table
+    statuses = Counter(r[1] for r in one_results)
+    assert statuses["stored"] >= 40
+    assert statuses["duplicate"] == 3  # the copy, the reused Message-ID, the file again
+    # The conversation threaded as its rules say: reply by header, by [C-n], by domain.
+    cases_by_file = {r[0]: r[3] for r in one_results}
+    assert cases_by_file["conv-03.eml"] == cases_by_file["conv-00.eml"]
+    assert cases_by_file["conv-02.eml"] == cases_by_file["conv-00.eml"]
+    assert cases_by_file["conv-08.eml"] == cases_by_file["conv-01.eml"]
