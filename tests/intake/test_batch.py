@@ -86,6 +86,21 @@ def conversation() -> list[tuple[str, bytes]]:
             "x",
             msgid="bounce1",
         ),
+        # Two strangers on one free-mail provider: never one customer "by domain".
+        _mail(
+            "Lucia Nováková <lucia.novakova@gmail.com>",
+            "Faktúra prišla dvakrát",
+            "Za ten istý mesiac ste mi poslali dve faktúry a obe ste strhli z účtu.",
+            msgid="g1",
+            hours=7,
+        ),
+        _mail(
+            "ปลอย กิตติ <ploy.kitti@gmail.com>",
+            "ถูกตัดเงินซ้ำ",
+            "บัตรเครดิตของฉันถูกตัดเงินสองครั้งสำหรับคำสั่งซื้อเดียวกันค่ะ",
+            msgid="g2",
+            hours=8,
+        ),
     ]
     out = [(f"conv-{i:02d}.eml", raw) for i, raw in enumerate(mails)]
     out.insert(4, ("conv-copy.eml", mails[1]))  # the very same bytes again, in the batch
@@ -217,3 +232,6 @@ def test_batches_write_what_one_by_one_writes(
     assert cases_by_file["conv-03.eml"] == cases_by_file["conv-00.eml"]
     assert cases_by_file["conv-02.eml"] == cases_by_file["conv-00.eml"]
     assert cases_by_file["conv-08.eml"] == cases_by_file["conv-01.eml"]
+    customer_of_key = {m[1]: m[3] for m in one_db["messages"]}
+    assert customer_of_key["g1"] != customer_of_key["g2"]
+    assert cases_by_file["conv-11.eml"] != cases_by_file["conv-12.eml"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from amends.customers.models import Contact, Customer
-from amends.customers.rules import CustomerStatus, Tier
+from amends.customers.rules import CustomerStatus, Tier, matches_by_domain
 from amends.errors import Conflict, NotFound
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
@@ -146,14 +146,15 @@ def list_customers(
 
 
 def customer_by_email(session: Session, email: str) -> Customer | None:
-    """The customer a sender belongs to: by exact contact address, then by domain."""
+    """The customer a sender belongs to: by exact contact address, then by domain (not for
+    shared mailbox providers such as gmail.com)."""
     email = email.strip().lower()
     found = session.scalar(
         select(Customer).join(Contact).where(Contact.email == email).order_by(Customer.id).limit(1)
     )
-    if found is not None or "@" not in email:
+    domain = matches_by_domain(email)
+    if found is not None or domain is None:
         return found
-    domain = "@" + email.rsplit("@", 1)[1]
     return session.scalar(
         select(Customer)
         .join(Contact)

@@ -23,6 +23,7 @@ from amends.cases.models import Case
 from amends.cases.playbook import Playbook
 from amends.customers import service as customers
 from amends.customers.models import Contact
+from amends.customers.rules import matches_by_domain
 from amends.errors import Quarantined
 from amends.intake import store
 from amends.intake.models import Quarantine, RawMail, StoredAttachment
@@ -90,7 +91,7 @@ class _Known:
 
 
 def _domain(address: str) -> str:
-    return "@" + address.rsplit("@", 1)[1] if "@" in address else ""
+    return matches_by_domain(address) or ""
 
 
 def _refs(parsed: ParsedMessage) -> list[str]:
