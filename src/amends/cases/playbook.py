@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from amends.cases.rules import Category, Severity, Step
 from amends.cases.sla import WEEKDAYS, BusinessCalendar, parse_hours
-from amends.patterns.rules import PatternPolicy
 
 # Defined with the other errors so a command can report it without loading this module.
 from amends.errors import PlaybookError as PlaybookError
+from amends.patterns.rules import PatternPolicy
 
 DEFAULT_PATH = Path(__file__).with_name("playbook_default.toml")
 CLOCKS = ("acknowledge", "remedy", "close")

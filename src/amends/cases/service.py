@@ -99,12 +99,20 @@ def open_case(
     playbook: Playbook,
     commitment_id: int | None = None,
     opened_at: datetime | None = None,
+    look_across: bool = True,
 ) -> Case:
-    """Open a case with its single owner; the SLA clock starts at ``opened_at``."""
+    """Open a case with its single owner; the SLA clock starts at ``opened_at``.
+
+    ``look_across=False`` leaves repeat and pattern detection to a caller that is about to
+    store the customer's words and runs it then (judging the bare subject first would
+    only do the same work twice).
+    """
     spec = NewCase(
         customer_id, owner_id, title, severity, category, origin, commitment_id, opened_at
     )
-    return open_cases(session, actor=actor, now=now, specs=[spec], playbook=playbook)[0]
+    return open_cases(
+        session, actor=actor, now=now, specs=[spec], playbook=playbook, look_across=look_across
+    )[0]
 
 
 def open_cases(
@@ -114,6 +122,7 @@ def open_cases(
     now: datetime,
     specs: Sequence[NewCase],
     playbook: Playbook,
+    look_across: bool = True,
 ) -> list[Case]:
     """Open several cases as :func:`open_case` would, one after another, in few statements.
 
@@ -176,8 +185,9 @@ def open_cases(
                 flush=False,
             )
             opened[index] = case
-        for case in batch:
-            patterns.case_arrived(session, case, now=now, playbook=playbook)
+        if look_across:
+            for case in batch:
+                patterns.case_arrived(session, case, now=now, playbook=playbook)
     session.flush()  # the "opened" events too, even for a caller without autoflush
     return [case for case in opened if case is not None]
 

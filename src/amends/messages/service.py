@@ -313,6 +313,7 @@ def open_complaint_case(
 
     ``owner_id`` defaults to ``cases.default_owner``; a caller that knows the customer is
     new (no cases, no promises) may pass ``cases.fallback_owner``, which that returns.
+    The caller runs ``patterns.case_arrived`` once the complaint's text is stored.
     """
     return cases.open_case(
         session,
@@ -324,6 +325,9 @@ def open_complaint_case(
         origin=Origin.COMPLAINT,
         opened_at=received_at,
         playbook=playbook,
+        # Every caller stores the complaint's text next and judges repeats and patterns
+        # on it then (receive_complaint, the batch import).
+        look_across=False,
     )
 
 
