@@ -17,6 +17,7 @@ from amends.commitments.cli import sweep as sweep_command
 from amends.console import Workspace, emit_json, err, handle_errors, open_workspace, out
 from amends.customers.cli import app as customers_app
 from amends.intake.cli import import_app, intake_app
+from amends.patterns.cli import app as patterns_app
 from amends.people.cli import tokens_app, users_app
 from amends.reports.cli import report as report_command
 
@@ -37,6 +38,7 @@ app.add_typer(commitments_app, name="commitments")
 app.add_typer(import_app, name="import")
 app.add_typer(intake_app, name="intake")
 app.add_typer(coach_app, name="coach")
+app.add_typer(patterns_app, name="patterns")
 
 
 def _version(value: bool) -> None:

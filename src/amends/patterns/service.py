@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +12,7 @@ from sqlalchemy.orm import Session
 from amends.cases import clocks
 from amends.cases.models import Case, Notification
 from amends.cases.playbook import Playbook
+from amends.errors import InvalidInput, NotFound
 from amends.patterns.rules import REPEAT_WINDOW, PastCase, raised, repeats
 from amends.people.models import User
 from amends.people.rules import SYSTEM, Role
@@ -66,3 +69,40 @@ def flag_repeats(session: Session, case: Case, *, now: datetime, playbook: Playb
         )
     session.flush()
     return found
+
+
+# -- similar cases --------------------------------------------------------------------
+
+
+def similar_cases(
+    session: Session,
+    *,
+    case_id: int | None = None,
+    text: str | None = None,
+    k: int = 10,
+    exclude: Sequence[int] = (),
+    home: Path | None = None,
+) -> list[tuple[int, float]]:
+    """The ``k`` cases most like a case (itself left out) or a text: (case id, cosine),
+    best first. ``home`` keeps the index in that workspace folder between processes.
+
+    No permission check: callers filter by what their actor may see.
+    """
+    from amends.patterns import similar
+
+    if (case_id is None) == (text is None):
+        raise InvalidInput("give a case or a text, not both", code="similar-query")
+    if case_id is not None:
+        if session.get(Case, case_id) is None:
+            raise NotFound(f"case {case_id} does not exist", code="case-not-found")
+        text = similar.text_of(session, case_id)
+        exclude = [*exclude, case_id]
+    assert text is not None
+    return similar.query(session, text, k=k, exclude=exclude, home=home)
+
+
+def reindex(session: Session, *, home: Path | None) -> dict[str, float | int | str | None]:
+    """Rebuild the similar-case index from every case (and save it under ``home``)."""
+    from amends.patterns import similar
+
+    return similar.rebuild(session, home=home)

@@ -1,0 +1,615 @@
+"""An index of texts answering "the k most similar" by cosine of TF-IDF trigram vectors.
+
+Vectors: hashed character trigrams (``ngrams``), sublinear tf ``1 + ln tf`` times
+``idf = ln((1 + N) / (1 + df)) + 1``, L2-normalised. N and df are those of the last
+build of the posting lists, which happens again whenever the index has grown or
+shrunk by a quarter, so texts added early are not stuck with the idf of a small
+corpus, and every stored vector, old or new, is on the same scale.
+
+A query runs in two steps, both vectorised:
+
+1. candidates: the query's trigrams' posting lists are summed into approximate
+   scores. A list keeps at most ``postings_cap`` texts, those where the trigram
+   weighs most ("champion lists", Manning et al., *Introduction to Information
+   Retrieval*, 7.1.3): a trigram found in half the corpus still finds the short
+   texts made mostly of it, while rare trigrams (names, products, order numbers,
+   wording) keep every text. Weights in the lists are those of the last build and
+   only rank candidates.
+2. rescoring: the best ``candidates`` texts are scored exactly from their stored
+   vectors, so every score returned is the true cosine (to float16 precision).
+
+Texts added after a build go into a delta: their vectors are stored like the rest
+and their postings kept in small growable lists, searched with the built ones. When
+the delta (or the share of removed texts) grows past a quarter of the index, idf,
+vectors and posting lists are rebuilt from the stored counts, without the texts.
+
+``save`` writes plain arrays to one ``.npz`` file plus a JSON header, and ``load``
+reads them with pickling disabled, so loading a file can never run code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from amends.patterns.ngrams import BITS, LOG_TF, featurise, pack, unpack
+
+FORMAT = "amends-similarity"
+VERSION = 1
+_VOCAB = 1 << BITS
+_DELTA_SHARE = 0.25  # rebuild the lists when the delta or the removed exceed this share
+_BATCH = 20_000  # texts featurised at once when building: bounds the transient memory
+_SLAB = 1 << 22  # stored entries processed at once when rebuilding postings
+_BINS = 256  # weight levels when choosing the champions of a crowded list
+
+Int64s = NDArray[np.int64]
+UInt32s = NDArray[np.uint32]
+Floats = NDArray[np.float32]
+
+
+class SimilarityIndex:
+    """Texts under integer ids; ``query`` returns (id, cosine) best first.
+
+    One writer, and no query while writing (callers hold a lock when shared).
+    """
+
+    def __init__(
+        self, *, postings_cap: int = 4096, budget: int = 100_000, candidates: int = 1000
+    ) -> None:
+        if min(postings_cap, budget, candidates) < 1:
+            raise ValueError("postings_cap, budget and candidates must be positive")
+        # Memory: a posting list keeps at most this many texts.
+        self.postings_cap = postings_cap
+        # Latency against recall: postings read per query, texts rescored exactly.
+        self.budget = budget
+        self.candidates = candidates
+        # Forward store, one slot per text ever added since the last compaction:
+        # entries[indptr[s]:indptr[s+1]] are its (bucket | tf << BITS), sorted.
+        self._entries: UInt32s = np.zeros(0, np.uint32)
+        self._vector: NDArray[np.float16] = np.zeros(0, np.float16)  # weight of each entry
+        self._used = 0  # entries in use; the array grows with spare room
+        self._indptr = array("q", [0])
+        self._ids = array("q")
+        self._crc = array("I")  # crc32 of each slot's text: is what is indexed current?
+        self._alive = bytearray()
+        self._slot: dict[int, int] = {}
+        self._df = np.zeros(_VOCAB, np.int32)
+        # Built posting lists for slots below _built, bucket -> slots, weights.
+        self._built = 0
+        self._ptr: Int64s = np.zeros(_VOCAB + 1, np.int64)
+        self._post: UInt32s = np.zeros(0, np.uint32)
+        self._weight: NDArray[np.float16] = np.zeros(0, np.float16)
+        # Delta postings for slots from _built on (capped like the built ones).
+        self._delta: dict[int, tuple[array[int], array[float]]] = {}
+        self._idf = np.ones(_VOCAB, np.float32)  # as of the last build
+        self._dense = np.zeros(_VOCAB, np.float32)  # scratch, zero between queries
+        self._version = 0
+
+    # -- size ---------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._slot)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._slot
+
+    def ids(self) -> list[int]:
+        return list(self._slot)
+
+    def holds(self, doc_id: int, text: str) -> bool:
+        """Whether ``doc_id`` is indexed with exactly this text."""
+        slot = self._slot.get(doc_id)
+        return slot is not None and self._crc[slot] == zlib.crc32(
+            text.encode("utf-8", "surrogatepass")
+        )
+
+    @property
+    def delta_size(self) -> int:
+        """Texts added since the posting lists were last built."""
+        return len(self._ids) - self._built
+
+    # -- building and updating ----------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        items: Iterable[tuple[int, str]],
+        *,
+        postings_cap: int = 4096,
+        budget: int = 100_000,
+        candidates: int = 1000,
+        batch: int = _BATCH,
+    ) -> SimilarityIndex:
+        """An index of ``items`` (id, text), built in bulk: much faster than ``add``."""
+        index = cls(postings_cap=postings_cap, budget=budget, candidates=candidates)
+        chunk: list[tuple[int, str]] = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) >= batch:
+                index._append_many(chunk)
+                chunk = []
+        if chunk:
+            index._append_many(chunk)
+        index._rebuild_postings()
+        return index
+
+    def _append_many(self, items: Sequence[tuple[int, str]]) -> None:
+        for doc_id, _ in items:
+            self._forget(doc_id)
+        indptr, buckets, counts = featurise([text for _, text in items])
+        self._reserve(len(buckets))
+        self._entries[self._used : self._used + len(buckets)] = pack(buckets, counts)
+        base = self._used
+        self._used += len(buckets)
+        self._indptr.extend((indptr[1:] + base).tolist())
+        first = len(self._ids)
+        for offset, (doc_id, text) in enumerate(items):
+            self._ids.append(doc_id)
+            self._crc.append(zlib.crc32(text.encode("utf-8", "surrogatepass")))
+            self._slot[doc_id] = first + offset  # a repeated id: the last text wins
+        self._alive.extend(b"\x01" * len(items))
+        if len(buckets) < 4096:
+            np.add.at(self._df, buckets, 1)
+        else:
+            self._df += np.bincount(buckets, minlength=_VOCAB).astype(np.int32)
+        for offset, (doc_id, _) in enumerate(items):
+            if self._slot[doc_id] != first + offset:
+                self._kill(first + offset)
+        self._version += 1
+
+    def _reserve(self, more: int) -> None:
+        need = self._used + more
+        if need > len(self._entries):
+            size = max(need, int(len(self._entries) * 1.25) + 1024)
+            grown = np.zeros(size, np.uint32)
+            grown[: self._used] = self._entries[: self._used]
+            self._entries = grown
+            vector = np.zeros(size, np.float16)
+            vector[: self._used] = self._vector[: self._used]
+            self._vector = vector
+
+    def add(self, doc_id: int, text: str) -> None:
+        """Index ``text`` under ``doc_id``, replacing what was indexed under it before."""
+        slot = len(self._ids)
+        self._append_many([(doc_id, text)])
+        if self._alive[slot]:
+            self._index_delta(slot)
+        self._maybe_compact()
+
+    def remove(self, doc_id: int) -> bool:
+        """Forget ``doc_id``; False when it was not indexed."""
+        if not self._forget(doc_id):
+            return False
+        self._version += 1
+        self._maybe_compact()
+        return True
+
+    def _forget(self, doc_id: int) -> bool:
+        slot = self._slot.pop(doc_id, None)
+        if slot is None:
+            return False
+        self._kill(slot)
+        return True
+
+    def _kill(self, slot: int) -> None:
+        self._alive[slot] = 0
+        buckets, _ = unpack(self._row(slot))
+        self._df[buckets] -= 1
+
+    def _maybe_compact(self) -> None:
+        slots = len(self._ids)
+        dead = slots - len(self._slot)
+        limit = _DELTA_SHARE * slots
+        if self.delta_size > limit or dead > limit:
+            self.compact()
+
+    def compact(self) -> None:
+        """Drop removed texts; recompute idf, vectors and posting lists from the counts."""
+        alive = np.frombuffer(bytes(self._alive), dtype=np.uint8).astype(bool)
+        if not alive.all():
+            indptr = np.frombuffer(self._indptr, dtype=np.int64)
+            lengths = np.diff(indptr)[alive]
+            keep = np.repeat(alive, np.diff(indptr))
+            self._entries = self._entries[: self._used][keep]
+            self._vector = self._vector[: self._used][keep]
+            self._used = len(self._entries)
+            self._indptr = array("q", [0])
+            self._indptr.extend(np.cumsum(lengths).tolist())
+            ids = np.frombuffer(self._ids, dtype=np.int64)[alive]
+            self._ids = array("q", ids.tobytes())
+            self._crc = array("I", np.frombuffer(self._crc, dtype=np.uint32)[alive].tobytes())
+            self._alive = bytearray(b"\x01" * len(ids))
+            self._slot = {doc_id: slot for slot, doc_id in enumerate(ids.tolist())}
+        self._rebuild_postings()
+
+    def _rebuild_postings(self) -> None:
+        """Champion lists for every slot: per bucket the ``postings_cap`` texts it weighs
+        most in. Two passes over the stored counts in slabs, so memory stays bounded:
+        the first histograms the weights of each crowded bucket to find the weight a
+        text needs to make its list, the second fills the lists."""
+        cap, slots = self.postings_cap, len(self._ids)
+        self._idf = idf = _idf(self._df, len(self._slot))
+        sizes = np.minimum(self._df, cap).astype(np.int64)
+        ptr = np.zeros(_VOCAB + 1, np.int64)
+        np.cumsum(sizes, out=ptr[1:])
+        crowded = np.flatnonzero(self._df > cap)
+        crowd_id = np.full(_VOCAB, -1, np.int64)
+        crowd_id[crowded] = np.arange(len(crowded))
+        hist = np.zeros(len(crowded) * _BINS, np.int64)
+        for b, level, _, _ in self._slabs(idf, fill=True):
+            c = crowd_id[b]
+            mine = c >= 0
+            hist += np.bincount(c[mine] * _BINS + level[mine], minlength=len(hist))
+        # Lowest level (highest weight) first: the level where a crowded list fills up.
+        threshold = np.full(_VOCAB, _BINS - 1, np.int64)
+        if len(crowded):
+            filled = np.cumsum(hist.reshape(len(crowded), _BINS), axis=1) >= cap
+            threshold[crowded] = np.argmax(filled, axis=1)
+        post = np.zeros(int(ptr[-1]), np.uint32)
+        weight = np.zeros(int(ptr[-1]), np.float16)
+        cursor = np.zeros(_VOCAB, np.int64)
+        for b, level, s, w in self._slabs(idf, fill=False):
+            keep = level <= threshold[b]
+            b, s, w = b[keep], s[keep], w[keep]
+            if not len(b):
+                continue
+            order = np.argsort(b, kind="stable")
+            b, s, w = b[order], s[order], w[order]
+            first = np.flatnonzero(np.concatenate(([True], b[1:] != b[:-1])))
+            runs = np.diff(np.append(first, len(b)))
+            at = cursor[b] + np.arange(len(b), dtype=np.int64) - np.repeat(first, runs)
+            cursor[b[first]] += runs
+            room = at < sizes[b]
+            where = ptr[b[room]] + at[room]
+            post[where] = s[room]
+            weight[where] = w[room]
+        _sort_lists(ptr, post, weight)
+        self._ptr, self._post, self._weight = ptr, post, weight
+        self._built = slots
+        self._delta = {}
+        self._version += 1
+
+    def _slabs(
+        self, idf: Floats, *, fill: bool
+    ) -> Iterator[tuple[UInt32s, Int64s, Int64s, Floats]]:
+        """(bucket, weight level, slot, weight) of every live stored entry, a slab of
+        about ``_SLAB`` entries at a time; ``fill`` first stores the vectors under ``idf``."""
+        indptr = np.frombuffer(self._indptr, dtype=np.int64)
+        alive = np.frombuffer(self._alive, dtype=np.uint8)
+        slots, lo = len(self._ids), 0
+        while lo < slots:
+            hi = int(np.searchsorted(indptr, indptr[lo] + _SLAB, side="right")) - 1
+            hi = min(max(hi, lo + 1), slots)
+            a, z = int(indptr[lo]), int(indptr[hi])
+            b, tfs = unpack(self._entries[a:z])
+            s = np.repeat(np.arange(lo, hi, dtype=np.int64), np.diff(indptr[lo : hi + 1]))
+            if fill:
+                w = LOG_TF[tfs] * idf[b]
+                sums = np.bincount(s - lo, weights=w * w, minlength=hi - lo)
+                with np.errstate(divide="ignore"):
+                    invnorm = np.where(sums > 0, 1.0 / np.sqrt(sums), 0.0).astype(np.float32)
+                self._vector[a:z] = w * invnorm[s - lo]
+            w = self._vector[a:z].astype(np.float32)
+            live = alive[s] == 1
+            b, s, w = b[live], s[live], w[live]
+            # Within one bucket the order by weight is what counts: levels an eighth of
+            # an octave apart are fine enough to choose a list's champions.
+            level = np.clip((-np.log2(w) * 8).astype(np.int64), 0, _BINS - 1)
+            yield b, level, s, w
+            lo = hi
+
+    # -- scoring ------------------------------------------------------------------
+
+    def _row(self, slot: int) -> UInt32s:
+        return self._entries[self._indptr[slot] : self._indptr[slot + 1]]
+
+    def _gather(self, slots: Int64s) -> tuple[UInt32s, NDArray[np.float16], Int64s]:
+        """The stored entries of ``slots``, their weights, and which of ``slots`` each
+        belongs to (its position in ``slots``)."""
+        indptr = np.frombuffer(self._indptr, dtype=np.int64)
+        starts = indptr[slots]
+        lengths = indptr[slots + 1] - starts
+        owner = np.repeat(np.arange(len(slots), dtype=np.int64), lengths)
+        positions = np.arange(len(owner), dtype=np.int64)
+        positions += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        return self._entries[positions], self._vector[positions], owner
+
+    def _query_vector(self, text: str) -> tuple[UInt32s, Floats]:
+        """Buckets of ``text`` and their unit-length tf-idf weights."""
+        _, buckets, counts = featurise([text])
+        if not len(buckets):
+            return buckets, np.zeros(0, np.float32)
+        w = LOG_TF[np.minimum(counts, len(LOG_TF) - 1)] * self._idf[buckets]
+        return buckets, (w / np.sqrt(np.dot(w, w))).astype(np.float32)
+
+    def _exact(self, slots: Int64s, buckets: UInt32s, qw: Floats) -> Floats:
+        """Exact cosines of ``slots`` with the query vector (``buckets``, ``qw``)."""
+        entries, vector, owner = self._gather(slots)
+        b, _ = unpack(entries)
+        # A dense query vector: one gather beats searching the query's buckets.
+        dense = self._dense
+        dense[buckets] = qw
+        try:
+            gains = vector.astype(np.float32) * dense[b]
+        finally:
+            dense[buckets] = 0.0
+        return np.bincount(owner, weights=gains, minlength=len(slots)).astype(np.float32)
+
+    def similarity(self, a: str, b: str) -> float:
+        """Cosine of two texts under the index's idf."""
+        ba, wa = self._query_vector(a)
+        bb, wb = self._query_vector(b)
+        _, ia, ib = np.intersect1d(ba, bb, assume_unique=True, return_indices=True)
+        return float(np.dot(wa[ia], wb[ib]))
+
+    # -- queries ------------------------------------------------------------------
+
+    def query(
+        self, text: str, k: int = 10, *, exclude: Iterable[int] = ()
+    ) -> list[tuple[int, float]]:
+        """The ``k`` indexed texts most like ``text``: (id, cosine), best first."""
+        buckets, qw = self._query_vector(text)
+        if not len(buckets) or k <= 0 or not self._slot:
+            return []
+        starts = self._ptr[buckets]
+        lengths = self._ptr[buckets + 1] - starts
+        sizes = lengths
+        extra = [self._delta.get(b) for b in buckets.tolist()] if self._delta else []
+        if extra:
+            sizes = lengths + np.array([len(e[0]) if e else 0 for e in extra], np.int64)
+        quota = _quota(sizes, self.budget)
+        lengths = np.minimum(lengths, quota)
+        positions = np.arange(int(lengths.sum()), dtype=np.int64)
+        positions += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        hits = self._post[positions]
+        gains = self._weight[positions].astype(np.float32) * np.repeat(qw, lengths)
+        if any(extra):
+            more_hits: list[UInt32s] = [hits]
+            more_gains: list[Floats] = [gains]
+            for lists, weight in zip(extra, qw.tolist(), strict=True):
+                if lists is not None:
+                    more_hits.append(np.frombuffer(lists[0], dtype=np.uint32)[:quota])
+                    more_gains.append(np.frombuffer(lists[1], dtype=np.float32)[:quota] * weight)
+            hits, gains = np.concatenate(more_hits), np.concatenate(more_gains)
+        if not len(hits):
+            return []
+        totals = np.bincount(hits, weights=gains)
+        touched = np.flatnonzero(totals)
+        # Removed texts and excluded ids are dropped before choosing, not after.
+        alive = np.frombuffer(self._alive, dtype=np.uint8)
+        touched = touched[alive[touched] == 1]
+        skip = [self._slot[d] for d in exclude if d in self._slot]
+        if skip:
+            touched = touched[~np.isin(touched, skip)]
+        wanted = max(self.candidates, k)
+        if len(touched) > wanted:
+            best = np.argpartition(totals[touched], len(touched) - wanted)[-wanted:]
+            touched = touched[best]
+        return self._top(touched, buckets, qw, k)
+
+    def _top(self, slots: Int64s, buckets: UInt32s, qw: Floats, k: int) -> list[tuple[int, float]]:
+        if not len(slots):
+            return []
+        scores = self._exact(slots, buckets, qw)
+        ids = np.frombuffer(self._ids, dtype=np.int64)[slots]
+        # Best score first; ties by lower id, so answers are reproducible.
+        order = np.lexsort((ids, -scores))[:k]
+        return [(int(ids[i]), float(scores[i])) for i in order if scores[i] > 0]
+
+    def exact_query(
+        self, text: str, k: int = 10, *, exclude: Iterable[int] = ()
+    ) -> list[tuple[int, float]]:
+        """The true top ``k`` by scoring every text: O(N), for checks and measurements."""
+        buckets, qw = self._query_vector(text)
+        if not len(buckets) or k <= 0 or not self._slot:
+            return []
+        indptr = np.frombuffer(self._indptr, dtype=np.int64)
+        dense = self._dense
+        dense[buckets] = qw
+        scores = np.zeros(len(self._ids), np.float64)
+        try:
+            for lo in range(0, self._used, _SLAB):
+                hi = min(lo + _SLAB, self._used)
+                b, _ = unpack(self._entries[lo:hi])
+                shared = np.flatnonzero(dense[b])
+                slots = np.searchsorted(indptr, shared + lo, side="right") - 1
+                gains = self._vector[lo:hi][shared].astype(np.float32) * dense[b[shared]]
+                scores += np.bincount(slots, weights=gains, minlength=len(scores))
+        finally:
+            dense[buckets] = 0.0
+        scores[np.frombuffer(self._alive, dtype=np.uint8) == 0] = 0.0
+        for doc_id in exclude:
+            if doc_id in self._slot:
+                scores[self._slot[doc_id]] = 0.0
+        ranked = np.flatnonzero(scores > 0)
+        if len(ranked) > 4 * k:
+            # Rescored like a query's candidates, so both give identical numbers.
+            ranked = ranked[np.argpartition(scores[ranked], len(ranked) - 4 * k)[-4 * k :]]
+        return self._top(ranked, buckets, qw, k)
+
+    # -- persistence --------------------------------------------------------------
+
+    def save(self, path: str | Path, *, meta: dict[str, Any] | None = None) -> None:
+        """Write the index to ``path`` atomically (a reader sees the old or the new).
+
+        ``meta`` is kept in the header for the caller (e.g. what the index was built from).
+        """
+        path = Path(path)
+        header = {
+            "format": FORMAT,
+            "version": VERSION,
+            "bits": BITS,
+            "postings_cap": self.postings_cap,
+            "budget": self.budget,
+            "candidates": self.candidates,
+            "built": self._built,
+            "meta": meta or {},
+        }
+        arrays: dict[str, NDArray[Any]] = {
+            "header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
+            "entries": self._entries[: self._used],
+            "vector": self._vector[: self._used],
+            "idf": self._idf,
+            "indptr": np.frombuffer(self._indptr, dtype=np.int64),
+            "ids": np.frombuffer(self._ids, dtype=np.int64),
+            "crc": np.frombuffer(self._crc, dtype=np.uint32),
+            "alive": np.frombuffer(bytes(self._alive), dtype=np.uint8),
+            "df": self._df,
+            "ptr": self._ptr,
+            "post": self._post,
+            "weight": self._weight,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                np.savez(out, allow_pickle=False, **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @staticmethod
+    def read_meta(path: str | Path) -> dict[str, Any]:
+        """The header of a saved index (cheap: the arrays are not read)."""
+        with np.load(path, allow_pickle=False) as data:
+            header = _header(data["header"], path)
+        meta = header.get("meta", {})
+        return meta if isinstance(meta, dict) else {}
+
+    @classmethod
+    def load(cls, path: str | Path) -> SimilarityIndex:
+        """Read an index written by ``save``; ValueError for anything else."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                header = _header(data["header"], path)
+                got = {name: data[name] for name in data.files if name != "header"}
+        except (OSError, KeyError, EOFError) as error:  # zip and npy errors
+            raise ValueError(f"{path}: not a readable similarity index ({error})") from error
+        index = cls(
+            postings_cap=int(header["postings_cap"]),
+            budget=int(header["budget"]),
+            candidates=int(header["candidates"]),
+        )
+        expected = {
+            "entries": np.uint32,
+            "vector": np.float16,
+            "idf": np.float32,
+            "indptr": np.int64,
+            "ids": np.int64,
+            "crc": np.uint32,
+            "alive": np.uint8,
+            "df": np.int32,
+            "ptr": np.int64,
+            "post": np.uint32,
+            "weight": np.float16,
+        }
+        for name, dtype in expected.items():
+            if name not in got or got[name].dtype != dtype or got[name].ndim != 1:
+                raise ValueError(f"{path}: array {name!r} missing or of the wrong type")
+        slots = len(got["ids"])
+        built = int(header["built"])
+        if not (
+            len(got["indptr"]) == slots + 1
+            and len(got["alive"]) == len(got["crc"]) == slots
+            and int(got["indptr"][-1]) == len(got["entries"]) == len(got["vector"])
+            and len(got["idf"]) == _VOCAB
+            and len(got["df"]) == _VOCAB
+            and len(got["ptr"]) == _VOCAB + 1
+            and int(got["ptr"][-1]) == len(got["post"]) == len(got["weight"])
+            and 0 <= built <= slots
+        ):
+            raise ValueError(f"{path}: inconsistent similarity index")
+        index._entries = got["entries"].copy()
+        index._vector = got["vector"].copy()
+        index._idf = got["idf"]
+        index._used = len(index._entries)
+        index._indptr = array("q", got["indptr"].tobytes())
+        index._ids = array("q", got["ids"].tobytes())
+        index._crc = array("I", got["crc"].tobytes())
+        index._alive = bytearray(got["alive"].tobytes())
+        index._df = got["df"].copy()
+        index._ptr, index._post, index._weight = got["ptr"], got["post"], got["weight"]
+        index._built = built
+        ids = got["ids"].tolist()
+        index._slot = {ids[s]: s for s in np.flatnonzero(got["alive"] == 1).tolist()}
+        # Texts added after the last build get their delta postings back; there are
+        # few of them (a rebuild happens once they are a quarter of the index).
+        for slot in range(built, slots):
+            if index._alive[slot]:
+                index._index_delta(slot)
+        return index
+
+    def _index_delta(self, slot: int) -> None:
+        buckets, tfs = unpack(self._row(slot))
+        if not len(buckets):
+            return
+        weights = LOG_TF[tfs] * self._idf[buckets]
+        weights /= np.sqrt(np.dot(weights, weights))
+        lo = self._indptr[slot]
+        self._vector[lo : lo + len(weights)] = weights
+        cap = self.postings_cap
+        for bucket, weight in zip(buckets.tolist(), weights.tolist(), strict=True):
+            lists = self._delta.get(bucket)
+            if lists is None:
+                self._delta[bucket] = (array("I", [slot]), array("f", [weight]))
+            elif len(lists[0]) < cap:
+                lists[0].append(slot)
+                lists[1].append(weight)
+
+
+def _idf(df: NDArray[np.int32], n: int) -> Floats:
+    idf: Floats = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+    return idf
+
+
+def _sort_lists(ptr: Int64s, post: UInt32s, weight: NDArray[np.float16]) -> None:
+    """Order every posting list by descending weight, in place, a range of lists at a
+    time (lists lie side by side, so a range is one contiguous stretch)."""
+    lo = 0
+    while lo < _VOCAB:
+        hi = int(np.searchsorted(ptr, ptr[lo] + _SLAB, side="right")) - 1
+        hi = min(max(hi, lo + 1), _VOCAB)
+        a, b = int(ptr[lo]), int(ptr[hi])
+        if b - a > 1:
+            owner = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(ptr[lo : hi + 1]))
+            order = np.lexsort((-weight[a:b].astype(np.float32), owner))
+            post[a:b] = post[a:b][order]
+            weight[a:b] = weight[a:b][order]
+        lo = hi
+
+
+def _quota(lengths: Int64s, budget: int) -> int:
+    """The largest q with sum(min(length, q)) <= budget ("water-filling"): short lists
+    are read whole, long ones only their first q postings, the heaviest."""
+    if int(lengths.sum()) <= budget:
+        return int(lengths.max(initial=0))
+    ordered = np.sort(lengths)
+    n = len(ordered)
+    before = np.concatenate(([0], np.cumsum(ordered)[:-1]))
+    spent = before + ordered * (n - np.arange(n))  # total if q were ordered[i]
+    i = int(np.searchsorted(spent, budget, side="right")) - 1
+    if i < 0:
+        return max(1, budget // n)
+    return int(ordered[i] + (budget - spent[i]) // max(1, n - i - 1))
+
+
+def _header(raw: NDArray[Any], path: str | Path) -> dict[str, Any]:
+    try:
+        header = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: unreadable similarity index header") from error
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a similarity index")
+    if header.get("version") != VERSION or header.get("bits") != BITS:
+        raise ValueError(f"{path}: similarity index of another version; rebuild it")
+    return header
