@@ -29,8 +29,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: no threaded numpy ker
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
-from _common import OUT, emit, peak_rss_mb, progress
 
+from _common import OUT, emit, peak_rss_mb, progress
 from amends.patterns.similarity import SimilarityIndex
 from amends.patterns.synthetic import ComplaintStream
 

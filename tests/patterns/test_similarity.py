@@ -12,7 +12,7 @@ import pytest
 
 from amends.patterns.ngrams import featurise
 from amends.patterns.similarity import SimilarityIndex
-from amends.patterns.synthetic import complaints, strip_accents
+from amends.patterns.synthetic import complaints
 
 TH_PURIFIER = "สั่งเครื่องฟอกอากาศไปตั้งแต่วันที่ 3 แต่จนถึงตอนนี้ยังไม่ได้รับของเลย ช่วยตรวจสอบให้ด้วยค่ะ"
 TH_PURIFIER_AGAIN = "ยังไม่ได้รับเครื่องฟอกอากาศที่สั่งไว้ตั้งแต่วันที่ 3 เลยค่ะ รบกวนตรวจสอบให้หน่อย"
@@ -86,12 +86,12 @@ def test_english_rewording_ranks_first_and_unrelated_texts_score_low() -> None:
 def test_scores_are_the_tf_idf_cosine_computed_independently() -> None:
     index = written_index()
     texts = [*WRITTEN.values(), *complaints(400, seed=3)]
-    indptr, buckets, counts = featurise(texts)
+    _, buckets, _ = featurise(texts)
     df: Counter[int] = Counter(buckets.tolist())
     n = len(texts)
 
     def vector(text: str) -> dict[int, float]:
-        p, b, c = featurise([text])
+        _, b, c = featurise([text])
         weights = {
             int(f): (1 + math.log(int(tf))) * (math.log((1 + n) / (1 + df[int(f)])) + 1)
             for f, tf in zip(b, c, strict=True)
@@ -163,15 +163,15 @@ def test_loading_never_unpickles(tmp_path: Path) -> None:
     TRAP_MARK = str(tmp_path / "pwned")
     trap = tmp_path / "trap.npz"
     np.savez(trap, header=np.array([_Trap()], dtype=object), allow_pickle=True)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="allow_pickle"):
         SimilarityIndex.load(trap)
     raw = tmp_path / "trap.pkl"
     raw.write_bytes(pickle.dumps(_Trap()))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"pickle|similarity index"):
         SimilarityIndex.load(raw)
     assert not Path(TRAP_MARK).exists()
     (tmp_path / "junk.npz").write_bytes(b"not an index")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="similarity index"):
         SimilarityIndex.load(tmp_path / "junk.npz")
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
 import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -481,20 +482,14 @@ class SimilarityIndex:
     @staticmethod
     def read_meta(path: str | Path) -> dict[str, Any]:
         """The header of a saved index (cheap: the arrays are not read)."""
-        with np.load(path, allow_pickle=False) as data:
-            header = _header(data["header"], path)
+        header, _ = _read(path, arrays=False)
         meta = header.get("meta", {})
         return meta if isinstance(meta, dict) else {}
 
     @classmethod
     def load(cls, path: str | Path) -> SimilarityIndex:
         """Read an index written by ``save``; ValueError for anything else."""
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                header = _header(data["header"], path)
-                got = {name: data[name] for name in data.files if name != "header"}
-        except (OSError, KeyError, EOFError) as error:  # zip and npy errors
-            raise ValueError(f"{path}: not a readable similarity index ({error})") from error
+        header, got = _read(path, arrays=True)
         index = cls(
             postings_cap=int(header["postings_cap"]),
             budget=int(header["budget"]),
@@ -601,6 +596,20 @@ def _quota(lengths: Int64s, budget: int) -> int:
     if i < 0:
         return max(1, budget // n)
     return int(ordered[i] + (budget - spent[i]) // max(1, n - i - 1))
+
+
+def _read(path: str | Path, *, arrays: bool) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
+    """The header and (optionally) the arrays of a saved index; never unpickles."""
+    try:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError("a single array, not an index")
+        with data:
+            header = _header(data["header"], path)
+            got = {n: data[n] for n in data.files if n != "header"} if arrays else {}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{path}: not a readable similarity index ({error})") from error
+    return header, got
 
 
 def _header(raw: NDArray[Any], path: str | Path) -> dict[str, Any]:
