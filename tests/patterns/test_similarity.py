@@ -162,7 +162,7 @@ def test_loading_never_unpickles(tmp_path: Path) -> None:
     global TRAP_MARK
     TRAP_MARK = str(tmp_path / "pwned")
     trap = tmp_path / "trap.npz"
-    np.savez(trap, header=np.array([_Trap()], dtype=object), allow_pickle=True)
+    np.savez(trap, header=np.array([_Trap()], dtype=object))
     with pytest.raises(ValueError, match="allow_pickle"):
         SimilarityIndex.load(trap)
     raw = tmp_path / "trap.pkl"

@@ -473,7 +473,7 @@ class SimilarityIndex:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as out:
-                np.savez(out, allow_pickle=False, **arrays)
+                np.savez(out, **arrays)  # numeric arrays only: nothing to pickle
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
