@@ -49,7 +49,7 @@ VERSION = 1
 _VOCAB = 1 << BITS
 _DELTA_SHARE = 0.25  # rebuild the lists when the delta or the removed exceed this share
 _BATCH = 20_000  # texts featurised at once when building: bounds the transient memory
-_SLAB = 1 << 22  # stored entries processed at once when rebuilding postings
+_SLAB = 1 << 20  # stored entries processed at once when rebuilding postings
 _BINS = 256  # weight levels when choosing the champions of a crowded list
 
 Int64s = NDArray[np.int64]
@@ -171,12 +171,15 @@ class SimilarityIndex:
         need = self._used + more
         if need > len(self._entries):
             size = max(need, int(len(self._entries) * 1.25) + 1024)
-            grown = np.zeros(size, np.uint32)
-            grown[: self._used] = self._entries[: self._used]
-            self._entries = grown
-            vector = np.zeros(size, np.float16)
-            vector[: self._used] = self._vector[: self._used]
-            self._vector = vector
+            # In-place realloc (mremap for large blocks): growing a 600 MB array by
+            # copying would need old and new at once. No views of these arrays
+            # outlive a method call, so nothing can point at the old memory.
+            for name, dtype in (("_entries", np.uint32), ("_vector", np.float16)):
+                array_ = getattr(self, name)
+                if not array_.flags.owndata or array_.base is not None:
+                    array_ = np.array(array_, dtype=dtype)  # loaded or sliced: own it first
+                array_.resize(size, refcheck=False)
+                setattr(self, name, array_)
 
     def add(self, doc_id: int, text: str) -> None:
         """Index ``text`` under ``doc_id``, replacing what was indexed under it before."""
@@ -524,15 +527,15 @@ class SimilarityIndex:
             and 0 <= built <= slots
         ):
             raise ValueError(f"{path}: inconsistent similarity index")
-        index._entries = got["entries"].copy()
-        index._vector = got["vector"].copy()
+        index._entries = got["entries"]  # freshly read arrays: no copies needed
+        index._vector = got["vector"]
         index._idf = got["idf"]
         index._used = len(index._entries)
         index._indptr = array("q", got["indptr"].tobytes())
         index._ids = array("q", got["ids"].tobytes())
         index._crc = array("I", got["crc"].tobytes())
         index._alive = bytearray(got["alive"].tobytes())
-        index._df = got["df"].copy()
+        index._df = got["df"]
         index._ptr, index._post, index._weight = got["ptr"], got["post"], got["weight"]
         index._built = built
         ids = got["ids"].tolist()
