@@ -35,13 +35,14 @@ import tempfile
 import zipfile
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from amends.patterns import postings
 from amends.patterns.ngrams import BITS, LOG_TF, featurise, pack, unpack
 
 FORMAT = "amends-similarity"
@@ -49,8 +50,7 @@ VERSION = 1
 _VOCAB = 1 << BITS
 _DELTA_SHARE = 0.25  # rebuild the lists when the delta or the removed exceed this share
 _BATCH = 20_000  # texts featurised at once when building: bounds the transient memory
-_SLAB = 1 << 20  # stored entries processed at once when rebuilding postings
-_BINS = 256  # weight levels when choosing the champions of a crowded list
+_SLAB = 1 << 20  # stored entries scored at once by exact_query
 
 Int64s = NDArray[np.int64]
 UInt32s = NDArray[np.uint32]
@@ -236,80 +236,21 @@ class SimilarityIndex:
         self._rebuild_postings()
 
     def _rebuild_postings(self) -> None:
-        """Champion lists for every slot: per bucket the ``postings_cap`` texts it weighs
-        most in. Two passes over the stored counts in slabs, so memory stays bounded:
-        the first histograms the weights of each crowded bucket to find the weight a
-        text needs to make its list, the second fills the lists."""
-        cap, slots = self.postings_cap, len(self._ids)
-        self._idf = idf = _idf(self._df, len(self._slot))
-        sizes = np.minimum(self._df, cap).astype(np.int64)
-        ptr = np.zeros(_VOCAB + 1, np.int64)
-        np.cumsum(sizes, out=ptr[1:])
-        crowded = np.flatnonzero(self._df > cap)
-        crowd_id = np.full(_VOCAB, -1, np.int64)
-        crowd_id[crowded] = np.arange(len(crowded))
-        hist = np.zeros(len(crowded) * _BINS, np.int64)
-        for b, level, _, _ in self._slabs(idf, fill=True):
-            c = crowd_id[b]
-            mine = c >= 0
-            hist += np.bincount(c[mine] * _BINS + level[mine], minlength=len(hist))
-        # Lowest level (highest weight) first: the level where a crowded list fills up.
-        threshold = np.full(_VOCAB, _BINS - 1, np.int64)
-        if len(crowded):
-            filled = np.cumsum(hist.reshape(len(crowded), _BINS), axis=1) >= cap
-            threshold[crowded] = np.argmax(filled, axis=1)
-        post = np.zeros(int(ptr[-1]), np.uint32)
-        weight = np.zeros(int(ptr[-1]), np.float16)
-        cursor = np.zeros(_VOCAB, np.int64)
-        for b, level, s, w in self._slabs(idf, fill=False):
-            keep = level <= threshold[b]
-            b, s, w = b[keep], s[keep], w[keep]
-            if not len(b):
-                continue
-            order = np.argsort(b, kind="stable")
-            b, s, w = b[order], s[order], w[order]
-            first = np.flatnonzero(np.concatenate(([True], b[1:] != b[:-1])))
-            runs = np.diff(np.append(first, len(b)))
-            at = cursor[b] + np.arange(len(b), dtype=np.int64) - np.repeat(first, runs)
-            cursor[b[first]] += runs
-            room = at < sizes[b]
-            where = ptr[b[room]] + at[room]
-            post[where] = s[room]
-            weight[where] = w[room]
-        _sort_lists(ptr, post, weight)
-        self._ptr, self._post, self._weight = ptr, post, weight
-        self._built = slots
+        """Today's idf, every stored vector under it, and champion lists for all slots."""
+        used = self._used
+        self._idf = _idf(self._df, len(self._slot))
+        self._ptr, self._post, self._weight = postings.rebuild(
+            self._entries[:used],
+            self._vector[:used],
+            np.frombuffer(self._indptr, dtype=np.int64),
+            np.frombuffer(self._alive, dtype=np.uint8),
+            self._df,
+            self._idf,
+            self.postings_cap,
+        )
+        self._built = len(self._ids)
         self._delta = {}
         self._version += 1
-
-    def _slabs(
-        self, idf: Floats, *, fill: bool
-    ) -> Iterator[tuple[UInt32s, Int64s, Int64s, Floats]]:
-        """(bucket, weight level, slot, weight) of every live stored entry, a slab of
-        about ``_SLAB`` entries at a time; ``fill`` first stores the vectors under ``idf``."""
-        indptr = np.frombuffer(self._indptr, dtype=np.int64)
-        alive = np.frombuffer(self._alive, dtype=np.uint8)
-        slots, lo = len(self._ids), 0
-        while lo < slots:
-            hi = int(np.searchsorted(indptr, indptr[lo] + _SLAB, side="right")) - 1
-            hi = min(max(hi, lo + 1), slots)
-            a, z = int(indptr[lo]), int(indptr[hi])
-            b, tfs = unpack(self._entries[a:z])
-            s = np.repeat(np.arange(lo, hi, dtype=np.int64), np.diff(indptr[lo : hi + 1]))
-            if fill:
-                w = LOG_TF[tfs] * idf[b]
-                sums = np.bincount(s - lo, weights=w * w, minlength=hi - lo)
-                with np.errstate(divide="ignore"):
-                    invnorm = np.where(sums > 0, 1.0 / np.sqrt(sums), 0.0).astype(np.float32)
-                self._vector[a:z] = w * invnorm[s - lo]
-            w = self._vector[a:z].astype(np.float32)
-            live = alive[s] == 1
-            b, s, w = b[live], s[live], w[live]
-            # Within one bucket the order by weight is what counts: levels an eighth of
-            # an octave apart are fine enough to choose a list's champions.
-            level = np.clip((-np.log2(w) * 8).astype(np.int64), 0, _BINS - 1)
-            yield b, level, s, w
-            lo = hi
 
     # -- scoring ------------------------------------------------------------------
 
@@ -370,7 +311,7 @@ class SimilarityIndex:
         extra = [self._delta.get(b) for b in buckets.tolist()] if self._delta else []
         if extra:
             sizes = lengths + np.array([len(e[0]) if e else 0 for e in extra], np.int64)
-        quota = _quota(sizes, self.budget)
+        quota = postings.quota(sizes, self.budget)
         lengths = np.minimum(lengths, quota)
         positions = np.arange(int(lengths.sum()), dtype=np.int64)
         positions += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
@@ -583,37 +524,6 @@ class SimilarityIndex:
 def _idf(df: NDArray[np.int32], n: int) -> Floats:
     idf: Floats = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
     return idf
-
-
-def _sort_lists(ptr: Int64s, post: UInt32s, weight: NDArray[np.float16]) -> None:
-    """Order every posting list by descending weight, in place, a range of lists at a
-    time (lists lie side by side, so a range is one contiguous stretch)."""
-    lo = 0
-    while lo < _VOCAB:
-        hi = int(np.searchsorted(ptr, ptr[lo] + _SLAB, side="right")) - 1
-        hi = min(max(hi, lo + 1), _VOCAB)
-        a, b = int(ptr[lo]), int(ptr[hi])
-        if b - a > 1:
-            owner = np.repeat(np.arange(hi - lo, dtype=np.int64), np.diff(ptr[lo : hi + 1]))
-            order = np.lexsort((-weight[a:b].astype(np.float32), owner))
-            post[a:b] = post[a:b][order]
-            weight[a:b] = weight[a:b][order]
-        lo = hi
-
-
-def _quota(lengths: Int64s, budget: int) -> int:
-    """The largest q with sum(min(length, q)) <= budget ("water-filling"): short lists
-    are read whole, long ones only their first q postings, the heaviest."""
-    if int(lengths.sum()) <= budget:
-        return int(lengths.max(initial=0))
-    ordered = np.sort(lengths)
-    n = len(ordered)
-    before = np.concatenate(([0], np.cumsum(ordered)[:-1]))
-    spent = before + ordered * (n - np.arange(n))  # total if q were ordered[i]
-    i = int(np.searchsorted(spent, budget, side="right")) - 1
-    if i < 0:
-        return max(1, budget // n)
-    return int(ordered[i] + (budget - spent[i]) // max(1, n - i - 1))
 
 
 def _read(path: str | Path, *, arrays: bool) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
