@@ -13,8 +13,10 @@ A query runs in two steps, both vectorised:
    weighs most ("champion lists", Manning et al., *Introduction to Information
    Retrieval*, 7.1.3): a trigram found in half the corpus still finds the short
    texts made mostly of it, while rare trigrams (names, products, order numbers,
-   wording) keep every text. Weights in the lists are those of the last build and
-   only rank candidates.
+   wording) keep every text. Lists are sorted by weight and a query reads at most
+   ``budget`` postings, water-filled: short (rare) lists whole, long ones their
+   heaviest part. The sums are gathered by sorting the postings, not in an array
+   the size of the index, which would cost more than the postings themselves.
 2. rescoring: the best ``candidates`` texts are scored exactly from their stored
    vectors, so every score returned is the true cosine (to float16 precision).
 
