@@ -119,8 +119,16 @@ def _marks(session: Session) -> tuple[int, int]:
 def build(session: Session) -> _Tracked:
     """A fresh index of every case in the database."""
     case_mark, message_mark = _marks(session)
+    # Messages just below the mark are already in the texts read now.
+    seen = set(session.scalars(select(Message.id).where(Message.id > message_mark - LOOK_BACK)))
     index = SimilarityIndex.build(_all_cases(session))
-    return _Tracked(index, case_mark=case_mark, message_mark=message_mark, unsaved=len(index))
+    return _Tracked(
+        index,
+        case_mark=case_mark,
+        message_mark=message_mark,
+        messages_seen=seen,
+        unsaved=len(index),
+    )
 
 
 def _load(path: Path, source: str) -> _Tracked | None:
