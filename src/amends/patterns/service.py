@@ -90,15 +90,19 @@ def similar_cases(
     """
     from amends.patterns import similar
 
-    if (case_id is None) == (text is None):
-        raise InvalidInput("give a case or a text, not both", code="similar-query")
-    if case_id is not None:
+    if case_id is not None and text is None:
         if session.get(Case, case_id) is None:
             raise NotFound(f"case {case_id} does not exist", code="case-not-found")
-        text = similar.text_of(session, case_id)
-        exclude = [*exclude, case_id]
-    assert text is not None
-    return similar.query(session, text, k=k, exclude=exclude, home=home)
+        return similar.query(
+            session,
+            similar.text_of(session, case_id),
+            k=k,
+            exclude=[*exclude, case_id],
+            home=home,
+        )
+    if text is not None and case_id is None:
+        return similar.query(session, text, k=k, exclude=exclude, home=home)
+    raise InvalidInput("give a case or a text, not both", code="similar-query")
 
 
 def reindex(session: Session, *, home: Path | None) -> dict[str, float | int | str | None]:
