@@ -320,12 +320,15 @@ class SimilarityIndex:
         hits = self._post[positions]
         gains = self._weight[positions].astype(np.float32) * np.repeat(qw, lengths)
         if any(extra):
+            # A delta list gets what its built list left of the quota, so the budget
+            # holds; built lists, sorted by weight, go first.
             more_hits: list[UInt32s] = [hits]
             more_gains: list[Floats] = [gains]
-            for lists, weight in zip(extra, qw.tolist(), strict=True):
-                if lists is not None:
-                    more_hits.append(np.frombuffer(lists[0], dtype=np.uint32)[:quota])
-                    more_gains.append(np.frombuffer(lists[1], dtype=np.float32)[:quota] * weight)
+            rooms = (quota - lengths).tolist()
+            for lists, weight, room in zip(extra, qw.tolist(), rooms, strict=True):
+                if lists is not None and room > 0:
+                    more_hits.append(np.frombuffer(lists[0], dtype=np.uint32)[:room])
+                    more_gains.append(np.frombuffer(lists[1], dtype=np.float32)[:room] * weight)
             hits, gains = np.concatenate(more_hits), np.concatenate(more_gains)
         if not len(hits):
             return []
