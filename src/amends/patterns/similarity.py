@@ -66,7 +66,7 @@ class SimilarityIndex:
     """
 
     def __init__(
-        self, *, postings_cap: int = 4096, budget: int = 100_000, candidates: int = 1000
+        self, *, postings_cap: int = 4096, budget: int = 100_000, candidates: int = 800
     ) -> None:
         if min(postings_cap, budget, candidates) < 1:
             raise ValueError("postings_cap, budget and candidates must be positive")
@@ -129,7 +129,7 @@ class SimilarityIndex:
         *,
         postings_cap: int = 4096,
         budget: int = 100_000,
-        candidates: int = 1000,
+        candidates: int = 800,
         batch: int = _BATCH,
     ) -> SimilarityIndex:
         """An index of ``items`` (id, text), built in bulk: much faster than ``add``."""
