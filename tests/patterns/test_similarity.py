@@ -192,3 +192,18 @@ def test_recall_against_brute_force_on_synthetic_complaints() -> None:
     assert _recall(index, queries) >= 0.95
     starved = SimilarityIndex.build(enumerate(corpus), postings_cap=300, budget=300, candidates=12)
     assert _recall(starved, queries) < 0.9  # the measure does tell a poor index apart
+
+
+def test_texts_added_after_the_build_are_found_among_crowded_lists() -> None:
+    texts = complaints(2700, seed=9)
+    index = SimilarityIndex.build(
+        enumerate(texts[:2500]), postings_cap=40, budget=1500, candidates=60
+    )
+    for i, text in enumerate(texts[2500:]):
+        index.add(5000 + i, text)
+    assert index.delta_size == 200  # still in the delta, not yet rebuilt
+    for i, text in enumerate(texts[2500:]):
+        doc, score = index.query(text, 1)[0]
+        assert score == pytest.approx(1.0, abs=2e-3)
+        # Itself, or an earlier text that folds to the same (e.g. typed without accents).
+        assert doc == 5000 + i or index.similarity(text, texts[doc]) > 0.999

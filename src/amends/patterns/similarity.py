@@ -31,6 +31,7 @@ reads them with pickling disabled, so loading a file can never run code.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import tempfile
@@ -91,7 +92,7 @@ class SimilarityIndex:
         self._ptr: Int64s = np.zeros(_VOCAB + 1, np.int64)
         self._post: UInt32s = np.zeros(0, np.uint32)
         self._weight: NDArray[np.float16] = np.zeros(0, np.float16)
-        # Delta postings for slots from _built on (capped like the built ones).
+        # Delta postings for slots from _built on: bucket -> (slots, -weights).
         self._delta: dict[int, tuple[array[int], array[float]]] = {}
         self._idf = np.ones(_VOCAB, np.float32)  # as of the last build
         self._dense = np.zeros(_VOCAB, np.float32)  # scratch, zero between queries
@@ -320,15 +321,13 @@ class SimilarityIndex:
         hits = self._post[positions]
         gains = self._weight[positions].astype(np.float32) * np.repeat(qw, lengths)
         if any(extra):
-            # A delta list gets what its built list left of the quota, so the budget
-            # holds; built lists, sorted by weight, go first.
+            # Delta lists get the same quota as built ones: their heaviest postings.
             more_hits: list[UInt32s] = [hits]
             more_gains: list[Floats] = [gains]
-            rooms = (quota - lengths).tolist()
-            for lists, weight, room in zip(extra, qw.tolist(), rooms, strict=True):
-                if lists is not None and room > 0:
-                    more_hits.append(np.frombuffer(lists[0], dtype=np.uint32)[:room])
-                    more_gains.append(np.frombuffer(lists[1], dtype=np.float32)[:room] * weight)
+            for lists, weight in zip(extra, (-qw).tolist(), strict=True):
+                if lists is not None:
+                    more_hits.append(np.frombuffer(lists[0], dtype=np.uint32)[:quota])
+                    more_gains.append(np.frombuffer(lists[1], dtype=np.float32)[:quota] * weight)
             hits, gains = np.concatenate(more_hits), np.concatenate(more_gains)
         if not len(hits):
             return []
@@ -517,13 +516,23 @@ class SimilarityIndex:
         lo = self._indptr[slot]
         self._vector[lo : lo + len(weights)] = weights
         cap = self.postings_cap
-        for bucket, weight in zip(buckets.tolist(), weights.tolist(), strict=True):
+        # Delta lists are champion lists too, kept in order of descending weight (as
+        # negative weights, ascending, for bisect), so a query reads their best part
+        # and the newest text is not the one cut off.
+        for bucket, weight in zip(buckets.tolist(), (-weights).tolist(), strict=True):
             lists = self._delta.get(bucket)
             if lists is None:
                 self._delta[bucket] = (array("I", [slot]), array("f", [weight]))
-            elif len(lists[0]) < cap:
-                lists[0].append(slot)
-                lists[1].append(weight)
+                continue
+            slots, negatives = lists
+            at = bisect.bisect_right(negatives, weight)
+            if at >= cap:
+                continue
+            slots.insert(at, slot)
+            negatives.insert(at, weight)
+            if len(slots) > cap:
+                slots.pop()
+                negatives.pop()
 
 
 def _idf(df: NDArray[np.int32], n: int) -> Floats:
