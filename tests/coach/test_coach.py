@@ -268,7 +268,7 @@ def test_cli_draft_for_a_case(
 
 
 def test_folding_handles_capitals_and_keeps_offsets() -> None:
-    from amends.coach.fold import fold
+    from amends.text.fold import fold
 
     folded, origin = fold("ΉΤΑΝ μόνο ΜΙΚΡΉ ΚΑΘΥΣΤΈΡΗΣΗ. Žiadna CHYBA")
     assert folded == "ηταν μονο μικρη καθυστερηση. ziadna chyba"

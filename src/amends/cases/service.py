@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, exists, select, type_coerce
@@ -27,7 +28,6 @@ from amends.commitments.models import Commitment
 from amends.customers.models import Customer
 from amends.db import raw_utc_reader
 from amends.errors import Conflict, InvalidInput, NotFound
-from amends.messages.models import Message
 from amends.paging import MAX_LIMIT, Page, paginate
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Role, can_own_cases, can_see_case
@@ -516,31 +516,25 @@ def fallback_owner(session: Session) -> int:
 
 
 def similar_cases(
-    session: Session, case_id: int, *, actor: Actor, limit: int = 10
+    session: Session,
+    case_id: int,
+    *,
+    actor: Actor,
+    limit: int = 10,
+    home: Path | None = None,
 ) -> list[dict[str, Any]]:
-    """Past cases whose text is most like this one's, best first, with a score in [0, 1].
+    """Other cases whose text is most like this one's, best first, with a score in [0, 1]:
+    the TF-IDF cosine of character trigrams (no word segmentation, so Thai works),
+    from the similar-case index. Only cases the actor may see are listed."""
+    from amends.patterns import service as patterns  # patterns builds on this module
 
-    Exact and explainable at the scale one workspace's recent history has: character
-    trigram profiles (no word segmentation, so Thai works) compared by cosine.
-    """
-    from amends.patterns.textsim import rank
-
-    case = get_case(session, case_id, actor=actor)
-    recent = dict(
-        session.execute(select(Case.id, Case.title).order_by(Case.id.desc()).limit(2001)).all()
-    )
-    recent.setdefault(case.id, case.title)
-    texts = {cid: [title] for cid, title in recent.items()}
-    for cid, text in session.execute(
-        select(Message.case_id, Message.text)
-        .where(Message.case_id.in_(list(recent)), Message.direction == "inbound")
-        .order_by(Message.id)
-    ):
-        if cid is not None and len(texts[cid]) < 4:
-            texts[cid].append(text)
-    query = " ".join(texts.pop(case.id))
-    candidates = {cid: " ".join(parts) for cid, parts in texts.items()}
-    return [
-        {"case_id": cid, "score": round(score, 3)}
-        for cid, score in rank(query, candidates, limit=limit)
-    ]
+    get_case(session, case_id, actor=actor)
+    found = patterns.similar_cases(session, case_id=case_id, k=limit, home=home)
+    if found and not actor.allows(Action.READ):
+        allowed = set(
+            session.scalars(
+                select(Case.id).where(Case.id.in_([c for c, _ in found]), *_visibility(actor))
+            )
+        )
+        found = [(c, score) for c, score in found if c in allowed]
+    return [{"case_id": c, "score": round(score, 3)} for c, score in found]

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from amends.coach.fold import fold, span
 from amends.coach.lexicon import ELEMENTS, LEXICONS, NEGATIONS, PRESENCE
+from amends.text.fold import fold, span
 
 LANGUAGES = ("en", "th", "sk", "el")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from amends.cases import clocks
 from amends.cases.models import Case, Notification
 from amends.cases.playbook import Playbook
-from amends.errors import Conflict, NotFound
+from amends.errors import Conflict, InvalidInput, NotFound
 from amends.paging import Page, paginate
 from amends.patterns import neighbours
 from amends.patterns.models import ActionCase, ActionPattern, Pattern, PatternCase
@@ -453,3 +454,44 @@ def present(session: Session, items: Sequence[Pattern], *, actor: Actor) -> list
             )
         )
     return shown
+
+
+# -- similar cases --------------------------------------------------------------------
+
+
+def similar_cases(
+    session: Session,
+    *,
+    case_id: int | None = None,
+    text: str | None = None,
+    k: int = 10,
+    exclude: Sequence[int] = (),
+    home: Path | None = None,
+) -> list[tuple[int, float]]:
+    """The ``k`` cases most like a case (itself left out) or a text: (case id, cosine),
+    best first. ``home`` keeps the index in that workspace folder between processes.
+
+    No permission check: callers filter by what their actor may see.
+    """
+    from amends.patterns import similar
+
+    if case_id is not None and text is None:
+        if session.get(Case, case_id) is None:
+            raise NotFound(f"case {case_id} does not exist", code="case-not-found")
+        return similar.query(
+            session,
+            similar.text_of(session, case_id),
+            k=k,
+            exclude=[*exclude, case_id],
+            home=home,
+        )
+    if text is not None and case_id is None:
+        return similar.query(session, text, k=k, exclude=exclude, home=home)
+    raise InvalidInput("give a case or a text, not both", code="similar-query")
+
+
+def reindex(session: Session, *, home: Path | None) -> dict[str, float | int | str | None]:
+    """Rebuild the similar-case index from every case (and save it under ``home``)."""
+    from amends.patterns import similar
+
+    return similar.rebuild(session, home=home)

@@ -1,165 +1,104 @@
-"""Text similarity across cases in any language, and an index of past cases (pure).
+"""An index of texts answering "the k most similar" by cosine of TF-IDF trigram vectors.
 
-A text becomes a TF-IDF vector of character trigrams taken inside words, each word
-padded by a space (scikit-learn calls this "char_wb"). No word segmentation is
-needed: Thai, written without spaces between words, yields the trigrams of each
-run of text, and inflected Slovak or Greek words still share most of theirs.
-Before that the text is case-folded and Latin and Greek letters lose their
-accents, because customers type "Δεν λάβαμε" and "δεν λαβαμε", "faktúru" and
-"fakturu" for the same thing. Trigrams are hashed into 2**bits buckets, so there
-is no vocabulary to build up front and memory is bounded.
+Vectors: hashed character trigrams (``ngrams``), sublinear tf ``1 + ln tf`` times
+``idf = ln((1 + N) / (1 + df)) + 1``, L2-normalised. N and df are those of the last
+build of the posting lists, which happens again whenever the index has grown or
+shrunk by a quarter, so texts added early are not stuck with the idf of a small
+corpus, and every stored vector, old or new, is on the same scale.
 
-Weights: sublinear tf (1 + ln tf) times idf = ln((1 + N) / (1 + df)) + 1, with N
-and df as they are when the query runs, so documents added early are not stuck
-with the idf of a small corpus. Vectors are L2-normalised; similarity is cosine.
+A query runs in two steps, both vectorised:
 
-The index answers "the k most similar past cases" without scoring every case, in
-four narrowing steps, each cheap enough for pure Python because it runs in C:
+1. candidates: the query's trigrams' posting lists are summed into approximate
+   scores. A list keeps at most ``postings_cap`` texts, those where the trigram
+   weighs most ("champion lists", Manning et al., *Introduction to Information
+   Retrieval*, 7.1.3): a trigram found in half the corpus still finds the short
+   texts made mostly of it, while rare trigrams (names, products, order numbers,
+   wording) keep every text. Lists are sorted by weight and a query reads at most
+   ``budget`` postings, water-filled: short (rare) lists whole, long ones their
+   heaviest part. The sums are gathered by sorting the postings, not in an array
+   the size of the index, which would cost more than the postings themselves.
+2. rescoring: the best ``candidates`` texts are scored exactly from their stored
+   vectors, so every score returned is the true cosine (to float16 precision).
 
-1. count: the posting lists of the query's rarest trigrams (names, products and
-   order numbers are what make two complaints the same complaint), up to a budget
-   of postings, are counted by ``collections.Counter``, each list repeated in
-   proportion to its weight;
-2. shortlist: the texts with the best counts;
-3. screen: each text keeps a 1024-bit signature of its trigrams (a Bloom filter);
-   AND-ing it with the query's trigrams, grouped by weight, and counting bits
-   estimates the whole dot product, common trigrams included, which the counts
-   miss: two complaints told with the same phrases share mostly common trigrams;
-4. rescore: the best screened texts get their exact dot product, the best of
-   those their exact cosine.
+Texts added after a build go into a delta: their vectors are stored like the rest
+and their postings kept in small growable lists, searched with the built ones. When
+the delta (or the share of removed texts) grows past a quarter of the index, idf,
+vectors and posting lists are rebuilt from the stored counts, without the texts.
 
-Posting lists of very common trigrams stop growing at a cap: they never help to
-find candidates, and they would be half the memory.
-
-Storage is a few flat arrays (array module) and one int per text for its
-signature, not objects per trigram, so a million cases fit in about 1.5 GB;
-``save``/``load`` write those arrays as they are behind a small JSON header, and
-reading executes nothing.
+``save`` writes plain arrays to one ``.npz`` file plus a JSON header, and ``load``
+reads them with pickling disabled, so loading a file can never run code.
 """
 
 from __future__ import annotations
 
-import heapq
+import bisect
 import json
-import math
-import re
-import sys
-import unicodedata
+import os
+import tempfile
+import zipfile
 import zlib
 from array import array
-from collections import Counter, defaultdict, deque
-from collections.abc import Callable, Iterable
-from functools import partial
-from itertools import chain, compress, filterfalse, islice, repeat
-from operator import add, and_, eq, gt, itemgetter, mul
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from amends.patterns import postings
+from amends.patterns.ngrams import BITS, LOG_TF, featurise, pack, unpack
 
 FORMAT = "amends-similarity"
 VERSION = 1
-MAGIC = b"AMSIM\n"
+_VOCAB = 1 << BITS
+_DELTA_SHARE = 0.25  # rebuild the lists when the delta or the removed exceed this share
+_BATCH = 20_000  # texts featurised at once when building: bounds the transient memory
+_SLAB = 1 << 20  # stored entries scored at once by exact_query
 
-_MARKS = "".join(
-    chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me")
-)
-# Thai vowel and tone marks are combining marks, which `re` does not count as word
-# characters: a plain [\W_]+ would cut Thai words apart, so marks are kept.
-_SEPARATORS = re.compile(f"(?:[^\\w{re.escape(_MARKS)}]|_)+")
-_ASCII_SEPARATORS = re.compile(r"[\W_]+", re.ASCII)
-# Only marks on Latin and Greek letters go: on Cyrillic (й) or Indic letters a
-# combining mark makes a different letter, not an accented one.
-_ACCENTS = re.compile(r"(?<=[a-zA-Z\u00c0-\u024f\u0370-\u03ff\u1e00-\u1fff])[\u0300-\u036f]+")
-
-_TF_SHIFT = 20  # tf > 1 is stored above the bucket number, which has at most 20 bits
-_TF_MAX = (1 << 12) - 1  # beyond this one more repetition changes 1 + ln tf by < 0.03%
-_MEMO_MAX = 1 << 19  # words remembered with their buckets (order numbers never repeat)
-_UPKEEP_EVERY = 1 << 14  # adds between stopping long posting lists and refreshing idf
-_REPEAT_MAX = 8  # a posting list counted at most this often: weights are idf^2 ratios
-_TF2 = 1.0 + math.log(2)
-_TYPECODES = "BIQqf"
-_SIG_BITS = 1024  # signature size: 128 bytes a text; 512 bits lose recall, 2048 gain little
-_SIG_MASK = _SIG_BITS - 1
-_POW2 = [1 << b for b in range(_SIG_BITS)]
-_LITTLE: Literal["little"] = "little"
-_CLASSES = 4  # weight classes of query trigrams when screening by signature
-_DRAIN: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend  # runs an iterator to its end in C
-
-
-def normalize(text: str) -> str:
-    """Case-folded text without Latin/Greek accents, words separated by single spaces."""
-    if text.isascii():
-        return _ASCII_SEPARATORS.sub(" ", text.lower()).strip()
-    folded = unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).casefold())
-    folded = unicodedata.normalize("NFC", _ACCENTS.sub("", folded))
-    # casefold already maps final sigma to sigma; the replace keeps that explicit.
-    return _SEPARATORS.sub(" ", folded.replace("ς", "σ")).strip()
-
-
-def ngrams(text: str, n: int = 3) -> list[str]:
-    """Character n-grams of each normalised word, padded with a space at both ends."""
-    grams: list[str] = []
-    for word in normalize(text).split():
-        padded = f" {word} "
-        grams.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
-    return grams
+Int64s = NDArray[np.int64]
+UInt32s = NDArray[np.uint32]
+Floats = NDArray[np.float32]
 
 
 class SimilarityIndex:
-    """Top-k cosine similarity over texts keyed by integer ids, updated incrementally.
+    """Texts under integer ids; ``query`` returns (id, cosine) best first.
 
-    Not thread-safe: one writer, and no queries while writing.
+    One writer, and no query while writing (callers hold a lock when shared).
     """
 
     def __init__(
-        self,
-        *,
-        ngram: int = 3,
-        bits: int = 20,
-        postings_cap: int = 50_000,
-        candidate_budget: int = 10_000,
-        shortlist: int = 2_000,
-        screened: int = 150,
-        rescore: int = 30,
+        self, *, postings_cap: int = 4096, budget: int = 100_000, candidates: int = 800
     ) -> None:
-        if not 1 <= ngram <= 8 or not 8 <= bits <= _TF_SHIFT:
-            raise ValueError("ngram must be 1..8 and bits 8..20")
-        self.ngram = ngram
-        self.bits = bits
-        # A posting list stops growing at this length: its trigram is in so many
-        # texts that it is never read to find candidates (its df still counts).
+        if min(postings_cap, budget, candidates) < 1:
+            raise ValueError("postings_cap, budget and candidates must be positive")
+        # Memory: a posting list keeps at most this many texts.
         self.postings_cap = postings_cap
-        # The knobs trading latency for recall, one per step of a query: postings
-        # counted, texts shortlisted, screened by signature, rescored exactly.
-        self.candidate_budget = candidate_budget
-        self.shortlist = shortlist
-        self.screened = screened
-        self.rescore = rescore
-        self._mask = (1 << bits) - 1
-        self._postings: defaultdict[int, array[int]] = defaultdict(partial(array, "I"))
-        self._stopped: set[int] = set()
-        self._df: Counter[int] = Counter()
-        # ln(1 + df) per bucket, so idf = ln(1 + N) + 1 - _log[bucket]; buckets whose
-        # df changed wait in _dirty until the next query or the periodic upkeep.
-        self._log = array("d", bytes(8 << bits))
-        self._dirty = array("I")
-        # Per slot (one per text added): its buckets in _terms from _start[slot] to
-        # _start[slot + 1]: _n3[slot] with tf >= 3 (tf packed above bit 20), then
-        # _n2[slot] with tf = 2, then those with tf = 1. _invnorm is 1/length of the
-        # tf vector (see _store); _sigs[slot] the signature (see _screen).
-        self._terms = array("I")
-        self._start = array("Q", [0])
-        self._n3 = array("I")
-        self._n2 = array("I")
-        self._invnorm = array("f")
-        self._sigs: list[int] = []
+        # Latency against recall: postings read per query, texts rescored exactly.
+        self.budget = budget
+        self.candidates = candidates
+        # Forward store, one slot per text ever added since the last compaction:
+        # entries[indptr[s]:indptr[s+1]] are its (bucket | tf << BITS), sorted.
+        self._entries: UInt32s = np.zeros(0, np.uint32)
+        self._vector: NDArray[np.float16] = np.zeros(0, np.float16)  # weight of each entry
+        self._used = 0  # entries in use; the array grows with spare room
+        self._indptr = array("q", [0])
         self._ids = array("q")
-        self._alive = array("B")
+        self._crc = array("I")  # crc32 of each slot's text: is what is indexed current?
+        self._alive = bytearray()
         self._slot: dict[int, int] = {}
-        self._memo: dict[str, tuple[int, ...]] = {}
-        self._since_upkeep = 0
-        # Bumped by every change; exact_query keeps all lengths while it holds.
+        self._df = np.zeros(_VOCAB, np.int32)
+        # Built posting lists for slots below _built, bucket -> slots, weights.
+        self._built = 0
+        self._ptr: Int64s = np.zeros(_VOCAB + 1, np.int64)
+        self._post: UInt32s = np.zeros(0, np.uint32)
+        self._weight: NDArray[np.float16] = np.zeros(0, np.float16)
+        # Delta postings for slots from _built on: bucket -> (slots, -weights).
+        self._delta: dict[int, tuple[array[int], array[float]]] = {}
+        self._idf = np.ones(_VOCAB, np.float32)  # as of the last build
+        self._dense = np.zeros(_VOCAB, np.float32)  # scratch, zero between queries
         self._version = 0
-        self._lengths_cache: tuple[int, array[float]] | None = None
+
+    # -- size ---------------------------------------------------------------------
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -167,470 +106,461 @@ class SimilarityIndex:
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._slot
 
-    # -- features ---------------------------------------------------------------
+    def ids(self) -> list[int]:
+        return list(self._slot)
 
-    def _word_buckets(self, word: str) -> tuple[int, ...]:
-        mask = self._mask
-        # crc32 rather than hash(): str hashes change with every process, and a
-        # bucket must mean the same after save and load.
-        return tuple(zlib.crc32(g.encode("utf-8")) & mask for g in ngrams(word, self.ngram))
+    def holds(self, doc_id: int, text: str) -> bool:
+        """Whether ``doc_id`` is indexed with exactly this text."""
+        slot = self._slot.get(doc_id)
+        return slot is not None and self._crc[slot] == zlib.crc32(
+            text.encode("utf-8", "surrogatepass")
+        )
 
-    def features(self, text: str) -> Counter[int]:
-        """Bucket -> count of the n-grams of ``text``."""
-        words = text.split()
-        memo = self._memo
-        # A raw word (punctuation and case included) always gives the same buckets,
-        # and words repeat across complaints, so most words cost one dict lookup.
-        parts = list(map(memo.get, words))
-        if None in parts:
-            if len(memo) > _MEMO_MAX:
-                memo.clear()
-            for i, part in enumerate(parts):
-                if part is None:
-                    parts[i] = memo[words[i]] = self._word_buckets(words[i])
-        return Counter(chain.from_iterable(parts))  # type: ignore[arg-type]
+    @property
+    def delta_size(self) -> int:
+        """Texts added since the posting lists were last built."""
+        return len(self._ids) - self._built
 
-    # -- updates ----------------------------------------------------------------
+    # -- building and updating ----------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        items: Iterable[tuple[int, str]],
+        *,
+        postings_cap: int = 4096,
+        budget: int = 100_000,
+        candidates: int = 800,
+        batch: int = _BATCH,
+    ) -> SimilarityIndex:
+        """An index of ``items`` (id, text), built in bulk: much faster than ``add``."""
+        index = cls(postings_cap=postings_cap, budget=budget, candidates=candidates)
+        chunk: list[tuple[int, str]] = []
+        for item in items:
+            chunk.append(item)
+            if len(chunk) >= batch:
+                index._append_many(chunk)
+                chunk = []
+        if chunk:
+            index._append_many(chunk)
+        index._rebuild_postings()
+        return index
+
+    def _append_many(self, items: Sequence[tuple[int, str]]) -> None:
+        for doc_id, _ in items:
+            self._forget(doc_id)
+        indptr, buckets, counts = featurise([text for _, text in items])
+        self._reserve(len(buckets))
+        self._entries[self._used : self._used + len(buckets)] = pack(buckets, counts)
+        base = self._used
+        self._used += len(buckets)
+        self._indptr.extend((indptr[1:] + base).tolist())
+        first = len(self._ids)
+        for offset, (doc_id, text) in enumerate(items):
+            self._ids.append(doc_id)
+            self._crc.append(zlib.crc32(text.encode("utf-8", "surrogatepass")))
+            self._slot[doc_id] = first + offset  # a repeated id: the last text wins
+        self._alive.extend(b"\x01" * len(items))
+        if len(buckets) < 4096:
+            np.add.at(self._df, buckets, 1)
+        else:
+            self._df += np.bincount(buckets, minlength=_VOCAB).astype(np.int32)
+        for offset, (doc_id, _) in enumerate(items):
+            if self._slot[doc_id] != first + offset:
+                self._kill(first + offset)
+        self._version += 1
+
+    def _reserve(self, more: int) -> None:
+        need = self._used + more
+        if need > len(self._entries):
+            size = max(need, int(len(self._entries) * 1.25) + 1024)
+            # In-place realloc (mremap for large blocks): growing a 600 MB array by
+            # copying would need old and new at once. No views of these arrays
+            # outlive a method call, so nothing can point at the old memory.
+            for name, dtype in (("_entries", np.uint32), ("_vector", np.float16)):
+                array_ = getattr(self, name)
+                if not array_.flags.owndata or array_.base is not None:
+                    array_ = np.array(array_, dtype=dtype)  # loaded or sliced: own it first
+                array_.resize(size, refcheck=False)
+                setattr(self, name, array_)
 
     def add(self, doc_id: int, text: str) -> None:
-        """Index ``text`` under ``doc_id``, replacing any text indexed under it before."""
-        if doc_id in self._slot:
-            self.remove(doc_id)
-        counts = self.features(text)
-        if len(counts) == counts.total():
-            self._store(doc_id, array("I", counts), 0, 0)
-            return
-        values = counts.values()
-        terms = array(
-            "I",
-            (
-                f | (min(counts[f], _TF_MAX) << _TF_SHIFT)
-                for f in compress(counts, map(gt, values, repeat(2)))
-            ),
-        )
-        n3 = len(terms)
-        terms.extend(compress(counts, map(eq, values, repeat(2))))
-        n2 = len(terms) - n3
-        terms.extend(compress(counts, map(eq, values, repeat(1))))
-        self._store(doc_id, terms, n3, n2)
-
-    def _store(self, doc_id: int, terms: array[int], n3: int, n2: int) -> None:
+        """Index ``text`` under ``doc_id``, replacing what was indexed under it before."""
         slot = len(self._ids)
-        self._terms.extend(terms)
-        self._start.append(len(self._terms))
-        self._n3.append(n3)
-        self._n2.append(n2)
-        self._ids.append(doc_id)
-        self._alive.append(1)
-        self._slot[doc_id] = slot
-        buckets = terms
-        if n3:
-            buckets = array("I", map(and_, terms[:n3], repeat(self._mask)))
-            buckets.extend(terms[n3:])
-        postings = self._postings
-        _DRAIN(
-            map(
-                array.append,
-                map(postings.__getitem__, filterfalse(self._stopped.__contains__, buckets)),
-                repeat(slot),
-            )
-        )
-        self._df.update(buckets)
-        self._dirty.extend(buckets)
-        # The length without idf: idf changes as texts arrive, and a length taken
-        # with the idf of its day would rank old and new texts on different scales.
-        tf2 = len(terms) - n3 + (_TF2 * _TF2 - 1.0) * n2
-        tf2 += sum((1.0 + math.log(v >> _TF_SHIFT)) ** 2 for v in terms[:n3])
-        self._invnorm.append(1.0 / math.sqrt(tf2) if tf2 else 0.0)
-        # Summing distinct powers of two ORs the bits, all in C.
-        self._sigs.append(sum(set(map(_POW2.__getitem__, map(and_, buckets, repeat(_SIG_MASK))))))
-        self._version += 1
-        self._since_upkeep += 1
-        if self._since_upkeep >= _UPKEEP_EVERY:
-            self._upkeep()
-
-    def _upkeep(self) -> None:
-        """Stop posting lists that grew past the cap; bring idf up to date."""
-        self._since_upkeep = 0
-        postings, cap = self._postings, self.postings_cap
-        for f in list(compress(postings, map(gt, map(len, postings.values()), repeat(cap)))):
-            postings[f] = postings[f][:cap]
-            self._stopped.add(f)
-        self._refresh()
-
-    def _refresh(self) -> None:
-        if self._dirty:
-            log, df = self._log, self._df
-            for f in set(self._dirty):
-                log[f] = math.log1p(df[f])
-            self._dirty = array("I")
+        self._append_many([(doc_id, text)])
+        if self._alive[slot]:
+            self._index_delta(slot)
+        self._maybe_compact()
 
     def remove(self, doc_id: int) -> bool:
         """Forget ``doc_id``; False when it was not indexed."""
+        if not self._forget(doc_id):
+            return False
+        self._version += 1
+        self._maybe_compact()
+        return True
+
+    def _forget(self, doc_id: int) -> bool:
         slot = self._slot.pop(doc_id, None)
         if slot is None:
             return False
-        self._alive[slot] = 0
-        self._version += 1
-        more, twos, ones = self._parts(slot)
-        df, postings = self._df, self._postings
-        for f in chain((v & self._mask for v in more), twos, ones):
-            df[f] -= 1
-            if df[f] <= 0:
-                del df[f]
-            posting = postings.get(f)
-            if posting is not None and slot in posting:
-                posting.remove(slot)
-            self._dirty.append(f)
+        self._kill(slot)
         return True
 
+    def _kill(self, slot: int) -> None:
+        self._alive[slot] = 0
+        buckets, _ = unpack(self._row(slot))
+        self._df[buckets] -= 1
+
+    def _maybe_compact(self) -> None:
+        slots = len(self._ids)
+        dead = slots - len(self._slot)
+        limit = _DELTA_SHARE * slots
+        if self.delta_size > limit or dead > limit:
+            self.compact()
+
     def compact(self) -> None:
-        """Reclaim the storage of removed texts (renumbers the internal slots)."""
-        if len(self._slot) == len(self._ids):
-            return
-        old = (self._terms, self._start, self._n3, self._n2, self._ids, self._alive)
-        terms, start, n3, n2, ids, alive = old
-        self._terms = array("I")
-        self._start = array("Q", [0])
-        self._n3 = array("I")
-        self._n2 = array("I")
-        self._invnorm = array("f")
-        self._sigs = []
-        self._ids = array("q")
-        self._alive = array("B")
-        self._slot = {}
-        self._postings.clear()
-        self._stopped.clear()
-        self._df.clear()
-        self._since_upkeep = 0
-        for slot in compress(range(len(ids)), alive):
-            self._store(ids[slot], terms[start[slot] : start[slot + 1]], n3[slot], n2[slot])
-        self._upkeep()
+        """Drop removed texts; recompute idf, vectors and posting lists from the counts."""
+        alive = np.frombuffer(bytes(self._alive), dtype=np.uint8).astype(bool)
+        if not alive.all():
+            indptr = np.frombuffer(self._indptr, dtype=np.int64)
+            lengths = np.diff(indptr)[alive]
+            keep = np.repeat(alive, np.diff(indptr))
+            self._entries = self._entries[: self._used][keep]
+            self._vector = self._vector[: self._used][keep]
+            self._used = len(self._entries)
+            self._indptr = array("q", [0])
+            self._indptr.extend(np.cumsum(lengths).tolist())
+            ids = np.frombuffer(self._ids, dtype=np.int64)[alive]
+            self._ids = array("q", ids.tobytes())
+            self._crc = array("I", np.frombuffer(self._crc, dtype=np.uint32)[alive].tobytes())
+            self._alive = bytearray(b"\x01" * len(ids))
+            self._slot = {doc_id: slot for slot, doc_id in enumerate(ids.tolist())}
+        self._rebuild_postings()
 
-    # -- scoring ----------------------------------------------------------------
+    def _rebuild_postings(self) -> None:
+        """Today's idf, every stored vector under it, and champion lists for all slots."""
+        used = self._used
+        self._idf = _idf(self._df, len(self._slot))
+        self._ptr, self._post, self._weight = postings.rebuild(
+            self._entries[:used],
+            self._vector[:used],
+            np.frombuffer(self._indptr, dtype=np.int64),
+            np.frombuffer(self._alive, dtype=np.uint8),
+            self._df,
+            self._idf,
+            self.postings_cap,
+        )
+        self._built = len(self._ids)
+        self._delta = {}
+        self._version += 1
 
-    def _parts(self, slot: int) -> tuple[array[int], array[int], array[int]]:
-        """A text's buckets with tf >= 3 (packed), tf = 2 and tf = 1."""
-        lo, hi = self._start[slot], self._start[slot + 1]
-        two = lo + self._n3[slot]
-        one = two + self._n2[slot]
-        terms = self._terms
-        return terms[lo:two], terms[two:one], terms[one:hi]
+    # -- scoring ------------------------------------------------------------------
 
-    def _length2(self, more: array[int], twos: array[int], ones: array[int], top: float) -> float:
-        """Squared length of a text's tf-idf vector."""
-        log = self._log
-        length2 = _idf2(ones, log, top) + _TF2 * _TF2 * _idf2(twos, log, top)
-        for v in more:
-            w = (1.0 + math.log(v >> _TF_SHIFT)) * (top - log[v & self._mask])
-            length2 += w * w
-        return length2
+    def _row(self, slot: int) -> UInt32s:
+        return self._entries[self._indptr[slot] : self._indptr[slot + 1]]
 
-    def _dot(self, slot: int, weights: dict[int, float]) -> float:
-        """Dot product of text ``slot``'s tf with the query's weight * idf."""
-        more, twos, ones = self._parts(slot)
-        get = weights.get
-        dot = sum(map(get, ones, repeat(0.0))) + _TF2 * sum(map(get, twos, repeat(0.0)))
-        for v in more:
-            dot += (1.0 + math.log(v >> _TF_SHIFT)) * get(v & self._mask, 0.0)
-        return dot
+    def _gather(self, slots: Int64s) -> tuple[UInt32s, NDArray[np.float16], Int64s]:
+        """The stored entries of ``slots``, their weights, and which of ``slots`` each
+        belongs to (its position in ``slots``)."""
+        indptr = np.frombuffer(self._indptr, dtype=np.int64)
+        starts = indptr[slots]
+        lengths = indptr[slots + 1] - starts
+        owner = np.repeat(np.arange(len(slots), dtype=np.int64), lengths)
+        positions = np.arange(len(owner), dtype=np.int64)
+        positions += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        return self._entries[positions], self._vector[positions], owner
 
-    def _score(self, slot: int, weights: dict[int, float], top: float) -> float:
-        """Cosine of text ``slot`` with the query, times the query's length."""
-        dot = self._dot(slot, weights)
-        if dot <= 0:
-            return 0.0
-        return dot / math.sqrt(self._length2(*self._parts(slot), top))
+    def _query_vector(self, text: str) -> tuple[UInt32s, Floats]:
+        """Buckets of ``text`` and their unit-length tf-idf weights."""
+        _, buckets, counts = featurise([text])
+        if not len(buckets):
+            return buckets, np.zeros(0, np.float32)
+        w = LOG_TF[np.minimum(counts, len(LOG_TF) - 1)] * self._idf[buckets]
+        return buckets, (w / np.sqrt(np.dot(w, w))).astype(np.float32)
 
-    def _lengths(self, top: float) -> array[float]:
-        """Every text's length under today's idf, kept until the index changes."""
-        if self._lengths_cache is None or self._lengths_cache[0] != self._version:
-            lengths = array("d", bytes(8 * len(self._ids)))
-            for slot in compress(range(len(self._ids)), self._alive):
-                lengths[slot] = math.sqrt(self._length2(*self._parts(slot), top))
-            self._lengths_cache = (self._version, lengths)
-        return self._lengths_cache[1]
-
-    def _query_vector(self, text: str) -> tuple[dict[int, float], float, float]:
-        """Query bucket -> its weight times its idf (so a dot product with a text's
-        tf-idf vector gives the cosine times both lengths), the query's length and
-        ln(1 + N) + 1."""
-        self._refresh()
-        top = math.log1p(len(self._slot)) + 1.0
-        weights: dict[int, float] = {}
-        length2 = 0.0
-        log = self._log
-        for f, count in self.features(text).items():
-            idf = top - log[f]
-            w = (1.0 + math.log(count)) * idf
-            length2 += w * w
-            weights[f] = w * idf
-        return weights, math.sqrt(length2), top
+    def _exact(self, slots: Int64s, buckets: UInt32s, qw: Floats) -> Floats:
+        """Exact cosines of ``slots`` with the query vector (``buckets``, ``qw``)."""
+        entries, vector, owner = self._gather(slots)
+        b, _ = unpack(entries)
+        # A dense query vector: one gather beats searching the query's buckets.
+        dense = self._dense
+        dense[buckets] = qw
+        try:
+            gains = vector.astype(np.float32) * dense[b]
+        finally:
+            dense[buckets] = 0.0
+        return np.bincount(owner, weights=gains, minlength=len(slots)).astype(np.float32)
 
     def similarity(self, a: str, b: str) -> float:
-        """Cosine of two texts under the index's current idf."""
-        wa, la, top = self._query_vector(a)
-        wb, lb, _ = self._query_vector(b)
-        if not la or not lb:
-            return 0.0
-        log = self._log
-        # Both maps hold weight * idf: each shared bucket carries idf twice too many.
-        dot = sum(wa[f] * wb[f] / (top - log[f]) ** 2 for f in wa.keys() & wb.keys())
-        return dot / (la * lb)
+        """Cosine of two texts under the index's idf."""
+        ba, wa = self._query_vector(a)
+        bb, wb = self._query_vector(b)
+        _, ia, ib = np.intersect1d(ba, bb, assume_unique=True, return_indices=True)
+        return float(np.dot(wa[ia], wb[ib]))
 
-    # -- queries ----------------------------------------------------------------
+    # -- queries ------------------------------------------------------------------
 
     def query(
-        self, text: str, k: int = 10, exclude: Iterable[int] | None = None
+        self, text: str, k: int = 10, *, exclude: Iterable[int] = ()
     ) -> list[tuple[int, float]]:
-        """The ``k`` indexed texts most similar to ``text``: (id, cosine), best first."""
-        weights, length, top = self._query_vector(text)
-        if not length or k <= 0 or not self._slot:
+        """The ``k`` indexed texts most like ``text``: (id, cosine), best first."""
+        buckets, qw = self._query_vector(text)
+        if not len(buckets) or k <= 0 or not self._slot:
             return []
-        counts = self._count_candidates(weights)
-        for doc_id in exclude or ():
-            slot = self._slot.get(doc_id)
-            if slot is not None:
-                counts.pop(slot, None)
-        short = self._screen(self._most_counted(counts, self.shortlist), weights, k)
-        # Lengths without idf are enough to order by dot product (see _store); the
-        # exact cosine, which needs today's idf for every trigram, is for the last few.
-        alive, invnorm = self._alive, self._invnorm
-        dots = ((self._dot(slot, weights) * invnorm[slot], slot) for slot in short if alive[slot])
-        scored = (
-            (self._score(slot, weights, top), slot)
-            for _, slot in heapq.nlargest(max(self.rescore, k), dots)
-        )
-        ids = self._ids
-        return [(ids[slot], s / length) for s, slot in heapq.nlargest(k, scored) if s > 0]
-
-    def _screen(self, short: list[int], weights: dict[int, float], k: int) -> list[int]:
-        """The ``screened`` texts of ``short`` whose signatures share most query weight."""
-        keep = max(self.screened, k)
-        if len(short) <= keep:
-            return short
-        # Query trigrams in a few classes of similar weight: one AND and one bit
-        # count per class and text estimate the dot product, the ones counted above
-        # and the common ones alike.
-        low = min(weights.values())
-        span = math.log(max(weights.values()) / low) or 1.0
-        masks = [0] * _CLASSES
-        totals = [0.0] * _CLASSES
-        sizes = [0] * _CLASSES
-        for f, weight in weights.items():
-            c = min(_CLASSES - 1, int(math.log(weight / low) / span * _CLASSES))
-            masks[c] |= _POW2[f & _SIG_MASK]
-            totals[c] += weight
-            sizes[c] += 1
-        sigs = list(map(self._sigs.__getitem__, short))
-        estimate: Iterable[float] = map(self._invnorm.__getitem__, short)
-        shared: Iterable[float] = repeat(0.0)
-        for mask, total, size in zip(masks, totals, sizes, strict=True):
-            if size:
-                bits = map(int.bit_count, map(and_, repeat(mask), sigs))
-                shared = list(map(add, shared, map(mul, repeat(total / size), bits)))
-        estimate = map(mul, estimate, shared)
-        return [slot for _, slot in heapq.nlargest(keep, zip(estimate, short, strict=True))]
-
-    def _count_candidates(self, weights: dict[int, float]) -> Counter[int]:
-        postings, stopped = self._postings, self._stopped
-        shared = [(len(p), f, p) for f in weights if f not in stopped and (p := postings.get(f))]
-        if not shared:
-            # Only very common trigrams: any of the texts first seen with them will do.
-            shared = [(self._df[f], f, p) for f in weights if f in stopped and (p := postings[f])]
-        shared.sort(key=itemgetter(0))
-        chosen: list[tuple[int, float]] = []
-        spent = 0
-        for length, f, _ in shared:
-            if chosen and spent + length > self.candidate_budget:
-                break
-            chosen.append((f, weights[f]))
-            spent += length
-        if not chosen:
-            return Counter()
-        # Rarest first; each list counts about as often as its weight exceeds that
-        # of the commonest one taken, so counting in C approximates the dot product.
-        floor = chosen[-1][1]
-        lists: list[array[int]] = []
-        for f, weight in chosen:
-            lists.extend(repeat(postings[f], max(1, min(_REPEAT_MAX, round(weight / floor)))))
-        return Counter(chain.from_iterable(lists))
+        starts = self._ptr[buckets]
+        lengths = self._ptr[buckets + 1] - starts
+        sizes = lengths
+        extra = [self._delta.get(b) for b in buckets.tolist()] if self._delta else []
+        if extra:
+            sizes = lengths + np.array([len(e[0]) if e else 0 for e in extra], np.int64)
+        quota = postings.quota(sizes, self.budget)
+        lengths = np.minimum(lengths, quota)
+        positions = np.arange(int(lengths.sum()), dtype=np.int64)
+        positions += np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+        hits = self._post[positions]
+        gains = self._weight[positions].astype(np.float32) * np.repeat(qw, lengths)
+        if any(extra):
+            # Delta lists get the same quota as built ones: their heaviest postings.
+            more_hits: list[UInt32s] = [hits]
+            more_gains: list[Floats] = [gains]
+            for lists, weight in zip(extra, (-qw).tolist(), strict=True):
+                if lists is not None:
+                    more_hits.append(np.frombuffer(lists[0], dtype=np.uint32)[:quota])
+                    more_gains.append(np.frombuffer(lists[1], dtype=np.float32)[:quota] * weight)
+            hits, gains = np.concatenate(more_hits), np.concatenate(more_gains)
+        if not len(hits):
+            return []
+        touched, totals = self._accumulate(hits, gains)
+        # Removed texts and excluded ids are dropped before choosing, not after.
+        alive = np.frombuffer(self._alive, dtype=np.uint8)
+        keep = alive[touched] == 1
+        touched, totals = touched[keep], totals[keep]
+        skip = [self._slot[d] for d in exclude if d in self._slot]
+        if skip:
+            keep = ~np.isin(touched, skip)
+            touched, totals = touched[keep], totals[keep]
+        wanted = max(self.candidates, k)
+        if len(touched) > wanted:
+            touched = touched[np.argpartition(totals, len(touched) - wanted)[-wanted:]]
+        return self._top(touched, buckets, qw, k)
 
     @staticmethod
-    def _most_counted(counts: Counter[int], n: int) -> list[int]:
-        """``n`` keys with the highest counts (ties: those counted first)."""
-        if len(counts) <= n:
-            return list(counts)
-        values = counts.values()
-        histogram = Counter(values)
-        kept = 0
-        threshold = 0
-        for value in sorted(histogram, reverse=True):
-            kept += histogram[value]
-            if kept >= n:
-                threshold = value
-                break
-        best = list(compress(counts, map(gt, values, repeat(threshold))))
-        best.extend(islice(compress(counts, map(eq, values, repeat(threshold))), n - len(best)))
-        return best
+    def _accumulate(hits: UInt32s, gains: Floats) -> tuple[Int64s, Floats]:
+        """The distinct slots in ``hits`` and the sum of their ``gains``.
+
+        By sorting (slot, gain) packed in one uint64: a sort of a hundred thousand
+        postings reads memory in order, where a bincount over a million slots, and the
+        scan for its nonzero entries, miss the cache at every step.
+        """
+        packed = (hits.astype(np.uint64) << np.uint64(32)) | gains.view(np.uint32)
+        packed.sort()
+        slots = (packed >> np.uint64(32)).astype(np.int64)
+        first = np.flatnonzero(np.concatenate(([True], slots[1:] != slots[:-1])))
+        values = packed.astype(np.uint32).view(np.float32)  # the low 32 bits: the gains
+        return slots[first], np.add.reduceat(values, first)
+
+    def _top(self, slots: Int64s, buckets: UInt32s, qw: Floats, k: int) -> list[tuple[int, float]]:
+        if not len(slots):
+            return []
+        scores = self._exact(slots, buckets, qw)
+        ids = np.frombuffer(self._ids, dtype=np.int64)[slots]
+        # Best score first; ties by lower id, so answers are reproducible.
+        order = np.lexsort((ids, -scores))[:k]
+        return [(int(ids[i]), float(scores[i])) for i in order if scores[i] > 0]
 
     def exact_query(
-        self, text: str, k: int = 10, exclude: Iterable[int] | None = None
+        self, text: str, k: int = 10, *, exclude: Iterable[int] = ()
     ) -> list[tuple[int, float]]:
-        """The true top ``k``, scoring every text: O(N), for checks and small sets."""
-        weights, length, top = self._query_vector(text)
-        if not length or k <= 0:
+        """The true top ``k`` by scoring every text: O(N), for checks and measurements."""
+        buckets, qw = self._query_vector(text)
+        if not len(buckets) or k <= 0 or not self._slot:
             return []
-        skip = {self._slot[d] for d in exclude or () if d in self._slot}
-        lengths = self._lengths(top)
-        scored = (
-            (self._dot(slot, weights) / lengths[slot], slot)
-            for slot in compress(range(len(self._ids)), self._alive)
-            if slot not in skip and lengths[slot]
-        )
-        ids = self._ids
-        return [(ids[slot], s / length) for s, slot in heapq.nlargest(k, scored) if s > 0]
+        indptr = np.frombuffer(self._indptr, dtype=np.int64)
+        dense = self._dense
+        dense[buckets] = qw
+        scores = np.zeros(len(self._ids), np.float64)
+        try:
+            for lo in range(0, self._used, _SLAB):
+                hi = min(lo + _SLAB, self._used)
+                b, _ = unpack(self._entries[lo:hi])
+                shared = np.flatnonzero(dense[b])
+                slots = np.searchsorted(indptr, shared + lo, side="right") - 1
+                gains = self._vector[lo:hi][shared].astype(np.float32) * dense[b[shared]]
+                scores += np.bincount(slots, weights=gains, minlength=len(scores))
+        finally:
+            dense[buckets] = 0.0
+        scores[np.frombuffer(self._alive, dtype=np.uint8) == 0] = 0.0
+        for doc_id in exclude:
+            if doc_id in self._slot:
+                scores[self._slot[doc_id]] = 0.0
+        ranked = np.flatnonzero(scores > 0)
+        if len(ranked) > 4 * k:
+            # Rescored like a query's candidates, so both give identical numbers.
+            ranked = ranked[np.argpartition(scores[ranked], len(ranked) - 4 * k)[-4 * k :]]
+        return self._top(ranked, buckets, qw, k)
 
-    # -- persistence ------------------------------------------------------------
+    # -- persistence --------------------------------------------------------------
 
-    def save(self, path: str | Path) -> None:
-        """Write the index to ``path``: magic, header length, JSON header, raw arrays."""
-        self._refresh()
-        keys = array("I", self._postings)
-        sections: list[tuple[str, array[int] | array[float]]] = [
-            ("terms", self._terms),
-            ("start", self._start),
-            ("n3", self._n3),
-            ("n2", self._n2),
-            ("invnorm", self._invnorm),
-            ("ids", self._ids),
-            ("alive", self._alive),
-            ("df_keys", array("I", self._df)),
-            ("df_values", array("Q", self._df.values())),
-            ("stopped", array("I", self._stopped)),
-            ("posting_keys", keys),
-            ("posting_lengths", array("Q", map(len, self._postings.values()))),
-        ]
+    def save(self, path: str | Path, *, meta: dict[str, Any] | None = None) -> None:
+        """Write the index to ``path`` atomically (a reader sees the old or the new).
+
+        ``meta`` is kept in the header for the caller (e.g. what the index was built from).
+        """
+        path = Path(path)
         header = {
             "format": FORMAT,
             "version": VERSION,
-            "byteorder": sys.byteorder,
-            "ngram": self.ngram,
-            "bits": self.bits,
+            "bits": BITS,
             "postings_cap": self.postings_cap,
-            "candidate_budget": self.candidate_budget,
-            "shortlist": self.shortlist,
-            "screened": self.screened,
-            "rescore": self.rescore,
-            "signature_bytes": _SIG_BITS // 8,
-            "arrays": [[name, a.typecode, a.itemsize, len(a)] for name, a in sections],
+            "budget": self.budget,
+            "candidates": self.candidates,
+            "built": self._built,
+            "meta": meta or {},
         }
-        blob = json.dumps(header).encode("utf-8")
-        with open(path, "wb") as out:
-            out.write(MAGIC)
-            out.write(len(blob).to_bytes(8, "little"))
-            out.write(blob)
-            for _, a in sections:
-                a.tofile(out)
-            for posting in self._postings.values():
-                posting.tofile(out)
-            width = _SIG_BITS // 8
-            for at in range(0, len(self._sigs), 4096):
-                chunk = self._sigs[at : at + 4096]
-                out.write(b"".join(map(int.to_bytes, chunk, repeat(width), repeat(_LITTLE))))
+        arrays: dict[str, NDArray[Any]] = {
+            "header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8),
+            "entries": self._entries[: self._used],
+            "vector": self._vector[: self._used],
+            "idf": self._idf,
+            "indptr": np.frombuffer(self._indptr, dtype=np.int64),
+            "ids": np.frombuffer(self._ids, dtype=np.int64),
+            "crc": np.frombuffer(self._crc, dtype=np.uint32),
+            "alive": np.frombuffer(bytes(self._alive), dtype=np.uint8),
+            "df": self._df,
+            "ptr": self._ptr,
+            "post": self._post,
+            "weight": self._weight,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                np.savez(out, allow_pickle=False, **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @staticmethod
+    def read_meta(path: str | Path) -> dict[str, Any]:
+        """The header of a saved index (cheap: the arrays are not read)."""
+        header, _ = _read(path, arrays=False)
+        meta = header.get("meta", {})
+        return meta if isinstance(meta, dict) else {}
 
     @classmethod
     def load(cls, path: str | Path) -> SimilarityIndex:
-        """Read an index written by ``save``; refuses other formats and versions."""
-        with open(path, "rb") as src:
-            if src.read(len(MAGIC)) != MAGIC:
-                raise ValueError(f"{path}: not a similarity index")
-            size = int.from_bytes(src.read(8), "little")
-            header = json.loads(src.read(size).decode("utf-8"))
-            if header.get("format") != FORMAT or header.get("version") != VERSION:
-                raise ValueError(f"{path}: unsupported index format or version")
-            index = cls(
-                ngram=int(header["ngram"]),
-                bits=int(header["bits"]),
-                postings_cap=int(header["postings_cap"]),
-                candidate_budget=int(header["candidate_budget"]),
-                shortlist=int(header["shortlist"]),
-                screened=int(header["screened"]),
-                rescore=int(header["rescore"]),
-            )
-            if header["signature_bytes"] != _SIG_BITS // 8:
-                raise ValueError(f"{path}: unsupported signature size")
-            swap = header["byteorder"] != sys.byteorder
-            got = {
-                str(name): _read(src, str(code), int(itemsize), int(length), swap)
-                for name, code, itemsize, length in header["arrays"]
-            }
-            keys, lengths = _ints(got["posting_keys"]), _ints(got["posting_lengths"])
-            if len(keys) != len(lengths):
-                raise ValueError(f"{path}: inconsistent index")
-            for f, length in zip(keys, lengths, strict=True):
-                index._postings[f] = _ints(_read(src, "I", 4, length, swap))
-            width = _SIG_BITS // 8
-            blob = src.read(width * len(got["ids"]))
-            if len(blob) != width * len(got["ids"]) or src.read(1):
-                raise ValueError(f"{path}: truncated or oversized index")
-            cuts = map(slice, range(0, len(blob), width), range(width, len(blob) + 1, width))
-            index._sigs = list(map(int.from_bytes, map(blob.__getitem__, cuts), repeat(_LITTLE)))
-        index._terms = _ints(got["terms"])
-        index._start = _ints(got["start"])
-        index._n3 = _ints(got["n3"])
-        index._n2 = _ints(got["n2"])
-        index._invnorm = _floats(got["invnorm"])
-        index._ids = _ints(got["ids"])
-        index._alive = _ints(got["alive"])
-        slots = len(index._ids)
+        """Read an index written by ``save``; ValueError for anything else."""
+        header, got = _read(path, arrays=True)
+        index = cls(
+            postings_cap=int(header["postings_cap"]),
+            budget=int(header["budget"]),
+            candidates=int(header["candidates"]),
+        )
+        expected = {
+            "entries": np.uint32,
+            "vector": np.float16,
+            "idf": np.float32,
+            "indptr": np.int64,
+            "ids": np.int64,
+            "crc": np.uint32,
+            "alive": np.uint8,
+            "df": np.int32,
+            "ptr": np.int64,
+            "post": np.uint32,
+            "weight": np.float16,
+        }
+        for name, dtype in expected.items():
+            if name not in got or got[name].dtype != dtype or got[name].ndim != 1:
+                raise ValueError(f"{path}: array {name!r} missing or of the wrong type")
+        slots = len(got["ids"])
+        built = int(header["built"])
         if not (
-            len(index._start) == slots + 1
-            and len(index._n3)
-            == len(index._n2)
-            == len(index._invnorm)
-            == len(index._alive)
-            == slots
-            and len(got["df_keys"]) == len(got["df_values"])
+            len(got["indptr"]) == slots + 1
+            and len(got["alive"]) == len(got["crc"]) == slots
+            and int(got["indptr"][-1]) == len(got["entries"]) == len(got["vector"])
+            and len(got["idf"]) == _VOCAB
+            and len(got["df"]) == _VOCAB
+            and len(got["ptr"]) == _VOCAB + 1
+            and int(got["ptr"][-1]) == len(got["post"]) == len(got["weight"])
+            and 0 <= built <= slots
         ):
-            raise ValueError(f"{path}: inconsistent index")
-        index._df = Counter(dict(zip(_ints(got["df_keys"]), _ints(got["df_values"]), strict=True)))
-        index._stopped = set(_ints(got["stopped"]))
-        index._slot = {index._ids[slot]: slot for slot in compress(range(slots), index._alive)}
-        index._dirty = array("I", index._df)
-        index._refresh()
+            raise ValueError(f"{path}: inconsistent similarity index")
+        index._entries = got["entries"]  # freshly read arrays: no copies needed
+        index._vector = got["vector"]
+        index._idf = got["idf"]
+        index._used = len(index._entries)
+        index._indptr = array("q", got["indptr"].tobytes())
+        index._ids = array("q", got["ids"].tobytes())
+        index._crc = array("I", got["crc"].tobytes())
+        index._alive = bytearray(got["alive"].tobytes())
+        index._df = got["df"]
+        index._ptr, index._post, index._weight = got["ptr"], got["post"], got["weight"]
+        index._built = built
+        ids = got["ids"].tolist()
+        index._slot = {ids[s]: s for s in np.flatnonzero(got["alive"] == 1).tolist()}
+        # Texts added after the last build get their delta postings back; there are
+        # few of them (a rebuild happens once they are a quarter of the index).
+        for slot in range(built, slots):
+            if index._alive[slot]:
+                index._index_delta(slot)
         return index
 
+    def _index_delta(self, slot: int) -> None:
+        buckets, tfs = unpack(self._row(slot))
+        if not len(buckets):
+            return
+        weights = LOG_TF[tfs] * self._idf[buckets]
+        weights /= np.sqrt(np.dot(weights, weights))
+        lo = self._indptr[slot]
+        self._vector[lo : lo + len(weights)] = weights
+        cap = self.postings_cap
+        # Delta lists are champion lists too, kept in order of descending weight (as
+        # negative weights, ascending, for bisect), so a query reads their best part
+        # and the newest text is not the one cut off.
+        for bucket, weight in zip(buckets.tolist(), (-weights).tolist(), strict=True):
+            lists = self._delta.get(bucket)
+            if lists is None:
+                self._delta[bucket] = (array("I", [slot]), array("f", [weight]))
+                continue
+            slots, negatives = lists
+            at = bisect.bisect_right(negatives, weight)
+            if at >= cap:
+                continue
+            slots.insert(at, slot)
+            negatives.insert(at, weight)
+            if len(slots) > cap:
+                slots.pop()
+                negatives.pop()
 
-def _idf2(buckets: array[int], log: array[float], top: float) -> float:
-    """Sum of idf^2 over ``buckets``: idf = top - ln(1 + df), a distance in C."""
-    if len(buckets) > 1:
-        logs = itemgetter(*buckets)(log)
-        return math.dist(logs, (top,) * len(logs)) ** 2
-    return sum((top - log[f]) ** 2 for f in buckets)
+
+def _idf(df: NDArray[np.int32], n: int) -> Floats:
+    idf: Floats = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+    return idf
 
 
-def _read(
-    src: BinaryIO, typecode: str, itemsize: int, length: int, swap: bool
-) -> array[int] | array[float]:
-    if typecode not in _TYPECODES:
-        raise ValueError(f"unexpected array type {typecode!r}")
-    a: array[int] | array[float] = array(typecode)
-    if a.itemsize != itemsize:
-        raise ValueError(f"array type {typecode!r} has another size on this machine")
-    a.fromfile(src, length)
-    if swap:
-        a.byteswap()
-    return a
+def _read(path: str | Path, *, arrays: bool) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
+    """The header and (optionally) the arrays of a saved index; never unpickles."""
+    try:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError("a single array, not an index")
+        with data:
+            header = _header(data["header"], path)
+            got = {n: data[n] for n in data.files if n != "header"} if arrays else {}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(f"{path}: not a readable similarity index ({error})") from error
+    return header, got
 
 
-def _ints(a: array[int] | array[float]) -> array[int]:
-    if a.typecode == "f":
-        raise ValueError("expected an integer array")
-    return a  # type: ignore[return-value]
-
-
-def _floats(a: array[int] | array[float]) -> array[float]:
-    if a.typecode != "f":
-        raise ValueError("expected a float array")
-    return a  # type: ignore[return-value]
+def _header(raw: NDArray[Any], path: str | Path) -> dict[str, Any]:
+    try:
+        header = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: unreadable similarity index header") from error
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a similarity index")
+    if header.get("version") != VERSION or header.get("bits") != BITS:
+        raise ValueError(f"{path}: similarity index of another version; rebuild it")
+    return header

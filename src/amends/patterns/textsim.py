@@ -1,26 +1,29 @@
-"""Exact text similarity for a handful to a few thousand cases (pure).
+"""Exact text similarity between a few texts, without an index (pure).
 
 Character trigrams of accent-folded, case-folded text, weighted by sublinear term
 frequency and compared by cosine. No word segmentation is needed, so Thai works, and
-Greek or Slovak written with or without accents compare equal.
+Greek or Slovak written with or without accents compare equal. For "which past cases
+are like this one" across a whole workspace use the similar-case index
+(``patterns.service.similar_cases``), which adds idf and scales to millions.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 
-_SPACE = re.compile(r"[\W_]+", re.UNICODE)
+from amends.text.fold import fold as _fold
+
+# Thai vowel and tone marks are combining marks, not word characters to `re`: they
+# must not become separators.
+_SPACE = re.compile(r"[^\w\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]+|_+")
 
 
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    kept = unicodedata.normalize("NFC", kept).replace("ς", "σ")
-    return _SPACE.sub(" ", kept).strip()
+    """Case- and accent-folded text (as the coach folds it), words single-spaced."""
+    return _SPACE.sub(" ", _fold(text)[0]).strip()
 
 
 def profile(text: str) -> dict[str, float]:
