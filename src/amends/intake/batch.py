@@ -26,7 +26,8 @@ from amends.customers.models import Contact
 from amends.customers.rules import matches_by_domain
 from amends.errors import Quarantined
 from amends.intake import store
-from amends.intake.models import Quarantine, RawMail, StoredAttachment
+from amends.intake.models import RawMail, StoredAttachment
+from amends.intake.pipeline import quarantine_record
 from amends.intake.result import ParsedMessage
 from amends.intake.rules import subject_key
 from amends.messages import service as messages
@@ -261,16 +262,7 @@ def apply_batch(
         if isinstance(w.outcome, Quarantined):
             exc = w.outcome
             finish(w, "quarantined", exc.code, exc.message)
-            session.add(
-                Quarantine(
-                    source="mail",
-                    reference=f"raw_mail:{w.raw_id}",
-                    code=exc.code,
-                    reason=exc.message[:2000],
-                    payload=b"",
-                    created_at=now,
-                )
-            )
+            session.add(quarantine_record(w.raw_id, exc, now))
             outcomes.append(Outcome("quarantined", f"{exc.code}: {exc.message}"))
             continue
         parsed = w.outcome

@@ -126,6 +126,19 @@ def ingest_many(
         yield from _ingest_batch(ctx, chunk)
 
 
+def quarantine_record(raw_id: int, exc: Quarantined, now: datetime) -> Quarantine:
+    """The quarantine row of a stored mail that could not be read (its bytes stay in
+    raw_mail, so ``amends intake retry`` can read it again after a fix)."""
+    return Quarantine(
+        source="mail",
+        reference=f"raw_mail:{raw_id}",
+        code=exc.code,
+        reason=exc.message[:2000],
+        payload=b"",
+        created_at=now,
+    )
+
+
 def _ingest_batch(ctx: IntakeContext, chunk: list[tuple[bytes, str, str]]) -> list[IngestResult]:
     digests = store.put_many(ctx.raw_root, [raw for raw, _, _ in chunk])
     now = ctx.clock.now()
@@ -297,16 +310,7 @@ def _apply(
     if isinstance(outcome, Quarantined):
         exc = outcome
         _finish(session, raw_id, "quarantined", exc.code, exc.message, now)
-        session.add(
-            Quarantine(
-                source="mail",
-                reference=f"raw_mail:{raw_id}",
-                code=exc.code,
-                reason=exc.message[:2000],
-                payload=b"",
-                created_at=now,
-            )
-        )
+        session.add(quarantine_record(raw_id, exc, now))
         return IngestResult(source_ref, "quarantined", f"{exc.code}: {exc.message}")
     parsed = outcome
     result = IngestResult(
