@@ -239,12 +239,19 @@ def detect_pattern(
         decision = _decide(session, case, policy)
     if decision is None:
         return None
-    members = {
-        cid: (customer_id, opened_at)
-        for cid, customer_id, opened_at in session.execute(
-            select(Case.id, Case.customer_id, Case.opened_at).where(Case.id.in_(decision.members))
-        )
-    }
+    if decision.members == (case.id,):
+        # Joining alone is what a sweep's hundreds of same-category cases do: the case is
+        # at hand, so no query is needed to learn its customer and time.
+        members = {case.id: (case.customer_id, case.opened_at)}
+    else:
+        members = {
+            cid: (customer_id, opened_at)
+            for cid, customer_id, opened_at in session.execute(
+                select(Case.id, Case.customer_id, Case.opened_at).where(
+                    Case.id.in_(decision.members)
+                )
+            )
+        }
     if decision.pattern_id is None:
         first = min(opened for _, opened in members.values())
         last = max(opened for _, opened in members.values())
@@ -294,7 +301,7 @@ def detect_pattern(
         )
         pattern.first_opened_at = min(pattern.first_opened_at, opened_at)
         pattern.last_opened_at = max(pattern.last_opened_at, opened_at)
-        member = session.get(Case, cid)
+        member = case if cid == case.id else session.get(Case, cid)
         assert member is not None
         add_event(
             session,
@@ -305,6 +312,7 @@ def detect_pattern(
             # The pattern's name is another customer's words: not for this case's timeline.
             note=f"{pattern_ref(pattern.id)} ({pattern.category})",
             data={"pattern_id": pattern.id, "action_ids": actions},
+            flush=False,  # the flush below writes them with the memberships
         )
     pattern.updated_at = now
     session.flush()
