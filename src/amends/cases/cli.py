@@ -11,6 +11,7 @@ from amends.cases.rules import CaseState, Outcome, Step
 from amends.cases.schemas import CaseOut, StepsOut, TimelineEventOut
 from amends.console import emit_json, handle_errors, open_workspace, out
 from amends.fields import MAX_DB_INT
+from amends.paging import pages
 from amends.people.rules import OPERATOR, Actor
 
 ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
@@ -36,21 +37,19 @@ def list_cases(
     with ws.transaction() as session:
         owner_id = people.user_by_email(session, owner).id if owner else None
         rows: list[CaseOut] = []
-        offset = 0
-        while len(rows) < limit:
-            page = service.list_cases(
+        for items in pages(
+            lambda offset, size: service.list_cases(
                 session,
                 actor=OPERATOR,
                 state=state,
                 is_open=True if open_only else None,
                 owner_id=owner_id,
                 offset=offset,
-                limit=min(500, limit - len(rows)),
-            )
-            rows.extend(service.present(session, page.items))
-            if page.next_offset is None:
-                break
-            offset = page.next_offset
+                limit=size,
+            ),
+            limit=limit,
+        ):
+            rows.extend(service.present(session, items))
     if json_:
         for row in rows:
             emit_json(row)

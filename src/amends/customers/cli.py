@@ -10,6 +10,7 @@ from amends.customers import service
 from amends.customers.rules import CustomerStatus
 from amends.customers.schemas import CustomerOut
 from amends.fields import MAX_DB_INT
+from amends.paging import pages
 from amends.people.rules import OPERATOR
 
 ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
@@ -31,20 +32,13 @@ def list_customers(
     ws = open_workspace()
     with ws.transaction() as session:
         rows: list[CustomerOut] = []
-        offset = 0
-        while len(rows) < limit:
-            page = service.list_customers(
-                session,
-                actor=OPERATOR,
-                status=status,
-                query=query,
-                offset=offset,
-                limit=min(500, limit - len(rows)),
-            )
-            rows.extend(CustomerOut.model_validate(c) for c in page.items)
-            if page.next_offset is None:
-                break
-            offset = page.next_offset
+        for items in pages(
+            lambda offset, size: service.list_customers(
+                session, actor=OPERATOR, status=status, query=query, offset=offset, limit=size
+            ),
+            limit=limit,
+        ):
+            rows.extend(CustomerOut.model_validate(c) for c in items)
     if json_:
         for row in rows:
             emit_json(row)

@@ -12,6 +12,7 @@ from rich.table import Table
 from amends.console import emit_json, handle_errors, open_workspace, out
 from amends.errors import InvalidInput
 from amends.fields import MAX_DB_INT, utc_datetime
+from amends.paging import pages
 from amends.people.rules import OPERATOR
 
 ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
@@ -47,19 +48,13 @@ def list_patterns(
     ws = open_workspace()
     rows: list[PatternOut] = []
     with ws.transaction() as session:
-        offset = 0
-        while len(rows) < limit:
-            page = service.list_patterns(
-                session,
-                actor=OPERATOR,
-                status=wanted,
-                offset=offset,
-                limit=min(500, limit - len(rows)),
-            )
-            rows.extend(service.present(session, page.items, actor=OPERATOR))
-            if page.next_offset is None:
-                break
-            offset = page.next_offset
+        for items in pages(
+            lambda offset, size: service.list_patterns(
+                session, actor=OPERATOR, status=wanted, offset=offset, limit=size
+            ),
+            limit=limit,
+        ):
+            rows.extend(service.present(session, items, actor=OPERATOR))
     if json_:
         for row in rows:
             emit_json(row)
@@ -218,29 +213,23 @@ def list_actions(
     ws = open_workspace()
     rows: list[ActionOut] = []
     with ws.transaction() as session:
-        offset = 0
-        while len(rows) < limit:
-            page = actions.list_actions(
+        for items in pages(
+            lambda offset, size: actions.list_actions(
                 session,
                 actor=OPERATOR,
                 status=wanted,
                 pattern_id=pattern,
                 case_id=case,
                 offset=offset,
-                limit=min(500, limit - len(rows)),
-            )
+                limit=size,
+            ),
+            limit=limit,
+        ):
             rows.extend(
                 actions.present(
-                    session,
-                    page.items,
-                    actor=OPERATOR,
-                    now=ws.clock.now(),
-                    policy=ws.playbook.patterns,
+                    session, items, actor=OPERATOR, now=ws.clock.now(), policy=ws.playbook.patterns
                 )
             )
-            if page.next_offset is None:
-                break
-            offset = page.next_offset
     if json_:
         for row in rows:
             emit_json(row)
