@@ -186,8 +186,7 @@ def open_cases(
             )
             opened[index] = case
         if look_across:
-            for case in batch:
-                patterns.case_arrived(session, case, now=now, playbook=playbook)
+            patterns.cases_arrived(session, batch, now=now, playbook=playbook)
     session.flush()  # the "opened" events too, even for a caller without autoflush
     return [case for case in opened if case is not None]
 

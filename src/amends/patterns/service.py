@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import ColumnElement, func, select, text
@@ -42,21 +43,93 @@ def pattern_ref(pattern_id: int) -> str:
     return f"P-{pattern_id}"
 
 
+# Ids per IN list: well under every engine's bound on parameters in one statement.
+CHUNK = 900
+
+
 def case_arrived(session: Session, case: Case, *, now: datetime, playbook: Playbook) -> None:
     """Everything that looks across cases when one opens or its first text arrives."""
     flag_repeats(session, case, now=now, playbook=playbook)
     detect_pattern(session, case, now=now, policy=playbook.patterns)
 
 
-def _notify_managers(
-    session: Session, *, case_id: int, kind: str, text: str, now: datetime
+def cases_arrived(
+    session: Session, cases: Sequence[Case], *, now: datetime, playbook: Playbook
 ) -> None:
-    managers = session.scalars(
-        select(User).where(User.active, User.role.in_([Role.MANAGER.value, Role.OWNER.value]))
+    """:func:`case_arrived` for each of ``cases`` in turn, with the same outcome, in few
+    statements: what a sweep that opens thousands of cases at once needs.
+
+    The outcome is the same only if no case's customer has another case in ``cases``
+    (``cases.open_cases`` opens them in such rounds); otherwise they go one by one.
+    """
+    if len({case.customer_id for case in cases}) < len(cases):
+        for case in cases:
+            case_arrived(session, case, now=now, playbook=playbook)
+        return
+    managers = _manager_ids(session)
+    policy = playbook.patterns
+    histories = _histories(
+        session,
+        [case.customer_id for case in cases],
+        since=min((case.opened_at for case in cases), default=now) - policy.repeat_window,
     )
-    for user in managers:
+
+    def flag(case: Case) -> None:
+        # A case's repeats are its own customer's earlier cases, which judging other
+        # customers' cases does not change: one query serves them all.
+        _flag(session, case, histories.get(case.customer_id, []), now, playbook, managers)
+
+    # Cases that share a category and an opening time share the answer of
+    # _category_pattern; once it names a pattern, every later one of them that is in no
+    # pattern yet joins it alone, and joining does not change that answer. So the rest
+    # of such a run joins at once; only the cases before the pattern exists go alone.
+    index = 0
+    while index < len(cases):
+        first = cases[index]
+        end = index + 1
+        while (
+            end < len(cases)
+            and cases[end].category == first.category
+            and cases[end].opened_at == first.opened_at
+        ):
+            end += 1
+        while index < end:
+            pattern_id = _category_pattern_at(session, first.category, first.opened_at, policy)
+            if pattern_id is None:
+                flag(cases[index])
+                detect_pattern(session, cases[index], now=now, policy=policy)
+                index += 1
+                continue
+            run = cases[index:end]
+            for case in run:
+                flag(case)  # each case's events stay in the order one by one gives
+            member_of = _unresolved_pattern_of(session, [c.id for c in run])
+            _join(session, pattern_id, [c for c in run if c.id not in member_of], now=now)
+            index = end
+
+
+def _manager_ids(session: Session) -> list[int]:
+    return list(
+        session.scalars(
+            select(User.id).where(
+                User.active, User.role.in_([Role.MANAGER.value, Role.OWNER.value])
+            )
+        )
+    )
+
+
+def _notify_managers(
+    session: Session,
+    *,
+    case_id: int,
+    kind: str,
+    text: str,
+    now: datetime,
+    managers: Sequence[int] | None = None,
+) -> None:
+    for user_id in _manager_ids(session) if managers is None else managers:
         session.add(
-            Notification(user_id=user.id, case_id=case_id, kind=kind, created_at=now, text=text)
+            Notification(user_id=user_id, case_id=case_id, kind=kind, created_at=now, text=text)
         )
 
 
@@ -66,37 +139,64 @@ def flag_repeats(session: Session, case: Case, *, now: datetime, playbook: Playb
     Severity goes up once, when the case is first found to be a repeat; later matches
     (its text arrived) are added to ``repeat_of`` and the timeline only.
     """
+    since = case.opened_at - playbook.patterns.repeat_window
+    history = _histories(session, [case.customer_id], since=since).get(case.customer_id, [])
+    return _flag(session, case, history, now, playbook, None)
+
+
+def _histories(
+    session: Session, customer_ids: Sequence[int], *, since: datetime
+) -> dict[int, list[PastCase]]:
+    """Each customer's cases opened since ``since``."""
+    found: dict[int, list[PastCase]] = {}
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), CHUNK):
+        for row in session.execute(
+            select(
+                Case.id, Case.customer_id, Case.category, Case.opened_at, Case.commitment_id
+            ).where(Case.customer_id.in_(ids[start : start + CHUNK]), Case.opened_at >= since)
+        ):
+            found.setdefault(row.customer_id, []).append(
+                PastCase(row.id, row.category, row.opened_at, row.commitment_id)
+            )
+    return found
+
+
+def _flag(
+    session: Session,
+    case: Case,
+    history: list[PastCase],
+    now: datetime,
+    playbook: Playbook,
+    managers: Sequence[int] | None,
+) -> list[int]:
     from amends.cases.service import add_event  # cases.service calls this module
 
     policy = playbook.patterns
     since = case.opened_at - policy.repeat_window
-    history = [
-        PastCase(row.id, row.category, row.opened_at, row.commitment_id)
-        for row in session.execute(
-            select(Case.id, Case.category, Case.opened_at, Case.commitment_id).where(
-                Case.customer_id == case.customer_id,
-                Case.id != case.id,
-                Case.opened_at >= since,
-            )
-        )
-    ]
+    history = [past for past in history if past.id != case.id and past.opened_at >= since]
     if not history:
         return []
-    similar = frozenset(
-        cid
-        for cid, score in neighbours.similar_to(
-            session, case, since=since, until=case.opened_at, customer_id=case.customer_id
-        )
-        if score >= policy.text_similarity
-    )
-    found = repeats(
+    rule = partial(
+        repeats,
         category=case.category,
         commitment_id=case.commitment_id,
         opened_at=case.opened_at,
         history=history,
         window=policy.repeat_window,
-        similar=similar,
     )
+    found = rule()
+    # Comparing texts is the costly part; it can only add an earlier case in the window
+    # that the promise and the category did not already match.
+    if len(found) < len(rule(similar=frozenset(past.id for past in history))):
+        similar = frozenset(
+            cid
+            for cid, score in neighbours.similar_to(
+                session, case, since=since, until=case.opened_at, customer_id=case.customer_id
+            )
+            if score >= policy.text_similarity
+        )
+        found = rule(similar=similar)
     known = list(case.repeat_of or [])
     new = [cid for cid in found if cid not in known]
     if not new:
@@ -116,9 +216,15 @@ def flag_repeats(session: Session, case: Case, *, now: datetime, playbook: Playb
         actor=SYSTEM,
         note=f"repeats {refs}",
         data={"repeat_of": case.repeat_of, "severity_from": before, "severity_to": case.severity},
+        flush=False,
     )
     _notify_managers(
-        session, case_id=case.id, kind="repeat_failure", text=f"C-{case.id} repeats {refs}", now=now
+        session,
+        case_id=case.id,
+        kind="repeat_failure",
+        text=f"C-{case.id} repeats {refs}",
+        now=now,
+        managers=managers,
     )
     session.flush()
     return new
@@ -129,15 +235,19 @@ def flag_repeats(session: Session, case: Case, *, now: datetime, playbook: Playb
 
 def _unresolved_pattern_of(session: Session, case_ids: list[int]) -> dict[int, int]:
     """Case id -> the oldest unresolved pattern it belongs to."""
-    if not case_ids:
-        return {}
-    rows = session.execute(
-        select(PatternCase.case_id, func.min(PatternCase.pattern_id))
-        .join(Pattern, Pattern.id == PatternCase.pattern_id)
-        .where(PatternCase.case_id.in_(case_ids), Pattern.status != PatternStatus.RESOLVED.value)
-        .group_by(PatternCase.case_id)
-    )
-    return {int(case_id): int(pattern_id) for case_id, pattern_id in rows}
+    found: dict[int, int] = {}
+    for start in range(0, len(case_ids), CHUNK):
+        rows = session.execute(
+            select(PatternCase.case_id, func.min(PatternCase.pattern_id))
+            .join(Pattern, Pattern.id == PatternCase.pattern_id)
+            .where(
+                PatternCase.case_id.in_(case_ids[start : start + CHUNK]),
+                Pattern.status != PatternStatus.RESOLVED.value,
+            )
+            .group_by(PatternCase.case_id)
+        )
+        found.update((int(case_id), int(pattern_id)) for case_id, pattern_id in rows)
+    return found
 
 
 def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Neighbour]:
@@ -179,19 +289,26 @@ def _category_pattern(session: Session, case: Case, policy: PatternPolicy) -> in
     A sweep that finds hundreds of missed promises opens hundreds of cases of one
     category; once their pattern exists, each new one joins it with this one query.
     """
-    if not policy.by_category or case.category == "other":
+    return _category_pattern_at(session, case.category, case.opened_at, policy)
+
+
+def _category_pattern_at(
+    session: Session, category: str, opened_at: datetime, policy: PatternPolicy
+) -> int | None:
+    # The case being judged is in no unresolved pattern yet (else it would not be
+    # judged), so leaving it out of the search would change nothing.
+    if not policy.by_category or category == "other":
         return None
-    since, until = case.opened_at - policy.window, case.opened_at + policy.window
+    since, until = opened_at - policy.window, opened_at + policy.window
     found = session.scalar(
         select(func.min(PatternCase.pattern_id))
         .join(Pattern, Pattern.id == PatternCase.pattern_id)
         .join(Case, Case.id == PatternCase.case_id)
         .where(
             Pattern.status != PatternStatus.RESOLVED.value,
-            Case.category == case.category,
+            Case.category == category,
             Case.opened_at >= since,
             Case.opened_at <= until,
-            Case.id != case.id,
         )
     )
     return int(found) if found is not None else None
@@ -227,8 +344,6 @@ def detect_pattern(
 ) -> Pattern | None:
     """Put ``case`` (and its similar neighbours) into a pattern when the failure is
     systemic; the managers are told when a new pattern forms."""
-    from amends.cases.service import add_event
-
     existing = _unresolved_pattern_of(session, [case.id]).get(case.id)
     if existing is not None:
         return session.get(Pattern, existing)
@@ -303,20 +418,52 @@ def detect_pattern(
         pattern.last_opened_at = max(pattern.last_opened_at, opened_at)
         member = case if cid == case.id else session.get(Case, cid)
         assert member is not None
-        add_event(
-            session,
-            case=member,
-            kind="pattern_joined",
-            at=now,
-            actor=SYSTEM,
-            # The pattern's name is another customer's words: not for this case's timeline.
-            note=f"{pattern_ref(pattern.id)} ({pattern.category})",
-            data={"pattern_id": pattern.id, "action_ids": actions},
-            flush=False,  # the flush below writes them with the memberships
-        )
+        _joined_event(session, member, pattern, actions, now)
     pattern.updated_at = now
     session.flush()
     return pattern
+
+
+def _joined_event(
+    session: Session, case: Case, pattern: Pattern, actions: list[int], now: datetime
+) -> None:
+    from amends.cases.service import add_event
+
+    add_event(
+        session,
+        case=case,
+        kind="pattern_joined",
+        at=now,
+        actor=SYSTEM,
+        # The pattern's name is another customer's words: not for this case's timeline.
+        note=f"{pattern_ref(pattern.id)} ({pattern.category})",
+        data={"pattern_id": pattern.id, "action_ids": actions},
+        flush=False,  # the caller's flush writes them with the memberships
+    )
+
+
+def _join(session: Session, pattern_id: int, cases: Sequence[Case], *, now: datetime) -> None:
+    """Put ``cases`` (in no pattern yet) into an existing pattern."""
+    pattern = session.get(Pattern, pattern_id)
+    assert pattern is not None
+    if not cases:
+        return
+    actions = list(
+        session.scalars(
+            select(ActionPattern.action_id).where(ActionPattern.pattern_id == pattern.id)
+        )
+    )
+    for case in cases:
+        session.add(
+            PatternCase(
+                pattern_id=pattern.id, case_id=case.id, customer_id=case.customer_id, added_at=now
+            )
+        )
+        _joined_event(session, case, pattern, actions, now)
+    pattern.first_opened_at = min(pattern.first_opened_at, *(c.opened_at for c in cases))
+    pattern.last_opened_at = max(pattern.last_opened_at, *(c.opened_at for c in cases))
+    pattern.updated_at = now
+    session.flush()
 
 
 @dataclass(frozen=True)
