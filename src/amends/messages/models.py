@@ -17,6 +17,9 @@ class Message(Base):
         # Threading by sender and subject looks up a sender's recent mail; without it
         # every incoming message scanned all messages.
         Index("ix_messages_from_at", "from_address", "at"),
+        # Which messages make a case's text (its first inbound ones) is answered from
+        # this index alone; repeat and pattern detection ask it for a thousand cases.
+        Index("ix_messages_case_direction", "case_id", "direction", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
