@@ -363,7 +363,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--skip-helpdesk", action="store_true")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)

@@ -235,3 +235,9 @@ def test_batches_write_what_one_by_one_writes(
     customer_of_key = {m[1]: m[3] for m in one_db["messages"]}
     assert customer_of_key["g1"] != customer_of_key["g2"]
     assert cases_by_file["conv-11.eml"] != cases_by_file["conv-12.eml"]
+
+
+def test_the_commands_batch_as_the_pipeline_does() -> None:
+    from amends.intake import cli, pipeline
+
+    assert cli.DEFAULT_BATCH == pipeline.BATCH_SIZE

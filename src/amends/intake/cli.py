@@ -67,6 +67,9 @@ for _table in ("customers", "commitments", "deliveries"):
     _command(_table)
 
 
+# pipeline.BATCH_SIZE (a test keeps them equal): the pipeline is imported only once a
+# command runs, so that --help stays quick.
+DEFAULT_BATCH = 1000
 _BATCH = typer.Option(
     "--batch", min=1, max=5000, help="messages per transaction (stored first, then parsed)"
 )
@@ -123,7 +126,7 @@ def _report(results: Iterable[Any], json_: bool, total: int) -> None:
 def intake_eml(
     paths: Annotated[list[Path], typer.Argument(help=".eml files")],
     json_: Annotated[bool, typer.Option("--json", help="one JSON object per file")] = False,
-    batch: Annotated[int, _BATCH] = 200,
+    batch: Annotated[int, _BATCH] = DEFAULT_BATCH,
 ) -> None:
     """Take in .eml files; each is stored before it is read, and never twice."""
     from amends.intake.pipeline import ingest_many
@@ -144,7 +147,7 @@ def intake_eml(
 def intake_maildir(
     directory: Annotated[Path, typer.Argument(help="a maildir (with cur/ and new/)")],
     json_: Annotated[bool, typer.Option("--json")] = False,
-    batch: Annotated[int, _BATCH] = 200,
+    batch: Annotated[int, _BATCH] = DEFAULT_BATCH,
 ) -> None:
     """Take in every message of a maildir; safe to run again (already seen mail is skipped)."""
     from amends.intake.pipeline import ingest_many
@@ -168,7 +171,7 @@ def intake_maildir(
 def intake_mbox(
     path: Annotated[Path, typer.Argument(help="an mbox file")],
     json_: Annotated[bool, typer.Option("--json")] = False,
-    batch: Annotated[int, _BATCH] = 200,
+    batch: Annotated[int, _BATCH] = DEFAULT_BATCH,
 ) -> None:
     """Take in every message of an mbox file; safe to run again."""
     import mailbox

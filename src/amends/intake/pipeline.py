@@ -91,10 +91,12 @@ def ingest(ctx: IntakeContext, raw: bytes, *, source: str, source_ref: str = "")
     return process(ctx, raw_id, raw, source_ref=source_ref)
 
 
-# Messages per transaction in a bulk import. Larger batches gain little (the cost per
-# message is then the parsing and the ORM work), while a batch's parsed messages,
-# attachments included, are held in memory until it commits.
-BATCH_SIZE = 200
+# Messages per transaction in a bulk import. Each batch pays a disk flush, a commit and
+# reading again the cases its senders write to: on 20,000 mixed messages a batch of
+# 1,000 took a fifth less CPU than one of 200, and 2,000 little less again. A batch's
+# parsed messages, attachments included, are held in memory until it commits, which
+# BATCH_BYTES bounds whatever the count.
+BATCH_SIZE = 1000
 BATCH_BYTES = 32 * 1024 * 1024
 
 
