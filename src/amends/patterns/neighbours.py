@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
 from amends.messages.models import Message
-from amends.patterns.textsim import cosine, fold, profile
+from amends.patterns.textsim import fold, profile, rank
 
 # Exact comparison costs one profile per candidate; beyond this many cases in a window
 # only the newest are compared, which keeps case creation quick until an index exists.
@@ -80,14 +80,8 @@ def _vectors(texts: list[str]) -> list[_Vector | None] | None:
 
 def _plain_cosines(own: str, texts: dict[int, str]) -> list[tuple[int, float]]:
     """The same scores as :func:`_cosines`, from the dicts (for texts too many to fit)."""
-    wanted = profile(own)
-    scored = []
-    for cid, text in texts.items():
-        if len(fold(text)) >= MIN_TEXT_CHARS:
-            score = cosine(wanted, profile(text))
-            if score > 0:
-                scored.append((cid, score))
-    return scored
+    comparable = {cid: t for cid, t in texts.items() if len(fold(t)) >= MIN_TEXT_CHARS}
+    return rank(own, comparable, limit=len(comparable))
 
 
 def _cosines(wanted: _Vector, others: list[_Vector]) -> NDArray[np.float64]:

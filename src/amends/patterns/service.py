@@ -80,7 +80,7 @@ def cases_arrived(
         _flag(session, case, histories.get(case.customer_id, []), now, playbook, managers)
 
     # Cases that share a category and an opening time share the answer of
-    # _category_pattern; once it names a pattern, every later one of them that is in no
+    # _category_pattern_at; once it names a pattern, every later one of them that is in no
     # pattern yet joins it alone, and joining does not change that answer. So the rest
     # of such a run joins at once; only the cases before the pattern exists go alone.
     index = 0
@@ -282,21 +282,18 @@ def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Nei
     ]
 
 
-def _category_pattern(session: Session, case: Case, policy: PatternPolicy) -> int | None:
-    """The oldest unresolved pattern holding a case of the same category within the
-    window: the answer the full neighbour search would give, without comparing texts.
-
-    A sweep that finds hundreds of missed promises opens hundreds of cases of one
-    category; once their pattern exists, each new one joins it with this one query.
-    """
-    return _category_pattern_at(session, case.category, case.opened_at, policy)
-
-
 def _category_pattern_at(
     session: Session, category: str, opened_at: datetime, policy: PatternPolicy
 ) -> int | None:
-    # The case being judged is in no unresolved pattern yet (else it would not be
-    # judged), so leaving it out of the search would change nothing.
+    """The oldest unresolved pattern holding a case of ``category`` within the window
+    around ``opened_at``: the answer the full neighbour search would give a case of
+    that category and time, without comparing texts.
+
+    A sweep that finds hundreds of missed promises opens hundreds of cases of one
+    category; once their pattern exists, each new one joins it with this one query.
+    The case being judged is in no unresolved pattern yet (else it would not be
+    judged), so it need not be left out of the search.
+    """
     if not policy.by_category or category == "other":
         return None
     since, until = opened_at - policy.window, opened_at + policy.window
@@ -315,7 +312,7 @@ def _category_pattern_at(
 
 
 def _decide(session: Session, case: Case, policy: PatternPolicy) -> Clustering | None:
-    nearby = _category_pattern(session, case, policy)
+    nearby = _category_pattern_at(session, case.category, case.opened_at, policy)
     if nearby is not None:
         return Clustering(nearby, (case.id,))
     return cluster(
