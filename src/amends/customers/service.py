@@ -177,9 +177,7 @@ def customer_for_sender(
     found = customer_by_email(session, address)
     if found is not None:
         return found
-    from amends.workspace import service as workspace
-
-    ws = workspace.current(session)
+    timezone, currency = lead_defaults(session)
     return new_lead(
         session,
         actor=actor,
@@ -187,9 +185,17 @@ def customer_for_sender(
         address=address,
         name=name,
         language=language,
-        timezone=ws.timezone if ws else "UTC",
-        currency=ws.currency if ws else "EUR",
+        timezone=timezone,
+        currency=currency,
     )
+
+
+def lead_defaults(session: Session) -> tuple[str, str]:
+    """(timezone, currency) of a new lead: the workspace's, UTC and EUR before it has any."""
+    from amends.workspace import service as workspace
+
+    ws = workspace.current(session)
+    return (ws.timezone, ws.currency) if ws else ("UTC", "EUR")
 
 
 def new_lead(

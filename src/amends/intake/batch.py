@@ -393,26 +393,10 @@ def _customer(session: Session, known: _Known, parsed: ParsedMessage, *, now: da
         return found
     # Neither the address nor its domain is known (the batch asked): a new lead, as
     # customers.customer_for_sender would make it, without asking again.
-    if known.workspace is None:
-        from amends.workspace import service as workspace
-
-        ws = workspace.current(session)
-        known.workspace = (ws.timezone, ws.currency) if ws else ("UTC", "EUR")
-    lead = customers.new_lead(
-        session,
-        actor=SYSTEM,
-        now=now,
-        address=parsed.from_address,
-        name=parsed.from_name,
-        language=parsed.language,
-        timezone=known.workspace[0],
-        currency=known.workspace[1],
+    (lead,) = _add_leads(
+        session, known, [(parsed.from_address, parsed.from_name, parsed.language)], now=now
     )
-    known.customer_of_address[address] = lead.id
-    known.customer_of_domain.setdefault(_domain(address), lead.id)
-    known.new_customers.add(lead.id)
-    known.held.append(lead)
-    return lead.id
+    return lead
 
 
 def _make_leads(session: Session, known: _Known, work: Sequence[Work], *, now: datetime) -> None:
@@ -441,13 +425,16 @@ def _make_leads(session: Session, known: _Known, work: Sequence[Work], *, now: d
             continue
         planned.update({address, domain} - {""})
         senders.append((parsed.from_address, parsed.from_name, parsed.language))
-    if not senders:
-        return
-    if known.workspace is None:
-        from amends.workspace import service as workspace
+    if senders:
+        _add_leads(session, known, senders, now=now)
 
-        ws = workspace.current(session)
-        known.workspace = (ws.timezone, ws.currency) if ws else ("UTC", "EUR")
+
+def _add_leads(
+    session: Session, known: _Known, senders: list[tuple[str, str, str]], *, now: datetime
+) -> list[int]:
+    """New leads for ``(address, name, language)`` senders, known to the batch from now on."""
+    if known.workspace is None:
+        known.workspace = customers.lead_defaults(session)
     leads = customers.new_leads(
         session,
         actor=SYSTEM,
@@ -462,3 +449,4 @@ def _make_leads(session: Session, known: _Known, work: Sequence[Work], *, now: d
         known.customer_of_domain.setdefault(_domain(lowered), lead.id)
         known.new_customers.add(lead.id)
         known.held.append(lead)
+    return [lead.id for lead in leads]
