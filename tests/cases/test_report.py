@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import delete
@@ -30,6 +30,26 @@ def test_percentile_from_histogram() -> None:
     assert percentile(histogram, 0.5) == 5
     assert percentile(histogram, 0.9) == 9
     assert percentile({5: 99, 500: 1}, 0.9) == 5
+
+
+def acknowledge_after(
+    sessions: sessionmaker[Session],
+    agent: Actor,
+    ids: list[int],
+    start: datetime,
+    minutes: tuple[int, ...],
+) -> None:
+    """The agent owns and remedies each of the first cases ``minutes`` after ``start``."""
+    for case_id, after in zip(ids, minutes, strict=False):
+        with transaction(sessions) as s:
+            steps.perform(
+                s,
+                case_id,
+                actor=agent,
+                now=start + timedelta(minutes=after),
+                playbook=PLAYBOOK,
+                steps=[Step.OWN, Step.REMEDY],
+            )
 
 
 def test_report_counts_speed_handoffs_and_outcomes(
@@ -63,16 +83,7 @@ def test_report_counts_speed_handoffs_and_outcomes(
             for i in range(4)
         ]
     # Acknowledged after 10, 30 and 90 minutes; the fourth never (and is now overdue).
-    for case_id, minutes in zip(ids, (10, 30, 90), strict=False):
-        with transaction(sessions) as s:
-            steps.perform(
-                s,
-                case_id,
-                actor=agent,
-                now=start + timedelta(minutes=minutes),
-                playbook=PLAYBOOK,
-                steps=[Step.OWN, Step.REMEDY],
-            )
+    acknowledge_after(sessions, agent, ids, start, (10, 30, 90))
     with transaction(sessions) as s:
         steps.handoff(
             s,
@@ -164,16 +175,7 @@ def test_tallies_follow_every_kind_of_change(
             for i in range(6)
         ]
     consistent()
-    for case_id, minutes in zip(ids, (5, 45, 130, 20), strict=False):
-        with transaction(sessions) as s:
-            steps.perform(
-                s,
-                case_id,
-                actor=agent,
-                now=start + timedelta(minutes=minutes),
-                playbook=PLAYBOOK,
-                steps=[Step.OWN, Step.REMEDY],
-            )
+    acknowledge_after(sessions, agent, ids, start, (5, 45, 130, 20))
     consistent()
     with transaction(sessions) as s:
         steps.handoff(

@@ -84,11 +84,8 @@ def test_nothing_due_reads_nothing(sessions: sessionmaker[Session], cast: Cast) 
     assert result.commitments_checked == 0
 
 
-def test_two_sweepers_at_once_record_each_breach_once(
-    sessions: sessionmaker[Session], cast: Cast
-) -> None:
-    make_ledger(sessions, cast, 60)
-    when = datetime(2026, 4, 7, tzinfo=UTC)  # four missed months each (January-April)
+def sweep_together(sessions: sessionmaker[Session], when: datetime) -> list[ledger.SweepResult]:
+    """Two sweeps of the ledger as of ``when``, started at once in two threads."""
     barrier = threading.Barrier(2)
     results: list[ledger.SweepResult] = []
     errors: list[BaseException] = []
@@ -107,6 +104,15 @@ def test_two_sweepers_at_once_record_each_breach_once(
     for t in threads:
         t.join()
     assert errors == []
+    return results
+
+
+def test_two_sweepers_at_once_record_each_breach_once(
+    sessions: sessionmaker[Session], cast: Cast
+) -> None:
+    make_ledger(sessions, cast, 60)
+    when = datetime(2026, 4, 7, tzinfo=UTC)  # four missed months each (January-April)
+    results = sweep_together(sessions, when)
     assert sum(r.breaches_opened for r in results) == 240
     assert sum(len(r.cases_opened) for r in results) == 60
     assert counts(sessions) == (240, 60)
@@ -215,24 +221,7 @@ def test_two_sweepers_at_once_with_one_offs_and_recurring(
     make_ledger(sessions, cast, 30)
     add_one_offs(sessions, cast, 40, delivered=25)
     when = datetime(2026, 4, 7, tzinfo=UTC)  # 4 months x 30, and 15 launches missed
-    barrier = threading.Barrier(2)
-    results: list[ledger.SweepResult] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            with transaction(sessions) as s:
-                results.append(ledger.sweep(s, now=when, playbook=PLAYBOOK))
-        except BaseException as exc:  # surfaced below with the thread's result
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = sweep_together(sessions, when)
     assert sum(r.breaches_opened for r in results) == 135
     assert sum(len(r.cases_opened) for r in results) == 45
     assert sum(r.commitments_checked for r in results) == 70

@@ -2,76 +2,20 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
-from decimal import Decimal
 from email import message_from_bytes, policy
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from amends.cases import service as cases
-from amends.cases.rules import Category, Origin, Severity, Step
 from amends.clock import FrozenClock
 from amends.config import Settings
-from amends.customers import service as customers
 from amends.db import transaction
 from amends.messages import outbox
-from amends.messages import service as messages
 from amends.messages.models import OutboxItem
-from amends.people.rules import OPERATOR, Actor
-from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast, free_port
 from tests.messages.conftest import Inbox
-
-THAI_REPLY = "เราขอโทษครับ ความผิดพลาดครั้งนี้เป็นความผิดของเราเอง เราจัดส่งสินค้าใหม่ให้แล้ววันนี้"
-
-
-def make_replies(
-    sessions: sessionmaker[Session],
-    clock: FrozenClock,
-    cast: Cast,
-    n: int,
-    *,
-    email: str = "somsri@baansuan.example",
-    name: str = "ร้านดอกไม้บ้านสวน",
-) -> None:
-    agent = Actor(cast.agent.id, cast.agent.role)
-    with transaction(sessions) as s:
-        customer = customers.create_customer(
-            s,
-            actor=OPERATOR,
-            now=clock.now(),
-            name=name,
-            language="th",
-            timezone="Asia/Bangkok",
-            currency="THB",
-            recurring_value=Decimal("6500"),
-            contacts=[customers.ContactInput(name="สมศรี", email=email, is_primary=True)],
-        )
-        for i in range(n):
-            case = cases.open_case(
-                s,
-                actor=agent,
-                now=clock.now(),
-                customer_id=customer.id,
-                owner_id=agent.user_id or 0,
-                title=f"ดอกไม้ส่งผิดร้าน {i}",
-                severity=Severity.LOW,
-                category=Category.WRONG_ITEM,
-                origin=Origin.COMPLAINT,
-                playbook=PLAYBOOK,
-            )
-            messages.send_reply(
-                s,
-                case.id,
-                actor=agent,
-                now=clock.now(),
-                playbook=PLAYBOOK,
-                text=THAI_REPLY,
-                steps=[Step.OWN, Step.REMEDY],
-            )
+from tests.messages.helpers import THAI_REPLY, drain_together, make_replies, replace_settings
 
 
 def test_reply_is_sent_once_with_its_text_intact(
@@ -155,19 +99,7 @@ def test_two_workers_draining_together_send_each_message_exactly_once(
     make_replies(sessions, clock, cast, 40)
     # All 40 go to one address: lift the hourly cap, which has its own tests.
     cfg = replace_settings(settings, smtp_port=port, reply_cap_per_hour=100)
-    barrier = threading.Barrier(2)
-    totals: list[dict[str, int]] = []
-
-    def work(name: str) -> None:
-        barrier.wait()
-        for _ in range(5):
-            totals.append(outbox.drain(sessions, cfg, now=clock.now(), worker=name))
-
-    threads = [threading.Thread(target=work, args=(f"worker-{i}",)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    totals = drain_together(sessions, cfg, now=clock.now(), rounds=5)
     assert sum(t["sent"] for t in totals) == 40
     ids = [message_from_bytes(m, policy=policy.default)["Message-ID"] for m in inbox.received]
     assert len(ids) == 40
@@ -176,7 +108,3 @@ def test_two_workers_draining_together_send_each_message_exactly_once(
         claimed_by = set(s.scalars(select(OutboxItem.claimed_by)))
         assert s.scalars(select(OutboxItem.status)).all() == ["sent"] * 40
     assert claimed_by == {"worker-0", "worker-1"}  # both really took part
-
-
-def replace_settings(settings: Settings, **changes: Any) -> Settings:
-    return settings.model_copy(update=changes)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from email import message_from_bytes, policy
 
@@ -16,7 +15,7 @@ from amends.messages import outbox
 from amends.messages.models import Message, OutboxItem
 from tests.conftest import Cast
 from tests.messages.conftest import Inbox
-from tests.messages.test_outbox import make_replies, replace_settings
+from tests.messages.helpers import drain_together, make_replies, replace_settings
 
 SOMSRI = "somsri@baansuan.example"
 NIKOS = "nikos@taverna-kyma.example"
@@ -114,19 +113,7 @@ def test_two_workers_together_never_exceed_the_cap(
     inbox, port = smtp_server
     cfg = replace_settings(settings, smtp_port=port, reply_cap_per_hour=10)
     make_replies(sessions, clock, cast, 30)
-    barrier = threading.Barrier(2)
-    totals: list[dict[str, int]] = []
-
-    def work(name: str) -> None:
-        barrier.wait()
-        for _ in range(3):
-            totals.append(outbox.drain(sessions, cfg, now=clock.now(), worker=name))
-
-    threads = [threading.Thread(target=work, args=(f"worker-{i}",)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    totals = drain_together(sessions, cfg, now=clock.now(), rounds=3)
     assert sum(t["sent"] for t in totals) == 10
     assert len(inbox.received) == 10
     with transaction(sessions) as s:
