@@ -210,18 +210,15 @@ def new_lead(
     currency: str,
 ) -> Customer:
     """An unmatched sender kept as a lead, in the workspace's timezone and currency."""
-    return create_customer(
+    (lead,) = new_leads(
         session,
         actor=actor,
         now=now,
-        name=name.strip() or address,
-        language=language if language != "und" else "en",
+        senders=[(address, name, language)],
         timezone=timezone,
         currency=currency,
-        contacts=[ContactInput(name=name.strip() or address, email=address, is_primary=True)],
-        is_lead=True,
-        notes="created from an unknown sender's message",
     )
+    return lead
 
 
 def new_leads(
@@ -233,8 +230,9 @@ def new_leads(
     timezone: str,
     currency: str,
 ) -> list[Customer]:
-    """Many leads ``(address, name, language)`` at once, each as ``new_lead`` makes it,
-    written with one flush (a bulk import meets hundreds of new senders)."""
+    """Leads for many ``(address, name, language)`` senders, written with one flush (a bulk
+    import meets hundreds of new senders): named after the sender, in their language
+    (English when unknown), with the address as their primary contact."""
     require(actor, Action.WRITE)
     made = []
     for address, name, language in senders:
