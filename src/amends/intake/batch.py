@@ -29,7 +29,7 @@ from amends.intake import store
 from amends.intake.models import RawMail, StoredAttachment
 from amends.intake.pipeline import quarantine_record
 from amends.intake.result import ParsedMessage
-from amends.intake.rules import subject_key
+from amends.intake.rules import message_key, subject_key
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel
@@ -379,7 +379,7 @@ def apply_batch(
 
 def _key(w: Work) -> str:
     assert isinstance(w.outcome, ParsedMessage)
-    return w.outcome.message_id or "sha256:" + w.digest
+    return message_key(w.outcome.message_id, w.digest)
 
 
 def _customer(session: Session, known: _Known, parsed: ParsedMessage, *, now: datetime) -> int:

@@ -29,6 +29,7 @@ from amends.errors import Quarantined
 from amends.intake import store
 from amends.intake.models import Quarantine, RawMail, StoredAttachment
 from amends.intake.result import ParsedMessage
+from amends.intake.rules import message_key
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel, Direction
@@ -181,7 +182,7 @@ def _ingest_batch(ctx: IntakeContext, chunk: list[tuple[bytes, str, str]]) -> li
     ]
     # What a rerun would find in each row's message_key (a parse failure records none).
     keys = {
-        index: w.outcome.message_id or "sha256:" + w.digest
+        index: message_key(w.outcome.message_id, w.digest)
         if isinstance(w.outcome, ParsedMessage)
         else None
         for (index, _), w in zip(todo, work, strict=True)
@@ -315,17 +316,8 @@ def _apply(
         session.add(quarantine_record(raw_id, exc, now))
         return IngestResult(source_ref, "quarantined", f"{exc.code}: {exc.message}")
     parsed = outcome
-    result = IngestResult(
-        source_ref,
-        "stored",
-        None,
-        parsed.message_id,
-        parsed.language,
-        parsed.subject,
-        parsed.new_text,
-        attachments=[a.filename for a in parsed.attachments],
-    )
-    key = parsed.message_id or "sha256:" + digest
+    result = _result(source_ref, parsed, "stored", None)
+    key = message_key(parsed.message_id, digest)
     existing = session.scalar(select(Message).where(Message.message_key == key))
     if existing is not None:
         _finish(

@@ -27,6 +27,12 @@ def _first(headers: Mapping[str, Sequence[str]], name: str) -> str | None:
     return " ".join(values[0].split()) if values else None
 
 
+def message_key(message_id: str | None, raw_sha256: str) -> str:
+    """What makes a received message the same one again: its Message-ID, or the SHA-256
+    of its raw bytes when it has none."""
+    return message_id or "sha256:" + raw_sha256
+
+
 def ignore_reason(
     headers: Mapping[str, Sequence[str]],
     *,
