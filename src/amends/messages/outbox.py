@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from amends.config import Settings
@@ -88,11 +88,7 @@ def claim(
         under_cap = (
             select(func.count())
             .select_from(recent)
-            .where(
-                recent.to_address == address,
-                recent.status.in_(CAPPED_STATUSES),
-                recent.claimed_at > since,
-            )
+            .where(*_counted(recent, address, since))
             .scalar_subquery()
         ) < cap_per_hour
         won = session.execute(
@@ -111,6 +107,17 @@ def claim(
         elif _hold(session, item_id, address, now=now, since=since, cap=cap_per_hour):
             result.held.append(item_id)
     return result
+
+
+def _counted(
+    item: type[OutboxItem], address: str, since: datetime
+) -> tuple[ColumnElement[bool], ...]:
+    """The mails to ``address`` since ``since`` that count against the cap."""
+    return (
+        item.to_address == address,
+        item.status.in_(CAPPED_STATUSES),
+        item.claimed_at > since,
+    )
 
 
 @dataclass
@@ -142,11 +149,7 @@ def _hold(
     """Hold a due row over the cap until a send leaves the window; False if another
     worker claimed it meanwhile."""
     oldest = session.scalar(
-        select(func.min(OutboxItem.claimed_at)).where(
-            OutboxItem.to_address == address,
-            OutboxItem.status.in_(CAPPED_STATUSES),
-            OutboxItem.claimed_at > since,
-        )
+        select(func.min(OutboxItem.claimed_at)).where(*_counted(OutboxItem, address, since))
     )
     # The window is open at its far end: at ``oldest + 1 hour`` that send no longer counts.
     release = max((oldest or now) + CAP_WINDOW, now)
