@@ -24,6 +24,7 @@ from amends.patterns.textsim import fold, profile, rank
 # Exact comparison costs one profile per candidate; beyond this many cases in a window
 # only the newest are compared, which keeps case creation quick until an index exists.
 MAX_CANDIDATES = 1000
+# A case's text: its title and its first inbound messages (the similar-case index too).
 MESSAGES_PER_CASE = 3
 # A few characters ("case 2", "Help!") say nothing about what failed; such texts are
 # left to the category and the promise instead of matching everything short.

@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
 from amends.messages.models import Message
+from amends.patterns.neighbours import MESSAGES_PER_CASE  # a case's text, as there
 from amends.patterns.similarity import SimilarityIndex
 
 log = logging.getLogger(__name__)
 
 INDEX_FILE = Path("index") / "similar-cases.npz"
-MESSAGES_PER_CASE = 3  # a case's text: its title and its first inbound messages
 MESSAGE_CHARS = 2000  # long quoted threads add nothing to what the case is about
 # Ids committed out of order (PostgreSQL sequences are handed out before commit) are
 # caught by looking back this far below the highest id already seen.
