@@ -9,20 +9,22 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, select, text
+from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases.models import Case, TimelineEvent
 from amends.clock import FrozenClock
 from amends.config import Settings
+from amends.customers import service as customers
 from amends.customers.models import Contact, Customer
 from amends.db import transaction
+from amends.intake.batch import DOMAINS_PER_SCAN
 from amends.intake.models import Quarantine, RawMail, StoredAttachment
 from amends.intake.pipeline import IntakeContext, ingest, ingest_many
 from amends.messages.models import Message
 from amends.models import Base
 from amends.people import service as people
-from amends.people.rules import Role
+from amends.people.rules import SYSTEM, Role
 from tests.conftest import DEFAULT_PLAYBOOK, START
 
 CORPUS = Path(__file__).parent.parent / "data" / "mail"
@@ -241,3 +243,58 @@ def test_the_commands_batch_as_the_pipeline_does() -> None:
     from amends.intake import cli, pipeline
 
     assert cli.DEFAULT_BATCH == pipeline.BATCH_SIZE
+
+
+def test_a_batch_with_many_new_domains_still_matches_a_colleague_by_domain(
+    sessions: sessionmaker[Session], clock: FrozenClock, settings: Settings, tmp_path: Path
+) -> None:
+    """Unknown domains are matched a chunk at a time; the last chunk counts as the first."""
+    with transaction(sessions) as s:
+        people.create_user(
+            s, email="marek@example.com", name="Marek", role=Role.MANAGER, now=clock.now()
+        )
+        zuzana = customers.create_customer(
+            s,
+            actor=SYSTEM,
+            now=clock.now(),
+            name="Zeleninárstvo Zuzana",
+            language="sk",
+            timezone="Europe/Bratislava",
+            currency="EUR",
+            contacts=[customers.ContactInput(name="Zuzana", email="zuzana@zz-zelenina.example")],
+        )
+        zuzana_id = zuzana.id
+    strangers = 2 * DOMAINS_PER_SCAN + 5
+    mail = [
+        (
+            _mail(
+                f"Zákazník {i} <info@obchod-{i:03d}.example>",
+                f"Reklamácia {i}",
+                "Tovar prišiel poškodený a nikto sa nám neozval.",
+                msgid=f"stranger-{i}",
+            ),
+            "eml",
+            f"stranger-{i}.eml",
+        )
+        for i in range(strangers)
+    ]
+    # Sorted after every stranger's domain: it lands in the last, padded chunk.
+    colleague = _mail(
+        "Ján Zelený <jan@zz-zelenina.example>",
+        "Chýbajúca dodávka",
+        "Dnešná dodávka zeleniny vôbec neprišla.",
+        msgid="colleague",
+    )
+    mail.append((colleague, "eml", "colleague.eml"))
+    cfg = settings.model_copy(update={"home": tmp_path, "mail_from": "care@amends.example"})
+    ctx = IntakeContext(cfg, sessions, clock, DEFAULT_PLAYBOOK)
+    results = list(ingest_many(ctx, mail, batch_size=len(mail)))
+    assert [r.status for r in results] == ["stored"] * len(mail)
+    with transaction(sessions) as s:
+        customer_of = dict(
+            s.execute(select(Message.message_key, Message.customer_id)).tuples().all()
+        )
+        leads = s.scalar(select(func.count()).select_from(Customer).where(Customer.is_lead))
+    assert customer_of["colleague"] == zuzana_id
+    assert len({customer_of[f"stranger-{i}"] for i in range(strangers)}) == strangers
+    assert leads == strangers
