@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 # Folders known to exist (one mkdir each per process, not one per file) and a counter
-# for temporary names.
+# for temporary names. The two-level layout has 65,792 folders; past MADE_LIMIT the memo
+# starts again rather than growing with every import.
+MADE_LIMIT = 8192
 _made: set[Path] = set()
 _serial = itertools.count()
 
@@ -32,6 +34,8 @@ def put(root: Path, data: bytes, *, sync: bool = True, digest: str | None = None
         return digest
     if target.parent not in _made:
         target.parent.mkdir(parents=True, exist_ok=True)
+        if len(_made) >= MADE_LIMIT:
+            _made.clear()
         _made.add(target.parent)
     # Write beside the target and rename: a crash leaves either nothing or the whole file.
     # The name is unique per process and call; mkstemp's random names cost more.
