@@ -39,8 +39,8 @@ from amends.people.rules import SYSTEM
 
 # Unknown domains matched per scan of the contacts. Every scan has exactly this many
 # LIKEs, so the statement is compiled and cached once. With one LIKE per domain each
-# batch made a statement of its own, and the engine's compiled cache kept each one (a
-# 700-LIKE statement is about a megabyte): a 20,000-message import grew by 25 MB.
+# batch made a statement of its own shape, the engine's compiled cache kept every one,
+# and a 20,000-message import grew by about 25 MB (more the longer it ran).
 DOMAINS_PER_SCAN = 64
 
 
