@@ -19,11 +19,23 @@ def test_blobs_are_stored_once_under_their_digest(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(set(digests))
 
 
-def test_the_folder_memo_starts_again_instead_of_growing(
+def test_blobs_stored_under_the_first_two_level_layout_are_still_read(tmp_path: Path) -> None:
+    data = "Reklamácia: kávovar prišiel rozbitý.".encode()
+    digest = hashlib.sha256(data).hexdigest()
+    old = tmp_path / digest[:2] / digest[2:4] / digest
+    old.parent.mkdir(parents=True)
+    old.write_bytes(data)
+    assert store.get(tmp_path, digest) == data
+    assert store.put(tmp_path, data) == digest  # written again, under the current layout
+    assert store.blob_path(tmp_path, digest).read_bytes() == data
+    assert store.get(tmp_path, digest) == data
+
+
+def test_a_thousand_blobs_need_at_most_256_folders(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "MADE_LIMIT", 4)
     monkeypatch.setattr(store, "_made", set())
-    digests = [store.put(tmp_path, f"stížnost {i}".encode(), sync=False) for i in range(40)]
-    assert len(store._made) <= 4
-    assert all(store.get(tmp_path, d) == f"stížnost {i}".encode() for i, d in enumerate(digests))
+    digests = store.put_many(tmp_path, [f"stížnost {i}".encode() for i in range(1000)])
+    folders = [p for p in tmp_path.rglob("*") if p.is_dir()]
+    assert len(folders) <= 256 and len(store._made) == len(folders)
+    assert {store.blob_path(tmp_path, d).parent for d in digests} == set(folders)

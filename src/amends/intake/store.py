@@ -10,15 +10,24 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-# Folders known to exist (one mkdir each per process, not one per file) and a counter
-# for temporary names. The two-level layout has 65,792 folders; past MADE_LIMIT the memo
-# starts again rather than growing with every import.
-MADE_LIMIT = 8192
+# Folders known to exist (one mkdir each per process, not one per file; at most 256)
+# and a counter for temporary names.
 _made: set[Path] = set()
 _serial = itertools.count()
 
 
 def blob_path(root: Path, digest: str) -> Path:
+    """Where a blob lives: one level of 256 folders.
+
+    The first layout had two levels (65,792 folders), so a new workspace made a folder
+    for nearly every message it took in, 21,000 for 20,000 messages, and those mkdirs
+    were a tenth of a bulk import's time. File systems index large folders, so
+    thousands of files in each of 256 cost nothing comparable.
+    """
+    return root / digest[:2] / digest
+
+
+def _first_layout_path(root: Path, digest: str) -> Path:
     return root / digest[:2] / digest[2:4] / digest
 
 
@@ -34,8 +43,6 @@ def put(root: Path, data: bytes, *, sync: bool = True, digest: str | None = None
         return digest
     if target.parent not in _made:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if len(_made) >= MADE_LIMIT:
-            _made.clear()
         _made.add(target.parent)
     # Write beside the target and rename: a crash leaves either nothing or the whole file.
     # The name is unique per process and call; mkstemp's random names cost more.
@@ -100,4 +107,9 @@ def _syncfs(root: Path) -> bool:
 
 
 def get(root: Path, digest: str) -> bytes:
-    return blob_path(root, digest).read_bytes()
+    """A blob's bytes, from either layout (a workspace may hold both; the same bytes
+    received again are written a second time, under the current layout)."""
+    try:
+        return blob_path(root, digest).read_bytes()
+    except FileNotFoundError:
+        return _first_layout_path(root, digest).read_bytes()
