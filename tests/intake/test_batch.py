@@ -291,9 +291,7 @@ def test_a_batch_with_many_new_domains_still_matches_a_colleague_by_domain(
     results = list(ingest_many(ctx, mail, batch_size=len(mail)))
     assert [r.status for r in results] == ["stored"] * len(mail)
     with transaction(sessions) as s:
-        customer_of = dict(
-            s.execute(select(Message.message_key, Message.customer_id)).tuples().all()
-        )
+        customer_of = dict(s.execute(select(Message.message_key, Message.customer_id)).all())
         leads = s.scalar(select(func.count()).select_from(Customer).where(Customer.is_lead))
     assert customer_of["colleague"] == zuzana_id
     assert len({customer_of[f"stranger-{i}"] for i in range(strangers)}) == strangers

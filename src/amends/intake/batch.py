@@ -350,10 +350,11 @@ def apply_batch(
     ids = messages.record_inbound_batch(
         session, actor=SYSTEM, now=now, playbook=playbook, items=[p[2] for p in pending]
     )
-    for case in opened:
-        # As in receive_complaint: a case opened on its subject alone is judged again for
-        # repeats and patterns once the customer's words are stored.
-        patterns.case_arrived(session, case, now=now, playbook=playbook)
+    # As in receive_complaint: a case opened on its subject alone is judged again for
+    # repeats and patterns once the customer's words are stored. A batch opens at most
+    # one case per customer (later mail of the customer joins it), the condition for
+    # judging them as one round.
+    patterns.cases_arrived(session, opened, now=now, playbook=playbook)
     attachments = []
     for (_, w, item), message_id in zip(pending, ids, strict=True):
         if item.message_key:

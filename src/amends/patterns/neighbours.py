@@ -8,6 +8,8 @@ to answer the same question: the cases opened in [since, until] most like this o
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -99,12 +101,39 @@ def _cosines(wanted: _Vector, others: list[_Vector]) -> NDArray[np.float64]:
     return np.add.reduceat(dense[columns] * weights, starts)
 
 
+# session.info key of the case texts held by ``texts_held``.
+_HELD = "amends.patterns.neighbour_texts"
+
+
+@contextmanager
+def texts_held(session: Session) -> Iterator[None]:
+    """Within the block, each case's text is read from the database once.
+
+    For judging many new cases in a row: each is compared with the same few hundred
+    recent cases, whose texts would otherwise be read again for every one. Nothing in
+    the block may record an inbound message or retitle a case, because a held text
+    would then be stale; the texts are dropped when the block ends.
+    """
+    if _HELD in session.info:  # already held by an enclosing block
+        yield
+        return
+    session.info[_HELD] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_HELD, None)
+
+
 def _texts(session: Session, cases: Select[int, str]) -> dict[int, str]:
     """Each selected case's title with its first few inbound messages: what the customer
     said. ``cases`` selects (id, title) and is used as a subquery, so no list of ids
     travels to the database. Each case's first messages are picked from an index, so a
     long thread's later messages are never read."""
-    parts: dict[int, list[str]] = {cid: [title] for cid, title in session.execute(cases)}
+    titles = session.execute(cases).all()
+    held: dict[int, str] | None = session.info.get(_HELD)
+    if held is not None and all(cid in held for cid, _ in titles):
+        return {cid: held[cid] for cid, _ in titles}
+    parts: dict[int, list[str]] = {cid: [title] for cid, title in titles}
     if not parts:
         return {}
     chosen = cases.subquery()
@@ -123,7 +152,10 @@ def _texts(session: Session, cases: Select[int, str]) -> dict[int, str]:
     ):
         if cid in parts:
             parts[cid].append(text)
-    return {cid: " ".join(texts) for cid, texts in parts.items()}
+    found = {cid: " ".join(texts) for cid, texts in parts.items()}
+    if held is not None:
+        held.update(found)
+    return found
 
 
 def similar_to(

@@ -62,6 +62,15 @@ def cases_arrived(
     The outcome is the same only if no case's customer has another case in ``cases``
     (``cases.open_cases`` opens them in such rounds); otherwise they go one by one.
     """
+    # Judging writes no inbound message and retitles no case: each case's text can be
+    # read once for the whole round.
+    with neighbours.texts_held(session):
+        _cases_arrived(session, cases, now=now, playbook=playbook)
+
+
+def _cases_arrived(
+    session: Session, cases: Sequence[Case], *, now: datetime, playbook: Playbook
+) -> None:
     if len({case.customer_id for case in cases}) < len(cases):
         for case in cases:
             case_arrived(session, case, now=now, playbook=playbook)
