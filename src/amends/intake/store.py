@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-# Folders known to exist (one mkdir each per process, not one per file; at most 256)
+# Folders known to exist (one mkdir each per process, not one per file; 256 per root)
 # and a counter for temporary names.
 _made: set[Path] = set()
 _serial = itertools.count()
@@ -20,7 +20,7 @@ def blob_path(root: Path, digest: str) -> Path:
     """Where a blob lives: one level of 256 folders.
 
     The first layout had two levels (65,792 folders), so a new workspace made a folder
-    for nearly every message it took in, 21,000 for 20,000 messages, and those mkdirs
+    for nearly every file it wrote (about 21,000 for 20,000 messages), and those mkdirs
     were a tenth of a bulk import's time. File systems index large folders, so
     thousands of files in each of 256 cost nothing comparable.
     """
