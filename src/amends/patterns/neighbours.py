@@ -114,9 +114,6 @@ def texts_held(session: Session) -> Iterator[None]:
     the block may record an inbound message or retitle a case, because a held text
     would then be stale; the texts are dropped when the block ends.
     """
-    if _HELD in session.info:  # already held by an enclosing block
-        yield
-        return
     session.info[_HELD] = {}
     try:
         yield
