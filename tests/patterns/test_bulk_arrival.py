@@ -185,13 +185,13 @@ def test_a_batch_is_judged_as_if_opened_one_by_one(
         m.setattr(patterns, "cases_arrived", _one_by_one)
         expected = _relative(_run(sessions, cast, FIRST, "a", playbook), FIRST)
     joined_together: list[int] = []
-    join = patterns._join
+    join = patterns._join_existing
 
     def spy(session: Session, pattern_id: int, batch: Sequence[Case], *, now: datetime) -> None:
         joined_together.append(len(batch))
         join(session, pattern_id, batch, now=now)
 
-    monkeypatch.setattr(patterns, "_join", spy)
+    monkeypatch.setattr(patterns, "_join_existing", spy)
     got = _relative(_run(sessions, cast, SECOND, "b", playbook), SECOND)
 
     assert got == expected

@@ -113,8 +113,18 @@ def _cases_arrived(
             for case in run:
                 flag(case)  # each case's events stay in the order one by one gives
             member_of = _unresolved_pattern_of(session, [c.id for c in run])
-            _join(session, pattern_id, [c for c in run if c.id not in member_of], now=now)
+            _join_existing(session, pattern_id, [c for c in run if c.id not in member_of], now=now)
             index = end
+
+
+def _join_existing(
+    session: Session, pattern_id: int, cases: Sequence[Case], *, now: datetime
+) -> None:
+    """:func:`_join` for a pattern known by its id; nothing when ``cases`` is empty."""
+    if cases:
+        pattern = session.get(Pattern, pattern_id)
+        assert pattern is not None
+        _join(session, pattern, cases, now=now)
 
 
 def _manager_ids(session: Session) -> list[int]:
@@ -408,25 +418,15 @@ def detect_pattern(
             )
         )
     )
-    actions = list(
-        session.scalars(
-            select(ActionPattern.action_id).where(ActionPattern.pattern_id == pattern.id)
-        )
-    )
+    joining: list[Case] = []
     for cid in decision.members:
         if cid in already or cid not in members:
             continue
-        customer_id, opened_at = members[cid]
-        session.add(
-            PatternCase(pattern_id=pattern.id, case_id=cid, customer_id=customer_id, added_at=now)
-        )
-        pattern.first_opened_at = min(pattern.first_opened_at, opened_at)
-        pattern.last_opened_at = max(pattern.last_opened_at, opened_at)
         member = case if cid == case.id else session.get(Case, cid)
         assert member is not None
-        _joined_event(session, member, pattern, actions, now)
-    pattern.updated_at = now
-    session.flush()
+        joining.append(member)
+    # Never empty: the judged case is the first member and in no unresolved pattern.
+    _join(session, pattern, joining, now=now)
     return pattern
 
 
@@ -448,12 +448,8 @@ def _joined_event(
     )
 
 
-def _join(session: Session, pattern_id: int, cases: Sequence[Case], *, now: datetime) -> None:
-    """Put ``cases`` (in no pattern yet) into an existing pattern."""
-    pattern = session.get(Pattern, pattern_id)
-    assert pattern is not None
-    if not cases:
-        return
+def _join(session: Session, pattern: Pattern, cases: Sequence[Case], *, now: datetime) -> None:
+    """Put ``cases`` (at least one, none of them in it yet) into ``pattern``."""
     actions = list(
         session.scalars(
             select(ActionPattern.action_id).where(ActionPattern.pattern_id == pattern.id)
