@@ -23,13 +23,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from amends import migrate
 from amends.app import create_app
-from amends.cases import playbook
 from amends.clock import FrozenClock
 from amends.config import Settings
 from amends.db import make_engine, make_session_factory, transaction
 from amends.models import Base
 from amends.people import service as people
 from amends.people.rules import Role
+from amends.playbook import policy as playbook
 
 POSTGRES_URL = os.environ.get("AMENDS_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])

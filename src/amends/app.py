@@ -15,7 +15,6 @@ from sqlalchemy import Engine, text
 from amends import __version__
 from amends.cases import api as cases_api
 from amends.cases import pages as cases_pages
-from amends.cases import playbook
 from amends.clock import Clock, SystemClock
 from amends.coach import api as coach_api
 from amends.commitments import api as commitments_api
@@ -23,7 +22,6 @@ from amends.commitments import pages as commitments_pages
 from amends.compensation import api as compensation_api
 from amends.config import Settings
 from amends.customers import api as customers_api
-from amends.customers import pages as customers_pages
 from amends.db import make_engine, make_session_factory
 from amends.errors import AmendsError
 from amends.intake import pages as intake_pages
@@ -32,6 +30,9 @@ from amends.patterns import api as patterns_api
 from amends.patterns import pages as patterns_pages
 from amends.people import api as people_api
 from amends.people import pages as people_pages
+from amends.playbook import policy as playbook
+from amends.recovery import api as recovery_api
+from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
 from amends.web import problems
 from amends.web.deps import single_valued_query
@@ -79,6 +80,7 @@ def create_app(
         customers_api,
         commitments_api,
         cases_api,
+        recovery_api,
         messages_api,
         people_api,
         reports_api,
@@ -91,7 +93,7 @@ def create_app(
     for page_module in (
         people_pages,
         cases_pages,
-        customers_pages,
+        recovery_pages,
         commitments_pages,
         intake_pages,
         patterns_pages,

@@ -26,14 +26,15 @@ if TYPE_CHECKING:
 # Sub-commands are imported only when invoked: `amends report` should not pay for
 # loading every domain (ORM models, FastAPI, language detection) before it starts.
 # To add one, add a row: name -> ("module:attribute", one-line help). The attribute is
-# a Typer app (a command group) or a plain function (a single command). `--help`
-# lists every row from this table without importing anything.
+# a Typer app (a command group) or a plain function (a single command); groups joined
+# by "+" are one group (a domain's own commands and the cross-domain ones of
+# amends.recovery). `--help` lists every row from this table without importing anything.
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "customers": (
         "amends.customers.cli:app",
         "Customers: who they are, what they are worth, how they are doing.",
     ),
-    "cases": ("amends.cases.cli:app", "Recovery cases."),
+    "cases": ("amends.cases.cli:app+amends.recovery.cli:cases_app", "Recovery cases."),
     "users": ("amends.people.cli:users_app", "People who use amends."),
     "tokens": ("amends.people.cli:tokens_app", "Personal API tokens."),
     "report": (
@@ -41,7 +42,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "Recovery metrics: time to acknowledge, SLA, hand-offs, one-interaction fixes, outcomes.",
     ),
     "sweep": (
-        "amends.commitments.cli:sweep",
+        "amends.recovery.cli:sweep",
         "Judge every promise past its deadline; each miss opens (or joins) a proactive case.",
     ),
     "deliveries": (
@@ -81,9 +82,16 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
 
 def load_command(name: str) -> click.Command:
     """Import the sub-command ``name`` from LAZY_COMMANDS and build its click command."""
-    target, _help = LAZY_COMMANDS[name]
-    module_name, _, attr = target.partition(":")
-    obj: Any = getattr(importlib.import_module(module_name), attr)
+    targets = LAZY_COMMANDS[name][0].split("+")
+    found: list[Any] = []
+    for target in targets:
+        module_name, _, attr = target.partition(":")
+        found.append(getattr(importlib.import_module(module_name), attr))
+    obj = found[0]
+    if len(found) > 1:
+        obj = typer.Typer(help=LAZY_COMMANDS[name][1])
+        for part in found:
+            obj.registered_commands.extend(part.registered_commands)
     if isinstance(obj, typer.Typer):
         # A group, as add_typer would mount it (no completion options of its own).
         command: click.Command = typer.main.get_group(obj)

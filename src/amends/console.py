@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import wraps
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -25,11 +25,12 @@ from amends.clock import Clock, SystemClock
 from amends.config import Settings, load_settings
 from amends.db import make_engine, make_session_factory, transaction
 from amends.errors import AmendsError, ConfigError, InvalidInput, PlaybookError
+from amends.fields import MAX_DB_INT, utc_datetime
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from amends.cases.playbook import Playbook
+    from amends.playbook.policy import Playbook
 
 
 class LazyConsole:
@@ -52,6 +53,10 @@ class LazyConsole:
         self.real.print(*objects, **options)
 
 
+# Argument and option types every command line shares.
+ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
+Json = Annotated[bool, typer.Option("--json", help="JSON Lines / one JSON object")]
+
 err = LazyConsole(stderr=True, soft_wrap=True)
 out = LazyConsole(highlight=False)
 
@@ -66,7 +71,7 @@ class Workspace:
     @property
     def playbook(self) -> Playbook:
         # Loaded on use: most commands never need it, and every command pays for imports.
-        from amends.cases.playbook import load as load_playbook
+        from amends.playbook.policy import load as load_playbook
 
         return load_playbook(self.settings.home, workspace_timezone=self.settings.timezone)
 
@@ -126,3 +131,12 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def parse_time(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return utc_datetime(datetime.fromisoformat(value))
+    except ValueError as exc:
+        raise typer.BadParameter(f"{exc} (ISO 8601 with an offset)", param_hint=name) from None

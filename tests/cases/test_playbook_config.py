@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from amends.cases import playbook
-from amends.cases.playbook import PlaybookError
 from amends.cases.rules import Category, Severity, Step
+from amends.playbook import policy as playbook
+from amends.playbook.policy import PlaybookError
 
 
 def test_default_playbook_loads() -> None:

@@ -16,6 +16,7 @@ from amends.customers import service as customers
 from amends.customers.models import Customer
 from amends.db import transaction
 from amends.people.rules import OPERATOR, Actor
+from amends.recovery import flows
 from amends.reports import service as reports
 from amends.reports.rules import percentile
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
@@ -42,7 +43,7 @@ def acknowledge_after(
     """The agent owns and remedies each of the first cases ``minutes`` after ``start``."""
     for case_id, after in zip(ids, minutes, strict=False):
         with transaction(sessions) as s:
-            steps.perform(
+            flows.perform_steps(
                 s,
                 case_id,
                 actor=agent,
@@ -69,7 +70,7 @@ def test_report_counts_speed_handoffs_and_outcomes(
             recurring_value=Decimal("90"),
         )
         ids = [
-            cases.open_case(
+            flows.open_case(
                 s,
                 actor=agent,
                 now=start,
@@ -93,7 +94,7 @@ def test_report_counts_speed_handoffs_and_outcomes(
             to_user_id=cast.manager.id,
             reason="manager's customer",
         )
-        steps.perform(
+        flows.perform_steps(
             s,
             ids[0],
             actor=agent,
@@ -102,7 +103,7 @@ def test_report_counts_speed_handoffs_and_outcomes(
             steps=[Step.CLOSE],
             outcome=Outcome.RETAINED,
         )
-        steps.perform(
+        flows.perform_steps(
             s,
             ids[1],
             actor=agent,
@@ -161,7 +162,7 @@ def test_tallies_follow_every_kind_of_change(
             ]
         ]
         ids = [
-            cases.open_case(
+            flows.open_case(
                 s,
                 actor=agent,
                 now=start,
@@ -192,7 +193,7 @@ def test_tallies_follow_every_kind_of_change(
             playbook=PLAYBOOK,
             changes={"category": Category.COMMUNICATION},
         )
-        steps.perform(
+        flows.perform_steps(
             s,
             ids[0],
             actor=agent,

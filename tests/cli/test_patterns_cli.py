@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from amends.cases import steps
 from amends.cases.rules import Step
 from amends.cli import app
 from amends.db import transaction
 from amends.people.rules import OPERATOR
+from amends.recovery import flows
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 from tests.patterns.helpers import COURIER, add_shop, open_courier_case
@@ -49,14 +49,14 @@ def _cluster(sessions: sessionmaker[Session], cast: Cast) -> list[int]:
                 now=now,
                 playbook=PLAYBOOK,
             )
-            steps.perform(
+            flows.perform_steps(
                 s,
                 case.id,
                 actor=OPERATOR,
                 now=now,
                 playbook=PLAYBOOK,
                 steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
-                compensation=steps.CompensationInput("credit", Decimal("40"), "EUR", "a month"),
+                compensation=flows.CompensationInput("credit", Decimal("40"), "EUR", "a month"),
             )
             ids.append(case.id)
     return ids

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from amends.cli import app
+from amends.recovery import flows
 
 runner = CliRunner()
 
@@ -25,7 +26,6 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def setup_case(session_env: None) -> int:
-    from amends.cases import service as cases
     from amends.cases.rules import Category, Severity
     from amends.console import open_workspace
     from amends.customers import service as customers
@@ -49,7 +49,7 @@ def setup_case(session_env: None) -> int:
             timezone="Europe/Bratislava",
             currency="EUR",
         )
-        case = cases.open_case(
+        case = flows.open_case(
             s,
             actor=OPERATOR,
             now=ws.clock.now(),

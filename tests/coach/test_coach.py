@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from amends.cli import app
 from amends.coach.rules import check, detect_language
 from amends.coach.templates import REQUIRED, STEPS, TemplateContext, languages, render
+from amends.recovery import flows
 from tests.api.helpers import make_case, make_customer
 from tests.conftest import Cast
 
@@ -230,7 +231,6 @@ def test_api_check_and_the_send_guard(client: TestClient, cast: Cast) -> None:
 def test_cli_draft_for_a_case(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch, cast: Cast
 ) -> None:
-    from amends.cases import service as cases
     from amends.console import open_workspace
     from amends.customers import service as customers
     from amends.people.rules import OPERATOR
@@ -249,7 +249,7 @@ def test_cli_draft_for_a_case(
             currency="EUR",
             contacts=[customers.ContactInput(name="Νίκος Αλεξίου", email="n@t.example")],
         )
-        case = cases.open_case(
+        case = flows.open_case(
             s,
             actor=OPERATOR,
             now=ws.clock.now(),

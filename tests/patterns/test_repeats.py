@@ -19,6 +19,7 @@ from amends.db import transaction
 from amends.patterns.rules import PastCase, raised, repeats
 from amends.patterns.textsim import fold, rank
 from amends.people.rules import OPERATOR
+from amends.recovery import flows
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 
@@ -59,7 +60,7 @@ def test_same_failure_twice_flags_the_second_and_raises_severity(
             currency="THB",
             recurring_value=Decimal("6500"),
         )
-        first = cases.open_case(
+        first = flows.open_case(
             s,
             actor=OPERATOR,
             now=clock.now(),
@@ -75,7 +76,7 @@ def test_same_failure_twice_flags_the_second_and_raises_severity(
         first_ack_due = first.ack_due_at
     clock.advance(timedelta(days=20))
     with transaction(sessions) as s:
-        second = cases.open_case(
+        second = flows.open_case(
             s,
             actor=OPERATOR,
             now=clock.now(),

@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from amends.coach.rules import check
 from amends.fields import Text
-from amends.web.deps import ApiActor
+from amends.people.deps import ApiActor
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/coach", tags=["coach"], responses=PROBLEM_RESPONSES)

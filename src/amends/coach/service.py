@@ -15,6 +15,7 @@ from amends.commitments.models import Commitment
 from amends.compensation.models import Compensation
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput
+from amends.patterns import actions
 from amends.people.models import User
 from amends.people.rules import Actor
 
@@ -48,8 +49,6 @@ def draft(
     )
     contact = next((c for c in sorted(customer.contacts, key=lambda c: not c.is_primary)), None)
     language = lang or customer.language
-    from amends.patterns import actions  # patterns builds on cases, as the coach does
-
     # The "what we changed" message names the change itself when one is recorded; a
     # promise without a change is what the customer has heard before.
     changes = actions.actions_for_case(session, case.id)[:MAX_CHANGES_NAMED]

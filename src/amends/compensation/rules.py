@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from amends.people.rules import Role
+from amends.playbook.rules import PolicySettings as PolicySettings
 
 
 class CompensationKind(StrEnum):
@@ -35,25 +36,6 @@ def needs_approval(role: Role, amount: Decimal, limit: Decimal) -> bool:
     if role in {Role.OWNER, Role.MANAGER}:
         return False
     return amount > limit
-
-
-@dataclass(frozen=True)
-class PolicySettings:
-    """The workspace's compensation policy; defaults follow the service-recovery research:
-    about 100-150% of the loss helps most and more stops paying off, except after a
-    repeat or a severe failure."""
-
-    generosity: Decimal = Decimal("1.0")
-    base_share: Decimal = Decimal("1.25")  # of the loss
-    max_share_normal: Decimal = Decimal("1.5")
-    max_share_severe: Decimal = Decimal("2.0")
-    max_share_repeat: Decimal = Decimal("2.5")
-    repeat_factor: Decimal = Decimal("1.5")
-    severe_factor: Decimal = Decimal("1.3")
-    late_step: Decimal = Decimal("0.1")  # per full week late
-    late_max: Decimal = Decimal("0.3")
-    service_loss_share: Decimal = Decimal("0.25")  # of a month's recurring value
-    cap: Decimal = Decimal("5000")  # the most the policy ever recommends
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case, Notification
-from amends.cases.playbook import Playbook
 from amends.cases.service import add_event, get_case
+from amends.commitments.models import Breach, Commitment
 from amends.compensation.models import Compensation
 from amends.compensation.rules import (
     CompensationKind,
@@ -21,10 +21,12 @@ from amends.compensation.rules import (
     needs_approval,
     recommend,
 )
+from amends.customers.models import Customer
 from amends.errors import Conflict, Forbidden, InvalidInput, NotFound
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
+from amends.playbook.policy import Playbook
 from amends.workspace import service as workspace
 
 
@@ -117,14 +119,11 @@ def decide(
     *,
     actor: Actor,
     now: datetime,
-    playbook: Playbook,
     approve: bool,
     note: str = "",
 ) -> Compensation:
-    """A manager's decision; approving completes the held compensate step."""
-    from amends.cases import steps  # steps imports this module
-    from amends.cases.rules import Step
-
+    """A manager's decision on a held compensation (``recovery.flows.decide_compensation``
+    also completes the compensate step it was holding)."""
     require(actor, Action.WRITE)
     if actor.role not in {Role.MANAGER, Role.OWNER}:
         raise Forbidden("only a manager or the owner approves compensation above the limit")
@@ -150,16 +149,6 @@ def decide(
         data={"compensation_id": item.id},
     )
     session.flush()
-    if approve and "compensate" not in case.steps_done.split(","):
-        steps.perform(
-            session,
-            case.id,
-            actor=actor,
-            now=now,
-            playbook=playbook,
-            steps=[Step.COMPENSATE],
-            note=note or "compensation approved",
-        )
     return item
 
 
@@ -176,8 +165,6 @@ def recommendation_for(
 ) -> Recommendation:
     """The policy's suggestion for this case, from what failed, the customer's value,
     the severity, whether it is a repeat and how late it is."""
-    from amends.commitments.models import Breach, Commitment
-    from amends.customers.models import Customer
 
     customer = session.get(Customer, case.customer_id)
     commitment = session.get(Commitment, case.commitment_id) if case.commitment_id else None

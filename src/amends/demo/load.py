@@ -15,8 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
-from amends.cases import steps
-from amends.cases.playbook import Playbook
 from amends.cases.rules import (
     STEP_STATE,
     STEPS,
@@ -27,7 +25,6 @@ from amends.cases.rules import (
     Severity,
     Step,
 )
-from amends.cases.steps import CompensationInput
 from amends.commitments import service as commitments
 from amends.commitments.rules import CommitmentKind
 from amends.config import Settings
@@ -39,6 +36,9 @@ from amends.messages.rules import Channel, Direction
 from amends.people import service as people
 from amends.people.models import User
 from amends.people.rules import OPERATOR, Actor, Role
+from amends.playbook.policy import Playbook
+from amends.recovery import flows
+from amends.recovery.flows import CompensationInput
 from amends.workspace import service as workspace
 
 SEED = 20261122
@@ -144,7 +144,7 @@ def load(
         owner = users[k.owner_email]
         actor = people.actor_for(owner)
         opened = now - timedelta(days=k.opened_days_ago)
-        case = cases.open_case(
+        case = flows.open_case(
             session,
             actor=actor,
             now=opened,
@@ -237,7 +237,7 @@ def _advance(
         compensation = None
         if step is Step.COMPENSATE:
             compensation = CompensationInput("credit", Decimal("50"), None, "demo: goodwill credit")
-        steps.perform(
+        flows.perform_steps(
             session,
             case_id,
             actor=actor,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from amends.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from amends.people.models import ApiToken, User, WebSession
-from amends.people.rules import Action, Actor, Role
+from amends.people.rules import OPERATOR, Action, Actor, Role
 
 TOKEN_PREFIX = "amd_"  # noqa: S105 - a visible prefix, not a secret
 SESSION_LIFETIME = timedelta(days=14)
@@ -95,6 +95,13 @@ def user_by_email(session: Session, email: str) -> User:
     if user is None:
         raise NotFound(f"no user with the email {email}", code="user-not-found")
     return user
+
+
+def acting_as(session: Session, email: str | None) -> Actor:
+    """The user a command acts as (``--as EMAIL``); without one, the workspace operator."""
+    if email is None:
+        return OPERATOR
+    return actor_for(user_by_email(session, email))
 
 
 def list_users(session: Session) -> list[User]:

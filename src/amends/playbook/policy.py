@@ -15,14 +15,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from amends.cases.rules import Category, Severity, Step
-from amends.cases.sla import WEEKDAYS, BusinessCalendar, parse_hours
-
 # Defined with the other errors so a command can report it without loading this module.
 from amends.errors import PlaybookError as PlaybookError
-from amends.patterns.rules import PatternPolicy
+from amends.playbook.calendar import WEEKDAYS, BusinessCalendar, parse_hours
+from amends.playbook.rules import Category, PatternPolicy, Severity, Step
 
-DEFAULT_PATH = Path(__file__).with_name("playbook_default.toml")
+DEFAULT_PATH = Path(__file__).with_name("default.toml")
 CLOCKS = ("acknowledge", "remedy", "close")
 
 

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from amends.cases import service as cases
 from amends.cases.models import Case
-from amends.cases.playbook import Playbook
 from amends.cases.rules import Category, Origin, Severity
 from amends.commitments.bulk import Missed
 from amends.commitments.drafts import breach_draft
@@ -27,6 +26,8 @@ from amends.customers.models import Customer
 from amends.messages.models import Message
 from amends.people.models import User
 from amends.people.rules import SYSTEM, Role, can_own_cases
+from amends.playbook.policy import Playbook
+from amends.recovery import flows
 
 # What counts as "a large amount" per currency, for breach severity; others use 1,000.
 LARGE_AMOUNT = {"EUR": 1000, "USD": 1000, "GBP": 1000, "CZK": 25000, "THB": 35000}
@@ -85,7 +86,7 @@ def record(
         misses_of = {cid: sorted(by_commitment[cid], key=lambda m: m.due_at) for cid in chunk}
         fresh = [cid for cid in chunk if cid not in already_open]
         opening = set(fresh)
-        new_cases = cases.open_cases(
+        new_cases = flows.open_cases(
             session,
             actor=SYSTEM,
             now=now,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from amends.cases import playbook as playbooks
-from amends.commitments import ledger
+from amends.playbook import policy as playbooks
+from amends.recovery import sweep as sweeps
 from amends.worker import JobContext, job
 
 
@@ -13,4 +13,4 @@ from amends.worker import JobContext, job
 def sweep(ctx: JobContext) -> dict[str, Any]:
     book = playbooks.load(ctx.settings.home, workspace_timezone=ctx.settings.timezone)
     with ctx.transaction() as session:
-        return ledger.sweep(session, now=ctx.clock.now(), playbook=book).as_dict()
+        return sweeps.sweep(session, now=ctx.clock.now(), playbook=book).as_dict()

@@ -15,7 +15,7 @@ from amends.web import i18n
 PACKAGE = Path(__file__).parent.parent
 TEMPLATE_DIRS = [PACKAGE / "web" / "templates"] + [
     PACKAGE / domain / "templates"
-    for domain in ("cases", "commitments", "customers", "people", "intake", "patterns")
+    for domain in ("cases", "commitments", "people", "intake", "patterns", "recovery")
 ]
 
 
