@@ -132,6 +132,9 @@ def create_app(
 
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``amends serve --workers N``)."""
-    from amends.config import load_settings
+    from amends.config import configure_logging, load_settings
 
-    return create_app(load_settings())
+    settings = load_settings()
+    # Each server process is started by uvicorn, not by the CLI: it sets up its own logs.
+    configure_logging(settings)
+    return create_app(settings)

@@ -6,6 +6,7 @@ failing later in the middle of a request.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import stat
@@ -36,7 +37,8 @@ class Settings(BaseSettings):
     currency: str = "EUR"
     workspace_name: str = "amends"
     base_url: str = "http://127.0.0.1:8000"
-    log_level: str = "INFO"
+    # Commands print their own results; logs are for trouble unless asked for.
+    log_level: str = "WARNING"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_user: str = ""
@@ -148,3 +150,13 @@ def load_settings(**overrides: object) -> Settings:
             name = "AMENDS_" + "_".join(str(p) for p in error["loc"]).upper()
             problems.append(f"{name}: {error['msg']}")
         raise ConfigError("invalid configuration — " + "; ".join(problems)) from None
+
+
+def configure_logging(settings: Settings) -> None:
+    """Send log records at ``settings.log_level`` and above to stderr, one line each."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # basicConfig leaves the level alone when a handler is already installed (a
+    # process that configured logging itself); the setting must still decide it.
+    logging.getLogger().setLevel(settings.log_level)
+    # Alembic reports every plugin it loads at INFO; that is noise on every command.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
