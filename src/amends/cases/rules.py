@@ -15,6 +15,11 @@ from enum import StrEnum
 from amends.errors import InvalidInput, InvalidTransition
 
 
+def case_ref(case_id: int) -> str:
+    """The reference customers see and quote in subjects, e.g. ``C-123``."""
+    return f"C-{case_id}"
+
+
 class CaseState(StrEnum):
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"

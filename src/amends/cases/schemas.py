@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from amends.cases.rules import Category, Origin, Outcome, Severity, Step
+from amends.cases.rules import Category, Origin, Outcome, Severity, Step, case_ref
 from amends.compensation.rules import CompensationKind
 from amends.fields import Currency, Id, Language, Line, Money, Text, UTCTime
 
@@ -119,7 +119,7 @@ class CaseOut(BaseModel):
         # the hot path of owners' case lists.
         return cls.model_construct(
             id=case.id,
-            ref=f"C-{case.id}",
+            ref=case_ref(case.id),
             customer_id=case.customer_id,
             title=case.title,
             state=case.state,
@@ -163,7 +163,7 @@ class CaseOut(BaseModel):
         if isinstance(repeat, str):  # SQLite hands JSON back as text
             repeat = json.loads(repeat)
         owner_id, owner_name, owner_email = values[-3:]
-        v["ref"] = f"C-{v['id']}"
+        v["ref"] = case_ref(v["id"])
         v["owner"] = {"id": owner_id, "name": owner_name, "email": owner_email}
         v["steps_done"] = [s for s in v["steps_done"].split(",") if s]
         v["one_interaction"] = None if one is None else bool(one)

@@ -34,11 +34,6 @@ from amends.people.rules import Action, Actor, Role, can_own_cases, can_see_case
 from amends.people.service import require
 
 
-def case_ref(case_id: int) -> str:
-    """The reference customers see and quote in subjects, e.g. ``C-123``."""
-    return f"C-{case_id}"
-
-
 def add_event(
     session: Session,
     *,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases.models import Case, Notification
 from amends.cases.playbook import Playbook
+from amends.cases.rules import case_ref
 from amends.cases.service import add_event, get_case
 from amends.compensation.models import Compensation
 from amends.compensation.rules import (
@@ -93,7 +94,7 @@ def record(
                     case_id=case.id,
                     kind="approval_needed",
                     created_at=now,
-                    text=f"C-{case.id}: approve {kind_value.value} of {amount} {currency}?",
+                    text=f"{case_ref(case.id)}: approve {kind_value.value} of {amount} {currency}?",
                 )
             )
     return item

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from amends.cases.rules import case_ref
 from amends.customers import service as customers
 from amends.errors import InvalidInput
 from amends.fields import MAX_DB_INT
@@ -101,7 +102,7 @@ def receive_complaint(
     return ComplaintOut(
         message_id=received.message.id,
         case_id=received.case.id,
-        case_ref=f"C-{received.case.id}",
+        case_ref=case_ref(received.case.id),
         customer_id=customer_id,
         opened=received.opened,
     )

@@ -13,7 +13,7 @@ from amends.cases import service as cases
 from amends.cases import steps as case_steps
 from amends.cases.models import Case, TimelineEvent
 from amends.cases.playbook import Playbook
-from amends.cases.rules import Origin, Outcome, Step
+from amends.cases.rules import Origin, Outcome, Step, case_ref
 from amends.cases.steps import CompensationInput, StepResult
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
@@ -186,7 +186,7 @@ def send_reply(
         direction=Direction.OUTBOUND,
         channel=Channel.EMAIL,
         text=text,
-        subject=subject or f"[{cases.case_ref(case.id)}] {case.title}",
+        subject=subject or f"[{case_ref(case.id)}] {case.title}",
         language=language or customer.language,
         case_id=case.id,
         to_address=contact.email,

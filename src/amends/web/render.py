@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
+from amends.cases.rules import case_ref
 from amends.web import i18n
 
 PACKAGE = Path(__file__).parent.parent
@@ -38,6 +39,7 @@ def build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["case_ref"] = case_ref
     return env
 
 
