@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from amends.patterns.phrasebook import PHRASES
+from tests.patterns.phrasebook import PHRASES
 
 LANGUAGES = ("en", "th", "sk", "el")
 CATEGORIES = (
