@@ -19,8 +19,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from amends.errors import ConfigError
+from amends.text.languages import LANGUAGES
 
-SUPPORTED_LANGUAGES = ("en", "th", "sk", "cs", "el")
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path(".amends"), description="Workspace folder")
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in home")
     secret_key: SecretStr | None = Field(default=None, description="Signs sessions and tokens")
-    languages: Annotated[tuple[str, ...], NoDecode] = SUPPORTED_LANGUAGES
+    languages: Annotated[tuple[str, ...], NoDecode] = LANGUAGES
     timezone: str = "UTC"
     currency: str = "EUR"
     workspace_name: str = "amends"
@@ -69,11 +69,10 @@ class Settings(BaseSettings):
     def _known_languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
             raise ValueError("at least one language is needed")
-        unknown = [code for code in value if code not in SUPPORTED_LANGUAGES]
+        unknown = [code for code in value if code not in LANGUAGES]
         if unknown:
             raise ValueError(
-                f"unsupported language(s) {', '.join(unknown)}; "
-                f"choose from {', '.join(SUPPORTED_LANGUAGES)}"
+                f"unsupported language(s) {', '.join(unknown)}; choose from {', '.join(LANGUAGES)}"
             )
         return tuple(dict.fromkeys(value))
 
