@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from amends.cli import app
 from amends.coach.rules import check
 from amends.coach.templates import REQUIRED, STEPS, TemplateContext, languages, render
-from tests.api.helpers import make_case, make_customer
 from tests.conftest import Cast
+from tests.helpers import make_case, make_customer
 
 DATA = Path(__file__).parent.parent / "data" / "coach"
 LANGS = ("en", "sk", "el", "th")
