@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 from amends import __version__
 from amends.cases import api as cases_api
 from amends.cases import pages as cases_pages
+from amends.cases.rules import case_ref
 from amends.clock import Clock, SystemClock
 from amends.coach import api as coach_api
 from amends.commitments import api as commitments_api
@@ -36,7 +37,7 @@ from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
 from amends.web import problems
 from amends.web.deps import single_valued_query
-from amends.web.render import render
+from amends.web.render import add_globals, render
 from amends.web.session import SignInRequired, anonymous_context, redirect_to_sign_in
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -75,6 +76,7 @@ def create_app(
     app.state.sessions = make_session_factory(app.state.engine)
     app.state.playbook = playbook.load(settings.home, workspace_timezone=settings.timezone)
 
+    add_globals(case_ref=case_ref)
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(single_valued_query)])
     for module in (
         customers_api,
@@ -134,6 +136,9 @@ def create_app(
 
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``amends serve --workers N``)."""
-    from amends.config import load_settings
+    from amends.config import configure_logging, load_settings
 
-    return create_app(load_settings())
+    settings = load_settings()
+    # Each server process is started by uvicorn, not by the CLI: it sets up its own logs.
+    configure_logging(settings)
+    return create_app(settings)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
-import os
 import threading
 from difflib import get_close_matches
 from typing import TYPE_CHECKING, Annotated, Any
@@ -165,13 +163,9 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="show version")
     ] = False,
 ) -> None:
-    # Commands print their own results; logs are for trouble unless asked for.
-    logging.basicConfig(
-        level=os.environ.get("AMENDS_LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Alembic reports every plugin it loads at INFO; that is noise on every command.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Logging is set up from Settings.log_level when a command opens the workspace:
+    # settings are read (and their errors reported) there, not before every --help.
+    return
 
 
 @app.command()
@@ -246,7 +240,7 @@ def _serve(*, host: str, port: int, workers: int, run_jobs: bool) -> None:
     options: dict[str, Any] = {
         "host": host,
         "port": port,
-        "log_level": "warning",
+        "log_level": ws.settings.log_level.lower(),
         "access_log": False,
     }
     try:

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.clock import Clock, SystemClock
-from amends.config import Settings, load_settings
+from amends.config import Settings, configure_logging, load_settings
 from amends.db import make_engine, make_session_factory, transaction
 from amends.errors import AmendsError, ConfigError, InvalidInput, PlaybookError
 from amends.fields import MAX_DB_INT, utc_datetime
@@ -84,6 +84,7 @@ class Workspace:
 def open_workspace(*, migrate: bool = True) -> Workspace:
     """Settings from the environment, an engine, and the schema brought up to date."""
     settings = load_settings()
+    configure_logging(settings)
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     if migrate:

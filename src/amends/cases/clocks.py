@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases.events import add_event
 from amends.cases.models import Case, Notification
-from amends.cases.rules import Category, Severity, Step, WaitingOn
+from amends.cases.rules import Category, Severity, Step, WaitingOn, case_ref
 from amends.people.models import User
 from amends.people.rules import SYSTEM, Role
 from amends.playbook.policy import Playbook
@@ -138,7 +138,7 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
                         user_id=user.id,
                         case_id=case.id,
                         kind="sla_breached",
-                        text=f"C-{case.id}: {label} SLA breached",
+                        text=f"{case_ref(case.id)}: {label} SLA breached",
                         created_at=now,
                     )
                 )

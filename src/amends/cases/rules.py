@@ -20,6 +20,11 @@ from amends.playbook.rules import Severity as Severity
 from amends.playbook.rules import Step as Step
 
 
+def case_ref(case_id: int) -> str:
+    """The reference customers see and quote in subjects, e.g. ``C-123``."""
+    return f"C-{case_id}"
+
+
 class CaseState(StrEnum):
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"

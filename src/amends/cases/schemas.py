@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from amends.cases.rules import Category, Origin, Severity
+from amends.cases.rules import Category, Origin, Severity, case_ref
 from amends.fields import Id, Line, Text, UTCTime
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class CaseOut(BaseModel):
         # the hot path of owners' case lists.
         return cls.model_construct(
             id=case.id,
-            ref=f"C-{case.id}",
+            ref=case_ref(case.id),
             customer_id=case.customer_id,
             title=case.title,
             state=case.state,
@@ -127,7 +127,7 @@ class CaseOut(BaseModel):
         if isinstance(repeat, str):  # SQLite hands JSON back as text
             repeat = json.loads(repeat)
         owner_id, owner_name, owner_email = values[-3:]
-        v["ref"] = f"C-{v['id']}"
+        v["ref"] = case_ref(v["id"])
         v["owner"] = {"id": owner_id, "name": owner_name, "email": owner_email}
         v["steps_done"] = [s for s in v["steps_done"].split(",") if s]
         v["one_interaction"] = None if one is None else bool(one)

@@ -34,11 +34,6 @@ from amends.people.service import require
 from amends.playbook.policy import Playbook
 
 
-def case_ref(case_id: int) -> str:
-    """The reference customers see and quote in subjects, e.g. ``C-123``."""
-    return f"C-{case_id}"
-
-
 def _owner(session: Session, owner_id: int) -> User:
     owner = session.get(User, owner_id)
     if owner is None or not owner.active:

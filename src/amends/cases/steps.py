@@ -19,6 +19,7 @@ from amends.cases.rules import (
     Outcome,
     Severity,
     Step,
+    case_ref,
     check_handoff_reason,
     plan_steps,
     state_after,
@@ -145,7 +146,7 @@ def handoff(
             user_id=target.id,
             case_id=case.id,
             kind="handoff",
-            text=f"C-{case.id} is now yours: {reason}",
+            text=f"{case_ref(case.id)} is now yours: {reason}",
             created_at=now,
         )
     )

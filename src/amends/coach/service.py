@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
+from amends.cases.rules import case_ref
 from amends.coach.rules import CheckResult, check
 from amends.coach.templates import REQUIRED, STEPS, TemplateContext, describe_change, render
 from amends.commitments.models import Commitment
@@ -59,7 +60,7 @@ def draft(
         customer_name=contact.name if contact else customer.name,
         agent_name=owner.name,
         business_name=business,
-        case_ref=f"C-{case.id}",
+        case_ref=case_ref(case.id),
         what_failed=commitment.title if commitment else case.title,
         remedy="…",
         compensation_amount=granted.amount if granted else None,

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case, Notification
+from amends.cases.rules import case_ref
 from amends.cases.service import add_event, get_case
 from amends.commitments.models import Breach, Commitment
 from amends.compensation.models import Compensation
@@ -95,7 +96,7 @@ def record(
                     case_id=case.id,
                     kind="approval_needed",
                     created_at=now,
-                    text=f"C-{case.id}: approve {kind_value.value} of {amount} {currency}?",
+                    text=f"{case_ref(case.id)}: approve {kind_value.value} of {amount} {currency}?",
                 )
             )
     return item

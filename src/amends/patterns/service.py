@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from amends.cases import clocks
 from amends.cases import service as cases
 from amends.cases.models import Case, Notification
+from amends.cases.rules import case_ref
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.paging import Page, paginate
 from amends.patterns import neighbours
@@ -227,7 +228,7 @@ def _flag(
         case.severity = raised(before)
         if case.severity != before:
             clocks.retarget(case, playbook, old_severity=before, old_category=case.category)
-    refs = ", ".join(f"C-{i}" for i in new)
+    refs = ", ".join(case_ref(i) for i in new)
     cases.add_event(
         session,
         case=case,
@@ -242,7 +243,7 @@ def _flag(
         session,
         case_id=case.id,
         kind="repeat_failure",
-        text=f"C-{case.id} repeats {refs}",
+        text=f"{case_ref(case.id)} repeats {refs}",
         now=now,
         managers=managers,
     )
@@ -524,7 +525,8 @@ def require_corrective_action(session: Session, case: Case) -> None:
                 )
             )
             raise Conflict(
-                f"C-{case.id} is part of pattern {pattern_ref(pattern.id)} “{pattern.title}” "
+                f"{case_ref(case.id)} is part of pattern {pattern_ref(pattern.id)} "
+                f"“{pattern.title}” "
                 f"({customers} customers): there is no change to explain yet. Record the "
                 f"corrective action first (amends actions add --pattern {pattern.id} ...)",
                 code="corrective-action-missing",

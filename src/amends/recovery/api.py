@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from amends.cases import service as cases
+from amends.cases.rules import case_ref
 from amends.cases.schemas import CaseCreate, CaseOut, CaseUpdate
 from amends.commitments.schemas import ValidityOut, ValidityOverrideIn
 from amends.compensation import service as compensations
@@ -205,7 +206,7 @@ def receive_complaint(
     return ComplaintOut(
         message_id=received.message.id,
         case_id=received.case.id,
-        case_ref=f"C-{received.case.id}",
+        case_ref=case_ref(received.case.id),
         customer_id=customer_id,
         opened=received.opened,
     )

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from amends.cases import service as cases
 from amends.cases.models import Case
-from amends.cases.rules import Category, Origin, Severity
+from amends.cases.rules import Category, Origin, Severity, case_ref
 from amends.commitments.bulk import Missed
 from amends.commitments.drafts import breach_draft
 from amends.commitments.models import Breach, Commitment
@@ -195,7 +195,7 @@ def _draft(
             direction="outbound",
             channel="email",
             language=language,
-            subject=f"[C-{case.id}] {subject}",
+            subject=f"[{case_ref(case.id)}] {subject}",
             text=text,
             is_draft=True,
             to_address=next((c.email for c in customer.contacts if c.email), None),

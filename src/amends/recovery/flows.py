@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from amends.cases import service as cases
 from amends.cases import steps as case_steps
 from amends.cases.models import Case
-from amends.cases.rules import Category, Origin, Outcome, Severity, Step
+from amends.cases.rules import Category, Origin, Outcome, Severity, Step, case_ref
 from amends.coach import service as coach
 from amends.commitments import ledger
 from amends.commitments.validity import Promise, Verdict, assess
@@ -284,7 +284,7 @@ def send_reply(
         direction=Direction.OUTBOUND,
         channel=Channel.EMAIL,
         text=text,
-        subject=subject or f"[{cases.case_ref(case.id)}] {case.title}",
+        subject=subject or f"[{case_ref(case.id)}] {case.title}",
         language=language or customer.language,
         case_id=case.id,
         to_address=contact.email,

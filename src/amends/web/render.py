@@ -44,6 +44,12 @@ def build_environment() -> Environment:
 _ENV = build_environment()
 
 
+def add_globals(**values: Any) -> None:
+    """Helpers every template may call (e.g. ``case_ref``), given by the application: this
+    package sits below the domains that define them."""
+    _ENV.globals.update(values)
+
+
 def render(
     request: Request, template: str, ctx: PageContext, status_code: int = 200, **values: Any
 ) -> HTMLResponse:

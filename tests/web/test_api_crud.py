@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from amends.clock import FrozenClock
-from tests.api.helpers import make_case, make_customer
 from tests.conftest import Cast
+from tests.helpers import make_case, make_customer
 
 
 def test_customer_round_trip_keeps_unicode_and_money(client: TestClient, cast: Cast) -> None:

@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from amends.patterns.phrasebook import PHRASES
+from amends.text.languages import SPOKEN
+from tests.patterns.phrasebook import PHRASES
 
-LANGUAGES = ("en", "th", "sk", "el")
+LANGUAGES = SPOKEN
 CATEGORIES = (
     "late_delivery",
     "wrong_item",

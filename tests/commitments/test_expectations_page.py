@@ -15,8 +15,8 @@ from amends.commitments.rules import CommitmentKind
 from amends.db import transaction
 from amends.people.models import User
 from amends.people.rules import OPERATOR
-from tests.api.helpers import make_customer
 from tests.conftest import Cast
+from tests.helpers import make_customer
 from tests.web.test_pages import HOSTILE, sign_in
 
 

@@ -9,8 +9,8 @@ from amends.cases import service as cases
 from amends.clock import FrozenClock
 from amends.db import transaction
 from amends.people.rules import OPERATOR
-from tests.api.helpers import make_case, make_customer
 from tests.conftest import Cast
+from tests.helpers import make_case, make_customer
 
 
 def test_viewer_reads_but_cannot_write(client: TestClient, cast: Cast) -> None:

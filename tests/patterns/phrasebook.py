@@ -1,4 +1,3 @@
-# ruff: noqa: E501 -- sentences read better whole than split across lines
 """Complaint phrases in English, Thai, Slovak and Greek for the synthetic corpus (data only).
 
 ``[a|b|c]`` picks one alternative, so one sentence can be written many ways; slots

@@ -16,8 +16,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.api.helpers import make_case, make_customer
 from tests.conftest import Cast
+from tests.helpers import make_case, make_customer
 
 CHECKS = [
     not_a_server_error,
