@@ -23,6 +23,18 @@ if TYPE_CHECKING:
 
     from amends.console import Workspace
 
+
+def _flag_type(self: typer.core.TyperOption, ctx: click.Context) -> str | None:
+    # Typer's rich help prints a type after every option, so a flag reads
+    # `--no-serve <bool>` as if it took a value; a flag takes none, so show no type.
+    if self.is_flag:
+        return None
+    return _option_type(self, ctx)
+
+
+_option_type = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
+
 # Sub-commands are imported only when invoked: `amends report` should not pay for
 # loading every domain (ORM models, FastAPI, language detection) before it starts.
 # To add one, add a row: name -> ("module:attribute", one-line help). The attribute is

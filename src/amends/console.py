@@ -126,3 +126,17 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def local_time(value: datetime | str, timezone: str) -> str:
+    """A stored UTC time as the workspace reads it, with its offset so it is never ambiguous."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        # Stored times are UTC; SQLite hands them back without a zone.
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(timezone))
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"

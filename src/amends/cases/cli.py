@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from amends.cases import service, steps
 from amends.cases.rules import CaseState, Outcome, Step
 from amends.cases.schemas import CaseOut, StepsOut, TimelineEventOut
-from amends.console import emit_json, handle_errors, open_workspace, out
+from amends.console import emit_json, handle_errors, local_time, open_workspace, out
 from amends.fields import MAX_DB_INT
 from amends.paging import pages
 from amends.people.rules import OPERATOR, Actor
@@ -62,7 +62,7 @@ def list_cases(
             row.state,
             row.severity,
             row.owner.name,
-            row.opened_at.strftime("%Y-%m-%d %H:%M"),
+            local_time(row.opened_at, ws.settings.timezone),
             row.title,
         )
     out.print(table)
@@ -100,7 +100,7 @@ def show_case(case_id: ObjectId, json_: Json = False) -> None:
     out.print(f"state {case.state} · severity {case.severity} · owner {case.owner.name}")
     out.print(f"is the customer right? {validity['verdict']}: {'; '.join(validity['reasons'])}")
     for event in events:
-        out.print(f"  {event.at:%Y-%m-%d %H:%M} {event.kind} {event.note}")
+        out.print(f"  {local_time(event.at, ws.settings.timezone)} {event.kind} {event.note}")
 
 
 def _actor(session: Session, email: str | None) -> Actor:
@@ -163,7 +163,7 @@ def act(
 def handoff(
     case_id: ObjectId,
     to: Annotated[str, typer.Option("--to", help="new owner's email")],
-    reason: Annotated[str, typer.Option(help="why the new owner is better placed")] = "",
+    reason: Annotated[str, typer.Option(help="why the new owner is better placed")],
     as_user: Annotated[str | None, typer.Option("--as", help="act as this user (email)")] = None,
     json_: Json = False,
 ) -> None:

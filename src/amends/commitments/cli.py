@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from amends.console import emit_json, handle_errors, open_workspace, out
+from amends.console import emit_json, handle_errors, local_time, open_workspace, out
 from amends.fields import MAX_DB_INT, utc_datetime
 
 ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
@@ -47,7 +47,10 @@ def sweep(
         f"joined {result['cases_joined']}"
     )
     for item in result["due_soon"]:
-        out.print(f"  due soon: {item['due_at']}  {item['title']} (customer {item['customer_id']})")
+        out.print(
+            f"  due soon: {local_time(item['due_at'], ws.settings.timezone)}  "
+            f"{item['title']} (customer {item['customer_id']})"
+        )
 
 
 @deliveries_app.command("add")
@@ -104,4 +107,4 @@ def expectations(
     for row in rows:
         out.print(f"[bold]{row['title']}[/bold] ({row['kind']})")
         for occ in row["occurrences"]:
-            out.print(f"  {occ['due_at'][:16]}  {occ['status']}")
+            out.print(f"  {local_time(occ['due_at'], ws.settings.timezone)}  {occ['status']}")
