@@ -10,14 +10,19 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DemoServer
+from tests.skips import needs
 
-CHROMIUM = os.environ.get("AMENDS_TEST_CHROMIUM", "/usr/bin/chromium")
-playwright_api = pytest.importorskip("playwright.sync_api")
+# Found on PATH (Debian's /usr/bin/chromium), so hiding it from PATH skips this group.
+CHROMIUM = shutil.which(os.environ.get("AMENDS_TEST_CHROMIUM", "chromium"))
+try:
+    import playwright.sync_api as playwright_api
+except ImportError:  # the test extras are not installed
+    playwright_api = None  # type: ignore[assignment]
 
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists(),
-    reason="Chromium is not installed (apt-get install chromium fonts-thai-tlwg)",
-)
+pytestmark = [
+    needs("browser", missing=CHROMIUM is None, why="chromium not installed"),
+    needs("browser", missing=playwright_api is None, why="playwright not installed"),
+]
 
 
 @pytest.fixture
