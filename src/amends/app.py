@@ -25,6 +25,7 @@ from amends.config import Settings
 from amends.customers import api as customers_api
 from amends.customers import pages as customers_pages
 from amends.db import make_engine, make_session_factory
+from amends.demo import is_demo
 from amends.errors import AmendsError
 from amends.intake import pages as intake_pages
 from amends.messages import api as messages_api
@@ -73,6 +74,7 @@ def create_app(
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.sessions = make_session_factory(app.state.engine)
     app.state.playbook = playbook.load(settings.home, workspace_timezone=settings.timezone)
+    app.state.demo = is_demo(settings.home)
 
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(single_valued_query)])
     for module in (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import secrets
 import stat
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from amends.commitments.rules import CommitmentKind
 from amends.config import Settings
 from amends.customers import service as customers
 from amends.customers.rules import CustomerStatus, Tier
-from amends.demo import content
+from amends.demo import SIGN_IN_FILE, content
 from amends.messages import service as messages
 from amends.messages.rules import Channel, Direction
 from amends.people import service as people
@@ -43,16 +44,48 @@ from amends.workspace import service as workspace
 
 SEED = 20261122
 STATE_STEP = {state: step for step, state in STEP_STATE.items()}
-SIGN_IN_FILE = "demo-signin.txt"
 
 
 @dataclass(frozen=True)
-class DemoSignIn:
+class SignInRow:
+    role: str
+    language: str  # the interface language this person sees
     email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DemoSignIns:
+    """Who to sign in as to see each role and each interface language; one shared password."""
+
     password: str
+    rows: tuple[SignInRow, ...]
 
     def describe(self) -> str:
-        return f"email: {self.email}\npassword: {self.password}"
+        """A table a person can read and a program can parse (columns split by 2+ spaces)."""
+        header = SignInRow("role", "UI language", "email", "name")
+        table = [header, *self.rows]
+        widths = [max(len(getattr(r, f)) for r in table) for f in ("role", "language", "email")]
+        lines = [f"password (every demo user): {self.password}"]
+        for r in table:
+            cells = (r.role, r.language, r.email)
+            lines.append(
+                "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + "  " + r.name
+            )
+        return "\n".join(lines)
+
+    def for_language(self, language: str) -> SignInRow:
+        return next(r for r in self.rows if r.role == Role.AGENT.value and r.language == language)
+
+
+def sign_in_rows() -> tuple[SignInRow, ...]:
+    """The owner, a manager, and the first agent of each interface language."""
+    picked: list[content.DemoUser] = []
+    for role in (Role.OWNER, Role.MANAGER):
+        picked += [next(u for u in content.USERS if u.role == role.value)]
+    for language in ("th", "sk", "el", "en"):
+        picked += [next(u for u in content.USERS if u.role == "agent" and u.language == language)]
+    return tuple(SignInRow(u.role, u.language, u.email, u.name) for u in picked)
 
 
 def has_data(session: Session) -> bool:
@@ -249,26 +282,40 @@ def _advance(
         )
 
 
-def write_sign_in(home: Path, password: str, email: str) -> DemoSignIn:
+def write_sign_in(home: Path, password: str) -> DemoSignIns:
+    """Keep the sign-ins beside the demo's data, readable by its owner only (mode 0600)."""
+    sign_ins = DemoSignIns(password, sign_in_rows())
     path = home / SIGN_IN_FILE
     if path.exists():
         path.unlink()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
     with os.fdopen(fd, "w") as handle:
-        handle.write(f"{email}\n{password}\n")
-    return DemoSignIn(email, password)
+        handle.write(sign_ins.describe() + "\n")
+    return sign_ins
 
 
-def read_sign_in(home: Path) -> DemoSignIn | None:
+def read_sign_in(home: Path) -> DemoSignIns | None:
     path = home / SIGN_IN_FILE
     if not path.exists():
         return None
-    email, password = path.read_text().splitlines()[:2]
-    return DemoSignIn(email, password)
+    return parse_sign_ins(path.read_text())
+
+
+def parse_sign_ins(text: str) -> DemoSignIns:
+    """The table ``describe`` wrote (or ``amends demo`` printed) back into sign-ins."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    start = next(
+        i for i, line in enumerate(lines) if line.startswith("password (every demo user):")
+    )
+    password = lines[start].split(":", 1)[1].strip()
+    rows = []
+    for line in lines[start + 2 :]:
+        cells = re.split(r"\s{2,}", line.strip(), maxsplit=3)
+        if len(cells) != 4:
+            break
+        rows.append(SignInRow(*cells))
+    return DemoSignIns(password, tuple(rows))
 
 
 def new_password() -> str:
     return secrets.token_urlsafe(12)
-
-
-OWNER_EMAIL = "owner@amends-demo.example"

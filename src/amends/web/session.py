@@ -37,7 +37,7 @@ class PageUser:
 def anonymous_context(request: Request) -> PageContext:
     settings = get_settings(request)
     language = i18n.pick_language(None, request.headers.get("accept-language"))
-    return PageContext(language=language, timezone=settings.timezone)
+    return PageContext(language=language, timezone=settings.timezone, demo=request.app.state.demo)
 
 
 def page_user(request: Request, session: DbSession, clock: AppClock) -> PageUser:
@@ -54,6 +54,8 @@ def page_user(request: Request, session: DbSession, clock: AppClock) -> PageUser
         timezone=user.timezone or settings.timezone,
         user_name=user.name,
         csrf_token=row.csrf_token,
+        user_email=user.email,
+        demo=request.app.state.demo,
     )
     return PageUser(people.actor_for(user), ctx, row.csrf_token)
 
