@@ -107,3 +107,16 @@ def test_coach_draft_keeps_paragraphs_and_does_not_wrap(env: None) -> None:
     # The middle paragraph is one long sentence: at 30 columns a wrapped print breaks it.
     assert max(len(p) for p in paragraphs) > 30
     assert all("\n" not in p for p in paragraphs)
+
+
+def test_times_are_shown_in_the_workspace_timezone_with_their_offset() -> None:
+    from datetime import UTC, datetime
+
+    from amends.console import local_time
+
+    moment = datetime(2026, 12, 3, 9, 5, tzinfo=UTC)
+    assert local_time(moment, "Asia/Bangkok") == "2026-12-03 16:05 +07:00"
+    assert local_time(moment, "America/New_York") == "2026-12-03 04:05 -05:00"
+    # SQLite hands stored times back without a zone; they are UTC.
+    assert local_time(moment.replace(tzinfo=None), "Europe/Bratislava") == "2026-12-03 10:05 +01:00"
+    assert local_time("2026-07-01T12:00:00+00:00", "Europe/Athens") == "2026-07-01 15:00 +03:00"
