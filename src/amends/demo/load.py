@@ -22,18 +22,13 @@ from amends.cases.rules import (
     STEP_STATE,
     STEPS,
     CaseState,
-    Category,
-    Origin,
     Outcome,
-    Severity,
     Step,
 )
 from amends.cases.steps import CompensationInput
 from amends.commitments import service as commitments
-from amends.commitments.rules import CommitmentKind
 from amends.config import Settings
 from amends.customers import service as customers
-from amends.customers.rules import CustomerStatus, Tier
 from amends.demo import SIGN_IN_FILE, content
 from amends.messages import service as messages
 from amends.messages.rules import Channel, Direction
@@ -80,11 +75,10 @@ class DemoSignIns:
 
 def sign_in_rows() -> tuple[SignInRow, ...]:
     """The owner, a manager, and the first agent of each interface language."""
-    picked: list[content.DemoUser] = []
-    for role in (Role.OWNER, Role.MANAGER):
-        picked += [next(u for u in content.USERS if u.role == role.value)]
+    users = content.shipped().users
+    picked = [next(u for u in users if u.role is role) for role in (Role.OWNER, Role.MANAGER)]
     for language in ("th", "sk", "el", "en"):
-        picked += [next(u for u in content.USERS if u.role == "agent" and u.language == language)]
+        picked += [next(u for u in users if u.role is Role.AGENT and u.language == language)]
     return tuple(SignInRow(u.role, u.language, u.email, u.name) for u in picked)
 
 
@@ -97,21 +91,22 @@ def load(
 ) -> dict[str, int]:
     """Create the demo workspace's rows; returns counts of what was made."""
     rng = random.Random(SEED)
+    demo = content.shipped()
     workspace.ensure(session, settings=settings, now=now)
     users: dict[str, User] = {}
-    for u in content.USERS:
+    for u in demo.users:
         users[u.email] = people.create_user(
             session,
             email=u.email,
             name=u.name,
-            role=Role(u.role),
+            role=u.role,
             now=now,
             password=password,
             language=u.language,
         )
 
     customer_ids: dict[str, int] = {}
-    for c in content.CUSTOMERS:
+    for c in demo.customers:
         created = customers.create_customer(
             session,
             actor=OPERATOR,
@@ -121,8 +116,8 @@ def load(
             timezone=c.timezone,
             currency=c.currency,
             recurring_value=c.recurring_value,
-            tier=Tier(c.tier),
-            status=CustomerStatus(c.status),
+            tier=c.tier,
+            status=c.status,
             external_id=c.key,
             contacts=[
                 customers.ContactInput(name=p.name, email=p.email, is_primary=i == 0)
@@ -133,7 +128,7 @@ def load(
 
     commitment_ids: dict[str, int] = {}
     deliveries = 0
-    for m in content.COMMITMENTS:
+    for m in demo.commitments:
         hour = timedelta(hours=rng.randint(8, 16))
         if m.rrule:
             start_days = m.starts_days_ago or 0
@@ -150,7 +145,7 @@ def load(
             now=now,
             customer_id=customer_ids[m.customer_key],
             title=m.title,
-            kind=CommitmentKind(m.kind),
+            kind=m.kind,
             currency=m.currency,
             due_at=due_at,
             rrule=m.rrule,
@@ -173,7 +168,7 @@ def load(
             deliveries += 1
 
     message_count = 0
-    for k in content.CASES:
+    for k in demo.cases:
         owner = users[k.owner_email]
         actor = people.actor_for(owner)
         opened = now - timedelta(days=k.opened_days_ago)
@@ -184,9 +179,9 @@ def load(
             customer_id=customer_ids[k.customer_key],
             owner_id=owner.id,
             title=k.title,
-            severity=Severity(k.severity),
-            category=Category(k.category),
-            origin=Origin(k.origin),
+            severity=k.severity,
+            category=k.category,
+            origin=k.origin,
             commitment_id=commitment_ids[k.commitment_key] if k.commitment_key else None,
             playbook=playbook,
         )
@@ -195,7 +190,7 @@ def load(
                 session,
                 actor=actor,
                 now=now - timedelta(days=msg.days_ago),
-                direction=Direction(msg.direction),
+                direction=msg.direction,
                 channel=Channel.EMAIL,
                 text=msg.text,
                 subject=msg.subject,
@@ -206,33 +201,39 @@ def load(
             message_count += 1
         # A complaint that names an employee makes them a participant: they see the case
         # and give their side before it closes.
-        inbound = " ".join(m.text for m in k.messages if m.direction == "inbound")
+        inbound = " ".join(m.text for m in k.messages if m.direction is Direction.INBOUND)
         for user in users.values():
             if user.role == Role.EMPLOYEE.value and user.name in inbound:
                 cases.add_participant(
                     session, case=case, user_id=user.id, reason="named", actor=actor, now=opened
                 )
-        _record_change(session, case.id, users, opened)
+        _record_change(session, case.id, users, opened, demo.changes)
         _advance(session, case.id, actor, k, opened, now, playbook)
     return {
         "users": len(users),
         "customers": len(customer_ids),
         "commitments": len(commitment_ids),
         "deliveries": deliveries,
-        "cases": len(content.CASES),
+        "cases": len(demo.cases),
         "messages": message_count,
     }
 
 
-def _record_change(session: Session, case_id: int, users: dict[str, User], now: datetime) -> None:
+def _record_change(
+    session: Session,
+    case_id: int,
+    users: dict[str, User],
+    now: datetime,
+    changes: tuple[content.DemoChange, ...],
+) -> None:
     """Once a kind of failure forms a pattern, record the change the team made for it."""
-    from amends.demo.changes import CHANGES
     from amends.patterns import actions
     from amends.patterns import service as patterns
-    from amends.patterns.rules import ChangeKind, PatternStatus
+    from amends.patterns.rules import PatternStatus
 
+    by_category = {c.category.value: c for c in changes}
     for pattern in patterns.patterns_of_case(session, case_id):
-        change = CHANGES.get(pattern.category)
+        change = by_category.get(pattern.category)
         if pattern.status != PatternStatus.OPEN.value or change is None:
             continue
         actions.add_action(
@@ -240,7 +241,7 @@ def _record_change(session: Session, case_id: int, users: dict[str, User], now: 
             actor=OPERATOR,
             now=now,
             root_cause=change.root_cause,
-            change_kind=ChangeKind(change.change_kind),
+            change_kind=change.change_kind,
             description=change.description,
             owner_id=users[change.owner_email].id,
             due_on=(now + timedelta(days=change.due_in_days)).date(),
@@ -258,7 +259,7 @@ def _advance(
     playbook: Playbook,
 ) -> None:
     """Walk the case to its demo state one step at a time, spread over its life so far."""
-    target = STATE_STEP[CaseState(k.state)] if k.state != CaseState.NEW else None
+    target = STATE_STEP[k.state] if k.state is not CaseState.NEW else None
     if target is None:
         return
     walk = list(STEPS[: STEPS.index(target) + 1])
@@ -266,7 +267,7 @@ def _advance(
     for i, step in enumerate(walk, start=1):
         outcome = None
         if step is Step.CLOSE:
-            outcome = Outcome(k.outcome) if k.outcome else Outcome.RETAINED
+            outcome = k.outcome or Outcome.RETAINED
         compensation = None
         if step is Step.COMPENSATE:
             compensation = CompensationInput("credit", Decimal("50"), None, "demo: goodwill credit")
