@@ -68,6 +68,12 @@ def test_the_table_reads_back_whatever_the_names() -> None:
     assert back.rows == sign_ins.rows
 
 
+def test_a_sign_in_file_from_before_the_table_still_reads() -> None:
+    old = parse_sign_ins("owner@amends-demo.example\nYb_NWinOfHDS8VOv\n")
+    assert old.password == "Yb_NWinOfHDS8VOv"
+    assert old.rows[0].email == "owner@amends-demo.example"
+
+
 def test_the_banner_shows_only_in_a_demo_workspace(
     settings: Settings, clock: FrozenClock, tmp_path: Path
 ) -> None:

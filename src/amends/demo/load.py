@@ -305,9 +305,12 @@ def read_sign_in(home: Path) -> DemoSignIns | None:
 def parse_sign_ins(text: str) -> DemoSignIns:
     """The table ``describe`` wrote (or ``amends demo`` printed) back into sign-ins."""
     lines = [line for line in text.splitlines() if line.strip()]
-    start = next(
-        i for i, line in enumerate(lines) if line.startswith("password (every demo user):")
-    )
+    marker = "password (every demo user):"
+    start = next((i for i, line in enumerate(lines) if line.startswith(marker)), None)
+    if start is None:
+        # A demo made before the table kept only the owner's email and the password.
+        email, password = [*lines, "", ""][:2]
+        return DemoSignIns(password.strip(), (SignInRow("owner", "en", email.strip(), ""),))
     password = lines[start].split(":", 1)[1].strip()
     rows = []
     for line in lines[start + 2 :]:
