@@ -24,6 +24,7 @@ from amends.compensation import api as compensation_api
 from amends.config import Settings
 from amends.customers import api as customers_api
 from amends.db import make_engine, make_session_factory
+from amends.demo import is_demo
 from amends.errors import AmendsError
 from amends.intake import pages as intake_pages
 from amends.messages import api as messages_api
@@ -75,6 +76,7 @@ def create_app(
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.sessions = make_session_factory(app.state.engine)
     app.state.playbook = playbook.load(settings.home, workspace_timezone=settings.timezone)
+    app.state.demo = is_demo(settings.home)
 
     add_globals(case_ref=case_ref)
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(single_valued_query)])

@@ -21,6 +21,18 @@ if TYPE_CHECKING:
 
     from amends.console import Workspace
 
+
+def _flag_type(self: typer.core.TyperOption, ctx: click.Context) -> str | None:
+    # Typer's rich help prints a type after every option, so a flag reads
+    # `--no-serve <bool>` as if it took a value; a flag takes none, so show no type.
+    if self.is_flag:
+        return None
+    return _option_type(self, ctx)
+
+
+_option_type = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
+
 # Sub-commands are imported only when invoked: `amends report` should not pay for
 # loading every domain (ORM models, FastAPI, language detection) before it starts.
 # To add one, add a row: name -> ("module:attribute", one-line help). The attribute is
@@ -290,6 +302,7 @@ def demo(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
     """Create the demo workspace if absent, then serve it (unless --no-serve)."""
+    from amends.demo import SIGN_IN_FILE
     from amends.demo import load as demo_load
 
     ws = open_workspace()
@@ -304,17 +317,22 @@ def demo(
                 password=password,
                 playbook=ws.playbook,
             )
-    sign_in: demo_load.DemoSignIn | None
+    sign_ins: demo_load.DemoSignIns | None
     if fresh:
-        sign_in = demo_load.write_sign_in(ws.settings.home, password, demo_load.OWNER_EMAIL)
+        sign_ins = demo_load.write_sign_in(ws.settings.home, password)
         summary = ", ".join(f"{v} {k}" for k, v in counts.items())
         err.print(f"demo workspace created in {ws.settings.home.resolve()}: {summary}")
     else:
-        sign_in = demo_load.read_sign_in(ws.settings.home)
-        if sign_in is None:
+        sign_ins = demo_load.read_sign_in(ws.settings.home)
+        if sign_ins is None:
             err.print("this workspace already has data and no demo sign-in; serving it as is")
-    if sign_in is not None:
-        err.print(f"sign in at http://{host}:{port}/signin\n{sign_in.describe()}")
+    if sign_ins is not None:
+        where = ws.settings.home.resolve() / SIGN_IN_FILE
+        out.print(
+            f"sign in at http://{host}:{port}/signin as any of these (kept in {where}):",
+            soft_wrap=True,
+        )
+        out.print(sign_ins.describe(), markup=False, soft_wrap=True)
     if not no_serve:
         _serve(host=host, port=port, workers=1, run_jobs=True)
 

@@ -141,3 +141,17 @@ def parse_time(value: str | None, name: str) -> datetime | None:
         return utc_datetime(datetime.fromisoformat(value))
     except ValueError as exc:
         raise typer.BadParameter(f"{exc} (ISO 8601 with an offset)", param_hint=name) from None
+
+
+def local_time(value: datetime | str, timezone: str) -> str:
+    """A stored UTC time as the workspace reads it, with its offset so it is never ambiguous."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        # Stored times are UTC; SQLite hands them back without a zone.
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(timezone))
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"

@@ -85,7 +85,7 @@ def test_handoff_without_reason_is_refused(env: None) -> None:
     case_id = setup_case(env)
     code, _, err = run("cases", "handoff", str(case_id), "--to", "marek@example.com")
     assert code == 2
-    assert "needs a reason" in err
+    assert "--reason" in err
     code, out, _ = run(
         "cases",
         "handoff",

@@ -8,7 +8,7 @@ from rich.table import Table
 from amends.cases import service, steps
 from amends.cases.rules import CaseState
 from amends.cases.schemas import CaseOut
-from amends.console import emit_json, handle_errors, open_workspace, out
+from amends.console import emit_json, handle_errors, local_time, open_workspace, out
 from amends.fields import MAX_DB_INT
 from amends.paging import pages
 from amends.people.rules import OPERATOR
@@ -61,7 +61,7 @@ def list_cases(
             row.state,
             row.severity,
             row.owner.name,
-            row.opened_at.strftime("%Y-%m-%d %H:%M"),
+            local_time(row.opened_at, ws.settings.timezone),
             row.title,
         )
     out.print(table)
@@ -72,7 +72,7 @@ def list_cases(
 def handoff(
     case_id: ObjectId,
     to: Annotated[str, typer.Option("--to", help="new owner's email")],
-    reason: Annotated[str, typer.Option(help="why the new owner is better placed")] = "",
+    reason: Annotated[str, typer.Option(help="why the new owner is better placed")],
     as_user: Annotated[str | None, typer.Option("--as", help="act as this user (email)")] = None,
     json_: Json = False,
 ) -> None:

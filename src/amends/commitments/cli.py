@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from amends.console import emit_json, handle_errors, open_workspace, out, parse_time
+from amends.console import emit_json, handle_errors, local_time, open_workspace, out, parse_time
 from amends.fields import MAX_DB_INT
 
 ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
@@ -67,4 +67,4 @@ def expectations(
     for row in rows:
         out.print(f"[bold]{row['title']}[/bold] ({row['kind']})")
         for occ in row["occurrences"]:
-            out.print(f"  {occ['due_at'][:16]}  {occ['status']}")
+            out.print(f"  {local_time(occ['due_at'], ws.settings.timezone)}  {occ['status']}")

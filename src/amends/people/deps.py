@@ -51,6 +51,8 @@ def page_user(request: Request, session: DbSession, clock: AppClock) -> PageUser
         timezone=user.timezone or settings.timezone,
         user_name=user.name,
         csrf_token=row.csrf_token,
+        user_email=user.email,
+        demo=request.app.state.demo,
     )
     return PageUser(people.actor_for(user), ctx, row.csrf_token)
 

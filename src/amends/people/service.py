@@ -67,8 +67,8 @@ def create_user(
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"a user with the email {email} already exists", code="user-exists")
-    if password is not None and len(password) < 10:
-        raise InvalidInput("a password needs at least 10 characters", code="password-too-short")
+    if password is not None:
+        _check_password(password)
     user = User(
         email=email,
         name=name,
@@ -81,6 +81,20 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 10:
+        raise InvalidInput("a password needs at least 10 characters", code="password-too-short")
+
+
+def set_password(session: Session, *, user: User, password: str) -> None:
+    """Give ``user`` a new sign-in password and end their browser sessions."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    # Whoever knew the old password may still hold a session made with it.
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    session.flush()
 
 
 def get_user(session: Session, user_id: int) -> User:

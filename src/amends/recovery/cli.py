@@ -14,7 +14,16 @@ from amends.cases.rules import Outcome, Step
 from amends.cases.schemas import TimelineEventOut
 from amends.commitments import ledger
 from amends.compensation import service as compensations
-from amends.console import Json, ObjectId, emit_json, handle_errors, open_workspace, out, parse_time
+from amends.console import (
+    Json,
+    ObjectId,
+    emit_json,
+    handle_errors,
+    local_time,
+    open_workspace,
+    out,
+    parse_time,
+)
 from amends.patterns import service as patterns
 from amends.people import service as people
 from amends.people.rules import OPERATOR
@@ -53,7 +62,7 @@ def show_case(case_id: ObjectId, json_: Json = False) -> None:
     out.print(f"state {case.state} · severity {case.severity} · owner {case.owner.name}")
     out.print(f"is the customer right? {validity['verdict']}: {'; '.join(validity['reasons'])}")
     for event in events:
-        out.print(f"  {event.at:%Y-%m-%d %H:%M} {event.kind} {event.note}")
+        out.print(f"  {local_time(event.at, ws.settings.timezone)} {event.kind} {event.note}")
 
 
 @cases_app.command("act")
@@ -125,4 +134,7 @@ def sweep(
         f"joined {result['cases_joined']}"
     )
     for item in result["due_soon"]:
-        out.print(f"  due soon: {item['due_at']}  {item['title']} (customer {item['customer_id']})")
+        out.print(
+            f"  due soon: {local_time(item['due_at'], ws.settings.timezone)}  "
+            f"{item['title']} (customer {item['customer_id']})"
+        )

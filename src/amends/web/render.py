@@ -27,6 +27,8 @@ class PageContext:
     timezone: str
     user_name: str | None = None
     csrf_token: str = ""
+    user_email: str | None = None
+    demo: bool = False  # a demo workspace: every page says so, and as whom you are in
 
 
 def build_environment() -> Environment:

@@ -26,7 +26,7 @@ class SignInRequired(AmendsError):
 def anonymous_context(request: Request) -> PageContext:
     settings = get_settings(request)
     language = i18n.pick_language(None, request.headers.get("accept-language"))
-    return PageContext(language=language, timezone=settings.timezone)
+    return PageContext(language=language, timezone=settings.timezone, demo=request.app.state.demo)
 
 
 def check_csrf(expected: str, submitted: str | None) -> None:
