@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     workspace_name: str = "amends"
     base_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
+    # Whom a command acts as when it is given no --as: an active user's email. Without
+    # it, commands that change a case refuse to act with nobody named.
+    operator: str = ""
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_user: str = ""

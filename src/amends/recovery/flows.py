@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases import steps as case_steps
-from amends.cases.models import Case
+from amends.cases.models import Case, Notification
 from amends.cases.rules import Category, Origin, Outcome, Severity, Step
 from amends.coach import service as coach
 from amends.commitments import ledger
@@ -230,6 +230,41 @@ def decide_compensation(
             steps=[Step.COMPENSATE],
             note=note or "compensation approved",
         )
+    if item.message_id is not None:
+        if approve:
+            outbox.release(session, message_id=item.message_id, now=now)
+        else:
+            # Declined: the reply that announced it goes back to its author as a draft.
+            outbox.cancel(
+                session, message_id=item.message_id, reason="its compensation was declined"
+            )
+            reply = session.get(Message, item.message_id)
+            if reply is not None:
+                reply.is_draft = True
+        cases.add_event(
+            session,
+            case=case,
+            kind="reply_released" if approve else "reply_returned",
+            at=now,
+            actor=actor,
+            data={"message_id": item.message_id, "compensation_id": item.id},
+        )
+    if item.requested_by is not None and item.requested_by != actor.user_id:
+        verdict = "approved" if approve else "declined"
+        told = " The reply that announced it is sent now." if approve else ""
+        if not approve and item.message_id is not None:
+            told = " The reply that announced it was not sent; it is back with you as a draft."
+        session.add(
+            Notification(
+                user_id=item.requested_by,
+                case_id=case.id,
+                kind=f"compensation_{verdict}",
+                text=f"{cases.case_ref(case.id)}: your {item.kind} of {item.amount} "
+                f"{item.currency} was {verdict}.{told}",
+                created_at=now,
+            )
+        )
+        session.flush()
     return item
 
 
@@ -319,6 +354,22 @@ def send_reply(
         if wanted
         else StepResult(case)
     )
+    if result.held and result.compensation_id is not None:
+        # The customer must not read of a compensation nobody has approved yet: the reply
+        # waits, unsent, for the manager's decision.
+        promised = session.get(Compensation, result.compensation_id)
+        assert promised is not None
+        promised.message_id = message.id
+        queued.status = "held"
+        queued.hold_reason = f"waiting for a manager to approve compensation {promised.id}"
+        cases.add_event(
+            session,
+            case=case,
+            kind="reply_held",
+            at=now,
+            actor=actor,
+            data={"message_id": message.id, "compensation_id": promised.id},
+        )
     return Reply(message, queued, result)
 
 
