@@ -132,7 +132,7 @@ class Settings(BaseSettings):
         path = self.home / SECRET_FILE
         if path.exists():
             return path.read_text().strip()
-        self.home.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_urlsafe(48)
         # Create with restrictive mode from the start so the key is never world-readable.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
