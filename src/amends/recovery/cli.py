@@ -19,7 +19,7 @@ from amends.fields import clean_currency
 from amends.patterns import service as patterns
 from amends.people import service as people
 from amends.people.rules import OPERATOR
-from amends.recovery import flows
+from amends.recovery import flows, verdict
 from amends.recovery import sweep as sweeps
 from amends.recovery.schemas import StepsOut
 
@@ -37,7 +37,7 @@ def show_case(case_id: ObjectId, json_: Json = False) -> None:
             TimelineEventOut.model_validate(e)
             for e in service.timeline(session, case_id, actor=OPERATOR)
         ]
-        validity = flows.assess_case(session, case_id, actor=OPERATOR, now=ws.clock.now())
+        validity = verdict.assess_case(session, case_id, actor=OPERATOR, now=ws.clock.now())
         compensation = compensations.summary(
             session,
             service.get_case(session, case_id, actor=OPERATOR),

@@ -123,6 +123,7 @@ VOCABULARY: tuple[str, ...] = (
     N_("reply_held"),
     N_("reply_released"),
     N_("reply_returned"),
+    N_("customer_status"),
     N_("message_inbound"),
     N_("message_outbound"),
     N_("message_internal"),
