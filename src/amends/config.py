@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     # Commands print their own results; logs are for trouble unless asked for.
     log_level: str = "WARNING"
+    # Whom a command acts as when it is given no --as: an active user's email. Without
+    # it, commands that change a case refuse to act with nobody named.
+    operator: str = ""
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_user: str = ""
@@ -130,7 +133,7 @@ class Settings(BaseSettings):
         path = self.home / SECRET_FILE
         if path.exists():
             return path.read_text().strip()
-        self.home.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_urlsafe(48)
         # Create with restrictive mode from the start so the key is never world-readable.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)

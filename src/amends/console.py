@@ -85,7 +85,7 @@ def open_workspace(*, migrate: bool = True) -> Workspace:
     """Settings from the environment, an engine, and the schema brought up to date."""
     settings = load_settings()
     configure_logging(settings)
-    settings.home.mkdir(parents=True, exist_ok=True)
+    settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     if migrate:
         from amends import migrate as migrations
@@ -114,6 +114,12 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def _plain(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn domain errors into a clear message on stderr and the documented exit code."""
 
@@ -121,14 +127,16 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
+        # Messages are escaped: "[severity.low.sla]" names where a mistake is, and customer
+        # text may hold brackets too; rich would take either for markup and drop it.
         except PlaybookError as exc:
-            err.print(f"[red]error[/red] (playbook-invalid): {exc}", markup=True)
+            err.print(f"[red]error[/red] (playbook-invalid): {_plain(str(exc))}", markup=True)
             raise typer.Exit(2) from None
         except (ConfigError, InvalidInput) as exc:
-            err.print(f"[red]error[/red] ({exc.code}): {exc.message}", markup=True)
+            err.print(f"[red]error[/red] ({exc.code}): {_plain(exc.message)}", markup=True)
             raise typer.Exit(2) from None
         except AmendsError as exc:
-            err.print(f"[red]refused[/red] ({exc.code}): {exc.message}", markup=True)
+            err.print(f"[red]refused[/red] ({exc.code}): {_plain(exc.message)}", markup=True)
             raise typer.Exit(1) from None
 
     return wrapper

@@ -18,6 +18,8 @@ runner = CliRunner()
 def env(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AMENDS_HOME", str(tmp_path / "ws"))
     monkeypatch.setenv("AMENDS_DATABASE_URL", db_url)
+    # Commands that change a case act as a named user: here Marek, a manager.
+    monkeypatch.setenv("AMENDS_OPERATOR", "marek@example.com")
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -120,3 +122,60 @@ def test_report_json_has_the_documented_keys(env: None) -> None:
     assert data["one_interaction_pct"] == 100.0
     assert data["by_owner"][0]["owner"] == "Lucia"
     assert run("report", "--since", "yesterday")[0] == 2
+
+
+def test_the_command_line_refuses_to_act_with_nobody_named(
+    env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_id = setup_case(env)
+    monkeypatch.delenv("AMENDS_OPERATOR")
+    code, _, err = run("cases", "act", str(case_id), "own")
+    assert code == 2
+    assert "actor-required" in err and "--as EMAIL" in err
+    code, out, _ = run("cases", "act", str(case_id), "own", "--as", "lucia@example.com", "--json")
+    assert code == 0
+    timeline = json.loads(run("cases", "show", str(case_id), "--json")[1])["timeline"]
+    acted = [e for e in timeline if e["kind"] == "step"]
+    assert acted and {e["actor_id"] for e in acted} == {json.loads(out)["case"]["owner"]["id"]}
+
+
+def test_a_compensation_from_the_command_line_is_in_the_named_currency(env: None) -> None:
+    case_id = setup_case(env)
+    for step in ("own", "remedy"):
+        assert run("cases", "act", str(case_id), step)[0] == 0
+    code, _, err = run(
+        "cases",
+        "act",
+        str(case_id),
+        "compensate",
+        "--kind",
+        "credit",
+        "--amount",
+        "150",
+        "--currency",
+        "thb",
+        "--rationale",
+        "a month of coffee",
+        "--as",
+        "lucia@example.com",
+        "--json",
+    )
+    assert code == 0, err
+    shown = json.loads(run("cases", "show", str(case_id), "--json")[1])
+    (given,) = shown["compensation"]["granted"]
+    assert (given["amount"], given["currency"], given["status"]) == ("150.00", "THB", "requested")
+    code, _, err = run(
+        "cases",
+        "act",
+        str(case_id),
+        "compensate",
+        "--kind",
+        "credit",
+        "--amount",
+        "5",
+        "--currency",
+        "XYZ",
+        "--as",
+        "lucia@example.com",
+    )
+    assert code == 2 and "--currency" in err

@@ -238,7 +238,7 @@ def test_recommendations_for_a_table_of_real_cases(
 
             stored = s.get(Case, case_id)
             assert stored is not None
-            rec = compensations.recommendation_for(s, stored, now=now)
+            rec = compensations.recommendation_for(s, stored, now=now, policy=PLAYBOOK.compensation)
             assert (rec.kind.value, rec.amount, rec.currency) == (kind, amount, currency)
             for phrase in phrases:
                 assert phrase in rec.explanation, (phrase, rec.explanation)

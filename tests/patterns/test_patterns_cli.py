@@ -28,6 +28,7 @@ def env(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AMENDS_HOME", str(tmp_path / "ws"))
     monkeypatch.setenv("AMENDS_DATABASE_URL", db_url)
     monkeypatch.setenv("AMENDS_TIMEZONE", "Europe/Bratislava")
+    monkeypatch.setenv("AMENDS_OPERATOR", "manager@example.com")
 
 
 def lines(output: str) -> list[dict[str, object]]:

@@ -85,7 +85,7 @@ def handoff(
         case = steps.handoff(
             session,
             case_id,
-            actor=people.acting_as(session, as_user),
+            actor=people.acting_as(session, as_user, operator=ws.settings.operator),
             now=ws.clock.now(),
             to_user_id=target.id,
             reason=reason,

@@ -31,10 +31,15 @@ class CompensationStatus(StrEnum):
     DECLINED = "declined"
 
 
-def needs_approval(role: Role, amount: Decimal, limit: Decimal) -> bool:
-    """Agents act without waiting up to the limit; managers and owners always may."""
+def needs_approval(role: Role, amount: Decimal, limit: Decimal | None) -> bool:
+    """Agents act without waiting up to the limit in the compensation's own currency;
+    managers and owners always may. With no limit known in that currency, an agent's
+    compensation waits for a manager whatever its amount (nothing given waits for no one).
+    """
     if role in {Role.OWNER, Role.MANAGER}:
         return False
+    if limit is None:
+        return amount > 0
     return amount > limit
 
 
@@ -56,6 +61,7 @@ def recommend(
     lateness: timedelta,
     recurring_service: bool,
     policy: PolicySettings = PolicySettings(),
+    cap: Decimal | None = None,
 ) -> Recommendation:
     """What to give, how much, and why, in plain words."""
     reasons = []
@@ -92,9 +98,9 @@ def recommend(
         share = ceiling * policy.generosity
         reasons.append(f"capped at {share:.0%}: beyond that more money stops winning loyalty")
     amount = (loss * share).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    if amount > policy.cap:
-        amount = policy.cap
-        reasons.append(f"limited to the workspace maximum of {policy.cap} {currency}")
+    if cap is not None and amount > cap:
+        amount = cap
+        reasons.append(f"limited to the workspace maximum of {cap} {currency}")
     kind = CompensationKind.CREDIT if recurring_service else CompensationKind.REFUND
     if loss == 0:
         kind = CompensationKind.GIFT

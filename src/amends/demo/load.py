@@ -168,6 +168,7 @@ def load(
             deliveries += 1
 
     message_count = 0
+    approver = people.actor_for(next(u for u in users.values() if u.role == Role.OWNER.value))
     for k in demo.cases:
         owner = users[k.owner_email]
         actor = people.actor_for(owner)
@@ -208,7 +209,7 @@ def load(
                     session, case=case, user_id=user.id, reason="named", actor=actor, now=opened
                 )
         _record_change(session, case.id, users, opened, demo.changes)
-        _advance(session, case.id, actor, k, opened, now, playbook)
+        _advance(session, case.id, actor, k, opened, now, playbook, approver)
     return {
         "users": len(users),
         "customers": len(customer_ids),
@@ -257,6 +258,7 @@ def _advance(
     opened: datetime,
     now: datetime,
     playbook: Playbook,
+    approver: Actor,
 ) -> None:
     """Walk the case to its demo state one step at a time, spread over its life so far."""
     target = STATE_STEP[k.state] if k.state is not CaseState.NEW else None
@@ -271,7 +273,7 @@ def _advance(
         compensation = None
         if step is Step.COMPENSATE:
             compensation = CompensationInput("credit", Decimal("50"), None, "demo: goodwill credit")
-        flows.perform_steps(
+        result = flows.perform_steps(
             session,
             case_id,
             actor=actor,
@@ -281,6 +283,18 @@ def _advance(
             outcome=outcome,
             compensation=compensation,
         )
+        if result.held and result.compensation_id is not None:
+            # Above the agent's limit in the customer's currency: the owner approves it,
+            # which completes the step, as a manager would in the app.
+            flows.decide_compensation(
+                session,
+                result.compensation_id,
+                actor=approver,
+                now=opened + span * i,
+                playbook=playbook,
+                approve=True,
+                note="demo: approved",
+            )
 
 
 def write_sign_in(home: Path, password: str) -> DemoSignIns:

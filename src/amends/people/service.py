@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from amends.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from amends.people.models import ApiToken, User, WebSession
-from amends.people.rules import OPERATOR, Action, Actor, Role
+from amends.people.rules import Action, Actor, Role
 
 TOKEN_PREFIX = "amd_"  # noqa: S105 - a visible prefix, not a secret
 SESSION_LIFETIME = timedelta(days=14)
@@ -111,11 +111,20 @@ def user_by_email(session: Session, email: str) -> User:
     return user
 
 
-def acting_as(session: Session, email: str | None) -> Actor:
-    """The user a command acts as (``--as EMAIL``); without one, the workspace operator."""
-    if email is None:
-        return OPERATOR
-    return actor_for(user_by_email(session, email))
+def acting_as(session: Session, email: str | None, *, operator: str = "") -> Actor:
+    """The named user a command acts as: ``--as EMAIL``, else the workspace's configured
+    operator (``AMENDS_OPERATOR``). Changing a case with nobody named is refused, so every
+    grant and every step on the timeline says who did it."""
+    chosen = email or operator
+    if not chosen:
+        raise InvalidInput(
+            "say who is acting: --as EMAIL, or set AMENDS_OPERATOR to your email",
+            code="actor-required",
+        )
+    user = user_by_email(session, chosen)
+    if not user.active:
+        raise Forbidden(f"{user.email} is deactivated and cannot act")
+    return actor_for(user)
 
 
 def list_users(session: Session) -> list[User]:

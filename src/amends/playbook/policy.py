@@ -8,7 +8,7 @@ typo fails at start instead of silently changing how cases are handled.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,8 +17,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Defined with the other errors so a command can report it without loading this module.
 from amends.errors import PlaybookError as PlaybookError
+from amends.fields import CURRENCIES
 from amends.playbook.calendar import WEEKDAYS, BusinessCalendar, parse_hours
-from amends.playbook.rules import Category, PatternPolicy, Severity, Step
+from amends.playbook.rules import (
+    WORKSPACE_CURRENCY,
+    Category,
+    CompensationPolicy,
+    PatternPolicy,
+    PolicySettings,
+    Severity,
+    Step,
+)
 
 DEFAULT_PATH = Path(__file__).with_name("default.toml")
 CLOCKS = ("acknowledge", "remedy", "close")
@@ -42,7 +51,7 @@ class Playbook:
     calendar: BusinessCalendar
     by_severity: dict[Severity, Rule]
     by_category: dict[Category, dict[str, Any]] = field(default_factory=dict)
-    agent_compensation_limit: Decimal = Decimal("100")
+    compensation: CompensationPolicy = field(default_factory=CompensationPolicy)
     patterns: PatternPolicy = field(default_factory=PatternPolicy)
 
     def rule(self, severity: Severity, category: Category) -> Rule:
@@ -136,7 +145,14 @@ def parse(text: str, *, workspace_timezone: str = "UTC", source: str = "playbook
 
 
 def _build(data: dict[str, Any], workspace_timezone: str) -> Playbook:
-    unknown = set(data) - {"business_hours", "severity", "category", "empowerment", "patterns"}
+    unknown = set(data) - {
+        "business_hours",
+        "severity",
+        "category",
+        "empowerment",
+        "compensation",
+        "patterns",
+    }
     if unknown:
         raise PlaybookError(f"unknown section(s) {', '.join(sorted(unknown))}")
     calendar = _calendar(data.get("business_hours", {}), workspace_timezone)
@@ -166,14 +182,79 @@ def _build(data: dict[str, Any], workspace_timezone: str) -> Playbook:
         if "required" in table:
             override["required"] = _steps(table["required"], f"[category.{name}] required")
         by_category[category] = override
-    empowerment = data.get("empowerment", {})
+    compensation = _compensation(data.get("compensation", {}), data.get("empowerment", {}))
+    return Playbook(
+        calendar, by_severity, by_category, compensation, _patterns(data.get("patterns", {}))
+    )
+
+
+def _amount(value: object, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PlaybookError(f"{where} must be a number")
     try:
-        limit = Decimal(str(empowerment.get("agent_compensation_limit", "100")))
+        amount = Decimal(str(value))
     except InvalidOperation:
-        raise PlaybookError("[empowerment] agent_compensation_limit must be a number") from None
-    if not limit.is_finite() or limit < 0:
-        raise PlaybookError("[empowerment] agent_compensation_limit must be zero or more")
-    return Playbook(calendar, by_severity, by_category, limit, _patterns(data.get("patterns", {})))
+        raise PlaybookError(f"{where} must be a number") from None
+    if not amount.is_finite() or amount < 0:
+        raise PlaybookError(f"{where} must be zero or more")
+    return amount
+
+
+def _per_currency(
+    table: object, where: str, *, rates: bool = False
+) -> tuple[tuple[str, Decimal], ...]:
+    if not isinstance(table, dict):
+        raise PlaybookError(f"[{where}] must be a table of currency = amount")
+    found = []
+    for key, value in table.items():
+        code = key if key == WORKSPACE_CURRENCY and not rates else key.upper()
+        if code != WORKSPACE_CURRENCY and code not in CURRENCIES:
+            raise PlaybookError(
+                f"[{where}] {key!r} is not an ISO 4217 currency code"
+                + ("" if rates else f" or {WORKSPACE_CURRENCY!r}")
+            )
+        amount = _amount(value, f"[{where}] {key}")
+        if rates and amount == 0:
+            raise PlaybookError(f"[{where}] {key} must be more than zero")
+        found.append((code, amount))
+    return tuple(found)
+
+
+def _compensation(table: object, empowerment: object) -> CompensationPolicy:
+    if not isinstance(table, dict):
+        raise PlaybookError("[compensation] must be a table")
+    if not isinstance(empowerment, dict):
+        raise PlaybookError("[empowerment] must be a table")
+    shares = {f.name for f in fields(PolicySettings)}
+    unknown = set(table) - shares - {"agent_limit", "cap", "rates"}
+    if unknown:
+        raise PlaybookError(f"[compensation] has unknown key(s) {', '.join(sorted(unknown))}")
+    if set(empowerment) - {"agent_compensation_limit"}:
+        extra = ", ".join(sorted(set(empowerment) - {"agent_compensation_limit"}))
+        raise PlaybookError(f"[empowerment] has unknown key(s) {extra}")
+    base = CompensationPolicy()
+    limit = base.agent_limit
+    if "agent_compensation_limit" in empowerment:
+        if "agent_limit" in table:
+            raise PlaybookError(
+                "give the agent's limit once: [compensation] agent_limit, or the older "
+                "[empowerment] agent_compensation_limit"
+            )
+        amount = _amount(
+            empowerment["agent_compensation_limit"], "[empowerment] agent_compensation_limit"
+        )
+        limit = ((WORKSPACE_CURRENCY, amount),)
+    if "agent_limit" in table:
+        limit = _per_currency(table["agent_limit"], "compensation.agent_limit")
+    settings = PolicySettings(
+        **{name: _amount(table[name], f"[compensation] {name}") for name in shares if name in table}
+    )
+    return CompensationPolicy(
+        settings=settings,
+        agent_limit=limit,
+        cap=_per_currency(table["cap"], "compensation.cap") if "cap" in table else base.cap,
+        rates=_per_currency(table.get("rates", {}), "compensation.rates", rates=True),
+    )
 
 
 def _days(table: dict[str, Any], key: str, default: timedelta) -> timedelta:

@@ -79,4 +79,48 @@ class PolicySettings:
     late_step: Decimal = Decimal("0.1")  # per full week late
     late_max: Decimal = Decimal("0.3")
     service_loss_share: Decimal = Decimal("0.25")  # of a month's recurring value
-    cap: Decimal = Decimal("5000")  # the most the policy ever recommends
+
+
+WORKSPACE_CURRENCY = "workspace"  # the key standing for the workspace's own currency
+
+
+@dataclass(frozen=True)
+class CompensationPolicy:
+    """How much may be given in each currency: what an agent grants without asking and
+    the most the recommendation proposes. Amounts are kept per ISO 4217 code; another
+    currency is converted only through the owner's own table of ``rates`` (what one unit
+    is worth in the workspace currency), never guessed."""
+
+    settings: PolicySettings = PolicySettings()
+    agent_limit: tuple[tuple[str, Decimal], ...] = ((WORKSPACE_CURRENCY, Decimal("100")),)
+    cap: tuple[tuple[str, Decimal], ...] = ((WORKSPACE_CURRENCY, Decimal("5000")),)
+    rates: tuple[tuple[str, Decimal], ...] = ()
+
+    def limit_for(self, currency: str, workspace_currency: str) -> Decimal | None:
+        """An agent's limit in ``currency``; None when the playbook gives no way to know it
+        (then every amount in that currency waits for a manager)."""
+        return _in_currency(self.agent_limit, self.rates, currency, workspace_currency)
+
+    def cap_for(self, currency: str, workspace_currency: str) -> Decimal | None:
+        """The recommendation's ceiling in ``currency``; None when none is set for it."""
+        return _in_currency(self.cap, self.rates, currency, workspace_currency)
+
+
+def _in_currency(
+    amounts: tuple[tuple[str, Decimal], ...],
+    rates: tuple[tuple[str, Decimal], ...],
+    currency: str,
+    workspace_currency: str,
+) -> Decimal | None:
+    table = dict(amounts)
+    if currency in table:
+        return table[currency]
+    base = table.get(WORKSPACE_CURRENCY, table.get(workspace_currency))
+    if base is None:
+        return None
+    if currency == workspace_currency:
+        return base
+    rate = dict(rates).get(currency)
+    if rate is None:
+        return None
+    return (base / rate).quantize(Decimal("0.01"))

@@ -18,7 +18,7 @@ from amends.errors import InvalidInput
 from amends.fields import MAX_DB_INT
 from amends.messages.schemas import ComplaintIn, ComplaintOut
 from amends.people.deps import ApiActor
-from amends.recovery import flows
+from amends.recovery import flows, verdict
 from amends.recovery.schemas import CompensationIn, ReplyIn, ReplyOut, StepsIn, StepsOut
 from amends.web.deps import AppClock, AppPlaybook, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
@@ -150,7 +150,7 @@ def case_validity(
 ) -> ValidityOut:
     """Is the customer right? The verdict from commitments and deliveries, with evidence."""
     return ValidityOut.model_validate(
-        flows.assess_case(session, case_id, actor=actor, now=clock.now())
+        verdict.assess_case(session, case_id, actor=actor, now=clock.now())
     )
 
 
@@ -163,11 +163,11 @@ def override_case_validity(
     clock: AppClock,
 ) -> ValidityOut:
     """Override the verdict with a reason; the evidence verdict stays visible beside it."""
-    flows.override_validity(
+    verdict.override_validity(
         session, case_id, actor=actor, now=clock.now(), verdict=body.verdict, reason=body.reason
     )
     return ValidityOut.model_validate(
-        flows.assess_case(session, case_id, actor=actor, now=clock.now())
+        verdict.assess_case(session, case_id, actor=actor, now=clock.now())
     )
 
 

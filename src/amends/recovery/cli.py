@@ -24,10 +24,11 @@ from amends.console import (
     out,
     parse_time,
 )
+from amends.fields import clean_currency
 from amends.patterns import service as patterns
 from amends.people import service as people
 from amends.people.rules import OPERATOR
-from amends.recovery import flows
+from amends.recovery import flows, verdict
 from amends.recovery import sweep as sweeps
 from amends.recovery.schemas import StepsOut
 
@@ -45,9 +46,12 @@ def show_case(case_id: ObjectId, json_: Json = False) -> None:
             TimelineEventOut.model_validate(e)
             for e in service.timeline(session, case_id, actor=OPERATOR)
         ]
-        validity = flows.assess_case(session, case_id, actor=OPERATOR, now=ws.clock.now())
+        validity = verdict.assess_case(session, case_id, actor=OPERATOR, now=ws.clock.now())
         compensation = compensations.summary(
-            session, service.get_case(session, case_id, actor=OPERATOR), now=ws.clock.now()
+            session,
+            service.get_case(session, case_id, actor=OPERATOR),
+            now=ws.clock.now(),
+            policy=ws.playbook.compensation,
         )
         similar = patterns.similar_for(session, case_id, actor=OPERATOR, home=ws.settings.home)
     if json_:
@@ -65,6 +69,15 @@ def show_case(case_id: ObjectId, json_: Json = False) -> None:
         out.print(f"  {local_time(event.at, ws.settings.timezone)} {event.kind} {event.note}")
 
 
+def _currency(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return clean_currency(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--currency") from None
+
+
 @cases_app.command("act")
 @handle_errors
 def act(
@@ -76,6 +89,10 @@ def act(
         str | None, typer.Option(help="with compensate: refund, credit, gift, ... or none")
     ] = None,
     amount: Annotated[str, typer.Option(help="with compensate: amount")] = "0",
+    currency: Annotated[
+        str | None,
+        typer.Option(help="with compensate: ISO 4217 code; default the customer's currency"),
+    ] = None,
     rationale: Annotated[str, typer.Option(help="with compensate: why this much")] = "",
     as_user: Annotated[str | None, typer.Option("--as", help="act as this user (email)")] = None,
     json_: Json = False,
@@ -93,13 +110,17 @@ def act(
         result = flows.perform_steps(
             session,
             case_id,
-            actor=people.acting_as(session, as_user),
+            actor=people.acting_as(session, as_user, operator=ws.settings.operator),
             now=ws.clock.now(),
             playbook=ws.playbook,
             steps=[step],
             note=note,
             outcome=outcome,
-            compensation=flows.CompensationInput(kind, value, None, rationale) if kind else None,
+            compensation=(
+                flows.CompensationInput(kind, value, _currency(currency), rationale)
+                if kind
+                else None
+            ),
         )
         case = service.present(session, [result.case])[0]
     payload = StepsOut.of(case, result).model_dump(mode="json")

@@ -10,22 +10,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases import steps as case_steps
-from amends.cases.models import Case
+from amends.cases.models import Case, Notification
 from amends.cases.rules import Category, Origin, Outcome, Severity, Step, case_ref
 from amends.coach import service as coach
-from amends.commitments import ledger
-from amends.commitments.validity import Promise, Verdict, assess
+from amends.commitments import service as commitments
+from amends.commitments.models import Commitment
+from amends.commitments.rules import CommitmentStatus
 from amends.compensation import service as compensations
 from amends.compensation.models import Compensation
 from amends.compensation.rules import CompensationStatus
+from amends.customers import service as customers
 from amends.customers.models import Customer
+from amends.customers.rules import CustomerStatus
 from amends.errors import Conflict, InvalidInput
 from amends.messages import outbox
 from amends.messages import service as messages
@@ -202,7 +204,67 @@ def perform_steps(
         outcome=outcome,
         message_id=message_id,
     )
+    if Step.CLOSE in result.done and outcome is not None:
+        _settle_customer(session, case, outcome, actor=actor, now=now)
     return result
+
+
+# What a case's outcome says about its customer, and what happens to their promises: a
+# lost customer's are paused (no proactive apologies to someone who left), a won-back
+# customer's paused ones resume, parting ways ends them.
+_CUSTOMER_AFTER = {
+    Outcome.LOST: (CustomerStatus.LOST, CommitmentStatus.ACTIVE, CommitmentStatus.PAUSED),
+    Outcome.WON_BACK: (CustomerStatus.WON_BACK, CommitmentStatus.PAUSED, CommitmentStatus.ACTIVE),
+    Outcome.PARTED_WAYS: (CustomerStatus.PARTED_WAYS, None, CommitmentStatus.ENDED),
+}
+
+
+def _settle_customer(
+    session: Session, case: Case, outcome: Outcome, *, actor: Actor, now: datetime
+) -> None:
+    customer = session.get(Customer, case.customer_id)
+    assert customer is not None
+    if outcome is Outcome.RETAINED:
+        if customer.status == CustomerStatus.AT_RISK.value:
+            customers.update_customer(
+                session,
+                customer.id,
+                actor=actor,
+                now=now,
+                changes={"status": CustomerStatus.ACTIVE},
+            )
+        return
+    status, before, after = _CUSTOMER_AFTER[outcome]
+    previous = customer.status
+    customers.update_customer(
+        session, customer.id, actor=actor, now=now, changes={"status": status}
+    )
+    changed = []
+    for commitment in session.scalars(
+        select(Commitment).where(Commitment.customer_id == customer.id).order_by(Commitment.id)
+    ):
+        current = commitment.status
+        if current == after.value or current == CommitmentStatus.ENDED.value:
+            continue
+        if before is not None and current != before.value:
+            continue
+        commitments.update_commitment(
+            session, commitment.id, actor=actor, now=now, changes={"status": after}
+        )
+        changed.append(commitment.id)
+    cases.add_event(
+        session,
+        case=case,
+        kind="customer_status",
+        at=now,
+        actor=actor,
+        data={
+            "before": previous,
+            "after": status.value,
+            "commitments": changed,
+            "commitment_status": after.value,
+        },
+    )
 
 
 def decide_compensation(
@@ -230,6 +292,41 @@ def decide_compensation(
             steps=[Step.COMPENSATE],
             note=note or "compensation approved",
         )
+    if item.message_id is not None:
+        if approve:
+            outbox.release(session, message_id=item.message_id, now=now)
+        else:
+            # Declined: the reply that announced it goes back to its author as a draft.
+            outbox.cancel(
+                session, message_id=item.message_id, reason="its compensation was declined"
+            )
+            reply = session.get(Message, item.message_id)
+            if reply is not None:
+                reply.is_draft = True
+        cases.add_event(
+            session,
+            case=case,
+            kind="reply_released" if approve else "reply_returned",
+            at=now,
+            actor=actor,
+            data={"message_id": item.message_id, "compensation_id": item.id},
+        )
+    if item.requested_by is not None and item.requested_by != actor.user_id:
+        verdict = "approved" if approve else "declined"
+        told = " The reply that announced it is sent now." if approve else ""
+        if not approve and item.message_id is not None:
+            told = " The reply that announced it was not sent; it is back with you as a draft."
+        session.add(
+            Notification(
+                user_id=item.requested_by,
+                case_id=case.id,
+                kind=f"compensation_{verdict}",
+                text=f"{case_ref(case.id)}: your {item.kind} of {item.amount} "
+                f"{item.currency} was {verdict}.{told}",
+                created_at=now,
+            )
+        )
+        session.flush()
     return item
 
 
@@ -319,6 +416,22 @@ def send_reply(
         if wanted
         else StepResult(case)
     )
+    if result.held and result.compensation_id is not None:
+        # The customer must not read of a compensation nobody has approved yet: the reply
+        # waits, unsent, for the manager's decision.
+        promised = session.get(Compensation, result.compensation_id)
+        assert promised is not None
+        promised.message_id = message.id
+        queued.status = "held"
+        queued.hold_reason = f"waiting for a manager to approve compensation {promised.id}"
+        cases.add_event(
+            session,
+            case=case,
+            kind="reply_held",
+            at=now,
+            actor=actor,
+            data={"message_id": message.id, "compensation_id": promised.id},
+        )
     return Reply(message, queued, result)
 
 
@@ -424,61 +537,4 @@ def open_complaint_case(
         origin=Origin.COMPLAINT,
         opened_at=received_at,
         judge=False,
-    )
-
-
-# -- is the customer right? --------------------------------------------------------------
-
-
-def assess_case(session: Session, case_id: int, *, actor: Actor, now: datetime) -> dict[str, Any]:
-    """The evidence-based verdict for a case, and the agent's override when there is one."""
-    case = cases.get_case(session, case_id, actor=actor)
-    customer_view = ledger.expectations(session, case.customer_id, actor=actor, now=now)
-    if case.commitment_id is not None:
-        customer_view = [(c, o) for c, o in customer_view if c.id == case.commitment_id]
-    complaint = " ".join(
-        session.scalars(
-            select(Message.text).where(Message.case_id == case.id, Message.direction == "inbound")
-        )
-    )
-    promises = [Promise(c.id, c.title, occs) for c, occs in customer_view]
-    found = assess(promises, f"{case.title} {complaint}", now=now)
-    result: dict[str, Any] = {
-        "verdict": found.verdict.value,
-        "reasons": found.reasons,
-        "evidence": found.evidence,
-    }
-    if case.validity_override:
-        result["evidence_verdict"] = result["verdict"]
-        result["verdict"] = case.validity_override["verdict"]
-        result["override"] = case.validity_override
-    return result
-
-
-def override_validity(
-    session: Session, case_id: int, *, actor: Actor, now: datetime, verdict: str, reason: str
-) -> None:
-    """An agent's judgement over the evidence; it needs a reason and goes on the timeline."""
-    require(actor, Action.WRITE)
-    try:
-        chosen = Verdict(verdict)
-    except ValueError:
-        raise InvalidInput(f"unknown verdict {verdict!r}", code="verdict-unknown") from None
-    if len(reason.strip()) < 3:
-        raise InvalidInput("overriding the verdict needs a reason", code="override-reason")
-    case = cases.get_case(session, case_id, actor=actor)
-    case.validity_override = {
-        "verdict": chosen.value,
-        "reason": reason.strip(),
-        "by": actor.user_id,
-        "at": now.isoformat(),
-    }
-    cases.add_event(
-        session,
-        case=case,
-        kind="validity_overridden",
-        at=now,
-        actor=actor,
-        note=reason.strip(),
-        data={"verdict": chosen.value},
     )
