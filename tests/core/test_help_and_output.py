@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from amends.cli import app
 from amends.reports.cli import duration
-from tests.cli.test_playbook_cli import env, run, setup_case
+from tests.cases.test_cases_cli import env, run, setup_case
 
 __all__ = ["env"]  # the fixture is shared with the playbook tests
 

@@ -9,7 +9,7 @@ from amends.cli import app
 from amends.console import open_workspace
 from amends.errors import NotAuthenticated
 from amends.people import service as people
-from tests.cli.test_playbook_cli import env
+from tests.cases.test_cases_cli import env
 
 __all__ = ["env"]
 
