@@ -52,9 +52,19 @@ def update_case(
     clock: AppClock,
     playbook: AppPlaybook,
 ) -> CaseOut:
-    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    changes = {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True, exclude={"reason"}).items()
+        if v is not None
+    }
     case = flows.update_case(
-        session, case_id, actor=actor, now=clock.now(), playbook=playbook, changes=changes
+        session,
+        case_id,
+        actor=actor,
+        now=clock.now(),
+        playbook=playbook,
+        changes=changes,
+        reason=body.reason,
     )
     return cases.present(session, [case])[0]
 

@@ -28,13 +28,13 @@ from amends.compensation.rules import CompensationStatus
 from amends.customers import service as customers
 from amends.customers.models import Customer
 from amends.customers.rules import CustomerStatus
-from amends.errors import Conflict, InvalidInput
+from amends.errors import Conflict, Forbidden, InvalidInput
 from amends.messages import outbox
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel, Direction
 from amends.patterns import service as patterns
-from amends.people.rules import Action, Actor
+from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
 from amends.playbook.policy import Playbook
 
@@ -104,6 +104,9 @@ def open_case(
     ]
 
 
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
 def update_case(
     session: Session,
     case_id: int,
@@ -112,11 +115,37 @@ def update_case(
     now: datetime,
     playbook: Playbook,
     changes: dict[str, object],
+    reason: str = "",
 ) -> Case:
-    """Change a case's title, severity or category; a new category is judged again."""
-    before = cases.get_case(session, case_id, actor=actor).category
+    """Change a case's title, severity or category; a new category is judged again.
+
+    A repeat is more severe because the customer was failed twice: lowering its severity
+    takes a manager and a reason, which go on the timeline.
+    """
+    current = cases.get_case(session, case_id, actor=actor)
+    before = current.category
+    wanted = changes.get("severity")
+    if (
+        current.repeat_of
+        and wanted is not None
+        and _SEVERITY_RANK[Severity(str(wanted))] < _SEVERITY_RANK[Severity(current.severity)]
+    ):
+        if actor.role not in {Role.MANAGER, Role.OWNER}:
+            raise Forbidden(
+                "this case repeats an earlier failure; only a manager may lower its severity"
+            )
+        if len(reason.strip()) < 3:
+            raise InvalidInput(
+                "lowering the severity of a repeat needs the reason", code="reason-required"
+            )
     case = cases.update_case(
-        session, case_id, actor=actor, now=now, playbook=playbook, changes=changes
+        session,
+        case_id,
+        actor=actor,
+        now=now,
+        playbook=playbook,
+        changes=changes,
+        note=reason.strip(),
     )
     if case.category != before:
         # Recategorised, the case may now complete (or join) a pattern of its new kind.
