@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from amends.cases import clocks
 from amends.cases import service as cases
 from amends.cases.models import Case, TimelineEvent
+from amends.cases.rules import case_ref
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.messages.models import Message
-from amends.messages.rules import Channel, Direction
+from amends.messages.rules import Channel, Direction, reply_subject
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
 from amends.people.service import require
@@ -130,6 +131,26 @@ def list_messages(
     if direction is not None:
         stmt = stmt.where(Message.direction == direction.value)
     return paginate(session, stmt, limit=limit, offset=offset)
+
+
+def reply_subject_for(session: Session, case: Case) -> str:
+    """The subject a reply on ``case`` carries (see ``rules.reply_subject``)."""
+
+    def last(direction: Direction) -> str | None:
+        return session.scalar(
+            select(Message.subject)
+            .where(
+                Message.case_id == case.id,
+                Message.direction == direction.value,
+                Message.subject != "",
+            )
+            .order_by(Message.at.desc(), Message.id.desc())
+            .limit(1)
+        )
+
+    return reply_subject(
+        last(Direction.INBOUND), last(Direction.OUTBOUND), ref=case_ref(case.id), title=case.title
+    )
 
 
 def best_open_case(cases_: list[Case]) -> Case | None:

@@ -410,7 +410,7 @@ def send_reply(
         direction=Direction.OUTBOUND,
         channel=Channel.EMAIL,
         text=text,
-        subject=subject or f"[{case_ref(case.id)}] {case.title}",
+        subject=subject or messages.reply_subject_for(session, case),
         language=language or customer.language,
         case_id=case.id,
         to_address=contact.email,
