@@ -65,17 +65,18 @@ def customer_spoke(case: Case, playbook: Playbook, at: datetime) -> None:
     refresh_urgency(case)
 
 
-def we_spoke(case: Case, at: datetime) -> None:
-    """An outbound message: who spoke last is us, so the customer's turn begins.
+def we_spoke(case: Case, at: datetime, *, asks: bool = False) -> None:
+    """An outbound message (or a call): a contact with the customer.
 
-    The remedy clock pauses from here until the customer answers; the acknowledgment
-    clock never pauses (a reply that does not acknowledge still leaves it running).
+    The remedy clock pauses only when the message asks the customer for something named
+    (``asks``), until they answer; an apology or a progress note leaves it running. The
+    acknowledgment clock never pauses.
     """
     if case.first_response_at is None:
         case.first_response_at = at
     case.outbound_count += 1
     case.last_outbound_at = at
-    if Step.REMEDY not in steps_of(case):
+    if asks and Step.REMEDY not in steps_of(case):
         case.waiting_on = WaitingOn.CUSTOMER.value
         case.waiting_since = at
     refresh_urgency(case)

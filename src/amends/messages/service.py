@@ -40,8 +40,12 @@ def record_message(
     raw_sha256: str | None = None,
     at: datetime | None = None,
     playbook: Playbook,
+    asks: str | None = None,
 ) -> Message:
-    """Record a message; on a case it also moves the clocks (who spoke last matters)."""
+    """Record a message; on a case it also moves the clocks (who spoke last matters).
+
+    ``asks`` names what an outbound message asks the customer for ("the order number");
+    the remedy clock waits for their answer only then."""
     require(actor, Action.WRITE)
     case: Case | None = None
     if case_id is not None:
@@ -81,14 +85,21 @@ def record_message(
         if direction is Direction.INBOUND:
             clocks.customer_spoke(case, playbook, message.at)
         elif direction is Direction.OUTBOUND:
-            clocks.we_spoke(case, message.at)
+            clocks.we_spoke(case, message.at, asks=bool(asks and asks.strip()))
+        data: dict[str, object] = {
+            "message_id": message.id,
+            "channel": channel.value,
+            "language": language,
+        }
+        if asks and asks.strip():
+            data["asks"] = asks.strip()
         cases.add_event(
             session,
             case=case,
             kind=f"message_{direction.value}",
             at=message.at,
             actor=actor,
-            data={"message_id": message.id, "channel": channel.value, "language": language},
+            data=data,
         )
     return message
 

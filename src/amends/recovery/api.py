@@ -89,6 +89,7 @@ def perform_steps(
         note=body.note,
         outcome=body.outcome,
         compensation=_compensation(body.compensation),
+        call_note=body.call_note,
     )
     return StepsOut.of(cases.present(session, [result.case])[0], result)
 
@@ -115,6 +116,7 @@ def reply(
         steps=body.steps,
         compensation=_compensation(body.compensation),
         override_reason=body.override_reason,
+        asks=body.asks,
     )
     return ReplyOut.of(
         cases.present(session, [sent.steps.case])[0],

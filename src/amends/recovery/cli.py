@@ -124,6 +124,10 @@ def act(
         typer.Option(help="with compensate: ISO 4217 code; default the customer's currency"),
     ] = None,
     rationale: Annotated[str, typer.Option(help="with compensate: why this much")] = "",
+    call: Annotated[
+        str | None,
+        typer.Option(help="acknowledged, explained or followed up by phone: what was said"),
+    ] = None,
     as_user: Annotated[str | None, typer.Option("--as", help="act as this user (email)")] = None,
     json_: Json = False,
 ) -> None:
@@ -149,6 +153,7 @@ def act(
                 if kind
                 else None
             ),
+            call_note=call,
         )
         case = service.present(session, [result.case])[0]
     payload = StepsOut.of(case, result).model_dump(mode="json")
@@ -209,6 +214,9 @@ def reply(
     override_reason: Annotated[
         str | None, typer.Option(help="send despite the coach's findings, and why")
     ] = None,
+    asks: Annotated[
+        str | None, typer.Option(help="what you ask the customer for; the remedy clock waits")
+    ] = None,
     as_user: AsUser = None,
     json_: Json = False,
 ) -> None:
@@ -239,6 +247,7 @@ def reply(
                 else None
             ),
             override_reason=override_reason,
+            asks=asks,
         )
         shown = ReplyOut.of(
             service.present(session, [sent.steps.case])[0],

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from amends.cases import service as cases
 from amends.cases import steps as case_steps
 from amends.cases.models import Case, Notification
-from amends.cases.rules import Category, Origin, Outcome, Severity, Step, case_ref
+from amends.cases.rules import SPOKEN_STEPS, Category, Origin, Outcome, Severity, Step, case_ref
 from amends.coach import service as coach
 from amends.commitments import service as commitments
 from amends.commitments.models import Commitment
@@ -184,12 +184,15 @@ def perform_steps(
     outcome: Outcome | None = None,
     compensation: CompensationInput | None = None,
     message_id: int | None = None,
+    call_note: str | None = None,
 ) -> StepResult:
     """Complete ``steps`` (several at once if one message did them all).
 
-    Explaining a change needs a corrective action behind it; compensating records what
-    was given, and a compensation above the actor's limit holds the compensate step and
-    every step after it until a manager approves.
+    Acknowledging, explaining the change and following up are things said to the
+    customer: they need the message that said them (``message_id``, as a reply carries),
+    or a call recorded with its note. Explaining a change needs a corrective action
+    behind it; compensating records what was given, and a compensation above the actor's
+    limit holds the compensate step and every step after it until a manager approves.
     """
     require(actor, Action.WRITE)
     case = cases.get_case(session, case_id, actor=actor)
@@ -197,6 +200,24 @@ def perform_steps(
     plan = case_steps.plan(case, playbook=playbook, steps=steps, outcome=outcome, systemic=systemic)
     if Step.EXPLAIN_CHANGE in plan:
         patterns.require_corrective_action(session, case)
+    spoken = [s for s in plan if s in SPOKEN_STEPS]
+    if spoken and message_id is None:
+        if call_note is None or len(call_note.strip()) < 3:
+            raise InvalidInput(
+                f"{', '.join(spoken)} tell(s) the customer something: send it as a reply, "
+                "or record the call with a note of what was said",
+                code="message-required",
+            )
+        message_id = messages.record_message(
+            session,
+            actor=actor,
+            now=now,
+            direction=Direction.OUTBOUND,
+            channel=Channel.PHONE,
+            text=call_note.strip(),
+            case_id=case.id,
+            playbook=playbook,
+        ).id
     result = StepResult(case)
     if Step.COMPENSATE in plan:
         approved = compensations.approved_for(session, case.id)
@@ -383,6 +404,7 @@ def send_reply(
     outcome: Outcome | None = None,
     compensation: CompensationInput | None = None,
     override_reason: str | None = None,
+    asks: str | None = None,
 ) -> Reply:
     """Write to the customer on a case: record, queue for sending and complete the steps
     the message carries — all in the caller's one transaction, so either all happen or none."""
@@ -415,6 +437,7 @@ def send_reply(
         case_id=case.id,
         to_address=contact.email,
         playbook=playbook,
+        asks=asks,
     )
     queued = outbox.queue(session, message=message, to_address=contact.email, now=now)
     if checked.blocking:
