@@ -18,7 +18,10 @@ from sqlalchemy import (
     String,
     create_engine,
     event,
+    make_url,
 )
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -103,9 +106,34 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# SQLite's primary result codes for "another connection holds the lock" (SQLITE_BUSY,
+# SQLITE_LOCKED); extended codes such as SQLITE_BUSY_SNAPSHOT keep them in the low byte.
+_SQLITE_LOCK_CODES = frozenset({5, 6})
+# PostgreSQL's lock_not_available: a lock_timeout ran out.
+_PG_LOCK_NOT_AVAILABLE = "55P03"
+# A web request holds a pooled connection while it waits for the write lock, so a file
+# database's pool is as large as the server's thread pool (anyio's default, 40) plus
+# room for the health check: waiting writers must never starve readers of connections.
+SQLITE_POOL_SIZE = 45
+
+
+def is_busy(exc: BaseException) -> bool:
+    """The database refused only because others held it (a lock or every connection)."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return int(code) & 0xFF in _SQLITE_LOCK_CODES
+    return getattr(exc.orig, "sqlstate", None) == _PG_LOCK_NOT_AVAILABLE
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the pragmas and pool settings amends relies on."""
     if url.startswith("sqlite"):
+        if make_url(url).database not in {None, "", ":memory:"} and "poolclass" not in kwargs:
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
