@@ -3,7 +3,10 @@ the customer's expectations view (service layer: flushes, never commits)."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -117,6 +120,17 @@ class SweepResult:
     cases_opened: list[int] = field(default_factory=list)
     cases_joined: list[int] = field(default_factory=list)
     commitments_checked: int = 0
+    # Transactions the sweep committed, and how long the longest one held the database.
+    chunks: int = 0
+    longest_chunk_seconds: float = 0.0
+
+    def add(self, part: SweepResult, *, seconds: float) -> None:
+        self.breaches_opened += part.breaches_opened
+        self.cases_opened.extend(part.cases_opened)
+        self.cases_joined.extend(part.cases_joined)
+        self.commitments_checked += part.commitments_checked
+        self.chunks += 1
+        self.longest_chunk_seconds = max(self.longest_chunk_seconds, seconds)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -124,11 +138,51 @@ class SweepResult:
             "cases_opened": self.cases_opened,
             "cases_joined": self.cases_joined,
             "commitments_checked": self.commitments_checked,
+            "chunks": self.chunks,
+            "longest_chunk_seconds": round(self.longest_chunk_seconds, 3),
         }
 
 
-def sweep(session: Session, *, now: datetime, playbook: Playbook) -> SweepResult:
-    """Judge every occurrence whose deadline passed since the last sweep.
+# Due commitments judged per transaction. A cold sweep judges tens of thousands a
+# second, so a chunk holds SQLite's write lock for a fraction of a second: a web
+# request waiting for it never reaches busy_timeout.
+SWEEP_CHUNK = 5_000
+
+
+def sweep_in_chunks(
+    transaction: Callable[[], AbstractContextManager[Session]],
+    *,
+    now: datetime,
+    playbook: Playbook,
+    size: int = SWEEP_CHUNK,
+) -> SweepResult:
+    """The sweep as a run of short transactions, one per window of due commitments.
+
+    ``transaction`` is the boundary's unit of work (it commits each chunk). Every chunk
+    claims, records and opens cases for its own commitments together, so a sweep that
+    dies half way leaves whole chunks done and the rest due: a rerun finishes it and
+    opens each breach's case once.
+    """
+    with transaction() as session:
+        scan = bulk.scan_in_rowid_order(session, now=now)
+        windows = bulk.windows(session, now=now, size=size, scan=scan)
+    total = SweepResult()
+    for window in windows:
+        started = time.perf_counter()
+        with transaction() as session:
+            part = sweep(session, now=now, playbook=playbook, window=window)
+        total.add(part, seconds=time.perf_counter() - started)
+    if total.commitments_checked >= bulk.RESTATE_AFTER:
+        with transaction() as session:
+            bulk.restate(session, judged=total.commitments_checked)
+    return total
+
+
+def sweep(
+    session: Session, *, now: datetime, playbook: Playbook, window: bulk.Window | None = None
+) -> SweepResult:
+    """Judge every occurrence whose deadline passed since the last sweep (in ``window``,
+    else all of them in the caller's one transaction).
 
     Only commitments with ``next_check_at < now`` are read (an index range), so a sweep
     with nothing newly due costs two empty lookups. Judging is set-based for one-off
@@ -139,10 +193,11 @@ def sweep(session: Session, *, now: datetime, playbook: Playbook) -> SweepResult
     """
     session.flush()  # the raw statements below must see pending changes
     result = SweepResult()
-    scan = bulk.scan_in_rowid_order(session, now=now)
-    with bulk.roomy_cache(session, enabled=scan):
-        one_offs, missed = bulk.judge_one_offs(session, now=now, scan=scan)
-        recurring, more = bulk.judge_recurring(session, now=now, scan=scan)
+    if window is None:
+        window = bulk.Window(scan=bulk.scan_in_rowid_order(session, now=now))
+    with bulk.roomy_cache(session, enabled=window.scan):
+        one_offs, missed = bulk.judge_one_offs(session, now=now, window=window)
+        recurring, more = bulk.judge_recurring(session, now=now, window=window)
     result.commitments_checked = one_offs + recurring
     bulk.restate(session, judged=result.commitments_checked)
     missed += more
