@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -95,6 +96,9 @@ class Base(DeclarativeBase):
     }
 
 
+BUSY_TIMEOUT_MS = 10_000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the web server read while the worker writes; busy_timeout turns brief
@@ -102,7 +106,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -127,6 +131,30 @@ def is_busy(exc: BaseException) -> bool:
     if code is not None:
         return int(code) & 0xFF in _SQLITE_LOCK_CODES
     return getattr(exc.orig, "sqlstate", None) == _PG_LOCK_NOT_AVAILABLE
+
+
+def write_if_free(session: Session, statement: Executable) -> bool:
+    """Run a bookkeeping write only if SQLite's write lock is free now; False if it was not.
+
+    For writes a read request makes on the side (a token's last use): waiting for the
+    lock would hold up a read that WAL lets through, so the write is skipped instead and
+    the transaction goes on reading. PostgreSQL locks rows, not the database, so there
+    the write simply runs.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        session.execute(statement)
+        return True
+    connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+    try:
+        session.execute(statement)
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        return False
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return True
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
