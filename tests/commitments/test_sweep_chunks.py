@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases.models import Case
-from amends.commitments import breaches, ledger
+from amends.commitments import breaches, bulk, ledger
 from amends.commitments.models import Breach
 from amends.db import transaction
 from tests.commitments.test_sweep import add_one_offs, counts, make_ledger
@@ -49,9 +49,18 @@ def one_case_per_breach(sessions: sessionmaker[Session]) -> None:
         assert all(breach == case for breach, case in linked)
 
 
+@pytest.mark.parametrize("in_table_order", [False, True], ids=["by-index", "table-scan"])
 def test_a_chunked_sweep_judges_what_one_transaction_would(
-    sessions: sessionmaker[Session], cast: Cast
+    sessions: sessionmaker[Session],
+    cast: Cast,
+    monkeypatch: pytest.MonkeyPatch,
+    in_table_order: bool,
 ) -> None:
+    if in_table_order:
+        # The path a cold sweep of a large SQLite ledger takes (windows in rowid order).
+        if sessions.kw["bind"].dialect.name != "sqlite":
+            pytest.skip("only SQLite is told how to scan")
+        monkeypatch.setattr(bulk, "scan_in_rowid_order", lambda session, *, now: True)
     make_ledger(sessions, cast, 23)
     add_one_offs(sessions, cast, 10, delivered=4)
     result = ledger.sweep_in_chunks(unit_of_work(sessions), now=WHEN, playbook=PLAYBOOK, size=5)
