@@ -144,9 +144,11 @@ class SweepResult:
 
 
 # Due commitments judged per transaction. A cold sweep judges tens of thousands a
-# second, so a chunk holds SQLite's write lock for a fraction of a second: a web
-# request waiting for it never reaches busy_timeout.
-SWEEP_CHUNK = 5_000
+# second, so a chunk holds SQLite's write lock for about a second at most: a web
+# request waiting for it never reaches busy_timeout. Smaller chunks cost more than
+# they save: each commit rewrites the sweep index's pages, scattered across it (at
+# 200,000 commitments, chunks of 5,000 took 1.5 times as long in all as 20,000).
+SWEEP_CHUNK = 20_000
 
 
 def sweep_in_chunks(
