@@ -175,8 +175,8 @@ def sweep(
     """Judge every promise past its deadline; each miss opens (or joins) a proactive case."""
     ws = open_workspace()
     when = parse_time(now, "--now") or ws.clock.now()
+    result = sweeps.sweep_in_chunks(ws.transaction, now=when, playbook=ws.playbook).as_dict()
     with ws.transaction() as session:
-        result = sweeps.sweep(session, now=when, playbook=ws.playbook).as_dict()
         soon = ledger.due_soon(session, now=when, window=timedelta(hours=due_window_hours))
     result["due_soon"] = [d.as_dict() for d in soon]
     if json_:

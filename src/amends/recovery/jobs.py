@@ -12,5 +12,4 @@ from amends.worker import JobContext, job
 @job("ledger-sweep", every_seconds=60)
 def sweep(ctx: JobContext) -> dict[str, Any]:
     book = playbooks.load(ctx.settings.home, workspace_timezone=ctx.settings.timezone)
-    with ctx.transaction() as session:
-        return sweeps.sweep(session, now=ctx.clock.now(), playbook=book).as_dict()
+    return sweeps.sweep_in_chunks(ctx.transaction, now=ctx.clock.now(), playbook=book).as_dict()
