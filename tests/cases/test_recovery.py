@@ -182,9 +182,12 @@ def test_breached_acknowledgment_escalates_exactly_once(
         ).all()
         assert [e.data["clock"] for e in events] == ["ack"]
         notified = s.scalars(
-            select(Notification.user_id).where(Notification.kind == "sla_breached")
+            select(Notification.user_id)
+            .where(Notification.kind == "sla_breached")
+            .order_by(Notification.id)
         ).all()
-        assert notified == [cast.manager.id]
+        # The case's owner is told first, then the managers.
+        assert notified == [cast.agent.id, cast.manager.id]
 
 
 def test_acknowledgment_clock_never_pauses_but_remedy_clock_does(

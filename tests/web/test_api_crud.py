@@ -228,7 +228,7 @@ def test_employee_cannot_own_a_case(client: TestClient, cast: Cast) -> None:
     assert response.json()["code"] == "owner-not-allowed"
 
 
-def test_escalation_reaches_the_manager_through_the_api(
+def test_escalation_reaches_the_manager_and_the_owner_through_the_api(
     client: TestClient, cast: Cast, clock: FrozenClock
 ) -> None:
     from datetime import timedelta
@@ -243,7 +243,9 @@ def test_escalation_reaches_the_manager_through_the_api(
         clocks.escalate_breaches(s, now=clock.now())
     mine = client.get("/api/v1/notifications", headers=cast.manager.headers).json()
     assert [(n["kind"], n["case_id"]) for n in mine] == [("sla_breached", case["id"])]
-    assert client.get("/api/v1/notifications", headers=cast.agent.headers).json() == []
+    owners = client.get("/api/v1/notifications", headers=cast.agent.headers).json()
+    assert [(n["kind"], n["case_id"]) for n in owners] == [("sla_breached", case["id"])]
+    assert owners[0]["id"] != mine[0]["id"]
     other = client.post(f"/api/v1/notifications/{mine[0]['id']}/read", headers=cast.agent.headers)
     assert other.status_code == 404  # not the agent's notification
     done = client.post(f"/api/v1/notifications/{mine[0]['id']}/read", headers=cast.manager.headers)

@@ -140,10 +140,12 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
                 note=f"{label} SLA breached",
                 data={"clock": clock},
             )
-            for user in _escalation_targets(session):
+            # The managers, and the case's owner: the one who must act is told first.
+            told = {case.owner_id, *(user.id for user in _escalation_targets(session))}
+            for user_id in sorted(told, key=lambda u: u != case.owner_id):
                 session.add(
                     Notification(
-                        user_id=user.id,
+                        user_id=user_id,
                         case_id=case.id,
                         kind="sla_breached",
                         text=f"{case_ref(case.id)}: {label} SLA breached",
