@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from amends.intake.rules import (
-    case_ref,
     ignore_reason,
     normalise_subject,
     safe_filename,
     subject_key,
 )
+from amends.messages.rules import ref_in_subject
 
 
 def _reason(
@@ -179,9 +179,9 @@ def test_subject_key_ignores_case_and_prefixes() -> None:
     ],
 )
 def test_case_ref(subject: str | None, ref: str | None) -> None:
-    assert case_ref(subject) == ref
+    assert ref_in_subject(subject) == ref
 
 
 def test_case_ref_with_custom_prefix() -> None:
-    assert case_ref("Re: [CASE-42] x", prefix="CASE") == "CASE-42"
+    assert ref_in_subject("Re: [CASE-42] x", prefix="CASE") == "CASE-42"
     assert normalise_subject("Re: [CASE-42] x", prefix="CASE") == "x"

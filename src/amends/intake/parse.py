@@ -35,7 +35,8 @@ from amends.intake.mime import (
 )
 from amends.intake.quotes import split_reply
 from amends.intake.result import Attachment, ForwardedMessage, ParsedMessage, SkippedAttachment
-from amends.intake.rules import case_ref, ignore_reason, normalise_subject, safe_filename
+from amends.intake.rules import ignore_reason, normalise_subject, safe_filename
+from amends.messages.rules import ref_in_subject
 from amends.text.charset import decode_bytes
 from amends.text.detect import MIN_LETTERS, UNDETERMINED, detect_language
 from amends.text.languages import LANGUAGES
@@ -412,7 +413,7 @@ def _parse(
         cc_addresses=envelope.addresses("cc", languages),
         subject=subject,
         normalised_subject=normalise_subject(subject),
-        case_ref=case_ref(subject),
+        case_ref=ref_in_subject(subject),
         date=envelope.date,
         content_type=content_type,
         body_text=body_text,

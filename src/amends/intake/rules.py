@@ -7,6 +7,10 @@ import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+# Subjects are read the same way wherever mail is threaded (here and in replies).
+from amends.messages.rules import normalise_subject as normalise_subject
+from amends.messages.rules import subject_key as subject_key
+
 
 @dataclass(frozen=True, slots=True)
 class IgnoreReason:
@@ -124,51 +128,3 @@ def _cut_utf8(text: str, limit: int) -> str:
     while cut and len(cut) < len(text) and unicodedata.category(text[len(cut)]).startswith("M"):
         cut = cut[:-1]
     return cut
-
-
-# Reply and forward prefixes of the clients our customers use: English, German,
-# Scandinavian, Czech/Slovak ("Odp", "PD", "Přep"), Greek ("ΑΠ", "ΣΧΕΤ", "ΠΡΘ")
-# and Thai ("ตอบกลับ", "ส่งต่อ"), optionally counted ("Re[2]:", "Re(2):", "Re^2:").
-_PREFIX = re.compile(
-    r"^\s*(?:re|fw|fwd|aw|wg|sv|vs|antw|odp|pd|přep|tr|rv|enc|res|ynt|"
-    r"απ|ατ|σχετ|πρθ|προωθ|ตอบกลับ|ตอบ|ส่งต่อ)"
-    r"\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:：]\s*",
-    re.IGNORECASE,
-)
-
-
-def _case_token(prefix: str) -> re.Pattern[str]:
-    return re.compile(rf"\[\s*({re.escape(prefix)})-(\d{{1,12}})\s*\]", re.IGNORECASE)
-
-
-_DEFAULT_CASE_TOKEN = _case_token("C")
-
-
-def case_ref(subject: str | None, prefix: str = "C") -> str | None:
-    """The case reference in a subject token such as ``[C-123]``, as ``C-123``."""
-    if not subject:
-        return None
-    pattern = _DEFAULT_CASE_TOKEN if prefix == "C" else _case_token(prefix)
-    match = pattern.search(subject)
-    if match is None:
-        return None
-    return f"{prefix.upper()}-{match.group(2)}"
-
-
-def normalise_subject(subject: str | None, prefix: str = "C") -> str:
-    """The subject without reply/forward prefixes or case tokens, for threading."""
-    if not subject:
-        return ""
-    pattern = _DEFAULT_CASE_TOKEN if prefix == "C" else _case_token(prefix)
-    text = pattern.sub(" ", unicodedata.normalize("NFC", subject))
-    while True:
-        stripped = _PREFIX.sub("", text, count=1)
-        if stripped == text:
-            break
-        text = stripped
-    return " ".join(text.split())
-
-
-def subject_key(subject: str | None, prefix: str = "C") -> str:
-    """A case-insensitive key for matching a reply's subject to its thread."""
-    return normalise_subject(subject, prefix).casefold()

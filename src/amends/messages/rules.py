@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
+
+from amends.commitments.validity import names
+from amends.text.fold import fold_words
 
 
 class Direction(StrEnum):
@@ -20,21 +26,95 @@ class Channel(StrEnum):
     CHAT = "chat"
 
 
-# "Re:" as mail programs write it in English, German, Nordic, Slovak/Czech and Greek.
-_REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|sv|odp|ap|απ|σχετ)\s*(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
+# Reply and forward prefixes of the clients our customers use: English, German,
+# Scandinavian, Czech/Slovak ("Odp", "PD", "Přep"), Greek ("ΑΠ", "ΣΧΕΤ", "ΠΡΘ")
+# and Thai ("ตอบกลับ", "ส่งต่อ"), optionally counted ("Re[2]:", "Re(2):", "Re^2:").
+_PREFIX = re.compile(
+    r"^\s*(?:re|fw|fwd|aw|wg|sv|vs|antw|odp|pd|přep|tr|rv|enc|res|ynt|"
+    r"απ|ατ|σχετ|πρθ|προωθ|ตอบกลับ|ตอบ|ส่งต่อ)"
+    r"\s*(?:\[\d+\]|\(\d+\)|\^\d+)?\s*[:：]\s*",
+    re.IGNORECASE,
+)
+
+
+def _case_token(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf"\[\s*({re.escape(prefix)})-(\d{{1,12}})\s*\]", re.IGNORECASE)
+
+
+_DEFAULT_CASE_TOKEN = _case_token("C")
+
+
+def ref_in_subject(subject: str | None, prefix: str = "C") -> str | None:
+    """The case reference in a subject token such as ``[C-123]``, as ``C-123``."""
+    if not subject:
+        return None
+    pattern = _DEFAULT_CASE_TOKEN if prefix == "C" else _case_token(prefix)
+    match = pattern.search(subject)
+    if match is None:
+        return None
+    return f"{prefix.upper()}-{match.group(2)}"
+
+
+def normalise_subject(subject: str | None, prefix: str = "C") -> str:
+    """The subject without reply/forward prefixes or case tokens, for threading."""
+    if not subject:
+        return ""
+    pattern = _DEFAULT_CASE_TOKEN if prefix == "C" else _case_token(prefix)
+    text = pattern.sub(" ", unicodedata.normalize("NFC", subject))
+    while True:
+        stripped = _PREFIX.sub("", text, count=1)
+        if stripped == text:
+            break
+        text = stripped
+    return " ".join(text.split())
+
+
+def subject_key(subject: str | None, prefix: str = "C") -> str:
+    """A case-insensitive key for matching a reply's subject to its thread."""
+    return normalise_subject(subject, prefix).casefold()
 
 
 def reply_subject(their: str | None, ours: str | None, *, ref: str, title: str) -> str:
     """The subject of a reply, one the customer recognises: ``Re: <their subject> [C-1]``
     under their last message; else the subject we already wrote to them; else the case's
     title. The case reference is added once, so answers find their case."""
-    if their and their.strip():
-        base = their.strip()
-        while _REPLY_PREFIX.match(base):
-            base = _REPLY_PREFIX.sub("", base, count=1)
-        subject = f"Re: {base}"
+    if their and normalise_subject(their):
+        subject = f"Re: {normalise_subject(their)}"
     elif ours and ours.strip():
         subject = ours.strip()
     else:
         subject = title.strip()
     return subject if f"[{ref}]" in subject else f"{subject} [{ref}]"
+
+
+@dataclass(frozen=True)
+class OpenMatter:
+    """An open case of the customer, as a new message from them might continue it."""
+
+    case_id: int
+    promise: str | None  # the title of the promise the case is about, if any
+    subjects: tuple[str, ...]  # subjects already written on the case, both ways
+    proactive: bool  # opened by the ledger's sweep before the customer wrote
+
+
+def same_matter(subject: str, text: str, open_cases: Sequence[OpenMatter]) -> int | None:
+    """The open case a new message continues, or None for a new matter (a new case).
+
+    A message continues a case when it quotes the case's reference, answers one of its
+    subjects, or speaks of the promise the case is about (a proactive case first). One
+    customer's "charged twice" does not join their "missed monthly report".
+    """
+    by_id = {c.case_id: c for c in open_cases}
+    ref = ref_in_subject(subject) or ref_in_subject(text)
+    if ref is not None and int(ref.split("-", 1)[1]) in by_id:
+        return int(ref.split("-", 1)[1])
+    key = subject_key(subject)
+    if key:
+        for case in open_cases:
+            if key in {subject_key(s) for s in case.subjects}:
+                return case.case_id
+    words = fold_words(f"{subject} {text}")
+    named = [c for c in open_cases if c.promise and names(c.promise, words)]
+    if named:
+        return max(named, key=lambda c: (c.proactive, c.case_id)).case_id
+    return None

@@ -12,10 +12,11 @@ from amends.cases import clocks
 from amends.cases import service as cases
 from amends.cases.models import Case, TimelineEvent
 from amends.cases.rules import case_ref
+from amends.commitments.models import Commitment
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.messages.models import Message
-from amends.messages.rules import Channel, Direction, reply_subject
+from amends.messages.rules import Channel, Direction, OpenMatter, reply_subject
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
 from amends.people.service import require
@@ -162,6 +163,28 @@ def reply_subject_for(session: Session, case: Case) -> str:
     return reply_subject(
         last(Direction.INBOUND), last(Direction.OUTBOUND), ref=case_ref(case.id), title=case.title
     )
+
+
+def open_matters(session: Session, customer_id: int) -> list[OpenMatter]:
+    """The customer's open cases as ``rules.same_matter`` weighs them."""
+    rows = session.execute(
+        select(Case.id, Case.origin, Commitment.title)
+        .outerjoin(Commitment, Commitment.id == Case.commitment_id)
+        .where(Case.customer_id == customer_id, Case.state != "closed")
+        .order_by(Case.id)
+    ).all()
+    subjects: dict[int, list[str]] = {case_id: [] for case_id, _, _ in rows}
+    for case_id, subject in session.execute(
+        select(Message.case_id, Message.subject).where(
+            Message.case_id.in_(list(subjects)), Message.subject != ""
+        )
+    ):
+        if case_id is not None:
+            subjects[case_id].append(subject)
+    return [
+        OpenMatter(case_id, promise, tuple(subjects[case_id]), origin == "breach")
+        for case_id, origin, promise in rows
+    ]
 
 
 def best_open_case(cases_: list[Case]) -> Case | None:

@@ -32,7 +32,7 @@ from amends.errors import Conflict, Forbidden, InvalidInput
 from amends.messages import outbox
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
-from amends.messages.rules import Channel, Direction
+from amends.messages.rules import Channel, Direction, same_matter
 from amends.patterns import service as patterns
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
@@ -510,19 +510,16 @@ def receive_complaint(
     message_key: str | None = None,
     raw_sha256: str | None = None,
 ) -> Received:
-    """A customer wrote in: join their open case (a proactive one first), or open one.
+    """A customer wrote in: continue the open case about the same matter (its reference,
+    its subject, the promise it is about), or open a new case.
 
     The SLA clock of a new case starts when the message was received, not when it was
     processed, so a backlog never flatters the time to acknowledge.
     """
     require(actor, Action.WRITE)
     received = received_at or now
-    open_case = session.scalar(
-        select(Case)
-        .where(Case.customer_id == customer_id, Case.state != "closed")
-        .order_by((Case.origin == "breach").desc(), Case.opened_at.desc(), Case.id.desc())
-        .limit(1)
-    )
+    matter = same_matter(subject, text, messages.open_matters(session, customer_id))
+    open_case = session.get(Case, matter) if matter is not None else None
     opened = open_case is None
     if open_case is None:
         open_case = open_complaint_case(
