@@ -69,8 +69,11 @@ def complaint_form(request: Request) -> Response:
     return _form(request, values={})
 
 
+# A plain def: FastAPI runs it in its thread pool. Building the message, storing and
+# parsing it (attachments up to 3 x 10 MB) and the database are blocking work; as an
+# async handler they stopped every other request, /healthz included, for seconds.
 @router.post("/complaint", response_class=HTMLResponse)
-async def submit_complaint(
+def submit_complaint(
     request: Request,
     name: Annotated[str, Form(max_length=200)] = "",
     email: Annotated[str, Form(max_length=254)] = "",
@@ -119,7 +122,7 @@ async def submit_complaint(
     for upload in (files or [])[:MAX_ATTACHMENTS]:
         if not upload.filename:
             continue
-        data = await upload.read(MAX_ATTACHMENT_BYTES + 1)
+        data = upload.file.read(MAX_ATTACHMENT_BYTES + 1)
         if len(data) > MAX_ATTACHMENT_BYTES:
             return _form(
                 request, 413, values=values, error=_("An attachment is larger than 10 MB.")
