@@ -10,7 +10,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, exists, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    exists,
+    insert,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -51,13 +60,41 @@ def add_event(
     flush: bool = True,
 ) -> TimelineEvent:
     """Append to the case's timeline; ``flush=False`` lets a batch insert many at once."""
-    event = TimelineEvent(
-        case_id=case.id, at=at, actor_id=actor.user_id, kind=kind, note=note, data=data or {}
-    )
+    event = TimelineEvent(**_event_row(NewEvent(case, kind, at, actor, note, data)))
     session.add(event)
     if flush:
         session.flush()
     return event
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One timeline event for ``add_events``."""
+
+    case: Case
+    kind: str
+    at: datetime
+    actor: Actor
+    note: str = ""
+    data: dict[str, Any] | None = None
+
+
+def add_events(session: Session, events: Sequence[NewEvent]) -> None:
+    """Append many events with one INSERT: the rows ``add_event`` makes, without an ORM
+    object each (a thousand of those cost a bulk import more than its own SQL)."""
+    if events:
+        session.execute(insert(TimelineEvent), [_event_row(event) for event in events])
+
+
+def _event_row(event: NewEvent) -> dict[str, Any]:
+    return {
+        "case_id": event.case.id,
+        "at": event.at,
+        "actor_id": event.actor.user_id,
+        "kind": event.kind,
+        "note": event.note,
+        "data": event.data or {},
+    }
 
 
 def _owner(session: Session, owner_id: int) -> User:

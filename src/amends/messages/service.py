@@ -157,6 +157,7 @@ def record_messages(
     ids = list(
         session.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows)
     )
+    events = []
     for item, row, message_id in zip(items, rows, ids, strict=True):
         if item.case_id is None:
             continue
@@ -167,19 +168,20 @@ def record_messages(
             clocks.customer_spoke(case, playbook, at)
         elif item.direction is Direction.OUTBOUND:
             clocks.we_spoke(case, at)
-        cases.add_event(
-            session,
-            case=case,
-            kind=f"message_{item.direction.value}",
-            at=at,
-            actor=actor,
-            data={
-                "message_id": message_id,
-                "channel": item.channel.value,
-                "language": item.language,
-            },
-            flush=False,
+        events.append(
+            cases.NewEvent(
+                case,
+                f"message_{item.direction.value}",
+                at,
+                actor,
+                data={
+                    "message_id": message_id,
+                    "channel": item.channel.value,
+                    "language": item.language,
+                },
+            )
         )
+    cases.add_events(session, events)
     session.flush()
     return ids
 
