@@ -1,7 +1,9 @@
-"""A bulk import (batches) writes exactly what message-by-message intake writes."""
+"""A mail alone (a batch of one) and the same mail in a batch give the same rows."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections import Counter
 from datetime import timedelta
 from email.message import EmailMessage
@@ -9,7 +11,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy import Engine, delete, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases.models import Case, TimelineEvent
@@ -296,3 +298,92 @@ def test_a_batch_with_many_new_domains_still_matches_a_colleague_by_domain(
     assert customer_of["colleague"] == zuzana_id
     assert len({customer_of[f"stranger-{i}"] for i in range(strangers)}) == strangers
     assert leads == strangers
+
+
+_WRITES: list[str] = []
+_WATCHED: list[Path] = []
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    # Audit hooks cannot be removed: this one records only while a test watches a folder.
+    if event != "open" or not _WATCHED or not isinstance(args[0], str | Path):
+        return
+    path, mode, flags = args
+    writing = (
+        any(c in mode for c in "wax+")
+        if isinstance(mode, str)
+        else bool(flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
+    )
+    if writing and Path(path).is_relative_to(_WATCHED[0]):
+        _WRITES.append(str(path))
+
+
+def test_files_are_written_before_the_transaction_that_records_them(
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    clock: FrozenClock,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    """No transaction is open while intake writes a file: a crash between the two leaves
+    a file no row names, never a row naming a missing file."""
+    with transaction(sessions) as s:
+        people.create_user(
+            s, email="marek@example.com", name="Marek", role=Role.MANAGER, now=clock.now()
+        )
+    cfg = settings.model_copy(update={"home": tmp_path / "ws", "mail_from": "care@amends.example"})
+    ctx = IntakeContext(cfg, sessions, clock, DEFAULT_PLAYBOOK)
+    open_transactions = [0]
+    inside: list[str] = []
+
+    def began(_conn: object) -> None:
+        open_transactions[0] += 1
+        _WRITES.clear()
+
+    def ended(_conn: object) -> None:
+        open_transactions[0] -= 1
+        inside.extend(_WRITES)
+
+    listeners = [("begin", began), ("commit", ended), ("rollback", ended)]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    sys.addaudithook(_audit)
+    _WATCHED.append(cfg.home)
+    try:
+        ingest(
+            ctx,
+            _mail(
+                "Eva <eva@kvety-eva.example>",
+                "Zlá faktúra",
+                "Faktúra je zlá.",
+                msgid="e1",
+                attachment=("faktúra.pdf", b"%PDF-1.4 eva"),
+            ),
+            source="smtp",
+        )
+        mail = [
+            (
+                _mail(
+                    f"Zákazník {i} <z{i}@obchod-{i}.example>",
+                    f"Reklamácia {i}",
+                    "Tovar je zlý.",
+                    msgid=f"z{i}",
+                    attachment=(f"foto-{i}.pdf", b"%%PDF-1.4 %d" % i),
+                ),
+                "eml",
+                f"z{i}.eml",
+            )
+            for i in range(5)
+        ]
+        results = list(ingest_many(ctx, mail))
+    finally:
+        _WATCHED.clear()
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+    assert [r.status for r in results] == ["stored"] * 5
+    assert open_transactions[0] == 0
+    assert inside == []
+    with transaction(sessions) as s:
+        blobs = list(s.scalars(select(StoredAttachment.sha256)))
+    assert len(blobs) == 6
+    assert all((cfg.home / "attachments" / b[:2] / b).is_file() for b in blobs)

@@ -111,3 +111,49 @@ def test_mutated_corpus(raw: bytes, edits: list[tuple[int, bytes]], cut: int) ->
         at = position % (len(data) + 1)
         data[at : at + len(insert) // 2] = insert
     _assert_contract(bytes(data[: len(data) - cut % (len(data) + 1) // 3]))
+
+
+def _same_tree_as_the_stdlib(raw: bytes) -> None:
+    from email import policy
+    from email.parser import BytesParser
+
+    from amends.intake.mime import Limits, check_raw, parse_tree
+
+    try:
+        check_raw(raw, Limits())  # intake parses nothing beyond these limits
+    except Quarantined:
+        return
+    ours, theirs = parse_tree(raw), BytesParser(policy=policy.compat32).parsebytes(raw)
+    for a, b in zip(ours.walk(), theirs.walk(), strict=True):
+        assert a.get_content_type() == b.get_content_type()
+        assert a.get_unixfrom() == b.get_unixfrom()
+        assert list(a.raw_items()) == list(b.raw_items())
+        assert (a.preamble, a.epilogue) == (b.preamble, b.epilogue)
+        assert [type(d) for d in a.defects] == [type(d) for d in b.defects]
+        assert a.is_multipart() == b.is_multipart()
+        if not a.is_multipart():
+            assert a.get_payload(decode=True) == b.get_payload(decode=True)
+
+
+@PROPERTY
+@given(st.lists(st.one_of(st.sampled_from(TOKENS), st.binary(max_size=40)), max_size=60))
+def test_mime_shaped_noise_splits_as_the_stdlib_splits(pieces: list[bytes]) -> None:
+    _same_tree_as_the_stdlib(b"From: a@example.com\r\n" + b"".join(pieces))
+
+
+@PROPERTY
+@given(
+    st.sampled_from(SMALL_CORPUS),
+    st.lists(
+        st.tuples(st.integers(min_value=0), st.sampled_from(TOKENS) | st.binary(max_size=8)),
+        max_size=8,
+    ),
+)
+def test_mutated_corpus_splits_as_the_stdlib_splits(
+    raw: bytes, edits: list[tuple[int, bytes]]
+) -> None:
+    data = bytearray(raw)
+    for position, insert in edits:
+        at = position % (len(data) + 1)
+        data[at : at + len(insert) // 2] = insert
+    _same_tree_as_the_stdlib(bytes(data))

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
+from amends.config import Settings
 from amends.db import transaction
 from amends.intake import pages
 from amends.intake.models import RawMail, StoredAttachment
@@ -104,3 +109,64 @@ def test_rate_limit_and_bad_input_answer_with_the_form(
         assert ok.status_code == 200
     limited = client.post("/complaint", data=form(csrf, subject="Ešte jedna"))
     assert limited.status_code == 429
+
+
+def test_the_server_answers_while_a_complaint_waits_for_the_database(
+    client: TestClient, cast: Cast, sessions: sessionmaker[Session], db_url: str, settings: Settings
+) -> None:
+    """Taking a complaint in is blocking work, done off the event loop: while it waits
+    for a database lock, /healthz still answers."""
+    csrf = token(client)
+    engine = create_engine(db_url, poolclass=NullPool)
+    locker = engine.connect()
+    raw_sqlite = None
+    if engine.dialect.name == "sqlite":
+        raw_sqlite = sqlite3.connect(
+            db_url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False
+        )
+        raw_sqlite.execute("BEGIN IMMEDIATE")  # holds the write lock
+    else:
+        locker.begin()
+        locker.exec_driver_sql("LOCK TABLE raw_mail IN ACCESS EXCLUSIVE MODE")
+    answers: dict[str, int] = {}
+
+    def complain() -> None:
+        answers["form"] = client.post("/complaint", data=form(csrf)).status_code
+
+    guard, released = threading.Lock(), threading.Event()
+
+    def release() -> None:
+        with guard:
+            if released.is_set():
+                return
+            released.set()
+            if raw_sqlite is not None:
+                raw_sqlite.execute("ROLLBACK")
+            else:
+                locker.rollback()
+
+    # Should the form block the event loop, /healthz answers only once the lock is gone
+    # (SQLite gives up after its busy timeout; this lets PostgreSQL go on as well) and
+    # the form has finished by then, which fails the test instead of hanging it.
+    valve = threading.Timer(30, release)
+    worker = threading.Thread(target=complain)
+    worker.start()
+    valve.start()
+    try:
+        raw = settings.home / "raw"
+        # The raw bytes are on disk just before the database is asked to record them.
+        while worker.is_alive() and not (raw.exists() and any(raw.rglob("*"))):
+            time.sleep(0.005)  # watching a real request make progress
+        health = client.get("/healthz")
+        assert health.status_code == 200
+        assert worker.is_alive(), "the form finished before /healthz could answer"
+    finally:
+        valve.cancel()
+        release()
+        worker.join()
+        if raw_sqlite is not None:
+            raw_sqlite.close()
+        locker.close()
+        engine.dispose()
+    assert answers["form"] == 200
+    assert count(sessions, RawMail, source="web", status="stored") == 1

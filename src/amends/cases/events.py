@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case, TimelineEvent
@@ -23,10 +26,38 @@ def add_event(
     flush: bool = True,
 ) -> TimelineEvent:
     """Append to the case's timeline; ``flush=False`` lets a batch insert many at once."""
-    event = TimelineEvent(
-        case_id=case.id, at=at, actor_id=actor.user_id, kind=kind, note=note, data=data or {}
-    )
+    event = TimelineEvent(**_event_row(NewEvent(case, kind, at, actor, note, data)))
     session.add(event)
     if flush:
         session.flush()
     return event
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One timeline event for ``add_events``."""
+
+    case: Case
+    kind: str
+    at: datetime
+    actor: Actor
+    note: str = ""
+    data: dict[str, Any] | None = None
+
+
+def add_events(session: Session, events: Sequence[NewEvent]) -> None:
+    """Append many events with one INSERT: the rows ``add_event`` makes, without an ORM
+    object each (a thousand of those cost a bulk import more than its own SQL)."""
+    if events:
+        session.execute(insert(TimelineEvent), [_event_row(event) for event in events])
+
+
+def _event_row(event: NewEvent) -> dict[str, Any]:
+    return {
+        "case_id": event.case.id,
+        "at": event.at,
+        "actor_id": event.actor.user_id,
+        "kind": event.kind,
+        "note": event.note,
+        "data": event.data or {},
+    }

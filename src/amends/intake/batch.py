@@ -1,11 +1,12 @@
-"""The database side of a bulk import: a batch of parsed mail written in one transaction.
+"""The database side of mail intake: a batch of parsed mail written in one transaction.
 
-``pipeline._apply`` asks a dozen questions per message (is the key new, whose address
-is this, which case does it continue, which case is open) and each costs a query. A
-batch asks each question once for all its messages, keeps the answers in memory, adds
-what the batch itself creates, and then writes the messages with one INSERT. The
-answers are the ones ``_apply`` would give message by message, in the same order;
-``tests/intake/test_batch.py`` runs both on the same mail and compares.
+This is the only way parsed mail reaches the database; one mail from SMTP, IMAP or the
+web form is a batch of one. Each message asks a dozen questions (is the key new, whose
+address is this, which case does it continue, which case is open); a batch asks each
+question once for all its messages, keeps the answers in memory, adds what the batch
+itself creates, and then writes the messages with one INSERT. The answers are the ones
+the messages would get one after another, in the same order, so a mail gives the same
+rows whether it comes alone or in a batch (``tests/intake/test_batch.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -24,14 +24,12 @@ from amends.customers import service as customers
 from amends.customers.models import Contact
 from amends.customers.rules import matches_by_domain
 from amends.errors import Quarantined
-from amends.intake import store
-from amends.intake.models import RawMail, StoredAttachment
-from amends.intake.pipeline import quarantine_record
+from amends.intake.models import Quarantine, RawMail, StoredAttachment
 from amends.intake.result import ParsedMessage
 from amends.intake.rules import message_key, subject_key
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
-from amends.messages.rules import Channel
+from amends.messages.rules import Channel, Direction
 from amends.patterns import service as patterns
 from amends.people.models import User
 from amends.people.rules import SYSTEM
@@ -57,7 +55,7 @@ class Work:
 
 @dataclass
 class Outcome:
-    """What ``_apply`` reports for one message (the pipeline turns it into a result)."""
+    """What became of one message (the pipeline turns it into a result)."""
 
     status: str
     reason: str | None = None
@@ -96,6 +94,18 @@ class _Known:
                 for s in session.scalars(select(Message.subject).where(Message.case_id == case_id))
             )
         return found
+
+
+def _rounds(opened: Sequence[Case]) -> list[list[Case]]:
+    rounds: list[list[Case]] = []
+    seen: dict[int, int] = {}
+    for case in opened:
+        level = seen.get(case.customer_id, 0)
+        seen[case.customer_id] = level + 1
+        if level == len(rounds):
+            rounds.append([])
+        rounds[level].append(case)
+    return rounds
 
 
 def _domain(address: str) -> str:
@@ -199,7 +209,8 @@ def _add_case(known: _Known, case: Case) -> None:
 def _thread(
     session: Session, known: _Known, parsed: ParsedMessage, *, customer_id: int, since: datetime
 ) -> Case | None:
-    """``pipeline._thread`` answered from the batch's knowledge."""
+    """The open case a message continues, by headers, then [C-n], then sender + subject,
+    answered from the batch's knowledge."""
     refs = _refs(parsed)
     if refs:
         found = next((known.case_of_key[r] for r in refs if known.case_of_key.get(r)), None)
@@ -236,17 +247,19 @@ def apply_batch(
     now: datetime,
     since: datetime,
     playbook: Playbook,
-    blob_root: Path,
     work: Sequence[Work],
-    unsynced: list[Path],
 ) -> list[Outcome]:
-    """Write a batch's outcomes; one ``Outcome`` per item of ``work``, in order."""
+    """Write a batch's outcomes; one ``Outcome`` per item of ``work``, in order.
+
+    The files of the attachments must be on disk already (the caller writes and syncs
+    them before this transaction), so no committed row points at a missing file.
+    """
     parsed_all = [w.outcome for w in work if isinstance(w.outcome, ParsedMessage)]
     keys = [_key(w) for w in work if isinstance(w.outcome, ParsedMessage)]
     known = _gather(session, parsed_all, keys, since)
     outcomes: list[Outcome] = []
     finished: list[dict[str, object]] = []
-    pending: list[tuple[int, Work, messages.Inbound]] = []
+    pending: list[tuple[Work, Case, messages.NewMessage]] = []
     opened: list[Case] = []
     later: list[tuple[dict[str, object], str]] = []
     order = 1 << 62  # batch messages are newer than any stored one
@@ -306,7 +319,14 @@ def apply_batch(
         text = parsed.new_text or parsed.body_text
         case = _thread(session, known, parsed, customer_id=customer_id, since=since)
         if case is None:
-            case = messages.best_open_case(known.cases_of_customer.get(customer_id, []))
+            candidates = known.cases_of_customer.get(customer_id, [])
+            case = messages.matching_case(
+                session,
+                candidates,
+                subject=parsed.subject,
+                text=text,
+                subjects={c.id: known.subjects(session, c.id) for c in candidates},
+            )
         if case is None:
             owner = None
             if customer_id in known.new_customers:
@@ -329,18 +349,19 @@ def apply_batch(
             )
             _add_case(known, case)
             opened.append(case)
-        item = messages.Inbound(
-            case=case,
-            text=text,
+        item = messages.NewMessage(
+            Direction.INBOUND,
+            Channel.EMAIL,
+            text,
             subject=parsed.subject,
             language=parsed.language,
-            channel=Channel.EMAIL,
+            case_id=case.id,
             from_address=address,
             message_key=key,
             raw_sha256=w.digest,
             at=received,
         )
-        pending.append((len(outcomes), w, item))
+        pending.append((w, case, item))
         outcomes.append(Outcome("stored", None, case.id))
         known.case_of_key[key] = case.id
         order += 1
@@ -348,35 +369,32 @@ def apply_batch(
             known.latest_from[address] = (order, case.id, received)
         known.subjects_of_case.setdefault(case.id, set()).add(subject_key(parsed.subject))
 
-    ids = messages.record_inbound_batch(
+    ids = messages.record_messages(
         session, actor=SYSTEM, now=now, playbook=playbook, items=[p[2] for p in pending]
     )
     # As in receive_complaint: a case opened on its subject alone is judged again for
-    # repeats and patterns once the customer's words are stored. A batch opens at most
-    # one case per customer (later mail of the customer joins it), the condition for
-    # judging them as one round.
-    patterns.cases_arrived(session, opened, now=now, playbook=playbook)
-    attachments = []
-    for (_, w, item), message_id in zip(pending, ids, strict=True):
+    # repeats and patterns once the customer's words are stored. A customer who raised
+    # two matters in one batch has two new cases: they are judged in rounds of at most
+    # one case per customer, so the second sees the first as one by one it would.
+    for round_ in _rounds(opened):
+        patterns.cases_arrived(session, round_, now=now, playbook=playbook)
+    attachments: list[dict[str, object]] = []
+    for (w, case, item), message_id in zip(pending, ids, strict=True):
         if item.message_key:
             known.message_of_key[item.message_key] = message_id
-        finish(
-            w, "stored", None, "", key=item.message_key, message_id=message_id, case_id=item.case.id
-        )
+        finish(w, "stored", None, "", key=item.message_key, message_id=message_id, case_id=case.id)
         assert isinstance(w.outcome, ParsedMessage)
-        for attachment in w.outcome.attachments:
-            blob = store.put(blob_root, attachment.data, sync=False, digest=attachment.sha256)
-            unsynced.append(store.blob_path(blob_root, blob))
-            attachments.append(
-                {
-                    "message_id": message_id,
-                    "filename": attachment.filename,
-                    "content_type": attachment.content_type,
-                    "size": attachment.size,
-                    "sha256": blob,
-                    "inline": attachment.inline,
-                }
-            )
+        attachments.extend(
+            {
+                "message_id": message_id,
+                "filename": attachment.filename,
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+                "sha256": attachment.sha256,
+                "inline": attachment.inline,
+            }
+            for attachment in w.outcome.attachments
+        )
     for row, key in later:
         row["message_id"] = known.message_of_key.get(key)
     if attachments:
@@ -384,6 +402,19 @@ def apply_batch(
     session.flush()
     session.execute(update(RawMail), finished)
     return outcomes
+
+
+def quarantine_record(raw_id: int, exc: Quarantined, now: datetime) -> Quarantine:
+    """The quarantine row of a stored mail that could not be read (its bytes stay in
+    raw_mail, so ``amends intake retry`` can read it again after a fix)."""
+    return Quarantine(
+        source="mail",
+        reference=f"raw_mail:{raw_id}",
+        code=exc.code,
+        reason=exc.message[:2000],
+        payload=b"",
+        created_at=now,
+    )
 
 
 def _key(w: Work) -> str:

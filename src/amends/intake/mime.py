@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email import errors
 from email.message import Message
+from email.parser import Parser
+from email.policy import compat32
 from urllib.parse import unquote_to_bytes
 
 from amends.errors import Quarantined
@@ -287,53 +291,137 @@ def _quote(depth: int, content: str) -> str:
     return ">" * depth + (" " + content if content else "")
 
 
-# The stdlib feed parser compiles one regular expression per multipart boundary, and a
-# boundary is unique to its message, so the compile cache never helps: about 0.5 ms a
-# message, as much as all the rest of MIME parsing. Its pattern is always "the
-# separator, then an optional ``--``, blanks and a line end", which a prefix test and
-# one precompiled tail pattern decide exactly the same way.
-_FEED_PREFIX = "(?P<sep>"
-_FEED_SUFFIX = r")(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$"
-_FEED_TAIL = re.compile(r"(?P<end>--)?(?P<ws>[ \t]*)(?P<linesep>\r\n|\r|\n)?$")
-_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+# Entities are split here (headers from body, a multipart's body into its parts) and
+# the stdlib parser reads only each entity's header lines. Its feed parser splitting a
+# multipart compiles a regular expression for each boundary, and a boundary is unique
+# to its message, so the compile cache never helps: about 0.5 ms a message, as much as
+# all the rest of MIME parsing. The rules below are the ones the stdlib applies (RFC
+# 5322 header lines, RFC 2046 delimiter lines with trailing blanks tolerated), and
+# tests/intake/test_mime.py checks the trees against the stdlib's on the mail corpus.
+_HEADER_LINE = re.compile(r"From |[\041-\071\073-\176]*:|[\t ]")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_DELIMITER_TAIL = re.compile(r"(--)?[ \t]*(\r\n|\r|\n)?\Z")
+_EOL_AT_END = re.compile(r"(\r\n|\r|\n)\Z")
 
 
-class _BoundaryLine:
-    """Matches a boundary line like the feed parser's compiled pattern, without compiling."""
+def parse_tree(raw: bytes) -> Message:
+    """The MIME tree of ``raw`` exactly as ``BytesParser(policy=compat32)`` builds it:
+    headers, payloads, preamble, epilogue and defects."""
+    lines = io.StringIO(raw.decode("ascii", "surrogateescape"), newline="").readlines()
+    root = _entity(lines, 0, len(lines), digest=False, delimited=False)
+    if root.get_content_maintype() == "multipart" and not root.is_multipart():
+        root.defects.append(errors.MultipartInvariantViolationDefect())
+    return root
 
-    __slots__ = ("separator",)
 
-    def __init__(self, separator: str) -> None:
-        self.separator = separator
+def _entity(lines: list[str], start: int, end: int, *, digest: bool, delimited: bool) -> Message:
+    """The entity in ``lines[start:end]``.
 
-    def match(self, line: str) -> re.Match[str] | None:
-        if not line.startswith(self.separator):
+    ``delimited``: a delimiter line follows, and the line end before it belongs to the
+    delimiter (RFC 2046 5.1.1), so it comes off the text read last.
+    """
+    at = start
+    while at < end and _HEADER_LINE.match(lines[at]):
+        at += 1
+    # A "From " line closing the headers is taken for the body's first line (as mbox
+    # writers escape it), unless it is the only one: then it is the envelope line.
+    pushed_back = at - 1 > start and lines[at - 1].startswith("From ")
+    header_end = at - 1 if pushed_back else at
+    part = Parser(policy=compat32).parsestr("".join(lines[start:header_end]), headersonly=True)
+    if at < end:
+        if _LINE_END.match(lines[at]):
+            at += 1  # the blank line that ends the headers
+        else:
+            part.defects.insert(0, errors.MissingHeaderBodySeparatorDefect())
+    if pushed_back:  # the "From " line, back in front of the body
+        lines = [*lines[:start], lines[header_end], *lines[at:end]]
+        at, end = start, start + 1 + end - at
+    if digest:
+        part.set_default_type("message/rfc822")  # RFC 2046 5.1.5
+    ctype = part.get_content_type()
+    if ctype == "message/delivery-status":
+        # Blocks of header fields (RFC 3464), each ended by a blank line.
+        ranges = []
+        while True:
+            stop = at
+            while stop < end and not _LINE_END.match(lines[stop]):
+                stop += 1
+            ranges.append((at, stop))
+            at = min(stop + 1, end)
+            if at == end:
+                break
+        part.set_payload(
+            [
+                _entity(lines, a, b, digest=False, delimited=delimited and i == len(ranges) - 1)
+                for i, (a, b) in enumerate(ranges)
+            ]
+        )
+    elif ctype.startswith("message/"):
+        part.set_payload([_entity(lines, at, end, digest=False, delimited=delimited)])
+    elif ctype.startswith("multipart/"):
+        _split(part, lines, at, end, delimited=delimited)
+    else:
+        body = "".join(lines[at:end])
+        part.set_payload(_strip_eol(body) if delimited else body)
+    return part
+
+
+def _split(part: Message, lines: list[str], start: int, end: int, *, delimited: bool) -> None:
+    """A multipart's body, ``lines[start:end]``, split into its parts at its delimiters."""
+    boundary = part.get_boundary()
+    if boundary is None:
+        part.defects.append(errors.NoBoundaryInMultipartDefect())
+        part.set_payload("".join(lines[start:end]))
+        return
+    encoding = str(part.get("content-transfer-encoding", "8bit")).lower()
+    if encoding not in {"7bit", "8bit", "binary"}:
+        part.defects.append(errors.InvalidMultipartContentTransferEncodingDefect())
+    separator = "--" + boundary
+
+    def delimiter(index: int) -> re.Match[str] | None:
+        line = lines[index]
+        if not line.startswith(separator):
             return None
-        return _FEED_TAIL.match(line, len(self.separator))
+        return _DELIMITER_TAIL.match(line, len(separator))
+
+    at = start
+    while at < end and not delimiter(at):
+        at += 1
+    first = delimiter(at) if at < end else None
+    if first is None or first.group(1):
+        # No opening delimiter (a closing one first counts as none): the body stays the
+        # payload, and the stdlib drops what follows a closing delimiter.
+        part.defects.append(errors.StartBoundaryNotFoundDefect())
+        part.set_payload("".join(lines[start:at]))
+        part.epilogue = None if delimited else ""
+        return
+    if at > start:
+        part.preamble = "".join(lines[start : at - 1]) + _strip_eol(lines[at - 1])
+    digest = part.get_content_type() == "multipart/digest"
+    subparts: list[Message | str] = []
+    closing: re.Match[str] | None = None
+    while at < end and closing is None:
+        # Delimiters in a row (a closing one too) open one part, not empty ones.
+        while at < end and delimiter(at):
+            at += 1
+        begin = at
+        while at < end and not delimiter(at):
+            at += 1
+        subparts.append(_entity(lines, begin, at, digest=digest, delimited=True))
+        found = delimiter(at) if at < end else None
+        if found is not None and found.group(1):
+            closing = found
+    part.set_payload(subparts)
+    if closing is None:
+        part.defects.append(errors.CloseBoundaryNotFoundDefect())
+        return
+    epilogue = "".join(lines[at + 1 : end]) if closing.group(2) else ""
+    if delimited:
+        part.epilogue = _strip_eol(epilogue) if epilogue else None
+    else:
+        part.epilogue = epilogue
 
 
-class _FeedRe:
-    """The ``re`` module as the feed parser sees it, with boundary patterns made cheap."""
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(re, name)
-
-    def compile(self, pattern: object, flags: int = 0) -> object:
-        if (
-            not flags
-            and isinstance(pattern, str)
-            and pattern.startswith(_FEED_PREFIX)
-            and pattern.endswith(_FEED_SUFFIX)
-        ):
-            escaped = pattern[len(_FEED_PREFIX) : -len(_FEED_SUFFIX)]
-            return _BoundaryLine(_UNESCAPE.sub(r"\1", escaped))
-        return re.compile(pattern, flags)  # type: ignore[call-overload]
-
-
-def use_fast_boundaries() -> None:
-    """Make the stdlib feed parser match multipart boundaries without a compile each."""
-    import email.feedparser
-
-    # The typeshed stub does not list the module's own ``re`` import.
-    if not isinstance(getattr(email.feedparser, "re", None), _FeedRe):
-        setattr(email.feedparser, "re", _FeedRe())  # noqa: B010
+def _strip_eol(text: str) -> str:
+    found = _EOL_AT_END.search(text)
+    return text[: found.start()] if found else text

@@ -70,6 +70,9 @@ def complaint_form(request: Request) -> Response:
     return _form(request, values={})
 
 
+# A plain def: FastAPI runs it in its thread pool. Building the message, storing and
+# parsing it (attachments up to 3 x 10 MB) and the database are blocking work; as an
+# async handler they stopped every other request, /healthz included, for seconds.
 @router.post("/complaint", response_class=HTMLResponse)
 def submit_complaint(
     request: Request,

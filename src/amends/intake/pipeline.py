@@ -1,14 +1,17 @@
 """Mail intake from raw bytes to a case: store, then parse, then thread.
 
 This module is a boundary, like a command or a job: it opens its own transactions,
-because the raw bytes must be committed before anything interprets them. Each step is
-idempotent, so running the same input again, after a crash or on purpose, yields each
-message exactly once.
+because the raw bytes must be committed before anything interprets them. Files are
+written and synced outside transactions, before the rows that name them: a crash in
+between leaves at worst a file no row names (harmless: files are named by their
+content), never a row naming a missing file. Each step is idempotent, so running the
+same input again, after a crash or on purpose, yields each message exactly once.
+
+One mail (SMTP, IMAP, the web form) is a batch of one: every mail takes the same path.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,22 +22,16 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from amends.cases.models import Case
 from amends.clock import Clock
 from amends.config import Settings
-from amends.customers import service as customers
 from amends.db import transaction
 from amends.errors import Quarantined
 from amends.intake import store
-from amends.intake.models import Quarantine, RawMail, StoredAttachment
+from amends.intake.batch import Work, apply_batch
+from amends.intake.models import RawMail
 from amends.intake.result import ParsedMessage
 from amends.intake.rules import message_key
-from amends.messages import service as messages
-from amends.messages.models import Message, OutboxItem
-from amends.messages.rules import Channel, Direction
-from amends.people.rules import SYSTEM
 from amends.playbook.policy import Playbook
-from amends.recovery import flows
 
 log = logging.getLogger(__name__)
 
@@ -76,21 +73,11 @@ class IngestResult:
 def ingest(ctx: IntakeContext, raw: bytes, *, source: str, source_ref: str = "") -> IngestResult:
     """Take one raw email all the way: stored, duplicate, ignored or quarantined.
 
-    Durable per message (its own fsync and commits), for channels that acknowledge each
+    A batch of one, durable when this returns, for channels that acknowledge each
     message to a sender: SMTP answers 250 and IMAP marks it seen only after this returns.
     """
-    digest = store.put(ctx.raw_root, raw)
-    now = ctx.clock.now()
-    with transaction(ctx.sessions) as session:
-        row = session.scalar(select(RawMail).where(RawMail.sha256 == digest))
-        if row is None:
-            row = RawMail(**_raw_row(digest, raw, source, source_ref, now))
-            session.add(row)
-            session.flush()
-        elif row.status != "pending":
-            return _seen_before(source_ref, row)
-        raw_id = row.id
-    return process(ctx, raw_id, raw, source_ref=source_ref)
+    (result,) = _ingest_batch(ctx, [(raw, source, source_ref)])
+    return result
 
 
 # Messages per transaction in a bulk import. Each batch pays a disk flush, a commit and
@@ -130,19 +117,6 @@ def ingest_many(
         yield from _ingest_batch(ctx, chunk)
 
 
-def quarantine_record(raw_id: int, exc: Quarantined, now: datetime) -> Quarantine:
-    """The quarantine row of a stored mail that could not be read (its bytes stay in
-    raw_mail, so ``amends intake retry`` can read it again after a fix)."""
-    return Quarantine(
-        source="mail",
-        reference=f"raw_mail:{raw_id}",
-        code=exc.code,
-        reason=exc.message[:2000],
-        payload=b"",
-        created_at=now,
-    )
-
-
 def _ingest_batch(ctx: IntakeContext, chunk: list[tuple[bytes, str, str]]) -> list[IngestResult]:
     digests = store.put_many(ctx.raw_root, [raw for raw, _, _ in chunk])
     now = ctx.clock.now()
@@ -175,8 +149,6 @@ def _ingest_batch(ctx: IntakeContext, chunk: list[tuple[bytes, str, str]]) -> li
             ).scalars()
             for row, raw_id in zip(fresh, inserted, strict=True):
                 ids[str(row["sha256"])] = (raw_id, None)
-    from amends.intake.batch import Work, apply_batch
-
     work = [
         Work(ids[digest][0], digest, _parse(ctx, chunk[index][0]), chunk[index][2])
         for index, digest in todo
@@ -188,33 +160,49 @@ def _ingest_batch(ctx: IntakeContext, chunk: list[tuple[bytes, str, str]]) -> li
         else None
         for (index, _), w in zip(todo, work, strict=True)
     }
+    for (index, _), result in zip(todo, _record(ctx, work), strict=True):
+        results[index] = result
+    return _with_copies(chunk, results, copies, keys)
+
+
+def _record(ctx: IntakeContext, work: list[Work]) -> list[IngestResult]:
+    """Record what parsing found for stored raw mail; one result per item of ``work``."""
+    if not work:
+        return []
+    # Attachments go to disk, synced, before the transaction that records them. Every
+    # parsed mail's files are written, even those of mail that turns out to be ignored
+    # or a duplicate: a spare file is harmless, a row naming a missing one is not.
+    written = [
+        store.put(ctx.blob_root, attachment.data, sync=False, digest=attachment.sha256)
+        for w in work
+        if isinstance(w.outcome, ParsedMessage)
+        for attachment in w.outcome.attachments
+    ]
+    if written:
+        store.make_durable(ctx.blob_root, [store.blob_path(ctx.blob_root, d) for d in written])
     try:
         with transaction(ctx.sessions) as session:
-            written: list[Path] = []
             outcomes = apply_batch(
                 session,
                 now=ctx.clock.now(),
                 since=ctx.clock.now() - THREAD_WINDOW,
                 playbook=ctx.playbook,
-                blob_root=ctx.blob_root,
                 work=work,
-                unsynced=written,
             )
-            # Attachments were written unsynced; they reach the disk before the rows
-            # that point at them are committed.
-            store.make_durable(ctx.blob_root, written)
     except Exception as exc:
-        # One message must not hold back the batch: each is tried again on its own, and
-        # only the one that fails again stops the import, as it would without batches.
+        if len(work) == 1:
+            raise
+        # One message must not hold back the batch: each is tried again as a batch of
+        # its own, and only the one that fails again stops the import, as it would
+        # without batches.
         log.warning("a batch of %d messages failed (%s); one at a time now", len(work), exc)
-        for (index, _), w in zip(todo, work, strict=True):
-            results[index] = process(ctx, w.raw_id, chunk[index][0], source_ref=w.source_ref)
-        return _with_copies(chunk, results, copies, keys)
-    for (index, _), w, outcome in zip(todo, work, outcomes, strict=True):
+        return [result for w in work for result in _record(ctx, [w])]
+    results = []
+    for w, outcome in zip(work, outcomes, strict=True):
         result = _result(w.source_ref, w.outcome, outcome.status, outcome.reason)
         result.case_id = outcome.case_id
-        results[index] = result
-    return _with_copies(chunk, results, copies, keys)
+        results.append(result)
+    return results
 
 
 def _with_copies(
@@ -277,14 +265,6 @@ def _seen_before(ref: str, row: RawMail) -> IngestResult:
     )
 
 
-def process(ctx: IntakeContext, raw_id: int, raw: bytes, *, source_ref: str) -> IngestResult:
-    """Parse and thread a stored raw message (also what ``amends intake retry`` runs)."""
-    outcome = _parse(ctx, raw)
-    digest = hashlib.sha256(raw).hexdigest()
-    with transaction(ctx.sessions) as session:
-        return _apply(session, ctx, raw_id, digest, outcome, source_ref, None)
-
-
 def _parse(ctx: IntakeContext, raw: bytes) -> ParsedMessage | Quarantined:
     from amends.intake.parse import parse_message
 
@@ -294,225 +274,6 @@ def _parse(ctx: IntakeContext, raw: bytes) -> ParsedMessage | Quarantined:
         )
     except Quarantined as exc:
         return exc
-
-
-def _apply(
-    session: Session,
-    ctx: IntakeContext,
-    raw_id: int,
-    digest: str,
-    outcome: ParsedMessage | Quarantined,
-    source_ref: str,
-    unsynced: list[Path] | None,
-) -> IngestResult:
-    """Record what parsing found: a quarantine, a duplicate, an ignored mail or a message.
-
-    ``unsynced`` collects attachment files written without an fsync (a batch syncs them
-    all at once); None writes each one durably.
-    """
-    now = ctx.clock.now()
-    if isinstance(outcome, Quarantined):
-        exc = outcome
-        _finish(session, raw_id, "quarantined", exc.code, exc.message, now)
-        session.add(quarantine_record(raw_id, exc, now))
-        return IngestResult(source_ref, "quarantined", f"{exc.code}: {exc.message}")
-    parsed = outcome
-    result = _result(source_ref, parsed, "stored", None)
-    key = message_key(parsed.message_id, digest)
-    existing = session.scalar(select(Message).where(Message.message_key == key))
-    if existing is not None:
-        _finish(
-            session,
-            raw_id,
-            "duplicate",
-            "message-id-seen",
-            "a message with this Message-ID was already received",
-            now,
-            key=key,
-            message_id=existing.id,
-            case_id=existing.case_id,
-        )
-        result.status, result.reason, result.case_id = (
-            "duplicate",
-            "message-id-seen",
-            existing.case_id,
-        )
-        return result
-    if parsed.ignore_reason is not None:
-        _finish(
-            session,
-            raw_id,
-            "ignored",
-            parsed.ignore_reason.code,
-            parsed.ignore_reason.text,
-            now,
-            key=key,
-        )
-        result.status = "ignored"
-        result.reason = f"{parsed.ignore_reason.code}: {parsed.ignore_reason.text}"
-        return result
-    if not parsed.from_address:
-        _finish(
-            session,
-            raw_id,
-            "quarantined",
-            "mail-no-sender",
-            "the message has no sender address to answer",
-            now,
-            key=key,
-        )
-        result.status, result.reason = "quarantined", "mail-no-sender"
-        return result
-
-    received = min(parsed.date, now) if parsed.date else now
-    text = parsed.new_text or parsed.body_text
-    customer = customers.customer_for_sender(
-        session,
-        actor=SYSTEM,
-        now=now,
-        address=parsed.from_address,
-        name=parsed.from_name,
-        language=parsed.language,
-    )
-    thread = _thread(session, parsed, customer_id=customer.id, now=now)
-    if thread is not None:
-        message = messages.record_message(
-            session,
-            actor=SYSTEM,
-            now=now,
-            direction=Direction.INBOUND,
-            channel=Channel.EMAIL,
-            text=text,
-            subject=parsed.subject,
-            language=parsed.language,
-            case_id=thread.id,
-            from_address=parsed.from_address,
-            message_key=key,
-            raw_sha256=digest,
-            at=received,
-            playbook=ctx.playbook,
-        )
-        case_id = thread.id
-    else:
-        received_complaint = flows.receive_complaint(
-            session,
-            actor=SYSTEM,
-            now=now,
-            playbook=ctx.playbook,
-            customer_id=customer.id,
-            text=text,
-            subject=parsed.subject,
-            language=parsed.language,
-            channel=Channel.EMAIL,
-            received_at=received,
-            from_address=parsed.from_address,
-            message_key=key,
-            raw_sha256=digest,
-        )
-        message, case_id = received_complaint.message, received_complaint.case.id
-    for attachment in parsed.attachments:
-        blob = store.put(
-            ctx.blob_root, attachment.data, sync=unsynced is None, digest=attachment.sha256
-        )
-        if unsynced is not None:
-            unsynced.append(store.blob_path(ctx.blob_root, blob))
-        session.add(
-            StoredAttachment(
-                message_id=message.id,
-                filename=attachment.filename,
-                content_type=attachment.content_type,
-                size=attachment.size,
-                sha256=blob,
-                inline=attachment.inline,
-            )
-        )
-    _finish(
-        session,
-        raw_id,
-        "stored",
-        None,
-        "",
-        now,
-        key=key,
-        message_id=message.id,
-        case_id=case_id,
-    )
-    result.case_id = case_id
-    return result
-
-
-def _finish(
-    session: Session,
-    raw_id: int,
-    status: str,
-    code: str | None,
-    reason: str,
-    now: datetime,
-    *,
-    key: str | None = None,
-    message_id: int | None = None,
-    case_id: int | None = None,
-) -> None:
-    row = session.get(RawMail, raw_id)
-    assert row is not None
-    row.status, row.reason_code, row.reason = status, code, reason[:2000]
-    row.message_key, row.message_id, row.case_id = key, message_id, case_id
-    row.processed_at = now
-
-
-def _thread(session: Session, parsed: Any, *, customer_id: int, now: datetime) -> Case | None:
-    """The open case a message continues, by headers, then [C-n], then sender + subject."""
-    refs = [r for r in (parsed.in_reply_to, *parsed.references) if r]
-    if refs:
-        found = session.scalar(
-            select(Message.case_id)
-            .where(Message.message_key.in_(refs), Message.case_id.is_not(None))
-            .limit(1)
-        )
-        if found is None:
-            # Our own outbound Message-IDs end with the outbox idempotency key.
-            keys = [r.split("@", 1)[0].rsplit(".", 1)[-1] for r in refs]
-            found = session.scalar(
-                select(Message.case_id)
-                .join(OutboxItem, OutboxItem.message_id == Message.id)
-                .where(OutboxItem.idempotency_key.in_(keys))
-                .limit(1)
-            )
-        case = session.get(Case, found) if found is not None else None
-        if case is not None and case.state != "closed":
-            return case
-    if parsed.case_ref:
-        number = parsed.case_ref.split("-", 1)[-1]
-        case = session.get(Case, int(number)) if number.isdigit() and len(number) < 10 else None
-        if case is not None and case.state != "closed" and case.customer_id == customer_id:
-            return case
-    if parsed.normalised_subject:
-        earlier = session.scalar(
-            select(Message.case_id)
-            .join(Case, Case.id == Message.case_id)
-            .where(
-                Message.from_address == parsed.from_address,
-                Message.direction == "inbound",
-                Message.at >= now - THREAD_WINDOW,
-                Case.state != "closed",
-            )
-            .where(Message.subject.is_not(None))
-            .order_by(Message.id.desc())
-            .limit(20)
-        )
-        if earlier is not None:
-            candidate = session.get(Case, earlier)
-            if candidate is not None and _same_subject(session, candidate.id, parsed):
-                return candidate
-    return None
-
-
-def _same_subject(session: Session, case_id: int, parsed: Any) -> bool:
-    from amends.intake.rules import subject_key
-
-    wanted = subject_key(parsed.subject)
-    subjects = session.scalars(select(Message.subject).where(Message.case_id == case_id))
-    return any(subject_key(s) == wanted for s in subjects)
 
 
 def retry(ctx: IntakeContext, *, include_quarantined: bool = True) -> list[IngestResult]:
@@ -525,10 +286,19 @@ def retry(ctx: IntakeContext, *, include_quarantined: bool = True) -> list[Inges
                 select(RawMail).where(RawMail.status.in_(statuses)).order_by(RawMail.id)
             )
         ]
-    results = []
+    results: list[IngestResult] = []
+    work: list[Work] = []
+    size = 0
     for raw_id, digest, ref in rows:
         raw = store.get(ctx.raw_root, digest)
-        results.append(process(ctx, raw_id, raw, source_ref=ref))
+        work.append(Work(raw_id, digest, _parse(ctx, raw), ref))
+        size += len(raw)
+        # Parsed mail is held until its batch is recorded: bounded as an import's is.
+        if len(work) >= BATCH_SIZE or size >= BATCH_BYTES:
+            results.extend(_record(ctx, work))
+            work, size = [], 0
+    if work:
+        results.extend(_record(ctx, work))
     return results
 
 

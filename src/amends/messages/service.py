@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,17 +12,38 @@ from sqlalchemy.orm import Session
 
 from amends.cases import clocks
 from amends.cases import service as cases
-from amends.cases.models import Case, TimelineEvent
+from amends.cases.models import Case
 from amends.cases.rules import case_ref
 from amends.commitments.models import Commitment
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.messages.models import Message
-from amends.messages.rules import Channel, Direction, OpenMatter, reply_subject
+from amends.messages.rules import Channel, Direction, OpenMatter, reply_subject, same_matter
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
 from amends.people.service import require
 from amends.playbook.policy import Playbook
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """One message for ``record_messages``: its case, or a customer without a case."""
+
+    direction: Direction
+    channel: Channel
+    text: str
+    subject: str = ""
+    language: str = "und"
+    case_id: int | None = None
+    customer_id: int | None = None
+    from_address: str | None = None
+    to_address: str | None = None
+    message_key: str | None = None
+    raw_sha256: str | None = None
+    at: datetime | None = None
+    # What an outbound message asks the customer for ("the order number"): the remedy
+    # clock waits for their answer only then.
+    asks: str | None = None
 
 
 def record_message(
@@ -43,66 +66,122 @@ def record_message(
     playbook: Playbook,
     asks: str | None = None,
 ) -> Message:
-    """Record a message; on a case it also moves the clocks (who spoke last matters).
-
-    ``asks`` names what an outbound message asks the customer for ("the order number");
-    the remedy clock waits for their answer only then."""
-    require(actor, Action.WRITE)
-    case: Case | None = None
-    if case_id is not None:
-        case = cases.get_case(session, case_id, actor=actor)
-        if customer_id is not None and customer_id != case.customer_id:
-            raise InvalidInput(
-                "the message's customer is not the case's customer", code="customer-mismatch"
-            )
-        customer_id = case.customer_id
-    if customer_id is None:
-        raise InvalidInput("a message needs a case_id or a customer_id", code="message-orphan")
-    if session.get(Customer, customer_id) is None:
-        raise InvalidInput(f"customer {customer_id} does not exist", code="customer-not-found")
-    if message_key is not None and session.scalar(
-        select(Message.id).where(Message.message_key == message_key)
-    ):
-        raise Conflict(f"message {message_key!r} was already recorded", code="message-duplicate")
-    message = Message(
-        case_id=case_id,
-        customer_id=customer_id,
-        direction=direction.value,
-        channel=channel.value,
-        language=language,
-        subject=subject,
-        text=text,
-        from_address=from_address,
-        to_address=to_address,
-        message_key=message_key,
-        raw_sha256=raw_sha256,
-        author_id=actor.user_id if direction is not Direction.INBOUND else None,
-        at=at or now,
-        created_at=now,
+    """Record one message: ``record_messages`` for a batch of one."""
+    item = NewMessage(
+        direction,
+        channel,
+        text,
+        subject,
+        language,
+        case_id,
+        customer_id,
+        from_address,
+        to_address,
+        message_key,
+        raw_sha256,
+        at,
+        asks.strip() if asks and asks.strip() else None,
     )
-    session.add(message)
-    session.flush()
-    if case is not None:
-        if direction is Direction.INBOUND:
-            clocks.customer_spoke(case, playbook, message.at)
-        elif direction is Direction.OUTBOUND:
-            clocks.we_spoke(case, message.at, asks=bool(asks and asks.strip()))
-        data: dict[str, object] = {
-            "message_id": message.id,
-            "channel": channel.value,
-            "language": language,
-        }
-        if asks and asks.strip():
-            data["asks"] = asks.strip()
-        cases.add_event(
-            session,
-            case=case,
-            kind=f"message_{direction.value}",
-            at=message.at,
-            actor=actor,
-            data=data,
-        )
+    (message_id,) = record_messages(session, actor=actor, now=now, playbook=playbook, items=[item])
+    message = session.get(Message, message_id)
+    assert message is not None
     return message
+
+
+def record_messages(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    items: Sequence[NewMessage],
+) -> list[int]:
+    """Record messages in order and return their ids; each one on a case moves the
+    case's clocks (who spoke last matters) and adds its event to the case's timeline.
+
+    This is the only writer of messages: a bulk import records a thousand in a few
+    statements, an agent's reply one, and both write the same rows.
+    """
+    require(actor, Action.WRITE)
+    if not items:
+        return []
+    on_case: dict[int, Case] = {}
+    customer_ids: list[int] = []
+    for item in items:
+        customer_id = item.customer_id
+        if item.case_id is not None:
+            case = on_case.get(item.case_id)
+            if case is None:
+                case = on_case[item.case_id] = cases.get_case(session, item.case_id, actor=actor)
+            if customer_id is not None and customer_id != case.customer_id:
+                raise InvalidInput(
+                    "the message's customer is not the case's customer", code="customer-mismatch"
+                )
+            customer_id = case.customer_id
+        if customer_id is None:
+            raise InvalidInput("a message needs a case_id or a customer_id", code="message-orphan")
+        customer_ids.append(customer_id)
+    existing = set(session.scalars(select(Customer.id).where(Customer.id.in_(set(customer_ids)))))
+    for customer_id in customer_ids:
+        if customer_id not in existing:
+            raise InvalidInput(f"customer {customer_id} does not exist", code="customer-not-found")
+    keys = [item.message_key for item in items if item.message_key is not None]
+    taken = [key for key, n in Counter(keys).items() if n > 1]
+    if keys and not taken:
+        taken = list(
+            session.scalars(
+                select(Message.message_key).where(Message.message_key.in_(set(keys))).limit(1)
+            )
+        )
+    if taken:
+        raise Conflict(f"message {taken[0]!r} was already recorded", code="message-duplicate")
+    rows = [
+        {
+            "case_id": item.case_id,
+            "customer_id": customer_id,
+            "direction": item.direction.value,
+            "channel": item.channel.value,
+            "language": item.language,
+            "subject": item.subject,
+            "text": item.text,
+            "from_address": item.from_address,
+            "to_address": item.to_address,
+            "message_key": item.message_key,
+            "raw_sha256": item.raw_sha256,
+            "author_id": actor.user_id if item.direction is not Direction.INBOUND else None,
+            "is_draft": False,
+            "at": item.at or now,
+            "created_at": now,
+        }
+        for item, customer_id in zip(items, customer_ids, strict=True)
+    ]
+    # One INSERT for the lot: the ORM's unit of work costs more per row than a bulk
+    # import spends parsing a message.
+    ids = list(
+        session.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows)
+    )
+    events = []
+    for item, row, message_id in zip(items, rows, ids, strict=True):
+        if item.case_id is None:
+            continue
+        case = on_case[item.case_id]
+        at = row["at"]
+        assert isinstance(at, datetime)
+        if item.direction is Direction.INBOUND:
+            clocks.customer_spoke(case, playbook, at)
+        elif item.direction is Direction.OUTBOUND:
+            clocks.we_spoke(case, at, asks=item.asks is not None)
+        data: dict[str, object] = {
+            "message_id": message_id,
+            "channel": item.channel.value,
+            "language": item.language,
+        }
+        if item.asks is not None:
+            data["asks"] = item.asks
+        events.append(cases.NewEvent(case, f"message_{item.direction.value}", at, actor, data=data))
+    cases.add_events(session, events)
+    session.flush()
+    return ids
 
 
 def get_message(session: Session, message_id: int, *, actor: Actor) -> Message:
@@ -165,103 +244,48 @@ def reply_subject_for(session: Session, case: Case) -> str:
     )
 
 
-def open_matters(session: Session, customer_id: int) -> list[OpenMatter]:
-    """The customer's open cases as ``rules.same_matter`` weighs them."""
-    rows = session.execute(
-        select(Case.id, Case.origin, Commitment.title)
-        .outerjoin(Commitment, Commitment.id == Case.commitment_id)
-        .where(Case.customer_id == customer_id, Case.state != "closed")
-        .order_by(Case.id)
-    ).all()
-    subjects: dict[int, list[str]] = {case_id: [] for case_id, _, _ in rows}
-    for case_id, subject in session.execute(
-        select(Message.case_id, Message.subject).where(
-            Message.case_id.in_(list(subjects)), Message.subject != ""
-        )
-    ):
-        if case_id is not None:
-            subjects[case_id].append(subject)
-    return [
-        OpenMatter(case_id, promise, tuple(subjects[case_id]), origin == "breach")
-        for case_id, origin, promise in rows
-    ]
-
-
-def best_open_case(cases_: list[Case]) -> Case | None:
-    """The open case a complaint joins, in ``receive_complaint``'s order: a proactive
-    (breach) case first, then the most recently opened."""
-    open_ = [c for c in cases_ if c.state != "closed"]
-    if not open_:
+def matching_case(
+    session: Session,
+    open_cases: Sequence[Case],
+    *,
+    subject: str,
+    text: str,
+    subjects: Mapping[int, Collection[str]] | None = None,
+) -> Case | None:
+    """Which of a customer's open cases a new message from them continues, if any (see
+    ``rules.same_matter``); None means a new matter and a new case. ``subjects`` gives
+    each case's subjects when the caller knows more than is stored yet (a batch)."""
+    candidates = [c for c in open_cases if c.state != "closed"]
+    if not candidates:
         return None
-    return max(open_, key=lambda c: (c.origin == "breach", c.opened_at, c.id))
-
-
-@dataclass
-class Inbound:
-    """One inbound message of a batch, already matched to its (loaded) case."""
-
-    case: Case
-    text: str
-    subject: str
-    language: str
-    channel: Channel
-    from_address: str | None
-    message_key: str | None
-    raw_sha256: str | None
-    at: datetime
-
-
-def record_inbound_batch(
-    session: Session, *, actor: Actor, now: datetime, playbook: Playbook, items: list[Inbound]
-) -> list[int]:
-    """Record many inbound messages at once; the same rows and clock moves as
-    ``record_message`` for each, in order, in a few statements instead of a dozen each.
-
-    The caller has matched every item to its case and checked its key is new (a bulk
-    import does both with one query per batch); the unique key still guards the insert.
-    """
-    require(actor, Action.WRITE)
-    if not items:
-        return []
-    rows = [
-        {
-            "case_id": item.case.id,
-            "customer_id": item.case.customer_id,
-            "direction": Direction.INBOUND.value,
-            "channel": item.channel.value,
-            "language": item.language,
-            "subject": item.subject,
-            "text": item.text,
-            "from_address": item.from_address,
-            "to_address": None,
-            "message_key": item.message_key,
-            "raw_sha256": item.raw_sha256,
-            "author_id": None,
-            "is_draft": False,
-            "at": item.at,
-            "created_at": now,
-        }
-        for item in items
-    ]
-    ids = list(
-        session.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows)
+    ids = [c.id for c in candidates]
+    said_on: dict[int, list[str]] = {case_id: [] for case_id in ids}
+    if subjects is not None:
+        for case_id in ids:
+            said_on[case_id].extend(subjects.get(case_id, ()))
+    else:
+        for on_case, said in session.execute(
+            select(Message.case_id, Message.subject).where(
+                Message.case_id.in_(ids), Message.subject != ""
+            )
+        ):
+            if on_case is not None:
+                said_on[on_case].append(said)
+    promised: dict[int, str] = dict(
+        session.execute(
+            select(Commitment.id, Commitment.title).where(
+                Commitment.id.in_({c.commitment_id for c in candidates if c.commitment_id})
+            )
+        ).all()
     )
-    events = []
-    for item, message_id in zip(items, ids, strict=True):
-        clocks.customer_spoke(item.case, playbook, item.at)
-        events.append(
-            {
-                "case_id": item.case.id,
-                "at": item.at,
-                "actor_id": actor.user_id,
-                "kind": f"message_{Direction.INBOUND.value}",
-                "note": "",
-                "data": {
-                    "message_id": message_id,
-                    "channel": item.channel.value,
-                    "language": item.language,
-                },
-            }
+    matters = [
+        OpenMatter(
+            c.id,
+            promised.get(c.commitment_id) if c.commitment_id else None,
+            tuple(said_on[c.id]),
+            c.origin == "breach",
         )
-    session.execute(insert(TimelineEvent), events)
-    return ids
+        for c in candidates
+    ]
+    chosen = same_matter(subject, text, matters)
+    return next((c for c in candidates if c.id == chosen), None)

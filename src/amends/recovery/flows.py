@@ -32,7 +32,7 @@ from amends.errors import Conflict, Forbidden, InvalidInput
 from amends.messages import outbox
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
-from amends.messages.rules import Channel, Direction, same_matter
+from amends.messages.rules import Channel, Direction
 from amends.patterns import service as patterns
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
@@ -518,8 +518,14 @@ def receive_complaint(
     """
     require(actor, Action.WRITE)
     received = received_at or now
-    matter = same_matter(subject, text, messages.open_matters(session, customer_id))
-    open_case = session.get(Case, matter) if matter is not None else None
+    open_case = messages.matching_case(
+        session,
+        session.scalars(
+            select(Case).where(Case.customer_id == customer_id, Case.state != "closed")
+        ).all(),
+        subject=subject,
+        text=text,
+    )
     opened = open_case is None
     if open_case is None:
         open_case = open_complaint_case(
