@@ -87,7 +87,7 @@ def show_case(case_id: ObjectId, json_: Json = False) -> None:
         compensation = compensations.summary(
             session, service.get_case(session, case_id, actor=OPERATOR), now=ws.clock.now()
         )
-        similar = service.similar_cases(session, case_id, actor=OPERATOR, home=ws.settings.home)
+        similar = service.similar_cases(session, case_id, actor=OPERATOR)
     if json_:
         payload = case.model_dump(mode="json")
         payload["validity"] = validity

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, exists, select, type_coerce
@@ -520,15 +519,14 @@ def similar_cases(
     *,
     actor: Actor,
     limit: int = 10,
-    home: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Other cases whose text is most like this one's, best first, with a score in [0, 1]:
-    the TF-IDF cosine of character trigrams (no word segmentation, so Thai works),
-    from the similar-case index. Only cases the actor may see are listed."""
+    the cosine of character trigrams (no word segmentation, so Thai works). Only cases
+    the actor may see are listed."""
     from amends.patterns import service as patterns  # patterns builds on this module
 
     get_case(session, case_id, actor=actor)
-    found = patterns.similar_cases(session, case_id=case_id, k=limit, home=home)
+    found = patterns.similar_cases(session, case_id=case_id, k=limit)
     if found and not actor.allows(Action.READ):
         allowed = set(
             session.scalars(
