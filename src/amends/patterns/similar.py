@@ -42,17 +42,21 @@ from amends.patterns.textsim import cosine, fold, profile, trigrams
 MIN_TEXT_CHARS = 12
 # Cases the trigram index proposes per query; each is scored exactly. More finds more
 # of the exact top 10 at the price of scoring them (see bench/similar.py).
-CANDIDATES = 200
+CANDIDATES = 100
 # When the cases asked about are this few (one customer's, a quiet window), every one
 # of them is scored: nothing is left to the index's ranking.
 SCORE_ALL_UP_TO = 1000
 # Trigrams of the query the index is asked for. A long message has thousands; past
 # this many, those spread evenly over it stand for it (candidates only: the score
 # still uses the whole text).
-QUERY_TRIGRAMS = 96
+QUERY_TRIGRAMS = 32
 # PostgreSQL is given the folded query itself (pg_trgm makes its own trigrams), cut
 # to about as many trigrams as SQLite is asked for.
-QUERY_CHARS = 400
+QUERY_CHARS = 200
+# Below this pg_trgm similarity a text is no candidate on PostgreSQL. Lower finds more
+# distant texts, but every text above it is fetched and ranked: at 0.05 that is most of
+# the corpus.
+PG_THRESHOLD = 0.2
 # Profiles of texts just scored: the same recent cases are compared again for every
 # new one. Keyed by the text itself, so an edited case is a new key and nothing stale
 # is ever used; every process computes the same value for a key.
@@ -60,8 +64,9 @@ PROFILE_CACHE = 4096
 
 
 @lru_cache(maxsize=PROFILE_CACHE)
-def _profile(body: str) -> dict[str, float]:
-    return profile(body)
+def _profile(body: str) -> dict[str, float] | None:
+    """The text's profile, or None when it is too short to compare."""
+    return profile(body) if comparable(body) else None
 
 
 def comparable(body: str) -> bool:
@@ -120,7 +125,9 @@ def _indexed(
     else:
         # pg_trgm ranks by shared trigrams over all trigrams of both; ``%`` uses the GIN
         # index on amends_fold(body) with the threshold set for this transaction.
-        session.execute(select(func.set_config("pg_trgm.similarity_threshold", "0.05", True)))
+        session.execute(
+            select(func.set_config("pg_trgm.similarity_threshold", str(PG_THRESHOLD), True))
+        )
         folded = func.amends_fold(CaseText.body)
         wanted = fold(query_text)[:QUERY_CHARS]
         stmt = (
@@ -173,13 +180,16 @@ def score(session: Session, query_text: str, case_ids: Sequence[int]) -> list[tu
     if not case_ids:
         return []
     wanted = _profile(query_text)
+    if wanted is None:
+        return []
     rows = session.execute(
         select(CaseText.case_id, CaseText.body).where(CaseText.case_id.in_(list(case_ids)))
     )
+    # Each text is folded once: its cached profile also says whether it is comparable.
     scored = [
         (cid, s)
         for cid, body in rows
-        if comparable(body) and (s := cosine(wanted, _profile(body))) > 0
+        if (other := _profile(body)) is not None and (s := cosine(wanted, other)) > 0
     ]
     scored.sort(key=lambda item: (-item[1], item[0]))
     return scored
