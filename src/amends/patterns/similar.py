@@ -23,6 +23,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    Text,
     column,
     delete,
     func,
@@ -56,7 +57,7 @@ QUERY_CHARS = 200
 # Below this pg_trgm similarity a text is no candidate on PostgreSQL. Lower finds more
 # distant texts, but every text above it is fetched and ranked: at 0.05 that is most of
 # the corpus.
-PG_THRESHOLD = 0.2
+PG_THRESHOLD = 0.12
 # Profiles of texts just scored: the same recent cases are compared again for every
 # new one. Keyed by the text itself, so an edited case is a new key and nothing stale
 # is ever used; every process computes the same value for a key.
@@ -94,6 +95,8 @@ def _filters(
 
 # The FTS5 table the migration made (not a model: it has no columns of its own to map).
 _FTS = table("case_texts_fts", column("rowid", Integer), column("rank"))
+# PostgreSQL's generated column of folded text, which its GIN index covers.
+_FOLDED = literal_column("case_texts.folded", Text)
 
 
 def _fts_query(grams: Sequence[str]) -> str:
@@ -128,7 +131,7 @@ def _indexed(
         session.execute(
             select(func.set_config("pg_trgm.similarity_threshold", str(PG_THRESHOLD), True))
         )
-        folded = func.amends_fold(CaseText.body)
+        folded = _FOLDED
         wanted = fold(query_text)[:QUERY_CHARS]
         stmt = (
             select(Case.id)
