@@ -7,12 +7,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
 from amends import migrate
+from amends.migrations import include_name
 from amends.models import Base
 
 
 def test_models_match_migrations(engine: Engine) -> None:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations differ; add a migration: {diff}"
 

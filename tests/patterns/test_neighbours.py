@@ -1,13 +1,11 @@
-"""The neighbour search scores with arrays; it must agree with the plain cosine of
-``textsim`` on the same texts, whatever its vocabulary went through."""
+"""The question repeats and patterns ask: which cases of a window (of one customer) read
+like this one. Answered by the one similarity engine, from the database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases.models import Case
@@ -15,8 +13,8 @@ from amends.cases.rules import Category
 from amends.db import transaction
 from amends.messages import service as messages
 from amends.messages.rules import Channel, Direction
-from amends.patterns import neighbours
-from amends.patterns.textsim import rank
+from amends.patterns import similar
+from amends.patterns.textsim import cosine, profile
 from amends.people.rules import SYSTEM
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
@@ -30,15 +28,6 @@ OTHERS = [
     "The February invoice was charged twice, please refund one.",
     "ok",  # too short to compare: never a neighbour
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_vectors() -> Iterator[None]:
-    # A test that swaps the vocabulary leaves cached vectors whose columns point into
-    # its own: no later test may see them.
-    neighbours._vector.cache_clear()
-    yield
-    neighbours._vector.cache_clear()
 
 
 def _cases(sessions: sessionmaker[Session], cast: Cast) -> dict[int, str]:
@@ -61,86 +50,63 @@ def _cases(sessions: sessionmaker[Session], cast: Cast) -> dict[int, str]:
     return made
 
 
-@pytest.mark.parametrize("room", ["roomy", "resets", "overflows"])
-def test_scores_equal_the_plain_cosine(
-    sessions: sessionmaker[Session], cast: Cast, monkeypatch: pytest.MonkeyPatch, room: str
+WINDOW = {"since": T0 - timedelta(days=1), "until": T0 + timedelta(days=1)}
+
+
+def _near(s: Session, case_id: int, **kwargs: object) -> list[tuple[int, float]]:
+    return similar.nearest(
+        s, similar.text_of(s, case_id), k=100, exclude=[case_id], **{**WINDOW, **kwargs}
+    )
+
+
+@pytest.mark.parametrize("source", ["every case of the window", "the trigram index"])
+def test_the_courier_complaints_find_each_other_with_exact_scores(
+    sessions: sessionmaker[Session], cast: Cast, monkeypatch: pytest.MonkeyPatch, source: str
 ) -> None:
-    # "resets": before each search the vocabulary is all but full, so it starts again in
-    # the middle of the search. "overflows": one search's texts alone do not fit.
-    limit = {"roomy": neighbours.VOCABULARY_LIMIT, "resets": 5000, "overflows": 40}[room]
-    monkeypatch.setattr(neighbours, "VOCABULARY_LIMIT", limit)
-    monkeypatch.setattr(neighbours, "_vocabulary", {})
-    neighbours._vector.cache_clear()
+    if source == "the trigram index":
+        monkeypatch.setattr(similar, "SCORE_ALL_UP_TO", 0)  # a window too big to score whole
     texts = _cases(sessions, cast)
+    courier = {cid for cid, title in texts.items() if title in {c.complaint for c in COURIER}}
     with sessions() as s:
         for case_id, title in texts.items():
-            if room == "resets":
-                neighbours._vector.cache_clear()
-                neighbours._vocabulary.update((f"x{i}", i) for i in range(limit - 50))
-            case = s.get(Case, case_id)
-            assert case is not None
-            got = neighbours.similar_to(
-                s, case, since=T0 - timedelta(days=1), until=T0 + timedelta(days=1)
-            )
-            others = {cid: text for cid, text in texts.items() if cid != case_id}
-            if len(title) < neighbours.MIN_TEXT_CHARS:
-                assert got == []
+            got = _near(s, case_id)
+            if len(title) < similar.MIN_TEXT_CHARS:
+                assert got == []  # too short to say anything
                 continue
-            expected = [
-                (cid, score)
-                for cid, score in rank(title, others, limit=100)
-                if len(others[cid]) >= neighbours.MIN_TEXT_CHARS
-            ]
-            assert [cid for cid, _ in got] == [cid for cid, _ in expected]
-            assert [score for _, score in got] == pytest.approx(
-                [score for _, score in expected], abs=1e-12
-            )
-    if room == "resets":
-        assert neighbours._generation[0] > 0
-    # The courier complaints find each other; the invoices stay apart from them.
-    with sessions() as s:
-        first = s.get(Case, min(texts))
-        assert first is not None
-        best = neighbours.similar_to(
-            s, first, since=T0 - timedelta(days=1), until=T0 + timedelta(days=1)
-        )
-    assert best[0][1] > 0.2
-    assert texts[best[0][0]] in {shop.complaint for shop in COURIER}
+            assert case_id not in [cid for cid, _ in got]
+            assert all(len(texts[cid]) >= similar.MIN_TEXT_CHARS for cid, _ in got)
+            # Each score is the one scorer's, on the case texts (the title only here).
+            for cid, score in got:
+                assert score == pytest.approx(
+                    cosine(profile(title), profile(texts[cid])), abs=1e-12
+                )
+            assert [s for _, s in got] == sorted((s for _, s in got), reverse=True)
+            if case_id == min(courier):
+                # The Slovak courier complaint's nearest is another courier complaint.
+                assert got[0][0] in courier and got[0][1] > 0.2
 
 
-def test_held_texts_give_the_same_answers_and_are_read_once(
+def test_only_the_window_and_the_customer_asked_about_are_searched(
     sessions: sessionmaker[Session], cast: Cast
 ) -> None:
     texts = _cases(sessions, cast)
-    window = {"since": T0 - timedelta(days=1), "until": T0 + timedelta(days=1)}
+    first, *_ = sorted(texts)
     with sessions() as s:
-        cases = [s.get(Case, case_id) for case_id in texts]
-        plain = [neighbours.similar_to(s, c, **window) for c in cases if c is not None]
-    reads: list[str] = []
+        assert _near(s, first)
+        later = {"since": T0 + timedelta(hours=1), "until": T0 + timedelta(days=1)}
+        assert _near(s, first, **later) == []
+        case = s.get(Case, first)
+        assert case is not None
+        assert _near(s, first, customer_id=case.customer_id) == _near(s, first)
+        assert _near(s, first, customer_id=case.customer_id + 1000) == []
 
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if "FROM messages" in statement or "JOIN messages" in statement:
-            reads.append(statement)
 
+def test_a_new_message_counts_at_once(sessions: sessionmaker[Session], cast: Cast) -> None:
+    texts = _cases(sessions, cast)
+    first = min(texts)
     with sessions() as s:
-        engine = s.get_bind()
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            cases = [s.get(Case, case_id) for case_id in texts]
-            with neighbours.texts_held(s):
-                held = [neighbours.similar_to(s, c, **window) for c in cases if c is not None]
-                assert s.info
-            assert not s.info  # nothing held once the block ends
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-    assert held == plain
-    # The first search reads its own text and the window's; every later one finds all
-    # of them held.
-    assert len(reads) == 2
-    # Outside a block a case's new message counts at once.
+        before = _near(s, first)
     with transaction(sessions) as s:
-        first = s.get(Case, min(texts))
-        assert first is not None
         messages.record_message(
             s,
             actor=SYSTEM,
@@ -149,9 +115,6 @@ def test_held_texts_give_the_same_answers_and_are_read_once(
             direction=Direction.INBOUND,
             channel=Channel.EMAIL,
             text="Faktúra za február bola vystavená dvakrát, prosím o dobropis.",
-            case_id=first.id,
+            case_id=first,
         )
-    with sessions() as s:
-        first = s.get(Case, min(texts))
-        assert first is not None
-        assert neighbours.similar_to(s, first, **window) != plain[0]
+        assert _near(s, first) != before

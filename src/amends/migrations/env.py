@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from amends.db import make_engine
+from amends.migrations import include_name
 from amends.models import Base
 
 config = context.config
@@ -19,6 +20,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

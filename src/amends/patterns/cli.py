@@ -404,16 +404,16 @@ def link_action(
 @app.command("reindex")
 @handle_errors
 def reindex_command(json_: Json = False) -> None:
-    """Rebuild the similar-case index from every case and keep it in the workspace folder."""
+    """Write every case's text for the similar-case index again, in the database."""
     from amends.patterns import service
 
     ws = open_workspace()
     with ws.transaction() as session:
-        stats = service.reindex(session, home=ws.settings.home)
+        stats = service.reindex(session)
     if json_:
         emit_json(stats)
         return
-    out.print(f"indexed {stats['cases']} cases in {stats['seconds']} s into {stats['path']}")
+    out.print(f"indexed {stats['cases']} cases in {stats['seconds']} s")
 
 
 @app.command("similar")
@@ -438,9 +438,7 @@ def similar_command(
         text = sys.stdin.read()
     ws = open_workspace()
     with ws.transaction() as session:
-        found = service.similar_cases(
-            session, case_id=case_id, text=text, k=k, home=ws.settings.home
-        )
+        found = service.similar_cases(session, case_id=case_id, text=text, k=k)
         titles = {c: session.get(Case, c).title for c, _ in found}  # type: ignore[union-attr]
     for cid, score in found:
         if json_:

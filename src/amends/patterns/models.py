@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.db import Base
@@ -81,3 +81,17 @@ class ActionPattern(Base):
     pattern_id: Mapped[int] = mapped_column(
         ForeignKey("patterns.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class CaseText(Base):
+    """A case's text as similarity reads it: its title and first inbound messages.
+
+    Written only by database triggers on ``cases`` and ``messages`` (see the migration
+    ``case_texts_similar``), so it is in step with them inside every transaction; a
+    trigram index over it (FTS5 on SQLite, pg_trgm on PostgreSQL) finds candidates.
+    """
+
+    __tablename__ = "case_texts"
+
+    case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    body: Mapped[str] = mapped_column(Text)

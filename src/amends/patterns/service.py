@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, text
@@ -23,7 +22,7 @@ from amends.cases.models import Case, Notification
 from amends.cases.rules import case_ref
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.paging import Page, paginate
-from amends.patterns import neighbours
+from amends.patterns import similar
 from amends.patterns.models import ActionCase, ActionPattern, Pattern, PatternCase
 from amends.patterns.rules import (
     Clustering,
@@ -65,15 +64,6 @@ def cases_arrived(
     The outcome is the same only if no case's customer has another case in ``cases``
     (``cases.open_cases`` opens them in such rounds); otherwise they go one by one.
     """
-    # Judging writes no inbound message and retitles no case: each case's text can be
-    # read once for the whole round.
-    with neighbours.texts_held(session):
-        _cases_arrived(session, cases, now=now, playbook=playbook)
-
-
-def _cases_arrived(
-    session: Session, cases: Sequence[Case], *, now: datetime, playbook: Playbook
-) -> None:
     if len({case.customer_id for case in cases}) < len(cases):
         for case in cases:
             case_arrived(session, case, now=now, playbook=playbook)
@@ -195,7 +185,14 @@ def _flag(
 
     policy = playbook.patterns
     since = case.opened_at - policy.repeat_window
-    history = [past for past in history if past.id != case.id and past.opened_at >= since]
+    # Only cases before this one: opened earlier, or at the same moment but recorded
+    # first. A batch inserts all its cases before judging them, and must judge each as
+    # it would have been judged alone.
+    history = [
+        past
+        for past in history
+        if past.opened_at >= since and (past.opened_at, past.id) < (case.opened_at, case.id)
+    ]
     if not history:
         return []
     rule = partial(
@@ -212,7 +209,7 @@ def _flag(
     if len(found) < len(rule(similar=frozenset(past.id for past in history))):
         similar = frozenset(
             cid
-            for cid, score in neighbours.similar_to(
+            for cid, score in _similar_to(
                 session, case, since=since, until=case.opened_at, customer_id=case.customer_id
             )
             if score >= policy.text_similarity
@@ -271,9 +268,30 @@ def _unresolved_pattern_of(session: Session, case_ids: list[int]) -> dict[int, i
     return found
 
 
+def _similar_to(
+    session: Session,
+    case: Case,
+    *,
+    since: datetime,
+    until: datetime,
+    customer_id: int | None = None,
+) -> list[tuple[int, float]]:
+    """Other cases opened in [since, until] (of one customer, if given) whose text is like
+    ``case``'s, best first: the question repeats and patterns both ask."""
+    return similar.nearest(
+        session,
+        similar.text_of(session, case.id),
+        k=100,
+        since=since,
+        until=until,
+        customer_id=customer_id,
+        exclude=[case.id],
+    )
+
+
 def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Neighbour]:
     since, until = case.opened_at - policy.window, case.opened_at + policy.window
-    scores = dict(neighbours.similar_to(session, case, since=since, until=until))
+    scores = dict(_similar_to(session, case, since=since, until=until))
     texty = [cid for cid, score in scores.items() if score >= policy.text_similarity]
     stmt = select(Case.id, Case.customer_id, Case.category).where(Case.id != case.id)
     rows: dict[int, tuple[int, str]] = {}
@@ -284,7 +302,7 @@ def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Nei
                 Case.category == case.category, Case.opened_at >= since, Case.opened_at <= until
             )
             .order_by(Case.opened_at.desc())
-            .limit(neighbours.MAX_CANDIDATES)
+            .limit(similar.SCORE_ALL_UP_TO)
         ):
             rows[cid] = (customer_id, category)
     if texty:
@@ -622,27 +640,20 @@ def similar_cases(
     text: str | None = None,
     k: int = 10,
     exclude: Sequence[int] = (),
-    home: Path | None = None,
 ) -> list[tuple[int, float]]:
     """The ``k`` cases most like a case (itself left out) or a text: (case id, cosine),
-    best first. ``home`` keeps the index in that workspace folder between processes.
+    best first.
 
     No permission check: callers filter by what their actor may see.
     """
-    from amends.patterns import similar
-
     if case_id is not None and text is None:
         if session.get(Case, case_id) is None:
             raise NotFound(f"case {case_id} does not exist", code="case-not-found")
-        return similar.query(
-            session,
-            similar.text_of(session, case_id),
-            k=k,
-            exclude=[*exclude, case_id],
-            home=home,
+        return similar.nearest(
+            session, similar.text_of(session, case_id), k=k, exclude=[*exclude, case_id]
         )
     if text is not None and case_id is None:
-        return similar.query(session, text, k=k, exclude=exclude, home=home)
+        return similar.nearest(session, text, k=k, exclude=exclude)
     raise InvalidInput("give a case or a text, not both", code="similar-query")
 
 
@@ -652,13 +663,12 @@ def similar_for(
     *,
     actor: Actor,
     limit: int = 10,
-    home: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Other cases whose text is most like this one's, best first, with a score in [0, 1]:
-    the TF-IDF cosine of character trigrams (no word segmentation, so Thai works),
-    from the similar-case index. Only cases the actor may see are listed."""
+    the cosine of character trigrams (no word segmentation, so Thai works). Only cases
+    the actor may see are listed."""
     cases.get_case(session, case_id, actor=actor)
-    found = similar_cases(session, case_id=case_id, k=limit, home=home)
+    found = similar_cases(session, case_id=case_id, k=limit)
     if found and not actor.allows(Action.READ):
         allowed = set(
             session.scalars(
@@ -671,8 +681,6 @@ def similar_for(
     return [{"case_id": c, "score": round(score, 3)} for c, score in found]
 
 
-def reindex(session: Session, *, home: Path | None) -> dict[str, float | int | str | None]:
-    """Rebuild the similar-case index from every case (and save it under ``home``)."""
-    from amends.patterns import similar
-
-    return similar.rebuild(session, home=home)
+def reindex(session: Session) -> dict[str, float | int]:
+    """Write every case's text for the similar-case index again from the database."""
+    return similar.reindex(session)

@@ -1,275 +1,229 @@
-"""The similar-case index, kept in step with the database (service layer: reads only).
+"""Which cases read like a given text: the one similarity engine (service layer, reads only).
 
-The database is the truth; the index is a cache of it. Each process keeps one index
-per database in memory and, before answering, catches up with what was committed
-since: new cases, and cases that received inbound messages (their text grew). It
-never writes inside the caller's transaction, so a rolled-back case never haunts it.
+Repeats, patterns and the similar-case search all ask it. It has one candidate source
+and one scorer:
 
-With a workspace folder the index is also kept there (``index/similar-cases.npz``),
-so a short-lived process (one CLI command) loads it instead of rebuilding, and only
-catches up the last few changes. Without one, or when the file is missing, stale
-or unreadable, it is rebuilt from the database.
+- candidates come from the database: each case's text (``case_texts``, kept by
+  triggers in the same transaction as the case and its messages) and a trigram index
+  over it (FTS5 ``trigram`` on SQLite, ``pg_trgm`` on PostgreSQL). When the cases asked
+  about (a window, one customer) are few, all of them are candidates;
+- every candidate is scored exactly by ``textsim.cosine`` of ``textsim.profile``,
+  which depends on the two texts only (no corpus statistics), so every process on
+  every machine gives the same scores for the same database.
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import threading
 import time
-import weakref
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Text,
+    column,
+    delete,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
-from amends.messages.models import Message
-from amends.patterns.neighbours import MESSAGES_PER_CASE  # a case's text, as there
-from amends.patterns.similarity import SimilarityIndex
+from amends.patterns.models import CaseText
+from amends.patterns.textsim import cosine, profile, trigrams
+from amends.text.fold import fold_words
 
-log = logging.getLogger(__name__)
-
-INDEX_FILE = Path("index") / "similar-cases.npz"
-MESSAGE_CHARS = 2000  # long quoted threads add nothing to what the case is about
-# Ids committed out of order (PostgreSQL sequences are handed out before commit) are
-# caught by looking back this far below the highest id already seen.
-LOOK_BACK = 200
-_BUILD_BATCH = 5000
-
-
-@dataclass
-class _Tracked:
-    index: SimilarityIndex
-    case_mark: int = 0
-    message_mark: int = 0
-    messages_seen: set[int] = field(default_factory=set)
-    unsaved: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-# One index per engine: tests make a fresh engine (and database) each time, and a
-# process serving one workspace has one engine for its whole life.
-_TRACKED: weakref.WeakKeyDictionary[Engine, _Tracked] = weakref.WeakKeyDictionary()
-_TRACKED_LOCK = threading.Lock()
-
-
-def _source(session: Session) -> str:
-    """Which database an index belongs to (its URL without the password, hashed)."""
-    url = session.get_bind().engine.url.render_as_string(hide_password=True)
-    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+# A few characters ("case 2", "Help!") say nothing about what failed; such texts are
+# left to the category and the promise instead of matching everything short.
+MIN_TEXT_CHARS = 12
+# Cases the trigram index proposes per query; each is scored exactly. More finds more
+# of the exact top 10 at the price of scoring them (see bench/similar.py).
+CANDIDATES = 100
+# When the cases asked about are this few (one customer's, a quiet window), every one
+# of them is scored: nothing is left to the index's ranking.
+SCORE_ALL_UP_TO = 1000
+# Trigrams of the query the index is asked for. A long message has thousands; past
+# this many, those spread evenly over it stand for it (candidates only: the score
+# still uses the whole text).
+QUERY_TRIGRAMS = 32
+# PostgreSQL is given the folded query itself (pg_trgm makes its own trigrams), cut
+# to about as many trigrams as SQLite is asked for.
+QUERY_CHARS = 200
+# Below this pg_trgm similarity a text is no candidate on PostgreSQL. Lower finds more
+# distant texts, but every text above it is fetched and ranked: at 0.05 that is most of
+# the corpus.
+PG_THRESHOLD = 0.12
+# Profiles of texts just scored: the same recent cases are compared again for every
+# new one. Keyed by the text itself, so an edited case is a new key and nothing stale
+# is ever used; every process computes the same value for a key.
+PROFILE_CACHE = 4096
 
 
-def index_path(home: Path) -> Path:
-    return home / INDEX_FILE
+@lru_cache(maxsize=PROFILE_CACHE)
+def _profile(body: str) -> dict[str, float] | None:
+    """The text's profile, or None when it is too short to compare."""
+    return profile(body) if comparable(body) else None
 
 
-def case_texts(session: Session, case_ids: Sequence[int]) -> dict[int, str]:
-    """Each case's text as the index sees it: title plus first inbound messages."""
-    parts: dict[int, list[str]] = {}
-    for at in range(0, len(case_ids), 1000):
-        chunk = list(case_ids[at : at + 1000])
-        for cid, title in session.execute(select(Case.id, Case.title).where(Case.id.in_(chunk))):
-            parts[cid] = [title]
-        ranked = (
-            select(
-                Message.case_id,
-                Message.text,
-                func.row_number()
-                .over(partition_by=Message.case_id, order_by=Message.id)
-                .label("n"),
-            )
-            .where(Message.case_id.in_(chunk), Message.direction == "inbound")
-            .subquery()
-        )
-        rows = session.execute(
-            select(ranked.c.case_id, ranked.c.text)
-            .where(ranked.c.n <= MESSAGES_PER_CASE)
-            .order_by(ranked.c.case_id, ranked.c.n)
-        )
-        for cid, text in rows:
-            if cid in parts:
-                parts[cid].append(text[:MESSAGE_CHARS])
-    return {cid: "\n".join(p) for cid, p in parts.items()}
-
-
-def _all_cases(session: Session) -> Iterator[tuple[int, str]]:
-    last = 0
-    while True:
-        ids = list(
-            session.scalars(
-                select(Case.id).where(Case.id > last).order_by(Case.id).limit(_BUILD_BATCH)
-            )
-        )
-        if not ids:
-            return
-        texts = case_texts(session, ids)
-        yield from ((cid, texts[cid]) for cid in ids if cid in texts)
-        last = ids[-1]
-
-
-def _marks(session: Session) -> tuple[int, int]:
-    cases = session.scalar(select(func.max(Case.id))) or 0
-    messages = session.scalar(select(func.max(Message.id))) or 0
-    return int(cases), int(messages)
-
-
-def build(session: Session) -> _Tracked:
-    """A fresh index of every case in the database."""
-    case_mark, message_mark = _marks(session)
-    # Messages just below the mark are already in the texts read now.
-    seen = set(session.scalars(select(Message.id).where(Message.id > message_mark - LOOK_BACK)))
-    index = SimilarityIndex.build(_all_cases(session))
-    return _Tracked(
-        index,
-        case_mark=case_mark,
-        message_mark=message_mark,
-        messages_seen=seen,
-        unsaved=len(index),
-    )
-
-
-def _load(path: Path, source: str) -> _Tracked | None:
-    if not path.exists():
-        return None
-    try:
-        meta = SimilarityIndex.read_meta(path)
-        if meta.get("source") != source:
-            return None
-        index = SimilarityIndex.load(path)
-        return _Tracked(
-            index,
-            case_mark=int(meta["case_mark"]),
-            message_mark=int(meta["message_mark"]),
-            messages_seen={int(m) for m in meta["messages_seen"]},
-        )
-    except (ValueError, KeyError, TypeError) as error:
-        log.warning("similar-case index %s unusable, rebuilding: %s", path, error)
-        return None
-
-
-def save(tracked: _Tracked, path: Path, source: str) -> None:
-    meta = {
-        "source": source,
-        "case_mark": tracked.case_mark,
-        "message_mark": tracked.message_mark,
-        "messages_seen": sorted(tracked.messages_seen),
-    }
-    tracked.index.save(path, meta=meta)
-    tracked.unsaved = 0
-
-
-def _catch_up(session: Session, tracked: _Tracked) -> int:
-    """Add new cases and re-read cases with new inbound messages; how many changed."""
-    index = tracked.index
-    new_cases = [
-        cid
-        for cid in session.scalars(
-            select(Case.id).where(Case.id > tracked.case_mark - LOOK_BACK).order_by(Case.id)
-        )
-        if cid not in index
-    ]
-    fresh = [
-        (mid, cid)
-        for mid, cid in session.execute(
-            select(Message.id, Message.case_id).where(
-                Message.id > tracked.message_mark - LOOK_BACK,
-                Message.direction == "inbound",
-                Message.case_id.is_not(None),
-            )
-        )
-        if mid not in tracked.messages_seen
-    ]
-    changed = sorted({*new_cases, *(cid for _, cid in fresh if cid is not None)})
-    if changed:
-        texts = case_texts(session, changed)
-        for cid in changed:
-            if cid in texts:
-                index.add(cid, texts[cid])
-    tracked.case_mark = max([tracked.case_mark, *new_cases])
-    tracked.message_mark = max([tracked.message_mark, *(mid for mid, _ in fresh)])
-    floor = tracked.message_mark - LOOK_BACK
-    tracked.messages_seen = {m for m in tracked.messages_seen if m > floor}
-    tracked.messages_seen.update(mid for mid, _ in fresh if mid > floor)
-    tracked.unsaved += len(changed)
-    return len(changed)
-
-
-def _verify(session: Session, tracked: _Tracked, found: list[tuple[int, float]]) -> bool:
-    """Re-index answered cases whose text changed, drop deleted ones; False if any did."""
-    ids = [cid for cid, _ in found]
-    texts = case_texts(session, ids)
-    stale = False
-    for cid in ids:
-        text = texts.get(cid)
-        if text is None:
-            tracked.index.remove(cid)
-            stale = True
-        elif not tracked.index.holds(cid, text):
-            tracked.index.add(cid, text)  # e.g. the title was edited
-            tracked.unsaved += 1
-            stale = True
-    return not stale
-
-
-def _tracked(session: Session, home: Path | None) -> _Tracked:
-    engine = session.get_bind().engine
-    with _TRACKED_LOCK:
-        tracked = _TRACKED.get(engine)
-        if tracked is None:
-            path = index_path(home) if home is not None else None
-            tracked = (_load(path, _source(session)) if path else None) or build(session)
-            _TRACKED[engine] = tracked
-    return tracked
-
-
-def query(
-    session: Session,
-    text: str,
-    *,
-    k: int,
-    exclude: Sequence[int] = (),
-    home: Path | None = None,
-) -> list[tuple[int, float]]:
-    """The ``k`` cases whose text is most like ``text``, caught up with the database."""
-    tracked = _tracked(session, home)
-    with tracked.lock:
-        _catch_up(session, tracked)
-        # The answer is checked against the database (deleted cases, edited titles);
-        # what changed is re-indexed and the question asked again.
-        for _ in range(3):
-            found = tracked.index.query(text, k, exclude=exclude)
-            if _verify(session, tracked, found):
-                break
-        found = [(cid, score) for cid, score in found if cid in tracked.index]
-        if home is not None and tracked.unsaved >= max(50, len(tracked.index) // 100):
-            save(tracked, index_path(home), _source(session))
-    return found
-
-
-def rebuild(session: Session, *, home: Path | None) -> dict[str, float | int | str | None]:
-    """Build the index from scratch, keep it for this process and, with a home, on disk."""
-    started = time.perf_counter()
-    tracked = build(session)
-    path = index_path(home) if home is not None else None
-    if path is not None:
-        save(tracked, path, _source(session))
-    with _TRACKED_LOCK:
-        _TRACKED[session.get_bind().engine] = tracked
-    return {
-        "cases": len(tracked.index),
-        "seconds": round(time.perf_counter() - started, 3),
-        "path": str(path) if path else None,
-    }
+def comparable(body: str) -> bool:
+    """Whether a text is long enough to be compared with others at all."""
+    return len(fold_words(body)) >= MIN_TEXT_CHARS
 
 
 def text_of(session: Session, case_id: int) -> str:
-    return case_texts(session, [case_id]).get(case_id, "")
+    """The case's text as similarity reads it (title and first inbound messages)."""
+    return session.scalar(select(CaseText.body).where(CaseText.case_id == case_id)) or ""
 
 
-def forget_all() -> None:
-    """Drop every in-memory index (the next query reloads or rebuilds)."""
-    with _TRACKED_LOCK:
-        _TRACKED.clear()
+def _filters(
+    since: datetime | None, until: datetime | None, customer_id: int | None
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if since is not None:
+        where.append(Case.opened_at >= since)
+    if until is not None:
+        where.append(Case.opened_at <= until)
+    if customer_id is not None:
+        where.append(Case.customer_id == customer_id)
+    return where
+
+
+# The FTS5 table the migration made (not a model: it has no columns of its own to map).
+_FTS = table("case_texts_fts", column("rowid", Integer), column("rank"))
+# PostgreSQL's generated column of folded text, which its GIN index covers.
+_FOLDED = literal_column("case_texts.folded", Text)
+
+
+def _fts_query(grams: Sequence[str]) -> str:
+    # Each trigram is one quoted FTS5 string; quotes inside are doubled.
+    return " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
+
+
+def _indexed(
+    session: Session, query_text: str, where: list[ColumnElement[bool]], limit: int
+) -> list[int]:
+    """The ``limit`` cases the trigram index ranks first for the text, within ``where``."""
+    grams = trigrams(query_text)
+    if len(grams) > QUERY_TRIGRAMS:
+        step = len(grams) / QUERY_TRIGRAMS
+        grams = [grams[int(i * step)] for i in range(QUERY_TRIGRAMS)]
+    if not grams:
+        return []
+    stmt: Select[int]
+    if session.get_bind().dialect.name == "sqlite":
+        stmt = (
+            select(Case.id)
+            .select_from(_FTS)
+            .join(Case, Case.id == _FTS.c.rowid)
+            .where(literal_column("case_texts_fts").op("MATCH")(_fts_query(grams)), *where)
+            # bm25: many shared trigrams, the rarer ones weighing more.
+            .order_by(_FTS.c.rank)
+            .limit(limit)
+        )
+    else:
+        # pg_trgm ranks by shared trigrams over all trigrams of both; ``%`` uses the GIN
+        # index on amends_fold(body) with the threshold set for this transaction.
+        session.execute(
+            select(func.set_config("pg_trgm.similarity_threshold", str(PG_THRESHOLD), True))
+        )
+        folded = _FOLDED
+        wanted = fold_words(query_text)[:QUERY_CHARS]
+        stmt = (
+            select(Case.id)
+            .select_from(CaseText)
+            .join(Case, Case.id == CaseText.case_id)
+            .where(folded.op("%")(wanted), *where)
+            .order_by(func.similarity(folded, wanted).desc(), Case.id)
+            .limit(limit)
+        )
+    return list(session.scalars(stmt))
+
+
+def nearest(
+    session: Session,
+    query_text: str,
+    *,
+    k: int = 10,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    customer_id: int | None = None,
+    exclude: Sequence[int] = (),
+) -> list[tuple[int, float]]:
+    """The ``k`` cases (opened in [since, until], of one customer, if given) whose text
+    is most like ``query_text``: (case id, cosine in [0, 1]) best first, ties by the
+    lower id. Texts too short to compare are never returned."""
+    if k <= 0 or not comparable(query_text):
+        return []
+    where = _filters(since, until, customer_id)
+    if exclude:
+        where.append(Case.id.not_in(list(exclude)))
+    ids: list[int] = []
+    if where:
+        ids = list(
+            session.scalars(
+                select(Case.id)
+                .where(*where)
+                .order_by(Case.opened_at.desc())
+                .limit(SCORE_ALL_UP_TO + 1)
+            )
+        )
+    if not where or len(ids) > SCORE_ALL_UP_TO:
+        ids = _indexed(session, query_text, where, max(CANDIDATES, k))
+    return score(session, query_text, ids)[:k]
+
+
+def score(session: Session, query_text: str, case_ids: Sequence[int]) -> list[tuple[int, float]]:
+    """Every given case that shares anything with ``query_text``, scored exactly, best
+    first (ties by the lower id)."""
+    if not case_ids:
+        return []
+    wanted = _profile(query_text)
+    if wanted is None:
+        return []
+    rows = session.execute(
+        select(CaseText.case_id, CaseText.body).where(CaseText.case_id.in_(list(case_ids)))
+    )
+    # Each text is folded once: its cached profile also says whether it is comparable.
+    scored = [
+        (cid, s)
+        for cid, body in rows
+        if (other := _profile(body)) is not None and (s := cosine(wanted, other)) > 0
+    ]
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    return scored
+
+
+def reindex(session: Session) -> dict[str, float | int]:
+    """Write every case's text again from its title and messages (the triggers keep it
+    in step; this repairs a database changed with them switched off)."""
+    started = time.perf_counter()
+    # Touching each case's title to itself would not fire the triggers (they skip
+    # unchanged titles), so the texts are deleted and the triggers' own statement is
+    # run for every case by re-inserting from the cases.
+    session.execute(delete(CaseText))
+    dialect = session.get_bind().dialect.name
+    session.execute(text(_REBUILD_SQLITE if dialect == "sqlite" else _REBUILD_POSTGRESQL))
+    count = session.scalar(select(func.count()).select_from(CaseText)) or 0
+    return {"cases": int(count), "seconds": round(time.perf_counter() - started, 3)}
+
+
+# The triggers' definition of a case's text (migration ``case_texts_similar``): title,
+# then the first 3 inbound messages, each cut to 2,000 characters, newline-joined.
+_FIRST = (
+    "SELECT id, substr(text, 1, 2000) AS t FROM messages"
+    " WHERE case_id = cases.id AND direction = 'inbound' ORDER BY id LIMIT 3"
+)
+_REBUILD_SQLITE = (
+    "INSERT INTO case_texts (case_id, body) SELECT id, cases.title || coalesce(char(10)"  # noqa: S608
+    f" || (SELECT group_concat(t, char(10)) FROM ({_FIRST})), '') FROM cases"
+)
+_REBUILD_POSTGRESQL = (
+    "INSERT INTO case_texts (case_id, body) SELECT id, cases.title || coalesce(chr(10)"  # noqa: S608
+    f" || (SELECT string_agg(t, chr(10) ORDER BY id) FROM ({_FIRST}) m), '') FROM cases"
+)

@@ -1,10 +1,10 @@
-"""Exact text similarity between a few texts, without an index (pure).
+"""The one text similarity score of amends (pure).
 
 Character trigrams of accent-folded, case-folded text, weighted by sublinear term
 frequency and compared by cosine. No word segmentation is needed, so Thai works, and
-Greek or Slovak written with or without accents compare equal. For "which past cases
-are like this one" across a whole workspace use the similar-case index
-(``patterns.service.similar_cases``), which adds idf and scales to millions.
+Greek or Slovak written with or without accents compare equal. The score depends on
+the two texts only, never on the rest of the corpus, so it is the same in every
+process. ``patterns.similar`` finds the candidates to score in the database.
 """
 
 from __future__ import annotations
@@ -25,16 +25,15 @@ def profile(text: str) -> dict[str, float]:
     return {g: w / norm for g, w in weights.items()}
 
 
+def trigrams(text: str) -> list[str]:
+    """The distinct trigrams inside the folded text's words, in order of appearance: what
+    a trigram index over the text can be asked for."""
+    folded = fold_words(text)
+    grams = (folded[i : i + 3] for i in range(len(folded) - 2))
+    return list(dict.fromkeys(g for g in grams if " " not in g))
+
+
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(w * b.get(g, 0.0) for g, w in a.items())
-
-
-def rank(query: str, candidates: Mapping[int, str], *, limit: int = 10) -> list[tuple[int, float]]:
-    """The ``limit`` most similar candidates, best first (ties by lower id)."""
-    q = profile(query)
-    scored = [(cid, cosine(q, profile(text))) for cid, text in candidates.items()]
-    scored = [(cid, s) for cid, s in scored if s > 0]
-    scored.sort(key=lambda item: (-item[1], item[0]))
-    return scored[:limit]

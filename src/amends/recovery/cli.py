@@ -58,7 +58,7 @@ def show_case(case_id: ObjectId, json_: Json = False) -> None:
             now=ws.clock.now(),
             policy=ws.playbook.compensation,
         )
-        similar = patterns.similar_for(session, case_id, actor=OPERATOR, home=ws.settings.home)
+        similar = patterns.similar_for(session, case_id, actor=OPERATOR)
     if json_:
         payload = case.model_dump(mode="json")
         payload["validity"] = validity
