@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from amends import rehearsal
 from amends.cases import playbook as playbooks
 from amends.commitments import ledger
 from amends.worker import JobContext, job
@@ -13,4 +14,6 @@ from amends.worker import JobContext, job
 def sweep(ctx: JobContext) -> dict[str, Any]:
     book = playbooks.load(ctx.settings.home, workspace_timezone=ctx.settings.timezone)
     with ctx.transaction() as session:
-        return ledger.sweep(session, now=ctx.clock.now(), playbook=book).as_dict()
+        result = ledger.sweep(session, now=ctx.clock.now(), playbook=book).as_dict()
+        rehearsal.hold(ctx.settings, rehearsal.SWEEP_BEFORE_COMMIT)
+        return result

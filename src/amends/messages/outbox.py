@@ -26,6 +26,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from amends import rehearsal
 from amends.config import Settings
 from amends.db import transaction
 from amends.messages.models import Message, OutboxItem
@@ -233,6 +234,7 @@ def drain(
                     row.next_attempt_at = now + backoff(row.attempts)
                     counts["retry"] += 1
             continue
+        rehearsal.hold(settings, rehearsal.SEND_BEFORE_RECORD)
         with transaction(sessions) as session:
             row = session.get(OutboxItem, item_id)
             assert row is not None
