@@ -17,7 +17,9 @@ from amends.config import Settings
 
 log = logging.getLogger(__name__)
 
+# The ledger sweep has recorded breaches (and opened their cases) but not committed.
 SWEEP_BEFORE_COMMIT = "ledger-sweep.before-commit"
+# SMTP accepted a mail; the outbox row still says "sending".
 SEND_BEFORE_RECORD = "outbox.sent-before-record"
 
 

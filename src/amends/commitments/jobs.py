@@ -15,5 +15,6 @@ def sweep(ctx: JobContext) -> dict[str, Any]:
     book = playbooks.load(ctx.settings.home, workspace_timezone=ctx.settings.timezone)
     with ctx.transaction() as session:
         result = ledger.sweep(session, now=ctx.clock.now(), playbook=book).as_dict()
-        rehearsal.hold(ctx.settings, rehearsal.SWEEP_BEFORE_COMMIT)
+        if result["breaches_opened"]:
+            rehearsal.hold(ctx.settings, rehearsal.SWEEP_BEFORE_COMMIT)
         return result
