@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Index, String, UniqueConstraint, select, update
+from sqlalchemy import Index, String, UniqueConstraint, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -152,3 +152,17 @@ def finish(
         .execution_options(synchronize_session=False)
     )
     return getattr(done, "rowcount", 0) == 1
+
+
+def prune(session: Session, *, before: datetime) -> int:
+    """Delete finished runs older than ``before``; the claim only ever reads current slots.
+
+    The outbox alone adds a run every ten seconds, so without this the table would grow
+    by thousands of rows a day.
+    """
+    result = session.execute(
+        delete(JobRun)
+        .where(JobRun.status != RUNNING, JobRun.finished_at < before)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from amends.clock import Clock
 from amends.config import Settings
 from amends.db import transaction
-from amends.schedule import Claim, claim_slot, finish, take_over_stalled
+from amends.schedule import Claim, claim_slot, finish, prune, take_over_stalled
 
 log = logging.getLogger("amends.worker")
 
@@ -84,6 +84,16 @@ def job(
         return fn
 
     return register
+
+
+# Long enough to look back at a week of runs when something went wrong.
+KEEP_RUNS = timedelta(days=7)
+
+
+@job("prune-job-runs", every_seconds=3600)
+def prune_job_runs(ctx: JobContext) -> dict[str, int]:
+    with ctx.transaction() as session:
+        return {"pruned": prune(session, before=ctx.clock.now() - KEEP_RUNS)}
 
 
 def registered_jobs() -> dict[str, Job]:

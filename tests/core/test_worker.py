@@ -16,7 +16,7 @@ from amends.people import service as people
 from amends.people.models import WebSession
 from amends.people.rules import Role
 from amends.schedule import MAX_ATTEMPTS, JobRun, finish, slot_of
-from amends.worker import Job, JobContext, Worker
+from amends.worker import KEEP_RUNS, Job, JobContext, Worker
 from tests.conftest import START
 
 
@@ -40,6 +40,19 @@ def test_worker_runs_due_jobs_on_schedule(
     assert worker.tick()["purge-expired-sessions"] == {"purged": 1}
     with transaction(sessions) as s:
         assert s.scalar(select(func.count()).select_from(WebSession)) == 0
+
+
+def test_runs_older_than_a_week_are_pruned(
+    sessions: sessionmaker[Session], clock: FrozenClock, settings: Settings
+) -> None:
+    worker = Worker(JobContext(settings, sessions, clock))
+    worker.tick()
+    first = run_counts(sessions)
+    clock.advance(timedelta(days=3))
+    worker.tick()
+    assert run_counts(sessions) == {k: 2 * v for k, v in first.items()}
+    clock.advance(KEEP_RUNS)
+    assert worker.tick()["prune-job-runs"] == {"pruned": sum(first.values())}
 
 
 def counting_jobs(calls: list[tuple[str, str]], *names: str) -> dict[str, Job]:
