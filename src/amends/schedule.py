@@ -135,6 +135,21 @@ def take_over_stalled(
     return claims
 
 
+def renew(session: Session, claim: Claim, *, lease: timedelta, now: datetime) -> bool:
+    """Extend a live run's lease; False when the run was taken over or has ended."""
+    done = session.execute(
+        update(JobRun)
+        .where(
+            JobRun.id == claim.run_id,
+            JobRun.status == RUNNING,
+            JobRun.attempts == claim.attempt,
+        )
+        .values(lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(done, "rowcount", 0) == 1
+
+
 def finish(
     session: Session, claim: Claim, *, ok: bool, result: dict[str, Any], now: datetime
 ) -> bool:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from amends.clock import Clock
 from amends.config import Settings
 from amends.db import transaction
-from amends.schedule import Claim, claim_slot, finish, prune, take_over_stalled
+from amends.schedule import Claim, claim_slot, finish, prune, renew, take_over_stalled
 
 log = logging.getLogger("amends.worker")
 
@@ -146,7 +146,8 @@ class Worker:
     def _run(self, item: Job, claim: Claim) -> dict[str, Any]:
         ok = True
         try:
-            result = item.run(self.ctx)
+            with self._leased(item, claim):
+                result = item.run(self.ctx)
         except Exception:
             # One failing job must not stop the others; its next slot runs it again.
             log.exception("job %s failed", item.name)
@@ -155,6 +156,37 @@ class Worker:
             if not finish(session, claim, ok=ok, result=result, now=self.ctx.clock.now()):
                 log.warning("job %s: run %s was taken over meanwhile", item.name, claim.run_id)
         return result
+
+    @contextmanager
+    def _leased(self, item: Job, claim: Claim) -> Iterator[None]:
+        """Renew the run's lease while the job runs, so only a dead process loses it.
+
+        A live job slower than its lease (a first IMAP sync of a large mailbox) would
+        otherwise be taken over and run twice at once.
+        """
+        stop = threading.Event()
+        # Real seconds: the lease is renewed three times in its span, at least every minute.
+        interval = min(item.lease.total_seconds() / 3, 60.0)
+
+        def beat() -> None:
+            while not stop.wait(interval):
+                try:
+                    with self.ctx.transaction() as session:
+                        now = self.ctx.clock.now()
+                        if not renew(session, claim, lease=item.lease, now=now):
+                            return
+                except Exception:
+                    log.exception(
+                        "job %s: could not renew the lease of run %s", item.name, claim.run_id
+                    )
+
+        beater = threading.Thread(target=beat, name=f"lease-{item.name}", daemon=True)
+        beater.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            beater.join()
 
     def run_forever(self, stop: threading.Event, poll_seconds: float | None = None) -> None:
         poll = self.ctx.settings.worker_poll_seconds if poll_seconds is None else poll_seconds

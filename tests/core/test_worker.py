@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -167,3 +168,30 @@ def test_processes_sharing_a_clock_file_share_the_time(tmp_path: Path) -> None:
         reader.now()
     assert isinstance(clock_for(None), SystemClock)
     assert isinstance(clock_for(path), FileClock)
+
+
+def test_a_live_run_keeps_its_lease_past_its_span(
+    sessions: sessionmaker[Session], clock: FrozenClock, settings: Settings
+) -> None:
+    ctx = JobContext(settings, sessions, clock)
+    renewed = threading.Event()
+    lease = timedelta(seconds=3)  # renewed every real second
+
+    def slow(ctx: JobContext) -> dict[str, Any]:
+        clock.advance(timedelta(seconds=10))  # the job outlives its lease ...
+        # ... and while it works, its lease is renewed from the new time.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not renewed.is_set():
+            with transaction(sessions) as s:
+                run = s.scalars(select(JobRun)).one()
+                if run.lease_until > clock.now():
+                    renewed.set()
+            time.sleep(0.05)  # waiting for the worker's own thread, not for test time
+        # Another process looking now finds nothing stalled to take over.
+        assert Worker(ctx, rival, "rival").claim(rival["slow"]) == []
+        return {}
+
+    rival = {"slow": Job("slow", timedelta(days=1), slow, lease=lease)}
+    Worker(ctx, rival, "owner").tick()
+    assert renewed.is_set()
+    assert run_counts(sessions) == {("slow", "done"): 1}
