@@ -20,8 +20,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed-base
 
+# `make demo PORT=8080` serves on another port; the data stays in .amends between runs.
 demo: $(VENV)/.installed-base
-	$(BIN)/amends demo
+	$(BIN)/amends demo $(if $(PORT),--port $(PORT))
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -30,6 +31,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix src tests bench

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from _common import emit
 from amends.coach.rules import check
+from amends.text.languages import SPOKEN
 
 DATA = Path(__file__).parent.parent / "tests" / "data" / "coach"
 
@@ -23,7 +24,7 @@ def corpus(n: int) -> list[tuple[str, str]]:
     """n messages of ~600 characters, built from the labelled set's sentences."""
     rng = random.Random(3)
     pools: dict[str, list[str]] = {}
-    for lang in ("en", "th", "sk", "el"):
+    for lang in SPOKEN:
         rows = [
             json.loads(line)
             for line in (DATA / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
@@ -32,7 +33,7 @@ def corpus(n: int) -> list[tuple[str, str]]:
         pools[lang] = [row["text"] for row in rows]
     out = []
     for i in range(n):
-        lang = ("en", "th", "sk", "el")[i % 4]
+        lang = SPOKEN[i % len(SPOKEN)]
         text = ""
         while len(text) < 600:
             text += rng.choice(pools[lang]) + "\n\n"

@@ -16,7 +16,7 @@ even when near-ties make them other cases.
 Latency is wall-clock per query (perf_counter) and, for a core of its own, CPU time
 (process_time); both are reported with the load average, as the machine is shared.
 
-The corpus is generated deterministically (``amends.patterns.synthetic``) and kept
+The corpus is generated deterministically (``tests/patterns/synthetic.py``) and kept
 in bench/out/ between runs. Building runs at a lower priority (nice 10), the timed
 queries at normal priority.
 
@@ -27,18 +27,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core: no threaded numpy kernels
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# The complaint generator is test data shared with the similarity tests; it lives in
+# tests/, which is importable from the repository root.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import numpy as np
+from tests.patterns.synthetic import ComplaintStream
 
 from _common import OUT, emit, peak_rss_mb, progress
 from amends.patterns.similarity import SimilarityIndex
-from amends.patterns.synthetic import ComplaintStream
 
 SEED = 7
 

@@ -29,9 +29,9 @@ from sqlalchemy import make_url, text
 
 from _common import OUT, emit, peak_rss_mb, progress
 from amends import migrate
-from amends.cases import playbook as playbooks
-from amends.commitments import ledger
 from amends.db import make_engine, make_session_factory, transaction
+from amends.playbook import policy as playbooks
+from amends.recovery import sweep as sweeps
 
 NOW = datetime(2026, 11, 1, 12, 0)  # naive UTC, as SQLite stores it
 MISS = 0.0005  # chance that an occurrence was never delivered
@@ -251,18 +251,18 @@ def measure(url: str, meta: dict[str, Any]) -> dict[str, Any]:
     now = NOW.replace(tzinfo=UTC)
     started = time.perf_counter()
     with transaction(sessions) as s:
-        cold = ledger.sweep(s, now=now, playbook=book)
+        cold = sweeps.sweep(s, now=now, playbook=book)
     cold_seconds = time.perf_counter() - started
     idle = []
     for i in range(3):
         started = time.perf_counter()
         with transaction(sessions) as s:
-            again = ledger.sweep(s, now=now + timedelta(seconds=30 * (i + 1)), playbook=book)
+            again = sweeps.sweep(s, now=now + timedelta(seconds=30 * (i + 1)), playbook=book)
         idle.append(time.perf_counter() - started)
         assert again.breaches_opened == 0, again.as_dict()
     started = time.perf_counter()
     with transaction(sessions) as s:
-        next_day = ledger.sweep(s, now=now + timedelta(days=1), playbook=book)
+        next_day = sweeps.sweep(s, now=now + timedelta(days=1), playbook=book)
     day_seconds = time.perf_counter() - started
     engine.dispose()
     # Counted in the database after the fact, and compared with what the generator knows.

@@ -26,14 +26,16 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
+from amends.text.languages import SPOKEN
+
 ROOT = Path(__file__).resolve().parent.parent
 MAPPING = ROOT / "babel.cfg"
 LOCALE_DIR = ROOT / "src" / "amends" / "web" / "locale"
 DOMAIN = "amends"
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
-LANGUAGES = ("en", "th", "sk", "el")
+LANGUAGES = SPOKEN
 # English msgids are the English text, so only these must translate everything.
-TRANSLATED = ("th", "sk", "el")
+TRANSLATED = tuple(code for code in SPOKEN if code != "en")
 VOCABULARY_FILE = "src/amends/web/vocabulary.py"
 COMMENT_TAGS = ("TRANSLATORS:",)
 # Header dates change on every run; comparing without them keeps reruns from rewriting

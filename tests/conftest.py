@@ -23,13 +23,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from amends import migrate
 from amends.app import create_app
-from amends.cases import playbook
 from amends.clock import FrozenClock
 from amends.config import Settings
 from amends.db import make_engine, make_session_factory, transaction
 from amends.models import Base
 from amends.people import service as people
 from amends.people.rules import Role
+from amends.playbook import policy as playbook
+from tests import skips
+
+# The closing line of a run (skipped groups and how to install them; CI fails on them).
+pytest_runtest_logreport = skips.pytest_runtest_logreport
+pytest_collectreport = skips.pytest_collectreport
+pytest_sessionfinish = skips.pytest_sessionfinish
+pytest_unconfigure = skips.pytest_unconfigure
 
 POSTGRES_URL = os.environ.get("AMENDS_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
@@ -59,7 +66,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_database() -> Iterator[str]:
     """A throwaway database for this test run, migrated once."""
     if not POSTGRES_URL:
-        pytest.skip("AMENDS_TEST_POSTGRES_URL is not set")
+        pytest.skip(skips.reason("postgres", "AMENDS_TEST_POSTGRES_URL is not set"))
     admin_url = make_url(_pg_url(POSTGRES_URL))
     name = f"amends_test_{uuid.uuid4().hex[:10]}"
     admin = make_engine(
@@ -193,10 +200,15 @@ class DemoServer:
     base: str
     env: dict[str, str]
     home: Path
+    printed: str  # what `amends demo --no-serve` printed: the table of sign-ins
 
     def sign_in(self) -> tuple[str, str]:
-        email, password = (self.home / "demo-signin.txt").read_text().splitlines()[:2]
-        return email, password
+        """The owner's email and the demo password, from the workspace's sign-in file."""
+        from amends.demo.load import read_sign_in
+
+        sign_ins = read_sign_in(self.home)
+        assert sign_ins is not None
+        return sign_ins.rows[0].email, sign_ins.password
 
 
 @pytest.fixture
@@ -204,7 +216,9 @@ def demo_server(tmp_path: Path, db_url: str) -> Iterator[DemoServer]:
     """`amends demo --no-serve`, then `amends serve` as a real process on a free port."""
     home = tmp_path / "ws"
     env = dict(os.environ, AMENDS_HOME=str(home), AMENDS_DATABASE_URL=db_url)
-    subprocess.run([AMENDS, "demo", "--no-serve"], env=env, check=True, capture_output=True)
+    made = subprocess.run(
+        [AMENDS, "demo", "--no-serve"], env=env, check=True, capture_output=True, text=True
+    )
     port = free_port()
     proc = subprocess.Popen(
         [AMENDS, "serve", "--port", str(port)],
@@ -225,7 +239,7 @@ def demo_server(tmp_path: Path, db_url: str) -> Iterator[DemoServer]:
                 output = proc.stdout.read().decode() if proc.stdout else ""
                 pytest.fail(f"amends serve did not come up:\n{output}")
             time.sleep(0.1)  # waiting for a real server process to start, not test time
-        yield DemoServer(base, env, home)
+        yield DemoServer(base, env, home, made.stdout)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

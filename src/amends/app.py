@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from amends import __version__
 from amends.cases import api as cases_api
 from amends.cases import pages as cases_pages
-from amends.cases import playbook
+from amends.cases.rules import case_ref
 from amends.clock import Clock, clock_for
 from amends.coach import api as coach_api
 from amends.commitments import api as commitments_api
@@ -23,8 +23,8 @@ from amends.commitments import pages as commitments_pages
 from amends.compensation import api as compensation_api
 from amends.config import Settings
 from amends.customers import api as customers_api
-from amends.customers import pages as customers_pages
 from amends.db import make_engine, make_session_factory
+from amends.demo import is_demo
 from amends.errors import AmendsError
 from amends.intake import pages as intake_pages
 from amends.messages import api as messages_api
@@ -32,10 +32,13 @@ from amends.patterns import api as patterns_api
 from amends.patterns import pages as patterns_pages
 from amends.people import api as people_api
 from amends.people import pages as people_pages
+from amends.playbook import policy as playbook
+from amends.recovery import api as recovery_api
+from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
 from amends.web import problems
 from amends.web.deps import single_valued_query
-from amends.web.render import render
+from amends.web.render import add_globals, render
 from amends.web.session import SignInRequired, anonymous_context, redirect_to_sign_in
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -73,12 +76,15 @@ def create_app(
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.sessions = make_session_factory(app.state.engine)
     app.state.playbook = playbook.load(settings.home, workspace_timezone=settings.timezone)
+    app.state.demo = is_demo(settings.home)
 
+    add_globals(case_ref=case_ref)
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(single_valued_query)])
     for module in (
         customers_api,
         commitments_api,
         cases_api,
+        recovery_api,
         messages_api,
         people_api,
         reports_api,
@@ -91,7 +97,7 @@ def create_app(
     for page_module in (
         people_pages,
         cases_pages,
-        customers_pages,
+        recovery_pages,
         commitments_pages,
         intake_pages,
         patterns_pages,
@@ -132,6 +138,9 @@ def create_app(
 
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (used by ``amends serve --workers N``)."""
-    from amends.config import load_settings
+    from amends.config import configure_logging, load_settings
 
-    return create_app(load_settings())
+    settings = load_settings()
+    # Each server process is started by uvicorn, not by the CLI: it sets up its own logs.
+    configure_logging(settings)
+    return create_app(settings)

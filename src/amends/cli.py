@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import logging
-import os
 import threading
 from difflib import get_close_matches
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,17 +21,30 @@ if TYPE_CHECKING:
 
     from amends.console import Workspace
 
+
+def _flag_type(self: typer.core.TyperOption, ctx: click.Context) -> str | None:
+    # Typer's rich help prints a type after every option, so a flag reads
+    # `--no-serve <bool>` as if it took a value; a flag takes none, so show no type.
+    if self.is_flag:
+        return None
+    return _option_type(self, ctx)
+
+
+_option_type = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
+
 # Sub-commands are imported only when invoked: `amends report` should not pay for
 # loading every domain (ORM models, FastAPI, language detection) before it starts.
 # To add one, add a row: name -> ("module:attribute", one-line help). The attribute is
-# a Typer app (a command group) or a plain function (a single command). `--help`
-# lists every row from this table without importing anything.
+# a Typer app (a command group) or a plain function (a single command); groups joined
+# by "+" are one group (a domain's own commands and the cross-domain ones of
+# amends.recovery). `--help` lists every row from this table without importing anything.
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "customers": (
         "amends.customers.cli:app",
         "Customers: who they are, what they are worth, how they are doing.",
     ),
-    "cases": ("amends.cases.cli:app", "Recovery cases."),
+    "cases": ("amends.cases.cli:app+amends.recovery.cli:cases_app", "Recovery cases."),
     "users": ("amends.people.cli:users_app", "People who use amends."),
     "tokens": ("amends.people.cli:tokens_app", "Personal API tokens."),
     "report": (
@@ -41,7 +52,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "Recovery metrics: time to acknowledge, SLA, hand-offs, one-interaction fixes, outcomes.",
     ),
     "sweep": (
-        "amends.commitments.cli:sweep",
+        "amends.recovery.cli:sweep",
         "Judge every promise past its deadline; each miss opens (or joins) a proactive case.",
     ),
     "deliveries": (
@@ -81,9 +92,16 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
 
 def load_command(name: str) -> click.Command:
     """Import the sub-command ``name`` from LAZY_COMMANDS and build its click command."""
-    target, _help = LAZY_COMMANDS[name]
-    module_name, _, attr = target.partition(":")
-    obj: Any = getattr(importlib.import_module(module_name), attr)
+    targets = LAZY_COMMANDS[name][0].split("+")
+    found: list[Any] = []
+    for target in targets:
+        module_name, _, attr = target.partition(":")
+        found.append(getattr(importlib.import_module(module_name), attr))
+    obj = found[0]
+    if len(found) > 1:
+        obj = typer.Typer(help=LAZY_COMMANDS[name][1])
+        for part in found:
+            obj.registered_commands.extend(part.registered_commands)
     if isinstance(obj, typer.Typer):
         # A group, as add_typer would mount it (no completion options of its own).
         command: click.Command = typer.main.get_group(obj)
@@ -157,13 +175,9 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="show version")
     ] = False,
 ) -> None:
-    # Commands print their own results; logs are for trouble unless asked for.
-    logging.basicConfig(
-        level=os.environ.get("AMENDS_LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Alembic reports every plugin it loads at INFO; that is noise on every command.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Logging is set up from Settings.log_level when a command opens the workspace:
+    # settings are read (and their errors reported) there, not before every --help.
+    return
 
 
 @app.command()
@@ -237,7 +251,7 @@ def _serve(*, host: str, port: int, workers: int, run_jobs: bool) -> None:
     options: dict[str, Any] = {
         "host": host,
         "port": port,
-        "log_level": "warning",
+        "log_level": ws.settings.log_level.lower(),
         "access_log": False,
     }
     try:
@@ -290,6 +304,7 @@ def demo(
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
     """Create the demo workspace if absent, then serve it (unless --no-serve)."""
+    from amends.demo import SIGN_IN_FILE
     from amends.demo import load as demo_load
 
     ws = open_workspace()
@@ -304,17 +319,22 @@ def demo(
                 password=password,
                 playbook=ws.playbook,
             )
-    sign_in: demo_load.DemoSignIn | None
+    sign_ins: demo_load.DemoSignIns | None
     if fresh:
-        sign_in = demo_load.write_sign_in(ws.settings.home, password, demo_load.OWNER_EMAIL)
+        sign_ins = demo_load.write_sign_in(ws.settings.home, password)
         summary = ", ".join(f"{v} {k}" for k, v in counts.items())
         err.print(f"demo workspace created in {ws.settings.home.resolve()}: {summary}")
     else:
-        sign_in = demo_load.read_sign_in(ws.settings.home)
-        if sign_in is None:
+        sign_ins = demo_load.read_sign_in(ws.settings.home)
+        if sign_ins is None:
             err.print("this workspace already has data and no demo sign-in; serving it as is")
-    if sign_in is not None:
-        err.print(f"sign in at http://{host}:{port}/signin\n{sign_in.describe()}")
+    if sign_ins is not None:
+        where = ws.settings.home.resolve() / SIGN_IN_FILE
+        out.print(
+            f"sign in at http://{host}:{port}/signin as any of these (kept in {where}):",
+            soft_wrap=True,
+        )
+        out.print(sign_ins.describe(), markup=False, soft_wrap=True)
     if not no_serve:
         _serve(host=host, port=port, workers=1, run_jobs=True)
 

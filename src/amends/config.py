@@ -6,6 +6,7 @@ failing later in the middle of a request.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import stat
@@ -18,8 +19,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from amends.errors import ConfigError
+from amends.text.languages import LANGUAGES
 
-SUPPORTED_LANGUAGES = ("en", "th", "sk", "cs", "el")
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
@@ -31,12 +32,16 @@ class Settings(BaseSettings):
     home: Path = Field(default=Path(".amends"), description="Workspace folder")
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in home")
     secret_key: SecretStr | None = Field(default=None, description="Signs sessions and tokens")
-    languages: Annotated[tuple[str, ...], NoDecode] = SUPPORTED_LANGUAGES
+    languages: Annotated[tuple[str, ...], NoDecode] = LANGUAGES
     timezone: str = "UTC"
     currency: str = "EUR"
     workspace_name: str = "amends"
     base_url: str = "http://127.0.0.1:8000"
-    log_level: str = "INFO"
+    # Commands print their own results; logs are for trouble unless asked for.
+    log_level: str = "WARNING"
+    # Whom a command acts as when it is given no --as: an active user's email. Without
+    # it, commands that change a case refuse to act with nobody named.
+    operator: str = ""
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_user: str = ""
@@ -83,11 +88,10 @@ class Settings(BaseSettings):
     def _known_languages(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if not value:
             raise ValueError("at least one language is needed")
-        unknown = [code for code in value if code not in SUPPORTED_LANGUAGES]
+        unknown = [code for code in value if code not in LANGUAGES]
         if unknown:
             raise ValueError(
-                f"unsupported language(s) {', '.join(unknown)}; "
-                f"choose from {', '.join(SUPPORTED_LANGUAGES)}"
+                f"unsupported language(s) {', '.join(unknown)}; choose from {', '.join(LANGUAGES)}"
             )
         return tuple(dict.fromkeys(value))
 
@@ -145,7 +149,7 @@ class Settings(BaseSettings):
         path = self.home / SECRET_FILE
         if path.exists():
             return path.read_text().strip()
-        self.home.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_urlsafe(48)
         # Create with restrictive mode from the start so the key is never world-readable.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
@@ -164,3 +168,13 @@ def load_settings(**overrides: object) -> Settings:
             name = "AMENDS_" + "_".join(str(p) for p in error["loc"]).upper()
             problems.append(f"{name}: {error['msg']}")
         raise ConfigError("invalid configuration — " + "; ".join(problems)) from None
+
+
+def configure_logging(settings: Settings) -> None:
+    """Send log records at ``settings.log_level`` and above to stderr, one line each."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # basicConfig leaves the level alone when a handler is already installed (a
+    # process that configured logging itself); the setting must still decide it.
+    logging.getLogger().setLevel(settings.log_level)
+    # Alembic reports every plugin it loads at INFO; that is noise on every command.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import wraps
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -22,14 +22,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.clock import Clock, clock_for
-from amends.config import Settings, load_settings
+from amends.config import Settings, configure_logging, load_settings
 from amends.db import make_engine, make_session_factory, transaction
 from amends.errors import AmendsError, ConfigError, InvalidInput, PlaybookError
+from amends.fields import MAX_DB_INT, utc_datetime
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from amends.cases.playbook import Playbook
+    from amends.playbook.policy import Playbook
 
 
 class LazyConsole:
@@ -52,6 +53,10 @@ class LazyConsole:
         self.real.print(*objects, **options)
 
 
+# Argument and option types every command line shares.
+ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
+Json = Annotated[bool, typer.Option("--json", help="JSON Lines / one JSON object")]
+
 err = LazyConsole(stderr=True, soft_wrap=True)
 out = LazyConsole(highlight=False)
 
@@ -66,7 +71,7 @@ class Workspace:
     @property
     def playbook(self) -> Playbook:
         # Loaded on use: most commands never need it, and every command pays for imports.
-        from amends.cases.playbook import load as load_playbook
+        from amends.playbook.policy import load as load_playbook
 
         return load_playbook(self.settings.home, workspace_timezone=self.settings.timezone)
 
@@ -79,7 +84,8 @@ class Workspace:
 def open_workspace(*, migrate: bool = True) -> Workspace:
     """Settings from the environment, an engine, and the schema brought up to date."""
     settings = load_settings()
-    settings.home.mkdir(parents=True, exist_ok=True)
+    configure_logging(settings)
+    settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     if migrate:
         from amends import migrate as migrations
@@ -108,6 +114,12 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def _plain(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn domain errors into a clear message on stderr and the documented exit code."""
 
@@ -115,14 +127,39 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
+        # Messages are escaped: "[severity.low.sla]" names where a mistake is, and customer
+        # text may hold brackets too; rich would take either for markup and drop it.
         except PlaybookError as exc:
-            err.print(f"[red]error[/red] (playbook-invalid): {exc}", markup=True)
+            err.print(f"[red]error[/red] (playbook-invalid): {_plain(str(exc))}", markup=True)
             raise typer.Exit(2) from None
         except (ConfigError, InvalidInput) as exc:
-            err.print(f"[red]error[/red] ({exc.code}): {exc.message}", markup=True)
+            err.print(f"[red]error[/red] ({exc.code}): {_plain(exc.message)}", markup=True)
             raise typer.Exit(2) from None
         except AmendsError as exc:
-            err.print(f"[red]refused[/red] ({exc.code}): {exc.message}", markup=True)
+            err.print(f"[red]refused[/red] ({exc.code}): {_plain(exc.message)}", markup=True)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def parse_time(value: str | None, name: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return utc_datetime(datetime.fromisoformat(value))
+    except ValueError as exc:
+        raise typer.BadParameter(f"{exc} (ISO 8601 with an offset)", param_hint=name) from None
+
+
+def local_time(value: datetime | str, timezone: str) -> str:
+    """A stored UTC time as the workspace reads it, with its offset so it is never ambiguous."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        # Stored times are UTC; SQLite hands them back without a zone.
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(timezone))
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]{1,64}@[^@\s<>(),;:\"\[\]]{1,190}\.[^@\s<>()\.]{2,63}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-_CURRENCIES = frozenset(list_currencies())
+CURRENCIES = frozenset(list_currencies())
 # Ids are INTEGER on both engines (int4 on PostgreSQL): larger numbers cannot exist.
 MAX_DB_INT = 2**31 - 1
 
@@ -60,7 +60,7 @@ def clean_language(value: str) -> str:
 
 def clean_currency(value: str) -> str:
     code = clean_line(value).upper()
-    if code not in _CURRENCIES:
+    if code not in CURRENCIES:
         raise ValueError("not an ISO 4217 currency code (e.g. EUR, THB)")
     return code
 

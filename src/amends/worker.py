@@ -37,7 +37,7 @@ JOB_MODULES = (
     "amends.people.jobs",
     "amends.cases.jobs",
     "amends.messages.jobs",
-    "amends.commitments.jobs",
+    "amends.recovery.jobs",
     "amends.intake.jobs",
 )
 

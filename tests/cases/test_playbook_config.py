@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from amends.cases import playbook
-from amends.cases.playbook import PlaybookError
 from amends.cases.rules import Category, Severity, Step
+from amends.playbook import policy as playbook
+from amends.playbook.policy import PlaybookError
 
 
 def test_default_playbook_loads() -> None:
@@ -33,7 +33,7 @@ def test_default_playbook_loads() -> None:
             "unknown step(s) grovel",
         ),
         (('mon = "09:00-17:00"', 'mon = "nine-five"'), "not like 09:00-17:00"),
-        (("[empowerment]", "[empowrment]"), "unknown section(s) empowrment"),
+        (("[compensation]", "[compensaton]"), "unknown section(s) compensaton"),
         (('timezone = "workspace"', 'timezone = "Mars/Base"'), "not an IANA name"),
         (("holidays = []", 'holidays = ["2026-13-40"]'), "is not YYYY-MM-DD"),
     ],

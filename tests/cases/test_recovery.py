@@ -14,7 +14,6 @@ from amends.cases import service as cases
 from amends.cases.models import Notification, TimelineEvent
 from amends.cases.rules import Category, Origin, Outcome, Severity, Step
 from amends.clock import FrozenClock
-from amends.compensation import service as compensations
 from amends.config import Settings
 from amends.customers import service as customers
 from amends.db import transaction
@@ -22,6 +21,7 @@ from amends.errors import Forbidden, InvalidInput, InvalidTransition
 from amends.messages import service as messages
 from amends.messages.rules import Channel, Direction
 from amends.people.rules import OPERATOR, Actor, Role
+from amends.recovery import flows
 from amends.worker import JobContext, Worker
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
@@ -49,7 +49,7 @@ def open_complaint(
             )
         ],
     )
-    case = cases.open_case(
+    case = flows.open_case(
         s,
         actor=actor(cast.agent),
         now=clock.now(),
@@ -83,7 +83,7 @@ def test_whole_playbook_with_one_message_doing_several_steps(
         case_id = open_complaint(s, cast, clock)
     clock.advance(timedelta(minutes=20))
     with transaction(sessions) as s:
-        reply = messages.send_reply(
+        reply = flows.send_reply(
             s,
             case_id,
             actor=agent,
@@ -92,7 +92,7 @@ def test_whole_playbook_with_one_message_doing_several_steps(
             text="Κάναμε λάθος: δεν ξεκινήσαμε ποτέ τις αναφορές σας. Σας στέλνουμε σήμερα "
             "τις τρεις αναφορές και πιστώνουμε τον λογαριασμό σας με 50 €.",
             steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
-            compensation=steps.CompensationInput("credit", Decimal("50"), "EUR", "3 months"),
+            compensation=flows.CompensationInput("credit", Decimal("50"), "EUR", "3 months"),
         )
         assert [x.value for x in reply.steps.done] == ["acknowledge", "own", "remedy", "compensate"]
         case = reply.steps.case
@@ -109,7 +109,7 @@ def test_whole_playbook_with_one_message_doing_several_steps(
         transaction(sessions) as s,
         pytest.raises(InvalidTransition, match="requires explain-change, follow-up"),
     ):
-        steps.perform(
+        flows.perform_steps(
             s,
             case_id,
             actor=agent,
@@ -119,7 +119,7 @@ def test_whole_playbook_with_one_message_doing_several_steps(
             outcome=Outcome.RETAINED,
         )
     with transaction(sessions) as s:
-        messages.send_reply(
+        flows.send_reply(
             s,
             case_id,
             actor=agent,
@@ -130,7 +130,7 @@ def test_whole_playbook_with_one_message_doing_several_steps(
         )
     clock.advance(timedelta(days=7))
     with transaction(sessions) as s:
-        steps.perform(
+        flows.perform_steps(
             s,
             case_id,
             actor=agent,
@@ -139,7 +139,7 @@ def test_whole_playbook_with_one_message_doing_several_steps(
             steps=[Step.FOLLOW_UP],
             note="called Maria, reports arrived",
         )
-        done = steps.perform(
+        done = flows.perform_steps(
             s,
             case_id,
             actor=agent,
@@ -194,7 +194,7 @@ def test_acknowledgment_clock_never_pauses_but_remedy_clock_does(
     clock.advance(timedelta(minutes=30))
     with transaction(sessions) as s:
         # A question to the customer: not an acknowledgment step, so the ack clock runs on.
-        messages.send_reply(
+        flows.send_reply(
             s,
             case_id,
             actor=actor(cast.agent),
@@ -260,7 +260,7 @@ def test_handoff_needs_a_reason_and_is_counted(
         )
         assert (case.owner_id, case.handoffs) == (cast.manager.id, 1)
     with transaction(sessions) as s:
-        result = steps.perform(
+        result = flows.perform_steps(
             s,
             case_id,
             actor=actor(cast.manager),
@@ -277,25 +277,25 @@ def test_compensation_above_the_agents_limit_waits_for_a_manager(
     with transaction(sessions) as s:
         case_id = open_complaint(s, cast, clock)
     with transaction(sessions) as s:
-        result = steps.perform(
+        result = flows.perform_steps(
             s,
             case_id,
             actor=actor(cast.agent),
             now=clock.now(),
             playbook=PLAYBOOK,
             steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
-            compensation=steps.CompensationInput("refund", Decimal("600"), "EUR", "a year"),
+            compensation=flows.CompensationInput("refund", Decimal("600"), "EUR", "a year"),
         )
         assert [x.value for x in result.held] == ["compensate"]
         assert result.case.state == "remedied"
         held_id = result.compensation_id
         assert held_id is not None
     with transaction(sessions) as s, pytest.raises(Forbidden):
-        compensations.decide(
+        flows.decide_compensation(
             s, held_id, actor=actor(cast.agent), now=clock.now(), playbook=PLAYBOOK, approve=True
         )
     with transaction(sessions) as s:
-        item = compensations.decide(
+        item = flows.decide_compensation(
             s,
             held_id,
             actor=actor(cast.manager),
@@ -321,24 +321,24 @@ def test_compensating_nothing_needs_a_reason(
     with transaction(sessions) as s:
         case_id = open_complaint(s, cast, clock)
     with transaction(sessions) as s, pytest.raises(InvalidInput, match="reason"):
-        steps.perform(
+        flows.perform_steps(
             s,
             case_id,
             actor=actor(cast.agent),
             now=clock.now(),
             playbook=PLAYBOOK,
             steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
-            compensation=steps.CompensationInput("none"),
+            compensation=flows.CompensationInput("none"),
         )
     with transaction(sessions) as s:
-        result = steps.perform(
+        result = flows.perform_steps(
             s,
             case_id,
             actor=actor(cast.agent),
             now=clock.now(),
             playbook=PLAYBOOK,
             steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
-            compensation=steps.CompensationInput("none", rationale="customer declined any credit"),
+            compensation=flows.CompensationInput("none", rationale="customer declined any credit"),
         )
         assert result.case.state == "compensated"
     assert Role.AGENT  # the cast's agent did all of it without approval

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from amends.cases.sla import BusinessCalendar, parse_hours
+from amends.playbook.calendar import BusinessCalendar, parse_hours
 
 BRATISLAVA = BusinessCalendar("Europe/Bratislava")
 

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases.models import Case
-from amends.commitments import ledger
 from amends.commitments import service as commitments
 from amends.commitments.models import Breach
 from amends.commitments.rules import CommitmentKind
@@ -18,6 +17,7 @@ from amends.customers import service as customers
 from amends.customers.models import Customer
 from amends.db import transaction
 from amends.people.rules import OPERATOR
+from amends.recovery import sweep as sweeps
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 
@@ -68,11 +68,11 @@ def test_sweeping_again_opens_nothing_more(sessions: sessionmaker[Session], cast
     make_ledger(sessions, cast, 3)
     when = datetime(2026, 3, 7, tzinfo=UTC)  # January, February and March missed
     with transaction(sessions) as s:
-        first = ledger.sweep(s, now=when, playbook=PLAYBOOK)
+        first = sweeps.sweep(s, now=when, playbook=PLAYBOOK)
     assert first.breaches_opened == 9 and len(first.cases_opened) == 3
     for later in (when, when + timedelta(minutes=1), when + timedelta(hours=5)):
         with transaction(sessions) as s:
-            again = ledger.sweep(s, now=later, playbook=PLAYBOOK)
+            again = sweeps.sweep(s, now=later, playbook=PLAYBOOK)
         assert (again.breaches_opened, again.cases_opened) == (0, [])
     assert counts(sessions) == (9, 3)
 
@@ -80,21 +80,21 @@ def test_sweeping_again_opens_nothing_more(sessions: sessionmaker[Session], cast
 def test_nothing_due_reads_nothing(sessions: sessionmaker[Session], cast: Cast) -> None:
     make_ledger(sessions, cast, 2)
     with transaction(sessions) as s:
-        result = ledger.sweep(s, now=START - timedelta(days=1), playbook=PLAYBOOK)
+        result = sweeps.sweep(s, now=START - timedelta(days=1), playbook=PLAYBOOK)
     assert result.commitments_checked == 0
 
 
-def sweep_together(sessions: sessionmaker[Session], when: datetime) -> list[ledger.SweepResult]:
+def sweep_together(sessions: sessionmaker[Session], when: datetime) -> list[sweeps.SweepResult]:
     """Two sweeps of the ledger as of ``when``, started at once in two threads."""
     barrier = threading.Barrier(2)
-    results: list[ledger.SweepResult] = []
+    results: list[sweeps.SweepResult] = []
     errors: list[BaseException] = []
 
     def run() -> None:
         try:
             barrier.wait()
             with transaction(sessions) as s:
-                results.append(ledger.sweep(s, now=when, playbook=PLAYBOOK))
+                results.append(sweeps.sweep(s, now=when, playbook=PLAYBOOK))
         except BaseException as exc:  # surfaced below with the thread's result
             errors.append(exc)
 
@@ -160,15 +160,15 @@ def test_one_off_promises_are_judged_once(sessions: sessionmaker[Session], cast:
     add_one_offs(sessions, cast, 10, delivered=7)
     deadline = datetime(2026, 1, 12, 12, tzinfo=UTC)
     with transaction(sessions) as s:
-        at_deadline = ledger.sweep(s, now=deadline, playbook=PLAYBOOK)
+        at_deadline = sweeps.sweep(s, now=deadline, playbook=PLAYBOOK)
     # At the deadline itself the launch is still due, not missed.
     assert (at_deadline.breaches_opened, at_deadline.commitments_checked) == (0, 0)
     with transaction(sessions) as s:
-        first = ledger.sweep(s, now=deadline + timedelta(seconds=1), playbook=PLAYBOOK)
+        first = sweeps.sweep(s, now=deadline + timedelta(seconds=1), playbook=PLAYBOOK)
     assert first.breaches_opened == 3 and len(first.cases_opened) == 3
     assert first.commitments_checked == 10
     with transaction(sessions) as s:
-        again = ledger.sweep(s, now=deadline + timedelta(days=30), playbook=PLAYBOOK)
+        again = sweeps.sweep(s, now=deadline + timedelta(days=30), playbook=PLAYBOOK)
     assert (again.breaches_opened, again.commitments_checked) == (0, 0)
     assert counts(sessions) == (3, 3)
 
@@ -178,11 +178,11 @@ def test_a_promise_recorded_after_its_deadline_is_still_judged(
 ) -> None:
     make_ledger(sessions, cast, 1)
     with transaction(sessions) as s:
-        ledger.sweep(s, now=datetime(2026, 3, 7, tzinfo=UTC), playbook=PLAYBOOK)
+        sweeps.sweep(s, now=datetime(2026, 3, 7, tzinfo=UTC), playbook=PLAYBOOK)
     # Imported later: a launch that was due in January and never happened.
     add_one_offs(sessions, cast, 1, delivered=0)
     with transaction(sessions) as s:
-        late = ledger.sweep(s, now=datetime(2026, 3, 7, 0, 5, tzinfo=UTC), playbook=PLAYBOOK)
+        late = sweeps.sweep(s, now=datetime(2026, 3, 7, 0, 5, tzinfo=UTC), playbook=PLAYBOOK)
     assert late.breaches_opened == 1 and len(late.cases_opened) == 1
 
 
@@ -206,7 +206,7 @@ def test_two_misses_of_one_customer_open_two_cases_the_second_a_repeat(
             value=Decimal("900"),
         )
     with transaction(sessions) as s:
-        result = ledger.sweep(s, now=datetime(2026, 2, 10, tzinfo=UTC), playbook=PLAYBOOK)
+        result = sweeps.sweep(s, now=datetime(2026, 2, 10, tzinfo=UTC), playbook=PLAYBOOK)
     assert len(result.cases_opened) == 2
     with transaction(sessions) as s:
         opened = list(s.scalars(select(Case).order_by(Case.id)))

@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 from amends.app import create_app
 from amends.clock import FrozenClock
 from amends.config import Settings
-from tests.api.helpers import make_customer
 from tests.conftest import Cast
+from tests.helpers import make_customer
 
 SECRET = "webhook-test-secret-4f9c"
 

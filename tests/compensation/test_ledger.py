@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from amends.cases import steps
 from amends.cases.rules import Category, Outcome, Severity, Step
 from amends.clock import FrozenClock
 from amends.compensation import report
@@ -16,6 +15,7 @@ from amends.compensation import service as compensations
 from amends.compensation.rules import LedgerEntry, ledger, whole_months
 from amends.db import transaction
 from amends.people.rules import OPERATOR, Actor
+from amends.recovery import flows
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 from tests.patterns.helpers import COURIER, add_shop, open_courier_case
@@ -75,14 +75,14 @@ def test_ledger_report_from_cases(
         ]
 
         def give(case_id: int, when: datetime, kind: str, amount: str, who: Actor) -> int | None:
-            return steps.perform(
+            return flows.perform_steps(
                 s,
                 case_id,
                 actor=who,
                 now=when,
                 playbook=PLAYBOOK,
                 steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
-                compensation=steps.CompensationInput(kind, Decimal(amount), None, "for the loss"),
+                compensation=flows.CompensationInput(kind, Decimal(amount), None, "for the loss"),
             ).compensation_id
 
         # The Slovak florist: a credit of 150 within the owner's authority, kept since.
@@ -90,8 +90,10 @@ def test_ledger_report_from_cases(
         # The Greek bakery: 250 asked by the agent, approved in February, then lost in March.
         held = give(cases[1], at(1, 20), "credit", "250", agent)
         assert held is not None
-        compensations.decide(s, held, actor=manager, now=at(2, 2), playbook=PLAYBOOK, approve=True)
-        steps.perform(
+        flows.decide_compensation(
+            s, held, actor=manager, now=at(2, 2), playbook=PLAYBOOK, approve=True
+        )
+        flows.perform_steps(
             s,
             cases[1],
             actor=OPERATOR,
@@ -101,29 +103,29 @@ def test_ledger_report_from_cases(
             outcome=Outcome.LOST,
         )
         # The Thai café: a gift worth 1000 THB; they stay.
-        steps.perform(
+        flows.perform_steps(
             s,
             cases[2],
             actor=OPERATOR,
             now=at(2, 10),
             playbook=PLAYBOOK,
             steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
-            compensation=steps.CompensationInput("gift", Decimal("1000"), "THB", "coffee set"),
+            compensation=flows.CompensationInput("gift", Decimal("1000"), "THB", "coffee set"),
         )
         # The joinery: a request declined, then nothing given; neither is in the ledger.
         declined = give(cases[3], at(2, 12), "refund", "500", agent)
         assert declined is not None
-        compensations.decide(
+        flows.decide_compensation(
             s, declined, actor=manager, now=at(2, 13), playbook=PLAYBOOK, approve=False
         )
-        steps.perform(
+        flows.perform_steps(
             s,
             cases[3],
             actor=OPERATOR,
             now=at(2, 14),
             playbook=PLAYBOOK,
             steps=[Step.COMPENSATE],
-            compensation=steps.CompensationInput("none", rationale="they asked for nothing"),
+            compensation=flows.CompensationInput("none", rationale="they asked for nothing"),
         )
     with transaction(sessions) as s:
         data = report.ledger_report(s, actor=OPERATOR, now=clock.now(), timezone="Europe/Athens")
@@ -236,7 +238,7 @@ def test_recommendations_for_a_table_of_real_cases(
 
             stored = s.get(Case, case_id)
             assert stored is not None
-            rec = compensations.recommendation_for(s, stored, now=now)
+            rec = compensations.recommendation_for(s, stored, now=now, policy=PLAYBOOK.compensation)
             assert (rec.kind.value, rec.amount, rec.currency) == (kind, amount, currency)
             for phrase in phrases:
                 assert phrase in rec.explanation, (phrase, rec.explanation)

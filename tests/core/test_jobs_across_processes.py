@@ -155,6 +155,9 @@ def make_promises(sessions: sessionmaker[Session], cast: Cast) -> list[int]:
     return ids
 
 
+# Several processes on one database is the PostgreSQL deployment; on SQLite-only runs
+# the test is skipped with the other PostgreSQL tests.
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_a_day_of_jobs_on_two_workers_and_two_servers_survives_two_kills(
     db_url: str,
     sessions: sessionmaker[Session],
@@ -162,8 +165,6 @@ def test_a_day_of_jobs_on_two_workers_and_two_servers_survives_two_kills(
     smtp_sink: tuple[Inbox, int],
     tmp_path: Path,
 ) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("several processes on one database: the PostgreSQL deployment")
     inbox, smtp_port = smtp_sink
     shared = FileClock(tmp_path / "clock")
     shared.set(START)

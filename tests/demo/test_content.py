@@ -1,4 +1,5 @@
-"""The demo content hangs together: keys resolve, values are valid, the stories exist."""
+"""The demo content hangs together: keys resolve, values are valid, the stories exist;
+and a data file with a mistake is refused, naming the file and the field."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from amends.cases.rules import CaseState, Category, Origin, Outcome, Severity
 from amends.commitments.occurrences import due_times
 from amends.commitments.rules import CommitmentKind
 from amends.customers.rules import CustomerStatus, Tier
 from amends.demo import content
-from amends.demo.content import CASES, COMMITMENTS, CUSTOMERS, USERS
 from amends.people.rules import Role
+
+DEMO = content.shipped()
+USERS, CUSTOMERS, COMMITMENTS, CASES = DEMO.users, DEMO.customers, DEMO.commitments, DEMO.cases
 
 # The values the dataclass comments allow; each must also be one the loader accepts.
 ROLES = {"owner", "manager", "agent", "employee", "viewer"}
@@ -289,3 +294,66 @@ def test_content_files_stay_small() -> None:
     folder = Path(content.__file__).parent
     for path in folder.glob("*.py"):
         assert len(path.read_text(encoding="utf-8").splitlines()) < 600, path.name
+
+
+def test_every_data_file_is_shipped_and_python_holds_no_content() -> None:
+    names = {p.name for p in content.DATA.glob("*.toml")}
+    assert set(content.ORDER) <= names
+    assert {p.name for p in Path(content.__file__).parent.glob("*.py")} == {
+        "__init__.py",
+        "content.py",
+        "load.py",
+    }
+
+
+def copy_data(tmp_path: Path, edit: tuple[str, str, str] | None = None) -> Path:
+    """The shipped data files in a folder of their own, with one text replaced in one file."""
+    for path in content.DATA.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        if edit and path.name == edit[0]:
+            assert edit[1] in text
+            text = text.replace(edit[1], edit[2], 1)
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_bad_enum_value_is_refused_naming_the_file_and_the_field(tmp_path: Path) -> None:
+    folder = copy_data(tmp_path, ("stories.toml", 'category = "quality"', 'category = "qualty"'))
+    with pytest.raises(content.DemoDataError) as refused:
+        content.read(folder)
+    message = refused.value.message
+    assert message.startswith("stories.toml: cases[")
+    assert re.search(r"cases\[\d+\]\.category: Input should be 'missed_commitment'", message)
+    assert "(got 'qualty')" in message
+
+
+def test_a_bad_value_deep_inside_is_located(tmp_path: Path) -> None:
+    folder = copy_data(tmp_path, ("outcomes.toml", 'direction = "inbound"', 'direction = "in"'))
+    with pytest.raises(content.DemoDataError) as refused:
+        content.read(folder)
+    assert re.match(
+        r"outcomes\.toml: cases\[\d+\]\.messages\[0\]\.direction: ", refused.value.message
+    )
+
+
+def test_a_misspelt_field_and_a_dangling_reference_are_refused(tmp_path: Path) -> None:
+    folder = copy_data(tmp_path, ("people.toml", "recurring_value =", "recuring_value ="))
+    with pytest.raises(
+        content.DemoDataError, match=r"people\.toml: customers\[0\]\.recuring_value: Extra"
+    ):
+        content.read(folder)
+    folder = copy_data(
+        tmp_path, ("routines.toml", 'owner_email = "agent.', 'owner_email = "nobody.')
+    )
+    with pytest.raises(
+        content.DemoDataError, match=r"routines\.toml: commitments\[\d+\]\.owner_email: no user"
+    ):
+        content.read(folder)
+
+
+def test_the_data_files_are_installed_with_the_package() -> None:
+    # The loader reads them beside the module: a wheel without them would load nothing.
+    from importlib.resources import files
+
+    shipped = files("amends.demo").joinpath("data")
+    assert {p.name for p in shipped.iterdir() if p.name.endswith(".toml")} >= set(content.ORDER)

@@ -23,11 +23,10 @@ from amends.intake.models import RawMail
 from amends.intake.pipeline import IntakeContext
 from amends.messages.models import Message
 from tests.conftest import DEFAULT_PLAYBOOK, Cast, free_port
+from tests.skips import needs
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
-pytestmark = pytest.mark.skipif(
-    not Path(DOVECOT).exists(), reason="dovecot is not installed (apt-get install dovecot-imapd)"
-)
+pytestmark = needs("imap", missing=not Path(DOVECOT).exists(), why="dovecot not installed")
 USER, PASSWORD = "care", "imap-test-password"
 
 

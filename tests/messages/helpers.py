@@ -9,15 +9,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from amends.cases import service as cases
 from amends.cases.rules import Category, Origin, Severity, Step
 from amends.clock import FrozenClock
 from amends.config import Settings
 from amends.customers import service as customers
 from amends.db import transaction
 from amends.messages import outbox
-from amends.messages import service as messages
 from amends.people.rules import OPERATOR, Actor
+from amends.recovery import flows
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 
@@ -47,7 +46,7 @@ def make_replies(
             contacts=[customers.ContactInput(name="สมศรี", email=email, is_primary=True)],
         )
         for i in range(n):
-            case = cases.open_case(
+            case = flows.open_case(
                 s,
                 actor=agent,
                 now=clock.now(),
@@ -59,7 +58,7 @@ def make_replies(
                 origin=Origin.COMPLAINT,
                 playbook=PLAYBOOK,
             )
-            messages.send_reply(
+            flows.send_reply(
                 s,
                 case.id,
                 actor=agent,

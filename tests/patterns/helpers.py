@@ -8,12 +8,12 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from amends.cases import service as cases
 from amends.cases.models import Case
-from amends.cases.playbook import Playbook
 from amends.cases.rules import Category, Origin, Severity
 from amends.customers import service as customers
 from amends.people.rules import OPERATOR
+from amends.playbook.policy import Playbook
+from amends.recovery import flows
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def open_courier_case(
     opened_at: datetime | None = None,
     commitment_id: int | None = None,
 ) -> Case:
-    return cases.open_case(
+    return flows.open_case(
         session,
         actor=OPERATOR,
         now=now,

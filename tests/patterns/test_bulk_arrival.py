@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases import service as cases
 from amends.cases.models import Case, Notification, TimelineEvent
-from amends.cases.playbook import Playbook
 from amends.cases.rules import Category, Origin, Severity
 from amends.customers import service as customers
 from amends.db import transaction
 from amends.patterns import service as patterns
 from amends.patterns.models import PatternCase
 from amends.people.rules import OPERATOR
+from amends.playbook.policy import Playbook
+from amends.recovery import flows
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 
@@ -76,7 +77,7 @@ def _run(
     with transaction(sessions) as s:
         ids = _customers(s, at - timedelta(days=30), tag)
         for index, title in EARLIER.items():
-            cases.open_case(
+            flows.open_case(
                 s,
                 actor=OPERATOR,
                 now=at - timedelta(days=10),
@@ -89,7 +90,7 @@ def _run(
                 playbook=playbook,
             )
     with transaction(sessions) as s:
-        opened = cases.open_cases(
+        opened = flows.open_cases(
             s,
             actor=OPERATOR,
             now=at,

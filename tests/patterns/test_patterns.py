@@ -11,19 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases import service as cases
-from amends.cases import steps
 from amends.cases.models import Notification
 from amends.cases.rules import Category, Outcome, Severity, Step
 from amends.clock import FrozenClock
 from amends.coach import service as coach
 from amends.db import transaction
 from amends.errors import Conflict, InvalidTransition
-from amends.messages import service as messages
 from amends.patterns import actions
 from amends.patterns import service as patterns
 from amends.patterns.models import Pattern
 from amends.patterns.rules import ActionStatus, ChangeKind, PatternStatus
 from amends.people.rules import OPERATOR
+from amends.recovery import flows
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 from tests.patterns.helpers import COURIER, add_shop, open_courier_case
@@ -52,14 +51,14 @@ def _cluster(
 
 
 def _fix_and_compensate(s: Session, case_id: int, clock: FrozenClock) -> None:
-    steps.perform(
+    flows.perform_steps(
         s,
         case_id,
         actor=OPERATOR,
         now=clock.now(),
         playbook=PLAYBOOK,
         steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
-        compensation=steps.CompensationInput("replacement", rationale="a new parcel by hand"),
+        compensation=flows.CompensationInput("replacement", rationale="a new parcel by hand"),
     )
 
 
@@ -91,7 +90,7 @@ def test_five_customers_form_a_pattern_that_blocks_the_change_step_until_an_acti
 
     # The Greek bakery's case may not explain a change nobody has made.
     with transaction(sessions) as s, pytest.raises(Conflict) as refused:
-        steps.perform(
+        flows.perform_steps(
             s,
             ids[2],
             actor=OPERATOR,
@@ -122,7 +121,7 @@ def test_five_customers_form_a_pattern_that_blocks_the_change_step_until_an_acti
 
     # Now the step is allowed, and the message to each customer names the change.
     with transaction(sessions) as s:
-        result = steps.perform(
+        result = flows.perform_steps(
             s,
             ids[2],
             actor=OPERATOR,
@@ -186,7 +185,7 @@ def test_a_low_severity_case_in_a_pattern_must_explain_the_change_before_closing
         (pattern,) = patterns.patterns_of_case(s, minor.id)
         assert len(patterns.present(s, [pattern], actor=OPERATOR)[0].case_ids) == 6
         assert ids[0] in patterns.present(s, [pattern], actor=OPERATOR)[0].case_ids
-        steps.perform(
+        flows.perform_steps(
             s,
             minor.id,
             actor=OPERATOR,
@@ -195,7 +194,7 @@ def test_a_low_severity_case_in_a_pattern_must_explain_the_change_before_closing
             steps=[Step.OWN, Step.REMEDY],
         )
     with transaction(sessions) as s, pytest.raises(InvalidTransition, match="explain-change"):
-        steps.perform(
+        flows.perform_steps(
             s,
             minor.id,
             actor=OPERATOR,
@@ -217,7 +216,7 @@ def test_a_low_severity_case_in_a_pattern_must_explain_the_change_before_closing
             due_on=date(2026, 6, 1),
             case_ids=[minor.id],
         )
-        result = steps.perform(
+        result = flows.perform_steps(
             s,
             minor.id,
             actor=OPERATOR,
@@ -262,7 +261,7 @@ def test_similar_complaints_by_mail_form_a_pattern_without_a_category(
     with transaction(sessions) as s:
         for i, text in enumerate(SAME_TEXT):
             customer_id = add_shop(s, replace(COURIER[0], name=f"Zákazník {i}"), now=clock.now())
-            received = messages.receive_complaint(
+            received = flows.receive_complaint(
                 s,
                 actor=OPERATOR,
                 now=clock.now(),
@@ -278,7 +277,7 @@ def test_similar_complaints_by_mail_form_a_pattern_without_a_category(
         assert patterns.present(s, [pattern], actor=OPERATOR)[0].customers == 5
         # An unrelated complaint in the same days stays out of it.
         other = add_shop(s, replace(COURIER[0], name="Iný zákazník"), now=clock.now())
-        unrelated = messages.receive_complaint(
+        unrelated = flows.receive_complaint(
             s,
             actor=OPERATOR,
             now=clock.now(),
@@ -296,7 +295,7 @@ def test_the_same_customer_writing_a_similar_text_again_is_a_repeat(
 ) -> None:
     with transaction(sessions) as s:
         customer_id = add_shop(s, COURIER[2], now=clock.now())
-        first = messages.receive_complaint(
+        first = flows.receive_complaint(
             s,
             actor=OPERATOR,
             now=clock.now(),
@@ -306,16 +305,16 @@ def test_the_same_customer_writing_a_similar_text_again_is_a_repeat(
             text="Ο κούριερ άφησε το δέμα με τα αλεύρια έξω από την πόρτα και χάθηκε",
             language="el",
         )
-        steps.perform(
+        flows.perform_steps(
             s,
             first.case.id,
             actor=OPERATOR,
             now=clock.now(),
             playbook=PLAYBOOK,
             steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE, Step.EXPLAIN_CHANGE, Step.FOLLOW_UP],
-            compensation=steps.CompensationInput("gift", rationale="a cake"),
+            compensation=flows.CompensationInput("gift", rationale="a cake"),
         )
-        steps.perform(
+        flows.perform_steps(
             s,
             first.case.id,
             actor=OPERATOR,
@@ -326,7 +325,7 @@ def test_the_same_customer_writing_a_similar_text_again_is_a_repeat(
         )
     clock.advance(timedelta(days=40))
     with transaction(sessions) as s:
-        second = messages.receive_complaint(
+        second = flows.receive_complaint(
             s,
             actor=OPERATOR,
             now=clock.now(),
@@ -478,7 +477,7 @@ def test_a_case_recategorised_into_a_cluster_completes_the_pattern(
             category=Category.OTHER,
         )
         assert patterns.patterns_of_case(s, filed.id) == []
-        cases.update_case(
+        flows.update_case(
             s,
             filed.id,
             actor=OPERATOR,

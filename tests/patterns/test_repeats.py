@@ -17,8 +17,10 @@ from amends.compensation.rules import recommend
 from amends.customers import service as customers
 from amends.db import transaction
 from amends.patterns.rules import PastCase, raised, repeats
-from amends.patterns.textsim import fold, rank
+from amends.patterns.textsim import rank
 from amends.people.rules import OPERATOR
+from amends.recovery import flows
+from amends.text.fold import fold_words
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 
@@ -59,7 +61,7 @@ def test_same_failure_twice_flags_the_second_and_raises_severity(
             currency="THB",
             recurring_value=Decimal("6500"),
         )
-        first = cases.open_case(
+        first = flows.open_case(
             s,
             actor=OPERATOR,
             now=clock.now(),
@@ -75,7 +77,7 @@ def test_same_failure_twice_flags_the_second_and_raises_severity(
         first_ack_due = first.ack_due_at
     clock.advance(timedelta(days=20))
     with transaction(sessions) as s:
-        second = cases.open_case(
+        second = flows.open_case(
             s,
             actor=OPERATOR,
             now=clock.now(),
@@ -161,8 +163,8 @@ def test_recommendation_table(
 
 
 def test_text_similarity_across_scripts() -> None:
-    assert fold("Δεν λάβαμε ΠΟΤΕ τις αναφορές") == "δεν λαβαμε ποτε τισ αναφορεσ"
-    assert fold("Nedostali sme faktúru") == fold("nedostali sme fakturu")
+    assert fold_words("Δεν λάβαμε ΠΟΤΕ τις αναφορές") == "δεν λαβαμε ποτε τισ αναφορεσ"
+    assert fold_words("Nedostali sme faktúru") == fold_words("nedostali sme fakturu")
     candidates = {
         1: "Kuriér doručil rozbitú práčku",
         2: "Δεν λάβαμε τις μηνιαίες αναφορές μάρκετινγκ",

@@ -7,8 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from amends.cases.playbook import PlaybookError, parse
-from amends.cases.playbook import load as load_playbook
 from amends.errors import InvalidTransition
 from amends.patterns.rules import (
     ActionStatus,
@@ -22,6 +20,8 @@ from amends.patterns.rules import (
     trend,
     verdict,
 )
+from amends.playbook.policy import PlaybookError, parse
+from amends.playbook.policy import load as load_playbook
 
 POLICY = PatternPolicy()
 T0 = datetime(2026, 5, 4, 9, tzinfo=UTC)
@@ -85,7 +85,7 @@ def test_verdict_and_trend() -> None:
 def test_pattern_settings_come_from_the_playbook() -> None:
     from pathlib import Path
 
-    base = Path(load_playbook.__code__.co_filename).with_name("playbook_default.toml")
+    base = Path(load_playbook.__code__.co_filename).with_name("default.toml")
     text = base.read_text(encoding="utf-8")
     policy = parse(text).patterns
     assert (policy.min_customers, policy.window, policy.repeat_window) == (

@@ -24,6 +24,7 @@ from amends.patterns import service as patterns
 from amends.patterns import similar
 from amends.patterns.similarity import SimilarityIndex
 from amends.people.rules import OPERATOR, Actor
+from amends.recovery import flows
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 from tests.patterns.test_similarity import (
@@ -64,7 +65,7 @@ def open_complaint(
         currency="EUR",
         recurring_value=Decimal("100"),
     )
-    case = cases.open_case(
+    case = flows.open_case(
         s,
         actor=OPERATOR,
         now=clock.now(),
@@ -244,9 +245,9 @@ def test_an_employee_is_shown_only_cases_they_may_see(
         )
     employee = Actor(cast.employee.id, cast.employee.role)
     with transaction(sessions) as s:
-        everyone = cases.similar_cases(s, opened["purifier"], actor=OPERATOR)
+        everyone = patterns.similar_for(s, opened["purifier"], actor=OPERATOR)
         assert opened["purifier again"] in [row["case_id"] for row in everyone]
-        theirs = cases.similar_cases(s, opened["purifier"], actor=employee)
+        theirs = patterns.similar_for(s, opened["purifier"], actor=employee)
         assert [row["case_id"] for row in theirs] == [own]
 
 

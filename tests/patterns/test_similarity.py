@@ -12,7 +12,7 @@ import pytest
 
 from amends.patterns.ngrams import featurise
 from amends.patterns.similarity import SimilarityIndex
-from amends.patterns.synthetic import complaints
+from tests.patterns.synthetic import complaints
 
 TH_PURIFIER = "สั่งเครื่องฟอกอากาศไปตั้งแต่วันที่ 3 แต่จนถึงตอนนี้ยังไม่ได้รับของเลย ช่วยตรวจสอบให้ด้วยค่ะ"
 TH_PURIFIER_AGAIN = "ยังไม่ได้รับเครื่องฟอกอากาศที่สั่งไว้ตั้งแต่วันที่ 3 เลยค่ะ รบกวนตรวจสอบให้หน่อย"

@@ -9,15 +9,21 @@ from pathlib import Path
 
 import pytest
 
+from amends.demo.load import parse_sign_ins
 from tests.conftest import DemoServer
+from tests.skips import needs
 
-CHROMIUM = os.environ.get("AMENDS_TEST_CHROMIUM", "/usr/bin/chromium")
-playwright_api = pytest.importorskip("playwright.sync_api")
+# Found on PATH (Debian's /usr/bin/chromium), so hiding it from PATH skips this group.
+CHROMIUM = shutil.which(os.environ.get("AMENDS_TEST_CHROMIUM", "chromium"))
+try:
+    import playwright.sync_api as playwright_api
+except ImportError:  # the test extras are not installed
+    playwright_api = None  # type: ignore[assignment]
 
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists(),
-    reason="Chromium is not installed (apt-get install chromium fonts-thai-tlwg)",
-)
+pytestmark = [
+    needs("browser", missing=CHROMIUM is None, why="chromium not installed"),
+    needs("browser", missing=playwright_api is None, why="playwright not installed"),
+]
 
 
 @pytest.fixture
@@ -104,3 +110,45 @@ def test_sign_in_list_and_open_a_thai_case(
         keep.mkdir(parents=True, exist_ok=True)
         for shot in ("thai-case.png", "thai-expectations.png"):
             shutil.copy(tmp_path / shot, keep / shot)
+
+
+# What each interface language calls the open-cases inbox in the top navigation.
+OPEN_CASES = {
+    "en": "Open cases",
+    "th": "เคสที่เปิดอยู่",
+    "sk": "Otvorené prípady",
+    "el": "Ανοιχτές υποθέσεις",
+}
+
+
+def test_each_language_agent_signs_in_from_the_printed_table_and_sees_the_inbox_in_it(
+    demo_server: DemoServer, browser: object, tmp_path: Path
+) -> None:
+    sign_ins = parse_sign_ins(demo_server.printed)
+    assert [r.role for r in sign_ins.rows[:2]] == ["owner", "manager"]
+    assert {r.language for r in sign_ins.rows if r.role == "agent"} == {"th", "sk", "el", "en"}
+    # Start from the languages least like English: a fallback to English shows at once.
+    for language in ("th", "sk", "el", "en"):
+        agent = sign_ins.for_language(language)
+        # A browser asking for English: the agent's own language must win.
+        context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        page = context.new_page()
+        page.goto(demo_server.base + "/cases?open=true")
+        page.fill("input[name=email]", agent.email)
+        page.fill("input[name=password]", sign_ins.password)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/cases?open=true")
+        assert page.locator("html").get_attribute("lang") == language
+        assert page.locator("header.top nav a").first.inner_text() == OPEN_CASES[language]
+        banner = page.locator(".demo-banner").inner_text()
+        assert agent.name in banner and agent.email in banner
+        assert page.locator("table.cases tbody tr").count() >= 1
+        if language == "th":
+            assert "พื้นที่ทำงานสาธิต" in banner  # "demo workspace", in Thai
+        page.screenshot(path=str(tmp_path / f"inbox-{language}.png"), full_page=True)
+        context.close()
+    if os.environ.get("AMENDS_KEEP_SCREENSHOTS"):
+        keep = Path(os.environ["AMENDS_KEEP_SCREENSHOTS"])
+        keep.mkdir(parents=True, exist_ok=True)
+        for language in ("th", "sk", "el", "en"):
+            shutil.copy(tmp_path / f"inbox-{language}.png", keep / f"inbox-{language}.png")

@@ -26,7 +26,8 @@ from amends.compensation.rules import CompensationKind, CompensationStatus
 from amends.customers.rules import CustomerStatus, Tier
 from amends.messages.rules import Channel, Direction
 from amends.patterns.rules import ActionStatus, ChangeKind, PatternStatus, Verdict
-from amends.web.i18n import UI_LANGUAGES, translations
+from amends.text.languages import SPOKEN
+from amends.web.i18n import LOCALE_DIR, translations
 from amends.web.vocabulary import VOCABULARY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,7 +132,9 @@ def test_vocabulary_lists_every_enum_value_and_event_kind() -> None:
 
 
 def test_catalogs_translate_at_run_time() -> None:
-    assert set(UI_LANGUAGES) == set(tool.LANGUAGES)
+    # The one language list and the catalogs agree: each spoken language has its own.
+    assert set(SPOKEN) == {"en", "th", "sk", "el"}
+    assert all((LOCALE_DIR / code / "LC_MESSAGES" / "amends.po").exists() for code in SPOKEN)
     assert translations("th").gettext("Sign in") == "เข้าสู่ระบบ"
     assert translations("sk").gettext("Sign in") == "Prihlásiť sa"
     assert translations("el").gettext("Sign in") == "Σύνδεση"

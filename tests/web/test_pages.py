@@ -12,8 +12,8 @@ from amends.db import transaction
 from amends.messages import service as messages
 from amends.messages.rules import Channel, Direction
 from amends.people.rules import OPERATOR
-from tests.api.helpers import make_case, make_customer
 from tests.conftest import DEFAULT_PLAYBOOK, PASSWORD, Cast
+from tests.helpers import make_case, make_customer
 
 HOSTILE = '<script>alert("x")</script> C:\\Users\\novak\\faktura.pdf & "quotes"'
 

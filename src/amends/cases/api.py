@@ -9,25 +9,15 @@ from pydantic_core import to_json
 from amends.cases import service, steps
 from amends.cases.rules import CaseState, Category, Severity
 from amends.cases.schemas import (
-    CaseCreate,
     CaseOut,
     CasePage,
-    CaseUpdate,
-    CompensationIn,
-    CompensationOut,
-    DecisionIn,
     HandoffIn,
     NotificationOut,
-    ReplyIn,
-    ReplyOut,
-    StepsIn,
-    StepsOut,
     TimelineEventOut,
 )
-from amends.compensation import service as compensations
 from amends.fields import MAX_DB_INT
-from amends.messages import service as messages
-from amends.web.deps import ApiActor, AppClock, AppPlaybook, DbSession
+from amends.people.deps import ApiActor
+from amends.web.deps import AppClock, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["cases"], responses=PROBLEM_RESPONSES)
@@ -38,12 +28,6 @@ FilterId = Annotated[int | None, Query(ge=1, le=MAX_DB_INT)]
 class SortOrder(StrEnum):
     OPENED = "opened"
     URGENCY = "urgency"
-
-
-def _compensation(body: CompensationIn | None) -> steps.CompensationInput | None:
-    if body is None:
-        return None
-    return steps.CompensationInput(body.kind.value, body.amount, body.currency, body.rationale)
 
 
 @router.get("/cases", response_model=CasePage)
@@ -85,59 +69,9 @@ async def list_cases(
     return Response(to_json(body), media_type="application/json")
 
 
-@router.post("/cases", response_model=CaseOut, status_code=201)
-def open_case(
-    body: CaseCreate, session: DbSession, actor: ApiActor, clock: AppClock, playbook: AppPlaybook
-) -> CaseOut:
-    case = service.open_case(
-        session, actor=actor, now=clock.now(), playbook=playbook, **body.model_dump()
-    )
-    return service.present(session, [case])[0]
-
-
 @router.get("/cases/{case_id}", response_model=CaseOut)
 def get_case(case_id: CaseId, session: DbSession, actor: ApiActor) -> CaseOut:
     return service.present(session, [service.get_case(session, case_id, actor=actor)])[0]
-
-
-@router.patch("/cases/{case_id}", response_model=CaseOut)
-def update_case(
-    case_id: CaseId,
-    body: CaseUpdate,
-    session: DbSession,
-    actor: ApiActor,
-    clock: AppClock,
-    playbook: AppPlaybook,
-) -> CaseOut:
-    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    case = service.update_case(
-        session, case_id, actor=actor, now=clock.now(), playbook=playbook, changes=changes
-    )
-    return service.present(session, [case])[0]
-
-
-@router.post("/cases/{case_id}/steps", response_model=StepsOut)
-def perform_steps(
-    case_id: CaseId,
-    body: StepsIn,
-    session: DbSession,
-    actor: ApiActor,
-    clock: AppClock,
-    playbook: AppPlaybook,
-) -> StepsOut:
-    """Complete one or more playbook steps; refused with 409 and the reason when not allowed."""
-    result = steps.perform(
-        session,
-        case_id,
-        actor=actor,
-        now=clock.now(),
-        playbook=playbook,
-        steps=body.steps,
-        note=body.note,
-        outcome=body.outcome,
-        compensation=_compensation(body.compensation),
-    )
-    return StepsOut.of(service.present(session, [result.case])[0], result)
 
 
 @router.post("/cases/{case_id}/handoff", response_model=CaseOut)
@@ -156,72 +90,11 @@ def handoff(
     return service.present(session, [case])[0]
 
 
-@router.post("/cases/{case_id}/replies", response_model=ReplyOut, status_code=201)
-def reply(
-    case_id: CaseId,
-    body: ReplyIn,
-    session: DbSession,
-    actor: ApiActor,
-    clock: AppClock,
-    playbook: AppPlaybook,
-) -> ReplyOut:
-    """Write to the customer; the message is queued for sending and may complete steps."""
-    sent = messages.send_reply(
-        session,
-        case_id,
-        actor=actor,
-        now=clock.now(),
-        playbook=playbook,
-        text=body.text,
-        subject=body.subject,
-        language=body.language,
-        steps=body.steps,
-        compensation=_compensation(body.compensation),
-        override_reason=body.override_reason,
-    )
-    return ReplyOut.of(
-        service.present(session, [sent.steps.case])[0],
-        sent.steps,
-        message_id=sent.message.id,
-        outbox_status=sent.outbox.status,
-    )
-
-
 @router.get("/cases/{case_id}/timeline", response_model=list[TimelineEventOut])
 def case_timeline(case_id: CaseId, session: DbSession, actor: ApiActor) -> list[TimelineEventOut]:
     return [
         TimelineEventOut.model_validate(e) for e in service.timeline(session, case_id, actor=actor)
     ]
-
-
-@router.get("/cases/{case_id}/compensations", response_model=list[CompensationOut])
-def case_compensations(
-    case_id: CaseId, session: DbSession, actor: ApiActor
-) -> list[CompensationOut]:
-    service.get_case(session, case_id, actor=actor)
-    return [CompensationOut.model_validate(c) for c in compensations.for_case(session, case_id)]
-
-
-@router.post("/compensations/{compensation_id}/decision", response_model=CompensationOut)
-def decide_compensation(
-    compensation_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
-    body: DecisionIn,
-    session: DbSession,
-    actor: ApiActor,
-    clock: AppClock,
-    playbook: AppPlaybook,
-) -> CompensationOut:
-    """A manager approves or declines compensation above the agent's limit."""
-    item = compensations.decide(
-        session,
-        compensation_id,
-        actor=actor,
-        now=clock.now(),
-        playbook=playbook,
-        approve=body.approve,
-        note=body.note,
-    )
-    return CompensationOut.model_validate(item)
 
 
 @router.get("/notifications", response_model=list[NotificationOut])

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from amends.cases.events import add_event
 from amends.cases.models import Case, Notification
-from amends.cases.playbook import Playbook
-from amends.cases.rules import Category, Severity, Step, WaitingOn
+from amends.cases.rules import Category, Severity, Step, WaitingOn, case_ref
 from amends.people.models import User
 from amends.people.rules import SYSTEM, Role
+from amends.playbook.policy import Playbook
 
 CLOCK_STEP = {"ack": Step.ACKNOWLEDGE, "remedy": Step.REMEDY, "close": Step.CLOSE}
 
@@ -95,8 +96,6 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
     The compare-and-set UPDATE (``... WHERE escalated_at IS NULL``) is what makes it
     once: two sweeps racing on the same case cannot both see their update succeed.
     """
-    from amends.cases.service import add_event  # local: service imports this module
-
     counts = {"ack": 0, "remedy": 0, "close": 0}
     columns = {
         "ack": (Case.ack_due_at, Case.ack_escalated_at),
@@ -139,7 +138,7 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
                         user_id=user.id,
                         case_id=case.id,
                         kind="sla_breached",
-                        text=f"C-{case.id}: {label} SLA breached",
+                        text=f"{case_ref(case.id)}: {label} SLA breached",
                         created_at=now,
                     )
                 )

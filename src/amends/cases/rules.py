@@ -13,6 +13,16 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from amends.errors import InvalidInput, InvalidTransition
+from amends.playbook.rules import MESSAGE_STEPS as MESSAGE_STEPS
+from amends.playbook.rules import STEPS as STEPS
+from amends.playbook.rules import Category as Category
+from amends.playbook.rules import Severity as Severity
+from amends.playbook.rules import Step as Step
+
+
+def case_ref(case_id: int) -> str:
+    """The reference customers see and quote in subjects, e.g. ``C-123``."""
+    return f"C-{case_id}"
 
 
 class CaseState(StrEnum):
@@ -29,16 +39,6 @@ class CaseState(StrEnum):
 ORDER: tuple[CaseState, ...] = tuple(CaseState)
 
 
-class Step(StrEnum):
-    ACKNOWLEDGE = "acknowledge"
-    OWN = "own"
-    REMEDY = "remedy"
-    COMPENSATE = "compensate"
-    EXPLAIN_CHANGE = "explain-change"
-    FOLLOW_UP = "follow-up"
-    CLOSE = "close"
-
-
 STEP_STATE: dict[Step, CaseState] = {
     Step.ACKNOWLEDGE: CaseState.ACKNOWLEDGED,
     Step.OWN: CaseState.OWNED,
@@ -48,26 +48,6 @@ STEP_STATE: dict[Step, CaseState] = {
     Step.FOLLOW_UP: CaseState.FOLLOWING_UP,
     Step.CLOSE: CaseState.CLOSED,
 }
-STEPS: tuple[Step, ...] = tuple(Step)
-# Steps that say something to the customer, so an outbound message can carry them.
-MESSAGE_STEPS = frozenset(STEPS) - {Step.CLOSE}
-
-
-class Severity(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-
-class Category(StrEnum):
-    MISSED_COMMITMENT = "missed_commitment"
-    WRONG_ITEM = "wrong_item"
-    LATE_DELIVERY = "late_delivery"
-    BILLING = "billing"
-    QUALITY = "quality"
-    COMMUNICATION = "communication"
-    OTHER = "other"
 
 
 class Origin(StrEnum):

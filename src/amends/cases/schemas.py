@@ -3,18 +3,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from amends.cases.rules import Category, Origin, Outcome, Severity, Step
-from amends.compensation.rules import CompensationKind
-from amends.fields import Currency, Id, Language, Line, Money, Text, UTCTime
+from amends.cases.rules import Category, Origin, Severity, case_ref
+from amends.fields import Id, Line, Text, UTCTime
 
 if TYPE_CHECKING:
     from amends.cases.models import Case
-    from amends.cases.steps import StepResult
     from amends.people.models import User
 
 
@@ -45,44 +42,11 @@ class CaseUpdate(BaseModel):
     category: Category | None = None
 
 
-class CompensationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: CompensationKind
-    amount: Money = Decimal("0")
-    currency: Currency | None = None
-    rationale: Text = ""
-
-
-class StepsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    steps: list[Step] = Field(min_length=1, max_length=7)
-    note: Text = ""
-    outcome: Outcome | None = None
-    compensation: CompensationIn | None = None
-
-
 class HandoffIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to_user_id: Id
     reason: Text = Field(max_length=2000)
-
-
-class ReplyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    text: Text = Field(min_length=1)
-    subject: Line | None = None
-    language: Language | None = None
-    steps: list[Step] = Field(default_factory=list, max_length=6)
-    compensation: CompensationIn | None = None
-    override_reason: Text | None = Field(
-        default=None,
-        max_length=2000,
-        description="send despite blame, excuse or conditional-apology findings, and why",
-    )
 
 
 class CaseOut(BaseModel):
@@ -119,7 +83,7 @@ class CaseOut(BaseModel):
         # the hot path of owners' case lists.
         return cls.model_construct(
             id=case.id,
-            ref=f"C-{case.id}",
+            ref=case_ref(case.id),
             customer_id=case.customer_id,
             title=case.title,
             state=case.state,
@@ -163,7 +127,7 @@ class CaseOut(BaseModel):
         if isinstance(repeat, str):  # SQLite hands JSON back as text
             repeat = json.loads(repeat)
         owner_id, owner_name, owner_email = values[-3:]
-        v["ref"] = f"C-{v['id']}"
+        v["ref"] = case_ref(v["id"])
         v["owner"] = {"id": owner_id, "name": owner_name, "email": owner_email}
         v["steps_done"] = [s for s in v["steps_done"].split(",") if s]
         v["one_interaction"] = None if one is None else bool(one)
@@ -189,53 +153,6 @@ class CasePage(BaseModel):
     limit: int
     offset: int
     next_offset: int | None
-
-
-class StepsOut(BaseModel):
-    case: CaseOut
-    done: list[str]
-    held_for_approval: list[str]
-    compensation_id: int | None
-
-    @classmethod
-    def of(cls, case: CaseOut, result: StepResult, **extra: Any) -> Self:
-        """What a step (or a reply carrying steps) did, as the API and CLI report it."""
-        return cls(
-            case=case,
-            done=[s.value for s in result.done],
-            held_for_approval=[s.value for s in result.held],
-            compensation_id=result.compensation_id,
-            **extra,
-        )
-
-
-class ReplyOut(StepsOut):
-    message_id: int
-    outbox_status: str
-
-
-class CompensationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    case_id: int
-    kind: str
-    amount: Decimal
-    currency: str
-    rationale: str
-    status: str
-    requested_by: int | None
-    decided_by: int | None
-    decision_note: str
-    created_at: datetime
-    decided_at: datetime | None
-
-
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    approve: bool
-    note: Text = ""
 
 
 class TimelineEventOut(BaseModel):

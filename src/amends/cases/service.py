@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, exists, select, type_coerce
@@ -15,8 +14,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
 from amends.cases import clocks
+from amends.cases.events import add_event as add_event
 from amends.cases.models import Case, CaseParticipant, Notification, TimelineEvent
-from amends.cases.playbook import Playbook
 from amends.cases.rules import (
     CaseState,
     Category,
@@ -32,32 +31,7 @@ from amends.paging import MAX_LIMIT, Page, paginate
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Role, can_own_cases, can_see_case
 from amends.people.service import require
-
-
-def case_ref(case_id: int) -> str:
-    """The reference customers see and quote in subjects, e.g. ``C-123``."""
-    return f"C-{case_id}"
-
-
-def add_event(
-    session: Session,
-    *,
-    case: Case,
-    kind: str,
-    at: datetime,
-    actor: Actor,
-    note: str = "",
-    data: dict[str, Any] | None = None,
-    flush: bool = True,
-) -> TimelineEvent:
-    """Append to the case's timeline; ``flush=False`` lets a batch insert many at once."""
-    event = TimelineEvent(
-        case_id=case.id, at=at, actor_id=actor.user_id, kind=kind, note=note, data=data or {}
-    )
-    session.add(event)
-    if flush:
-        session.flush()
-    return event
+from amends.playbook.policy import Playbook
 
 
 def _owner(session: Session, owner_id: int) -> User:
@@ -99,20 +73,16 @@ def open_case(
     playbook: Playbook,
     commitment_id: int | None = None,
     opened_at: datetime | None = None,
-    look_across: bool = True,
 ) -> Case:
     """Open a case with its single owner; the SLA clock starts at ``opened_at``.
 
-    ``look_across=False`` leaves repeat and pattern detection to a caller that is about to
-    store the customer's words and runs it then (judging the bare subject first would
-    only do the same work twice).
+    Repeats and patterns are not judged here: that needs the patterns domain, above this
+    one, so ``recovery.flows.open_cases`` runs both.
     """
     spec = NewCase(
         customer_id, owner_id, title, severity, category, origin, commitment_id, opened_at
     )
-    return open_cases(
-        session, actor=actor, now=now, specs=[spec], playbook=playbook, look_across=look_across
-    )[0]
+    return open_cases(session, actor=actor, now=now, specs=[spec], playbook=playbook)[0]
 
 
 def open_cases(
@@ -122,17 +92,9 @@ def open_cases(
     now: datetime,
     specs: Sequence[NewCase],
     playbook: Playbook,
-    look_across: bool = True,
 ) -> list[Case]:
-    """Open several cases as :func:`open_case` would, one after another, in few statements.
-
-    Cases are inserted in rounds holding at most one case per customer, so repeat
-    detection (which looks at the customer's earlier cases) sees exactly what it would
-    have seen had they been opened one by one.
-    """
+    """Open several cases as :func:`open_case` would, in one insert and its events."""
     require(actor, Action.WRITE)
-    from amends.patterns import service as patterns  # patterns builds on this module
-
     customer_ids = {s.customer_id for s in specs}
     known = set(session.scalars(select(Customer.id).where(Customer.id.in_(customer_ids))))
     promised = {
@@ -156,39 +118,25 @@ def open_cases(
                 f"commitment {spec.commitment_id} is not one of this customer's",
                 code="commitment-not-found",
             )
-    rounds: list[list[int]] = []
-    seen: dict[int, int] = {}
-    for index, spec in enumerate(specs):
-        level = seen.get(spec.customer_id, 0)
-        seen[spec.customer_id] = level + 1
-        if level == len(rounds):
-            rounds.append([])
-        rounds[level].append(index)
-    opened: list[Case | None] = [None] * len(specs)
-    for turn in rounds:
-        batch = [_new_case(specs[i], now=now, playbook=playbook) for i in turn]
-        session.add_all(batch)
-        session.flush()  # one INSERT for the round, and the ids for the events
-        for index, case in zip(turn, batch, strict=True):
-            spec = specs[index]
-            add_event(
-                session,
-                case=case,
-                kind="opened",
-                at=now,
-                actor=actor,
-                data={
-                    "owner_id": spec.owner_id,
-                    "origin": spec.origin.value,
-                    "severity": spec.severity.value,
-                },
-                flush=False,
-            )
-            opened[index] = case
-        if look_across:
-            patterns.cases_arrived(session, batch, now=now, playbook=playbook)
+    batch = [_new_case(spec, now=now, playbook=playbook) for spec in specs]
+    session.add_all(batch)
+    session.flush()  # one INSERT, and the ids for the events
+    for spec, case in zip(specs, batch, strict=True):
+        add_event(
+            session,
+            case=case,
+            kind="opened",
+            at=now,
+            actor=actor,
+            data={
+                "owner_id": spec.owner_id,
+                "origin": spec.origin.value,
+                "severity": spec.severity.value,
+            },
+            flush=False,
+        )
     session.flush()  # the "opened" events too, even for a caller without autoflush
-    return [case for case in opened if case is not None]
+    return batch
 
 
 def _new_case(spec: NewCase, *, now: datetime, playbook: Playbook) -> Case:
@@ -410,11 +358,6 @@ def update_case(
             actor=actor,
             data={"before": before, "after": after},
         )
-        if before.get("category", case.category) != case.category:
-            from amends.patterns import service as patterns
-
-            # Recategorised, the case may now complete (or join) a pattern of its new kind.
-            patterns.detect_pattern(session, case, now=now, policy=playbook.patterns)
     return case
 
 
@@ -512,28 +455,3 @@ def fallback_owner(session: Session) -> int:
     if fallback is None:
         raise InvalidInput("no manager or owner exists to own new complaints", code="no-case-owner")
     return int(fallback)
-
-
-def similar_cases(
-    session: Session,
-    case_id: int,
-    *,
-    actor: Actor,
-    limit: int = 10,
-    home: Path | None = None,
-) -> list[dict[str, Any]]:
-    """Other cases whose text is most like this one's, best first, with a score in [0, 1]:
-    the TF-IDF cosine of character trigrams (no word segmentation, so Thai works),
-    from the similar-case index. Only cases the actor may see are listed."""
-    from amends.patterns import service as patterns  # patterns builds on this module
-
-    get_case(session, case_id, actor=actor)
-    found = patterns.similar_cases(session, case_id=case_id, k=limit, home=home)
-    if found and not actor.allows(Action.READ):
-        allowed = set(
-            session.scalars(
-                select(Case.id).where(Case.id.in_([c for c, _ in found]), *_visibility(actor))
-            )
-        )
-        found = [(c, score) for c, score in found if c in allowed]
-    return [{"case_id": c, "score": round(score, 3)} for c, score in found]

@@ -1,107 +1,70 @@
-"""Performing playbook steps and hand-offs on a case (service layer: flushes only)."""
+"""Playbook steps and hand-offs on a case (service layer: flushes only).
+
+What a step needs from other domains (a compensation recorded, a corrective action in
+place) is checked by ``recovery.flows.perform_steps``, which plans and completes steps
+through this module."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from amends.cases import clocks
+from amends.cases.events import add_event
 from amends.cases.models import Case, Notification
-from amends.cases.playbook import Playbook
 from amends.cases.rules import (
     STEPS,
     Category,
     Outcome,
     Severity,
     Step,
+    case_ref,
     check_handoff_reason,
     plan_steps,
     state_after,
 )
-from amends.cases.service import add_event, get_case
+from amends.cases.service import get_case
 from amends.errors import Conflict, InvalidInput
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Role, can_own_cases
 from amends.people.service import require
+from amends.playbook.policy import Playbook
 
 
-@dataclass(frozen=True)
-class CompensationInput:
-    kind: str
-    amount: Decimal = Decimal("0")
-    currency: str | None = None
-    rationale: str = ""
+def plan(
+    case: Case,
+    *,
+    playbook: Playbook,
+    steps: list[Step],
+    outcome: Outcome | None,
+    systemic: bool,
+) -> list[Step]:
+    """The steps ``steps`` completes on ``case``, in playbook order, or a refusal.
+
+    A systemic failure (the case belongs to a pattern) is not closed with an apology: the
+    customer is told what changed, whatever the severity's own list says.
+    """
+    rule = playbook.rule(Severity(case.severity), Category(case.category))
+    required = rule.required
+    if systemic:
+        required = tuple(s for s in STEPS if s in {*required, Step.EXPLAIN_CHANGE})
+    return plan_steps(clocks.steps_of(case), steps, required=required, outcome=outcome)
 
 
-@dataclass
-class StepResult:
-    case: Case
-    done: list[Step] = field(default_factory=list)
-    held: list[Step] = field(default_factory=list)  # waiting for a manager's approval
-    compensation_id: int | None = None
-
-
-def perform(
+def complete(
     session: Session,
-    case_id: int,
+    case: Case,
+    steps: list[Step],
     *,
     actor: Actor,
     now: datetime,
-    playbook: Playbook,
-    steps: list[Step],
     note: str = "",
     outcome: Outcome | None = None,
-    compensation: CompensationInput | None = None,
     message_id: int | None = None,
-) -> StepResult:
-    """Complete ``steps`` (several at once if one message did them all)."""
-    from amends.compensation import service as compensations  # it calls back into here
-    from amends.patterns import service as patterns  # it builds on cases
-
-    require(actor, Action.WRITE)
-    case = get_case(session, case_id, actor=actor)
-    rule = playbook.rule(Severity(case.severity), Category(case.category))
-    required = rule.required
-    if patterns.patterns_of_case(session, case.id):
-        # A systemic failure is not closed with an apology: the customer is told what
-        # changed, whatever the severity's own list says.
-        required = tuple(s for s in STEPS if s in {*required, Step.EXPLAIN_CHANGE})
-    done = clocks.steps_of(case)
-    plan = plan_steps(done, steps, required=required, outcome=outcome)
-    if Step.EXPLAIN_CHANGE in plan:
-        patterns.require_corrective_action(session, case)
-    result = StepResult(case)
-
-    if Step.COMPENSATE in plan:
-        approved = compensations.approved_for(session, case.id)
-        if compensation is None and approved is None:
-            raise InvalidInput(
-                "the compensate step needs what is given (kind and amount), or kind 'none' "
-                "with the reason",
-                code="compensation-missing",
-            )
-        if compensation is not None:
-            record = compensations.record(
-                session,
-                case=case,
-                actor=actor,
-                now=now,
-                playbook=playbook,
-                kind=compensation.kind,
-                amount=compensation.amount,
-                currency=compensation.currency,
-                rationale=compensation.rationale,
-            )
-            result.compensation_id = record.id
-            if record.status == "requested":
-                cut = plan.index(Step.COMPENSATE)
-                result.held = plan[cut:]
-                plan = plan[:cut]
-
-    for step in plan:
+) -> list[Step]:
+    """Record ``steps`` (already planned) as done, each with its timeline event."""
+    for step in steps:
         _apply(case, step, now=now, outcome=outcome)
         add_event(
             session,
@@ -116,11 +79,10 @@ def perform(
                 "outcome": outcome.value if step is Step.CLOSE and outcome else None,
             },
         )
-        result.done.append(step)
     case.updated_at = now
     clocks.refresh_urgency(case)
     session.flush()
-    return result
+    return list(steps)
 
 
 def _apply(case: Case, step: Step, *, now: datetime, outcome: Outcome | None) -> None:
@@ -184,7 +146,7 @@ def handoff(
             user_id=target.id,
             case_id=case.id,
             kind="handoff",
-            text=f"C-{case.id} is now yours: {reason}",
+            text=f"{case_ref(case.id)} is now yours: {reason}",
             created_at=now,
         )
     )

@@ -1,14 +1,24 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from amends.coach.rules import check
 from amends.fields import Text
-from amends.web.deps import ApiActor
+from amends.people.deps import ApiActor
+from amends.text.languages import LANGUAGES
 from amends.web.problems import PROBLEM_RESPONSES
+
+_LANG_CHOICES = ("auto", *LANGUAGES)
+
+
+def _known_lang(value: str) -> str:
+    if value not in _LANG_CHOICES:
+        raise ValueError(f"use one of {', '.join(_LANG_CHOICES)}")
+    return value
+
 
 router = APIRouter(prefix="/coach", tags=["coach"], responses=PROBLEM_RESPONSES)
 
@@ -17,7 +27,10 @@ class CheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: Text = Field(min_length=1, max_length=50_000)
-    lang: Literal["auto", "en", "th", "sk", "cs", "el"] = "auto"
+    # The choices come from the one language list; the schema still lists them.
+    lang: Annotated[
+        str, AfterValidator(_known_lang), Field(json_schema_extra={"enum": list(_LANG_CHOICES)})
+    ] = "auto"
 
 
 class FindingOut(BaseModel):

@@ -108,4 +108,6 @@ def draft_command(
     if json_:
         emit_json(drafted)
     else:
-        out.print(drafted["text"])
+        # Drafts are pasted into mail: wrapping at the terminal's width would put hard
+        # line breaks into the message, and brackets in it are text, not markup.
+        out.print(drafted["text"], soft_wrap=True, markup=False)

@@ -18,9 +18,9 @@ from enum import StrEnum
 from functools import cache
 
 from amends.coach.lexicon import ELEMENTS, LEXICONS, NEGATIONS, PRESENCE
+from amends.text.detect import detect_language
 from amends.text.fold import fold, span
-
-LANGUAGES = ("en", "th", "sk", "el")
+from amends.text.languages import LANGUAGES, SPOKEN, spoken
 
 
 class FindingCode(StrEnum):
@@ -171,63 +171,6 @@ def _negation(lang: str) -> re.Pattern[str]:
     return re.compile(NEGATIONS[lang])
 
 
-_SK_LETTERS = re.compile(r"[äčďĺľňôŕšťžýáíéúó]", re.IGNORECASE)
-# Common Slovak (and Czech) words that English text does not contain; matched on
-# lower-cased text as a set lookup, which is far cheaper than a long alternation.
-_SK_WORDS = frozenset(
-    [
-        "sme",
-        "ste",
-        "nie",
-        "je",
-        "sa",
-        "vám",
-        "vás",
-        "prosím",
-        "ďakujeme",
-        "dobrý",
-        "deň",
-        "ospravedlňujeme",
-        "chyba",
-        "odteraz",
-        "pretože",
-        "keďže",
-        "aby",
-        "ale",
-        "alebo",
-        "som",
-        "jsme",
-        "není",
-        "děkujeme",
-        "omlouváme",
-    ]
-)
-_WORD = re.compile(r"\w+")
-
-
-_THAI = re.compile(r"[\u0e00-\u0e7f]")
-_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-
-
-def detect_language(text: str) -> str:
-    """Script first (Thai, Greek), then Slovak letters and words, else English."""
-    sample = text[:500]  # enough letters to tell the script and the language apart
-    thai = len(_THAI.findall(sample))
-    greek = len(_GREEK.findall(sample))
-    latin = len(_LATIN.findall(sample))
-    if thai and thai >= greek and thai * 3 >= latin:
-        return "th"
-    if greek and greek * 2 >= latin:
-        return "el"
-    if (
-        _SK_LETTERS.search(sample)
-        or len(_SK_WORDS.intersection(_WORD.findall(sample.lower()))) >= 2
-    ):
-        return "sk"
-    return "en"
-
-
 def _negated(folded: str, start: int, lang: str) -> bool:
     window = folded[max(0, start - (8 if lang == "th" else 28)) : start]
     # Only within the same sentence: a negation in the previous sentence says nothing.
@@ -311,11 +254,11 @@ def check(
 
 def _language(text: str, lang: str | None) -> str:
     if lang in (None, "", "auto"):
-        return detect_language(text)
+        # A draft too short to tell is `und`; it must still be checked with some
+        # lexicon, and English is the fallback the interface uses as well.
+        return spoken(detect_language(text, LANGUAGES)) or "en"
     assert lang is not None
-    base = lang.split("-")[0].lower()
-    if base == "cs":
-        return "sk"
-    if base not in LANGUAGES:
-        raise ValueError(f"the coach speaks {', '.join(LANGUAGES)}, not {lang!r}")
-    return base
+    found = spoken(lang)
+    if found is None:
+        raise ValueError(f"the coach speaks {', '.join(SPOKEN)}, not {lang!r}")
+    return found

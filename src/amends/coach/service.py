@@ -9,12 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
+from amends.cases.rules import case_ref
 from amends.coach.rules import CheckResult, check
 from amends.coach.templates import REQUIRED, STEPS, TemplateContext, describe_change, render
 from amends.commitments.models import Commitment
 from amends.compensation.models import Compensation
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput
+from amends.patterns import actions
 from amends.people.models import User
 from amends.people.rules import Actor
 
@@ -48,8 +50,6 @@ def draft(
     )
     contact = next((c for c in sorted(customer.contacts, key=lambda c: not c.is_primary)), None)
     language = lang or customer.language
-    from amends.patterns import actions  # patterns builds on cases, as the coach does
-
     # The "what we changed" message names the change itself when one is recorded; a
     # promise without a change is what the customer has heard before.
     changes = actions.actions_for_case(session, case.id)[:MAX_CHANGES_NAMED]
@@ -60,7 +60,7 @@ def draft(
         customer_name=contact.name if contact else customer.name,
         agent_name=owner.name,
         business_name=business,
-        case_ref=f"C-{case.id}",
+        case_ref=case_ref(case.id),
         what_failed=commitment.title if commitment else case.title,
         remedy="…",
         compensation_amount=granted.amount if granted else None,

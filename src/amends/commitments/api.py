@@ -19,14 +19,14 @@ from amends.commitments.schemas import (
     DeliveryPage,
     DeliveryUpdate,
     ExpectationOut,
-    ValidityOut,
-    ValidityOverrideIn,
     WebhookDelivery,
 )
+from amends.customers import service as customers
 from amends.errors import InvalidInput, NotAuthenticated, NotFound
 from amends.fields import MAX_DB_INT, UTCTime
+from amends.people.deps import ApiActor
 from amends.people.rules import SYSTEM
-from amends.web.deps import ApiActor, AppClock, DbSession
+from amends.web.deps import AppClock, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["commitments"], responses=PROBLEM_RESPONSES)
@@ -146,38 +146,9 @@ def customer_expectations(
     customer_id: ObjectId, session: DbSession, actor: ApiActor, clock: AppClock
 ) -> list[ExpectationOut]:
     """Every commitment with each occurrence: delivered on time, late, missed or upcoming."""
-    from amends.customers import service as customers
-
     customers.get_customer(session, customer_id, actor=actor)
     view = ledger.expectations(session, customer_id, actor=actor, now=clock.now())
     return [ExpectationOut.model_validate(ledger.expectation_dict(c, o)) for c, o in view]
-
-
-@router.get("/cases/{case_id}/validity", response_model=ValidityOut)
-def case_validity(
-    case_id: ObjectId, session: DbSession, actor: ApiActor, clock: AppClock
-) -> ValidityOut:
-    """Is the customer right? The verdict from commitments and deliveries, with evidence."""
-    return ValidityOut.model_validate(
-        ledger.assess_case(session, case_id, actor=actor, now=clock.now())
-    )
-
-
-@router.post("/cases/{case_id}/validity", response_model=ValidityOut)
-def override_case_validity(
-    case_id: ObjectId,
-    body: ValidityOverrideIn,
-    session: DbSession,
-    actor: ApiActor,
-    clock: AppClock,
-) -> ValidityOut:
-    """Override the verdict with a reason; the evidence verdict stays visible beside it."""
-    ledger.override_validity(
-        session, case_id, actor=actor, now=clock.now(), verdict=body.verdict, reason=body.reason
-    )
-    return ValidityOut.model_validate(
-        ledger.assess_case(session, case_id, actor=actor, now=clock.now())
-    )
 
 
 @router.post("/webhooks/deliveries", response_model=DeliveryOut, status_code=201)

@@ -9,7 +9,7 @@ than the judging itself, so this module only does the work that can produce a br
   deliveries records its breaches, and one ``UPDATE`` closes its bookmark;
 - a recurring promise is read as a plain row with its delivery times aggregated into
   one column, its due times are expanded and the fulfilled prefix counted
-  (:func:`occurrences.fulfilled`); every due time after that prefix whose deadline has
+  (:func:`occurrences.fill`); every due time after that prefix whose deadline has
   passed and was not judged before is a breach.
 
 Both halves claim what they judge with a compare-and-set on ``next_check_at`` and insert
@@ -30,7 +30,7 @@ from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 from amends.commitments.models import Breach, Commitment, Delivery
-from amends.commitments.occurrences import TextSchedule, fulfilled, utc_text
+from amends.commitments.occurrences import TextSchedule, fill, utc_text
 
 # (id, next_check_at as read, checked_through, next_due_at, next_check_at) to write.
 Claim = tuple[int, Any, str | None, str | None, str | None]
@@ -212,7 +212,7 @@ def judge_recurring(
         if past:
             times = delivered.split(",") if delivered else []
             times.sort()  # group_concat keeps the index order, but nothing promises it
-            done = fulfilled(past, times)
+            done = len(fill(past, times))
             if done < len(past):
                 # Only occurrences not judged by an earlier sweep can become new breaches.
                 fresh = [(when, deadline(when, grace_hours)) for when in past[done:]]

@@ -1,53 +1,16 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
 
-from amends.console import emit_json, handle_errors, open_workspace, out
-from amends.fields import MAX_DB_INT, utc_datetime
+from amends.console import emit_json, handle_errors, local_time, open_workspace, out, parse_time
+from amends.fields import MAX_DB_INT
 
 ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
 
 deliveries_app = typer.Typer(help="Deliveries: evidence that a promise was kept.")
 commitments_app = typer.Typer(help="Commitments: what was promised to each customer.")
-
-
-def parse_time(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return utc_datetime(datetime.fromisoformat(value))
-    except ValueError as exc:
-        raise typer.BadParameter(f"{exc} (ISO 8601 with an offset)", param_hint=name) from None
-
-
-@handle_errors
-def sweep(
-    now: Annotated[str | None, typer.Option(help="evaluate as of this time (ISO 8601)")] = None,
-    json_: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
-    due_window_hours: Annotated[int, typer.Option(min=1, max=24 * 90)] = 72,
-) -> None:
-    """Judge every promise past its deadline; each miss opens (or joins) a proactive case."""
-    from amends.commitments import ledger
-
-    ws = open_workspace()
-    when = parse_time(now, "--now") or ws.clock.now()
-    with ws.transaction() as session:
-        result = ledger.sweep(session, now=when, playbook=ws.playbook).as_dict()
-        soon = ledger.due_soon(session, now=when, window=timedelta(hours=due_window_hours))
-    result["due_soon"] = [d.as_dict() for d in soon]
-    if json_:
-        emit_json(result)
-        return
-    out.print(
-        f"checked {result['commitments_checked']} commitments: "
-        f"{result['breaches_opened']} new misses, cases opened {result['cases_opened']}, "
-        f"joined {result['cases_joined']}"
-    )
-    for item in result["due_soon"]:
-        out.print(f"  due soon: {item['due_at']}  {item['title']} (customer {item['customer_id']})")
 
 
 @deliveries_app.command("add")
@@ -104,4 +67,4 @@ def expectations(
     for row in rows:
         out.print(f"[bold]{row['title']}[/bold] ({row['kind']})")
         for occ in row["occurrences"]:
-            out.print(f"  {occ['due_at'][:16]}  {occ['status']}")
+            out.print(f"  {local_time(occ['due_at'], ws.settings.timezone)}  {occ['status']}")

@@ -4,7 +4,7 @@ the customer's expectations view (service layer: flushes, never commits)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -12,9 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from amends.cases import service as cases
-from amends.cases.playbook import Playbook
-from amends.commitments import breaches, bulk
+from amends.commitments import bulk
 from amends.commitments.models import Commitment, Delivery
 from amends.commitments.occurrences import (
     Occurrence,
@@ -22,7 +20,6 @@ from amends.commitments.occurrences import (
     due_times,
     match,
 )
-from amends.messages.models import Message
 from amends.people.rules import Action, Actor
 from amends.people.service import require
 
@@ -111,23 +108,13 @@ def deliveries_for(
     return found
 
 
-@dataclass
-class SweepResult:
-    breaches_opened: int = 0
-    cases_opened: list[int] = field(default_factory=list)
-    cases_joined: list[int] = field(default_factory=list)
-    commitments_checked: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "breaches_opened": self.breaches_opened,
-            "cases_opened": self.cases_opened,
-            "cases_joined": self.cases_joined,
-            "commitments_checked": self.commitments_checked,
-        }
+@dataclass(frozen=True)
+class Judged:
+    commitments_checked: int
+    missed: list[bulk.Missed]
 
 
-def sweep(session: Session, *, now: datetime, playbook: Playbook) -> SweepResult:
+def judge_due(session: Session, *, now: datetime) -> Judged:
     """Judge every occurrence whose deadline passed since the last sweep.
 
     Only commitments with ``next_check_at < now`` are read (an index range), so a sweep
@@ -135,22 +122,15 @@ def sweep(session: Session, *, now: datetime, playbook: Playbook) -> SweepResult
     promises and works on raw rows for recurring ones (see :mod:`bulk`); each judged
     commitment is claimed by a compare-and-set on ``next_check_at`` and breaches are
     unique per occurrence, so two sweepers at once never record a miss twice, and only
-    the sweeper that recorded a miss opens or joins its case.
+    the sweeper that recorded a miss is handed it.
     """
     session.flush()  # the raw statements below must see pending changes
-    result = SweepResult()
     scan = bulk.scan_in_rowid_order(session, now=now)
     with bulk.roomy_cache(session, enabled=scan):
         one_offs, missed = bulk.judge_one_offs(session, now=now, scan=scan)
         recurring, more = bulk.judge_recurring(session, now=now, scan=scan)
-    result.commitments_checked = one_offs + recurring
-    bulk.restate(session, judged=result.commitments_checked)
-    missed += more
-    result.breaches_opened = len(missed)
-    opened, joined = breaches.record(session, missed, now=now, playbook=playbook)
-    result.cases_opened.extend(opened)
-    result.cases_joined.extend(joined)
-    return result
+    bulk.restate(session, judged=one_offs + recurring)
+    return Judged(one_offs + recurring, missed + more)
 
 
 @dataclass(frozen=True)
@@ -249,62 +229,3 @@ def expectation_dict(commitment: Commitment, occs: list[Occurrence]) -> dict[str
             for o in occs
         ],
     }
-
-
-def assess_case(session: Session, case_id: int, *, actor: Actor, now: datetime) -> dict[str, Any]:
-    """The evidence-based verdict for a case, and the agent's override when there is one."""
-    from amends.commitments.validity import Promise, assess
-
-    case = cases.get_case(session, case_id, actor=actor)
-    customer_view = expectations(session, case.customer_id, actor=actor, now=now)
-    if case.commitment_id is not None:
-        customer_view = [(c, o) for c, o in customer_view if c.id == case.commitment_id]
-    complaint = " ".join(
-        session.scalars(
-            select(Message.text).where(Message.case_id == case.id, Message.direction == "inbound")
-        )
-    )
-    promises = [Promise(c.id, c.title, occs) for c, occs in customer_view]
-    found = assess(promises, f"{case.title} {complaint}", now=now)
-    result: dict[str, Any] = {
-        "verdict": found.verdict.value,
-        "reasons": found.reasons,
-        "evidence": found.evidence,
-    }
-    if case.validity_override:
-        result["evidence_verdict"] = result["verdict"]
-        result["verdict"] = case.validity_override["verdict"]
-        result["override"] = case.validity_override
-    return result
-
-
-def override_validity(
-    session: Session, case_id: int, *, actor: Actor, now: datetime, verdict: str, reason: str
-) -> None:
-    """An agent's judgement over the evidence; it needs a reason and goes on the timeline."""
-    from amends.commitments.validity import Verdict
-    from amends.errors import InvalidInput
-
-    require(actor, Action.WRITE)
-    try:
-        chosen = Verdict(verdict)
-    except ValueError:
-        raise InvalidInput(f"unknown verdict {verdict!r}", code="verdict-unknown") from None
-    if len(reason.strip()) < 3:
-        raise InvalidInput("overriding the verdict needs a reason", code="override-reason")
-    case = cases.get_case(session, case_id, actor=actor)
-    case.validity_override = {
-        "verdict": chosen.value,
-        "reason": reason.strip(),
-        "by": actor.user_id,
-        "at": now.isoformat(),
-    }
-    cases.add_event(
-        session,
-        case=case,
-        kind="validity_overridden",
-        at=now,
-        actor=actor,
-        note=reason.strip(),
-        data={"verdict": chosen.value},
-    )

@@ -9,7 +9,6 @@ walks hundreds of thousands of them; anything else goes through python-dateutil.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from calendar import monthrange
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -202,22 +201,25 @@ def _naive(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
-def fulfilled(due: Sequence[Moment], delivered: Sequence[Moment]) -> int:
-    """How many of ``due`` the deliveries (sorted by time) fulfil, paired exactly as
-    :func:`match` pairs them.
+def fill(due: Sequence[Moment], delivered: Sequence[Moment]) -> list[int]:
+    """Which deliveries (sorted by time) fulfil ``due[0]``, ``due[1]``, ... in turn: their
+    indices in ``delivered``, one per fulfilled occurrence.
 
-    :func:`match` always fills the earliest open occurrence, so the fulfilled ones are a
-    prefix of ``due``; a delivery extends that prefix unless it came before the previous
-    occurrence's due time (its window had not opened). Counting that prefix needs no
-    Occurrence objects, which is what lets the sweep judge millions of occurrences.
+    Each delivery fulfils the earliest occurrence still open whose window has begun (the
+    window of an occurrence opens at the previous one's due time), so the fulfilled
+    occurrences are always a prefix of ``due``, and a delivery extends it unless it came
+    before the previous occurrence's due time. The sweep only needs the length of that
+    prefix, on canonical text, so no Occurrence objects are built for millions of
+    occurrences; :func:`match` grades the same pairing for a customer's view.
     """
-    n, filled = len(due), 0
-    for at in delivered:
-        if filled == n:
+    n = len(due)
+    used: list[int] = []
+    for index, at in enumerate(delivered):
+        if len(used) == n:
             break
-        if filled == 0 or at > due[filled - 1]:
-            filled += 1
-    return filled
+        if not used or at > due[len(used) - 1]:
+            used.append(index)
+    return used
 
 
 def _simple(start: datetime, until: datetime, parts: dict[str, str | None]) -> Iterator[datetime]:
@@ -271,18 +273,8 @@ def match(
     the oldest month still owed — the customer is owed every occurrence, in order.
     """
     ordered = sorted(deliveries, key=lambda d: (d[1], d[0]))
-    assigned: list[tuple[int, datetime] | None] = [None] * len(due)
-    first_open = 0
-    for delivery in ordered:
-        while first_open < len(due) and assigned[first_open] is not None:
-            first_open += 1
-        if first_open >= len(due):
-            break
-        # Windows open at the previous due time: find the last occurrence whose window
-        # has opened by this delivery, and fill the earliest open one up to it.
-        opened_upto = bisect_left(due, delivery[1]) if delivery[1] > due[0] else 0
-        if first_open <= opened_upto:
-            assigned[first_open] = delivery
+    picked = [ordered[i] for i in fill(due, [at for _, at in ordered])]
+    assigned: list[tuple[int, datetime] | None] = [*picked, *[None] * (len(due) - len(picked))]
     result = []
     for when, got in zip(due, assigned, strict=True):
         deadline = when + grace

@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, Response
 from amends.commitments import ledger
 from amends.customers import service as customers
 from amends.fields import MAX_DB_INT
+from amends.people.deps import SignedIn
 from amends.web.deps import AppClock, DbSession
 from amends.web.render import render
-from amends.web.session import SignedIn
 
 router = APIRouter(include_in_schema=False)
 

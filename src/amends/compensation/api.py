@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends
 from amends.compensation import report
 from amends.config import Settings
 from amends.fields import UTCTime
-from amends.web.deps import ApiActor, AppClock, DbSession, get_settings
+from amends.people.deps import ApiActor
+from amends.web.deps import AppClock, DbSession, get_settings
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=PROBLEM_RESPONSES)

@@ -26,3 +26,5 @@ class Compensation(Base):
     decision_note: Mapped[str] = mapped_column(default="")
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
+    # The reply that told the customer of it; it waits unsent while the compensation does.
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))

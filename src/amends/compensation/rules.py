@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from amends.people.rules import Role
+from amends.playbook.rules import PolicySettings as PolicySettings
 
 
 class CompensationKind(StrEnum):
@@ -30,30 +31,16 @@ class CompensationStatus(StrEnum):
     DECLINED = "declined"
 
 
-def needs_approval(role: Role, amount: Decimal, limit: Decimal) -> bool:
-    """Agents act without waiting up to the limit; managers and owners always may."""
+def needs_approval(role: Role, amount: Decimal, limit: Decimal | None) -> bool:
+    """Agents act without waiting up to the limit in the compensation's own currency;
+    managers and owners always may. With no limit known in that currency, an agent's
+    compensation waits for a manager whatever its amount (nothing given waits for no one).
+    """
     if role in {Role.OWNER, Role.MANAGER}:
         return False
+    if limit is None:
+        return amount > 0
     return amount > limit
-
-
-@dataclass(frozen=True)
-class PolicySettings:
-    """The workspace's compensation policy; defaults follow the service-recovery research:
-    about 100-150% of the loss helps most and more stops paying off, except after a
-    repeat or a severe failure."""
-
-    generosity: Decimal = Decimal("1.0")
-    base_share: Decimal = Decimal("1.25")  # of the loss
-    max_share_normal: Decimal = Decimal("1.5")
-    max_share_severe: Decimal = Decimal("2.0")
-    max_share_repeat: Decimal = Decimal("2.5")
-    repeat_factor: Decimal = Decimal("1.5")
-    severe_factor: Decimal = Decimal("1.3")
-    late_step: Decimal = Decimal("0.1")  # per full week late
-    late_max: Decimal = Decimal("0.3")
-    service_loss_share: Decimal = Decimal("0.25")  # of a month's recurring value
-    cap: Decimal = Decimal("5000")  # the most the policy ever recommends
 
 
 @dataclass(frozen=True)
@@ -74,6 +61,7 @@ def recommend(
     lateness: timedelta,
     recurring_service: bool,
     policy: PolicySettings = PolicySettings(),
+    cap: Decimal | None = None,
 ) -> Recommendation:
     """What to give, how much, and why, in plain words."""
     reasons = []
@@ -110,9 +98,9 @@ def recommend(
         share = ceiling * policy.generosity
         reasons.append(f"capped at {share:.0%}: beyond that more money stops winning loyalty")
     amount = (loss * share).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    if amount > policy.cap:
-        amount = policy.cap
-        reasons.append(f"limited to the workspace maximum of {policy.cap} {currency}")
+    if cap is not None and amount > cap:
+        amount = cap
+        reasons.append(f"limited to the workspace maximum of {cap} {currency}")
     kind = CompensationKind.CREDIT if recurring_service else CompensationKind.REFUND
     if loss == 0:
         kind = CompensationKind.GIFT

@@ -10,21 +10,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case, Notification
-from amends.cases.playbook import Playbook
+from amends.cases.rules import case_ref
 from amends.cases.service import add_event, get_case
+from amends.commitments.models import Breach, Commitment
 from amends.compensation.models import Compensation
 from amends.compensation.rules import (
     CompensationKind,
     CompensationStatus,
-    PolicySettings,
     Recommendation,
     needs_approval,
     recommend,
 )
+from amends.customers.models import Customer
 from amends.errors import Conflict, Forbidden, InvalidInput, NotFound
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
+from amends.playbook.policy import Playbook
+from amends.playbook.rules import CompensationPolicy
 from amends.workspace import service as workspace
 
 
@@ -52,9 +55,12 @@ def record(
         amount = Decimal("0")
     elif amount <= 0 and kind_value in {CompensationKind.REFUND, CompensationKind.CREDIT}:
         raise InvalidInput("a refund or credit needs an amount", code="compensation-amount")
-    ws = workspace.current(session)
-    currency = currency or (ws.currency if ws else "EUR")
-    held = needs_approval(actor.role, amount, playbook.agent_compensation_limit)
+    ws_currency = _workspace_currency(session)
+    customer = session.get(Customer, case.customer_id)
+    # Money is given in the customer's currency unless the agent names another.
+    currency = currency or (customer.currency if customer else ws_currency)
+    limit = playbook.compensation.limit_for(currency, ws_currency)
+    held = needs_approval(actor.role, amount, limit)
     item = Compensation(
         case_id=case.id,
         kind=kind_value.value,
@@ -79,7 +85,7 @@ def record(
             "kind": item.kind,
             "amount": str(amount),
             "currency": currency,
-            "limit": str(playbook.agent_compensation_limit),
+            "limit": None if limit is None else str(limit),
         },
     )
     if held:
@@ -93,7 +99,7 @@ def record(
                     case_id=case.id,
                     kind="approval_needed",
                     created_at=now,
-                    text=f"C-{case.id}: approve {kind_value.value} of {amount} {currency}?",
+                    text=f"{case_ref(case.id)}: approve {kind_value.value} of {amount} {currency}?",
                 )
             )
     return item
@@ -117,14 +123,11 @@ def decide(
     *,
     actor: Actor,
     now: datetime,
-    playbook: Playbook,
     approve: bool,
     note: str = "",
 ) -> Compensation:
-    """A manager's decision; approving completes the held compensate step."""
-    from amends.cases import steps  # steps imports this module
-    from amends.cases.rules import Step
-
+    """A manager's decision on a held compensation (``recovery.flows.decide_compensation``
+    also completes the compensate step it was holding)."""
     require(actor, Action.WRITE)
     if actor.role not in {Role.MANAGER, Role.OWNER}:
         raise Forbidden("only a manager or the owner approves compensation above the limit")
@@ -150,16 +153,6 @@ def decide(
         data={"compensation_id": item.id},
     )
     session.flush()
-    if approve and "compensate" not in case.steps_done.split(","):
-        steps.perform(
-            session,
-            case.id,
-            actor=actor,
-            now=now,
-            playbook=playbook,
-            steps=[Step.COMPENSATE],
-            note=note or "compensation approved",
-        )
     return item
 
 
@@ -171,13 +164,16 @@ def for_case(session: Session, case_id: int) -> list[Compensation]:
     )
 
 
+def _workspace_currency(session: Session) -> str:
+    ws = workspace.current(session)
+    return ws.currency if ws else "EUR"
+
+
 def recommendation_for(
-    session: Session, case: Case, *, now: datetime, policy: PolicySettings | None = None
+    session: Session, case: Case, *, now: datetime, policy: CompensationPolicy
 ) -> Recommendation:
     """The policy's suggestion for this case, from what failed, the customer's value,
-    the severity, whether it is a repeat and how late it is."""
-    from amends.commitments.models import Breach, Commitment
-    from amends.customers.models import Customer
+    the severity, whether it is a repeat and how late it is, capped in its currency."""
 
     customer = session.get(Customer, case.customer_id)
     commitment = session.get(Commitment, case.commitment_id) if case.commitment_id else None
@@ -185,23 +181,28 @@ def recommendation_for(
         select(func.min(Breach.deadline)).where(Breach.case_id == case.id)
     )
     lateness = (now - first_deadline) if first_deadline else timedelta()
+    currency = (commitment.currency if commitment else None) or (
+        customer.currency if customer else _workspace_currency(session)
+    )
     return recommend(
         failed_value=commitment.value if commitment else Decimal("0"),
         recurring_value=customer.recurring_value if customer else Decimal("0"),
-        currency=(commitment.currency if commitment else None)
-        or (customer.currency if customer else "EUR"),
+        currency=currency,
         severity=case.severity,
         is_repeat=bool(case.repeat_of),
         lateness=lateness,
         recurring_service=bool(commitment and commitment.rrule)
         or bool(customer and customer.recurring_value > 0 and not commitment),
-        policy=policy or PolicySettings(),
+        policy=policy.settings,
+        cap=policy.cap_for(currency, _workspace_currency(session)),
     )
 
 
-def summary(session: Session, case: Case, *, now: datetime) -> dict[str, Any]:
+def summary(
+    session: Session, case: Case, *, now: datetime, policy: CompensationPolicy
+) -> dict[str, Any]:
     """What ``cases show --json`` shows under "compensation"."""
-    rec = recommendation_for(session, case, now=now)
+    rec = recommendation_for(session, case, now=now, policy=policy)
     return {
         "recommended": {
             "kind": rec.kind.value,

@@ -8,7 +8,8 @@ from amends.customers import service
 from amends.customers.rules import CustomerStatus, Tier
 from amends.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
 from amends.fields import MAX_DB_INT
-from amends.web.deps import ApiActor, AppClock, DbSession
+from amends.people.deps import ApiActor
+from amends.web.deps import AppClock, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/customers", tags=["customers"], responses=PROBLEM_RESPONSES)

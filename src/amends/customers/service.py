@@ -15,6 +15,7 @@ from amends.errors import Conflict, NotFound
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
 from amends.people.service import require
+from amends.workspace import service as workspace
 
 
 @dataclass(frozen=True)
@@ -192,8 +193,6 @@ def customer_for_sender(
 
 def lead_defaults(session: Session) -> tuple[str, str]:
     """(timezone, currency) of a new lead: the workspace's, UTC and EUR before it has any."""
-    from amends.workspace import service as workspace
-
     ws = workspace.current(session)
     return (ws.timezone, ws.currency) if ws else ("UTC", "EUR")
 

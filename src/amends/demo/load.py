@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import secrets
 import stat
 from dataclasses import dataclass
@@ -15,44 +16,70 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
-from amends.cases import steps
-from amends.cases.playbook import Playbook
 from amends.cases.rules import (
     STEP_STATE,
     STEPS,
     CaseState,
-    Category,
-    Origin,
     Outcome,
-    Severity,
     Step,
 )
-from amends.cases.steps import CompensationInput
 from amends.commitments import service as commitments
-from amends.commitments.rules import CommitmentKind
 from amends.config import Settings
 from amends.customers import service as customers
-from amends.customers.rules import CustomerStatus, Tier
-from amends.demo import content
+from amends.demo import SIGN_IN_FILE, content
 from amends.messages import service as messages
 from amends.messages.rules import Channel, Direction
 from amends.people import service as people
 from amends.people.models import User
 from amends.people.rules import OPERATOR, Actor, Role
+from amends.playbook.policy import Playbook
+from amends.recovery import flows
+from amends.recovery.flows import CompensationInput
 from amends.workspace import service as workspace
 
 SEED = 20261122
 STATE_STEP = {state: step for step, state in STEP_STATE.items()}
-SIGN_IN_FILE = "demo-signin.txt"
 
 
 @dataclass(frozen=True)
-class DemoSignIn:
+class SignInRow:
+    role: str
+    language: str  # the interface language this person sees
     email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DemoSignIns:
+    """Who to sign in as to see each role and each interface language; one shared password."""
+
     password: str
+    rows: tuple[SignInRow, ...]
 
     def describe(self) -> str:
-        return f"email: {self.email}\npassword: {self.password}"
+        """A table a person can read and a program can parse (columns split by 2+ spaces)."""
+        header = SignInRow("role", "UI language", "email", "name")
+        table = [header, *self.rows]
+        widths = [max(len(getattr(r, f)) for r in table) for f in ("role", "language", "email")]
+        lines = [f"password (every demo user): {self.password}"]
+        for r in table:
+            cells = (r.role, r.language, r.email)
+            lines.append(
+                "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + "  " + r.name
+            )
+        return "\n".join(lines)
+
+    def for_language(self, language: str) -> SignInRow:
+        return next(r for r in self.rows if r.role == Role.AGENT.value and r.language == language)
+
+
+def sign_in_rows() -> tuple[SignInRow, ...]:
+    """The owner, a manager, and the first agent of each interface language."""
+    users = content.shipped().users
+    picked = [next(u for u in users if u.role is role) for role in (Role.OWNER, Role.MANAGER)]
+    for language in ("th", "sk", "el", "en"):
+        picked += [next(u for u in users if u.role is Role.AGENT and u.language == language)]
+    return tuple(SignInRow(u.role, u.language, u.email, u.name) for u in picked)
 
 
 def has_data(session: Session) -> bool:
@@ -64,21 +91,22 @@ def load(
 ) -> dict[str, int]:
     """Create the demo workspace's rows; returns counts of what was made."""
     rng = random.Random(SEED)
+    demo = content.shipped()
     workspace.ensure(session, settings=settings, now=now)
     users: dict[str, User] = {}
-    for u in content.USERS:
+    for u in demo.users:
         users[u.email] = people.create_user(
             session,
             email=u.email,
             name=u.name,
-            role=Role(u.role),
+            role=u.role,
             now=now,
             password=password,
             language=u.language,
         )
 
     customer_ids: dict[str, int] = {}
-    for c in content.CUSTOMERS:
+    for c in demo.customers:
         created = customers.create_customer(
             session,
             actor=OPERATOR,
@@ -88,8 +116,8 @@ def load(
             timezone=c.timezone,
             currency=c.currency,
             recurring_value=c.recurring_value,
-            tier=Tier(c.tier),
-            status=CustomerStatus(c.status),
+            tier=c.tier,
+            status=c.status,
             external_id=c.key,
             contacts=[
                 customers.ContactInput(name=p.name, email=p.email, is_primary=i == 0)
@@ -100,7 +128,7 @@ def load(
 
     commitment_ids: dict[str, int] = {}
     deliveries = 0
-    for m in content.COMMITMENTS:
+    for m in demo.commitments:
         hour = timedelta(hours=rng.randint(8, 16))
         if m.rrule:
             start_days = m.starts_days_ago or 0
@@ -117,7 +145,7 @@ def load(
             now=now,
             customer_id=customer_ids[m.customer_key],
             title=m.title,
-            kind=CommitmentKind(m.kind),
+            kind=m.kind,
             currency=m.currency,
             due_at=due_at,
             rrule=m.rrule,
@@ -140,20 +168,21 @@ def load(
             deliveries += 1
 
     message_count = 0
-    for k in content.CASES:
+    approver = people.actor_for(next(u for u in users.values() if u.role == Role.OWNER.value))
+    for k in demo.cases:
         owner = users[k.owner_email]
         actor = people.actor_for(owner)
         opened = now - timedelta(days=k.opened_days_ago)
-        case = cases.open_case(
+        case = flows.open_case(
             session,
             actor=actor,
             now=opened,
             customer_id=customer_ids[k.customer_key],
             owner_id=owner.id,
             title=k.title,
-            severity=Severity(k.severity),
-            category=Category(k.category),
-            origin=Origin(k.origin),
+            severity=k.severity,
+            category=k.category,
+            origin=k.origin,
             commitment_id=commitment_ids[k.commitment_key] if k.commitment_key else None,
             playbook=playbook,
         )
@@ -162,7 +191,7 @@ def load(
                 session,
                 actor=actor,
                 now=now - timedelta(days=msg.days_ago),
-                direction=Direction(msg.direction),
+                direction=msg.direction,
                 channel=Channel.EMAIL,
                 text=msg.text,
                 subject=msg.subject,
@@ -173,33 +202,39 @@ def load(
             message_count += 1
         # A complaint that names an employee makes them a participant: they see the case
         # and give their side before it closes.
-        inbound = " ".join(m.text for m in k.messages if m.direction == "inbound")
+        inbound = " ".join(m.text for m in k.messages if m.direction is Direction.INBOUND)
         for user in users.values():
             if user.role == Role.EMPLOYEE.value and user.name in inbound:
                 cases.add_participant(
                     session, case=case, user_id=user.id, reason="named", actor=actor, now=opened
                 )
-        _record_change(session, case.id, users, opened)
-        _advance(session, case.id, actor, k, opened, now, playbook)
+        _record_change(session, case.id, users, opened, demo.changes)
+        _advance(session, case.id, actor, k, opened, now, playbook, approver)
     return {
         "users": len(users),
         "customers": len(customer_ids),
         "commitments": len(commitment_ids),
         "deliveries": deliveries,
-        "cases": len(content.CASES),
+        "cases": len(demo.cases),
         "messages": message_count,
     }
 
 
-def _record_change(session: Session, case_id: int, users: dict[str, User], now: datetime) -> None:
+def _record_change(
+    session: Session,
+    case_id: int,
+    users: dict[str, User],
+    now: datetime,
+    changes: tuple[content.DemoChange, ...],
+) -> None:
     """Once a kind of failure forms a pattern, record the change the team made for it."""
-    from amends.demo.changes import CHANGES
     from amends.patterns import actions
     from amends.patterns import service as patterns
-    from amends.patterns.rules import ChangeKind, PatternStatus
+    from amends.patterns.rules import PatternStatus
 
+    by_category = {c.category.value: c for c in changes}
     for pattern in patterns.patterns_of_case(session, case_id):
-        change = CHANGES.get(pattern.category)
+        change = by_category.get(pattern.category)
         if pattern.status != PatternStatus.OPEN.value or change is None:
             continue
         actions.add_action(
@@ -207,7 +242,7 @@ def _record_change(session: Session, case_id: int, users: dict[str, User], now: 
             actor=OPERATOR,
             now=now,
             root_cause=change.root_cause,
-            change_kind=ChangeKind(change.change_kind),
+            change_kind=change.change_kind,
             description=change.description,
             owner_id=users[change.owner_email].id,
             due_on=(now + timedelta(days=change.due_in_days)).date(),
@@ -223,9 +258,10 @@ def _advance(
     opened: datetime,
     now: datetime,
     playbook: Playbook,
+    approver: Actor,
 ) -> None:
     """Walk the case to its demo state one step at a time, spread over its life so far."""
-    target = STATE_STEP[CaseState(k.state)] if k.state != CaseState.NEW else None
+    target = STATE_STEP[k.state] if k.state is not CaseState.NEW else None
     if target is None:
         return
     walk = list(STEPS[: STEPS.index(target) + 1])
@@ -233,11 +269,11 @@ def _advance(
     for i, step in enumerate(walk, start=1):
         outcome = None
         if step is Step.CLOSE:
-            outcome = Outcome(k.outcome) if k.outcome else Outcome.RETAINED
+            outcome = k.outcome or Outcome.RETAINED
         compensation = None
         if step is Step.COMPENSATE:
             compensation = CompensationInput("credit", Decimal("50"), None, "demo: goodwill credit")
-        steps.perform(
+        result = flows.perform_steps(
             session,
             case_id,
             actor=actor,
@@ -247,28 +283,57 @@ def _advance(
             outcome=outcome,
             compensation=compensation,
         )
+        if result.held and result.compensation_id is not None:
+            # Above the agent's limit in the customer's currency: the owner approves it,
+            # which completes the step, as a manager would in the app.
+            flows.decide_compensation(
+                session,
+                result.compensation_id,
+                actor=approver,
+                now=opened + span * i,
+                playbook=playbook,
+                approve=True,
+                note="demo: approved",
+            )
 
 
-def write_sign_in(home: Path, password: str, email: str) -> DemoSignIn:
+def write_sign_in(home: Path, password: str) -> DemoSignIns:
+    """Keep the sign-ins beside the demo's data, readable by its owner only (mode 0600)."""
+    sign_ins = DemoSignIns(password, sign_in_rows())
     path = home / SIGN_IN_FILE
     if path.exists():
         path.unlink()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
     with os.fdopen(fd, "w") as handle:
-        handle.write(f"{email}\n{password}\n")
-    return DemoSignIn(email, password)
+        handle.write(sign_ins.describe() + "\n")
+    return sign_ins
 
 
-def read_sign_in(home: Path) -> DemoSignIn | None:
+def read_sign_in(home: Path) -> DemoSignIns | None:
     path = home / SIGN_IN_FILE
     if not path.exists():
         return None
-    email, password = path.read_text().splitlines()[:2]
-    return DemoSignIn(email, password)
+    return parse_sign_ins(path.read_text())
+
+
+def parse_sign_ins(text: str) -> DemoSignIns:
+    """The table ``describe`` wrote (or ``amends demo`` printed) back into sign-ins."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    marker = "password (every demo user):"
+    start = next((i for i, line in enumerate(lines) if line.startswith(marker)), None)
+    if start is None:
+        # A demo made before the table kept only the owner's email and the password.
+        email, password = [*lines, "", ""][:2]
+        return DemoSignIns(password.strip(), (SignInRow("owner", "en", email.strip(), ""),))
+    password = lines[start].split(":", 1)[1].strip()
+    rows = []
+    for line in lines[start + 2 :]:
+        cells = re.split(r"\s{2,}", line.strip(), maxsplit=3)
+        if len(cells) != 4:
+            break
+        rows.append(SignInRow(*cells))
+    return DemoSignIns(password, tuple(rows))
 
 
 def new_password() -> str:
     return secrets.token_urlsafe(12)
-
-
-OWNER_EMAIL = "owner@amends-demo.example"

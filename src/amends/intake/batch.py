@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases.models import Case
-from amends.cases.playbook import Playbook
 from amends.customers import service as customers
 from amends.customers.models import Contact
 from amends.customers.rules import matches_by_domain
@@ -36,6 +35,8 @@ from amends.messages.rules import Channel
 from amends.patterns import service as patterns
 from amends.people.models import User
 from amends.people.rules import SYSTEM
+from amends.playbook.policy import Playbook
+from amends.recovery import flows
 
 # Unknown domains matched per scan of the contacts. Every scan has exactly this many
 # LIKEs, so the statement is compiled and cached once. With one LIKE per domain each
@@ -315,7 +316,7 @@ def apply_batch(
                     known.first_manager = cases.fallback_owner(session)
                     known.held.append(session.get(User, known.first_manager))
                 owner = known.first_manager
-            case = messages.open_complaint_case(
+            case = flows.open_complaint_case(
                 session,
                 actor=SYSTEM,
                 now=now,

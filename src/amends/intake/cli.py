@@ -84,8 +84,9 @@ def _context() -> Any:
     return IntakeContext(ws.settings, ws.sessions, ws.clock, ws.playbook)
 
 
-def _report(results: Iterable[Any], json_: bool, total: int) -> None:
-    """Stream results (JSON Lines with ``--json``), a progress bar on long runs, a summary."""
+def _report(results: Iterable[Any], json_: bool, total: int, *, per_mail: bool = False) -> None:
+    """Stream results (JSON Lines with ``--json``; with ``per_mail`` a line per mail
+    otherwise), a progress bar on long runs, a summary."""
     import time
 
     from rich.progress import (
@@ -111,6 +112,8 @@ def _report(results: Iterable[Any], json_: bool, total: int) -> None:
             counts[result.status] = counts.get(result.status, 0) + 1
             if json_:
                 emit_json(result.as_dict())
+            elif per_mail:
+                _print_mail(result)
             if n % 50 == 0 or n == total:
                 elapsed = max(time.monotonic() - started, 1e-6)
                 bar.update(task, completed=n, rate=f"{n / elapsed:,.0f}/s")
@@ -119,6 +122,15 @@ def _report(results: Iterable[Any], json_: bool, total: int) -> None:
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing"
     rate = f" ({done / elapsed:,.0f} messages/s)" if done and elapsed > 0 else ""
     err.print(f"done: {done} messages in {elapsed:.1f} s{rate}: {summary}")
+
+
+def _print_mail(result: Any) -> None:
+    """One line per mail, so whoever took a handful of files in sees where each went."""
+    case = f"C-{result.case_id}" if result.case_id else "-"
+    line = f"{result.file}  {result.status}  {case}  {result.language or '-'}"
+    if result.reason:
+        line += f"  ({result.reason})"
+    out.print(line, markup=False, soft_wrap=True)
 
 
 @intake_app.command("eml")
@@ -139,6 +151,7 @@ def intake_eml(
         ingest_many(ctx, ((p.read_bytes(), "eml", str(p)) for p in paths), batch_size=batch),
         json_,
         len(paths),
+        per_mail=True,
     )
 
 

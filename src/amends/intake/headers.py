@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import getaddresses, parsedate_to_datetime
 
-from amends.text.charset import DEFAULT_LANGUAGES, decode_bytes, decode_undeclared
+from amends.text.charset import decode_bytes, decode_undeclared
+from amends.text.languages import LANGUAGES
 
 _ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([QqBb])\?([^?]*)\?=")
 _FOLD = re.compile(rb"\r?\n(?=[ \t])")
@@ -64,7 +65,7 @@ def _plain(chunk: bytes, languages: Sequence[str]) -> str:
     return decode_undeclared(chunk, languages).text
 
 
-def decode_header(value: str | bytes, languages: Sequence[str] = DEFAULT_LANGUAGES) -> str:
+def decode_header(value: str | bytes, languages: Sequence[str] = LANGUAGES) -> str:
     """A header value as text: unfolded, encoded words decoded, NFC, controls removed."""
     if isinstance(value, str):
         if value.isascii() and "=?" not in value and not _ANY_CONTROL.search(value):

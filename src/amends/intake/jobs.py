@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from amends.cases import playbook as playbooks
 from amends.intake.imap import Mailbox, poll
 from amends.intake.pipeline import IntakeContext
+from amends.playbook import policy as playbooks
 from amends.worker import JobContext, job
 
 

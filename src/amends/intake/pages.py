@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
+from amends.cases.rules import case_ref
 from amends.fields import clean_email, clean_line, clean_text
 from amends.web.i18n import translations
 from amends.web.render import render
@@ -146,5 +147,5 @@ async def submit_complaint(
         store_only(ctx, raw, source=source, reason="honeypot field filled in")
         return render(request, "complaint_done.html", anonymous_context(request), reference=None)
     result = ingest(ctx, raw, source=source, source_ref=f"web:{client}")
-    reference = f"C-{result.case_id}" if result.case_id else None
+    reference = case_ref(result.case_id) if result.case_id else None
     return render(request, "complaint_done.html", anonymous_context(request), reference=reference)

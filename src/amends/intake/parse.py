@@ -36,8 +36,9 @@ from amends.intake.mime import (
 from amends.intake.quotes import split_reply
 from amends.intake.result import Attachment, ForwardedMessage, ParsedMessage, SkippedAttachment
 from amends.intake.rules import case_ref, ignore_reason, normalise_subject, safe_filename
-from amends.text.charset import DEFAULT_LANGUAGES, decode_bytes
+from amends.text.charset import decode_bytes
 from amends.text.detect import MIN_LETTERS, UNDETERMINED, detect_language
+from amends.text.languages import LANGUAGES
 
 FORWARD_MARKER = "---------- Forwarded message ----------"
 
@@ -354,7 +355,7 @@ def _language(new_text: str, body_text: str, subject: str, languages: Sequence[s
 def parse_message(
     raw: bytes,
     *,
-    languages: Sequence[str] = DEFAULT_LANGUAGES,
+    languages: Sequence[str] = LANGUAGES,
     own_addresses: Collection[str] = (),
     limits: Limits = Limits(),
 ) -> ParsedMessage:

@@ -20,7 +20,6 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases.models import Case
-from amends.cases.playbook import Playbook
 from amends.clock import Clock
 from amends.config import Settings
 from amends.customers import service as customers
@@ -34,6 +33,8 @@ from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel, Direction
 from amends.people.rules import SYSTEM
+from amends.playbook.policy import Playbook
+from amends.recovery import flows
 
 log = logging.getLogger(__name__)
 
@@ -393,7 +394,7 @@ def _apply(
         )
         case_id = thread.id
     else:
-        received_complaint = messages.receive_complaint(
+        received_complaint = flows.receive_complaint(
             session,
             actor=SYSTEM,
             now=now,

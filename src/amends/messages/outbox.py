@@ -59,6 +59,38 @@ def queue(session: Session, *, message: Message, to_address: str, now: datetime)
     return item
 
 
+def hold(session: Session, *, message_id: int, reason: str) -> None:
+    """Keep a queued message from being sent until :func:`release` (or :func:`cancel`)."""
+    session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.message_id == message_id, OutboxItem.status == "pending")
+        .values(status="held", hold_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release(session: Session, *, message_id: int, now: datetime) -> int:
+    """Send a held message at the next drain; how many rows were released."""
+    done = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.message_id == message_id, OutboxItem.status == "held")
+        .values(status="pending", next_attempt_at=now, hold_reason="")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(done, "rowcount", 0) or 0)
+
+
+def cancel(session: Session, *, message_id: int, reason: str) -> int:
+    """Never send a held message; how many rows were cancelled."""
+    done = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.message_id == message_id, OutboxItem.status == "held")
+        .values(status="cancelled", hold_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(done, "rowcount", 0) or 0)
+
+
 # Rows that count against the hourly cap: mail handed to the relay, being handed over,
 # or possibly handed over. A permanent failure or a retry after an error sent nothing.
 CAPPED_STATUSES = ("claimed", "sending", "sent", "uncertain")

@@ -10,19 +10,15 @@ from sqlalchemy.orm import Session
 
 from amends.cases import clocks
 from amends.cases import service as cases
-from amends.cases import steps as case_steps
 from amends.cases.models import Case, TimelineEvent
-from amends.cases.playbook import Playbook
-from amends.cases.rules import Origin, Outcome, Step
-from amends.cases.steps import CompensationInput, StepResult
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
-from amends.messages import outbox
-from amends.messages.models import Message, OutboxItem
+from amends.messages.models import Message
 from amends.messages.rules import Channel, Direction
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
 from amends.people.service import require
+from amends.playbook.policy import Playbook
 
 
 def record_message(
@@ -134,201 +130,6 @@ def list_messages(
     if direction is not None:
         stmt = stmt.where(Message.direction == direction.value)
     return paginate(session, stmt, limit=limit, offset=offset)
-
-
-@dataclass
-class Reply:
-    message: Message
-    outbox: OutboxItem
-    steps: StepResult
-
-
-def send_reply(
-    session: Session,
-    case_id: int,
-    *,
-    actor: Actor,
-    now: datetime,
-    playbook: Playbook,
-    text: str,
-    subject: str | None = None,
-    language: str | None = None,
-    steps: list[Step] | None = None,
-    outcome: Outcome | None = None,
-    compensation: CompensationInput | None = None,
-    override_reason: str | None = None,
-) -> Reply:
-    """Write to the customer on a case: record, queue for sending and complete the steps
-    the message carries — all in the caller's one transaction, so either all happen or none."""
-    require(actor, Action.WRITE)
-    case = cases.get_case(session, case_id, actor=actor)
-    if case.state == "closed":
-        raise Conflict("the case is closed", code="case-closed")
-    customer = session.get(Customer, case.customer_id)
-    assert customer is not None
-    contact = next(
-        (c for c in sorted(customer.contacts, key=lambda c: not c.is_primary) if c.email), None
-    )
-    if contact is None or contact.email is None:
-        raise InvalidInput(
-            f"{customer.name} has no email address to write to", code="no-email-contact"
-        )
-    from amends.coach import service as coach  # the coach reads cases; imported late
-
-    checked = coach.guard(text, language or customer.language, override_reason)
-    wanted = list(steps or [])
-    if Step.CLOSE in wanted:
-        raise InvalidInput("close the case as its own step, after the reply", code="close-in-reply")
-    message = record_message(
-        session,
-        actor=actor,
-        now=now,
-        direction=Direction.OUTBOUND,
-        channel=Channel.EMAIL,
-        text=text,
-        subject=subject or f"[{cases.case_ref(case.id)}] {case.title}",
-        language=language or customer.language,
-        case_id=case.id,
-        to_address=contact.email,
-        playbook=playbook,
-    )
-    queued = outbox.queue(session, message=message, to_address=contact.email, now=now)
-    if checked.blocking:
-        cases.add_event(
-            session,
-            case=case,
-            kind="coach_override",
-            at=now,
-            actor=actor,
-            note=(override_reason or "").strip(),
-            data={
-                "message_id": message.id,
-                "codes": sorted({f.code.value for f in checked.blocking}),
-            },
-        )
-    result = (
-        case_steps.perform(
-            session,
-            case.id,
-            actor=actor,
-            now=now,
-            playbook=playbook,
-            steps=wanted,
-            outcome=outcome,
-            compensation=compensation,
-            message_id=message.id,
-        )
-        if wanted
-        else case_steps.StepResult(case)
-    )
-    return Reply(message, queued, result)
-
-
-@dataclass
-class Received:
-    message: Message
-    case: Case
-    opened: bool
-
-
-def receive_complaint(
-    session: Session,
-    *,
-    actor: Actor,
-    now: datetime,
-    playbook: Playbook,
-    customer_id: int,
-    text: str,
-    subject: str = "",
-    language: str = "und",
-    channel: Channel = Channel.API,
-    received_at: datetime | None = None,
-    from_address: str | None = None,
-    message_key: str | None = None,
-    raw_sha256: str | None = None,
-) -> Received:
-    """A customer wrote in: join their open case (a proactive one first), or open one.
-
-    The SLA clock of a new case starts when the message was received, not when it was
-    processed, so a backlog never flatters the time to acknowledge.
-    """
-    require(actor, Action.WRITE)
-    received = received_at or now
-    open_case = session.scalar(
-        select(Case)
-        .where(Case.customer_id == customer_id, Case.state != "closed")
-        .order_by((Case.origin == "breach").desc(), Case.opened_at.desc(), Case.id.desc())
-        .limit(1)
-    )
-    opened = open_case is None
-    if open_case is None:
-        open_case = open_complaint_case(
-            session,
-            actor=actor,
-            now=now,
-            playbook=playbook,
-            customer_id=customer_id,
-            subject=subject,
-            text=text,
-            received_at=received,
-        )
-    message = record_message(
-        session,
-        actor=actor,
-        now=now,
-        direction=Direction.INBOUND,
-        channel=channel,
-        text=text,
-        subject=subject,
-        language=language,
-        case_id=open_case.id,
-        from_address=from_address,
-        message_key=message_key,
-        raw_sha256=raw_sha256,
-        at=received,
-        playbook=playbook,
-    )
-    if opened:
-        from amends.patterns import service as patterns  # it builds on cases and messages
-
-        # The case opened on its subject alone; now the customer's words are stored,
-        # repeats and patterns can be judged on what they actually said.
-        patterns.case_arrived(session, open_case, now=now, playbook=playbook)
-    return Received(message, open_case, opened)
-
-
-def open_complaint_case(
-    session: Session,
-    *,
-    actor: Actor,
-    now: datetime,
-    playbook: Playbook,
-    customer_id: int,
-    subject: str,
-    text: str,
-    received_at: datetime,
-    owner_id: int | None = None,
-) -> Case:
-    """The case a complaint opens when its customer has none open: titled by its subject.
-
-    ``owner_id`` defaults to ``cases.default_owner``; a caller that knows the customer is
-    new (no cases, no promises) may pass ``cases.fallback_owner``, which that returns.
-    The caller runs ``patterns.case_arrived`` once the complaint's text is stored.
-    """
-    return cases.open_case(
-        session,
-        actor=actor,
-        now=now,
-        customer_id=customer_id,
-        owner_id=owner_id if owner_id is not None else cases.default_owner(session, customer_id),
-        title=(subject or text.strip().splitlines()[0] if text.strip() else "Complaint")[:300],
-        origin=Origin.COMPLAINT,
-        opened_at=received_at,
-        playbook=playbook,
-        # Every caller stores the complaint's text next and judges repeats and patterns
-        # on it then (receive_complaint, the batch import).
-        look_across=False,
-    )
 
 
 def best_open_case(cases_: list[Case]) -> Case | None:

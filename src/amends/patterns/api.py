@@ -21,7 +21,8 @@ from amends.patterns.schemas import (
     PatternOut,
     PatternPage,
 )
-from amends.web.deps import ApiActor, AppClock, AppPlaybook, DbSession, get_settings
+from amends.people.deps import ApiActor
+from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["patterns"], responses=PROBLEM_RESPONSES)

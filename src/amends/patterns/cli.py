@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from amends.cases.rules import case_ref
 from amends.console import emit_json, handle_errors, open_workspace, out
 from amends.errors import InvalidInput
 from amends.fields import MAX_DB_INT, utc_datetime
@@ -90,7 +91,7 @@ def show_pattern(pattern_id: ObjectId, json_: Json = False) -> None:
         return
     out.print(f"[bold]{shown.ref}[/bold] {shown.title}")
     out.print(f"{shown.status.value} · {shown.category} · {shown.customers} customers")
-    out.print("cases: " + ", ".join(f"C-{c}" for c in shown.case_ids))
+    out.print("cases: " + ", ".join(case_ref(c) for c in shown.case_ids))
     if shown.action_ids:
         out.print("actions: " + ", ".join(f"A-{a}" for a in shown.action_ids))
     else:
@@ -182,7 +183,7 @@ def _print_action(row: Any) -> None:
     out.print(f"[bold]{row.ref}[/bold] {row.change_kind.value}: {row.description}")
     out.print(f"root cause: {row.root_cause}")
     out.print(f"owner {row.owner.name} · due {row.due_on} · {row.status.value}")
-    links = [f"C-{c}" for c in row.case_ids] + [f"P-{p}" for p in row.pattern_ids]
+    links = [case_ref(c) for c in row.case_ids] + [f"P-{p}" for p in row.pattern_ids]
     out.print("fixes: " + ", ".join(links))
     check = row.verification
     out.print(f"verification: {check.verdict.value} ({check.repeats_after} similar since done)")
@@ -445,4 +446,4 @@ def similar_command(
         if json_:
             emit_json({"case_id": cid, "score": round(score, 3), "title": titles[cid]})
         else:
-            out.print(f"C-{cid}  {score:.3f}  {titles[cid]}", markup=False, highlight=False)
+            out.print(f"{case_ref(cid)}  {score:.3f}  {titles[cid]}", markup=False, highlight=False)

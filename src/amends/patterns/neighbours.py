@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
 from amends.messages.models import Message
-from amends.patterns.textsim import fold, profile, rank
+from amends.patterns.textsim import profile, rank
+from amends.text.fold import fold_words
 
 # Exact comparison costs one profile per candidate; beyond this many cases in a window
 # only the newest are compared, which keeps case creation quick until an index exists.
@@ -55,7 +56,7 @@ class _Vector:
 @lru_cache(maxsize=PROFILE_CACHE)
 def _vector(text: str) -> _Vector | None:
     """The text's trigram profile, or None when it is too short to say anything."""
-    if len(fold(text)) < MIN_TEXT_CHARS:
+    if len(fold_words(text)) < MIN_TEXT_CHARS:
         return None
     weights = profile(text)
     if len(_vocabulary) + len(weights) > VOCABULARY_LIMIT:
@@ -83,7 +84,7 @@ def _vectors(texts: list[str]) -> list[_Vector | None] | None:
 
 def _plain_cosines(own: str, texts: dict[int, str]) -> list[tuple[int, float]]:
     """The same scores as :func:`_cosines`, from the dicts (for texts too many to fit)."""
-    comparable = {cid: t for cid, t in texts.items() if len(fold(t)) >= MIN_TEXT_CHARS}
+    comparable = {cid: t for cid, t in texts.items() if len(fold_words(t)) >= MIN_TEXT_CHARS}
     return rank(own, comparable, limit=len(comparable))
 
 
@@ -168,7 +169,7 @@ def similar_to(
     ``case``'s, best first, with a cosine score in [0, 1]."""
     own = _texts(session, select(Case.id, Case.title).where(Case.id == case.id))
     own_text = own.get(case.id, case.title)
-    if len(fold(own_text)) < MIN_TEXT_CHARS:
+    if len(fold_words(own_text)) < MIN_TEXT_CHARS:
         return []
     stmt = select(Case.id, Case.title).where(
         Case.id != case.id, Case.opened_at >= since, Case.opened_at <= until

@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse, Response
 from amends.config import Settings
 from amends.patterns import actions, themes
 from amends.patterns import service as patterns
+from amends.people.deps import SignedIn
 from amends.people.rules import Action
 from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.render import render
-from amends.web.session import SignedIn
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 100

@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from amends.errors import InvalidTransition
+from amends.playbook.rules import REPEAT_WINDOW
+from amends.playbook.rules import PatternPolicy as PatternPolicy
 
 SEVERITIES = ("low", "medium", "high", "critical")
-REPEAT_WINDOW = timedelta(days=180)
 
 
 @dataclass(frozen=True)
@@ -53,25 +54,6 @@ def raised(severity: str) -> str:
 
 
 # --- systemic patterns -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PatternPolicy:
-    """When similar failures across customers stop being bad luck and become a pattern.
-
-    Read from the playbook's ``[patterns]`` table; the defaults suit a small service
-    business: five customers hit by the same kind of failure within a month is systemic.
-    """
-
-    min_customers: int = 5
-    window: timedelta = timedelta(days=30)
-    # Cosine of character-trigram profiles at or above which two texts count as the same
-    # failure. Calibrated on short complaints: paraphrases of one problem in one language
-    # score 0.35-0.7, unrelated complaints stay below 0.2.
-    text_similarity: float = 0.35
-    # Whether sharing a (specific) category is enough; "other" never is.
-    by_category: bool = True
-    repeat_window: timedelta = REPEAT_WINDOW
 
 
 class PatternStatus(StrEnum):

@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from amends.cases import clocks
+from amends.cases import service as cases
 from amends.cases.models import Case, Notification
-from amends.cases.playbook import Playbook
+from amends.cases.rules import case_ref
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.paging import Page, paginate
 from amends.patterns import neighbours
@@ -37,6 +39,7 @@ from amends.patterns.rules import (
 from amends.patterns.schemas import PatternOut
 from amends.people.models import User
 from amends.people.rules import SYSTEM, Action, Actor, Role
+from amends.playbook.policy import Playbook
 
 
 def pattern_ref(pattern_id: int) -> str:
@@ -189,7 +192,6 @@ def _flag(
     playbook: Playbook,
     managers: Sequence[int] | None,
 ) -> list[int]:
-    from amends.cases.service import add_event  # cases.service calls this module
 
     policy = playbook.patterns
     since = case.opened_at - policy.repeat_window
@@ -226,8 +228,8 @@ def _flag(
         case.severity = raised(before)
         if case.severity != before:
             clocks.retarget(case, playbook, old_severity=before, old_category=case.category)
-    refs = ", ".join(f"C-{i}" for i in new)
-    add_event(
+    refs = ", ".join(case_ref(i) for i in new)
+    cases.add_event(
         session,
         case=case,
         kind="repeat_detected",
@@ -241,7 +243,7 @@ def _flag(
         session,
         case_id=case.id,
         kind="repeat_failure",
-        text=f"C-{case.id} repeats {refs}",
+        text=f"{case_ref(case.id)} repeats {refs}",
         now=now,
         managers=managers,
     )
@@ -433,9 +435,8 @@ def detect_pattern(
 def _joined_event(
     session: Session, case: Case, pattern: Pattern, actions: list[int], now: datetime
 ) -> None:
-    from amends.cases.service import add_event
 
-    add_event(
+    cases.add_event(
         session,
         case=case,
         kind="pattern_joined",
@@ -524,7 +525,8 @@ def require_corrective_action(session: Session, case: Case) -> None:
                 )
             )
             raise Conflict(
-                f"C-{case.id} is part of pattern {pattern_ref(pattern.id)} “{pattern.title}” "
+                f"{case_ref(case.id)} is part of pattern {pattern_ref(pattern.id)} "
+                f"“{pattern.title}” "
                 f"({customers} customers): there is no change to explain yet. Record the "
                 f"corrective action first (amends actions add --pattern {pattern.id} ...)",
                 code="corrective-action-missing",
@@ -537,7 +539,6 @@ def require_corrective_action(session: Session, case: Case) -> None:
 def _visible_patterns(actor: Actor) -> list[ColumnElement[bool]]:
     if actor.allows(Action.READ):
         return []
-    from amends.cases import service as cases
 
     seen = cases.visible_cases(actor).with_only_columns(Case.id)
     return [Pattern.id.in_(select(PatternCase.pattern_id).where(PatternCase.case_id.in_(seen)))]
@@ -572,8 +573,6 @@ def present(session: Session, items: Sequence[Pattern], *, actor: Actor) -> list
     """Patterns as the API and CLI show them; an employee sees only their own cases' ids."""
     seen: set[int] | None = None
     if not actor.allows(Action.READ):
-        from amends.cases import service as cases
-
         seen = set(session.scalars(cases.visible_cases(actor).with_only_columns(Case.id)))
     shown = []
     for pattern in items:
@@ -645,6 +644,31 @@ def similar_cases(
     if text is not None and case_id is None:
         return similar.query(session, text, k=k, exclude=exclude, home=home)
     raise InvalidInput("give a case or a text, not both", code="similar-query")
+
+
+def similar_for(
+    session: Session,
+    case_id: int,
+    *,
+    actor: Actor,
+    limit: int = 10,
+    home: Path | None = None,
+) -> list[dict[str, Any]]:
+    """Other cases whose text is most like this one's, best first, with a score in [0, 1]:
+    the TF-IDF cosine of character trigrams (no word segmentation, so Thai works),
+    from the similar-case index. Only cases the actor may see are listed."""
+    cases.get_case(session, case_id, actor=actor)
+    found = similar_cases(session, case_id=case_id, k=limit, home=home)
+    if found and not actor.allows(Action.READ):
+        allowed = set(
+            session.scalars(
+                cases.visible_cases(actor)
+                .with_only_columns(Case.id)
+                .where(Case.id.in_([c for c, _ in found]))
+            )
+        )
+        found = [(c, score) for c, score in found if c in allowed]
+    return [{"case_id": c, "score": round(score, 3)} for c, score in found]
 
 
 def reindex(session: Session, *, home: Path | None) -> dict[str, float | int | str | None]:

@@ -10,25 +10,15 @@ are like this one" across a whole workspace use the similar-case index
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Mapping
 
-from amends.text.fold import fold as _fold
-
-# Thai vowel and tone marks are combining marks, not word characters to `re`: they
-# must not become separators.
-_SPACE = re.compile(r"[^\w\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]+|_+")
-
-
-def fold(text: str) -> str:
-    """Case- and accent-folded text (as the coach folds it), words single-spaced."""
-    return _SPACE.sub(" ", _fold(text)[0]).strip()
+from amends.text.fold import fold_words
 
 
 def profile(text: str) -> dict[str, float]:
     """Unit-length trigram vector (sublinear tf)."""
-    folded = f" {fold(text)} "
+    folded = f" {fold_words(text)} "
     grams = Counter(folded[i : i + 3] for i in range(len(folded) - 2))
     weights = {g: 1.0 + math.log(n) for g, n in grams.items() if g.strip()}
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0

@@ -3,8 +3,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from amends.people import service
+from amends.people.deps import ApiActor
 from amends.people.schemas import UserOut
-from amends.web.deps import ApiActor, DbSession
+from amends.web.deps import DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["people"], responses=PROBLEM_RESPONSES)

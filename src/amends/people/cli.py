@@ -52,6 +52,27 @@ def add_user(
         out.print(f"added {result.email} ({result.role}) as user {result.id}")
 
 
+@users_app.command("password")
+@handle_errors
+def set_password(
+    email: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="read the password from stdin, not a prompt")
+    ] = False,
+) -> None:
+    """Set a user's sign-in password (at least 10 characters); their sessions end."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    ws = open_workspace()
+    with ws.transaction() as session:
+        user = service.user_by_email(session, email)
+        service.set_password(session, user=user, password=password)
+        shown = user.email
+    out.print(f"password set for {shown}; they can sign in at /signin")
+
+
 @users_app.command("list")
 @handle_errors
 def list_users(json_: Annotated[bool, typer.Option("--json")] = False) -> None:

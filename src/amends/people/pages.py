@@ -7,12 +7,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from amends.errors import NotAuthenticated
 from amends.people import service
+from amends.people.deps import SignedIn
 from amends.web.deps import AppClock, DbSession
 from amends.web.render import render
 from amends.web.session import (
     CSRF_COOKIE,
     SESSION_COOKIE,
-    SignedIn,
     anonymous_context,
     check_csrf,
     new_csrf_token,

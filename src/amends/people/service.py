@@ -67,8 +67,8 @@ def create_user(
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"a user with the email {email} already exists", code="user-exists")
-    if password is not None and len(password) < 10:
-        raise InvalidInput("a password needs at least 10 characters", code="password-too-short")
+    if password is not None:
+        _check_password(password)
     user = User(
         email=email,
         name=name,
@@ -83,6 +83,20 @@ def create_user(
     return user
 
 
+def _check_password(password: str) -> None:
+    if len(password) < 10:
+        raise InvalidInput("a password needs at least 10 characters", code="password-too-short")
+
+
+def set_password(session: Session, *, user: User, password: str) -> None:
+    """Give ``user`` a new sign-in password and end their browser sessions."""
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    # Whoever knew the old password may still hold a session made with it.
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    session.flush()
+
+
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
@@ -95,6 +109,22 @@ def user_by_email(session: Session, email: str) -> User:
     if user is None:
         raise NotFound(f"no user with the email {email}", code="user-not-found")
     return user
+
+
+def acting_as(session: Session, email: str | None, *, operator: str = "") -> Actor:
+    """The named user a command acts as: ``--as EMAIL``, else the workspace's configured
+    operator (``AMENDS_OPERATOR``). Changing a case with nobody named is refused, so every
+    grant and every step on the timeline says who did it."""
+    chosen = email or operator
+    if not chosen:
+        raise InvalidInput(
+            "say who is acting: --as EMAIL, or set AMENDS_OPERATOR to your email",
+            code="actor-required",
+        )
+    user = user_by_email(session, chosen)
+    if not user.active:
+        raise Forbidden(f"{user.email} is deactivated and cannot act")
+    return actor_for(user)
 
 
 def list_users(session: Session) -> list[User]:

@@ -5,8 +5,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from amends.fields import UTCTime
+from amends.people.deps import ApiActor
 from amends.reports import service
-from amends.web.deps import ApiActor, DbSession
+from amends.web.deps import DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=PROBLEM_RESPONSES)

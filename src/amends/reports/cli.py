@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -40,18 +40,60 @@ def report(
     if json_:
         emit_json(data)
         return
+    _print_report(data)
+
+
+def duration(minutes: float | None) -> str:
+    """A span of minutes as a person says it: "45 min", "3 h 05 min", "2 d 4 h"."""
+    if minutes is None:
+        return "-"
+    whole = round(minutes)
+    if whole < 60:
+        return f"{whole} min"
+    hours, mins = divmod(whole, 60)
+    if hours < 24:
+        return f"{hours} h {mins:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:g} %"
+
+
+def _print_report(data: dict[str, Any]) -> None:
+    from rich.table import Table
+
     out.print(f"cases: {data['cases']}")
     out.print(
-        f"time to acknowledge: median {data['ack_median_minutes']} min, "
-        f"p90 {data['ack_p90_minutes']} min, within SLA {data['ack_within_sla_pct']} %"
+        f"time to acknowledge: median {duration(data['ack_median_minutes'])}, "
+        f"p90 {duration(data['ack_p90_minutes'])}, "
+        f"within SLA {_pct(data['ack_within_sla_pct'])}"
     )
     out.print(
-        f"hand-offs per case: {data['handoffs_per_case']}; "
-        f"resolved in one interaction: {data['one_interaction_pct']} %"
+        f"hand-offs per case: {data['handoffs_per_case']:g}; "
+        f"resolved in one interaction: {_pct(data['one_interaction_pct'])}"
     )
-    out.print(f"outcomes (%): {data['outcomes']}")
-    for row in data["by_owner"]:
-        out.print(
-            f"  {row['owner']}: {row['cases']} cases, ack median "
-            f"{row['ack_median_minutes']} min, one interaction {row['one_interaction_pct']} %"
-        )
+    outcomes = Table(title="outcomes of closed cases", title_justify="left")
+    outcomes.add_column("outcome")
+    outcomes.add_column("cases", justify="right")
+    outcomes.add_column("share", justify="right")
+    counts: dict[str, int] = data["outcome_counts"]
+    for name, share in data["outcomes"].items():
+        outcomes.add_row(name, str(counts.get(name, 0)), _pct(share))
+    out.print(outcomes)
+    for key, label in (("by_owner", "owner"), ("by_category", "category")):
+        rows = Table(title=f"by {label}", title_justify="left")
+        rows.add_column(label, no_wrap=True)
+        for column in ("cases", "ack median", "ack p90", "in SLA", "1 interaction"):
+            rows.add_column(column, justify="right", no_wrap=True)
+        for row in data[key]:
+            rows.add_row(
+                str(row["owner" if key == "by_owner" else "category"]),
+                str(row["cases"]),
+                duration(row["ack_median_minutes"]),
+                duration(row["ack_p90_minutes"]),
+                _pct(row["ack_within_sla_pct"]),
+                _pct(row["one_interaction_pct"]),
+            )
+        out.print(rows)

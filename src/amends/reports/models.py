@@ -9,8 +9,9 @@ from amends.db import Base
 class CaseTally(Base):
     """A running count behind the recovery report, per owner and category.
 
-    Kept by database triggers on ``cases`` (migration p006), never written by the
-    application, so the report reads a few thousand rows instead of every case.
+    Kept by database triggers on ``cases`` from the view ``case_tally_rows`` (migration
+    c008), never written by the application, so the report reads a few thousand rows
+    instead of every case.
     ``metric`` is one of ``cases``, ``handoffs`` (their sum), ``ack_minutes``,
     ``ack_within``, ``one_interaction`` and ``outcome``; ``value`` is the counted value
     ("" for the first two, "1"/"0" for flags) and ``n`` how many cases have it.

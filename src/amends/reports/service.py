@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, Integer, String, column, func, select, table
 from sqlalchemy.orm import Session
 
 from amends.people.models import User
@@ -17,6 +17,18 @@ from amends.reports.models import CaseTally
 from amends.reports.rules import percentile, share
 
 Key = tuple[int, str, str, str]  # owner_id, category, metric, value (see CaseTally)
+
+# Each case's tally rows, as the database view defines them (migration c008).
+_TALLY_ROWS = table(
+    "case_tally_rows",
+    column("case_id", Integer),
+    column("opened_at", DateTime(timezone=True)),
+    column("owner_id", Integer),
+    column("category", String),
+    column("metric", String),
+    column("value", String),
+    column("n", Integer),
+)
 
 
 @dataclass
@@ -73,43 +85,23 @@ def stored_tallies(session: Session) -> dict[Key, int]:
 def counted_tallies(
     session: Session, *, since: datetime | None = None, until: datetime | None = None
 ) -> dict[Key, int]:
-    """The same counts computed from the cases opened in [since, until), in one scan.
+    """The same counts recounted from the cases opened in [since, until).
 
-    Grouped in the order of ix_cases_report, which covers every column used here;
-    acknowledgment times are whole minutes, so the groups stay few.
+    They come from the view the triggers read (``case_tally_rows``), so what a case
+    counts for is defined once; over all time they must equal the kept tallies.
     """
-    # Imported here, not at the top: the all-time report, which scripts run, reads only
-    # the tallies, and defining the case model costs a one-shot command a tenth of a
-    # second (its indexes pull in every engine's dialect).
-    from amends.cases.models import Case
-
-    keys = (
-        Case.owner_id,
-        Case.category,
-        Case.outcome,
-        Case.ack_minutes,
-        Case.one_interaction,
-        Case.ack_within,
-    )
-    stmt = select(*keys, func.count().label("n"), func.sum(Case.handoffs)).group_by(*keys)
+    rows = _TALLY_ROWS.c
+    stmt = select(rows.owner_id, rows.category, rows.metric, rows.value, func.sum(rows.n))
     if since is not None:
-        stmt = stmt.where(Case.opened_at >= since)
+        stmt = stmt.where(rows.opened_at >= since)
     if until is not None:
-        stmt = stmt.where(Case.opened_at < until)
-    counts: dict[Key, int] = defaultdict(int)
-    for owner, category, outcome, ack_minutes, one, ok, n, handoffs in session.execute(stmt):
-        counts[owner, category, "cases", ""] += n
-        if handoffs:
-            counts[owner, category, "handoffs", ""] += int(handoffs)
-        if ack_minutes is not None:
-            counts[owner, category, "ack_minutes", str(ack_minutes)] += n
-        if ok is not None:
-            counts[owner, category, "ack_within", "1" if ok else "0"] += n
-        if one is not None:
-            counts[owner, category, "one_interaction", "1" if one else "0"] += n
-        if outcome is not None:
-            counts[owner, category, "outcome", outcome] += n
-    return {key: n for key, n in counts.items() if n}
+        stmt = stmt.where(rows.opened_at < until)
+    stmt = stmt.group_by(rows.owner_id, rows.category, rows.metric, rows.value)
+    return {
+        (owner, category, metric, value): int(n)
+        for owner, category, metric, value, n in session.execute(stmt)
+        if n
+    }
 
 
 def recovery_report(

@@ -18,7 +18,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "th", "sk", "cs", "el")
+from amends.text.languages import LANGUAGES
+
 SCORE_LIMIT = 4000
 
 # Labels seen in the wild that Python's codec registry lacks or maps to a narrower
@@ -326,7 +327,7 @@ def _best(
 
 
 def decode_undeclared(
-    data: bytes, languages: Sequence[str] = DEFAULT_LANGUAGES, *, why: str | None = None
+    data: bytes, languages: Sequence[str] = LANGUAGES, *, why: str | None = None
 ) -> Decoded:
     """Decode bytes that carry no usable charset: UTF-8 first, then the languages' code pages."""
     if data.isascii():
@@ -353,7 +354,7 @@ def _note(why: str | None, used: str) -> str | None:
 
 
 def decode_bytes(
-    data: bytes, declared: str | None, languages: Sequence[str] = DEFAULT_LANGUAGES
+    data: bytes, declared: str | None, languages: Sequence[str] = LANGUAGES
 ) -> Decoded:
     """Decode ``data`` labelled ``declared``, repairing aliases and mislabelled code pages."""
     codec = codec_for(declared)

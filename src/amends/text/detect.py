@@ -17,7 +17,8 @@ from typing import Any
 
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
-DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "th", "sk", "cs", "el")
+from amends.text.languages import LANGUAGES
+
 UNDETERMINED = "und"
 
 # lingua's cost grows with the text (about 1 µs a character); the opening of a message
@@ -135,7 +136,7 @@ def _plain_latin(sample: str, codes: tuple[str, ...]) -> str | None:
     return None
 
 
-def detect_language(text: str, languages: Iterable[str] = DEFAULT_LANGUAGES) -> str:
+def detect_language(text: str, languages: Iterable[str] = LANGUAGES) -> str:
     """The BCP 47 code of the text's language among ``languages``, or ``und``."""
     codes = _codes(tuple(languages))
     sample = text[: SAMPLE_CHARS * 2]

@@ -8,6 +8,7 @@ original text a person wrote.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -19,6 +20,10 @@ def _fold_char(ch: str) -> str:
     folded = base.casefold().replace("ς", "σ")
     return folded if folded else ""
 
+
+# Thai vowel and tone marks are combining marks, not word characters to `re`: they
+# must not become separators.
+_SPACE = re.compile(r"[^\w\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]+|_+")
 
 _TABLE: dict[int, str] = {}
 _ODD: set[str] = set()  # characters that fold to zero or several characters
@@ -48,6 +53,12 @@ def fold(text: str) -> tuple[str, list[int] | None]:
     if _ODD.isdisjoint(chars):
         return lowered.translate(_TABLE), None
     return _fold_slow(text)
+
+
+def fold_words(text: str) -> str:
+    """Folded text with only its words, single-spaced: for comparing texts, not pointing
+    into them (punctuation and spacing say nothing about what a text is about)."""
+    return _SPACE.sub(" ", fold(text)[0]).strip()
 
 
 def _fold_slow(text: str) -> tuple[str, list[int]]:

@@ -8,12 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from amends.cases.playbook import Playbook
 from amends.clock import Clock
 from amends.config import Settings
-from amends.errors import InvalidInput, NotAuthenticated
-from amends.people import service as people
-from amends.people.rules import Actor
+from amends.errors import InvalidInput
+from amends.playbook.policy import Playbook
 
 
 def get_settings(request: Request) -> Settings:
@@ -46,21 +44,6 @@ async def db_session(request: Request) -> AsyncIterator[Session]:
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
 AppClock = Annotated[Clock, Depends(get_clock)]
 AppPlaybook = Annotated[Playbook, Depends(get_playbook)]
-
-
-async def api_actor(request: Request, session: DbSession, clock: AppClock) -> Actor:
-    # One indexed lookup; on the loop for the same reason as db_session.
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise NotAuthenticated(
-            "send a personal API token as 'Authorization: Bearer amd_...'",
-            code="token-missing",
-        )
-    return people.authenticate_token(session, token.strip(), now=clock.now())
-
-
-ApiActor = Annotated[Actor, Depends(api_actor)]
 
 
 async def single_valued_query(request: Request) -> None:

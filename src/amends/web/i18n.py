@@ -20,8 +20,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
 
+from amends.text.languages import spoken
+
 LOCALE_DIR = Path(__file__).parent / "locale"
-UI_LANGUAGES = ("en", "th", "sk", "el")
 DOMAIN = "amends"
 
 
@@ -48,11 +49,9 @@ def pick_language(preferred: str | None, accept_language: str | None) -> str:
         if tag:
             candidates.append(tag)
     for tag in candidates:
-        base = tag.split("-")[0].lower()
-        if base == "cs":
-            base = "sk"  # Czech readers understand the Slovak interface far better than English
-        if base in UI_LANGUAGES:
-            return base
+        found = spoken(tag)
+        if found is not None:
+            return found
     return "en"
 
 

@@ -15,7 +15,7 @@ from amends.web import i18n
 PACKAGE = Path(__file__).parent.parent
 TEMPLATE_DIRS = [PACKAGE / "web" / "templates"] + [
     PACKAGE / domain / "templates"
-    for domain in ("cases", "commitments", "customers", "people", "intake", "patterns")
+    for domain in ("cases", "commitments", "people", "intake", "patterns", "recovery")
 ]
 
 
@@ -27,6 +27,8 @@ class PageContext:
     timezone: str
     user_name: str | None = None
     csrf_token: str = ""
+    user_email: str | None = None
+    demo: bool = False  # a demo workspace: every page says so, and as whom you are in
 
 
 def build_environment() -> Environment:
@@ -42,6 +44,12 @@ def build_environment() -> Environment:
 
 
 _ENV = build_environment()
+
+
+def add_globals(**values: Any) -> None:
+    """Helpers every template may call (e.g. ``case_ref``), given by the application: this
+    package sits below the domains that define them."""
+    _ENV.globals.update(values)
 
 
 def render(

@@ -1,0 +1,540 @@
+"""Recovery flows that span domains (service layer: flushes only, the caller commits).
+
+Every function here is the one path for its behaviour: the API, the pages, the CLI, the
+intake and the demo call these rather than composing the domains themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from amends.cases import service as cases
+from amends.cases import steps as case_steps
+from amends.cases.models import Case, Notification
+from amends.cases.rules import Category, Origin, Outcome, Severity, Step, case_ref
+from amends.coach import service as coach
+from amends.commitments import service as commitments
+from amends.commitments.models import Commitment
+from amends.commitments.rules import CommitmentStatus
+from amends.compensation import service as compensations
+from amends.compensation.models import Compensation
+from amends.compensation.rules import CompensationStatus
+from amends.customers import service as customers
+from amends.customers.models import Customer
+from amends.customers.rules import CustomerStatus
+from amends.errors import Conflict, InvalidInput
+from amends.messages import outbox
+from amends.messages import service as messages
+from amends.messages.models import Message, OutboxItem
+from amends.messages.rules import Channel, Direction
+from amends.patterns import service as patterns
+from amends.people.rules import Action, Actor
+from amends.people.service import require
+from amends.playbook.policy import Playbook
+
+# -- opening cases ------------------------------------------------------------------------
+
+
+def open_cases(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    specs: Sequence[cases.NewCase],
+    playbook: Playbook,
+    judge: bool = True,
+) -> list[Case]:
+    """Open cases and judge each for repeats and patterns, as if opened one by one.
+
+    Cases are inserted in rounds holding at most one case per customer, so repeat
+    detection (which looks at the customer's earlier cases) sees exactly what it would
+    have seen had they been opened one after another. ``judge=False`` leaves judging to
+    a caller about to store the customer's words (judging the bare subject first would
+    only do the same work twice).
+    """
+    rounds: list[list[int]] = []
+    seen: dict[int, int] = {}
+    for index, spec in enumerate(specs):
+        level = seen.get(spec.customer_id, 0)
+        seen[spec.customer_id] = level + 1
+        if level == len(rounds):
+            rounds.append([])
+        rounds[level].append(index)
+    opened: list[Case | None] = [None] * len(specs)
+    for turn in rounds:
+        batch = cases.open_cases(
+            session, actor=actor, now=now, specs=[specs[i] for i in turn], playbook=playbook
+        )
+        for index, case in zip(turn, batch, strict=True):
+            opened[index] = case
+        if judge:
+            patterns.cases_arrived(session, batch, now=now, playbook=playbook)
+    return [case for case in opened if case is not None]
+
+
+def open_case(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    customer_id: int,
+    owner_id: int,
+    title: str,
+    severity: Severity = Severity.MEDIUM,
+    category: Category = Category.OTHER,
+    origin: Origin = Origin.MANUAL,
+    commitment_id: int | None = None,
+    opened_at: datetime | None = None,
+    judge: bool = True,
+) -> Case:
+    """One case, opened with its single owner and judged as :func:`open_cases` does; the
+    SLA clock starts at ``opened_at``."""
+    spec = cases.NewCase(
+        customer_id, owner_id, title, severity, category, origin, commitment_id, opened_at
+    )
+    return open_cases(session, actor=actor, now=now, specs=[spec], playbook=playbook, judge=judge)[
+        0
+    ]
+
+
+def update_case(
+    session: Session,
+    case_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    changes: dict[str, object],
+) -> Case:
+    """Change a case's title, severity or category; a new category is judged again."""
+    before = cases.get_case(session, case_id, actor=actor).category
+    case = cases.update_case(
+        session, case_id, actor=actor, now=now, playbook=playbook, changes=changes
+    )
+    if case.category != before:
+        # Recategorised, the case may now complete (or join) a pattern of its new kind.
+        patterns.detect_pattern(session, case, now=now, policy=playbook.patterns)
+    return case
+
+
+# -- steps and compensation ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CompensationInput:
+    kind: str
+    amount: Decimal = Decimal("0")
+    currency: str | None = None
+    rationale: str = ""
+
+
+@dataclass
+class StepResult:
+    case: Case
+    done: list[Step] = field(default_factory=list)
+    held: list[Step] = field(default_factory=list)  # waiting for a manager's approval
+    compensation_id: int | None = None
+
+
+def perform_steps(
+    session: Session,
+    case_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    steps: list[Step],
+    note: str = "",
+    outcome: Outcome | None = None,
+    compensation: CompensationInput | None = None,
+    message_id: int | None = None,
+) -> StepResult:
+    """Complete ``steps`` (several at once if one message did them all).
+
+    Explaining a change needs a corrective action behind it; compensating records what
+    was given, and a compensation above the actor's limit holds the compensate step and
+    every step after it until a manager approves.
+    """
+    require(actor, Action.WRITE)
+    case = cases.get_case(session, case_id, actor=actor)
+    systemic = bool(patterns.patterns_of_case(session, case.id))
+    plan = case_steps.plan(case, playbook=playbook, steps=steps, outcome=outcome, systemic=systemic)
+    if Step.EXPLAIN_CHANGE in plan:
+        patterns.require_corrective_action(session, case)
+    result = StepResult(case)
+    if Step.COMPENSATE in plan:
+        approved = compensations.approved_for(session, case.id)
+        if compensation is None and approved is None:
+            raise InvalidInput(
+                "the compensate step needs what is given (kind and amount), or kind 'none' "
+                "with the reason",
+                code="compensation-missing",
+            )
+        if compensation is not None:
+            record = compensations.record(
+                session,
+                case=case,
+                actor=actor,
+                now=now,
+                playbook=playbook,
+                kind=compensation.kind,
+                amount=compensation.amount,
+                currency=compensation.currency,
+                rationale=compensation.rationale,
+            )
+            result.compensation_id = record.id
+            if record.status == CompensationStatus.REQUESTED.value:
+                cut = plan.index(Step.COMPENSATE)
+                result.held = plan[cut:]
+                plan = plan[:cut]
+    result.done = case_steps.complete(
+        session,
+        case,
+        plan,
+        actor=actor,
+        now=now,
+        note=note,
+        outcome=outcome,
+        message_id=message_id,
+    )
+    if Step.CLOSE in result.done and outcome is not None:
+        _settle_customer(session, case, outcome, actor=actor, now=now)
+    return result
+
+
+# What a case's outcome says about its customer, and what happens to their promises: a
+# lost customer's are paused (no proactive apologies to someone who left), a won-back
+# customer's paused ones resume, parting ways ends them.
+_CUSTOMER_AFTER = {
+    Outcome.LOST: (CustomerStatus.LOST, CommitmentStatus.ACTIVE, CommitmentStatus.PAUSED),
+    Outcome.WON_BACK: (CustomerStatus.WON_BACK, CommitmentStatus.PAUSED, CommitmentStatus.ACTIVE),
+    Outcome.PARTED_WAYS: (CustomerStatus.PARTED_WAYS, None, CommitmentStatus.ENDED),
+}
+
+
+def _settle_customer(
+    session: Session, case: Case, outcome: Outcome, *, actor: Actor, now: datetime
+) -> None:
+    customer = session.get(Customer, case.customer_id)
+    assert customer is not None
+    if outcome is Outcome.RETAINED:
+        if customer.status == CustomerStatus.AT_RISK.value:
+            customers.update_customer(
+                session,
+                customer.id,
+                actor=actor,
+                now=now,
+                changes={"status": CustomerStatus.ACTIVE},
+            )
+        return
+    status, before, after = _CUSTOMER_AFTER[outcome]
+    previous = customer.status
+    customers.update_customer(
+        session, customer.id, actor=actor, now=now, changes={"status": status}
+    )
+    changed = []
+    for commitment in session.scalars(
+        select(Commitment).where(Commitment.customer_id == customer.id).order_by(Commitment.id)
+    ):
+        current = commitment.status
+        if current == after.value or current == CommitmentStatus.ENDED.value:
+            continue
+        if before is not None and current != before.value:
+            continue
+        commitments.update_commitment(
+            session, commitment.id, actor=actor, now=now, changes={"status": after}
+        )
+        changed.append(commitment.id)
+    cases.add_event(
+        session,
+        case=case,
+        kind="customer_status",
+        at=now,
+        actor=actor,
+        data={
+            "before": previous,
+            "after": status.value,
+            "commitments": changed,
+            "commitment_status": after.value,
+        },
+    )
+
+
+def decide_compensation(
+    session: Session,
+    compensation_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    approve: bool,
+    note: str = "",
+) -> Compensation:
+    """A manager's decision; approving completes the compensate step it was holding."""
+    item = compensations.decide(
+        session, compensation_id, actor=actor, now=now, approve=approve, note=note
+    )
+    case = cases.get_case(session, item.case_id, actor=actor)
+    if approve and Step.COMPENSATE.value not in case.steps_done.split(","):
+        perform_steps(
+            session,
+            case.id,
+            actor=actor,
+            now=now,
+            playbook=playbook,
+            steps=[Step.COMPENSATE],
+            note=note or "compensation approved",
+        )
+    if item.message_id is not None:
+        if approve:
+            outbox.release(session, message_id=item.message_id, now=now)
+        else:
+            # Declined: the reply that announced it goes back to its author as a draft.
+            outbox.cancel(
+                session, message_id=item.message_id, reason="its compensation was declined"
+            )
+            reply = session.get(Message, item.message_id)
+            if reply is not None:
+                reply.is_draft = True
+        cases.add_event(
+            session,
+            case=case,
+            kind="reply_released" if approve else "reply_returned",
+            at=now,
+            actor=actor,
+            data={"message_id": item.message_id, "compensation_id": item.id},
+        )
+    if item.requested_by is not None and item.requested_by != actor.user_id:
+        verdict = "approved" if approve else "declined"
+        told = " The reply that announced it is sent now." if approve else ""
+        if not approve and item.message_id is not None:
+            told = " The reply that announced it was not sent; it is back with you as a draft."
+        session.add(
+            Notification(
+                user_id=item.requested_by,
+                case_id=case.id,
+                kind=f"compensation_{verdict}",
+                text=f"{case_ref(case.id)}: your {item.kind} of {item.amount} "
+                f"{item.currency} was {verdict}.{told}",
+                created_at=now,
+            )
+        )
+        session.flush()
+    return item
+
+
+# -- replies and complaints ---------------------------------------------------------------
+
+
+@dataclass
+class Reply:
+    message: Message
+    outbox: OutboxItem
+    steps: StepResult
+
+
+def send_reply(
+    session: Session,
+    case_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    text: str,
+    subject: str | None = None,
+    language: str | None = None,
+    steps: list[Step] | None = None,
+    outcome: Outcome | None = None,
+    compensation: CompensationInput | None = None,
+    override_reason: str | None = None,
+) -> Reply:
+    """Write to the customer on a case: record, queue for sending and complete the steps
+    the message carries — all in the caller's one transaction, so either all happen or none."""
+    require(actor, Action.WRITE)
+    case = cases.get_case(session, case_id, actor=actor)
+    if case.state == "closed":
+        raise Conflict("the case is closed", code="case-closed")
+    customer = session.get(Customer, case.customer_id)
+    assert customer is not None
+    contact = next(
+        (c for c in sorted(customer.contacts, key=lambda c: not c.is_primary) if c.email), None
+    )
+    if contact is None or contact.email is None:
+        raise InvalidInput(
+            f"{customer.name} has no email address to write to", code="no-email-contact"
+        )
+    checked = coach.guard(text, language or customer.language, override_reason)
+    wanted = list(steps or [])
+    if Step.CLOSE in wanted:
+        raise InvalidInput("close the case as its own step, after the reply", code="close-in-reply")
+    message = messages.record_message(
+        session,
+        actor=actor,
+        now=now,
+        direction=Direction.OUTBOUND,
+        channel=Channel.EMAIL,
+        text=text,
+        subject=subject or f"[{case_ref(case.id)}] {case.title}",
+        language=language or customer.language,
+        case_id=case.id,
+        to_address=contact.email,
+        playbook=playbook,
+    )
+    queued = outbox.queue(session, message=message, to_address=contact.email, now=now)
+    if checked.blocking:
+        cases.add_event(
+            session,
+            case=case,
+            kind="coach_override",
+            at=now,
+            actor=actor,
+            note=(override_reason or "").strip(),
+            data={
+                "message_id": message.id,
+                "codes": sorted({f.code.value for f in checked.blocking}),
+            },
+        )
+    result = (
+        perform_steps(
+            session,
+            case.id,
+            actor=actor,
+            now=now,
+            playbook=playbook,
+            steps=wanted,
+            outcome=outcome,
+            compensation=compensation,
+            message_id=message.id,
+        )
+        if wanted
+        else StepResult(case)
+    )
+    if result.held and result.compensation_id is not None:
+        # The customer must not read of a compensation nobody has approved yet: the reply
+        # waits, unsent, for the manager's decision.
+        promised = session.get(Compensation, result.compensation_id)
+        assert promised is not None
+        promised.message_id = message.id
+        queued.status = "held"
+        queued.hold_reason = f"waiting for a manager to approve compensation {promised.id}"
+        cases.add_event(
+            session,
+            case=case,
+            kind="reply_held",
+            at=now,
+            actor=actor,
+            data={"message_id": message.id, "compensation_id": promised.id},
+        )
+    return Reply(message, queued, result)
+
+
+@dataclass
+class Received:
+    message: Message
+    case: Case
+    opened: bool
+
+
+def receive_complaint(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    customer_id: int,
+    text: str,
+    subject: str = "",
+    language: str = "und",
+    channel: Channel = Channel.API,
+    received_at: datetime | None = None,
+    from_address: str | None = None,
+    message_key: str | None = None,
+    raw_sha256: str | None = None,
+) -> Received:
+    """A customer wrote in: join their open case (a proactive one first), or open one.
+
+    The SLA clock of a new case starts when the message was received, not when it was
+    processed, so a backlog never flatters the time to acknowledge.
+    """
+    require(actor, Action.WRITE)
+    received = received_at or now
+    open_case = session.scalar(
+        select(Case)
+        .where(Case.customer_id == customer_id, Case.state != "closed")
+        .order_by((Case.origin == "breach").desc(), Case.opened_at.desc(), Case.id.desc())
+        .limit(1)
+    )
+    opened = open_case is None
+    if open_case is None:
+        open_case = open_complaint_case(
+            session,
+            actor=actor,
+            now=now,
+            playbook=playbook,
+            customer_id=customer_id,
+            subject=subject,
+            text=text,
+            received_at=received,
+        )
+    message = messages.record_message(
+        session,
+        actor=actor,
+        now=now,
+        direction=Direction.INBOUND,
+        channel=channel,
+        text=text,
+        subject=subject,
+        language=language,
+        case_id=open_case.id,
+        from_address=from_address,
+        message_key=message_key,
+        raw_sha256=raw_sha256,
+        at=received,
+        playbook=playbook,
+    )
+    if opened:
+        # The case opened on its subject alone; now the customer's words are stored,
+        # repeats and patterns can be judged on what they actually said.
+        patterns.case_arrived(session, open_case, now=now, playbook=playbook)
+    return Received(message, open_case, opened)
+
+
+def open_complaint_case(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    customer_id: int,
+    subject: str,
+    text: str,
+    received_at: datetime,
+    owner_id: int | None = None,
+) -> Case:
+    """The case a complaint opens when its customer has none open: titled by its subject.
+
+    ``owner_id`` defaults to ``cases.default_owner``; a caller that knows the customer is
+    new (no cases, no promises) may pass ``cases.fallback_owner``, which that returns.
+    The caller runs ``patterns.case_arrived`` once the complaint's text is stored.
+    """
+    # Every caller stores the complaint's text next and judges repeats and patterns on
+    # it then (receive_complaint, the batch import).
+    return open_case(
+        session,
+        actor=actor,
+        now=now,
+        playbook=playbook,
+        customer_id=customer_id,
+        owner_id=owner_id if owner_id is not None else cases.default_owner(session, customer_id),
+        title=(subject or text.strip().splitlines()[0] if text.strip() else "Complaint")[:300],
+        origin=Origin.COMPLAINT,
+        opened_at=received_at,
+        judge=False,
+    )

@@ -1,0 +1,72 @@
+"""Shapes of the cross-domain actions: steps, replies and the compensation they carry."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from amends.cases.rules import Outcome, Step
+from amends.cases.schemas import CaseOut
+from amends.compensation.rules import CompensationKind
+from amends.fields import Currency, Language, Line, Money, Text
+
+if TYPE_CHECKING:
+    from amends.recovery.flows import StepResult
+
+
+class CompensationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: CompensationKind
+    amount: Money = Decimal("0")
+    currency: Currency | None = None
+    rationale: Text = ""
+
+
+class StepsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    steps: list[Step] = Field(min_length=1, max_length=7)
+    note: Text = ""
+    outcome: Outcome | None = None
+    compensation: CompensationIn | None = None
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text = Field(min_length=1)
+    subject: Line | None = None
+    language: Language | None = None
+    steps: list[Step] = Field(default_factory=list, max_length=6)
+    compensation: CompensationIn | None = None
+    override_reason: Text | None = Field(
+        default=None,
+        max_length=2000,
+        description="send despite blame, excuse or conditional-apology findings, and why",
+    )
+
+
+class StepsOut(BaseModel):
+    case: CaseOut
+    done: list[str]
+    held_for_approval: list[str]
+    compensation_id: int | None
+
+    @classmethod
+    def of(cls, case: CaseOut, result: StepResult, **extra: Any) -> Self:
+        """What a step (or a reply carrying steps) did, as the API and CLI report it."""
+        return cls(
+            case=case,
+            done=[s.value for s in result.done],
+            held_for_approval=[s.value for s in result.held],
+            compensation_id=result.compensation_id,
+            **extra,
+        )
+
+
+class ReplyOut(StepsOut):
+    message_id: int
+    outbox_status: str
