@@ -14,7 +14,7 @@ from amends.commitments.occurrences import (
     due_times,
     match,
 )
-from amends.commitments.validity import Promise, Verdict, assess
+from amends.commitments.validity import ClaimStatus, Promise, Verdict, assess
 
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)
 UNTIL = datetime(2027, 12, 31, tzinfo=UTC)
@@ -103,22 +103,44 @@ def _promise(cid: int, title: str, statuses: list[OccurrenceStatus]) -> Promise:
     return Promise(cid, title, occs)
 
 
-def test_verdicts() -> None:
-    now = datetime(2026, 6, 1, tzinfo=UTC)
+def test_verdicts_judge_each_promise_the_complaint_is_about() -> None:
+    now = datetime(2026, 3, 1, tzinfo=UTC)
     ok, late, miss = OccurrenceStatus.ON_TIME, OccurrenceStatus.LATE, OccurrenceStatus.MISSED
     reports = _promise(1, "Mesačný marketingový report", [ok, miss])
     cleaning = _promise(2, "Upratovanie kancelárie", [ok, ok])
-    assert assess([reports, cleaning], "Kde sú reporty?", now=now).verdict is Verdict.RIGHT
+    # Slovak inflects: "reporty" names the report; it was missed.
+    asked = assess([reports, cleaning], "Kde sú reporty?", as_of=now)
+    assert asked.verdict is Verdict.RIGHT
+    assert [(c.commitment_id, c.status) for c in asked.claims] == [(1, ClaimStatus.MISSED)]
     # The complaint names the cleaning, which was done: not right, despite the reports.
-    named = assess([reports, cleaning], "upratovanie kancelarie sa nekonalo", now=now)
+    named = assess([reports, cleaning], "upratovanie kancelarie sa nekonalo", as_of=now)
     assert named.verdict is Verdict.NOT_RIGHT
     assert "Upratovanie kancelárie" in named.reasons[0]
-    assert assess([_promise(3, "Kitchen delivery", [late])], "late!", now=now).verdict is (
-        Verdict.PARTLY_RIGHT
+    # Both named, one kept and one missed: partly right, both in the evidence.
+    both = assess([reports, cleaning], "Ani report, ani upratovanie!", as_of=now)
+    assert both.verdict is Verdict.PARTLY_RIGHT
+    assert {e["commitment_id"] for e in both.evidence} == {1, 2}
+    # Kept, but late: the claim holds.
+    kitchen = _promise(3, "Kitchen delivery", [late])
+    assert assess([kitchen], "the kitchen delivery came late!", as_of=now).verdict is (
+        Verdict.RIGHT
     )
-    assert assess([], "anything", now=now).verdict is Verdict.UNKNOWN
+    assert assess([], "anything", as_of=now).verdict is Verdict.UNKNOWN
     thai = _promise(4, "รายงานการตลาดรายเดือน", [miss])
     other = _promise(5, "Website", [ok])
-    found = assess([thai, other], "ยังไม่ได้รับรายงานการตลาดรายเดือนเลยค่ะ", now=now)
+    found = assess([thai, other], "ยังไม่ได้รับรายงานการตลาดรายเดือนเลยค่ะ", as_of=now)
     assert found.verdict is Verdict.RIGHT
     assert found.evidence[0]["commitment_id"] == 4
+
+
+def test_a_complaint_about_behaviour_names_no_promise_and_is_unknown() -> None:
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    brochure = _promise(6, "Brochure print run", [OccurrenceStatus.LATE])
+    rude = "Your driver was rude to my staff and shouted at the cashier."
+    assert assess([brochure], rude, as_of=now).verdict is Verdict.UNKNOWN
+    # Naming nothing but saying nothing came: every promise due lately is judged.
+    vague = assess([brochure], "Nothing was delivered this month.", as_of=now)
+    assert vague.verdict is Verdict.RIGHT and not vague.claims[0].named
+    # A proactive case names its own promise when the customer said nothing.
+    assert assess([brochure], "", as_of=now, own=6).verdict is Verdict.RIGHT
+    assert assess([brochure], "", as_of=now).verdict is Verdict.UNKNOWN

@@ -31,10 +31,14 @@ def workspace(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> P
     monkeypatch.setenv("AMENDS_HOME", str(tmp_path / "ws"))
     monkeypatch.setenv("AMENDS_DATABASE_URL", db_url)
     monkeypatch.setenv("AMENDS_TIMEZONE", "Europe/Bratislava")
-    result = runner.invoke(
-        app, ["users", "add", "lucia@agency.example", "--name", "Lucia Kováčová", "--role", "agent"]
-    )
-    assert result.exit_code == 0, result.output
+    # Commands act as Marta, the agency's manager, unless told otherwise.
+    monkeypatch.setenv("AMENDS_OPERATOR", "marta@agency.example")
+    for email, name, role in (
+        ("lucia@agency.example", "Lucia Kováčová", "agent"),
+        ("marta@agency.example", "Marta Horváthová", "manager"),
+    ):
+        result = runner.invoke(app, ["users", "add", email, "--name", name, "--role", role])
+        assert result.exit_code == 0, result.output
     for name, text in (
         ("customers", CUSTOMERS),
         ("commitments", COMMITMENTS),
@@ -206,3 +210,88 @@ def test_all_delivered_means_not_right(workspace: Path) -> None:
     assert verdict["verdict"] == "not_right"
     assert {e["delivery_id"] is not None for e in verdict["evidence"]} == {True}
     assert [e["due_at"][:10] for e in verdict["evidence"]] == ["2026-03-05", "2026-04-05"]
+
+
+def _complain(subject: str, text: str, at: datetime) -> tuple[dict[str, object], object]:
+    """Post a complaint as Ján on ``at``; the verdict read back the same day."""
+    from fastapi.testclient import TestClient
+
+    from amends.app import create_app
+    from amends.clock import FrozenClock
+    from amends.config import load_settings
+
+    token = runner.invoke(app, ["tokens", "create", "--user", "lucia@agency.example"])
+    headers = {"Authorization": f"Bearer {token.stdout.strip()}"}
+    with TestClient(create_app(load_settings(), clock=FrozenClock(at))) as client:
+        complaint = client.post(
+            "/api/v1/complaints",
+            headers=headers,
+            json={
+                "from_address": "jan@pekaren-novak.example",
+                "subject": subject,
+                "text": text,
+                "language": "sk",
+            },
+        )
+        assert complaint.status_code == 201, complaint.text
+        case_id = complaint.json()["case_id"]
+        verdict = client.get(f"/api/v1/cases/{case_id}/validity", headers=headers).json()
+    return verdict, case_id
+
+
+def test_a_complaint_about_a_delivered_website_and_a_missed_report_is_partly_right(
+    workspace: Path,
+) -> None:
+    (case_id,) = sweep("2026-03-07T09:30:00+01:00")["cases_opened"]  # type: ignore[misc]
+    verdict, joined = _complain(
+        "Nič ste nedodali",
+        "Nedostali sme nič: ani webovú stránku, ani marketingový report.",
+        datetime(2026, 3, 9, 10, 0, tzinfo=UTC),
+    )
+    assert joined == case_id  # it joined the proactive case for the missed report
+    assert verdict["verdict"] == "partly_right"
+    rows = {c["commitment"]: (c["status"], c["holds"]) for c in verdict["claims"]}
+    assert rows == {
+        "Nová webová stránka": ("kept_on_time", False),
+        "Mesačný marketingový report": ("missed", True),
+    }
+    evidence = {(e["commitment"], e["status"]) for e in verdict["evidence"]}
+    assert ("Nová webová stránka", "on_time") in evidence
+    assert ("Mesačný marketingový report", "missed") in evidence
+    # The case's own title ("... missed (2026-03-05)") is never taken for the customer's words.
+    assert all("missed (" not in reason for reason in verdict["reasons"])
+
+
+def test_the_verdict_is_of_its_moment_and_judged_again_only_on_request(workspace: Path) -> None:
+    verdict, case_id = _complain(
+        "Kde je report?",
+        "Stále čakáme na marketingový report za marec.",
+        datetime(2026, 3, 9, 10, 0, tzinfo=UTC),
+    )
+    assert verdict["verdict"] == "right" and verdict["judged_at"] is None
+    # The report is delivered after the complaint: the verdict of that day stands.
+    path = workspace / "late.csv"
+    path.write_text(
+        "commitment_external_id,delivered_at,note\nmkt-1,2026-03-12T10:00:00+01:00,Report\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(app, ["import", "deliveries", str(path)]).exit_code == 0
+    assert show(int(case_id))["validity"]["verdict"] == "right"  # type: ignore[index,arg-type]
+    judged = runner.invoke(app, ["cases", "judge", str(case_id), "--json"])
+    assert judged.exit_code == 0, judged.output
+    again = json.loads(judged.stdout)
+    # Judged again as of today (the command runs on the real clock), and kept so.
+    assert again["judged_at"] is not None and again["as_of"] > verdict["as_of"]
+    assert show(int(case_id))["validity"]["as_of"] == again["as_of"]  # type: ignore[index,arg-type]
+    kinds = [e["kind"] for e in show(int(case_id))["timeline"]]  # type: ignore[arg-type]
+    assert "validity_judged" in kinds
+
+
+def test_a_complaint_about_rudeness_is_not_judged_by_the_ledger(workspace: Path) -> None:
+    verdict, _ = _complain(
+        "Nepríjemný kuriér",
+        "Váš kuriér bol na našu predavačku hrubý a kričal.",
+        datetime(2026, 2, 20, 10, 0, tzinfo=UTC),
+    )
+    assert verdict["verdict"] == "unknown"
+    assert verdict["claims"] == []

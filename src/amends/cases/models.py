@@ -85,6 +85,9 @@ class Case(Base):
     repeat_of: Mapped[list[int] | None] = mapped_column(JSON)
     # An agent's override of the evidence-based verdict: {"verdict", "reason", "by", "at"}.
     validity_override: Mapped[dict[str, Any] | None]
+    # The verdict as judged at a moment on request ("judge again"), with its claims; until
+    # then the verdict is judged as of the complaint, so it never drifts with time.
+    validity: Mapped[dict[str, Any] | None]
     # The nearest open SLA deadline; owners' case lists sort by it (indexed with owner).
     urgency_at: Mapped[datetime | None]
 

@@ -131,6 +131,10 @@ class ValidityOut(BaseModel):
     verdict: str
     reasons: list[str]
     evidence: list[dict[str, object]]
+    # One row per promise judged: kept on time, kept late, missed or not yet due.
+    claims: list[dict[str, object]] = []
+    as_of: datetime | None = None  # the moment the ledger was read for this verdict
+    judged_at: datetime | None = None  # set when an agent asked to judge again
     evidence_verdict: str | None = None
     override: dict[str, object] | None = None
 

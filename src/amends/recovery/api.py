@@ -154,6 +154,16 @@ def case_validity(
     )
 
 
+@router.post("/cases/{case_id}/validity/judge", response_model=ValidityOut)
+def judge_case_again(
+    case_id: CaseId, session: DbSession, actor: ApiActor, clock: AppClock
+) -> ValidityOut:
+    """Judge the case again as of now; the verdict is kept with the moment, on the timeline."""
+    return ValidityOut.model_validate(
+        verdict.judge_again(session, case_id, actor=actor, now=clock.now())
+    )
+
+
 @router.post("/cases/{case_id}/validity", response_model=ValidityOut)
 def override_case_validity(
     case_id: CaseId,

@@ -78,6 +78,31 @@ def _currency(value: str | None) -> str | None:
         raise typer.BadParameter(str(exc), param_hint="--currency") from None
 
 
+@cases_app.command("judge")
+@handle_errors
+def judge(
+    case_id: ObjectId,
+    as_user: Annotated[str | None, typer.Option("--as", help="act as this user (email)")] = None,
+    json_: Json = False,
+) -> None:
+    """Judge again whether the customer is right, as of now; the verdict is kept with the
+    moment it was judged and goes on the timeline."""
+    ws = open_workspace()
+    with ws.transaction() as session:
+        found = verdict.judge_again(
+            session,
+            case_id,
+            actor=people.acting_as(session, as_user, operator=ws.settings.operator),
+            now=ws.clock.now(),
+        )
+    if json_:
+        emit_json(found)
+        return
+    out.print(f"is the customer right? {found['verdict']}: {'; '.join(found['reasons'])}")
+    for claim in found["claims"]:
+        out.print(f"  {claim['commitment']}: {claim['status']}")
+
+
 @cases_app.command("act")
 @handle_errors
 def act(

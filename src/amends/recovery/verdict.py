@@ -1,5 +1,6 @@
-"""Is the customer right? The evidence-based verdict on a case: its promises against what
-was delivered, and an agent's override with its reason (service layer: flushes only)."""
+"""Is the customer right? The evidence-based verdict on a case: each promise the complaint
+is about against what was delivered, and an agent's override with its reason (service
+layer: flushes only)."""
 
 from __future__ import annotations
 
@@ -10,37 +11,98 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
+from amends.cases.models import Case
 from amends.commitments import ledger
-from amends.commitments.validity import Promise, Verdict, assess
+from amends.commitments.models import Commitment
+from amends.commitments.validity import Assessment, Promise, Verdict, assess, claim_dict
 from amends.errors import InvalidInput
+from amends.fields import utc_datetime
 from amends.messages.models import Message
 from amends.people.rules import Action, Actor
 from amends.people.service import require
 
 
-def assess_case(session: Session, case_id: int, *, actor: Actor, now: datetime) -> dict[str, Any]:
-    """The evidence-based verdict for a case, and the agent's override when there is one."""
-    case = cases.get_case(session, case_id, actor=actor)
-    customer_view = ledger.expectations(session, case.customer_id, actor=actor, now=now)
-    if case.commitment_id is not None:
-        customer_view = [(c, o) for c, o in customer_view if c.id == case.commitment_id]
-    complaint = " ".join(
+def _complaint(session: Session, case: Case) -> tuple[str, datetime]:
+    """The customer's own words on the case (subjects and texts, never the case's title)
+    and when they first wrote (the case's opening for a proactive one)."""
+    rows = session.execute(
+        select(Message.subject, Message.text, Message.at)
+        .where(Message.case_id == case.id, Message.direction == "inbound")
+        .order_by(Message.at, Message.id)
+    ).all()
+    words = " ".join(f"{subject} {text}" for subject, text, _ in rows)
+    return words, (rows[0][2] if rows else case.opened_at)
+
+
+def _judge(session: Session, case: Case, *, as_of: datetime) -> tuple[Assessment, datetime]:
+    words, _ = _complaint(session, case)
+    moment = utc_datetime(as_of)
+    promised = list(
         session.scalars(
-            select(Message.text).where(Message.case_id == case.id, Message.direction == "inbound")
+            select(Commitment)
+            .where(Commitment.customer_id == case.customer_id)
+            .order_by(Commitment.id)
         )
     )
-    promises = [Promise(c.id, c.title, occs) for c, occs in customer_view]
-    found = assess(promises, f"{case.title} {complaint}", now=now)
-    result: dict[str, Any] = {
+    delivered = ledger.deliveries_for(session, [c.id for c in promised])
+    # Deliveries made after the moment judged are not evidence about it.
+    promises = [
+        Promise(
+            c.id,
+            c.title,
+            ledger.occurrences(
+                c, [d for d in delivered[c.id] if utc_datetime(d[1]) <= moment], now=moment
+            ),
+        )
+        for c in promised
+    ]
+    return assess(promises, words, as_of=moment, own=case.commitment_id), moment
+
+
+def _shown(found: Assessment, *, as_of: datetime) -> dict[str, Any]:
+    return {
         "verdict": found.verdict.value,
         "reasons": found.reasons,
         "evidence": found.evidence,
+        "claims": [claim_dict(c) for c in found.claims],
+        "as_of": as_of.isoformat(),
     }
+
+
+def assess_case(session: Session, case_id: int, *, actor: Actor, now: datetime) -> dict[str, Any]:
+    """The verdict for a case: the one last judged on request, else as of the moment the
+    customer first wrote (so a remedy made since never rewrites what was true then); with
+    the agent's override when there is one."""
+    case = cases.get_case(session, case_id, actor=actor)
+    if case.validity is not None:
+        result = dict(case.validity)
+    else:
+        _, first = _complaint(session, case)
+        found, moment = _judge(session, case, as_of=min(utc_datetime(first), now))
+        result = {**_shown(found, as_of=moment), "judged_at": None}
     if case.validity_override:
         result["evidence_verdict"] = result["verdict"]
         result["verdict"] = case.validity_override["verdict"]
         result["override"] = case.validity_override
     return result
+
+
+def judge_again(session: Session, case_id: int, *, actor: Actor, now: datetime) -> dict[str, Any]:
+    """Judge the case as of now and keep that verdict, with the moment, on the timeline."""
+    require(actor, Action.WRITE)
+    case = cases.get_case(session, case_id, actor=actor)
+    found, moment = _judge(session, case, as_of=now)
+    case.validity = {**_shown(found, as_of=moment), "judged_at": now.isoformat()}
+    cases.add_event(
+        session,
+        case=case,
+        kind="validity_judged",
+        at=now,
+        actor=actor,
+        data={"verdict": found.verdict.value, "as_of": moment.isoformat()},
+    )
+    session.flush()
+    return assess_case(session, case_id, actor=actor, now=now)
 
 
 def override_validity(

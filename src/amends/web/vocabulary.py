@@ -124,6 +124,7 @@ VOCABULARY: tuple[str, ...] = (
     N_("reply_released"),
     N_("reply_returned"),
     N_("customer_status"),
+    N_("validity_judged"),
     N_("message_inbound"),
     N_("message_outbound"),
     N_("message_internal"),
