@@ -190,7 +190,7 @@ class Worker:
 
     def run_forever(self, stop: threading.Event, poll_seconds: float | None = None) -> None:
         poll = self.ctx.settings.worker_poll_seconds if poll_seconds is None else poll_seconds
-        log.info("worker %s started with jobs: %s", self.name, ", ".join(sorted(self.jobs)))
+        log.info("worker started with jobs: %s (as %s)", ", ".join(sorted(self.jobs)), self.name)
         while not stop.is_set():
             try:
                 for name, result in self.tick().items():
