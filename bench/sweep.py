@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from calendar import monthrange
@@ -244,25 +245,70 @@ def count(url: str, sql: str) -> int:
     return value
 
 
+class WriterProbe:
+    """A web request's write, tried every 0.1 s during the sweep on its own connection:
+    how long it waited for SQLite's write lock, and whether it ever timed out."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.waits: list[float] = []
+        self.timeouts = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="writer-probe")
+
+    def run(self) -> None:
+        # The server's busy_timeout (10 s): a wait this long is a failed request.
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            while not self.stop.is_set():
+                started = time.perf_counter()
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.execute("ROLLBACK")
+                except sqlite3.OperationalError:
+                    self.timeouts += 1
+                self.waits.append(time.perf_counter() - started)
+                self.stop.wait(0.1)
+        finally:
+            conn.close()
+
+    def __enter__(self) -> WriterProbe:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
 def measure(url: str, meta: dict[str, Any]) -> dict[str, Any]:
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     book = playbooks.parse(playbooks.DEFAULT_PATH.read_text(), workspace_timezone="UTC")
     now = NOW.replace(tzinfo=UTC)
+
+    def units() -> Any:
+        return transaction(sessions)
+
+    path = make_url(url).database if url.startswith("sqlite") else None
+    probe = WriterProbe(path) if path else None
     started = time.perf_counter()
-    with transaction(sessions) as s:
-        cold = sweeps.sweep(s, now=now, playbook=book)
+    if probe:
+        with probe:
+            cold = sweeps.sweep_in_chunks(units, now=now, playbook=book)
+    else:
+        cold = sweeps.sweep_in_chunks(units, now=now, playbook=book)
     cold_seconds = time.perf_counter() - started
     idle = []
     for i in range(3):
         started = time.perf_counter()
-        with transaction(sessions) as s:
-            again = sweeps.sweep(s, now=now + timedelta(seconds=30 * (i + 1)), playbook=book)
+        again = sweeps.sweep_in_chunks(
+            units, now=now + timedelta(seconds=30 * (i + 1)), playbook=book
+        )
         idle.append(time.perf_counter() - started)
         assert again.breaches_opened == 0, again.as_dict()
     started = time.perf_counter()
-    with transaction(sessions) as s:
-        next_day = sweeps.sweep(s, now=now + timedelta(days=1), playbook=book)
+    next_day = sweeps.sweep_in_chunks(units, now=now + timedelta(days=1), playbook=book)
     day_seconds = time.perf_counter() - started
     engine.dispose()
     # Counted in the database after the fact, and compared with what the generator knows.
@@ -281,12 +327,20 @@ def measure(url: str, meta: dict[str, Any]) -> dict[str, Any]:
         "cold_commitments_checked": cold.commitments_checked,
         "cold_breaches": cold.breaches_opened,
         "cold_cases_opened": len(cold.cases_opened),
+        "cold_chunks": cold.chunks,
+        "cold_longest_chunk_seconds": round(cold.longest_chunk_seconds, 3),
+        "cold_writer_probe_longest_wait_seconds": (
+            round(max(probe.waits), 3) if probe and probe.waits else None
+        ),
+        "cold_writer_probes": len(probe.waits) if probe else None,
+        "cold_writer_probe_timeouts": probe.timeouts if probe else None,
         "nothing_new_due_seconds": round(min(idle), 4),
         "next_day_sweep_seconds": round(day_seconds, 2),
         "next_day_commitments_checked": next_day.commitments_checked,
         "next_day_breaches": next_day.breaches_opened,
         "next_day_cases_opened": len(next_day.cases_opened),
         "next_day_cases_joined": len(next_day.cases_joined),
+        "next_day_longest_chunk_seconds": round(next_day.longest_chunk_seconds, 3),
         "stored_breaches": stored_breaches,
         "stored_breach_cases": stored_cases,
         "correct": correct,

@@ -7,10 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from amends import __version__
 from amends.cases import api as cases_api
@@ -23,9 +26,9 @@ from amends.commitments import pages as commitments_pages
 from amends.compensation import api as compensation_api
 from amends.config import Settings
 from amends.customers import api as customers_api
-from amends.db import make_engine, make_session_factory
+from amends.db import is_busy, make_engine, make_session_factory
 from amends.demo import is_demo
-from amends.errors import AmendsError
+from amends.errors import AmendsError, Busy
 from amends.intake import pages as intake_pages
 from amends.messages import api as messages_api
 from amends.patterns import api as patterns_api
@@ -38,10 +41,14 @@ from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
 from amends.web import problems
 from amends.web.deps import single_valued_query
+from amends.web.i18n import translations
 from amends.web.render import add_globals, render
 from amends.web.session import SignInRequired, anonymous_context, redirect_to_sign_in
 
 STATIC = Path(__file__).parent / "web" / "static"
+# What a busy answer asks the client to wait: about one sweep chunk's transaction.
+RETRY_AFTER_SECONDS = 2
+HEALTH_THREADS = 2
 
 
 def _is_api(request: Request) -> bool:
@@ -105,10 +112,18 @@ def create_app(
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, str]:
+    def database_answers() -> None:
         with app.state.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+
+    @app.get("/healthz", tags=["health"])
+    async def healthz() -> dict[str, str]:
+        # Its own small limiter, not the shared thread pool: requests queued there behind
+        # SQLite's write lock must not make a healthy server look dead to a load balancer.
+        # Made on first use, inside the server's event loop, which it belongs to.
+        if getattr(app.state, "health_threads", None) is None:
+            app.state.health_threads = anyio.CapacityLimiter(HEALTH_THREADS)
+        await anyio.to_thread.run_sync(database_answers, limiter=app.state.health_threads)
         return {"status": "ok"}
 
     @app.get("/", include_in_schema=False)
@@ -132,6 +147,30 @@ def create_app(
             title=exc.title,
             detail=exc.message,
         )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _busy(request: Request, exc: Exception) -> Response:
+        # Another writer held the lock for longer than busy_timeout (a sweep, an import, a
+        # backup): nothing was written, so asking the client to retry is honest.
+        if not is_busy(exc):
+            raise exc
+        if _is_api(request):
+            busy = Busy("the database is busy with other changes; retry in a few seconds")
+            response: Response = problems.problem(busy.status, busy.code, busy.title, busy.message)
+        else:
+            ctx = anonymous_context(request)
+            _ = translations(ctx.language).gettext
+            response = render(
+                request,
+                "error.html",
+                ctx,
+                status_code=Busy.status,
+                title=_("Busy right now"),
+                detail=_("Other changes are being saved. Please try again in a few seconds."),
+            )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     return app
 

@@ -84,7 +84,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "Corrective actions: what we changed so it never happens again.",
     ),
     "compensation": (
-        "amends.compensation.cli:app",
+        "amends.compensation.cli:app+amends.recovery.cli:compensation_app",
         "Compensation: the ledger of what was given and the revenue it kept.",
     ),
 }

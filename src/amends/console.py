@@ -56,6 +56,7 @@ class LazyConsole:
 # Argument and option types every command line shares.
 ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
 Json = Annotated[bool, typer.Option("--json", help="JSON Lines / one JSON object")]
+AsUser = Annotated[str | None, typer.Option("--as", help="act as this user (email)")]
 
 err = LazyConsole(stderr=True, soft_wrap=True)
 out = LazyConsole(highlight=False)
@@ -163,3 +164,21 @@ def local_time(value: datetime | str, timezone: str) -> str:
     local = moment.astimezone(ZoneInfo(timezone))
     offset = local.strftime("%z")
     return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], values: dict[str, Any]) -> M:
+    """Options checked by the same schema the API uses; a bad one is a usage error (exit 2)
+    naming the option."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate({k: v for k, v in values.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"--{'-'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise InvalidInput(problems, code="invalid-option") from None

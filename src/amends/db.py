@@ -21,9 +21,12 @@ from sqlalchemy import (
     String,
     create_engine,
     event,
+    make_url,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -96,6 +99,9 @@ class Base(DeclarativeBase):
     }
 
 
+BUSY_TIMEOUT_MS = 10_000
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the web server read while the worker writes; busy_timeout turns brief
@@ -103,7 +109,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
@@ -123,10 +129,59 @@ def _private_file(url: str) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
+# SQLite's primary result codes for "another connection holds the lock" (SQLITE_BUSY,
+# SQLITE_LOCKED); extended codes such as SQLITE_BUSY_SNAPSHOT keep them in the low byte.
+_SQLITE_LOCK_CODES = frozenset({5, 6})
+# PostgreSQL's lock_not_available: a lock_timeout ran out.
+_PG_LOCK_NOT_AVAILABLE = "55P03"
+# A web request holds a pooled connection while it waits for the write lock, so a file
+# database's pool is as large as the server's thread pool (anyio's default, 40) plus
+# room for the health check: waiting writers must never starve readers of connections.
+SQLITE_POOL_SIZE = 45
+
+
+def is_busy(exc: BaseException) -> bool:
+    """The database refused only because others held it (a lock or every connection)."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return int(code) & 0xFF in _SQLITE_LOCK_CODES
+    return getattr(exc.orig, "sqlstate", None) == _PG_LOCK_NOT_AVAILABLE
+
+
+def write_if_free(session: Session, statement: Executable) -> bool:
+    """Run a bookkeeping write only if SQLite's write lock is free now; False if it was not.
+
+    For writes a read request makes on the side (a token's last use): waiting for the
+    lock would hold up a read that WAL lets through, so the write is skipped instead and
+    the transaction goes on reading. PostgreSQL locks rows, not the database, so there
+    the write simply runs.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        session.execute(statement)
+        return True
+    connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+    try:
+        session.execute(statement)
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        return False
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return True
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the pragmas and pool settings amends relies on."""
     if url.startswith("sqlite"):
         _private_file(url)
+        if make_url(url).database not in {None, "", ":memory:"} and "poolclass" not in kwargs:
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

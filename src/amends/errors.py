@@ -74,3 +74,11 @@ class Quarantined(AmendsError):
     code = "quarantined"
     status = 422
     title = "Input quarantined"
+
+
+class Busy(AmendsError):
+    """The database stayed locked by another writer for longer than a request waits."""
+
+    code = "database-busy"
+    status = 503
+    title = "Busy, try again shortly"

@@ -23,9 +23,14 @@ SWEEP_BEFORE_COMMIT = "ledger-sweep.before-commit"
 SEND_BEFORE_RECORD = "outbox.sent-before-record"
 
 
+def armed(settings: Settings, point: str) -> bool:
+    """True when this process is to stop at ``point`` (never outside a rehearsal)."""
+    return point in settings.rehearsal_hold and settings.rehearsal_dir is not None
+
+
 def hold(settings: Settings, point: str) -> None:
     """Wait here forever when ``point`` is a configured hold point; return otherwise."""
-    if point not in settings.rehearsal_hold or settings.rehearsal_dir is None:
+    if not armed(settings, point) or settings.rehearsal_dir is None:
         return
     settings.rehearsal_dir.mkdir(parents=True, exist_ok=True)
     marker = settings.rehearsal_dir / f"{point}.{os.getpid()}"

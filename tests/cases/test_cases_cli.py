@@ -67,16 +67,57 @@ def setup_case(session_env: None) -> int:
 
 def test_act_walks_the_case_and_refuses_with_exit_1(env: None) -> None:
     case_id = setup_case(env)
-    code, out, _ = run("cases", "act", str(case_id), "own", "--json", "--as", "lucia@example.com")
+    code, out, _ = run(
+        "cases",
+        "act",
+        str(case_id),
+        "own",
+        "--json",
+        "--as",
+        "lucia@example.com",
+        "--call",
+        "Called the customer.",
+    )
     assert code == 0
     assert json.loads(out)["done"] == ["acknowledge", "own"]
-    code, _, err = run("cases", "act", str(case_id), "close", "--outcome", "retained")
+    code, _, err = run(
+        "cases",
+        "act",
+        str(case_id),
+        "close",
+        "--outcome",
+        "retained",
+        "--call",
+        "Called the customer.",
+    )
     assert code == 1
     assert "requires remedy before 'close'" in err
-    code, _, err = run("cases", "act", str(case_id), "own")
+    code, _, err = run("cases", "act", str(case_id), "own", "--call", "Called the customer.")
     assert code == 1 and "already done: own" in err
-    assert run("cases", "act", str(case_id), "remedy", "--note", "faktúra poslaná")[0] == 0
-    code, out, _ = run("cases", "act", str(case_id), "close", "--outcome", "retained", "--json")
+    assert (
+        run(
+            "cases",
+            "act",
+            str(case_id),
+            "remedy",
+            "--note",
+            "faktúra poslaná",
+            "--call",
+            "Called the customer.",
+        )[0]
+        == 0
+    )
+    code, out, _ = run(
+        "cases",
+        "act",
+        str(case_id),
+        "close",
+        "--outcome",
+        "retained",
+        "--json",
+        "--call",
+        "Called the customer.",
+    )
     assert code == 0
     assert json.loads(out)["case"]["state"] == "closed"
     code, _, err = run("cases", "act", str(case_id), "explode")
@@ -104,8 +145,8 @@ def test_handoff_without_reason_is_refused(env: None) -> None:
 
 def test_report_json_has_the_documented_keys(env: None) -> None:
     case_id = setup_case(env)
-    assert run("cases", "act", str(case_id), "own")[0] == 0
-    assert run("cases", "act", str(case_id), "remedy")[0] == 0
+    assert run("cases", "act", str(case_id), "own", "--call", "Called the customer.")[0] == 0
+    assert run("cases", "act", str(case_id), "remedy", "--call", "Called the customer.")[0] == 0
     code, out, _ = run("report", "--json")
     assert code == 0
     data = json.loads(out)
@@ -129,10 +170,20 @@ def test_the_command_line_refuses_to_act_with_nobody_named(
 ) -> None:
     case_id = setup_case(env)
     monkeypatch.delenv("AMENDS_OPERATOR")
-    code, _, err = run("cases", "act", str(case_id), "own")
+    code, _, err = run("cases", "act", str(case_id), "own", "--call", "Called the customer.")
     assert code == 2
     assert "actor-required" in err and "--as EMAIL" in err
-    code, out, _ = run("cases", "act", str(case_id), "own", "--as", "lucia@example.com", "--json")
+    code, out, _ = run(
+        "cases",
+        "act",
+        str(case_id),
+        "own",
+        "--as",
+        "lucia@example.com",
+        "--json",
+        "--call",
+        "Called the customer.",
+    )
     assert code == 0
     timeline = json.loads(run("cases", "show", str(case_id), "--json")[1])["timeline"]
     acted = [e for e in timeline if e["kind"] == "step"]
@@ -142,7 +193,7 @@ def test_the_command_line_refuses_to_act_with_nobody_named(
 def test_a_compensation_from_the_command_line_is_in_the_named_currency(env: None) -> None:
     case_id = setup_case(env)
     for step in ("own", "remedy"):
-        assert run("cases", "act", str(case_id), step)[0] == 0
+        assert run("cases", "act", str(case_id), step, "--call", "Called the customer.")[0] == 0
     code, _, err = run(
         "cases",
         "act",

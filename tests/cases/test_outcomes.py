@@ -84,6 +84,7 @@ def close_with(
                 steps=steps,
                 outcome=outcome if Step.CLOSE in steps else None,
                 compensation=nothing if Step.COMPENSATE in steps else None,
+                call_note="Called the customer and told them.",
             )
 
 

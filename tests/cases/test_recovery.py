@@ -19,6 +19,7 @@ from amends.customers import service as customers
 from amends.db import transaction
 from amends.errors import Forbidden, InvalidInput, InvalidTransition
 from amends.messages import service as messages
+from amends.messages.models import Message
 from amends.messages.rules import Channel, Direction
 from amends.people.rules import OPERATOR, Actor, Role
 from amends.recovery import flows
@@ -117,6 +118,7 @@ def test_whole_playbook_with_one_message_doing_several_steps(
             playbook=PLAYBOOK,
             steps=[Step.CLOSE],
             outcome=Outcome.RETAINED,
+            call_note="Called the customer and told them.",
         )
     with transaction(sessions) as s:
         flows.send_reply(
@@ -138,6 +140,7 @@ def test_whole_playbook_with_one_message_doing_several_steps(
             playbook=PLAYBOOK,
             steps=[Step.FOLLOW_UP],
             note="called Maria, reports arrived",
+            call_note="Called the customer and told them.",
         )
         done = flows.perform_steps(
             s,
@@ -147,6 +150,7 @@ def test_whole_playbook_with_one_message_doing_several_steps(
             playbook=PLAYBOOK,
             steps=[Step.CLOSE],
             outcome=Outcome.RETAINED,
+            call_note="Called the customer and told them.",
         )
         assert done.case.state == "closed"
         assert done.case.outcome == "retained"
@@ -201,6 +205,7 @@ def test_acknowledgment_clock_never_pauses_but_remedy_clock_does(
             now=clock.now(),
             playbook=PLAYBOOK,
             text="Which invoice number was it?",
+            asks="the invoice number",
         )
         case = cases.get_case(s, case_id, actor=OPERATOR)
         assert case.waiting_on == "customer"
@@ -224,6 +229,81 @@ def test_acknowledgment_clock_never_pauses_but_remedy_clock_does(
         assert remedy_due is not None
         # Two business hours spent waiting on the customer moved the remedy deadline.
         assert case.remedy_due_at == remedy_due + timedelta(hours=2)
+
+
+def test_a_reply_that_asks_nothing_leaves_the_remedy_clock_running(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    with transaction(sessions) as s:
+        case_id = open_complaint(s, cast, clock, severity=Severity.MEDIUM)
+        remedy_due = cases.get_case(s, case_id, actor=OPERATOR).remedy_due_at
+    with transaction(sessions) as s:
+        # A plain apology waits for nothing from the customer: the fix is still ours to make.
+        flows.send_reply(
+            s,
+            case_id,
+            actor=actor(cast.agent),
+            now=clock.now(),
+            playbook=PLAYBOOK,
+            text="Λυπούμαστε πολύ, είναι δικό μας λάθος. Το διορθώνουμε σήμερα.",
+            steps=[Step.ACKNOWLEDGE],
+        )
+        case = cases.get_case(s, case_id, actor=OPERATOR)
+        assert case.waiting_on == "us"
+    assert remedy_due is not None
+    with transaction(sessions) as s:
+        assert clocks.escalate_breaches(s, now=remedy_due + timedelta(minutes=1))["remedy"] == 1
+
+
+def test_steps_that_speak_to_the_customer_need_a_message_or_a_recorded_call(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    with transaction(sessions) as s:
+        case_id = open_complaint(s, cast, clock, severity=Severity.MEDIUM)
+    for silent in ([Step.ACKNOWLEDGE], [Step.OWN]):
+        with transaction(sessions) as s, pytest.raises(InvalidInput, match="record the call"):
+            flows.perform_steps(
+                s, case_id, actor=actor(cast.agent), now=clock.now(), playbook=PLAYBOOK,
+                steps=silent,
+            )  # fmt: skip
+    with transaction(sessions) as s:
+        done = flows.perform_steps(
+            s, case_id, actor=actor(cast.agent), now=clock.now(), playbook=PLAYBOOK,
+            steps=[Step.ACKNOWLEDGE], call_note="Τηλεφώνησα στη Μαρία και ζήτησα συγγνώμη.",
+        )  # fmt: skip
+        assert done.done == [Step.ACKNOWLEDGE]
+        (call,) = s.scalars(
+            select(Message).where(Message.case_id == case_id, Message.channel == "phone")
+        )
+        assert call.direction == "outbound" and call.text.startswith("Τηλεφώνησα")
+        step_event = s.scalars(
+            select(TimelineEvent).where(TimelineEvent.kind == "step").order_by(TimelineEvent.id)
+        ).all()[-1]
+        assert step_event.data["message_id"] == call.id
+
+
+def test_one_interaction_means_exactly_one_contact_that_fixed_it(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    with transaction(sessions) as s:
+        once = open_complaint(s, cast, clock, severity=Severity.LOW)
+        twice = open_complaint(s, cast, clock, severity=Severity.LOW)
+    with transaction(sessions) as s:
+        flows.send_reply(
+            s, once, actor=actor(cast.agent), now=clock.now(), playbook=PLAYBOOK,
+            text="Je to naša chyba. Faktúru sme opravili a poslali znova.",
+            steps=[Step.ACKNOWLEDGE, Step.OWN, Step.REMEDY],
+        )  # fmt: skip
+        flows.send_reply(
+            s, twice, actor=actor(cast.agent), now=clock.now(), playbook=PLAYBOOK,
+            text="Je to naša chyba, pozrieme sa na to.", steps=[Step.ACKNOWLEDGE, Step.OWN],
+        )  # fmt: skip
+        flows.send_reply(
+            s, twice, actor=actor(cast.agent), now=clock.now(), playbook=PLAYBOOK,
+            text="Faktúru sme opravili a poslali znova.", steps=[Step.REMEDY],
+        )  # fmt: skip
+        assert cases.get_case(s, once, actor=OPERATOR).one_interaction is True
+        assert cases.get_case(s, twice, actor=OPERATOR).one_interaction is False
 
 
 def test_handoff_needs_a_reason_and_is_counted(
@@ -267,6 +347,7 @@ def test_handoff_needs_a_reason_and_is_counted(
             now=clock.now(),
             playbook=PLAYBOOK,
             steps=[Step.OWN, Step.REMEDY],
+            call_note="Called the customer and told them.",
         )
         assert result.case.one_interaction is False  # a hand-off happened
 
@@ -285,6 +366,7 @@ def test_compensation_above_the_agents_limit_waits_for_a_manager(
             playbook=PLAYBOOK,
             steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
             compensation=flows.CompensationInput("refund", Decimal("600"), "EUR", "a year"),
+            call_note="Called the customer and told them.",
         )
         assert [x.value for x in result.held] == ["compensate"]
         assert result.case.state == "remedied"
@@ -329,6 +411,7 @@ def test_compensating_nothing_needs_a_reason(
             playbook=PLAYBOOK,
             steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
             compensation=flows.CompensationInput("none"),
+            call_note="Called the customer and told them.",
         )
     with transaction(sessions) as s:
         result = flows.perform_steps(
@@ -339,6 +422,7 @@ def test_compensating_nothing_needs_a_reason(
             playbook=PLAYBOOK,
             steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
             compensation=flows.CompensationInput("none", rationale="customer declined any credit"),
+            call_note="Called the customer and told them.",
         )
         assert result.case.state == "compensated"
     assert Role.AGENT  # the cast's agent did all of it without approval

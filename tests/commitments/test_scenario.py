@@ -147,7 +147,12 @@ def test_missed_reports_open_one_proactive_case_before_any_complaint(workspace: 
 
     # Once the case is closed, the next miss opens a new case.
     for step in ("own", "remedy"):
-        assert runner.invoke(app, ["cases", "act", str(case_id), step]).exit_code == 0
+        assert (
+            runner.invoke(
+                app, ["cases", "act", str(case_id), step, "--call", "Called the customer."]
+            ).exit_code
+            == 0
+        )
     assert (
         runner.invoke(
             app,
@@ -162,12 +167,31 @@ def test_missed_reports_open_one_proactive_case_before_any_complaint(workspace: 
                 "400",
                 "--rationale",
                 "two months",
+                "--call",
+                "Called the customer.",
             ],
         ).exit_code
         == 0
     )
-    assert runner.invoke(app, ["cases", "act", str(case_id), "explain-change"]).exit_code == 0
-    closed = runner.invoke(app, ["cases", "act", str(case_id), "close", "--outcome", "retained"])
+    assert (
+        runner.invoke(
+            app, ["cases", "act", str(case_id), "explain-change", "--call", "Called the customer."]
+        ).exit_code
+        == 0
+    )
+    closed = runner.invoke(
+        app,
+        [
+            "cases",
+            "act",
+            str(case_id),
+            "close",
+            "--outcome",
+            "retained",
+            "--call",
+            "Called the customer.",
+        ],
+    )
     assert closed.exit_code == 0, closed.output
     may = sweep("2026-05-08T09:00:00+02:00")
     assert may["breaches_opened"] == 1

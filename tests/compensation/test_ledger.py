@@ -83,6 +83,7 @@ def test_ledger_report_from_cases(
                 playbook=PLAYBOOK,
                 steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
                 compensation=flows.CompensationInput(kind, Decimal(amount), None, "for the loss"),
+                call_note="Called the customer and told them.",
             ).compensation_id
 
         # The Slovak florist: a credit of 150 within the owner's authority, kept since.
@@ -101,6 +102,7 @@ def test_ledger_report_from_cases(
             playbook=PLAYBOOK,
             steps=[Step.CLOSE],
             outcome=Outcome.LOST,
+            call_note="Called the customer and told them.",
         )
         # The Thai café: a gift worth 1000 THB; they stay.
         flows.perform_steps(
@@ -111,6 +113,7 @@ def test_ledger_report_from_cases(
             playbook=PLAYBOOK,
             steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
             compensation=flows.CompensationInput("gift", Decimal("1000"), "THB", "coffee set"),
+            call_note="Called the customer and told them.",
         )
         # The joinery: a request declined, then nothing given; neither is in the ledger.
         declined = give(cases[3], at(2, 12), "refund", "500", agent)
@@ -126,6 +129,7 @@ def test_ledger_report_from_cases(
             playbook=PLAYBOOK,
             steps=[Step.COMPENSATE],
             compensation=flows.CompensationInput("none", rationale="they asked for nothing"),
+            call_note="Called the customer and told them.",
         )
     with transaction(sessions) as s:
         data = report.ledger_report(s, actor=OPERATOR, now=clock.now(), timezone="Europe/Athens")

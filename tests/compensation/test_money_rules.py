@@ -66,6 +66,7 @@ def remedied_case(s: Session, cast: Cast, clock: FrozenClock, book: Playbook) ->
         now=clock.now(),
         playbook=book,
         steps=[Step.OWN, Step.REMEDY],
+        call_note="Called the customer and told them.",
     )
     return case.id
 
@@ -82,6 +83,7 @@ def give(
         playbook=book,
         steps=[Step.COMPENSATE],
         compensation=flows.CompensationInput("credit", Decimal(amount), currency, "a month free"),
+        call_note="Called the customer and told them.",
     )
     (given,) = compensations.for_case(s, case_id)
     assert (given.amount, given.currency) == (Decimal(amount), currency or "THB")

@@ -69,8 +69,20 @@ def test_durations_read_as_spoken(minutes: float | None, said: str) -> None:
 def test_report_is_a_table_without_python_reprs(env: None) -> None:
     case_id = setup_case(env)
     for step in (["own", "--as", "lucia@example.com"], ["remedy", "--note", "poslaná"]):
-        assert run("cases", "act", str(case_id), *step)[0] == 0
-    assert run("cases", "act", str(case_id), "close", "--outcome", "won_back")[0] == 0
+        assert run("cases", "act", str(case_id), *step, "--call", "Called the customer.")[0] == 0
+    assert (
+        run(
+            "cases",
+            "act",
+            str(case_id),
+            "close",
+            "--outcome",
+            "won_back",
+            "--call",
+            "Called the customer.",
+        )[0]
+        == 0
+    )
     code, out, _ = run("report")
     assert code == 0
     assert "{" not in out and "'" not in out

@@ -39,7 +39,7 @@ def test_reply_is_sent_once_with_its_text_intact(
     assert len(inbox.received) == 1
     mail = message_from_bytes(inbox.received[0], policy=policy.default)
     assert mail["To"] == "somsri@baansuan.example"
-    assert mail["Subject"].startswith("[C-1] ดอกไม้ส่งผิดร้าน 0")
+    assert mail["Subject"] == "ดอกไม้ส่งผิดร้าน 0 [C-1]"
     assert mail["Content-Language"] == "th"
     assert mail["Message-ID"].endswith("@baansuan-service.example>")
     assert mail.get_content().strip() == THAI_REPLY

@@ -59,6 +59,7 @@ def _fix_and_compensate(s: Session, case_id: int, clock: FrozenClock) -> None:
         playbook=PLAYBOOK,
         steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
         compensation=flows.CompensationInput("replacement", rationale="a new parcel by hand"),
+        call_note="Called the customer and told them.",
     )
 
 
@@ -97,6 +98,7 @@ def test_five_customers_form_a_pattern_that_blocks_the_change_step_until_an_acti
             now=clock.now(),
             playbook=PLAYBOOK,
             steps=[Step.EXPLAIN_CHANGE],
+            call_note="Called the customer and told them.",
         )
     assert refused.value.code == "corrective-action-missing"
     assert f"P-{pattern.id}" in refused.value.message and "5 customers" in refused.value.message
@@ -128,6 +130,7 @@ def test_five_customers_form_a_pattern_that_blocks_the_change_step_until_an_acti
             now=clock.now(),
             playbook=PLAYBOOK,
             steps=[Step.EXPLAIN_CHANGE],
+            call_note="Called the customer and told them.",
         )
         assert result.case.state == "change_explained"
         greek = coach.draft(
@@ -192,6 +195,7 @@ def test_a_low_severity_case_in_a_pattern_must_explain_the_change_before_closing
             now=clock.now(),
             playbook=PLAYBOOK,
             steps=[Step.OWN, Step.REMEDY],
+            call_note="Called the customer and told them.",
         )
     with transaction(sessions) as s, pytest.raises(InvalidTransition, match="explain-change"):
         flows.perform_steps(
@@ -202,6 +206,7 @@ def test_a_low_severity_case_in_a_pattern_must_explain_the_change_before_closing
             playbook=PLAYBOOK,
             steps=[Step.CLOSE],
             outcome=Outcome.RETAINED,
+            call_note="Called the customer and told them.",
         )
     with transaction(sessions) as s:
         # An action for this one case is enough for its own message.
@@ -224,6 +229,7 @@ def test_a_low_severity_case_in_a_pattern_must_explain_the_change_before_closing
             playbook=PLAYBOOK,
             steps=[Step.EXPLAIN_CHANGE, Step.CLOSE],
             outcome=Outcome.RETAINED,
+            call_note="Called the customer and told them.",
         )
         assert result.case.state == "closed"
 
@@ -313,6 +319,7 @@ def test_the_same_customer_writing_a_similar_text_again_is_a_repeat(
             playbook=PLAYBOOK,
             steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE, Step.EXPLAIN_CHANGE, Step.FOLLOW_UP],
             compensation=flows.CompensationInput("gift", rationale="a cake"),
+            call_note="Called the customer and told them.",
         )
         flows.perform_steps(
             s,
@@ -322,6 +329,7 @@ def test_the_same_customer_writing_a_similar_text_again_is_a_repeat(
             playbook=PLAYBOOK,
             steps=[Step.CLOSE],
             outcome=Outcome.RETAINED,
+            call_note="Called the customer and told them.",
         )
     clock.advance(timedelta(days=40))
     with transaction(sessions) as s:

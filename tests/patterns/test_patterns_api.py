@@ -66,6 +66,7 @@ def test_the_change_step_is_refused_with_a_problem_until_an_action_exists(
         f"/api/v1/cases/{case_id}/steps",
         headers=cast.agent.headers,
         json={
+            "call_note": "Called the customer.",
             "steps": ["own", "remedy", "compensate"],
             "compensation": {"kind": "gift", "rationale": "new vases by hand"},
         },
@@ -74,7 +75,7 @@ def test_the_change_step_is_refused_with_a_problem_until_an_action_exists(
     refused = client.post(
         f"/api/v1/cases/{case_id}/steps",
         headers=cast.agent.headers,
-        json={"steps": ["explain-change"]},
+        json={"call_note": "Called the customer.", "steps": ["explain-change"]},
     )
     assert refused.status_code == 409
     assert refused.headers["content-type"].startswith("application/problem+json")
@@ -100,7 +101,7 @@ def test_the_change_step_is_refused_with_a_problem_until_an_action_exists(
     allowed = client.post(
         f"/api/v1/cases/{case_id}/steps",
         headers=cast.agent.headers,
-        json={"steps": ["explain-change"]},
+        json={"call_note": "Called the customer.", "steps": ["explain-change"]},
     )
     assert allowed.status_code == 200, allowed.text
     kinds = [

@@ -58,6 +58,7 @@ def _cluster(sessions: sessionmaker[Session], cast: Cast) -> list[int]:
                 playbook=PLAYBOOK,
                 steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
                 compensation=flows.CompensationInput("credit", Decimal("40"), "EUR", "a month"),
+                call_note="Called the customer and told them.",
             )
             ids.append(case.id)
     return ids
@@ -126,7 +127,18 @@ def test_patterns_actions_and_the_change_message_from_the_command_line(
     assert shown["verification"]["verdict"] == "not_done"
     assert runner.invoke(app, ["actions", "show", "99"]).exit_code == 1
 
-    allowed = runner.invoke(app, ["cases", "act", str(ids[0]), "explain-change", "--json"])
+    allowed = runner.invoke(
+        app,
+        [
+            "cases",
+            "act",
+            str(ids[0]),
+            "explain-change",
+            "--json",
+            "--call",
+            "Told her what changed.",
+        ],
+    )
     assert allowed.exit_code == 0, allowed.output
     drafted = runner.invoke(
         app, ["coach", "draft", "--case", str(ids[0]), "--step", "change_explained", "--json"]

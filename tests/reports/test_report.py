@@ -50,6 +50,7 @@ def acknowledge_after(
                 now=start + timedelta(minutes=after),
                 playbook=PLAYBOOK,
                 steps=[Step.OWN, Step.REMEDY],
+                call_note="Called the customer and told them.",
             )
 
 
@@ -102,6 +103,7 @@ def test_report_counts_speed_handoffs_and_outcomes(
             playbook=PLAYBOOK,
             steps=[Step.CLOSE],
             outcome=Outcome.RETAINED,
+            call_note="Called the customer and told them.",
         )
         flows.perform_steps(
             s,
@@ -111,6 +113,7 @@ def test_report_counts_speed_handoffs_and_outcomes(
             playbook=PLAYBOOK,
             steps=[Step.CLOSE],
             outcome=Outcome.LOST,
+            call_note="Called the customer and told them.",
         )
     with transaction(sessions) as s:
         clocks.escalate_breaches(s, now=start + timedelta(hours=4))  # what the worker does
@@ -201,6 +204,7 @@ def test_tallies_follow_every_kind_of_change(
             playbook=PLAYBOOK,
             steps=[Step.CLOSE],
             outcome=Outcome.WON_BACK,
+            call_note="Called the customer and told them.",
         )
     consistent()
     with transaction(sessions) as s:

@@ -146,7 +146,11 @@ def test_case_lifecycle_and_timeline(client: TestClient, cast: Cast) -> None:
     step = client.post(
         f"/api/v1/cases/{case['id']}/steps",
         headers=cast.agent.headers,
-        json={"steps": ["own"], "note": "Ospravedlnenie odoslané"},
+        json={
+            "call_note": "Called the customer.",
+            "steps": ["own"],
+            "note": "Ospravedlnenie odoslané",
+        },
     )
     assert step.status_code == 200, step.text
     assert step.json()["done"] == ["acknowledge", "own"]
@@ -155,7 +159,7 @@ def test_case_lifecycle_and_timeline(client: TestClient, cast: Cast) -> None:
     back = client.post(
         f"/api/v1/cases/{case['id']}/steps",
         headers=cast.agent.headers,
-        json={"steps": ["acknowledge"]},
+        json={"call_note": "Called the customer.", "steps": ["acknowledge"]},
     )
     assert back.status_code == 409
     assert back.json()["code"] == "invalid-transition"
@@ -164,7 +168,7 @@ def test_case_lifecycle_and_timeline(client: TestClient, cast: Cast) -> None:
     skipping = client.post(
         f"/api/v1/cases/{case['id']}/steps",
         headers=cast.agent.headers,
-        json={"steps": ["close"], "outcome": "retained"},
+        json={"call_note": "Called the customer.", "steps": ["close"], "outcome": "retained"},
     )
     assert skipping.status_code == 409
     assert "requires remedy, compensate" in skipping.json()["detail"]
@@ -175,7 +179,8 @@ def test_case_lifecycle_and_timeline(client: TestClient, cast: Cast) -> None:
             f"/api/v1/cases/{case['id']}/timeline", headers=cast.viewer.headers
         ).json()
     ]
-    assert kinds == ["opened", "message_inbound", "step", "step"]
+    # The call that acknowledged it is on the timeline, before the steps it did.
+    assert kinds == ["opened", "message_inbound", "message_outbound", "step", "step"]
 
     changing_owner = client.patch(
         f"/api/v1/cases/{case['id']}",
@@ -265,7 +270,11 @@ def test_case_list_rows_equal_the_case_itself(client: TestClient, cast: Cast) ->
     done = client.post(
         f"/api/v1/cases/{first['id']}/steps",
         headers=cast.agent.headers,
-        json={"steps": ["acknowledge", "own"], "note": "Volal som zákazníkovi."},
+        json={
+            "call_note": "Called the customer.",
+            "steps": ["acknowledge", "own"],
+            "note": "Volal som zákazníkovi.",
+        },
     )
     assert done.status_code == 200, done.text
     listed = client.get(

@@ -31,7 +31,7 @@ class SortOrder(StrEnum):
 
 
 @router.get("/cases", response_model=CasePage)
-async def list_cases(
+def list_cases(
     session: DbSession,
     actor: ApiActor,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -55,8 +55,6 @@ async def list_cases(
         category=category,
         by_urgency=sort is SortOrder.URGENCY,
     )
-    # Runs on the event loop: a handful of milliseconds of indexed reads, the page every
-    # agent keeps open, where thread-pool hand-offs were a third of the latency.
     page = service.list_case_views(session, actor=actor, f=f, limit=limit, offset=offset)
     body = {
         "items": page.items,

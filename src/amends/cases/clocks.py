@@ -18,7 +18,9 @@ from amends.people.models import User
 from amends.people.rules import SYSTEM, Role
 from amends.playbook.policy import Playbook
 
-CLOCK_STEP = {"ack": Step.ACKNOWLEDGE, "remedy": Step.REMEDY, "close": Step.CLOSE}
+# Cases escalated per clock per sweep: one sweep's transaction stays short, and the
+# oldest breaches go first, so a backlog drains over the next sweeps in deadline order.
+ESCALATION_BATCH = 1000
 
 
 def steps_of(case: Case) -> set[Step]:
@@ -65,17 +67,18 @@ def customer_spoke(case: Case, playbook: Playbook, at: datetime) -> None:
     refresh_urgency(case)
 
 
-def we_spoke(case: Case, at: datetime) -> None:
-    """An outbound message: who spoke last is us, so the customer's turn begins.
+def we_spoke(case: Case, at: datetime, *, asks: bool = False) -> None:
+    """An outbound message (or a call): a contact with the customer.
 
-    The remedy clock pauses from here until the customer answers; the acknowledgment
-    clock never pauses (a reply that does not acknowledge still leaves it running).
+    The remedy clock pauses only when the message asks the customer for something named
+    (``asks``), until they answer; an apology or a progress note leaves it running. The
+    acknowledgment clock never pauses.
     """
     if case.first_response_at is None:
         case.first_response_at = at
     case.outbound_count += 1
     case.last_outbound_at = at
-    if Step.REMEDY not in steps_of(case):
+    if asks and Step.REMEDY not in steps_of(case):
         case.waiting_on = WaitingOn.CUSTOMER.value
         case.waiting_since = at
     refresh_urgency(case)
@@ -97,18 +100,23 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
     once: two sweeps racing on the same case cannot both see their update succeed.
     """
     counts = {"ack": 0, "remedy": 0, "close": 0}
+    # The step's own completion time says in SQL that the clock stopped (each is set by
+    # exactly that step), so done steps never fill the batch: filtering them after the
+    # LIMIT let a thousand acknowledged cases starve a new one. The partial indexes
+    # ix_cases_*_pending hold just the running clocks, in deadline order.
     columns = {
-        "ack": (Case.ack_due_at, Case.ack_escalated_at),
-        "remedy": (Case.remedy_due_at, Case.remedy_escalated_at),
-        "close": (Case.close_due_at, Case.close_escalated_at),
+        "ack": (Case.ack_due_at, Case.ack_escalated_at, Case.acknowledged_at),
+        "remedy": (Case.remedy_due_at, Case.remedy_escalated_at, Case.resolved_at),
+        "close": (Case.close_due_at, Case.close_escalated_at, Case.closed_at),
     }
-    for clock, (due, escalated) in columns.items():
-        query = select(Case).where(due <= now, escalated.is_(None), Case.state != "closed")
+    for clock, (due, escalated, stopped) in columns.items():
+        query = select(Case).where(
+            stopped.is_(None), escalated.is_(None), due <= now, Case.state != "closed"
+        )
         if clock == "remedy":
             query = query.where(Case.waiting_on != WaitingOn.CUSTOMER.value)
-        for case in session.scalars(query.limit(1000)):
-            if CLOCK_STEP[clock] in steps_of(case):
-                continue
+        # Oldest breach first, so whatever is left for the next sweep is the newest.
+        for case in session.scalars(query.order_by(due, Case.id).limit(ESCALATION_BATCH)):
             values: dict[str, object] = {escalated.key: now}
             if clock == "ack":
                 values["ack_within"] = False

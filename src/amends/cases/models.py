@@ -8,6 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.db import Base
 
+# Each SLA clock and the column its step sets when it stops the clock.
+PENDING_CLOCKS = (("ack", "acknowledged_at"), ("remedy", "resolved_at"), ("close", "closed_at"))
+
 
 class Case(Base):
     """One recovery: a failure a customer met (or would have met), with exactly one owner."""
@@ -27,6 +30,18 @@ class Case(Base):
             postgresql_where=text("urgency_at IS NOT NULL"),
         ),
         Index("ix_cases_opened", "opened_at"),
+        # The escalation sweep reads each clock's oldest running deadlines from these;
+        # a stopped or escalated clock leaves its index, so done cases cost nothing.
+        *(
+            Index(
+                f"ix_cases_{clock}_pending",
+                f"{clock}_due_at",
+                "id",
+                sqlite_where=text(f"{stopped} IS NULL AND {clock}_escalated_at IS NULL"),
+                postgresql_where=text(f"{stopped} IS NULL AND {clock}_escalated_at IS NULL"),
+            )
+            for clock, stopped in PENDING_CLOCKS
+        ),
         # Covers the recovery report's grouped scan so it never touches the table itself.
         Index(
             "ix_cases_report",

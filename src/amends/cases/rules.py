@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from amends.errors import InvalidInput, InvalidTransition
 from amends.playbook.rules import MESSAGE_STEPS as MESSAGE_STEPS
+from amends.playbook.rules import SPOKEN_STEPS as SPOKEN_STEPS
 from amends.playbook.rules import STEPS as STEPS
 from amends.playbook.rules import Category as Category
 from amends.playbook.rules import Severity as Severity

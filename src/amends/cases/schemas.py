@@ -40,6 +40,8 @@ class CaseUpdate(BaseModel):
     title: Line | None = None
     severity: Severity | None = None
     category: Category | None = None
+    # Why; required when a manager lowers the severity of a repeat.
+    reason: Text = Field(default="", max_length=2000)
 
 
 class HandoffIn(BaseModel):

@@ -327,6 +327,7 @@ def update_case(
     now: datetime,
     playbook: Playbook,
     changes: dict[str, object],
+    note: str = "",
 ) -> Case:
     require(actor, Action.WRITE)
     case = get_case(session, case_id, actor=actor)
@@ -356,6 +357,7 @@ def update_case(
             kind="updated",
             at=now,
             actor=actor,
+            note=note,
             data={"before": before, "after": after},
         )
     return case

@@ -95,8 +95,9 @@ def _apply(case: Case, step: Step, *, now: datetime, outcome: Outcome | None) ->
         case.ack_within = case.ack_due_at is None or now <= case.ack_due_at
     elif step is Step.REMEDY:
         case.resolved_at = now
-        # One interaction: fixed by the first reply, by the first owner, no back-and-forth.
-        case.one_interaction = case.outbound_count <= 1 and case.handoffs == 0
+        # One interaction: fixed by exactly one contact, by the first owner; a case fixed
+        # without telling the customer anything was not solved *in* an interaction.
+        case.one_interaction = case.outbound_count == 1 and case.handoffs == 0
         case.waiting_on = "nobody"
     elif step is Step.CLOSE:
         case.closed_at = now

@@ -4,7 +4,7 @@ import hashlib
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import ValidationError
 
 from amends.commitments import ledger, service
@@ -151,8 +151,19 @@ def customer_expectations(
     return [ExpectationOut.model_validate(ledger.expectation_dict(c, o)) for c, o in view]
 
 
+async def _raw_body(request: Request) -> bytes:
+    # Awaited on the event loop (it is network I/O) so the handler itself can be a plain
+    # def and do its database work in the thread pool.
+    return await request.body()
+
+
 @router.post("/webhooks/deliveries", response_model=DeliveryOut, status_code=201)
-async def delivery_webhook(request: Request, session: DbSession, clock: AppClock) -> DeliveryOut:
+def delivery_webhook(
+    request: Request,
+    session: DbSession,
+    clock: AppClock,
+    body: Annotated[bytes, Depends(_raw_body)],
+) -> DeliveryOut:
     """Deliveries from other systems, signed with HMAC-SHA256 of the raw body.
 
     Header ``X-Amends-Signature: sha256=<hex>`` keyed with AMENDS_WEBHOOK_SECRET; the
@@ -162,7 +173,6 @@ async def delivery_webhook(request: Request, session: DbSession, clock: AppClock
     secret = settings.webhook_secret.get_secret_value()
     if not secret:
         raise NotFound("the delivery webhook is not enabled", code="webhook-disabled")
-    body = await request.body()
     if len(body) > 64_000:
         raise InvalidInput("the payload is too large", code="payload-too-large")
     given = request.headers.get("x-amends-signature", "")

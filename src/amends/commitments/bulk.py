@@ -46,6 +46,61 @@ _D: Table = Delivery.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
+class Window:
+    """The due commitments one transaction judges: ids in (after, upto]; None = no end.
+
+    ``scan`` carries the sweep's choice of :func:`scan_in_rowid_order` to every window.
+    """
+
+    after: int = 0
+    upto: int | None = None
+    scan: bool = False
+
+    def sql(self, prefix: str = "") -> str:
+        bounds = [f" AND {prefix}id > :after"] if self.after else []
+        if self.upto is not None:
+            bounds.append(f" AND {prefix}id <= :upto")
+        return "".join(bounds)
+
+    def params(self) -> dict[str, int]:
+        found = {"after": self.after} if self.after else {}
+        if self.upto is not None:
+            found["upto"] = self.upto
+        return found
+
+
+_WINDOW_ENDS = """
+SELECT id FROM (
+  SELECT c.id, row_number() OVER (ORDER BY c.id) AS n FROM commitments c{hint}
+  WHERE c.status = 'active' AND c.next_check_at < :now
+) AS due WHERE n % :size = 0 ORDER BY id
+"""
+
+
+def windows(session: Session, *, now: datetime, size: int, scan: bool) -> list[Window]:
+    """Windows of ``size`` due commitments each, in id order, covering every one due now.
+
+    Read once, up front, in a single pass over the due rows; the last window is open
+    ended, so anything left over is judged too. Judged rows stop being due, so a sweep
+    that stopped half way is continued by a rerun that reads its windows afresh.
+    """
+    # Numbering in id order tempts SQLite into walking every active row in the status
+    # index (already in id order) over sorting the few due ones: name the sweep's index.
+    hint = " NOT INDEXED" if scan else ""
+    if not scan and _is_sqlite(session):
+        hint = " INDEXED BY ix_commitments_status_check"
+    ends = [
+        int(end)
+        for (end,) in session.execute(
+            text(_WINDOW_ENDS.format(hint=hint)),
+            {"now": _bound_now(session, now), "size": size},
+        )
+    ]
+    starts = [0, *ends]
+    return [Window(after, upto, scan) for after, upto in zip(starts, [*ends, None], strict=True)]
+
+
+@dataclass(frozen=True)
 class Missed:
     """A breach this sweeper inserted, so it opens or joins the case."""
 
@@ -88,7 +143,7 @@ def scan_in_rowid_order(session: Session, *, now: datetime) -> bool:
 _ONE_OFF_BREACHES = """
 INSERT INTO breaches (commitment_id, occurrence_due_at, deadline, detected_at)
 SELECT c.id, c.next_due_at, c.next_check_at, :now FROM commitments c{hint}
-WHERE c.status = 'active' AND c.rrule IS NULL AND c.next_check_at < :now
+WHERE c.status = 'active' AND c.rrule IS NULL AND c.next_check_at < :now{window}
   AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.commitment_id = c.id)
 ON CONFLICT (commitment_id, occurrence_due_at) DO NOTHING
 RETURNING id, commitment_id, occurrence_due_at, deadline
@@ -97,7 +152,7 @@ RETURNING id, commitment_id, occurrence_due_at, deadline
 # it saves moving one index entry per judged promise (most of a cold sweep's writes).
 _ONE_OFFS_JUDGED = """
 UPDATE commitments{hint} SET checked_through = next_check_at, next_check_at = NULL
-WHERE status = 'active' AND rrule IS NULL AND next_check_at < :now
+WHERE status = 'active' AND rrule IS NULL AND next_check_at < :now{window}
 """
 
 
@@ -143,25 +198,23 @@ def restate(session: Session, *, judged: int) -> None:
         session.execute(text("ANALYZE commitments"))
 
 
-def judge_one_offs(
-    session: Session, *, now: datetime, scan: bool = False
-) -> tuple[int, list[Missed]]:
+def judge_one_offs(session: Session, *, now: datetime, window: Window) -> tuple[int, list[Missed]]:
     """(one-off commitments judged, breaches inserted) for deadlines before ``now``.
 
     Strictly before: at its deadline an occurrence is still "due", not missed.
     """
-    hint = " NOT INDEXED" if scan else ""
-    params = {"now": _bound_now(session, now)}
+    hint = " NOT INDEXED" if window.scan else ""
+    params = {"now": _bound_now(session, now), **window.params()}
     # Breaches first, bookmark second: the anti-join must still see the unjudged rows.
     missed = [
         Missed(breach_id, cid, _as_utc(due), _as_utc(deadline))
         for breach_id, cid, due, deadline in session.execute(
-            text(_ONE_OFF_BREACHES.format(hint=hint)), params
+            text(_ONE_OFF_BREACHES.format(hint=hint, window=window.sql("c."))), params
         )
     ]
     # A rival sweeper blocked on these rows re-reads them after our commit and finds
     # next_check_at NULL, so each one-off is judged (and counted) by one sweeper.
-    judged = session.execute(text(_ONE_OFFS_JUDGED.format(hint=hint)), params)
+    judged = session.execute(text(_ONE_OFFS_JUDGED.format(hint=hint, window=window.sql())), params)
     return int(getattr(judged, "rowcount", 0) or 0), missed
 
 
@@ -181,7 +234,7 @@ SELECT c.id, {due}, c.rrule, c.grace_hours, {checked}, c.next_check_at,
        (SELECT {aggregate} FROM deliveries d WHERE d.commitment_id = c.id)
 FROM commitments c{{hint}}
 WHERE c.status = 'active' AND c.next_check_at < :now AND c.rrule IS NOT NULL
-  AND c.due_at IS NOT NULL
+  AND c.due_at IS NOT NULL{{window}}
 """
 _SQLITE_RECURRING = _RECURRING.format(
     due="c.due_at", checked="c.checked_through", aggregate="group_concat(d.delivered_at)"
@@ -193,20 +246,18 @@ _PG_RECURRING = _RECURRING.format(
 )
 
 
-def judge_recurring(
-    session: Session, *, now: datetime, scan: bool = False
-) -> tuple[int, list[Missed]]:
+def judge_recurring(session: Session, *, now: datetime, window: Window) -> tuple[int, list[Missed]]:
     """(recurring commitments judged, breaches inserted) for deadlines before ``now``."""
     sqlite = _is_sqlite(session)
     sql = (_SQLITE_RECURRING if sqlite else _PG_RECURRING).format(
-        hint=" NOT INDEXED" if scan else ""
+        hint=" NOT INDEXED" if window.scan else "", window=window.sql("c.")
     )
     schedule = TextSchedule(now, LOOKAHEAD)
     deadline = schedule.deadline
     claims: list[Claim] = []
     owed: dict[int, list[tuple[str, str]]] = {}
     for cid, due_text, rule, grace_hours, checked, check_raw, delivered in _raw_rows(
-        session, sql, {"now": _bound_now(session, now)}
+        session, sql, {"now": _bound_now(session, now), **window.params()}
     ):
         past, following = schedule.split(due_text, rule, grace_hours)
         if past:
@@ -250,7 +301,8 @@ def _raw_rows(session: Session, sql: str, params: dict[str, Any]) -> Iterator[tu
     processing would cost more than judging the row.
     """
     if not _is_sqlite(session):
-        sql = sql.replace(":now", "%(now)s")  # psycopg's parameter style
+        for name in params:
+            sql = sql.replace(f":{name}", f"%({name})s")  # psycopg's parameter style
     cursor = session.connection().connection.cursor()
     try:
         cursor.execute(sql, params)

@@ -114,8 +114,9 @@ class Judged:
     missed: list[bulk.Missed]
 
 
-def judge_due(session: Session, *, now: datetime) -> Judged:
-    """Judge every occurrence whose deadline passed since the last sweep.
+def judge_due(session: Session, *, now: datetime, window: bulk.Window | None = None) -> Judged:
+    """Judge every occurrence whose deadline passed since the last sweep (in ``window``,
+    else all of them).
 
     Only commitments with ``next_check_at < now`` are read (an index range), so a sweep
     with nothing newly due costs two empty lookups. Judging is set-based for one-off
@@ -125,10 +126,11 @@ def judge_due(session: Session, *, now: datetime) -> Judged:
     the sweeper that recorded a miss is handed it.
     """
     session.flush()  # the raw statements below must see pending changes
-    scan = bulk.scan_in_rowid_order(session, now=now)
-    with bulk.roomy_cache(session, enabled=scan):
-        one_offs, missed = bulk.judge_one_offs(session, now=now, scan=scan)
-        recurring, more = bulk.judge_recurring(session, now=now, scan=scan)
+    if window is None:
+        window = bulk.Window(scan=bulk.scan_in_rowid_order(session, now=now))
+    with bulk.roomy_cache(session, enabled=window.scan):
+        one_offs, missed = bulk.judge_one_offs(session, now=now, window=window)
+        recurring, more = bulk.judge_recurring(session, now=now, window=window)
     bulk.restate(session, judged=one_offs + recurring)
     return Judged(one_offs + recurring, missed + more)
 

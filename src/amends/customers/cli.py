@@ -5,12 +5,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from amends.console import emit_json, handle_errors, open_workspace, out
+from amends.console import AsUser, emit_json, handle_errors, open_workspace, out, validated
 from amends.customers import service
-from amends.customers.rules import CustomerStatus
-from amends.customers.schemas import CustomerOut
+from amends.customers.rules import CustomerStatus, Tier
+from amends.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from amends.fields import MAX_DB_INT
 from amends.paging import pages
+from amends.people import service as people
 from amends.people.rules import OPERATOR
 
 ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
@@ -72,3 +73,97 @@ def show_customer(customer_id: ObjectId, json_: Json = False) -> None:
     out.print(f"recurring value: {customer.recurring_value} {customer.currency} / month")
     for contact in customer.contacts:
         out.print(f"  contact: {contact.name} <{contact.email or '-'}>")
+
+
+@app.command("add")
+@handle_errors
+def add_customer(
+    name: Annotated[str, typer.Argument(help="the customer's name")],
+    email: Annotated[str | None, typer.Option(help="primary contact's email")] = None,
+    contact: Annotated[str | None, typer.Option(help="primary contact's name")] = None,
+    language: Annotated[str, typer.Option(help="BCP 47, e.g. th, sk, el, en")] = "en",
+    timezone: Annotated[str, typer.Option(help="IANA name, e.g. Asia/Bangkok")] = "UTC",
+    currency: Annotated[str, typer.Option(help="ISO 4217, e.g. THB")] = "EUR",
+    recurring_value: Annotated[str, typer.Option(help="monthly value")] = "0",
+    tier: Annotated[Tier, typer.Option(help="service tier")] = Tier.STANDARD,
+    external_id: Annotated[str | None, typer.Option(help="id in your other systems")] = None,
+    as_user: AsUser = None,
+    json_: Json = False,
+) -> None:
+    """Add a customer, with a primary contact when an email is given."""
+    contacts = [{"name": contact or name, "email": email, "is_primary": True}] if email else []
+    body = validated(
+        CustomerCreate,
+        {
+            "name": name,
+            "language": language,
+            "timezone": timezone,
+            "currency": currency,
+            "recurring_value": recurring_value,
+            "tier": tier,
+            "external_id": external_id,
+            "contacts": contacts,
+        },
+    )
+    ws = open_workspace()
+    with ws.transaction() as session:
+        created = service.create_customer(
+            session,
+            actor=people.acting_as(session, as_user, operator=ws.settings.operator),
+            now=ws.clock.now(),
+            contacts=[service.ContactInput(**c.model_dump()) for c in body.contacts],
+            **body.model_dump(exclude={"contacts"}),
+        )
+        shown = CustomerOut.model_validate(created)
+    if json_:
+        emit_json(shown)
+    else:
+        out.print(f"customer #{shown.id} added: {shown.name}", markup=False)
+
+
+@app.command("edit")
+@handle_errors
+def edit_customer(
+    customer_id: ObjectId,
+    name: Annotated[str | None, typer.Option(help="new name")] = None,
+    language: Annotated[str | None, typer.Option(help="BCP 47")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA name")] = None,
+    currency: Annotated[str | None, typer.Option(help="ISO 4217")] = None,
+    recurring_value: Annotated[str | None, typer.Option(help="monthly value")] = None,
+    tier: Annotated[Tier | None, typer.Option(help="service tier")] = None,
+    status: Annotated[CustomerStatus | None, typer.Option(help="status")] = None,
+    notes: Annotated[str | None, typer.Option(help="notes")] = None,
+    as_user: AsUser = None,
+    json_: Json = False,
+) -> None:
+    """Change a customer's details; only the options given change."""
+    body = validated(
+        CustomerUpdate,
+        {
+            "name": name,
+            "language": language,
+            "timezone": timezone,
+            "currency": currency,
+            "recurring_value": recurring_value,
+            "tier": tier,
+            "status": status,
+            "notes": notes,
+        },
+    )
+    changes = body.model_dump(exclude_unset=True)
+    if not changes:
+        raise typer.BadParameter("give at least one option to change")
+    ws = open_workspace()
+    with ws.transaction() as session:
+        customer = service.update_customer(
+            session,
+            customer_id,
+            actor=people.acting_as(session, as_user, operator=ws.settings.operator),
+            now=ws.clock.now(),
+            changes=changes,
+        )
+        shown = CustomerOut.model_validate(customer)
+    if json_:
+        emit_json(shown)
+    else:
+        out.print(f"customer #{shown.id} changed: {', '.join(sorted(changes))}", markup=False)

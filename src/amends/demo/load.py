@@ -282,6 +282,8 @@ def _advance(
             steps=[step],
             outcome=outcome,
             compensation=compensation,
+            # The demo's earlier steps were done on the phone; its messages are its story.
+            call_note=f"demo: called the customer ({step.value})",
         )
         if result.held and result.compensation_id is not None:
             # Above the agent's limit in the customer's currency: the owner approves it,

@@ -24,7 +24,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, formataddr
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
@@ -205,21 +205,66 @@ def _hold(
     return False
 
 
-def build_email(settings: Settings, item: OutboxItem, message: Message) -> EmailMessage:
+def build_email(
+    settings: Settings, item: OutboxItem, message: Message, *, thread: Thread | None = None
+) -> EmailMessage:
     email = EmailMessage()
     email["From"] = formataddr((settings.workspace_name, settings.mail_from))
     email["To"] = item.to_address
     email["Subject"] = message.subject or settings.workspace_name
     email["Date"] = format_datetime(message.at)
-    domain = settings.mail_from.rsplit("@", 1)[-1] or "localhost"
-    # The Message-ID is derived from the idempotency key, so a receiving system that
-    # deduplicates by Message-ID also sees one message even in the uncertain case.
-    email["Message-ID"] = make_msgid(idstring=item.idempotency_key, domain=domain)
+    email["Message-ID"] = message_id_of(settings, item)
+    if thread is not None:
+        # Under the customer's last message in their mail program, not a new thread.
+        email["In-Reply-To"] = thread.parent
+        email["References"] = " ".join(thread.references)
     email["Auto-Submitted"] = "no"
     email.set_content(message.text)
     # After set_content: it replaces every Content-* header it finds.
     email["Content-Language"] = message.language if message.language != "und" else "en"
     return email
+
+
+def message_id_of(settings: Settings, item: OutboxItem) -> str:
+    """The Message-ID is the idempotency key itself: the same on every attempt, so a
+    receiving system that deduplicates by Message-ID sees one message even after an
+    uncertain send, and a customer's answer to it names the message it answers."""
+    domain = settings.mail_from.rsplit("@", 1)[-1] or "localhost"
+    return f"<{item.idempotency_key}@{domain}>"
+
+
+@dataclass(frozen=True)
+class Thread:
+    parent: str
+    references: tuple[str, ...]
+
+
+def thread_of(session: Session, message: Message) -> Thread | None:
+    """The case's mail thread before ``message``: the Message-IDs of its earlier mails,
+    the newest being the one this answers; None when the case has no mail yet."""
+    if message.case_id is None:
+        return None
+    keys = [
+        key
+        for key in session.scalars(
+            select(Message.message_key)
+            .where(
+                Message.case_id == message.case_id,
+                Message.id != message.id,
+                Message.at <= message.at,
+                Message.message_key.is_not(None),
+                Message.is_draft.is_(False),
+            )
+            .order_by(Message.at, Message.id)
+        )
+        # Keys are Message-IDs without their brackets; "sha256:..." stands for none.
+        if key and not key.startswith("sha256:")
+    ]
+    if not keys:
+        return None
+    # References keep the first and the latest few, as mail programs do on long threads.
+    references = tuple(f"<{k}>" for k in dict.fromkeys([keys[0], *keys[-9:]]))
+    return Thread(f"<{keys[-1]}>", references)
 
 
 def send_via_smtp(settings: Settings, email: EmailMessage) -> None:
@@ -251,7 +296,11 @@ def drain(
             message = session.get(Message, item.message_id) if item else None
             if item is None or message is None:
                 continue
-            email = build_email(settings, item, message)
+            email = build_email(settings, item, message, thread=thread_of(session, message))
+            if message.message_key is None:
+                # Kept (without brackets, as intake keeps ids) so a customer's answer and
+                # our later replies thread under it.
+                message.message_key = email["Message-ID"].strip("<>")
         try:
             send_via_smtp(settings, email)
         except (smtplib.SMTPException, OSError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -17,3 +18,23 @@ class Channel(StrEnum):
     API = "api"
     PHONE = "phone"
     CHAT = "chat"
+
+
+# "Re:" as mail programs write it in English, German, Nordic, Slovak/Czech and Greek.
+_REPLY_PREFIX = re.compile(r"^\s*(?:re|aw|sv|odp|ap|απ|σχετ)\s*(?:\[\d+\])?\s*:\s*", re.IGNORECASE)
+
+
+def reply_subject(their: str | None, ours: str | None, *, ref: str, title: str) -> str:
+    """The subject of a reply, one the customer recognises: ``Re: <their subject> [C-1]``
+    under their last message; else the subject we already wrote to them; else the case's
+    title. The case reference is added once, so answers find their case."""
+    if their and their.strip():
+        base = their.strip()
+        while _REPLY_PREFIX.match(base):
+            base = _REPLY_PREFIX.sub("", base, count=1)
+        subject = f"Re: {base}"
+    elif ours and ours.strip():
+        subject = ours.strip()
+    else:
+        subject = title.strip()
+    return subject if f"[{ref}]" in subject else f"{subject} [{ref}]"

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from amends.cases import clocks
 from amends.cases import service as cases
 from amends.cases.models import Case, TimelineEvent
+from amends.cases.rules import case_ref
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.messages.models import Message
-from amends.messages.rules import Channel, Direction
+from amends.messages.rules import Channel, Direction, reply_subject
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
 from amends.people.service import require
@@ -39,8 +40,12 @@ def record_message(
     raw_sha256: str | None = None,
     at: datetime | None = None,
     playbook: Playbook,
+    asks: str | None = None,
 ) -> Message:
-    """Record a message; on a case it also moves the clocks (who spoke last matters)."""
+    """Record a message; on a case it also moves the clocks (who spoke last matters).
+
+    ``asks`` names what an outbound message asks the customer for ("the order number");
+    the remedy clock waits for their answer only then."""
     require(actor, Action.WRITE)
     case: Case | None = None
     if case_id is not None:
@@ -80,14 +85,21 @@ def record_message(
         if direction is Direction.INBOUND:
             clocks.customer_spoke(case, playbook, message.at)
         elif direction is Direction.OUTBOUND:
-            clocks.we_spoke(case, message.at)
+            clocks.we_spoke(case, message.at, asks=bool(asks and asks.strip()))
+        data: dict[str, object] = {
+            "message_id": message.id,
+            "channel": channel.value,
+            "language": language,
+        }
+        if asks and asks.strip():
+            data["asks"] = asks.strip()
         cases.add_event(
             session,
             case=case,
             kind=f"message_{direction.value}",
             at=message.at,
             actor=actor,
-            data={"message_id": message.id, "channel": channel.value, "language": language},
+            data=data,
         )
     return message
 
@@ -130,6 +142,26 @@ def list_messages(
     if direction is not None:
         stmt = stmt.where(Message.direction == direction.value)
     return paginate(session, stmt, limit=limit, offset=offset)
+
+
+def reply_subject_for(session: Session, case: Case) -> str:
+    """The subject a reply on ``case`` carries (see ``rules.reply_subject``)."""
+
+    def last(direction: Direction) -> str | None:
+        return session.scalar(
+            select(Message.subject)
+            .where(
+                Message.case_id == case.id,
+                Message.direction == direction.value,
+                Message.subject != "",
+            )
+            .order_by(Message.at.desc(), Message.id.desc())
+            .limit(1)
+        )
+
+    return reply_subject(
+        last(Direction.INBOUND), last(Direction.OUTBOUND), ref=case_ref(case.id), title=case.title
+    )
 
 
 def best_open_case(cases_: list[Case]) -> Case | None:

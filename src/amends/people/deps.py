@@ -17,6 +17,7 @@ from amends.web.session import SESSION_COOKIE, SignInRequired
 
 
 def api_actor(request: Request, session: DbSession, clock: AppClock) -> Actor:
+    # In the thread pool like db_session: the lookup may write the token's last use.
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

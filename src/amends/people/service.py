@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
+from amends.db import write_if_free
 from amends.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from amends.people.models import ApiToken, User, WebSession
 from amends.people.rules import Action, Actor, Role
@@ -159,7 +160,8 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Actor:
     """Who a personal API token speaks for; refused when unknown, revoked or deactivated.
 
     Every API request asks this, so it is one indexed lookup on plain columns (no ORM
-    objects) and it writes only when the last-used time is a minute stale. Nothing is
+    objects) and it writes only when the last-used time is a minute stale, and then only
+    if the write lock is free, so a read never waits behind another writer. Nothing is
     cached across requests: a revoked token stops working at once.
     """
     found = session.connection().execute(_TOKEN_LOOKUP, {"token_hash": _sha256(token)}).first()
@@ -170,7 +172,9 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Actor:
         raise NotAuthenticated("the token's user is deactivated", code="user-inactive")
     # Writing on every call would serialise readers on SQLite; a minute's precision is enough.
     if last_used is None or now - last_used > timedelta(minutes=1):
-        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        write_if_free(
+            session, update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+        )
     return Actor(user_id, Role(role), name)
 
 

@@ -25,6 +25,8 @@ class Step(StrEnum):
 STEPS: tuple[Step, ...] = tuple(Step)
 # Steps that say something to the customer, so an outbound message can carry them.
 MESSAGE_STEPS = frozenset(STEPS) - {Step.CLOSE}
+# Steps that are nothing but words to the customer: done only by a message or a call.
+SPOKEN_STEPS = frozenset({Step.ACKNOWLEDGE, Step.EXPLAIN_CHANGE, Step.FOLLOW_UP})
 
 
 class Severity(StrEnum):

@@ -52,9 +52,19 @@ def update_case(
     clock: AppClock,
     playbook: AppPlaybook,
 ) -> CaseOut:
-    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    changes = {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True, exclude={"reason"}).items()
+        if v is not None
+    }
     case = flows.update_case(
-        session, case_id, actor=actor, now=clock.now(), playbook=playbook, changes=changes
+        session,
+        case_id,
+        actor=actor,
+        now=clock.now(),
+        playbook=playbook,
+        changes=changes,
+        reason=body.reason,
     )
     return cases.present(session, [case])[0]
 
@@ -79,6 +89,7 @@ def perform_steps(
         note=body.note,
         outcome=body.outcome,
         compensation=_compensation(body.compensation),
+        call_note=body.call_note,
     )
     return StepsOut.of(cases.present(session, [result.case])[0], result)
 
@@ -105,6 +116,7 @@ def reply(
         steps=body.steps,
         compensation=_compensation(body.compensation),
         override_reason=body.override_reason,
+        asks=body.asks,
     )
     return ReplyOut.of(
         cases.present(session, [sent.steps.case])[0],

@@ -5,16 +5,20 @@ beside each domain's own commands."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from amends.cases import service
-from amends.cases.rules import Outcome, Step
-from amends.cases.schemas import TimelineEventOut
+from amends.cases.rules import Category, Outcome, Severity, Step
+from amends.cases.schemas import CaseUpdate, TimelineEventOut
 from amends.commitments import ledger
 from amends.compensation import service as compensations
+from amends.compensation.schemas import CompensationOut
 from amends.console import (
+    AsUser,
     Json,
     ObjectId,
     emit_json,
@@ -23,6 +27,7 @@ from amends.console import (
     open_workspace,
     out,
     parse_time,
+    validated,
 )
 from amends.fields import clean_currency
 from amends.patterns import service as patterns
@@ -30,7 +35,7 @@ from amends.people import service as people
 from amends.people.rules import OPERATOR
 from amends.recovery import flows, verdict
 from amends.recovery import sweep as sweeps
-from amends.recovery.schemas import StepsOut
+from amends.recovery.schemas import ReplyOut, StepsOut
 
 cases_app = typer.Typer(help="Recovery cases.")
 
@@ -119,13 +124,15 @@ def act(
         typer.Option(help="with compensate: ISO 4217 code; default the customer's currency"),
     ] = None,
     rationale: Annotated[str, typer.Option(help="with compensate: why this much")] = "",
+    call: Annotated[
+        str | None,
+        typer.Option(help="acknowledged, explained or followed up by phone: what was said"),
+    ] = None,
     as_user: Annotated[str | None, typer.Option("--as", help="act as this user (email)")] = None,
     json_: Json = False,
 ) -> None:
     """Complete a playbook step (acknowledge, own, remedy, compensate, explain-change,
     follow-up, close --outcome X) under the same rules as the API."""
-    from decimal import Decimal, InvalidOperation
-
     try:
         value = Decimal(amount)
     except InvalidOperation:
@@ -146,6 +153,7 @@ def act(
                 if kind
                 else None
             ),
+            call_note=call,
         )
         case = service.present(session, [result.case])[0]
     payload = StepsOut.of(case, result).model_dump(mode="json")
@@ -167,8 +175,8 @@ def sweep(
     """Judge every promise past its deadline; each miss opens (or joins) a proactive case."""
     ws = open_workspace()
     when = parse_time(now, "--now") or ws.clock.now()
+    result = sweeps.sweep_in_chunks(ws.transaction, now=when, playbook=ws.playbook).as_dict()
     with ws.transaction() as session:
-        result = sweeps.sweep(session, now=when, playbook=ws.playbook).as_dict()
         soon = ledger.due_soon(session, now=when, window=timedelta(hours=due_window_hours))
     result["due_soon"] = [d.as_dict() for d in soon]
     if json_:
@@ -184,3 +192,159 @@ def sweep(
             f"  due soon: {local_time(item['due_at'], ws.settings.timezone)}  "
             f"{item['title']} (customer {item['customer_id']})"
         )
+
+
+@cases_app.command("reply")
+@handle_errors
+def reply(
+    case_id: ObjectId,
+    text: Annotated[str | None, typer.Option(help="the message; or --file")] = None,
+    file: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="read the message from")
+    ] = None,
+    subject: Annotated[str | None, typer.Option(help="default: the case's subject")] = None,
+    language: Annotated[str | None, typer.Option(help="default: the customer's")] = None,
+    step: Annotated[
+        list[Step] | None, typer.Option(help="a step the message completes (repeatable)")
+    ] = None,
+    kind: Annotated[str | None, typer.Option(help="with compensate: credit, refund, ...")] = None,
+    amount: Annotated[str, typer.Option(help="with compensate: amount")] = "0",
+    currency: Annotated[str | None, typer.Option(help="with compensate: ISO 4217")] = None,
+    rationale: Annotated[str, typer.Option(help="with compensate: why this much")] = "",
+    override_reason: Annotated[
+        str | None, typer.Option(help="send despite the coach's findings, and why")
+    ] = None,
+    asks: Annotated[
+        str | None, typer.Option(help="what you ask the customer for; the remedy clock waits")
+    ] = None,
+    as_user: AsUser = None,
+    json_: Json = False,
+) -> None:
+    """Write to the customer: the coach checks it, the outbox sends it, and it completes
+    the steps it carries. A compensation above your limit holds it until approved."""
+    if (text is None) == (file is None):
+        raise typer.BadParameter("give the message as --text or --file, not both")
+    body = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        raise typer.BadParameter("not a number", param_hint="--amount") from None
+    ws = open_workspace()
+    with ws.transaction() as session:
+        sent = flows.send_reply(
+            session,
+            case_id,
+            actor=people.acting_as(session, as_user, operator=ws.settings.operator),
+            now=ws.clock.now(),
+            playbook=ws.playbook,
+            text=body,
+            subject=subject,
+            language=language,
+            steps=list(step or []),
+            compensation=(
+                flows.CompensationInput(kind, value, _currency(currency), rationale)
+                if kind
+                else None
+            ),
+            override_reason=override_reason,
+            asks=asks,
+        )
+        shown = ReplyOut.of(
+            service.present(session, [sent.steps.case])[0],
+            sent.steps,
+            message_id=sent.message.id,
+            outbox_status=sent.outbox.status,
+        )
+    if json_:
+        emit_json(shown)
+        return
+    out.print(f"{shown.case.ref}: reply #{shown.message_id} {shown.outbox_status}", markup=False)
+    if shown.held_for_approval:
+        out.print("the compensation waits for a manager; so does the reply", markup=False)
+
+
+@cases_app.command("update")
+@handle_errors
+def update(
+    case_id: ObjectId,
+    title: Annotated[str | None, typer.Option(help="new title")] = None,
+    severity: Annotated[Severity | None, typer.Option(help="new severity")] = None,
+    category: Annotated[Category | None, typer.Option(help="new category")] = None,
+    reason: Annotated[str, typer.Option(help="why (needed to lower a repeat's severity)")] = "",
+    as_user: AsUser = None,
+    json_: Json = False,
+) -> None:
+    """Change a case's title, severity or category; a new category is judged again."""
+    body = validated(CaseUpdate, {"title": title, "severity": severity, "category": category})
+    changes = body.model_dump(exclude_unset=True, exclude={"reason"})
+    if not changes:
+        raise typer.BadParameter("give --title, --severity or --category")
+    ws = open_workspace()
+    with ws.transaction() as session:
+        case = flows.update_case(
+            session,
+            case_id,
+            actor=people.acting_as(session, as_user, operator=ws.settings.operator),
+            now=ws.clock.now(),
+            playbook=ws.playbook,
+            changes=changes,
+            reason=reason,
+        )
+        shown = service.present(session, [case])[0]
+    if json_:
+        emit_json(shown)
+    else:
+        out.print(f"{shown.ref}: {shown.severity} · {shown.category} · {shown.title}", markup=False)
+
+
+compensation_app = typer.Typer(
+    help="Compensation: the ledger of what was given and the revenue it kept."
+)
+
+
+def _decide(
+    compensation_id: int, *, approve: bool, note: str, as_user: str | None, json_: bool
+) -> None:
+    ws = open_workspace()
+    with ws.transaction() as session:
+        item = flows.decide_compensation(
+            session,
+            compensation_id,
+            actor=people.acting_as(session, as_user, operator=ws.settings.operator),
+            now=ws.clock.now(),
+            playbook=ws.playbook,
+            approve=approve,
+            note=note,
+        )
+        shown = CompensationOut.model_validate(item)
+    if json_:
+        emit_json(shown)
+    else:
+        out.print(
+            f"compensation #{shown.id}: {shown.status} ({shown.amount} {shown.currency})",
+            markup=False,
+        )
+
+
+@compensation_app.command("approve")
+@handle_errors
+def approve(
+    compensation_id: ObjectId,
+    note: Annotated[str, typer.Option(help="a word for the requester")] = "",
+    as_user: AsUser = None,
+    json_: Json = False,
+) -> None:
+    """Approve a compensation above the agent's limit; a reply waiting for it is sent."""
+    _decide(compensation_id, approve=True, note=note, as_user=as_user, json_=json_)
+
+
+@compensation_app.command("decline")
+@handle_errors
+def decline(
+    compensation_id: ObjectId,
+    note: Annotated[str, typer.Option(help="why, for the requester")] = "",
+    as_user: AsUser = None,
+    json_: Json = False,
+) -> None:
+    """Decline it; a reply that announced it goes back to its author as a draft."""
+    _decide(compensation_id, approve=False, note=note, as_user=as_user, json_=json_)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from amends.cases import service as cases
 from amends.cases import steps as case_steps
 from amends.cases.models import Case, Notification
-from amends.cases.rules import Category, Origin, Outcome, Severity, Step, case_ref
+from amends.cases.rules import SPOKEN_STEPS, Category, Origin, Outcome, Severity, Step, case_ref
 from amends.coach import service as coach
 from amends.commitments import service as commitments
 from amends.commitments.models import Commitment
@@ -28,13 +28,13 @@ from amends.compensation.rules import CompensationStatus
 from amends.customers import service as customers
 from amends.customers.models import Customer
 from amends.customers.rules import CustomerStatus
-from amends.errors import Conflict, InvalidInput
+from amends.errors import Conflict, Forbidden, InvalidInput
 from amends.messages import outbox
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel, Direction
 from amends.patterns import service as patterns
-from amends.people.rules import Action, Actor
+from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
 from amends.playbook.policy import Playbook
 
@@ -104,6 +104,9 @@ def open_case(
     ]
 
 
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
 def update_case(
     session: Session,
     case_id: int,
@@ -112,11 +115,37 @@ def update_case(
     now: datetime,
     playbook: Playbook,
     changes: dict[str, object],
+    reason: str = "",
 ) -> Case:
-    """Change a case's title, severity or category; a new category is judged again."""
-    before = cases.get_case(session, case_id, actor=actor).category
+    """Change a case's title, severity or category; a new category is judged again.
+
+    A repeat is more severe because the customer was failed twice: lowering its severity
+    takes a manager and a reason, which go on the timeline.
+    """
+    current = cases.get_case(session, case_id, actor=actor)
+    before = current.category
+    wanted = changes.get("severity")
+    if (
+        current.repeat_of
+        and wanted is not None
+        and _SEVERITY_RANK[Severity(str(wanted))] < _SEVERITY_RANK[Severity(current.severity)]
+    ):
+        if actor.role not in {Role.MANAGER, Role.OWNER}:
+            raise Forbidden(
+                "this case repeats an earlier failure; only a manager may lower its severity"
+            )
+        if len(reason.strip()) < 3:
+            raise InvalidInput(
+                "lowering the severity of a repeat needs the reason", code="reason-required"
+            )
     case = cases.update_case(
-        session, case_id, actor=actor, now=now, playbook=playbook, changes=changes
+        session,
+        case_id,
+        actor=actor,
+        now=now,
+        playbook=playbook,
+        changes=changes,
+        note=reason.strip(),
     )
     if case.category != before:
         # Recategorised, the case may now complete (or join) a pattern of its new kind.
@@ -155,12 +184,15 @@ def perform_steps(
     outcome: Outcome | None = None,
     compensation: CompensationInput | None = None,
     message_id: int | None = None,
+    call_note: str | None = None,
 ) -> StepResult:
     """Complete ``steps`` (several at once if one message did them all).
 
-    Explaining a change needs a corrective action behind it; compensating records what
-    was given, and a compensation above the actor's limit holds the compensate step and
-    every step after it until a manager approves.
+    Acknowledging, explaining the change and following up are things said to the
+    customer: they need the message that said them (``message_id``, as a reply carries),
+    or a call recorded with its note. Explaining a change needs a corrective action
+    behind it; compensating records what was given, and a compensation above the actor's
+    limit holds the compensate step and every step after it until a manager approves.
     """
     require(actor, Action.WRITE)
     case = cases.get_case(session, case_id, actor=actor)
@@ -168,6 +200,24 @@ def perform_steps(
     plan = case_steps.plan(case, playbook=playbook, steps=steps, outcome=outcome, systemic=systemic)
     if Step.EXPLAIN_CHANGE in plan:
         patterns.require_corrective_action(session, case)
+    spoken = [s for s in plan if s in SPOKEN_STEPS]
+    if spoken and message_id is None:
+        if call_note is None or len(call_note.strip()) < 3:
+            raise InvalidInput(
+                f"{', '.join(spoken)} tell(s) the customer something: send it as a reply, "
+                "or record the call with a note of what was said",
+                code="message-required",
+            )
+        message_id = messages.record_message(
+            session,
+            actor=actor,
+            now=now,
+            direction=Direction.OUTBOUND,
+            channel=Channel.PHONE,
+            text=call_note.strip(),
+            case_id=case.id,
+            playbook=playbook,
+        ).id
     result = StepResult(case)
     if Step.COMPENSATE in plan:
         approved = compensations.approved_for(session, case.id)
@@ -354,6 +404,7 @@ def send_reply(
     outcome: Outcome | None = None,
     compensation: CompensationInput | None = None,
     override_reason: str | None = None,
+    asks: str | None = None,
 ) -> Reply:
     """Write to the customer on a case: record, queue for sending and complete the steps
     the message carries — all in the caller's one transaction, so either all happen or none."""
@@ -381,11 +432,12 @@ def send_reply(
         direction=Direction.OUTBOUND,
         channel=Channel.EMAIL,
         text=text,
-        subject=subject or f"[{case_ref(case.id)}] {case.title}",
+        subject=subject or messages.reply_subject_for(session, case),
         language=language or customer.language,
         case_id=case.id,
         to_address=contact.email,
         playbook=playbook,
+        asks=asks,
     )
     queued = outbox.queue(session, message=message, to_address=contact.email, now=now)
     if checked.blocking:

@@ -32,6 +32,12 @@ class StepsIn(BaseModel):
     note: Text = ""
     outcome: Outcome | None = None
     compensation: CompensationIn | None = None
+    call_note: Text | None = Field(
+        default=None,
+        max_length=5000,
+        description="what was said on a call, when acknowledge, explain-change or follow-up "
+        "were done by phone rather than by a reply",
+    )
 
 
 class ReplyIn(BaseModel):
@@ -46,6 +52,11 @@ class ReplyIn(BaseModel):
         default=None,
         max_length=2000,
         description="send despite blame, excuse or conditional-apology findings, and why",
+    )
+    asks: Text | None = Field(
+        default=None,
+        max_length=500,
+        description="what the reply asks the customer for; the remedy clock waits for it",
     )
 
 

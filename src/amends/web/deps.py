@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,23 +19,24 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_clock(request: Request) -> Clock:
+def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
 
 
-async def get_playbook(request: Request) -> Playbook:
+def get_playbook(request: Request) -> Playbook:
     playbook: Playbook = request.app.state.playbook
     return playbook
 
 
-async def db_session(request: Request) -> AsyncIterator[Session]:
+def db_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the handler returns, else rolled back.
 
     Declared with scope="function" so the commit happens before the response is sent;
-    a failed commit then becomes an error response instead of a false success. It runs
-    on the event loop (opening a session and BEGIN/COMMIT are quick) to spare every
-    request two hops through the thread pool.
+    a failed commit then becomes an error response instead of a false success. Plain
+    ``def``, so FastAPI runs it in the thread pool: BEGIN and COMMIT can wait up to
+    busy_timeout for SQLite's write lock, and on the event loop that wait froze every
+    other request, the health check included.
     """
     with request.app.state.sessions() as session, session.begin():
         yield session

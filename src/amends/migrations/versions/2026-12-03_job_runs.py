@@ -1,7 +1,7 @@
 """job runs: the shared schedule of periodic jobs, one row per job and slot
 
-Revision ID: j010
-Revises: r009
+Revision ID: j011
+Revises: e008
 Create Date: 2026-12-03 13:30:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "j010"
-down_revision: str | None = "r009"
+revision: str = "j011"
+down_revision: str | None = "e008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
