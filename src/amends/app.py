@@ -19,7 +19,7 @@ from amends import __version__
 from amends.cases import api as cases_api
 from amends.cases import pages as cases_pages
 from amends.cases.rules import case_ref
-from amends.clock import Clock, SystemClock
+from amends.clock import Clock, clock_for
 from amends.coach import api as coach_api
 from amends.commitments import api as commitments_api
 from amends.commitments import pages as commitments_pages
@@ -79,7 +79,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.clock = clock or SystemClock()
+    app.state.clock = clock or clock_for(settings.clock_file)
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.sessions = make_session_factory(app.state.engine)
     app.state.playbook = playbook.load(settings.home, workspace_timezone=settings.timezone)

@@ -240,11 +240,10 @@ def _serve(*, host: str, port: int, workers: int, run_jobs: bool) -> None:
     with ws.transaction() as session:
         workspace.ensure(session, settings=ws.settings, now=ws.clock.now())
     stop = threading.Event()
-    if run_jobs and ws.settings.is_sqlite:
-        # On SQLite one process should own the jobs; on PostgreSQL run `amends worker`.
+    if run_jobs:
+        # Safe in every process: the schedule is claimed in the database, so several
+        # servers and `amends worker` processes share the jobs instead of repeating them.
         _start_worker_thread(ws, stop)
-    elif run_jobs:
-        err.print("PostgreSQL: run `amends worker` separately for background jobs")
     err.print(f"amends is serving on http://{host}:{port}  (API docs: /api/v1/docs)")
     # No access log: it costs a formatted line per request (the case list runs at
     # hundreds a second) and a reverse proxy in front records requests anyway.
@@ -276,7 +275,10 @@ def _start_worker_thread(ws: Workspace, stop: threading.Event) -> None:
 def worker(
     once: Annotated[bool, typer.Option("--once", help="run due jobs once and exit")] = False,
 ) -> None:
-    """Run the periodic jobs (sweeps, outbox, housekeeping) on their schedules."""
+    """Run the periodic jobs (sweeps, outbox, housekeeping) on their schedules.
+
+    Start as many as you like, on as many machines: each job runs once per schedule.
+    """
     from amends.worker import JobContext, Worker
 
     ws = open_workspace()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 
@@ -41,6 +42,43 @@ class FrozenClock:
             raise ValueError("FrozenClock needs timezone-aware times")
         with self._lock:
             self._now = when.astimezone(UTC)
+
+
+class FileClock:
+    """A clock read from a file that a test or rehearsal rewrites: every process pointed at
+    the same file (``AMENDS_CLOCK_FILE``) sees the same time, so a day of jobs across
+    several servers and workers runs without anyone sleeping. Never on by default.
+
+    The file holds one ISO 8601 timestamp with an offset; writers replace it atomically
+    (write a sibling, then rename) so a reader never sees half a time.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def now(self) -> datetime:
+        text = self.path.read_text().strip()
+        when = datetime.fromisoformat(text)
+        if when.tzinfo is None:
+            raise ValueError(f"{self.path}: the clock file needs a timezone-aware time")
+        return when.astimezone(UTC)
+
+    def set(self, when: datetime) -> None:
+        if when.tzinfo is None:
+            raise ValueError("FileClock needs timezone-aware times")
+        partial = self.path.with_name(self.path.name + ".partial")
+        partial.write_text(when.astimezone(UTC).isoformat())
+        partial.replace(self.path)
+
+    def advance(self, delta: timedelta) -> datetime:
+        when = self.now() + delta
+        self.set(when)
+        return when
+
+
+def clock_for(clock_file: Path | None) -> Clock:
+    """The system clock, unless a clock file is configured (tests and rehearsals only)."""
+    return FileClock(clock_file) if clock_file is not None else SystemClock()
 
 
 def utcnow() -> datetime:

@@ -59,12 +59,28 @@ class Settings(BaseSettings):
     imap_password: SecretStr = SecretStr("")
     imap_folder: str = "INBOX"
     imap_ssl: bool = True
+    # How often a process running jobs looks for due ones (real seconds).
+    worker_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
+    # For tests and rehearsals only, never set in production: every process reads the
+    # time from this file (see clock.FileClock), so a test can move time for all of them.
+    clock_file: Path | None = None
+    # For tests and rehearsals only: named points (rehearsal.hold) where this process
+    # stops and waits to be killed, leaving a marker file in ``rehearsal_dir``.
+    rehearsal_hold: Annotated[tuple[str, ...], NoDecode] = ()
+    rehearsal_dir: Path | None = None
 
     @field_validator("languages", mode="before")
     @classmethod
     def _split_languages(cls, value: object) -> object:
         if isinstance(value, str):
             value = tuple(part.strip().lower() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("rehearsal_hold", mode="before")
+    @classmethod
+    def _split_points(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
     @field_validator("languages")

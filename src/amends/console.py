@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from amends.clock import Clock, SystemClock
+from amends.clock import Clock, clock_for
 from amends.config import Settings, configure_logging, load_settings
 from amends.db import make_engine, make_session_factory, transaction
 from amends.errors import AmendsError, ConfigError, InvalidInput, PlaybookError
@@ -92,7 +92,7 @@ def open_workspace(*, migrate: bool = True) -> Workspace:
         from amends import migrate as migrations
 
         migrations.upgrade(engine)
-    return Workspace(settings, engine, make_session_factory(engine), SystemClock())
+    return Workspace(settings, engine, make_session_factory(engine), clock_for(settings.clock_file))
 
 
 def _default(value: Any) -> Any:

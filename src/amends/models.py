@@ -10,6 +10,7 @@ from amends.messages.models import Message, OutboxItem
 from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, Pattern, PatternCase
 from amends.people.models import ApiToken, User, WebSession
 from amends.reports.models import CaseTally
+from amends.schedule import JobRun
 from amends.workspace.models import Workspace
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "CorrectiveAction",
     "Customer",
     "Delivery",
+    "JobRun",
     "Message",
     "Notification",
     "OutboxItem",

@@ -81,11 +81,42 @@ def test_a_sender_that_died_mid_send_is_never_resent_blindly(
     inbox, port = smtp_server
     make_replies(sessions, clock, cast, 1)
     with transaction(sessions) as s:
-        assert len(outbox.claim(s, worker="crashed", now=clock.now()).ids) == 1
+        [item_id] = outbox.claim(s, worker="crashed", now=clock.now()).ids
+    with transaction(sessions) as s:
+        assert outbox.hand_over(s, item_id, worker="crashed")  # then it died in SMTP
     clock.advance(outbox.LEASE + timedelta(minutes=1))
     result = outbox.drain(sessions, replace_settings(settings, smtp_port=port), now=clock.now())
     assert result == {"sent": 0, "retry": 0, "failed": 0, "uncertain": 1, "held": 0}
     assert inbox.received == []
+
+
+def test_what_a_dead_sender_never_handed_over_is_sent_by_another(
+    sessions: sessionmaker[Session],
+    clock: FrozenClock,
+    cast: Cast,
+    settings: Settings,
+    smtp_server: tuple[Inbox, int],
+) -> None:
+    inbox, port = smtp_server
+    make_replies(sessions, clock, cast, 3)
+    with transaction(sessions) as s:
+        claimed = outbox.claim(s, worker="crashed", now=clock.now()).ids
+    assert len(claimed) == 3
+    with transaction(sessions) as s:
+        assert outbox.hand_over(s, claimed[0], worker="crashed")  # died sending the first
+    cfg = replace_settings(settings, smtp_port=port)
+    # Within the lease the rows are still the dead sender's: nothing is sent.
+    assert outbox.drain(sessions, cfg, now=clock.now())["sent"] == 0
+    clock.advance(outbox.LEASE + timedelta(minutes=1))
+    result = outbox.drain(sessions, cfg, now=clock.now())
+    assert result == {"sent": 2, "retry": 0, "failed": 0, "uncertain": 1, "held": 0}
+    assert len(inbox.received) == 2
+    with transaction(sessions) as s:
+        statuses = dict(s.execute(select(OutboxItem.id, OutboxItem.status)).all())
+    assert statuses == {claimed[0]: "uncertain", claimed[1]: "sent", claimed[2]: "sent"}
+    # A sender that lost its claim to the lease cannot hand the row over any more.
+    with transaction(sessions) as s:
+        assert not outbox.hand_over(s, claimed[1], worker="crashed")
 
 
 def test_two_workers_draining_together_send_each_message_exactly_once(

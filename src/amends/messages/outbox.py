@@ -1,10 +1,13 @@
 """The transactional outbox: queue with the message, claim once, send, record the result.
 
 Exactly-once sending rests on the claim: a worker moves a row from ``pending`` to
-``sending`` with a compare-and-set UPDATE and only the worker whose UPDATE changed the
-row sends it. SMTP runs outside any transaction. A row left in ``sending`` by a worker
-that died mid-send is not retried automatically (the mail may have gone out): it becomes
-``uncertain`` for a person to check, because a duplicate apology is worse than a delay.
+``claimed`` with a compare-and-set UPDATE and only the worker whose UPDATE changed the
+row sends it. Just before handing a mail to SMTP it moves the row on to ``sending`` in a
+transaction of its own; SMTP runs outside any transaction. When a worker dies, its rows
+still ``claimed`` were never handed over and go back to ``pending`` once the lease ends,
+so the rest of its batch is sent by someone else. A row left in ``sending`` is not
+retried automatically (the mail may have gone out): it becomes ``uncertain`` for a
+person to check, because a duplicate apology is worse than a delay.
 
 The claim also enforces the hourly cap per recipient (``AMENDS_REPLY_CAP_PER_HOUR``):
 if an auto-responder and amends ever answer each other, the loop is slowed to a trickle
@@ -26,6 +29,7 @@ from email.utils import format_datetime, formataddr
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from amends import rehearsal
 from amends.config import Settings
 from amends.db import transaction
 from amends.messages.models import Message, OutboxItem
@@ -89,7 +93,7 @@ def cancel(session: Session, *, message_id: int, reason: str) -> int:
 
 # Rows that count against the hourly cap: mail handed to the relay, being handed over,
 # or possibly handed over. A permanent failure or a retry after an error sent nothing.
-CAPPED_STATUSES = ("sending", "sent", "uncertain")
+CAPPED_STATUSES = ("claimed", "sending", "sent", "uncertain")
 CAP_WINDOW = timedelta(hours=1)
 
 
@@ -127,7 +131,7 @@ def claim(
             update(OutboxItem)
             .where(OutboxItem.id == item_id, OutboxItem.status == "pending", under_cap)
             .values(
-                status="sending",
+                status="claimed",
                 claimed_by=worker,
                 claimed_at=now,
                 attempts=OutboxItem.attempts + 1,
@@ -286,6 +290,8 @@ def drain(
     counts["held"] = len(claimed.held)
     for item_id in claimed.ids:
         with transaction(sessions) as session:
+            if not hand_over(session, item_id, worker=worker):
+                continue
             item = session.get(OutboxItem, item_id)
             message = session.get(Message, item.message_id) if item else None
             if item is None or message is None:
@@ -314,6 +320,7 @@ def drain(
                     row.next_attempt_at = now + backoff(row.attempts)
                     counts["retry"] += 1
             continue
+        rehearsal.hold(settings, rehearsal.SEND_BEFORE_RECORD)
         with transaction(sessions) as session:
             row = session.get(OutboxItem, item_id)
             assert row is not None
@@ -324,7 +331,35 @@ def drain(
     return counts
 
 
+def hand_over(session: Session, item_id: int, *, worker: str) -> bool:
+    """Mark a claimed row as being handed to SMTP; False if ``worker`` lost its claim.
+
+    Committed before the SMTP call: from here on a crash may have sent the mail, so the
+    row can only become ``uncertain``, never ``pending`` again.
+    """
+    done = session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.id == item_id,
+            OutboxItem.status == "claimed",
+            OutboxItem.claimed_by == worker,
+        )
+        .values(status="sending")
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(done, "rowcount", 0) == 1
+
+
 def _expire_leases(session: Session, *, now: datetime) -> int:
+    """Release what dead senders never handed over; mark what they were sending uncertain."""
+    released = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.status == "claimed", OutboxItem.claimed_at < now - LEASE)
+        .values(status="pending", last_error="the sender stopped before handing it over")
+        .execution_options(synchronize_session=False)
+    )
+    if count := int(getattr(released, "rowcount", 0) or 0):
+        log.warning("outbox: %s mails claimed by a sender that stopped are due again", count)
     result = session.execute(
         update(OutboxItem)
         .where(OutboxItem.status == "sending", OutboxItem.claimed_at < now - LEASE)
