@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases.events import add_event
 from amends.cases.models import Case, Notification
-from amends.cases.rules import Category, Severity, Step, WaitingOn, case_ref
+from amends.cases.rules import CaseState, Category, Severity, Step, WaitingOn, case_ref
 from amends.people.models import User
 from amends.people.rules import SYSTEM, Role
 from amends.playbook.policy import Playbook
@@ -29,12 +29,12 @@ def steps_of(case: Case) -> set[Step]:
 
 def start(case: Case, playbook: Playbook) -> None:
     """Set the deadlines from the moment the case opened (when the message arrived)."""
-    rule = playbook.rule(Severity(case.severity), Category(case.category))
+    rule = playbook.rule(case.severity, case.category)
     calendar = playbook.calendar
     case.ack_due_at = calendar.add(case.opened_at, rule.targets.acknowledge)
     case.remedy_due_at = calendar.add(case.opened_at, rule.targets.remedy)
     case.close_due_at = calendar.add(case.opened_at, rule.targets.close)
-    case.waiting_on = WaitingOn.US.value
+    case.waiting_on = WaitingOn.US
     case.waiting_since = case.opened_at
     refresh_urgency(case)
 
@@ -61,7 +61,7 @@ def customer_spoke(case: Case, playbook: Playbook, at: datetime) -> None:
         paused = playbook.calendar.between(case.waiting_since, at)
         if paused:
             case.remedy_due_at = playbook.calendar.add(case.remedy_due_at, paused)
-    case.waiting_on = WaitingOn.US.value
+    case.waiting_on = WaitingOn.US
     case.waiting_since = at
     case.last_inbound_at = at
     refresh_urgency(case)
@@ -79,7 +79,7 @@ def we_spoke(case: Case, at: datetime, *, asks: bool = False) -> None:
     case.outbound_count += 1
     case.last_outbound_at = at
     if asks and Step.REMEDY not in steps_of(case):
-        case.waiting_on = WaitingOn.CUSTOMER.value
+        case.waiting_on = WaitingOn.CUSTOMER
         case.waiting_since = at
     refresh_urgency(case)
 
@@ -111,10 +111,10 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
     }
     for clock, (due, escalated, stopped) in columns.items():
         query = select(Case).where(
-            stopped.is_(None), escalated.is_(None), due <= now, Case.state != "closed"
+            stopped.is_(None), escalated.is_(None), due <= now, Case.state != CaseState.CLOSED
         )
         if clock == "remedy":
-            query = query.where(Case.waiting_on != WaitingOn.CUSTOMER.value)
+            query = query.where(Case.waiting_on != WaitingOn.CUSTOMER)
         # Oldest breach first, so whatever is left for the next sweep is the newest.
         for case in session.scalars(query.order_by(due, Case.id).limit(ESCALATION_BATCH)):
             values: dict[str, object] = {escalated.key: now}
@@ -160,7 +160,7 @@ def retarget(case: Case, playbook: Playbook, *, old_severity: str, old_category:
     """New deadlines after severity or category changed, keeping any remedy pause earned."""
     calendar = playbook.calendar
     old = playbook.rule(Severity(old_severity), Category(old_category)).targets
-    new = playbook.rule(Severity(case.severity), Category(case.category)).targets
+    new = playbook.rule(case.severity, case.category).targets
     paused = timedelta()
     if case.remedy_due_at is not None:
         paused = calendar.between(calendar.add(case.opened_at, old.remedy), case.remedy_due_at)

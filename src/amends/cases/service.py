@@ -6,7 +6,6 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, exists, select, type_coerce
@@ -144,10 +143,10 @@ def _new_case(spec: NewCase, *, now: datetime, playbook: Playbook) -> Case:
         customer_id=spec.customer_id,
         owner_id=spec.owner_id,
         title=spec.title,
-        state=CaseState.NEW.value,
-        severity=spec.severity.value,
-        category=spec.category.value,
-        origin=spec.origin.value,
+        state=CaseState.NEW,
+        severity=spec.severity,
+        category=spec.category,
+        origin=spec.origin,
         commitment_id=spec.commitment_id,
         opened_at=spec.opened_at or now,
         created_at=now,
@@ -221,7 +220,7 @@ def _values(actor: Actor, f: CaseFilter) -> dict[str, Any]:
     for name in _EQUALS:
         value = getattr(f, name)
         if value is not None:
-            values[name] = value.value if isinstance(value, StrEnum) else value
+            values[name] = value
     return values
 
 
@@ -235,9 +234,9 @@ def _shaped_conditions(shape: _Shape) -> tuple[ColumnElement[bool], ...]:
         # open cases serves this in order.
         conditions.append(Case.urgency_at.is_not(None))
     if is_open is True:
-        conditions.append(Case.state != CaseState.CLOSED.value)
+        conditions.append(Case.state != CaseState.CLOSED)
     elif is_open is False:
-        conditions.append(Case.state == CaseState.CLOSED.value)
+        conditions.append(Case.state == CaseState.CLOSED)
     conditions.extend(getattr(Case, name) == bindparam(name) for name in given)
     return tuple(conditions)
 
@@ -340,7 +339,7 @@ def update_case(
         )
     before = {key: getattr(case, key) for key in changes}
     for key, value in changes.items():
-        setattr(case, key, value.value if hasattr(value, "value") else value)
+        setattr(case, key, value)
     after = {key: getattr(case, key) for key in changes}
     if before != after:
         if {"severity", "category"} & set(changes):
@@ -450,7 +449,7 @@ def fallback_owner(session: Session) -> int:
     """The owner of a complaint from a customer nobody knows yet: the first manager."""
     fallback = session.scalar(
         select(User.id)
-        .where(User.active, User.role.in_([Role.MANAGER.value, Role.OWNER.value]))
+        .where(User.active, User.role.in_([Role.MANAGER, Role.OWNER]))
         .order_by(User.role.desc(), User.id)
         .limit(1)
     )

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from amends.errors import InvalidTransition
-from amends.playbook.rules import REPEAT_WINDOW
+from amends.playbook.rules import REPEAT_WINDOW, Severity
 from amends.playbook.rules import PatternPolicy as PatternPolicy
 
-SEVERITIES = ("low", "medium", "high", "critical")
+SEVERITIES: tuple[Severity, ...] = tuple(Severity)
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def repeats(
     return sorted(found)
 
 
-def raised(severity: str) -> str:
+def raised(severity: Severity) -> Severity:
     """One level more severe, at most critical."""
     index = SEVERITIES.index(severity) if severity in SEVERITIES else 1
     return SEVERITIES[min(index + 1, len(SEVERITIES) - 1)]
