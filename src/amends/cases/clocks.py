@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 
 from amends.cases.events import add_event
 from amends.cases.models import Case, Notification
-from amends.cases.rules import CaseState, Category, Severity, Step, WaitingOn, case_ref
+from amends.cases.rules import (
+    CaseState,
+    Category,
+    EventKind,
+    NotificationKind,
+    Severity,
+    Step,
+    WaitingOn,
+    case_ref,
+)
 from amends.people.models import User
 from amends.people.rules import SYSTEM, Role
 from amends.playbook.policy import Playbook
@@ -134,7 +143,7 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
             add_event(
                 session,
                 case=case,
-                kind="escalated",
+                kind=EventKind.ESCALATED,
                 at=now,
                 actor=SYSTEM,
                 note=f"{label} SLA breached",
@@ -147,7 +156,7 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
                     Notification(
                         user_id=user_id,
                         case_id=case.id,
-                        kind="sla_breached",
+                        kind=NotificationKind.SLA_BREACHED,
                         text=f"{case_ref(case.id)}: {label} SLA breached",
                         created_at=now,
                     )

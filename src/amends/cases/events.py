@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case, TimelineEvent
+from amends.cases.rules import EventKind
 from amends.people.rules import Actor
 
 
@@ -15,7 +16,7 @@ def add_event(
     session: Session,
     *,
     case: Case,
-    kind: str,
+    kind: EventKind,
     at: datetime,
     actor: Actor,
     note: str = "",

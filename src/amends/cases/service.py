@@ -18,6 +18,7 @@ from amends.cases.models import Case, CaseParticipant, Notification, TimelineEve
 from amends.cases.rules import (
     CaseState,
     Category,
+    EventKind,
     Origin,
     Severity,
 )
@@ -124,7 +125,7 @@ def open_cases(
         add_event(
             session,
             case=case,
-            kind="opened",
+            kind=EventKind.OPENED,
             at=now,
             actor=actor,
             data={
@@ -353,7 +354,7 @@ def update_case(
         add_event(
             session,
             case=case,
-            kind="updated",
+            kind=EventKind.UPDATED,
             at=now,
             actor=actor,
             note=note,
@@ -372,7 +373,7 @@ def add_participant(
         add_event(
             session,
             case=case,
-            kind="participant_added",
+            kind=EventKind.PARTICIPANT_ADDED,
             at=now,
             actor=actor,
             data={"user_id": user_id, "reason": reason},

@@ -16,6 +16,8 @@ from amends.cases.models import Case, Notification
 from amends.cases.rules import (
     STEPS,
     CaseState,
+    EventKind,
+    NotificationKind,
     Outcome,
     Step,
     WaitingOn,
@@ -70,7 +72,7 @@ def complete(
         add_event(
             session,
             case=case,
-            kind="step",
+            kind=EventKind.STEP,
             at=now,
             actor=actor,
             note=note,
@@ -137,7 +139,7 @@ def handoff(
     add_event(
         session,
         case=case,
-        kind="handoff",
+        kind=EventKind.HANDOFF,
         at=now,
         actor=actor,
         note=reason,
@@ -147,7 +149,7 @@ def handoff(
         Notification(
             user_id=target.id,
             case_id=case.id,
-            kind="handoff",
+            kind=NotificationKind.HANDOFF,
             text=f"{case_ref(case.id)} is now yours: {reason}",
             created_at=now,
         )

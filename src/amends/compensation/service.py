@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case, Notification
-from amends.cases.rules import case_ref
+from amends.cases.rules import EventKind, NotificationKind, case_ref
 from amends.cases.service import add_event, get_case
 from amends.commitments.models import Breach, Commitment
 from amends.compensation.models import Compensation
@@ -76,7 +76,7 @@ def record(
     add_event(
         session,
         case=case,
-        kind="compensation_requested" if held else "compensation_granted",
+        kind=EventKind.COMPENSATION_REQUESTED if held else EventKind.COMPENSATION_GRANTED,
         at=now,
         actor=actor,
         note=rationale,
@@ -97,7 +97,7 @@ def record(
                 Notification(
                     user_id=user.id,
                     case_id=case.id,
-                    kind="approval_needed",
+                    kind=NotificationKind.APPROVAL_NEEDED,
                     created_at=now,
                     text=f"{case_ref(case.id)}: approve {kind_value.value} of {amount} {currency}?",
                 )
@@ -146,7 +146,7 @@ def decide(
     add_event(
         session,
         case=case,
-        kind="compensation_approved" if approve else "compensation_declined",
+        kind=EventKind.COMPENSATION_APPROVED if approve else EventKind.COMPENSATION_DECLINED,
         at=now,
         actor=actor,
         note=note,

@@ -5,11 +5,21 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from amends.cases.rules import EventKind
+
 
 class Direction(StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"
     INTERNAL = "internal"
+
+
+# The case timeline entry a message of each direction writes.
+MESSAGE_EVENT: dict[Direction, EventKind] = {
+    Direction.INBOUND: EventKind.MESSAGE_INBOUND,
+    Direction.OUTBOUND: EventKind.MESSAGE_OUTBOUND,
+    Direction.INTERNAL: EventKind.MESSAGE_INTERNAL,
+}
 
 
 class Channel(StrEnum):

@@ -15,7 +15,7 @@ from amends.cases.rules import case_ref
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.messages.models import Message
-from amends.messages.rules import Channel, Direction, reply_subject
+from amends.messages.rules import MESSAGE_EVENT, Channel, Direction, reply_subject
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
 from amends.people.service import require
@@ -96,7 +96,7 @@ def record_message(
         cases.add_event(
             session,
             case=case,
-            kind=f"message_{direction.value}",
+            kind=MESSAGE_EVENT[direction],
             at=message.at,
             actor=actor,
             data=data,

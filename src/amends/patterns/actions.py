@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases.models import Case
+from amends.cases.rules import EventKind
 from amends.errors import Forbidden, InvalidInput, NotFound
 from amends.paging import Page, paginate
 from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, Pattern, PatternCase
@@ -99,7 +100,7 @@ def _announce(
     item: CorrectiveAction,
     case_ids: Iterable[int],
     *,
-    kind: str,
+    kind: EventKind,
     actor: Actor,
     now: datetime,
     note: str,
@@ -156,7 +157,7 @@ def _link(
         session,
         item,
         added,
-        kind="corrective_action_linked",
+        kind=EventKind.CORRECTIVE_ACTION_LINKED,
         actor=actor,
         now=now,
         note=f"{action_ref(item.id)}: {item.description}",
@@ -311,7 +312,7 @@ def set_status(
         session,
         item,
         affected_case_ids(session, item.id),
-        kind="corrective_action_status",
+        kind=EventKind.CORRECTIVE_ACTION_STATUS,
         actor=actor,
         now=now,
         note=note or f"{action_ref(item.id)}: {current.value} → {wanted.value}",

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from amends.cases import clocks
 from amends.cases import service as cases
 from amends.cases.models import Case, Notification
-from amends.cases.rules import case_ref
+from amends.cases.rules import EventKind, NotificationKind, case_ref
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.paging import Page, paginate
 from amends.patterns import neighbours
@@ -144,7 +144,7 @@ def _notify_managers(
     session: Session,
     *,
     case_id: int,
-    kind: str,
+    kind: NotificationKind,
     text: str,
     now: datetime,
     managers: Sequence[int] | None = None,
@@ -232,7 +232,7 @@ def _flag(
     cases.add_event(
         session,
         case=case,
-        kind="repeat_detected",
+        kind=EventKind.REPEAT_DETECTED,
         at=now,
         actor=SYSTEM,
         note=f"repeats {refs}",
@@ -242,7 +242,7 @@ def _flag(
     _notify_managers(
         session,
         case_id=case.id,
-        kind="repeat_failure",
+        kind=NotificationKind.REPEAT_FAILURE,
         text=f"{case_ref(case.id)} repeats {refs}",
         now=now,
         managers=managers,
@@ -403,7 +403,7 @@ def detect_pattern(
         _notify_managers(
             session,
             case_id=case.id,
-            kind="pattern_detected",
+            kind=NotificationKind.PATTERN_DETECTED,
             text=f"{pattern_ref(pattern.id)}: {customers} customers hit by “{case.title}”; "
             "it needs a corrective action",
             now=now,
@@ -439,7 +439,7 @@ def _joined_event(
     cases.add_event(
         session,
         case=case,
-        kind="pattern_joined",
+        kind=EventKind.PATTERN_JOINED,
         at=now,
         actor=SYSTEM,
         # The pattern's name is another customer's words: not for this case's timeline.

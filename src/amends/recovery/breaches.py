@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from amends.cases import service as cases
 from amends.cases.models import Case
-from amends.cases.rules import Category, Origin, Severity, case_ref
+from amends.cases.rules import Category, EventKind, Origin, Severity, case_ref
 from amends.commitments.bulk import Missed
 from amends.commitments.drafts import breach_draft
 from amends.commitments.models import Breach, Commitment
@@ -145,7 +145,7 @@ def _note_breaches(
         cases.add_event(
             session,
             case=case,
-            kind="breach",
+            kind=EventKind.BREACH,
             at=now,
             actor=SYSTEM,
             note=f"{commitment.title}: due {m.due_at.isoformat()}, nothing delivered",
@@ -207,7 +207,7 @@ def _draft(
     cases.add_event(
         session,
         case=case,
-        kind="draft_prepared",
+        kind=EventKind.DRAFT_PREPARED,
         at=now,
         actor=SYSTEM,
         data={"language": language},

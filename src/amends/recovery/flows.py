@@ -17,7 +17,17 @@ from sqlalchemy.orm import Session
 from amends.cases import service as cases
 from amends.cases import steps as case_steps
 from amends.cases.models import Case, Notification
-from amends.cases.rules import SPOKEN_STEPS, Category, Origin, Outcome, Severity, Step, case_ref
+from amends.cases.rules import (
+    SPOKEN_STEPS,
+    Category,
+    EventKind,
+    NotificationKind,
+    Origin,
+    Outcome,
+    Severity,
+    Step,
+    case_ref,
+)
 from amends.coach import service as coach
 from amends.commitments import service as commitments
 from amends.commitments.models import Commitment
@@ -305,7 +315,7 @@ def _settle_customer(
     cases.add_event(
         session,
         case=case,
-        kind="customer_status",
+        kind=EventKind.CUSTOMER_STATUS,
         at=now,
         actor=actor,
         data={
@@ -356,7 +366,7 @@ def decide_compensation(
         cases.add_event(
             session,
             case=case,
-            kind="reply_released" if approve else "reply_returned",
+            kind=EventKind.REPLY_RELEASED if approve else EventKind.REPLY_RETURNED,
             at=now,
             actor=actor,
             data={"message_id": item.message_id, "compensation_id": item.id},
@@ -370,7 +380,11 @@ def decide_compensation(
             Notification(
                 user_id=item.requested_by,
                 case_id=case.id,
-                kind=f"compensation_{verdict}",
+                kind=(
+                    NotificationKind.COMPENSATION_APPROVED
+                    if approve
+                    else NotificationKind.COMPENSATION_DECLINED
+                ),
                 text=f"{case_ref(case.id)}: your {item.kind} of {item.amount} "
                 f"{item.currency} was {verdict}.{told}",
                 created_at=now,
@@ -444,7 +458,7 @@ def send_reply(
         cases.add_event(
             session,
             case=case,
-            kind="coach_override",
+            kind=EventKind.COACH_OVERRIDE,
             at=now,
             actor=actor,
             note=(override_reason or "").strip(),
@@ -479,7 +493,7 @@ def send_reply(
         cases.add_event(
             session,
             case=case,
-            kind="reply_held",
+            kind=EventKind.REPLY_HELD,
             at=now,
             actor=actor,
             data={"message_id": message.id, "compensation_id": promised.id},

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases.models import Case
+from amends.cases.rules import EventKind
 from amends.commitments import ledger
 from amends.commitments.models import Commitment
 from amends.commitments.validity import Assessment, Promise, Verdict, assess, claim_dict
@@ -96,7 +97,7 @@ def judge_again(session: Session, case_id: int, *, actor: Actor, now: datetime) 
     cases.add_event(
         session,
         case=case,
-        kind="validity_judged",
+        kind=EventKind.VALIDITY_JUDGED,
         at=now,
         actor=actor,
         data={"verdict": found.verdict.value, "as_of": moment.isoformat()},
@@ -126,7 +127,7 @@ def override_validity(
     cases.add_event(
         session,
         case=case,
-        kind="validity_overridden",
+        kind=EventKind.VALIDITY_OVERRIDDEN,
         at=now,
         actor=actor,
         note=reason.strip(),
