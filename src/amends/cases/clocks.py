@@ -94,12 +94,10 @@ def we_spoke(case: Case, at: datetime, *, asks: bool = False) -> None:
 
 
 def _escalation_targets(session: Session) -> list[User]:
-    managers = list(
-        session.scalars(select(User).where(User.role == Role.MANAGER.value, User.active))
-    )
+    managers = list(session.scalars(select(User).where(User.role == Role.MANAGER, User.active)))
     if managers:
         return managers
-    return list(session.scalars(select(User).where(User.role == Role.OWNER.value, User.active)))
+    return list(session.scalars(select(User).where(User.role == Role.OWNER, User.active)))
 
 
 def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:

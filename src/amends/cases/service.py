@@ -38,7 +38,7 @@ def _owner(session: Session, owner_id: int) -> User:
     owner = session.get(User, owner_id)
     if owner is None or not owner.active:
         raise InvalidInput(f"owner {owner_id} is not an active user", code="owner-not-found")
-    if not can_own_cases(Role(owner.role)):
+    if not can_own_cases(owner.role):
         raise InvalidInput(
             f"{owner.name} is a {owner.role} and cannot own cases", code="owner-not-allowed"
         )
@@ -441,7 +441,7 @@ def default_owner(session: Session, customer_id: int) -> int:
     ]
     for user_id in candidates:
         user = session.get(User, user_id) if user_id is not None else None
-        if user is not None and user.active and can_own_cases(Role(user.role)):
+        if user is not None and user.active and can_own_cases(user.role):
             return user.id
     return fallback_owner(session)
 

@@ -30,7 +30,7 @@ from amends.cases.rules import (
 from amends.cases.service import get_case
 from amends.errors import Conflict, InvalidInput
 from amends.people.models import User
-from amends.people.rules import Action, Actor, Role, can_own_cases
+from amends.people.rules import Action, Actor, can_own_cases
 from amends.people.service import require
 from amends.playbook.policy import Playbook
 
@@ -126,7 +126,7 @@ def handoff(
     target = session.get(User, to_user_id)
     if target is None or not target.active:
         raise InvalidInput(f"user {to_user_id} is not an active user", code="owner-not-found")
-    if not can_own_cases(Role(target.role)):
+    if not can_own_cases(target.role):
         raise InvalidInput(
             f"{target.name} is a {target.role} and cannot own cases", code="owner-not-allowed"
         )

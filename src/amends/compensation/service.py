@@ -90,7 +90,7 @@ def record(
     )
     if held:
         approvers = session.scalars(
-            select(User).where(User.role.in_([Role.MANAGER.value, Role.OWNER.value]), User.active)
+            select(User).where(User.role.in_([Role.MANAGER, Role.OWNER]), User.active)
         )
         for user in approvers:
             session.add(

@@ -46,7 +46,7 @@ def _owner(session: Session, owner_id: int) -> User:
     owner = session.get(User, owner_id)
     if owner is None or not owner.active:
         raise InvalidInput(f"owner {owner_id} is not an active user", code="owner-not-found")
-    if Role(owner.role) is Role.VIEWER:
+    if owner.role is Role.VIEWER:
         raise InvalidInput(
             f"{owner.name} is a viewer and cannot own a corrective action",
             code="owner-not-allowed",

@@ -133,9 +133,7 @@ def _join_existing(
 def _manager_ids(session: Session) -> list[int]:
     return list(
         session.scalars(
-            select(User.id).where(
-                User.active, User.role.in_([Role.MANAGER.value, Role.OWNER.value])
-            )
+            select(User.id).where(User.active, User.role.in_([Role.MANAGER, Role.OWNER]))
         )
     )
 

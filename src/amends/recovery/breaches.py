@@ -25,7 +25,7 @@ from amends.commitments.occurrences import breach_severity
 from amends.customers.models import Customer
 from amends.messages.models import Message
 from amends.people.models import User
-from amends.people.rules import SYSTEM, Role, can_own_cases
+from amends.people.rules import SYSTEM, can_own_cases
 from amends.playbook.policy import Playbook
 from amends.recovery import flows
 
@@ -162,7 +162,7 @@ def _case_owner(session: Session, commitment: Commitment, owners: dict[int, User
     """The promise's owner owns its miss; else whoever knows the account (see cases)."""
     if commitment.owner_id is not None:
         owner = owners.get(commitment.owner_id)
-        if owner is not None and owner.active and can_own_cases(Role(owner.role)):
+        if owner is not None and owner.active and can_own_cases(owner.role):
             return owner.id
     return cases.default_owner(session, commitment.customer_id)
 
