@@ -204,7 +204,7 @@ def load(
         # and give their side before it closes.
         inbound = " ".join(m.text for m in k.messages if m.direction is Direction.INBOUND)
         for user in users.values():
-            if user.role == Role.EMPLOYEE.value and user.name in inbound:
+            if user.role == Role.EMPLOYEE and user.name in inbound:
                 cases.add_participant(
                     session, case=case, user_id=user.id, reason="named", actor=actor, now=opened
                 )
