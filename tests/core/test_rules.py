@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from amends.commitments.rules import CommitmentKind, schedule_problem
+import pytest
+
+from amends.commitments.rules import CommitmentKind, CommitmentStatus, schedule_problem, transition
+from amends.errors import InvalidTransition
 from amends.people.rules import Action, Role, allows, can_see_case
 
 
@@ -31,3 +34,13 @@ def test_schedules() -> None:
         schedule_problem(CommitmentKind.DELIVERABLE, start, "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30")
         or ""
     )
+
+
+def test_a_commitment_pauses_and_resumes_but_an_ended_one_stays_ended() -> None:
+    active, paused, ended = CommitmentStatus.ACTIVE, CommitmentStatus.PAUSED, CommitmentStatus.ENDED
+    assert transition(active, paused) is paused
+    assert transition(paused, active) is active
+    assert transition(paused, ended) is ended
+    assert transition(ended, ended) is ended
+    with pytest.raises(InvalidTransition, match="the commitment has ended"):
+        transition(ended, active)
