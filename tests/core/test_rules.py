@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from amends.commitments.rules import CommitmentKind, CommitmentStatus, schedule_problem, transition
+from amends.compensation.rules import CompensationStatus
+from amends.compensation.rules import transition as compensation_transition
 from amends.errors import InvalidTransition
 from amends.people.rules import Action, Role, allows, can_see_case
 
@@ -44,3 +46,16 @@ def test_a_commitment_pauses_and_resumes_but_an_ended_one_stays_ended() -> None:
     assert transition(ended, ended) is ended
     with pytest.raises(InvalidTransition, match="the commitment has ended"):
         transition(ended, active)
+
+
+def test_a_compensation_request_is_decided_once() -> None:
+    requested, approved = CompensationStatus.REQUESTED, CompensationStatus.APPROVED
+    assert compensation_transition(requested, approved) is approved
+    assert compensation_transition(requested, CompensationStatus.DECLINED) == "declined"
+    with pytest.raises(InvalidTransition, match="already approved") as refused:
+        compensation_transition(approved, CompensationStatus.DECLINED)
+    assert refused.value.code == "already-decided"
+    with pytest.raises(InvalidTransition, match="already granted"):
+        compensation_transition(CompensationStatus.GRANTED, approved)
+    with pytest.raises(InvalidTransition, match="approved or declined, not granted"):
+        compensation_transition(requested, CompensationStatus.GRANTED)

@@ -20,9 +20,10 @@ from amends.compensation.rules import (
     Recommendation,
     needs_approval,
     recommend,
+    transition,
 )
 from amends.customers.models import Customer
-from amends.errors import Conflict, Forbidden, InvalidInput, NotFound
+from amends.errors import Forbidden, InvalidInput, NotFound
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
@@ -63,11 +64,11 @@ def record(
     held = needs_approval(actor.role, amount, limit)
     item = Compensation(
         case_id=case.id,
-        kind=kind_value.value,
+        kind=kind_value,
         amount=amount,
         currency=currency,
         rationale=rationale,
-        status=(CompensationStatus.REQUESTED if held else CompensationStatus.GRANTED).value,
+        status=CompensationStatus.REQUESTED if held else CompensationStatus.GRANTED,
         requested_by=actor.user_id,
         created_at=now,
     )
@@ -110,7 +111,7 @@ def approved_for(session: Session, case_id: int) -> Compensation | None:
         select(Compensation)
         .where(
             Compensation.case_id == case_id,
-            Compensation.status == CompensationStatus.APPROVED.value,
+            Compensation.status == CompensationStatus.APPROVED,
         )
         .order_by(Compensation.id.desc())
         .limit(1)
@@ -137,9 +138,9 @@ def decide(
             f"compensation {compensation_id} does not exist", code="compensation-not-found"
         )
     case = get_case(session, item.case_id, actor=actor)
-    if item.status != CompensationStatus.REQUESTED.value:
-        raise Conflict(f"this compensation is already {item.status}", code="already-decided")
-    item.status = (CompensationStatus.APPROVED if approve else CompensationStatus.DECLINED).value
+    item.status = transition(
+        item.status, CompensationStatus.APPROVED if approve else CompensationStatus.DECLINED
+    )
     item.decided_by = actor.user_id
     item.decided_at = now
     item.decision_note = note
