@@ -10,6 +10,7 @@ from amends.commitments.rules import CommitmentKind, CommitmentStatus, schedule_
 from amends.compensation.rules import CompensationStatus
 from amends.compensation.rules import transition as compensation_transition
 from amends.errors import InvalidTransition
+from amends.messages.rules import OutboxStatus, outbox_transition
 from amends.people.rules import Action, Role, allows, can_see_case
 
 
@@ -59,3 +60,15 @@ def test_a_compensation_request_is_decided_once() -> None:
         compensation_transition(CompensationStatus.GRANTED, approved)
     with pytest.raises(InvalidTransition, match="approved or declined, not granted"):
         compensation_transition(requested, CompensationStatus.GRANTED)
+
+
+def test_an_outbox_row_is_sent_only_once_claimed_and_never_again_after() -> None:
+    pending, sending = OutboxStatus.PENDING, OutboxStatus.SENDING
+    assert outbox_transition(pending, sending) is sending
+    for outcome in (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.UNCERTAIN, pending):
+        assert outbox_transition(sending, outcome) is outcome
+    with pytest.raises(InvalidTransition, match="pending cannot become sent"):
+        outbox_transition(pending, OutboxStatus.SENT)
+    for final in (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.UNCERTAIN):
+        with pytest.raises(InvalidTransition, match=f"that is {final} cannot become"):
+            outbox_transition(final, pending)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from amends.config import Settings
 from amends.db import transaction
 from amends.messages.models import Message, OutboxItem
+from amends.messages.rules import OutboxStatus, outbox_transition
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ def queue(session: Session, *, message: Message, to_address: str, now: datetime)
         message_id=message.id,
         idempotency_key=f"msg-{message.id}-{uuid.uuid4().hex[:12]}",
         to_address=to_address,
-        status="pending",
+        status=OutboxStatus.PENDING,
         next_attempt_at=now,
         created_at=now,
     )
@@ -89,7 +90,7 @@ def cancel(session: Session, *, message_id: int, reason: str) -> int:
 
 # Rows that count against the hourly cap: mail handed to the relay, being handed over,
 # or possibly handed over. A permanent failure or a retry after an error sent nothing.
-CAPPED_STATUSES = ("sending", "sent", "uncertain")
+CAPPED_STATUSES = (OutboxStatus.SENDING, OutboxStatus.SENT, OutboxStatus.UNCERTAIN)
 CAP_WINDOW = timedelta(hours=1)
 
 
@@ -105,7 +106,7 @@ def claim(
     candidates = list(
         session.execute(
             select(OutboxItem.id, OutboxItem.to_address)
-            .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
+            .where(OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at <= now)
             .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
             .limit(limit)
         )
@@ -125,9 +126,9 @@ def claim(
         ) < cap_per_hour
         won = session.execute(
             update(OutboxItem)
-            .where(OutboxItem.id == item_id, OutboxItem.status == "pending", under_cap)
+            .where(OutboxItem.id == item_id, OutboxItem.status == OutboxStatus.PENDING, under_cap)
             .values(
-                status="sending",
+                status=outbox_transition(OutboxStatus.PENDING, OutboxStatus.SENDING),
                 claimed_by=worker,
                 claimed_at=now,
                 attempts=OutboxItem.attempts + 1,
@@ -191,7 +192,7 @@ def _hold(
     )
     done = session.execute(
         update(OutboxItem)
-        .where(OutboxItem.id == item_id, OutboxItem.status == "pending")
+        .where(OutboxItem.id == item_id, OutboxItem.status == OutboxStatus.PENDING)
         .values(next_attempt_at=release, held_until=release, hold_reason=reason[:500])
         .execution_options(synchronize_session=False)
     )
@@ -307,17 +308,17 @@ def drain(
                     isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
                 )
                 if permanent or row.attempts >= MAX_ATTEMPTS:
-                    row.status = "failed"
+                    row.status = outbox_transition(row.status, OutboxStatus.FAILED)
                     counts["failed"] += 1
                 else:
-                    row.status = "pending"
+                    row.status = outbox_transition(row.status, OutboxStatus.PENDING)
                     row.next_attempt_at = now + backoff(row.attempts)
                     counts["retry"] += 1
             continue
         with transaction(sessions) as session:
             row = session.get(OutboxItem, item_id)
             assert row is not None
-            row.status = "sent"
+            row.status = outbox_transition(row.status, OutboxStatus.SENT)
             row.sent_at = now
             row.last_error = ""
             counts["sent"] += 1
@@ -327,9 +328,10 @@ def drain(
 def _expire_leases(session: Session, *, now: datetime) -> int:
     result = session.execute(
         update(OutboxItem)
-        .where(OutboxItem.status == "sending", OutboxItem.claimed_at < now - LEASE)
+        .where(OutboxItem.status == OutboxStatus.SENDING, OutboxItem.claimed_at < now - LEASE)
         .values(
-            status="uncertain", last_error="the sender stopped mid-send; check before resending"
+            status=outbox_transition(OutboxStatus.SENDING, OutboxStatus.UNCERTAIN),
+            last_error="the sender stopped mid-send; check before resending",
         )
         .execution_options(synchronize_session=False)
     )

@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 
 from amends.cases.rules import EventKind
+from amends.errors import InvalidTransition
 
 
 class Direction(StrEnum):
@@ -48,3 +49,34 @@ def reply_subject(their: str | None, ours: str | None, *, ref: str, title: str) 
     else:
         subject = title.strip()
     return subject if f"[{ref}]" in subject else f"{subject} [{ref}]"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # due at next_attempt_at (again, after a retryable error)
+    SENDING = "sending"  # claimed by one worker, being handed to the relay
+    SENT = "sent"
+    FAILED = "failed"  # refused for good, or out of attempts
+    UNCERTAIN = "uncertain"  # the sender stopped mid-send: perhaps handed over, perhaps not
+
+
+_OUTBOX_MOVES: dict[OutboxStatus, frozenset[OutboxStatus]] = {
+    OutboxStatus.PENDING: frozenset({OutboxStatus.SENDING}),
+    OutboxStatus.SENDING: frozenset(
+        {OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.FAILED, OutboxStatus.UNCERTAIN}
+    ),
+    OutboxStatus.SENT: frozenset(),
+    OutboxStatus.FAILED: frozenset(),
+    # Never resent automatically: the customer may already have the mail.
+    OutboxStatus.UNCERTAIN: frozenset(),
+}
+
+
+def outbox_transition(status: OutboxStatus, to: OutboxStatus) -> OutboxStatus:
+    """``to`` if an outbox row in ``status`` may move there, else InvalidTransition.
+
+    Only a claimed row is sent, and only the claimant records how the send went; a
+    row that was sent, failed for good or may have been sent is never sent again.
+    """
+    if to not in _OUTBOX_MOVES[status]:
+        raise InvalidTransition(f"an outbox item that is {status} cannot become {to}")
+    return to

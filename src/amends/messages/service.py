@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from amends.cases import clocks
 from amends.cases import service as cases
 from amends.cases.models import Case, TimelineEvent
-from amends.cases.rules import case_ref
+from amends.cases.rules import CaseState, Origin, case_ref
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.messages.models import Message
@@ -66,8 +66,8 @@ def record_message(
     message = Message(
         case_id=case_id,
         customer_id=customer_id,
-        direction=direction.value,
-        channel=channel.value,
+        direction=direction,
+        channel=channel,
         language=language,
         subject=subject,
         text=text,
@@ -140,7 +140,7 @@ def list_messages(
     if customer_id is not None:
         stmt = stmt.where(Message.customer_id == customer_id)
     if direction is not None:
-        stmt = stmt.where(Message.direction == direction.value)
+        stmt = stmt.where(Message.direction == direction)
     return paginate(session, stmt, limit=limit, offset=offset)
 
 
@@ -167,10 +167,10 @@ def reply_subject_for(session: Session, case: Case) -> str:
 def best_open_case(cases_: list[Case]) -> Case | None:
     """The open case a complaint joins, in ``receive_complaint``'s order: a proactive
     (breach) case first, then the most recently opened."""
-    open_ = [c for c in cases_ if c.state != "closed"]
+    open_ = [c for c in cases_ if c.state is not CaseState.CLOSED]
     if not open_:
         return None
-    return max(open_, key=lambda c: (c.origin == "breach", c.opened_at, c.id))
+    return max(open_, key=lambda c: (c.origin is Origin.BREACH, c.opened_at, c.id))
 
 
 @dataclass
@@ -204,8 +204,8 @@ def record_inbound_batch(
         {
             "case_id": item.case.id,
             "customer_id": item.case.customer_id,
-            "direction": Direction.INBOUND.value,
-            "channel": item.channel.value,
+            "direction": Direction.INBOUND,
+            "channel": item.channel,
             "language": item.language,
             "subject": item.subject,
             "text": item.text,
@@ -231,7 +231,7 @@ def record_inbound_batch(
                 "case_id": item.case.id,
                 "at": item.at,
                 "actor_id": actor.user_id,
-                "kind": f"message_{Direction.INBOUND.value}",
+                "kind": MESSAGE_EVENT[Direction.INBOUND],
                 "note": "",
                 "data": {
                     "message_id": message_id,

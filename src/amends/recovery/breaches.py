@@ -24,6 +24,7 @@ from amends.commitments.models import Breach, Commitment
 from amends.commitments.occurrences import breach_severity
 from amends.customers.models import Customer
 from amends.messages.models import Message
+from amends.messages.rules import Channel, Direction
 from amends.people.models import User
 from amends.people.rules import SYSTEM, can_own_cases
 from amends.playbook.policy import Playbook
@@ -192,8 +193,8 @@ def _draft(
         Message(
             case_id=case.id,
             customer_id=customer.id,
-            direction="outbound",
-            channel="email",
+            direction=Direction.OUTBOUND,
+            channel=Channel.EMAIL,
             language=language,
             subject=f"[{case_ref(case.id)}] {subject}",
             text=text,
