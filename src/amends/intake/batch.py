@@ -28,7 +28,7 @@ from amends.intake import store
 from amends.intake.models import RawMail, StoredAttachment
 from amends.intake.pipeline import quarantine_record
 from amends.intake.result import ParsedMessage
-from amends.intake.rules import message_key, subject_key
+from amends.intake.rules import RawMailStatus, message_key, raw_mail_transition, subject_key
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel
@@ -59,7 +59,7 @@ class Work:
 class Outcome:
     """What ``_apply`` reports for one message (the pipeline turns it into a result)."""
 
-    status: str
+    status: RawMailStatus
     reason: str | None = None
     case_id: int | None = None
 
@@ -251,11 +251,15 @@ def apply_batch(
     later: list[tuple[dict[str, object], str]] = []
     order = 1 << 62  # batch messages are newer than any stored one
 
-    def finish(w: Work, status: str, code: str | None, reason: str, **extra: object) -> None:
+    def finish(
+        w: Work, status: RawMailStatus, code: str | None, reason: str, **extra: object
+    ) -> None:
         finished.append(
             {
                 "id": w.raw_id,
-                "status": status,
+                # Only pending rows reach a batch (pipeline._ingest_batch reports the rest
+                # as seen before); the UPDATE is by id, so the move is checked here.
+                "status": raw_mail_transition(RawMailStatus.PENDING, status),
                 "reason_code": code,
                 "reason": reason[:2000],
                 "message_key": extra.get("key"),
@@ -269,9 +273,9 @@ def apply_batch(
     for w in work:
         if isinstance(w.outcome, Quarantined):
             exc = w.outcome
-            finish(w, "quarantined", exc.code, exc.message)
+            finish(w, RawMailStatus.QUARANTINED, exc.code, exc.message)
             session.add(quarantine_record(w.raw_id, exc, now))
-            outcomes.append(Outcome("quarantined", f"{exc.code}: {exc.message}"))
+            outcomes.append(Outcome(RawMailStatus.QUARANTINED, f"{exc.code}: {exc.message}"))
             continue
         parsed = w.outcome
         key = _key(w)
@@ -279,7 +283,7 @@ def apply_batch(
             case_id = known.case_of_key[key]
             finish(
                 w,
-                "duplicate",
+                RawMailStatus.DUPLICATE,
                 "message-id-seen",
                 "a message with this Message-ID was already received",
                 key=key,
@@ -288,17 +292,17 @@ def apply_batch(
             )
             if key not in known.message_of_key:  # a copy within this batch: id comes later
                 later.append((finished[-1], key))
-            outcomes.append(Outcome("duplicate", "message-id-seen", case_id))
+            outcomes.append(Outcome(RawMailStatus.DUPLICATE, "message-id-seen", case_id))
             continue
         if parsed.ignore_reason is not None:
             code, text = parsed.ignore_reason.code, parsed.ignore_reason.text
-            finish(w, "ignored", code, text, key=key)
-            outcomes.append(Outcome("ignored", f"{code}: {text}"))
+            finish(w, RawMailStatus.IGNORED, code, text, key=key)
+            outcomes.append(Outcome(RawMailStatus.IGNORED, f"{code}: {text}"))
             continue
         if not parsed.from_address:
             reason = "the message has no sender address to answer"
-            finish(w, "quarantined", "mail-no-sender", reason, key=key)
-            outcomes.append(Outcome("quarantined", "mail-no-sender"))
+            finish(w, RawMailStatus.QUARANTINED, "mail-no-sender", reason, key=key)
+            outcomes.append(Outcome(RawMailStatus.QUARANTINED, "mail-no-sender"))
             continue
         address = parsed.from_address
         customer_id = _customer(session, known, parsed, now=now)
@@ -341,7 +345,7 @@ def apply_batch(
             at=received,
         )
         pending.append((len(outcomes), w, item))
-        outcomes.append(Outcome("stored", None, case.id))
+        outcomes.append(Outcome(RawMailStatus.STORED, None, case.id))
         known.case_of_key[key] = case.id
         order += 1
         if received >= since:
@@ -361,7 +365,13 @@ def apply_batch(
         if item.message_key:
             known.message_of_key[item.message_key] = message_id
         finish(
-            w, "stored", None, "", key=item.message_key, message_id=message_id, case_id=item.case.id
+            w,
+            RawMailStatus.STORED,
+            None,
+            "",
+            key=item.message_key,
+            message_id=message_id,
+            case_id=item.case.id,
         )
         assert isinstance(w.outcome, ParsedMessage)
         for attachment in w.outcome.attachments:

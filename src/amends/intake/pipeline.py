@@ -28,7 +28,7 @@ from amends.errors import Quarantined
 from amends.intake import store
 from amends.intake.models import Quarantine, RawMail, StoredAttachment
 from amends.intake.result import ParsedMessage
-from amends.intake.rules import message_key
+from amends.intake.rules import RawMailStatus, message_key, raw_mail_transition
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel, Direction
@@ -60,7 +60,7 @@ class IntakeContext:
 @dataclass
 class IngestResult:
     file: str
-    status: str  # stored | duplicate | ignored | quarantined
+    status: RawMailStatus
     reason: str | None = None
     message_id: str | None = None
     language: str | None = None
@@ -87,7 +87,7 @@ def ingest(ctx: IntakeContext, raw: bytes, *, source: str, source_ref: str = "")
             row = RawMail(**_raw_row(digest, raw, source, source_ref, now))
             session.add(row)
             session.flush()
-        elif row.status != "pending":
+        elif row.status is not RawMailStatus.PENDING:
             return _seen_before(source_ref, row)
         raw_id = row.id
     return process(ctx, raw_id, raw, source_ref=source_ref)
@@ -158,7 +158,11 @@ def _ingest_batch(ctx: IntakeContext, chunk: list[tuple[bytes, str, str]]) -> li
         copies: list[tuple[int, int]] = []
         for index, ((raw, source, ref), digest) in enumerate(zip(chunk, digests, strict=True)):
             known = ids.get(digest)
-            if known is not None and known[1] is not None and known[1].status != "pending":
+            if (
+                known is not None
+                and known[1] is not None
+                and known[1].status is not RawMailStatus.PENDING
+            ):
                 results[index] = _seen_before(ref, known[1])
                 continue
             if digest in taken:
@@ -230,7 +234,7 @@ def _with_copies(
         assert original is not None
         results[index] = IngestResult(
             chunk[index][2],
-            "duplicate",
+            RawMailStatus.DUPLICATE,
             "the same bytes were received before",
             keys.get(first),
             case_id=original.case_id,
@@ -239,7 +243,7 @@ def _with_copies(
 
 
 def _result(
-    ref: str, outcome: ParsedMessage | Quarantined, status: str, reason: str | None
+    ref: str, outcome: ParsedMessage | Quarantined, status: RawMailStatus, reason: str | None
 ) -> IngestResult:
     if isinstance(outcome, Quarantined):
         return IngestResult(ref, status, reason)
@@ -262,7 +266,7 @@ def _raw_row(digest: str, raw: bytes, source: str, ref: str, now: datetime) -> d
         "source": source,
         "source_ref": ref,
         "received_at": now,
-        "status": "pending",
+        "status": RawMailStatus.PENDING,
         "reason": "",
     }
 
@@ -270,7 +274,7 @@ def _raw_row(digest: str, raw: bytes, source: str, ref: str, now: datetime) -> d
 def _seen_before(ref: str, row: RawMail) -> IngestResult:
     return IngestResult(
         ref,
-        "duplicate",
+        RawMailStatus.DUPLICATE,
         "the same bytes were received before",
         row.message_key,
         case_id=row.case_id,
@@ -313,18 +317,18 @@ def _apply(
     now = ctx.clock.now()
     if isinstance(outcome, Quarantined):
         exc = outcome
-        _finish(session, raw_id, "quarantined", exc.code, exc.message, now)
+        _finish(session, raw_id, RawMailStatus.QUARANTINED, exc.code, exc.message, now)
         session.add(quarantine_record(raw_id, exc, now))
-        return IngestResult(source_ref, "quarantined", f"{exc.code}: {exc.message}")
+        return IngestResult(source_ref, RawMailStatus.QUARANTINED, f"{exc.code}: {exc.message}")
     parsed = outcome
-    result = _result(source_ref, parsed, "stored", None)
+    result = _result(source_ref, parsed, RawMailStatus.STORED, None)
     key = message_key(parsed.message_id, digest)
     existing = session.scalar(select(Message).where(Message.message_key == key))
     if existing is not None:
         _finish(
             session,
             raw_id,
-            "duplicate",
+            RawMailStatus.DUPLICATE,
             "message-id-seen",
             "a message with this Message-ID was already received",
             now,
@@ -333,7 +337,7 @@ def _apply(
             case_id=existing.case_id,
         )
         result.status, result.reason, result.case_id = (
-            "duplicate",
+            RawMailStatus.DUPLICATE,
             "message-id-seen",
             existing.case_id,
         )
@@ -342,26 +346,26 @@ def _apply(
         _finish(
             session,
             raw_id,
-            "ignored",
+            RawMailStatus.IGNORED,
             parsed.ignore_reason.code,
             parsed.ignore_reason.text,
             now,
             key=key,
         )
-        result.status = "ignored"
+        result.status = RawMailStatus.IGNORED
         result.reason = f"{parsed.ignore_reason.code}: {parsed.ignore_reason.text}"
         return result
     if not parsed.from_address:
         _finish(
             session,
             raw_id,
-            "quarantined",
+            RawMailStatus.QUARANTINED,
             "mail-no-sender",
             "the message has no sender address to answer",
             now,
             key=key,
         )
-        result.status, result.reason = "quarantined", "mail-no-sender"
+        result.status, result.reason = RawMailStatus.QUARANTINED, "mail-no-sender"
         return result
 
     received = min(parsed.date, now) if parsed.date else now
@@ -429,7 +433,7 @@ def _apply(
     _finish(
         session,
         raw_id,
-        "stored",
+        RawMailStatus.STORED,
         None,
         "",
         now,
@@ -444,7 +448,7 @@ def _apply(
 def _finish(
     session: Session,
     raw_id: int,
-    status: str,
+    status: RawMailStatus,
     code: str | None,
     reason: str,
     now: datetime,
@@ -455,7 +459,8 @@ def _finish(
 ) -> None:
     row = session.get(RawMail, raw_id)
     assert row is not None
-    row.status, row.reason_code, row.reason = status, code, reason[:2000]
+    row.status = raw_mail_transition(row.status, status)
+    row.reason_code, row.reason = code, reason[:2000]
     row.message_key, row.message_id, row.case_id = key, message_id, case_id
     row.processed_at = now
 
@@ -517,7 +522,11 @@ def _same_subject(session: Session, case_id: int, parsed: Any) -> bool:
 
 def retry(ctx: IntakeContext, *, include_quarantined: bool = True) -> list[IngestResult]:
     """Process again every message left pending (a crash) or quarantined (after a fix)."""
-    statuses = ["pending", "quarantined"] if include_quarantined else ["pending"]
+    statuses = (
+        [RawMailStatus.PENDING, RawMailStatus.QUARANTINED]
+        if include_quarantined
+        else [RawMailStatus.PENDING]
+    )
     with transaction(ctx.sessions) as session:
         rows = [
             (r.id, r.sha256, r.source_ref)
@@ -544,7 +553,7 @@ def store_only(ctx: IntakeContext, raw: bytes, *, source: str, reason: str) -> N
                     source=source,
                     source_ref="",
                     received_at=ctx.clock.now(),
-                    status="ignored",
+                    status=RawMailStatus.IGNORED,
                     reason_code="robot",
                     reason=reason,
                     processed_at=ctx.clock.now(),
