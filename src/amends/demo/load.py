@@ -235,7 +235,7 @@ def _record_change(
     by_category = {c.category.value: c for c in changes}
     for pattern in patterns.patterns_of_case(session, case_id):
         change = by_category.get(pattern.category)
-        if pattern.status != PatternStatus.OPEN.value or change is None:
+        if pattern.status is not PatternStatus.OPEN or change is None:
             continue
         actions.add_action(
             session,

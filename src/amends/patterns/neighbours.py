@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
 from amends.messages.models import Message
+from amends.messages.rules import Direction
 from amends.patterns.textsim import profile, rank
 from amends.text.fold import fold_words
 
@@ -137,7 +138,7 @@ def _texts(session: Session, cases: Select[int, str]) -> dict[int, str]:
     chosen = cases.subquery()
     first = (
         select(Message.id)
-        .where(Message.case_id == chosen.c.id, Message.direction == "inbound")
+        .where(Message.case_id == chosen.c.id, Message.direction == Direction.INBOUND)
         .order_by(Message.id)
         .limit(MESSAGES_PER_CASE)
         .correlate(chosen)

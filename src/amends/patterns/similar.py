@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
 from amends.messages.models import Message
+from amends.messages.rules import Direction
 from amends.patterns.neighbours import MESSAGES_PER_CASE  # a case's text, as there
 from amends.patterns.similarity import SimilarityIndex
 
@@ -81,7 +82,7 @@ def case_texts(session: Session, case_ids: Sequence[int]) -> dict[int, str]:
                 .over(partition_by=Message.case_id, order_by=Message.id)
                 .label("n"),
             )
-            .where(Message.case_id.in_(chunk), Message.direction == "inbound")
+            .where(Message.case_id.in_(chunk), Message.direction == Direction.INBOUND)
             .subquery()
         )
         rows = session.execute(
@@ -176,7 +177,7 @@ def _catch_up(session: Session, tracked: _Tracked) -> int:
         for mid, cid in session.execute(
             select(Message.id, Message.case_id).where(
                 Message.id > tracked.message_mark - LOOK_BACK,
-                Message.direction == "inbound",
+                Message.direction == Direction.INBOUND,
                 Message.case_id.is_not(None),
             )
         )
