@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases.models import Case
+from amends.cases.rules import CaseState
 from amends.customers import service as customers
 from amends.customers.models import Contact
 from amends.customers.rules import matches_by_domain
@@ -31,7 +32,7 @@ from amends.intake.result import ParsedMessage
 from amends.intake.rules import RawMailStatus, message_key, raw_mail_transition, subject_key
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
-from amends.messages.rules import Channel
+from amends.messages.rules import Channel, Direction
 from amends.patterns import service as patterns
 from amends.people.models import User
 from amends.people.rules import SYSTEM
@@ -157,9 +158,9 @@ def _gather(
         .join(Case, Case.id == Message.case_id)
         .where(
             Message.from_address.in_(senders),
-            Message.direction == "inbound",
+            Message.direction == Direction.INBOUND,
             Message.at >= since,
-            Case.state != "closed",
+            Case.state != CaseState.CLOSED,
             Message.subject.is_not(None),
         )
     ):
@@ -179,7 +180,7 @@ def _gather(
         select(Case).where(
             or_(
                 Case.id.in_(case_ids),
-                (Case.customer_id.in_(customer_ids)) & (Case.state != "closed"),
+                (Case.customer_id.in_(customer_ids)) & (Case.state != CaseState.CLOSED),
             )
         )
     )
@@ -192,7 +193,7 @@ def _add_case(known: _Known, case: Case) -> None:
     if case.id in known.cases:
         return
     known.cases[case.id] = case
-    if case.state != "closed":
+    if case.state is not CaseState.CLOSED:
         known.cases_of_customer.setdefault(case.customer_id, []).append(case)
 
 
@@ -210,12 +211,16 @@ def _thread(
                 None,
             )
         case = known.cases.get(found) if found is not None else None
-        if case is not None and case.state != "closed":
+        if case is not None and case.state is not CaseState.CLOSED:
             return case
     if parsed.case_ref:
         number = parsed.case_ref.split("-", 1)[-1]
         case = known.cases.get(int(number)) if number.isdigit() and len(number) < 10 else None
-        if case is not None and case.state != "closed" and case.customer_id == customer_id:
+        if (
+            case is not None
+            and case.state is not CaseState.CLOSED
+            and case.customer_id == customer_id
+        ):
             return case
     if parsed.normalised_subject and parsed.from_address:
         latest = known.latest_from.get(parsed.from_address)
@@ -223,7 +228,7 @@ def _thread(
             candidate = known.cases.get(latest[1])
             if (
                 candidate is not None
-                and candidate.state != "closed"
+                and candidate.state is not CaseState.CLOSED
                 and subject_key(parsed.subject) in known.subjects(session, candidate.id)
             ):
                 return candidate

@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases.models import Case
+from amends.cases.rules import CaseState
 from amends.clock import Clock
 from amends.config import Settings
 from amends.customers import service as customers
@@ -484,12 +485,16 @@ def _thread(session: Session, parsed: Any, *, customer_id: int, now: datetime) -
                 .limit(1)
             )
         case = session.get(Case, found) if found is not None else None
-        if case is not None and case.state != "closed":
+        if case is not None and case.state is not CaseState.CLOSED:
             return case
     if parsed.case_ref:
         number = parsed.case_ref.split("-", 1)[-1]
         case = session.get(Case, int(number)) if number.isdigit() and len(number) < 10 else None
-        if case is not None and case.state != "closed" and case.customer_id == customer_id:
+        if (
+            case is not None
+            and case.state is not CaseState.CLOSED
+            and case.customer_id == customer_id
+        ):
             return case
     if parsed.normalised_subject:
         earlier = session.scalar(
@@ -497,9 +502,9 @@ def _thread(session: Session, parsed: Any, *, customer_id: int, now: datetime) -
             .join(Case, Case.id == Message.case_id)
             .where(
                 Message.from_address == parsed.from_address,
-                Message.direction == "inbound",
+                Message.direction == Direction.INBOUND,
                 Message.at >= now - THREAD_WINDOW,
-                Case.state != "closed",
+                Case.state != CaseState.CLOSED,
             )
             .where(Message.subject.is_not(None))
             .order_by(Message.id.desc())

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from amends.cases import service as cases
 from amends.cases.models import Case
-from amends.cases.rules import Category, EventKind, Origin, Severity, case_ref
+from amends.cases.rules import CaseState, Category, EventKind, Origin, Severity, case_ref
 from amends.commitments.bulk import Missed
 from amends.commitments.drafts import breach_draft
 from amends.commitments.models import Breach, Commitment
@@ -62,7 +62,7 @@ def record(
             c.commitment_id: c
             for c in session.scalars(
                 select(Case)
-                .where(Case.commitment_id.in_(chunk), Case.state != "closed")
+                .where(Case.commitment_id.in_(chunk), Case.state != CaseState.CLOSED)
                 .order_by(Case.id)
             )
         }
