@@ -19,6 +19,7 @@ from amends.cases import steps as case_steps
 from amends.cases.models import Case, Notification
 from amends.cases.rules import (
     SPOKEN_STEPS,
+    CaseState,
     Category,
     EventKind,
     NotificationKind,
@@ -250,7 +251,7 @@ def perform_steps(
                 rationale=compensation.rationale,
             )
             result.compensation_id = record.id
-            if record.status == CompensationStatus.REQUESTED.value:
+            if record.status is CompensationStatus.REQUESTED:
                 cut = plan.index(Step.COMPENSATE)
                 result.held = plan[cut:]
                 plan = plan[:cut]
@@ -285,7 +286,7 @@ def _settle_customer(
     customer = session.get(Customer, case.customer_id)
     assert customer is not None
     if outcome is Outcome.RETAINED:
-        if customer.status == CustomerStatus.AT_RISK.value:
+        if customer.status is CustomerStatus.AT_RISK:
             customers.update_customer(
                 session,
                 customer.id,
@@ -304,9 +305,9 @@ def _settle_customer(
         select(Commitment).where(Commitment.customer_id == customer.id).order_by(Commitment.id)
     ):
         current = commitment.status
-        if current == after.value or current == CommitmentStatus.ENDED.value:
+        if current is after or current is CommitmentStatus.ENDED:
             continue
-        if before is not None and current != before.value:
+        if before is not None and current is not before:
             continue
         commitments.update_commitment(
             session, commitment.id, actor=actor, now=now, changes={"status": after}
@@ -424,7 +425,7 @@ def send_reply(
     the message carries — all in the caller's one transaction, so either all happen or none."""
     require(actor, Action.WRITE)
     case = cases.get_case(session, case_id, actor=actor)
-    if case.state == "closed":
+    if case.state is CaseState.CLOSED:
         raise Conflict("the case is closed", code="case-closed")
     customer = session.get(Customer, case.customer_id)
     assert customer is not None
@@ -533,8 +534,8 @@ def receive_complaint(
     received = received_at or now
     open_case = session.scalar(
         select(Case)
-        .where(Case.customer_id == customer_id, Case.state != "closed")
-        .order_by((Case.origin == "breach").desc(), Case.opened_at.desc(), Case.id.desc())
+        .where(Case.customer_id == customer_id, Case.state != CaseState.CLOSED)
+        .order_by((Case.origin == Origin.BREACH).desc(), Case.opened_at.desc(), Case.id.desc())
         .limit(1)
     )
     opened = open_case is None

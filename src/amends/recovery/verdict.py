@@ -19,6 +19,7 @@ from amends.commitments.validity import Assessment, Promise, Verdict, assess, cl
 from amends.errors import InvalidInput
 from amends.fields import utc_datetime
 from amends.messages.models import Message
+from amends.messages.rules import Direction
 from amends.people.rules import Action, Actor
 from amends.people.service import require
 
@@ -28,7 +29,7 @@ def _complaint(session: Session, case: Case) -> tuple[str, datetime]:
     and when they first wrote (the case's opening for a proactive one)."""
     rows = session.execute(
         select(Message.subject, Message.text, Message.at)
-        .where(Message.case_id == case.id, Message.direction == "inbound")
+        .where(Message.case_id == case.id, Message.direction == Direction.INBOUND)
         .order_by(Message.at, Message.id)
     ).all()
     words = " ".join(f"{subject} {text}" for subject, text, _ in rows)
