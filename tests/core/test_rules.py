@@ -69,6 +69,18 @@ def test_an_outbox_row_is_sent_only_once_claimed_and_never_again_after() -> None
         assert outbox_transition(sending, outcome) is outcome
     with pytest.raises(InvalidTransition, match="pending cannot become sent"):
         outbox_transition(pending, OutboxStatus.SENT)
-    for final in (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.UNCERTAIN):
+    held = OutboxStatus.HELD
+    assert outbox_transition(pending, held) is held
+    assert outbox_transition(held, pending) is pending  # released
+    assert outbox_transition(held, OutboxStatus.CANCELLED) is OutboxStatus.CANCELLED
+    with pytest.raises(InvalidTransition, match="held cannot become sending"):
+        outbox_transition(held, sending)
+    finals = (
+        OutboxStatus.SENT,
+        OutboxStatus.FAILED,
+        OutboxStatus.UNCERTAIN,
+        OutboxStatus.CANCELLED,
+    )
+    for final in finals:
         with pytest.raises(InvalidTransition, match=f"that is {final} cannot become"):
             outbox_transition(final, pending)

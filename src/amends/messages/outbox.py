@@ -60,8 +60,10 @@ def hold(session: Session, *, message_id: int, reason: str) -> None:
     """Keep a queued message from being sent until :func:`release` (or :func:`cancel`)."""
     session.execute(
         update(OutboxItem)
-        .where(OutboxItem.message_id == message_id, OutboxItem.status == "pending")
-        .values(status="held", hold_reason=reason)
+        .where(OutboxItem.message_id == message_id, OutboxItem.status == OutboxStatus.PENDING)
+        .values(
+            status=outbox_transition(OutboxStatus.PENDING, OutboxStatus.HELD), hold_reason=reason
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -70,8 +72,12 @@ def release(session: Session, *, message_id: int, now: datetime) -> int:
     """Send a held message at the next drain; how many rows were released."""
     done = session.execute(
         update(OutboxItem)
-        .where(OutboxItem.message_id == message_id, OutboxItem.status == "held")
-        .values(status="pending", next_attempt_at=now, hold_reason="")
+        .where(OutboxItem.message_id == message_id, OutboxItem.status == OutboxStatus.HELD)
+        .values(
+            status=outbox_transition(OutboxStatus.HELD, OutboxStatus.PENDING),
+            next_attempt_at=now,
+            hold_reason="",
+        )
         .execution_options(synchronize_session=False)
     )
     return int(getattr(done, "rowcount", 0) or 0)
@@ -81,8 +87,11 @@ def cancel(session: Session, *, message_id: int, reason: str) -> int:
     """Never send a held message; how many rows were cancelled."""
     done = session.execute(
         update(OutboxItem)
-        .where(OutboxItem.message_id == message_id, OutboxItem.status == "held")
-        .values(status="cancelled", hold_reason=reason)
+        .where(OutboxItem.message_id == message_id, OutboxItem.status == OutboxStatus.HELD)
+        .values(
+            status=outbox_transition(OutboxStatus.HELD, OutboxStatus.CANCELLED),
+            hold_reason=reason,
+        )
         .execution_options(synchronize_session=False)
     )
     return int(getattr(done, "rowcount", 0) or 0)

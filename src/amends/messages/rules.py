@@ -57,10 +57,12 @@ class OutboxStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # refused for good, or out of attempts
     UNCERTAIN = "uncertain"  # the sender stopped mid-send: perhaps handed over, perhaps not
+    HELD = "held"  # waits for a decision (a compensation it announces) before sending
+    CANCELLED = "cancelled"  # that decision went against it: never sent
 
 
 _OUTBOX_MOVES: dict[OutboxStatus, frozenset[OutboxStatus]] = {
-    OutboxStatus.PENDING: frozenset({OutboxStatus.SENDING}),
+    OutboxStatus.PENDING: frozenset({OutboxStatus.SENDING, OutboxStatus.HELD}),
     OutboxStatus.SENDING: frozenset(
         {OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.FAILED, OutboxStatus.UNCERTAIN}
     ),
@@ -68,6 +70,8 @@ _OUTBOX_MOVES: dict[OutboxStatus, frozenset[OutboxStatus]] = {
     OutboxStatus.FAILED: frozenset(),
     # Never resent automatically: the customer may already have the mail.
     OutboxStatus.UNCERTAIN: frozenset(),
+    OutboxStatus.HELD: frozenset({OutboxStatus.PENDING, OutboxStatus.CANCELLED}),
+    OutboxStatus.CANCELLED: frozenset(),
 }
 
 

@@ -43,7 +43,7 @@ from amends.errors import Conflict, Forbidden, InvalidInput
 from amends.messages import outbox
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
-from amends.messages.rules import Channel, Direction
+from amends.messages.rules import Channel, Direction, OutboxStatus, outbox_transition
 from amends.patterns import service as patterns
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
@@ -489,7 +489,7 @@ def send_reply(
         promised = session.get(Compensation, result.compensation_id)
         assert promised is not None
         promised.message_id = message.id
-        queued.status = "held"
+        queued.status = outbox_transition(queued.status, OutboxStatus.HELD)
         queued.hold_reason = f"waiting for a manager to approve compensation {promised.id}"
         cases.add_event(
             session,
