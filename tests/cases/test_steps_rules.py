@@ -11,6 +11,7 @@ from amends.cases.rules import (
     check_handoff_reason,
     plan_steps,
     state_after,
+    transition,
 )
 from amends.errors import InvalidInput, InvalidTransition
 
@@ -74,3 +75,14 @@ def test_handoff_needs_a_reason() -> None:
     assert check_handoff_reason("  Marek speaks Slovak ") == "Marek speaks Slovak"
     with pytest.raises(InvalidInput, match="needs a reason"):
         check_handoff_reason("  ")
+
+
+def test_a_case_state_only_moves_forward() -> None:
+    assert transition(CaseState.NEW, CaseState.ACKNOWLEDGED) is CaseState.ACKNOWLEDGED
+    assert transition(CaseState.OWNED, CaseState.FOLLOWING_UP) is CaseState.FOLLOWING_UP
+    with pytest.raises(InvalidTransition, match="already remedied; it cannot become owned"):
+        transition(CaseState.REMEDIED, CaseState.OWNED)
+    with pytest.raises(InvalidTransition, match="already owned; it cannot become owned"):
+        transition(CaseState.OWNED, CaseState.OWNED)
+    with pytest.raises(InvalidTransition, match="the case is closed"):
+        transition(CaseState.CLOSED, CaseState.FOLLOWING_UP)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from amends.errors import InvalidTransition
 from amends.intake.rules import (
+    RawMailStatus,
     ignore_reason,
     normalise_subject,
+    raw_mail_transition,
     safe_filename,
     subject_key,
 )
@@ -185,3 +188,15 @@ def test_case_ref(subject: str | None, ref: str | None) -> None:
 def test_case_ref_with_custom_prefix() -> None:
     assert ref_in_subject("Re: [CASE-42] x", prefix="CASE") == "CASE-42"
     assert normalise_subject("Re: [CASE-42] x", prefix="CASE") == "x"
+
+
+def test_a_raw_email_is_processed_once_or_again_after_quarantine() -> None:
+    pending, quarantined = RawMailStatus.PENDING, RawMailStatus.QUARANTINED
+    for outcome in (RawMailStatus.STORED, RawMailStatus.DUPLICATE, RawMailStatus.IGNORED):
+        assert raw_mail_transition(pending, outcome) is outcome
+        assert raw_mail_transition(quarantined, outcome) is outcome
+        with pytest.raises(InvalidTransition, match=f"already processed \\({outcome}\\)"):
+            raw_mail_transition(outcome, RawMailStatus.STORED)
+    assert raw_mail_transition(quarantined, quarantined) is quarantined
+    with pytest.raises(InvalidTransition, match="does not become pending again"):
+        raw_mail_transition(quarantined, pending)

@@ -13,10 +13,12 @@ from amends.patterns.rules import (
     Clustering,
     Neighbour,
     PatternPolicy,
+    PatternStatus,
     Verdict,
     cluster,
     is_similar,
     next_status,
+    pattern_transition,
     trend,
     verdict,
 )
@@ -110,3 +112,16 @@ def test_pattern_settings_come_from_the_playbook() -> None:
         broken = "\n".join(lines).replace("[patterns]", f"[patterns]\n{bad}")
         with pytest.raises(PlaybookError, match=re.escape(message)):
             parse(broken)
+
+
+def test_a_pattern_is_addressed_by_an_action_and_resolved_only_from_there() -> None:
+    open_, addressed, resolved = PatternStatus.OPEN, PatternStatus.ADDRESSED, PatternStatus.RESOLVED
+    assert pattern_transition(open_, addressed) is addressed
+    assert pattern_transition(addressed, resolved) is resolved
+    assert pattern_transition(resolved, addressed) is addressed  # the change did not hold
+    assert pattern_transition(resolved, resolved) is resolved  # another change verified
+    with pytest.raises(InvalidTransition, match="that is open cannot become resolved"):
+        pattern_transition(open_, resolved)
+    for status in (addressed, resolved):
+        with pytest.raises(InvalidTransition, match=f"that is {status} cannot become open"):
+            pattern_transition(status, open_)

@@ -104,6 +104,13 @@ def test_commitments_and_deliveries(client: TestClient, cast: Cast) -> None:
     )
     assert bad_rule.status_code == 422
 
+    path = f"/api/v1/commitments/{monthly.json()['id']}"
+    ended = client.patch(path, headers=cast.agent.headers, json={"status": "ended"})
+    assert (ended.status_code, ended.json()["status"]) == (200, "ended")
+    revived = client.patch(path, headers=cast.agent.headers, json={"status": "active"})
+    assert (revived.status_code, revived.json()["code"]) == (409, "invalid-transition")
+    assert client.get(path, headers=cast.agent.headers).json()["status"] == "ended"
+
     delivery = client.post(
         "/api/v1/deliveries",
         headers=cast.agent.headers,

@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 
 from amends.cases.events import add_event
 from amends.cases.models import Case, Notification
-from amends.cases.rules import Category, Severity, Step, WaitingOn, case_ref
+from amends.cases.rules import (
+    CaseState,
+    Category,
+    EventKind,
+    NotificationKind,
+    Severity,
+    Step,
+    WaitingOn,
+    case_ref,
+)
 from amends.people.models import User
 from amends.people.rules import SYSTEM, Role
 from amends.playbook.policy import Playbook
@@ -29,12 +38,12 @@ def steps_of(case: Case) -> set[Step]:
 
 def start(case: Case, playbook: Playbook) -> None:
     """Set the deadlines from the moment the case opened (when the message arrived)."""
-    rule = playbook.rule(Severity(case.severity), Category(case.category))
+    rule = playbook.rule(case.severity, case.category)
     calendar = playbook.calendar
     case.ack_due_at = calendar.add(case.opened_at, rule.targets.acknowledge)
     case.remedy_due_at = calendar.add(case.opened_at, rule.targets.remedy)
     case.close_due_at = calendar.add(case.opened_at, rule.targets.close)
-    case.waiting_on = WaitingOn.US.value
+    case.waiting_on = WaitingOn.US
     case.waiting_since = case.opened_at
     refresh_urgency(case)
 
@@ -61,7 +70,7 @@ def customer_spoke(case: Case, playbook: Playbook, at: datetime) -> None:
         paused = playbook.calendar.between(case.waiting_since, at)
         if paused:
             case.remedy_due_at = playbook.calendar.add(case.remedy_due_at, paused)
-    case.waiting_on = WaitingOn.US.value
+    case.waiting_on = WaitingOn.US
     case.waiting_since = at
     case.last_inbound_at = at
     refresh_urgency(case)
@@ -79,18 +88,16 @@ def we_spoke(case: Case, at: datetime, *, asks: bool = False) -> None:
     case.outbound_count += 1
     case.last_outbound_at = at
     if asks and Step.REMEDY not in steps_of(case):
-        case.waiting_on = WaitingOn.CUSTOMER.value
+        case.waiting_on = WaitingOn.CUSTOMER
         case.waiting_since = at
     refresh_urgency(case)
 
 
 def _escalation_targets(session: Session) -> list[User]:
-    managers = list(
-        session.scalars(select(User).where(User.role == Role.MANAGER.value, User.active))
-    )
+    managers = list(session.scalars(select(User).where(User.role == Role.MANAGER, User.active)))
     if managers:
         return managers
-    return list(session.scalars(select(User).where(User.role == Role.OWNER.value, User.active)))
+    return list(session.scalars(select(User).where(User.role == Role.OWNER, User.active)))
 
 
 def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
@@ -111,10 +118,10 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
     }
     for clock, (due, escalated, stopped) in columns.items():
         query = select(Case).where(
-            stopped.is_(None), escalated.is_(None), due <= now, Case.state != "closed"
+            stopped.is_(None), escalated.is_(None), due <= now, Case.state != CaseState.CLOSED
         )
         if clock == "remedy":
-            query = query.where(Case.waiting_on != WaitingOn.CUSTOMER.value)
+            query = query.where(Case.waiting_on != WaitingOn.CUSTOMER)
         # Oldest breach first, so whatever is left for the next sweep is the newest.
         for case in session.scalars(query.order_by(due, Case.id).limit(ESCALATION_BATCH)):
             values: dict[str, object] = {escalated.key: now}
@@ -134,7 +141,7 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
             add_event(
                 session,
                 case=case,
-                kind="escalated",
+                kind=EventKind.ESCALATED,
                 at=now,
                 actor=SYSTEM,
                 note=f"{label} SLA breached",
@@ -147,7 +154,7 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
                     Notification(
                         user_id=user_id,
                         case_id=case.id,
-                        kind="sla_breached",
+                        kind=NotificationKind.SLA_BREACHED,
                         text=f"{case_ref(case.id)}: {label} SLA breached",
                         created_at=now,
                     )
@@ -160,7 +167,7 @@ def retarget(case: Case, playbook: Playbook, *, old_severity: str, old_category:
     """New deadlines after severity or category changed, keeping any remedy pause earned."""
     calendar = playbook.calendar
     old = playbook.rule(Severity(old_severity), Category(old_category)).targets
-    new = playbook.rule(Severity(case.severity), Category(case.category)).targets
+    new = playbook.rule(case.severity, case.category).targets
     paused = timedelta()
     if case.remedy_due_at is not None:
         paused = calendar.between(calendar.add(case.opened_at, old.remedy), case.remedy_due_at)

@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case, TimelineEvent
+from amends.cases.rules import EventKind
 from amends.people.rules import Actor
 
 
@@ -18,7 +19,7 @@ def add_event(
     session: Session,
     *,
     case: Case,
-    kind: str,
+    kind: EventKind,
     at: datetime,
     actor: Actor,
     note: str = "",

@@ -6,7 +6,17 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from amends.db import Base
+from amends.cases.rules import (
+    CaseState,
+    Category,
+    EventKind,
+    NotificationKind,
+    Origin,
+    Outcome,
+    Severity,
+    WaitingOn,
+)
+from amends.db import Base, EnumText
 
 # Each SLA clock and the column its step sets when it stops the clock.
 PENDING_CLOCKS = (("ack", "acknowledged_at"), ("remedy", "resolved_at"), ("close", "closed_at"))
@@ -60,11 +70,11 @@ class Case(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     title: Mapped[str] = mapped_column(String(300))
-    state: Mapped[str] = mapped_column(String(30), index=True)
-    severity: Mapped[str] = mapped_column(String(20))
-    category: Mapped[str] = mapped_column(String(30))
-    origin: Mapped[str] = mapped_column(String(20))
-    outcome: Mapped[str | None] = mapped_column(String(20))
+    state: Mapped[CaseState] = mapped_column(EnumText(CaseState, 30), index=True)
+    severity: Mapped[Severity] = mapped_column(EnumText(Severity, 20))
+    category: Mapped[Category] = mapped_column(EnumText(Category, 30))
+    origin: Mapped[Origin] = mapped_column(EnumText(Origin, 20))
+    outcome: Mapped[Outcome | None] = mapped_column(EnumText(Outcome, 20))
     commitment_id: Mapped[int | None] = mapped_column(
         ForeignKey("commitments.id", ondelete="SET NULL"), index=True
     )
@@ -86,7 +96,7 @@ class Case(Base):
     remedy_escalated_at: Mapped[datetime | None]
     close_escalated_at: Mapped[datetime | None]
     # Who is expected to speak next; the remedy clock pauses while it is the customer.
-    waiting_on: Mapped[str] = mapped_column(String(10), default="us")
+    waiting_on: Mapped[WaitingOn] = mapped_column(EnumText(WaitingOn, 10), default=WaitingOn.US)
     waiting_since: Mapped[datetime | None]
     first_response_at: Mapped[datetime | None]
     last_inbound_at: Mapped[datetime | None]
@@ -130,7 +140,7 @@ class TimelineEvent(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[EventKind] = mapped_column(EnumText(EventKind, 50))
     note: Mapped[str] = mapped_column(default="")
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
@@ -144,7 +154,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(50))
+    kind: Mapped[NotificationKind] = mapped_column(EnumText(NotificationKind, 50))
     text: Mapped[str] = mapped_column(default="")
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]

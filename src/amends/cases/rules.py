@@ -70,6 +70,51 @@ class WaitingOn(StrEnum):
     NOBODY = "nobody"
 
 
+class EventKind(StrEnum):
+    """What a case timeline entry records; the case page shows each one's label."""
+
+    OPENED = "opened"
+    UPDATED = "updated"
+    PARTICIPANT_ADDED = "participant_added"
+    STEP = "step"
+    HANDOFF = "handoff"
+    ESCALATED = "escalated"
+    BREACH = "breach"
+    DRAFT_PREPARED = "draft_prepared"
+    REPEAT_DETECTED = "repeat_detected"
+    COACH_OVERRIDE = "coach_override"
+    VALIDITY_OVERRIDDEN = "validity_overridden"
+    VALIDITY_JUDGED = "validity_judged"
+    COMPENSATION_REQUESTED = "compensation_requested"
+    COMPENSATION_GRANTED = "compensation_granted"
+    COMPENSATION_APPROVED = "compensation_approved"
+    COMPENSATION_DECLINED = "compensation_declined"
+    REPLY_HELD = "reply_held"
+    REPLY_RELEASED = "reply_released"
+    REPLY_RETURNED = "reply_returned"
+    CUSTOMER_STATUS = "customer_status"
+    MESSAGE_INBOUND = "message_inbound"
+    MESSAGE_OUTBOUND = "message_outbound"
+    MESSAGE_INTERNAL = "message_internal"
+    PATTERN_JOINED = "pattern_joined"
+    CORRECTIVE_ACTION_LINKED = "corrective_action_linked"
+    CORRECTIVE_ACTION_STATUS = "corrective_action_status"
+    # No longer written, but timelines stored by earlier versions still hold it.
+    STATE_CHANGED = "state_changed"
+
+
+class NotificationKind(StrEnum):
+    """Why a person is told about a case."""
+
+    HANDOFF = "handoff"
+    SLA_BREACHED = "sla_breached"
+    APPROVAL_NEEDED = "approval_needed"
+    COMPENSATION_APPROVED = "compensation_approved"
+    COMPENSATION_DECLINED = "compensation_declined"
+    REPEAT_FAILURE = "repeat_failure"
+    PATTERN_DETECTED = "pattern_detected"
+
+
 def is_open(state: CaseState) -> bool:
     return state is not CaseState.CLOSED
 
@@ -82,6 +127,19 @@ def state_after(done: Iterable[Step]) -> CaseState:
         if ORDER.index(state) > ORDER.index(furthest):
             furthest = state
     return furthest
+
+
+def transition(state: CaseState, to: CaseState) -> CaseState:
+    """``to`` if a case in ``state`` may move there, else InvalidTransition.
+
+    States only move forward along the playbook: each one records something already
+    said to the customer, which cannot be unsaid.
+    """
+    if state is CaseState.CLOSED:
+        raise InvalidTransition("the case is closed; open a new case for a new problem")
+    if ORDER.index(to) <= ORDER.index(state):
+        raise InvalidTransition(f"the case is already {state.value}; it cannot become {to.value}")
+    return to
 
 
 def plan_steps(

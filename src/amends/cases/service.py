@@ -6,7 +6,6 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -29,6 +28,7 @@ from amends.cases.models import Case, CaseParticipant, Notification, TimelineEve
 from amends.cases.rules import (
     CaseState,
     Category,
+    EventKind,
     Origin,
     Severity,
 )
@@ -48,7 +48,7 @@ def _owner(session: Session, owner_id: int) -> User:
     owner = session.get(User, owner_id)
     if owner is None or not owner.active:
         raise InvalidInput(f"owner {owner_id} is not an active user", code="owner-not-found")
-    if not can_own_cases(Role(owner.role)):
+    if not can_own_cases(owner.role):
         raise InvalidInput(
             f"{owner.name} is a {owner.role} and cannot own cases", code="owner-not-allowed"
         )
@@ -135,7 +135,7 @@ def open_cases(
         add_event(
             session,
             case=case,
-            kind="opened",
+            kind=EventKind.OPENED,
             at=now,
             actor=actor,
             data={
@@ -154,10 +154,10 @@ def _new_case(spec: NewCase, *, now: datetime, playbook: Playbook) -> Case:
         customer_id=spec.customer_id,
         owner_id=spec.owner_id,
         title=spec.title,
-        state=CaseState.NEW.value,
-        severity=spec.severity.value,
-        category=spec.category.value,
-        origin=spec.origin.value,
+        state=CaseState.NEW,
+        severity=spec.severity,
+        category=spec.category,
+        origin=spec.origin,
         commitment_id=spec.commitment_id,
         opened_at=spec.opened_at or now,
         created_at=now,
@@ -236,7 +236,7 @@ def _values(actor: Actor, f: CaseFilter) -> dict[str, Any]:
     for name in _EQUALS:
         value = getattr(f, name)
         if value is not None:
-            values[name] = value.value if isinstance(value, StrEnum) else value
+            values[name] = value
     return values
 
 
@@ -250,9 +250,9 @@ def _shaped_conditions(shape: _Shape) -> tuple[ColumnElement[bool], ...]:
         # open cases serves this in order.
         conditions.append(Case.urgency_at.is_not(None))
     if is_open is True:
-        conditions.append(Case.state != CaseState.CLOSED.value)
+        conditions.append(Case.state != CaseState.CLOSED)
     elif is_open is False:
-        conditions.append(Case.state == CaseState.CLOSED.value)
+        conditions.append(Case.state == CaseState.CLOSED)
     conditions.extend(getattr(Case, name) == bindparam(name) for name in given)
     return tuple(conditions)
 
@@ -355,7 +355,7 @@ def update_case(
         )
     before = {key: getattr(case, key) for key in changes}
     for key, value in changes.items():
-        setattr(case, key, value.value if hasattr(value, "value") else value)
+        setattr(case, key, value)
     after = {key: getattr(case, key) for key in changes}
     if before != after:
         if {"severity", "category"} & set(changes):
@@ -369,7 +369,7 @@ def update_case(
         add_event(
             session,
             case=case,
-            kind="updated",
+            kind=EventKind.UPDATED,
             at=now,
             actor=actor,
             note=note,
@@ -388,7 +388,7 @@ def add_participant(
         add_event(
             session,
             case=case,
-            kind="participant_added",
+            kind=EventKind.PARTICIPANT_ADDED,
             at=now,
             actor=actor,
             data={"user_id": user_id, "reason": reason},
@@ -456,7 +456,7 @@ def default_owner(session: Session, customer_id: int) -> int:
     ]
     for user_id in candidates:
         user = session.get(User, user_id) if user_id is not None else None
-        if user is not None and user.active and can_own_cases(Role(user.role)):
+        if user is not None and user.active and can_own_cases(user.role):
             return user.id
     return fallback_owner(session)
 
@@ -465,7 +465,7 @@ def fallback_owner(session: Session) -> int:
     """The owner of a complaint from a customer nobody knows yet: the first manager."""
     fallback = session.scalar(
         select(User.id)
-        .where(User.active, User.role.in_([Role.MANAGER.value, Role.OWNER.value]))
+        .where(User.active, User.role.in_([Role.MANAGER, Role.OWNER]))
         .order_by(User.role.desc(), User.id)
         .limit(1)
     )

@@ -15,19 +15,22 @@ from amends.cases.events import add_event
 from amends.cases.models import Case, Notification
 from amends.cases.rules import (
     STEPS,
-    Category,
+    CaseState,
+    EventKind,
+    NotificationKind,
     Outcome,
-    Severity,
     Step,
+    WaitingOn,
     case_ref,
     check_handoff_reason,
     plan_steps,
     state_after,
+    transition,
 )
 from amends.cases.service import get_case
 from amends.errors import Conflict, InvalidInput
 from amends.people.models import User
-from amends.people.rules import Action, Actor, Role, can_own_cases
+from amends.people.rules import Action, Actor, can_own_cases
 from amends.people.service import require
 from amends.playbook.policy import Playbook
 
@@ -45,7 +48,7 @@ def plan(
     A systemic failure (the case belongs to a pattern) is not closed with an apology: the
     customer is told what changed, whatever the severity's own list says.
     """
-    rule = playbook.rule(Severity(case.severity), Category(case.category))
+    rule = playbook.rule(case.severity, case.category)
     required = rule.required
     if systemic:
         required = tuple(s for s in STEPS if s in {*required, Step.EXPLAIN_CHANGE})
@@ -69,7 +72,7 @@ def complete(
         add_event(
             session,
             case=case,
-            kind="step",
+            kind=EventKind.STEP,
             at=now,
             actor=actor,
             note=note,
@@ -88,7 +91,7 @@ def complete(
 def _apply(case: Case, step: Step, *, now: datetime, outcome: Outcome | None) -> None:
     done = clocks.steps_of(case) | {step}
     case.steps_done = ",".join(s.value for s in STEPS if s in done)
-    case.state = state_after(done).value
+    case.state = transition(case.state, state_after(done))
     if step is Step.ACKNOWLEDGE:
         case.acknowledged_at = now
         case.ack_minutes = max(0, int((now - case.opened_at).total_seconds() // 60))
@@ -98,11 +101,11 @@ def _apply(case: Case, step: Step, *, now: datetime, outcome: Outcome | None) ->
         # One interaction: fixed by exactly one contact, by the first owner; a case fixed
         # without telling the customer anything was not solved *in* an interaction.
         case.one_interaction = case.outbound_count == 1 and case.handoffs == 0
-        case.waiting_on = "nobody"
+        case.waiting_on = WaitingOn.NOBODY
     elif step is Step.CLOSE:
         case.closed_at = now
         case.resolved_at = case.resolved_at or now
-        case.outcome = outcome.value if outcome else None
+        case.outcome = outcome
 
 
 def handoff(
@@ -118,12 +121,12 @@ def handoff(
     require(actor, Action.WRITE)
     reason = check_handoff_reason(reason)
     case = get_case(session, case_id, actor=actor)
-    if case.state == "closed":
+    if case.state is CaseState.CLOSED:
         raise Conflict("the case is closed", code="case-closed")
     target = session.get(User, to_user_id)
     if target is None or not target.active:
         raise InvalidInput(f"user {to_user_id} is not an active user", code="owner-not-found")
-    if not can_own_cases(Role(target.role)):
+    if not can_own_cases(target.role):
         raise InvalidInput(
             f"{target.name} is a {target.role} and cannot own cases", code="owner-not-allowed"
         )
@@ -136,7 +139,7 @@ def handoff(
     add_event(
         session,
         case=case,
-        kind="handoff",
+        kind=EventKind.HANDOFF,
         at=now,
         actor=actor,
         note=reason,
@@ -146,7 +149,7 @@ def handoff(
         Notification(
             user_id=target.id,
             case_id=case.id,
-            kind="handoff",
+            kind=NotificationKind.HANDOFF,
             text=f"{case_ref(case.id)} is now yours: {reason}",
             created_at=now,
         )

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from amends.commitments.models import Breach, Commitment, Delivery
 from amends.commitments.occurrences import TextSchedule, fill, utc_text
+from amends.commitments.rules import CommitmentStatus
 
 # (id, next_check_at as read, checked_through, next_due_at, next_check_at) to write.
 Claim = tuple[int, Any, str | None, str | None, str | None]
@@ -132,7 +133,7 @@ def scan_in_rowid_order(session: Session, *, now: datetime) -> bool:
     due = session.execute(
         select(func.count())
         .select_from(_C)
-        .where(_C.c.status == "active", _C.c.next_check_at < now)
+        .where(_C.c.status == CommitmentStatus.ACTIVE, _C.c.next_check_at < now)
     ).scalar_one()
     if due < 10_000:
         return False

@@ -20,6 +20,7 @@ from amends.commitments.occurrences import (
     due_times,
     match,
 )
+from amends.commitments.rules import CommitmentStatus
 from amends.people.rules import Action, Actor
 from amends.people.service import require
 
@@ -61,7 +62,7 @@ def next_deadline(
     commitment: Promised, checked_through: datetime | None
 ) -> tuple[datetime | None, datetime | None]:
     """(next due time, its deadline) after ``checked_through``; (None, None) when done."""
-    if commitment.due_at is None or commitment.status != "active":
+    if commitment.due_at is None or commitment.status != CommitmentStatus.ACTIVE:
         return None, None
     after = checked_through - grace_of(commitment) if checked_through else None
     start = max(after or commitment.due_at, commitment.due_at)
@@ -165,7 +166,7 @@ def due_soon(
     stmt = (
         select(Commitment)
         .where(
-            Commitment.status == "active",
+            Commitment.status == CommitmentStatus.ACTIVE,
             # Judged promises keep their last next_due_at (the sweep leaves it to save
             # index writes); a deadline still ahead is what makes a promise due soon.
             Commitment.next_check_at >= now,

@@ -6,7 +6,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from amends.db import Base
+from amends.commitments.rules import CommitmentKind, CommitmentStatus
+from amends.db import Base, EnumText
 
 
 class Commitment(Base):
@@ -32,7 +33,7 @@ class Commitment(Base):
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[CommitmentKind] = mapped_column(EnumText(CommitmentKind, 30))
     manner: Mapped[str] = mapped_column(default="")
     due_at: Mapped[datetime | None]
     rrule: Mapped[str | None] = mapped_column(String(500))
@@ -41,7 +42,9 @@ class Commitment(Base):
     value: Mapped[Decimal] = mapped_column(default=Decimal("0"))
     currency: Mapped[str] = mapped_column(String(3))
     source_ref: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    status: Mapped[CommitmentStatus] = mapped_column(
+        EnumText(CommitmentStatus, 20), default=CommitmentStatus.ACTIVE, index=True
+    )
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     # The sweep's bookmark: occurrences whose deadline is at or before checked_through

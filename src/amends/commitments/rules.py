@@ -8,6 +8,8 @@ from enum import StrEnum
 from dateutil.rrule import rrule as rrule_type
 from dateutil.rrule import rrulestr
 
+from amends.errors import InvalidTransition
+
 
 class CommitmentKind(StrEnum):
     DELIVERABLE = "deliverable"
@@ -21,6 +23,19 @@ class CommitmentStatus(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
     ENDED = "ended"
+
+
+def transition(status: CommitmentStatus, to: CommitmentStatus) -> CommitmentStatus:
+    """``to`` if a commitment in ``status`` may move there, else InvalidTransition.
+
+    Pausing and resuming are free; an ended promise stays ended, since resuming it
+    would judge every occurrence of the gap as missed. Keeping the status is no move.
+    """
+    if status is CommitmentStatus.ENDED and to is not CommitmentStatus.ENDED:
+        raise InvalidTransition(
+            "the commitment has ended; record a new commitment for a new promise"
+        )
+    return to
 
 
 def schedule_problem(

@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session
 
 from amends.commitments import ledger
 from amends.commitments.models import Commitment, Delivery
-from amends.commitments.rules import CommitmentKind, CommitmentStatus, schedule_problem
+from amends.commitments.rules import (
+    CommitmentKind,
+    CommitmentStatus,
+    schedule_problem,
+    transition,
+)
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.fields import MAX_DB_INT
@@ -61,7 +66,7 @@ def create_commitment(
         external_id=external_id,
         customer_id=customer_id,
         title=title,
-        kind=kind.value,
+        kind=kind,
         manner=manner,
         due_at=due_at,
         rrule=rrule or None,
@@ -70,7 +75,7 @@ def create_commitment(
         value=value,
         currency=currency,
         source_ref=source_ref,
-        status=status.value,
+        status=status,
         created_at=now,
         updated_at=now,
     )
@@ -110,11 +115,13 @@ def update_commitment(
         _check_owner(session, changes["owner_id"])  # type: ignore[arg-type]
     due_at = changes.get("due_at", commitment.due_at)
     rrule = changes.get("rrule", commitment.rrule)
-    problem = schedule_problem(CommitmentKind(commitment.kind), due_at, rrule)  # type: ignore[arg-type]
+    problem = schedule_problem(commitment.kind, due_at, rrule)  # type: ignore[arg-type]
     if problem:
         raise InvalidInput(problem, code="schedule-invalid")
+    if "status" in changes:
+        changes["status"] = transition(commitment.status, changes["status"])  # type: ignore[arg-type]
     for key, value in changes.items():
-        setattr(commitment, key, value.value if hasattr(value, "value") else value)
+        setattr(commitment, key, value)
     if {"due_at", "rrule", "grace_hours", "status"} & set(changes):
         ledger.reschedule(commitment)
     commitment.updated_at = now
@@ -138,9 +145,9 @@ def list_commitments(
     if customer_id is not None:
         stmt = stmt.where(Commitment.customer_id == customer_id)
     if status is not None:
-        stmt = stmt.where(Commitment.status == status.value)
+        stmt = stmt.where(Commitment.status == status)
     if kind is not None:
-        stmt = stmt.where(Commitment.kind == kind.value)
+        stmt = stmt.where(Commitment.kind == kind)
     if owner_id is not None:
         stmt = stmt.where(Commitment.owner_id == owner_id)
     return paginate(session, stmt, limit=limit, offset=offset)

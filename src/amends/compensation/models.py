@@ -6,7 +6,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from amends.db import Base
+from amends.compensation.rules import CompensationKind, CompensationStatus
+from amends.db import Base, EnumText
 
 
 class Compensation(Base):
@@ -16,11 +17,11 @@ class Compensation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[CompensationKind] = mapped_column(EnumText(CompensationKind, 20))
     amount: Mapped[Decimal] = mapped_column(default=Decimal("0"))
     currency: Mapped[str] = mapped_column(String(3))
     rationale: Mapped[str] = mapped_column(default="")
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[CompensationStatus] = mapped_column(EnumText(CompensationStatus, 20))
     requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_note: Mapped[str] = mapped_column(default="")

@@ -28,15 +28,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
+from amends.cases.rules import Outcome
 from amends.compensation.models import Compensation
 from amends.compensation.rules import CompensationKind, CompensationStatus, LedgerEntry, ledger
 from amends.customers.models import Customer
+from amends.customers.rules import CustomerStatus
 from amends.people.rules import Action, Actor
 from amends.people.service import require
 
-GIVEN = (CompensationStatus.GRANTED.value, CompensationStatus.APPROVED.value)
-ENDED_OUTCOMES = ("lost", "parted_ways")
-GONE = frozenset({"lost", "parted_ways"})
+GIVEN = (CompensationStatus.GRANTED, CompensationStatus.APPROVED)
+ENDED_OUTCOMES = (Outcome.LOST, Outcome.PARTED_WAYS)
+GONE = frozenset({CustomerStatus.LOST, CustomerStatus.PARTED_WAYS})
 
 
 def _ends(session: Session, customer_ids: set[int]) -> dict[int, list[datetime]]:
@@ -87,7 +89,7 @@ def ledger_report(
         .join(Customer, Customer.id == Case.customer_id)
         .where(
             Compensation.status.in_(GIVEN),
-            Compensation.kind != CompensationKind.NONE.value,
+            Compensation.kind != CompensationKind.NONE,
         )
         .order_by(Compensation.id)
     ).all()
@@ -106,14 +108,14 @@ def ledger_report(
         touched,
     ) in rows:
         given_at = (
-            decided_at if status == CompensationStatus.APPROVED.value and decided_at else created_at
+            decided_at if status == CompensationStatus.APPROVED and decided_at else created_at
         )
         if (since is not None and given_at < since) or (until is not None and given_at >= until):
             continue
         closures = ends.get(customer_id, [])
         later = bisect_left(closures, given_at)
         ended_at: datetime | None = None
-        if state == "won_back":
+        if state == CustomerStatus.WON_BACK:
             ended_at = None
         elif later < len(closures):
             ended_at = closures[later]

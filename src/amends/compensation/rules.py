@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
+from amends.errors import InvalidTransition
 from amends.people.rules import Role
 from amends.playbook.rules import PolicySettings as PolicySettings
 
@@ -29,6 +30,19 @@ class CompensationStatus(StrEnum):
     REQUESTED = "requested"  # above the agent's limit, waiting for a manager
     APPROVED = "approved"
     DECLINED = "declined"
+
+
+def transition(status: CompensationStatus, to: CompensationStatus) -> CompensationStatus:
+    """``to`` if a compensation in ``status`` may move there, else InvalidTransition.
+
+    Only a request waits for a decision, and it is decided once: approved or declined.
+    What was granted, approved or declined was already told to the customer.
+    """
+    if status is not CompensationStatus.REQUESTED:
+        raise InvalidTransition(f"this compensation is already {status}", code="already-decided")
+    if to not in {CompensationStatus.APPROVED, CompensationStatus.DECLINED}:
+        raise InvalidTransition(f"a request is approved or declined, not {to}")
+    return to
 
 
 def needs_approval(role: Role, amount: Decimal, limit: Decimal | None) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case, Notification
-from amends.cases.rules import case_ref
+from amends.cases.rules import EventKind, NotificationKind, case_ref
 from amends.cases.service import add_event, get_case
 from amends.commitments.models import Breach, Commitment
 from amends.compensation.models import Compensation
@@ -20,9 +20,10 @@ from amends.compensation.rules import (
     Recommendation,
     needs_approval,
     recommend,
+    transition,
 )
 from amends.customers.models import Customer
-from amends.errors import Conflict, Forbidden, InvalidInput, NotFound
+from amends.errors import Forbidden, InvalidInput, NotFound
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
@@ -63,11 +64,11 @@ def record(
     held = needs_approval(actor.role, amount, limit)
     item = Compensation(
         case_id=case.id,
-        kind=kind_value.value,
+        kind=kind_value,
         amount=amount,
         currency=currency,
         rationale=rationale,
-        status=(CompensationStatus.REQUESTED if held else CompensationStatus.GRANTED).value,
+        status=CompensationStatus.REQUESTED if held else CompensationStatus.GRANTED,
         requested_by=actor.user_id,
         created_at=now,
     )
@@ -76,7 +77,7 @@ def record(
     add_event(
         session,
         case=case,
-        kind="compensation_requested" if held else "compensation_granted",
+        kind=EventKind.COMPENSATION_REQUESTED if held else EventKind.COMPENSATION_GRANTED,
         at=now,
         actor=actor,
         note=rationale,
@@ -90,14 +91,14 @@ def record(
     )
     if held:
         approvers = session.scalars(
-            select(User).where(User.role.in_([Role.MANAGER.value, Role.OWNER.value]), User.active)
+            select(User).where(User.role.in_([Role.MANAGER, Role.OWNER]), User.active)
         )
         for user in approvers:
             session.add(
                 Notification(
                     user_id=user.id,
                     case_id=case.id,
-                    kind="approval_needed",
+                    kind=NotificationKind.APPROVAL_NEEDED,
                     created_at=now,
                     text=f"{case_ref(case.id)}: approve {kind_value.value} of {amount} {currency}?",
                 )
@@ -110,7 +111,7 @@ def approved_for(session: Session, case_id: int) -> Compensation | None:
         select(Compensation)
         .where(
             Compensation.case_id == case_id,
-            Compensation.status == CompensationStatus.APPROVED.value,
+            Compensation.status == CompensationStatus.APPROVED,
         )
         .order_by(Compensation.id.desc())
         .limit(1)
@@ -137,16 +138,16 @@ def decide(
             f"compensation {compensation_id} does not exist", code="compensation-not-found"
         )
     case = get_case(session, item.case_id, actor=actor)
-    if item.status != CompensationStatus.REQUESTED.value:
-        raise Conflict(f"this compensation is already {item.status}", code="already-decided")
-    item.status = (CompensationStatus.APPROVED if approve else CompensationStatus.DECLINED).value
+    item.status = transition(
+        item.status, CompensationStatus.APPROVED if approve else CompensationStatus.DECLINED
+    )
     item.decided_by = actor.user_id
     item.decided_at = now
     item.decision_note = note
     add_event(
         session,
         case=case,
-        kind="compensation_approved" if approve else "compensation_declined",
+        kind=EventKind.COMPENSATION_APPROVED if approve else EventKind.COMPENSATION_DECLINED,
         at=now,
         actor=actor,
         note=note,

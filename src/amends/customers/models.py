@@ -6,7 +6,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from amends.db import Base
+from amends.customers.rules import CustomerStatus, Tier
+from amends.db import Base, EnumText
 
 
 class Customer(Base):
@@ -19,8 +20,10 @@ class Customer(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     currency: Mapped[str] = mapped_column(String(3))
     recurring_value: Mapped[Decimal] = mapped_column(default=Decimal("0"))
-    tier: Mapped[str] = mapped_column(String(20), default="standard")
-    status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    tier: Mapped[Tier] = mapped_column(EnumText(Tier, 20), default=Tier.STANDARD)
+    status: Mapped[CustomerStatus] = mapped_column(
+        EnumText(CustomerStatus, 20), default=CustomerStatus.ACTIVE, index=True
+    )
     # An unknown sender becomes a lead rather than being dropped; someone confirms it later.
     is_lead: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str] = mapped_column(default="")

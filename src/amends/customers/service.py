@@ -57,8 +57,8 @@ def create_customer(
         timezone=timezone,
         currency=currency,
         recurring_value=recurring_value,
-        tier=tier.value,
-        status=status.value,
+        tier=tier,
+        status=status,
         is_lead=is_lead,
         notes=notes,
         created_at=now,
@@ -110,7 +110,7 @@ def update_customer(
                 )
             customer.external_id = value  # type: ignore[assignment]
         else:
-            setattr(customer, key, value.value if hasattr(value, "value") else value)
+            setattr(customer, key, value)
     customer.updated_at = now
     session.flush()
     return customer
@@ -130,9 +130,9 @@ def list_customers(
     require(actor, Action.READ)
     stmt = select(Customer).options(selectinload(Customer.contacts)).order_by(Customer.id)
     if status is not None:
-        stmt = stmt.where(Customer.status == status.value)
+        stmt = stmt.where(Customer.status == status)
     if tier is not None:
-        stmt = stmt.where(Customer.tier == tier.value)
+        stmt = stmt.where(Customer.tier == tier)
     if language is not None:
         stmt = stmt.where(Customer.language == language)
     if query:
@@ -243,8 +243,8 @@ def new_leads(
             timezone=timezone,
             currency=currency,
             recurring_value=Decimal("0"),
-            tier=Tier.STANDARD.value,
-            status=CustomerStatus.ACTIVE.value,
+            tier=Tier.STANDARD,
+            status=CustomerStatus.ACTIVE,
             is_lead=True,
             notes="created from an unknown sender's message",
             created_at=now,

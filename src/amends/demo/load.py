@@ -204,7 +204,7 @@ def load(
         # and give their side before it closes.
         inbound = " ".join(m.text for m in k.messages if m.direction is Direction.INBOUND)
         for user in users.values():
-            if user.role == Role.EMPLOYEE.value and user.name in inbound:
+            if user.role == Role.EMPLOYEE and user.name in inbound:
                 cases.add_participant(
                     session, case=case, user_id=user.id, reason="named", actor=actor, now=opened
                 )
@@ -235,7 +235,7 @@ def _record_change(
     by_category = {c.category.value: c for c in changes}
     for pattern in patterns.patterns_of_case(session, case_id):
         change = by_category.get(pattern.category)
-        if pattern.status != PatternStatus.OPEN.value or change is None:
+        if pattern.status is not PatternStatus.OPEN or change is None:
             continue
         actions.add_action(
             session,

@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases.models import Case
+from amends.cases.rules import CaseState
 from amends.customers import service as customers
 from amends.customers.models import Contact
 from amends.customers.rules import matches_by_domain
 from amends.errors import Quarantined
 from amends.intake.models import Quarantine, RawMail, StoredAttachment
 from amends.intake.result import ParsedMessage
-from amends.intake.rules import message_key, subject_key
+from amends.intake.rules import RawMailStatus, message_key, raw_mail_transition, subject_key
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel, Direction
@@ -57,7 +58,7 @@ class Work:
 class Outcome:
     """What became of one message (the pipeline turns it into a result)."""
 
-    status: str
+    status: RawMailStatus
     reason: str | None = None
     case_id: int | None = None
 
@@ -167,9 +168,9 @@ def _gather(
         .join(Case, Case.id == Message.case_id)
         .where(
             Message.from_address.in_(senders),
-            Message.direction == "inbound",
+            Message.direction == Direction.INBOUND,
             Message.at >= since,
-            Case.state != "closed",
+            Case.state != CaseState.CLOSED,
             Message.subject.is_not(None),
         )
     ):
@@ -189,7 +190,7 @@ def _gather(
         select(Case).where(
             or_(
                 Case.id.in_(case_ids),
-                (Case.customer_id.in_(customer_ids)) & (Case.state != "closed"),
+                (Case.customer_id.in_(customer_ids)) & (Case.state != CaseState.CLOSED),
             )
         )
     )
@@ -202,7 +203,7 @@ def _add_case(known: _Known, case: Case) -> None:
     if case.id in known.cases:
         return
     known.cases[case.id] = case
-    if case.state != "closed":
+    if case.state is not CaseState.CLOSED:
         known.cases_of_customer.setdefault(case.customer_id, []).append(case)
 
 
@@ -221,12 +222,16 @@ def _thread(
                 None,
             )
         case = known.cases.get(found) if found is not None else None
-        if case is not None and case.state != "closed":
+        if case is not None and case.state is not CaseState.CLOSED:
             return case
     if parsed.case_ref:
         number = parsed.case_ref.split("-", 1)[-1]
         case = known.cases.get(int(number)) if number.isdigit() and len(number) < 10 else None
-        if case is not None and case.state != "closed" and case.customer_id == customer_id:
+        if (
+            case is not None
+            and case.state is not CaseState.CLOSED
+            and case.customer_id == customer_id
+        ):
             return case
     if parsed.normalised_subject and parsed.from_address:
         latest = known.latest_from.get(parsed.from_address)
@@ -234,7 +239,7 @@ def _thread(
             candidate = known.cases.get(latest[1])
             if (
                 candidate is not None
-                and candidate.state != "closed"
+                and candidate.state is not CaseState.CLOSED
                 and subject_key(parsed.subject) in known.subjects(session, candidate.id)
             ):
                 return candidate
@@ -264,11 +269,15 @@ def apply_batch(
     later: list[tuple[dict[str, object], str]] = []
     order = 1 << 62  # batch messages are newer than any stored one
 
-    def finish(w: Work, status: str, code: str | None, reason: str, **extra: object) -> None:
+    def finish(
+        w: Work, status: RawMailStatus, code: str | None, reason: str, **extra: object
+    ) -> None:
         finished.append(
             {
                 "id": w.raw_id,
-                "status": status,
+                # Only pending rows reach a batch (pipeline._ingest_batch reports the rest
+                # as seen before); the UPDATE is by id, so the move is checked here.
+                "status": raw_mail_transition(RawMailStatus.PENDING, status),
                 "reason_code": code,
                 "reason": reason[:2000],
                 "message_key": extra.get("key"),
@@ -282,9 +291,9 @@ def apply_batch(
     for w in work:
         if isinstance(w.outcome, Quarantined):
             exc = w.outcome
-            finish(w, "quarantined", exc.code, exc.message)
+            finish(w, RawMailStatus.QUARANTINED, exc.code, exc.message)
             session.add(quarantine_record(w.raw_id, exc, now))
-            outcomes.append(Outcome("quarantined", f"{exc.code}: {exc.message}"))
+            outcomes.append(Outcome(RawMailStatus.QUARANTINED, f"{exc.code}: {exc.message}"))
             continue
         parsed = w.outcome
         key = _key(w)
@@ -292,7 +301,7 @@ def apply_batch(
             case_id = known.case_of_key[key]
             finish(
                 w,
-                "duplicate",
+                RawMailStatus.DUPLICATE,
                 "message-id-seen",
                 "a message with this Message-ID was already received",
                 key=key,
@@ -301,17 +310,17 @@ def apply_batch(
             )
             if key not in known.message_of_key:  # a copy within this batch: id comes later
                 later.append((finished[-1], key))
-            outcomes.append(Outcome("duplicate", "message-id-seen", case_id))
+            outcomes.append(Outcome(RawMailStatus.DUPLICATE, "message-id-seen", case_id))
             continue
         if parsed.ignore_reason is not None:
             code, text = parsed.ignore_reason.code, parsed.ignore_reason.text
-            finish(w, "ignored", code, text, key=key)
-            outcomes.append(Outcome("ignored", f"{code}: {text}"))
+            finish(w, RawMailStatus.IGNORED, code, text, key=key)
+            outcomes.append(Outcome(RawMailStatus.IGNORED, f"{code}: {text}"))
             continue
         if not parsed.from_address:
             reason = "the message has no sender address to answer"
-            finish(w, "quarantined", "mail-no-sender", reason, key=key)
-            outcomes.append(Outcome("quarantined", "mail-no-sender"))
+            finish(w, RawMailStatus.QUARANTINED, "mail-no-sender", reason, key=key)
+            outcomes.append(Outcome(RawMailStatus.QUARANTINED, "mail-no-sender"))
             continue
         address = parsed.from_address
         customer_id = _customer(session, known, parsed, now=now)
@@ -362,7 +371,7 @@ def apply_batch(
             at=received,
         )
         pending.append((w, case, item))
-        outcomes.append(Outcome("stored", None, case.id))
+        outcomes.append(Outcome(RawMailStatus.STORED, None, case.id))
         known.case_of_key[key] = case.id
         order += 1
         if received >= since:
@@ -382,7 +391,15 @@ def apply_batch(
     for (w, case, item), message_id in zip(pending, ids, strict=True):
         if item.message_key:
             known.message_of_key[item.message_key] = message_id
-        finish(w, "stored", None, "", key=item.message_key, message_id=message_id, case_id=case.id)
+        finish(
+            w,
+            RawMailStatus.STORED,
+            None,
+            "",
+            key=item.message_key,
+            message_id=message_id,
+            case_id=case.id,
+        )
         assert isinstance(w.outcome, ParsedMessage)
         attachments.extend(
             {

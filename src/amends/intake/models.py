@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from amends.db import Base
+from amends.db import Base, EnumText
+from amends.intake.rules import RawMailStatus
 
 
 class Quarantine(Base):
@@ -45,7 +46,7 @@ class RawMail(Base):
     source_ref: Mapped[str] = mapped_column(String(1000), default="")
     received_at: Mapped[datetime]
     # pending -> stored | duplicate | ignored | quarantined
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[RawMailStatus] = mapped_column(EnumText(RawMailStatus, 20))
     reason_code: Mapped[str | None] = mapped_column(String(50))
     reason: Mapped[str] = mapped_column(String(2000), default="")
     message_key: Mapped[str | None] = mapped_column(String(300))

@@ -30,7 +30,7 @@ from amends.intake import store
 from amends.intake.batch import Work, apply_batch
 from amends.intake.models import RawMail
 from amends.intake.result import ParsedMessage
-from amends.intake.rules import message_key
+from amends.intake.rules import RawMailStatus, message_key
 from amends.playbook.policy import Playbook
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class IntakeContext:
 @dataclass
 class IngestResult:
     file: str
-    status: str  # stored | duplicate | ignored | quarantined
+    status: RawMailStatus
     reason: str | None = None
     message_id: str | None = None
     language: str | None = None
@@ -132,7 +132,11 @@ def _ingest_batch(ctx: IntakeContext, chunk: list[tuple[bytes, str, str]]) -> li
         copies: list[tuple[int, int]] = []
         for index, ((raw, source, ref), digest) in enumerate(zip(chunk, digests, strict=True)):
             known = ids.get(digest)
-            if known is not None and known[1] is not None and known[1].status != "pending":
+            if (
+                known is not None
+                and known[1] is not None
+                and known[1].status is not RawMailStatus.PENDING
+            ):
                 results[index] = _seen_before(ref, known[1])
                 continue
             if digest in taken:
@@ -218,7 +222,7 @@ def _with_copies(
         assert original is not None
         results[index] = IngestResult(
             chunk[index][2],
-            "duplicate",
+            RawMailStatus.DUPLICATE,
             "the same bytes were received before",
             keys.get(first),
             case_id=original.case_id,
@@ -227,7 +231,7 @@ def _with_copies(
 
 
 def _result(
-    ref: str, outcome: ParsedMessage | Quarantined, status: str, reason: str | None
+    ref: str, outcome: ParsedMessage | Quarantined, status: RawMailStatus, reason: str | None
 ) -> IngestResult:
     if isinstance(outcome, Quarantined):
         return IngestResult(ref, status, reason)
@@ -250,7 +254,7 @@ def _raw_row(digest: str, raw: bytes, source: str, ref: str, now: datetime) -> d
         "source": source,
         "source_ref": ref,
         "received_at": now,
-        "status": "pending",
+        "status": RawMailStatus.PENDING,
         "reason": "",
     }
 
@@ -258,7 +262,7 @@ def _raw_row(digest: str, raw: bytes, source: str, ref: str, now: datetime) -> d
 def _seen_before(ref: str, row: RawMail) -> IngestResult:
     return IngestResult(
         ref,
-        "duplicate",
+        RawMailStatus.DUPLICATE,
         "the same bytes were received before",
         row.message_key,
         case_id=row.case_id,
@@ -278,7 +282,11 @@ def _parse(ctx: IntakeContext, raw: bytes) -> ParsedMessage | Quarantined:
 
 def retry(ctx: IntakeContext, *, include_quarantined: bool = True) -> list[IngestResult]:
     """Process again every message left pending (a crash) or quarantined (after a fix)."""
-    statuses = ["pending", "quarantined"] if include_quarantined else ["pending"]
+    statuses = (
+        [RawMailStatus.PENDING, RawMailStatus.QUARANTINED]
+        if include_quarantined
+        else [RawMailStatus.PENDING]
+    )
     with transaction(ctx.sessions) as session:
         rows = [
             (r.id, r.sha256, r.source_ref)
@@ -314,7 +322,7 @@ def store_only(ctx: IntakeContext, raw: bytes, *, source: str, reason: str) -> N
                     source=source,
                     source_ref="",
                     received_at=ctx.clock.now(),
-                    status="ignored",
+                    status=RawMailStatus.IGNORED,
                     reason_code="robot",
                     reason=reason,
                     processed_at=ctx.clock.now(),

@@ -6,10 +6,40 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+
+from amends.errors import InvalidTransition
 
 # Subjects are read the same way wherever mail is threaded (here and in replies).
 from amends.messages.rules import normalise_subject as normalise_subject
 from amends.messages.rules import subject_key as subject_key
+
+
+class RawMailStatus(StrEnum):
+    """Where a received email's stored bytes are: waiting, or what reading them found."""
+
+    PENDING = "pending"  # stored, not yet (or, after a crash, not completely) processed
+    STORED = "stored"  # became a message on a case
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"  # an auto-reply, a bounce, a robot: kept, never answered
+    QUARANTINED = "quarantined"  # unreadable or unanswerable until someone looks
+
+
+_UNDECIDED = frozenset({RawMailStatus.PENDING, RawMailStatus.QUARANTINED})
+
+
+def raw_mail_transition(status: RawMailStatus, to: RawMailStatus) -> RawMailStatus:
+    """``to`` if a raw email in ``status`` may move there, else InvalidTransition.
+
+    A pending email is processed once; a quarantined one again after a fix (``intake
+    retry``). Once it is a message, a duplicate or ignored, that is settled: processing
+    it again would thread the same words twice.
+    """
+    if status not in _UNDECIDED:
+        raise InvalidTransition(f"the email was already processed ({status})")
+    if to is RawMailStatus.PENDING:
+        raise InvalidTransition("a processed email does not become pending again")
+    return to
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from amends.db import Base
+from amends.db import Base, EnumText
+from amends.messages.rules import Channel, Direction, OutboxStatus
 
 
 class Message(Base):
@@ -27,8 +28,8 @@ class Message(Base):
     customer_id: Mapped[int | None] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
-    direction: Mapped[str] = mapped_column(String(20))
-    channel: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[Direction] = mapped_column(EnumText(Direction, 20))
+    channel: Mapped[Channel] = mapped_column(EnumText(Channel, 20))
     language: Mapped[str] = mapped_column(String(35), default="und")
     subject: Mapped[str] = mapped_column(String(1000), default="")
     text: Mapped[str] = mapped_column(default="")
@@ -64,7 +65,7 @@ class OutboxItem(Base):
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
     idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
     to_address: Mapped[str] = mapped_column(String(254))
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[OutboxStatus] = mapped_column(EnumText(OutboxStatus, 20))
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(100))

@@ -33,6 +33,7 @@ from amends import rehearsal
 from amends.config import Settings
 from amends.db import transaction
 from amends.messages.models import Message, OutboxItem
+from amends.messages.rules import OutboxStatus, outbox_transition
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def queue(session: Session, *, message: Message, to_address: str, now: datetime)
         message_id=message.id,
         idempotency_key=f"msg-{message.id}-{uuid.uuid4().hex[:12]}",
         to_address=to_address,
-        status="pending",
+        status=OutboxStatus.PENDING,
         next_attempt_at=now,
         created_at=now,
     )
@@ -63,8 +64,10 @@ def hold(session: Session, *, message_id: int, reason: str) -> None:
     """Keep a queued message from being sent until :func:`release` (or :func:`cancel`)."""
     session.execute(
         update(OutboxItem)
-        .where(OutboxItem.message_id == message_id, OutboxItem.status == "pending")
-        .values(status="held", hold_reason=reason)
+        .where(OutboxItem.message_id == message_id, OutboxItem.status == OutboxStatus.PENDING)
+        .values(
+            status=outbox_transition(OutboxStatus.PENDING, OutboxStatus.HELD), hold_reason=reason
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -73,8 +76,12 @@ def release(session: Session, *, message_id: int, now: datetime) -> int:
     """Send a held message at the next drain; how many rows were released."""
     done = session.execute(
         update(OutboxItem)
-        .where(OutboxItem.message_id == message_id, OutboxItem.status == "held")
-        .values(status="pending", next_attempt_at=now, hold_reason="")
+        .where(OutboxItem.message_id == message_id, OutboxItem.status == OutboxStatus.HELD)
+        .values(
+            status=outbox_transition(OutboxStatus.HELD, OutboxStatus.PENDING),
+            next_attempt_at=now,
+            hold_reason="",
+        )
         .execution_options(synchronize_session=False)
     )
     return int(getattr(done, "rowcount", 0) or 0)
@@ -84,8 +91,11 @@ def cancel(session: Session, *, message_id: int, reason: str) -> int:
     """Never send a held message; how many rows were cancelled."""
     done = session.execute(
         update(OutboxItem)
-        .where(OutboxItem.message_id == message_id, OutboxItem.status == "held")
-        .values(status="cancelled", hold_reason=reason)
+        .where(OutboxItem.message_id == message_id, OutboxItem.status == OutboxStatus.HELD)
+        .values(
+            status=outbox_transition(OutboxStatus.HELD, OutboxStatus.CANCELLED),
+            hold_reason=reason,
+        )
         .execution_options(synchronize_session=False)
     )
     return int(getattr(done, "rowcount", 0) or 0)
@@ -93,7 +103,12 @@ def cancel(session: Session, *, message_id: int, reason: str) -> int:
 
 # Rows that count against the hourly cap: mail handed to the relay, being handed over,
 # or possibly handed over. A permanent failure or a retry after an error sent nothing.
-CAPPED_STATUSES = ("claimed", "sending", "sent", "uncertain")
+CAPPED_STATUSES = (
+    OutboxStatus.CLAIMED,
+    OutboxStatus.SENDING,
+    OutboxStatus.SENT,
+    OutboxStatus.UNCERTAIN,
+)
 CAP_WINDOW = timedelta(hours=1)
 
 
@@ -109,7 +124,7 @@ def claim(
     candidates = list(
         session.execute(
             select(OutboxItem.id, OutboxItem.to_address)
-            .where(OutboxItem.status == "pending", OutboxItem.next_attempt_at <= now)
+            .where(OutboxItem.status == OutboxStatus.PENDING, OutboxItem.next_attempt_at <= now)
             .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
             .limit(limit)
         )
@@ -129,9 +144,9 @@ def claim(
         ) < cap_per_hour
         won = session.execute(
             update(OutboxItem)
-            .where(OutboxItem.id == item_id, OutboxItem.status == "pending", under_cap)
+            .where(OutboxItem.id == item_id, OutboxItem.status == OutboxStatus.PENDING, under_cap)
             .values(
-                status="claimed",
+                status=outbox_transition(OutboxStatus.PENDING, OutboxStatus.CLAIMED),
                 claimed_by=worker,
                 claimed_at=now,
                 attempts=OutboxItem.attempts + 1,
@@ -195,7 +210,7 @@ def _hold(
     )
     done = session.execute(
         update(OutboxItem)
-        .where(OutboxItem.id == item_id, OutboxItem.status == "pending")
+        .where(OutboxItem.id == item_id, OutboxItem.status == OutboxStatus.PENDING)
         .values(next_attempt_at=release, held_until=release, hold_reason=reason[:500])
         .execution_options(synchronize_session=False)
     )
@@ -313,10 +328,10 @@ def drain(
                     isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
                 )
                 if permanent or row.attempts >= MAX_ATTEMPTS:
-                    row.status = "failed"
+                    row.status = outbox_transition(row.status, OutboxStatus.FAILED)
                     counts["failed"] += 1
                 else:
-                    row.status = "pending"
+                    row.status = outbox_transition(row.status, OutboxStatus.PENDING)
                     row.next_attempt_at = now + backoff(row.attempts)
                     counts["retry"] += 1
             continue
@@ -324,7 +339,7 @@ def drain(
         with transaction(sessions) as session:
             row = session.get(OutboxItem, item_id)
             assert row is not None
-            row.status = "sent"
+            row.status = outbox_transition(row.status, OutboxStatus.SENT)
             row.sent_at = now
             row.last_error = ""
             counts["sent"] += 1
@@ -362,9 +377,10 @@ def _expire_leases(session: Session, *, now: datetime) -> int:
         log.warning("outbox: %s mails claimed by a sender that stopped are due again", count)
     result = session.execute(
         update(OutboxItem)
-        .where(OutboxItem.status == "sending", OutboxItem.claimed_at < now - LEASE)
+        .where(OutboxItem.status == OutboxStatus.SENDING, OutboxItem.claimed_at < now - LEASE)
         .values(
-            status="uncertain", last_error="the sender stopped mid-send; check before resending"
+            status=outbox_transition(OutboxStatus.SENDING, OutboxStatus.UNCERTAIN),
+            last_error="the sender stopped mid-send; check before resending",
         )
         .execution_options(synchronize_session=False)
     )

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from amends.cases.rules import EventKind
 from amends.commitments.validity import names
+from amends.errors import InvalidTransition
 from amends.text.fold import fold_words
 
 
@@ -16,6 +18,14 @@ class Direction(StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"
     INTERNAL = "internal"
+
+
+# The case timeline entry a message of each direction writes.
+MESSAGE_EVENT: dict[Direction, EventKind] = {
+    Direction.INBOUND: EventKind.MESSAGE_INBOUND,
+    Direction.OUTBOUND: EventKind.MESSAGE_OUTBOUND,
+    Direction.INTERNAL: EventKind.MESSAGE_INTERNAL,
+}
 
 
 class Channel(StrEnum):
@@ -118,3 +128,43 @@ def same_matter(subject: str, text: str, open_cases: Sequence[OpenMatter]) -> in
     if named:
         return max(named, key=lambda c: (c.proactive, c.case_id)).case_id
     return None
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"  # due at next_attempt_at (again, after a retryable error)
+    CLAIMED = "claimed"  # taken by one worker, not yet handed to the relay
+    SENDING = "sending"  # being handed to the relay by the worker that claimed it
+    SENT = "sent"
+    FAILED = "failed"  # refused for good, or out of attempts
+    UNCERTAIN = "uncertain"  # the sender stopped mid-send: perhaps handed over, perhaps not
+    HELD = "held"  # waits for a decision (a compensation it announces) before sending
+    CANCELLED = "cancelled"  # that decision went against it: never sent
+
+
+_OUTBOX_MOVES: dict[OutboxStatus, frozenset[OutboxStatus]] = {
+    OutboxStatus.PENDING: frozenset(
+        {OutboxStatus.CLAIMED, OutboxStatus.SENDING, OutboxStatus.HELD}
+    ),
+    # A claimed row goes to the relay, or back to pending when its worker died before.
+    OutboxStatus.CLAIMED: frozenset({OutboxStatus.SENDING, OutboxStatus.PENDING}),
+    OutboxStatus.SENDING: frozenset(
+        {OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.FAILED, OutboxStatus.UNCERTAIN}
+    ),
+    OutboxStatus.SENT: frozenset(),
+    OutboxStatus.FAILED: frozenset(),
+    # Never resent automatically: the customer may already have the mail.
+    OutboxStatus.UNCERTAIN: frozenset(),
+    OutboxStatus.HELD: frozenset({OutboxStatus.PENDING, OutboxStatus.CANCELLED}),
+    OutboxStatus.CANCELLED: frozenset(),
+}
+
+
+def outbox_transition(status: OutboxStatus, to: OutboxStatus) -> OutboxStatus:
+    """``to`` if an outbox row in ``status`` may move there, else InvalidTransition.
+
+    Only a claimed row is sent, and only the claimant records how the send went; a
+    row that was sent, failed for good or may have been sent is never sent again.
+    """
+    if to not in _OUTBOX_MOVES[status]:
+        raise InvalidTransition(f"an outbox item that is {status} cannot become {to}")
+    return to

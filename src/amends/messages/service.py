@@ -220,7 +220,7 @@ def list_messages(
     if customer_id is not None:
         stmt = stmt.where(Message.customer_id == customer_id)
     if direction is not None:
-        stmt = stmt.where(Message.direction == direction.value)
+        stmt = stmt.where(Message.direction == direction)
     return paginate(session, stmt, limit=limit, offset=offset)
 
 

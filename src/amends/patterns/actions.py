@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases.models import Case
+from amends.cases.rules import Category, EventKind
 from amends.errors import Forbidden, InvalidInput, NotFound
 from amends.paging import Page, paginate
 from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, Pattern, PatternCase
@@ -26,6 +27,7 @@ from amends.patterns.rules import (
     PatternPolicy,
     PatternStatus,
     next_status,
+    pattern_transition,
     verdict,
 )
 from amends.patterns.schemas import ActionOut, ActionOwnerOut, VerificationOut
@@ -34,7 +36,7 @@ from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
 
 MAX_LISTED_REPEATS = 100
-OPEN_STATUSES = frozenset({ActionStatus.PLANNED.value, ActionStatus.IN_PROGRESS.value})
+OPEN_STATUSES = frozenset({ActionStatus.PLANNED, ActionStatus.IN_PROGRESS})
 
 
 def action_ref(action_id: int) -> str:
@@ -45,7 +47,7 @@ def _owner(session: Session, owner_id: int) -> User:
     owner = session.get(User, owner_id)
     if owner is None or not owner.active:
         raise InvalidInput(f"owner {owner_id} is not an active user", code="owner-not-found")
-    if Role(owner.role) is Role.VIEWER:
+    if owner.role is Role.VIEWER:
         raise InvalidInput(
             f"{owner.name} is a viewer and cannot own a corrective action",
             code="owner-not-allowed",
@@ -99,7 +101,7 @@ def _announce(
     item: CorrectiveAction,
     case_ids: Iterable[int],
     *,
-    kind: str,
+    kind: EventKind,
     actor: Actor,
     now: datetime,
     note: str,
@@ -147,8 +149,8 @@ def _link(
         if pid not in have_patterns:
             session.add(ActionPattern(action_id=item.id, pattern_id=pid))
             pattern = session.get(Pattern, pid)
-            if pattern is not None and pattern.status == PatternStatus.OPEN.value:
-                pattern.status = PatternStatus.ADDRESSED.value
+            if pattern is not None and pattern.status is PatternStatus.OPEN:
+                pattern.status = pattern_transition(pattern.status, PatternStatus.ADDRESSED)
                 pattern.updated_at = now
     session.flush()
     added = set(affected_case_ids(session, item.id)) - before
@@ -156,7 +158,7 @@ def _link(
         session,
         item,
         added,
-        kind="corrective_action_linked",
+        kind=EventKind.CORRECTIVE_ACTION_LINKED,
         actor=actor,
         now=now,
         note=f"{action_ref(item.id)}: {item.description}",
@@ -196,11 +198,11 @@ def add_action(
     _check_links(session, actor=actor, case_ids=case_ids, pattern_ids=pattern_ids)
     item = CorrectiveAction(
         root_cause=root_cause,
-        change_kind=change_kind.value,
+        change_kind=change_kind,
         description=description,
         owner_id=owner_id,
         due_on=due_on,
-        status=ActionStatus.PLANNED.value,
+        status=ActionStatus.PLANNED,
         created_by=actor.user_id,
         created_at=now,
         updated_at=now,
@@ -242,7 +244,7 @@ def repeats_after(session: Session, item: CorrectiveAction, *, limit: int = 0) -
     categories = set(
         session.scalars(select(Case.category).where(Case.id.in_(fixed)).distinct())
     ) | set(session.scalars(select(Pattern.category).where(Pattern.id.in_(patterns_of))))
-    categories.discard("other")
+    categories.discard(Category.OTHER)
     conditions: list[ColumnElement[bool]] = [
         Case.id.in_(select(PatternCase.case_id).where(PatternCase.pattern_id.in_(patterns_of)))
     ]
@@ -259,23 +261,23 @@ def _resolve_patterns(session: Session, item: CorrectiveAction, *, now: datetime
         pattern = session.get(Pattern, pid)
         if pattern is None:
             continue
-        if item.status == ActionStatus.VERIFIED.value:
-            pattern.status = PatternStatus.RESOLVED.value
+        if item.status is ActionStatus.VERIFIED:
+            pattern.status = pattern_transition(pattern.status, PatternStatus.RESOLVED)
             pattern.resolved_at = now
-        elif pattern.status == PatternStatus.RESOLVED.value:
+        elif pattern.status is PatternStatus.RESOLVED:
             # The change that resolved it was reopened: the pattern is live again.
             verified = session.scalar(
                 select(CorrectiveAction.id)
                 .join(ActionPattern, ActionPattern.action_id == CorrectiveAction.id)
                 .where(
                     ActionPattern.pattern_id == pid,
-                    CorrectiveAction.status == ActionStatus.VERIFIED.value,
+                    CorrectiveAction.status == ActionStatus.VERIFIED,
                     CorrectiveAction.id != item.id,
                 )
                 .limit(1)
             )
             if verified is None:
-                pattern.status = PatternStatus.ADDRESSED.value
+                pattern.status = pattern_transition(pattern.status, PatternStatus.ADDRESSED)
                 pattern.resolved_at = None
         pattern.updated_at = now
 
@@ -294,9 +296,9 @@ def set_status(
     item = get_action(session, action_id, actor=actor)
     if not actor.allows(Action.WRITE) and actor.user_id != item.owner_id:
         raise Forbidden("only the action's owner or someone who handles cases may change it")
-    current = ActionStatus(item.status)
+    current = item.status
     wanted = next_status(current, status, repeats_after=len(repeats_after(session, item)))
-    item.status = wanted.value
+    item.status = wanted
     item.updated_at = now
     if wanted is ActionStatus.DONE:
         item.done_at = now
@@ -311,7 +313,7 @@ def set_status(
         session,
         item,
         affected_case_ids(session, item.id),
-        kind="corrective_action_status",
+        kind=EventKind.CORRECTIVE_ACTION_STATUS,
         actor=actor,
         now=now,
         note=note or f"{action_ref(item.id)}: {current.value} → {wanted.value}",
@@ -360,7 +362,7 @@ def list_actions(
 ) -> Page[CorrectiveAction]:
     stmt = select(CorrectiveAction).where(*_visible(actor))
     if status is not None:
-        stmt = stmt.where(CorrectiveAction.status == status.value)
+        stmt = stmt.where(CorrectiveAction.status == status)
     if pattern_id is not None:
         stmt = stmt.where(
             CorrectiveAction.id.in_(
@@ -419,12 +421,12 @@ def present(
                 id=item.id,
                 ref=action_ref(item.id),
                 root_cause=item.root_cause,
-                change_kind=ChangeKind(item.change_kind),
+                change_kind=item.change_kind,
                 description=item.description,
                 owner=ActionOwnerOut(id=owner.id, name=owner.name, email=owner.email),
                 due_on=item.due_on,
                 overdue=item.due_on < now.date() and item.status in OPEN_STATUSES,
-                status=ActionStatus(item.status),
+                status=item.status,
                 created_at=item.created_at,
                 done_at=item.done_at,
                 verified_at=item.verified_at,

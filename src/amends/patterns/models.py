@@ -5,7 +5,9 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from amends.db import Base
+from amends.cases.rules import Category
+from amends.db import Base, EnumText
+from amends.patterns.rules import ActionStatus, ChangeKind, PatternStatus
 
 
 class Pattern(Base):
@@ -18,8 +20,8 @@ class Pattern(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The case that completed the pattern gives it its name and category.
     title: Mapped[str] = mapped_column(String(300))
-    category: Mapped[str] = mapped_column(String(30))
-    status: Mapped[str] = mapped_column(String(20))
+    category: Mapped[Category] = mapped_column(EnumText(Category, 30))
+    status: Mapped[PatternStatus] = mapped_column(EnumText(PatternStatus, 20))
     first_opened_at: Mapped[datetime]
     last_opened_at: Mapped[datetime]
     created_at: Mapped[datetime]
@@ -49,11 +51,11 @@ class CorrectiveAction(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     root_cause: Mapped[str] = mapped_column(default="")
-    change_kind: Mapped[str] = mapped_column(String(30))
+    change_kind: Mapped[ChangeKind] = mapped_column(EnumText(ChangeKind, 30))
     description: Mapped[str] = mapped_column(default="")
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     due_on: Mapped[date]
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[ActionStatus] = mapped_column(EnumText(ActionStatus, 20))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from amends.errors import InvalidTransition
-from amends.playbook.rules import REPEAT_WINDOW
+from amends.playbook.rules import REPEAT_WINDOW, Category, Severity
 from amends.playbook.rules import PatternPolicy as PatternPolicy
 
-SEVERITIES = ("low", "medium", "high", "critical")
+SEVERITIES: tuple[Severity, ...] = tuple(Severity)
 
 
 @dataclass(frozen=True)
@@ -41,13 +41,13 @@ def repeats(
         if past.opened_at > opened_at or opened_at - past.opened_at > window:
             continue
         same_promise = commitment_id is not None and past.commitment_id == commitment_id
-        same_kind = category != "other" and past.category == category
+        same_kind = category != Category.OTHER and past.category == category
         if same_promise or same_kind or past.id in similar:
             found.append(past.id)
     return sorted(found)
 
 
-def raised(severity: str) -> str:
+def raised(severity: Severity) -> Severity:
     """One level more severe, at most critical."""
     index = SEVERITIES.index(severity) if severity in SEVERITIES else 1
     return SEVERITIES[min(index + 1, len(SEVERITIES) - 1)]
@@ -60,6 +60,26 @@ class PatternStatus(StrEnum):
     OPEN = "open"  # no corrective action yet: its cases cannot explain a change
     ADDRESSED = "addressed"  # a corrective action exists
     RESOLVED = "resolved"  # an action was verified: repeats stopped
+
+
+_PATTERN_MOVES: dict[PatternStatus, frozenset[PatternStatus]] = {
+    PatternStatus.OPEN: frozenset({PatternStatus.ADDRESSED}),
+    PatternStatus.ADDRESSED: frozenset({PatternStatus.RESOLVED}),
+    # Reopened: the verified change did not hold. Resolved again: another linked change
+    # was verified, which dates the resolution to the newer proof.
+    PatternStatus.RESOLVED: frozenset({PatternStatus.ADDRESSED, PatternStatus.RESOLVED}),
+}
+
+
+def pattern_transition(status: PatternStatus, to: PatternStatus) -> PatternStatus:
+    """``to`` if a pattern in ``status`` may move there, else InvalidTransition.
+
+    A pattern is addressed by linking a corrective action and resolved only by verifying
+    one; it never goes back to having no action.
+    """
+    if to not in _PATTERN_MOVES[status]:
+        raise InvalidTransition(f"a pattern that is {status} cannot become {to}")
+    return to
 
 
 @dataclass(frozen=True)
@@ -85,7 +105,7 @@ def is_similar(
     policy: PatternPolicy,
 ) -> bool:
     """Two cases describe the same failure: same specific category, or similar text."""
-    same_kind = policy.by_category and category != "other" and category == other_category
+    same_kind = policy.by_category and category != Category.OTHER and category == other_category
     return same_kind or score >= policy.text_similarity
 
 

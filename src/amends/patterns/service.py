@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from amends.cases import clocks
 from amends.cases import service as cases
 from amends.cases.models import Case, Notification
-from amends.cases.rules import case_ref
+from amends.cases.rules import Category, EventKind, NotificationKind, case_ref
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.paging import Page, paginate
 from amends.patterns import similar
@@ -123,9 +123,7 @@ def _join_existing(
 def _manager_ids(session: Session) -> list[int]:
     return list(
         session.scalars(
-            select(User.id).where(
-                User.active, User.role.in_([Role.MANAGER.value, Role.OWNER.value])
-            )
+            select(User.id).where(User.active, User.role.in_([Role.MANAGER, Role.OWNER]))
         )
     )
 
@@ -134,7 +132,7 @@ def _notify_managers(
     session: Session,
     *,
     case_id: int,
-    kind: str,
+    kind: NotificationKind,
     text: str,
     now: datetime,
     managers: Sequence[int] | None = None,
@@ -229,7 +227,7 @@ def _flag(
     cases.add_event(
         session,
         case=case,
-        kind="repeat_detected",
+        kind=EventKind.REPEAT_DETECTED,
         at=now,
         actor=SYSTEM,
         note=f"repeats {refs}",
@@ -239,7 +237,7 @@ def _flag(
     _notify_managers(
         session,
         case_id=case.id,
-        kind="repeat_failure",
+        kind=NotificationKind.REPEAT_FAILURE,
         text=f"{case_ref(case.id)} repeats {refs}",
         now=now,
         managers=managers,
@@ -260,7 +258,7 @@ def _unresolved_pattern_of(session: Session, case_ids: list[int]) -> dict[int, i
             .join(Pattern, Pattern.id == PatternCase.pattern_id)
             .where(
                 PatternCase.case_id.in_(case_ids[start : start + CHUNK]),
-                Pattern.status != PatternStatus.RESOLVED.value,
+                Pattern.status != PatternStatus.RESOLVED,
             )
             .group_by(PatternCase.case_id)
         )
@@ -295,7 +293,7 @@ def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Nei
     texty = [cid for cid, score in scores.items() if score >= policy.text_similarity]
     stmt = select(Case.id, Case.customer_id, Case.category).where(Case.id != case.id)
     rows: dict[int, tuple[int, str]] = {}
-    if policy.by_category and case.category != "other":
+    if policy.by_category and case.category is not Category.OTHER:
         # Bounded like the text search (and kept under every engine's parameter limit).
         for cid, customer_id, category in session.execute(
             stmt.where(
@@ -333,7 +331,7 @@ def _category_pattern_at(
     The case being judged is in no unresolved pattern yet (else it would not be
     judged), so it need not be left out of the search.
     """
-    if not policy.by_category or category == "other":
+    if not policy.by_category or category == Category.OTHER:
         return None
     since, until = opened_at - policy.window, opened_at + policy.window
     found = session.scalar(
@@ -341,7 +339,7 @@ def _category_pattern_at(
         .join(Pattern, Pattern.id == PatternCase.pattern_id)
         .join(Case, Case.id == PatternCase.case_id)
         .where(
-            Pattern.status != PatternStatus.RESOLVED.value,
+            Pattern.status != PatternStatus.RESOLVED,
             Case.category == category,
             Case.opened_at >= since,
             Case.opened_at <= until,
@@ -409,7 +407,7 @@ def detect_pattern(
         pattern = Pattern(
             title=case.title,
             category=case.category,
-            status=PatternStatus.OPEN.value,
+            status=PatternStatus.OPEN,
             first_opened_at=first,
             last_opened_at=last,
             created_at=now,
@@ -421,7 +419,7 @@ def detect_pattern(
         _notify_managers(
             session,
             case_id=case.id,
-            kind="pattern_detected",
+            kind=NotificationKind.PATTERN_DETECTED,
             text=f"{pattern_ref(pattern.id)}: {customers} customers hit by “{case.title}”; "
             "it needs a corrective action",
             now=now,
@@ -457,7 +455,7 @@ def _joined_event(
     cases.add_event(
         session,
         case=case,
-        kind="pattern_joined",
+        kind=EventKind.PATTERN_JOINED,
         at=now,
         actor=SYSTEM,
         # The pattern's name is another customer's words: not for this case's timeline.
@@ -531,7 +529,7 @@ def require_corrective_action(session: Session, case: Case) -> None:
     if session.scalar(select(ActionCase.action_id).where(ActionCase.case_id == case.id).limit(1)):
         return
     for pattern in patterns_of_case(session, case.id):
-        if pattern.status == PatternStatus.RESOLVED.value:
+        if pattern.status is PatternStatus.RESOLVED:
             continue
         linked = session.scalar(
             select(ActionPattern.action_id).where(ActionPattern.pattern_id == pattern.id).limit(1)
@@ -582,7 +580,7 @@ def list_patterns(
     """Patterns, the most recently active first."""
     stmt = select(Pattern).where(*_visible_patterns(actor))
     if status is not None:
-        stmt = stmt.where(Pattern.status == status.value)
+        stmt = stmt.where(Pattern.status == status)
     stmt = stmt.order_by(Pattern.last_opened_at.desc(), Pattern.id.desc())
     return paginate(session, stmt, limit=limit, offset=offset)
 
@@ -617,7 +615,7 @@ def present(session: Session, items: Sequence[Pattern], *, actor: Actor) -> list
                 ref=pattern_ref(pattern.id),
                 title=title,
                 category=pattern.category,
-                status=PatternStatus(pattern.status),
+                status=pattern.status,
                 customers=len({customer_id for _, customer_id in members}),
                 case_ids=[cid for cid, _ in members if seen is None or cid in seen],
                 action_ids=list(action_ids),

@@ -79,7 +79,7 @@ def themes(
         for p in session.scalars(
             select(Pattern).where(
                 or_(
-                    Pattern.status != PatternStatus.RESOLVED.value,
+                    Pattern.status != PatternStatus.RESOLVED,
                     Pattern.last_opened_at >= previous_start,
                 )
             )

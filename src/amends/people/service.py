@@ -47,7 +47,7 @@ def _sha256(token: str) -> str:
 
 
 def actor_for(user: User) -> Actor:
-    return Actor(user.id, Role(user.role), user.name)
+    return Actor(user.id, user.role, user.name)
 
 
 def require(actor: Actor, action: Action) -> None:
@@ -73,7 +73,7 @@ def create_user(
     user = User(
         email=email,
         name=name,
-        role=role.value,
+        role=role,
         language=language,
         password_hash=hash_password(password) if password else None,
         active=True,
@@ -175,7 +175,7 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Actor:
         write_if_free(
             session, update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
         )
-    return Actor(user_id, Role(role), name)
+    return Actor(user_id, role, name)
 
 
 def sign_in(session: Session, *, email: str, password: str, now: datetime) -> tuple[str, User]:

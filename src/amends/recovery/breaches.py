@@ -17,15 +17,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from amends.cases import service as cases
 from amends.cases.models import Case
-from amends.cases.rules import Category, Origin, Severity, case_ref
+from amends.cases.rules import CaseState, Category, EventKind, Origin, Severity, case_ref
 from amends.commitments.bulk import Missed
 from amends.commitments.drafts import breach_draft
 from amends.commitments.models import Breach, Commitment
 from amends.commitments.occurrences import breach_severity
 from amends.customers.models import Customer
 from amends.messages.models import Message
+from amends.messages.rules import Channel, Direction
 from amends.people.models import User
-from amends.people.rules import SYSTEM, Role, can_own_cases
+from amends.people.rules import SYSTEM, can_own_cases
 from amends.playbook.policy import Playbook
 from amends.recovery import flows
 
@@ -61,7 +62,7 @@ def record(
             c.commitment_id: c
             for c in session.scalars(
                 select(Case)
-                .where(Case.commitment_id.in_(chunk), Case.state != "closed")
+                .where(Case.commitment_id.in_(chunk), Case.state != CaseState.CLOSED)
                 .order_by(Case.id)
             )
         }
@@ -145,7 +146,7 @@ def _note_breaches(
         cases.add_event(
             session,
             case=case,
-            kind="breach",
+            kind=EventKind.BREACH,
             at=now,
             actor=SYSTEM,
             note=f"{commitment.title}: due {m.due_at.isoformat()}, nothing delivered",
@@ -162,7 +163,7 @@ def _case_owner(session: Session, commitment: Commitment, owners: dict[int, User
     """The promise's owner owns its miss; else whoever knows the account (see cases)."""
     if commitment.owner_id is not None:
         owner = owners.get(commitment.owner_id)
-        if owner is not None and owner.active and can_own_cases(Role(owner.role)):
+        if owner is not None and owner.active and can_own_cases(owner.role):
             return owner.id
     return cases.default_owner(session, commitment.customer_id)
 
@@ -192,8 +193,8 @@ def _draft(
         Message(
             case_id=case.id,
             customer_id=customer.id,
-            direction="outbound",
-            channel="email",
+            direction=Direction.OUTBOUND,
+            channel=Channel.EMAIL,
             language=language,
             subject=f"[{case_ref(case.id)}] {subject}",
             text=text,
@@ -207,7 +208,7 @@ def _draft(
     cases.add_event(
         session,
         case=case,
-        kind="draft_prepared",
+        kind=EventKind.DRAFT_PREPARED,
         at=now,
         actor=SYSTEM,
         data={"language": language},

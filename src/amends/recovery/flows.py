@@ -17,7 +17,18 @@ from sqlalchemy.orm import Session
 from amends.cases import service as cases
 from amends.cases import steps as case_steps
 from amends.cases.models import Case, Notification
-from amends.cases.rules import SPOKEN_STEPS, Category, Origin, Outcome, Severity, Step, case_ref
+from amends.cases.rules import (
+    SPOKEN_STEPS,
+    CaseState,
+    Category,
+    EventKind,
+    NotificationKind,
+    Origin,
+    Outcome,
+    Severity,
+    Step,
+    case_ref,
+)
 from amends.coach import service as coach
 from amends.commitments import service as commitments
 from amends.commitments.models import Commitment
@@ -32,7 +43,7 @@ from amends.errors import Conflict, Forbidden, InvalidInput
 from amends.messages import outbox
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
-from amends.messages.rules import Channel, Direction
+from amends.messages.rules import Channel, Direction, OutboxStatus, outbox_transition
 from amends.patterns import service as patterns
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
@@ -240,7 +251,7 @@ def perform_steps(
                 rationale=compensation.rationale,
             )
             result.compensation_id = record.id
-            if record.status == CompensationStatus.REQUESTED.value:
+            if record.status is CompensationStatus.REQUESTED:
                 cut = plan.index(Step.COMPENSATE)
                 result.held = plan[cut:]
                 plan = plan[:cut]
@@ -275,7 +286,7 @@ def _settle_customer(
     customer = session.get(Customer, case.customer_id)
     assert customer is not None
     if outcome is Outcome.RETAINED:
-        if customer.status == CustomerStatus.AT_RISK.value:
+        if customer.status is CustomerStatus.AT_RISK:
             customers.update_customer(
                 session,
                 customer.id,
@@ -294,9 +305,9 @@ def _settle_customer(
         select(Commitment).where(Commitment.customer_id == customer.id).order_by(Commitment.id)
     ):
         current = commitment.status
-        if current == after.value or current == CommitmentStatus.ENDED.value:
+        if current is after or current is CommitmentStatus.ENDED:
             continue
-        if before is not None and current != before.value:
+        if before is not None and current is not before:
             continue
         commitments.update_commitment(
             session, commitment.id, actor=actor, now=now, changes={"status": after}
@@ -305,7 +316,7 @@ def _settle_customer(
     cases.add_event(
         session,
         case=case,
-        kind="customer_status",
+        kind=EventKind.CUSTOMER_STATUS,
         at=now,
         actor=actor,
         data={
@@ -356,7 +367,7 @@ def decide_compensation(
         cases.add_event(
             session,
             case=case,
-            kind="reply_released" if approve else "reply_returned",
+            kind=EventKind.REPLY_RELEASED if approve else EventKind.REPLY_RETURNED,
             at=now,
             actor=actor,
             data={"message_id": item.message_id, "compensation_id": item.id},
@@ -370,7 +381,11 @@ def decide_compensation(
             Notification(
                 user_id=item.requested_by,
                 case_id=case.id,
-                kind=f"compensation_{verdict}",
+                kind=(
+                    NotificationKind.COMPENSATION_APPROVED
+                    if approve
+                    else NotificationKind.COMPENSATION_DECLINED
+                ),
                 text=f"{case_ref(case.id)}: your {item.kind} of {item.amount} "
                 f"{item.currency} was {verdict}.{told}",
                 created_at=now,
@@ -410,7 +425,7 @@ def send_reply(
     the message carries — all in the caller's one transaction, so either all happen or none."""
     require(actor, Action.WRITE)
     case = cases.get_case(session, case_id, actor=actor)
-    if case.state == "closed":
+    if case.state is CaseState.CLOSED:
         raise Conflict("the case is closed", code="case-closed")
     customer = session.get(Customer, case.customer_id)
     assert customer is not None
@@ -444,7 +459,7 @@ def send_reply(
         cases.add_event(
             session,
             case=case,
-            kind="coach_override",
+            kind=EventKind.COACH_OVERRIDE,
             at=now,
             actor=actor,
             note=(override_reason or "").strip(),
@@ -474,12 +489,12 @@ def send_reply(
         promised = session.get(Compensation, result.compensation_id)
         assert promised is not None
         promised.message_id = message.id
-        queued.status = "held"
+        queued.status = outbox_transition(queued.status, OutboxStatus.HELD)
         queued.hold_reason = f"waiting for a manager to approve compensation {promised.id}"
         cases.add_event(
             session,
             case=case,
-            kind="reply_held",
+            kind=EventKind.REPLY_HELD,
             at=now,
             actor=actor,
             data={"message_id": message.id, "compensation_id": promised.id},
@@ -521,7 +536,7 @@ def receive_complaint(
     open_case = messages.matching_case(
         session,
         session.scalars(
-            select(Case).where(Case.customer_id == customer_id, Case.state != "closed")
+            select(Case).where(Case.customer_id == customer_id, Case.state != CaseState.CLOSED)
         ).all(),
         subject=subject,
         text=text,

@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases.models import Case
+from amends.cases.rules import EventKind
 from amends.commitments import ledger
 from amends.commitments.models import Commitment
 from amends.commitments.validity import Assessment, Promise, Verdict, assess, claim_dict
 from amends.errors import InvalidInput
 from amends.fields import utc_datetime
 from amends.messages.models import Message
+from amends.messages.rules import Direction
 from amends.people.rules import Action, Actor
 from amends.people.service import require
 
@@ -27,7 +29,7 @@ def _complaint(session: Session, case: Case) -> tuple[str, datetime]:
     and when they first wrote (the case's opening for a proactive one)."""
     rows = session.execute(
         select(Message.subject, Message.text, Message.at)
-        .where(Message.case_id == case.id, Message.direction == "inbound")
+        .where(Message.case_id == case.id, Message.direction == Direction.INBOUND)
         .order_by(Message.at, Message.id)
     ).all()
     words = " ".join(f"{subject} {text}" for subject, text, _ in rows)
@@ -96,7 +98,7 @@ def judge_again(session: Session, case_id: int, *, actor: Actor, now: datetime) 
     cases.add_event(
         session,
         case=case,
-        kind="validity_judged",
+        kind=EventKind.VALIDITY_JUDGED,
         at=now,
         actor=actor,
         data={"verdict": found.verdict.value, "as_of": moment.isoformat()},
@@ -126,7 +128,7 @@ def override_validity(
     cases.add_event(
         session,
         case=case,
-        kind="validity_overridden",
+        kind=EventKind.VALIDITY_OVERRIDDEN,
         at=now,
         actor=actor,
         note=reason.strip(),

@@ -3,7 +3,9 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from amends.db import Base
+from amends.cases.rules import Category
+from amends.db import Base, EnumText
+from amends.reports.rules import TallyMetric
 
 
 class CaseTally(Base):
@@ -20,7 +22,7 @@ class CaseTally(Base):
     __tablename__ = "case_tallies"
 
     owner_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    category: Mapped[str] = mapped_column(String(30), primary_key=True)
-    metric: Mapped[str] = mapped_column(String(20), primary_key=True)
+    category: Mapped[Category] = mapped_column(EnumText(Category, 30), primary_key=True)
+    metric: Mapped[TallyMetric] = mapped_column(EnumText(TallyMetric, 20), primary_key=True)
     value: Mapped[str] = mapped_column(String(30), primary_key=True)
     n: Mapped[int]

@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class TallyMetric(StrEnum):
+    """What a running count behind the recovery report counts (see reports.models)."""
+
+    CASES = "cases"
+    HANDOFFS = "handoffs"  # their sum, not cases with one
+    ACK_MINUTES = "ack_minutes"
+    ACK_WITHIN = "ack_within"
+    ONE_INTERACTION = "one_interaction"
+    OUTCOME = "outcome"
+
 
 def percentile(histogram: dict[int, int], fraction: float) -> float | None:
     """Nearest-rank percentile of values given as {value: count}; None when empty.

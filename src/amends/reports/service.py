@@ -10,13 +10,14 @@ from typing import Any
 from sqlalchemy import DateTime, Integer, String, column, func, select, table
 from sqlalchemy.orm import Session
 
+from amends.db import EnumText
 from amends.people.models import User
 from amends.people.rules import Action, Actor
 from amends.people.service import require
 from amends.reports.models import CaseTally
-from amends.reports.rules import percentile, share
+from amends.reports.rules import TallyMetric, percentile, share
 
-Key = tuple[int, str, str, str]  # owner_id, category, metric, value (see CaseTally)
+Key = tuple[int, str, TallyMetric, str]  # owner_id, category, metric, value (see CaseTally)
 
 # Each case's tally rows, as the database view defines them (migration c008).
 _TALLY_ROWS = table(
@@ -25,7 +26,7 @@ _TALLY_ROWS = table(
     column("opened_at", DateTime(timezone=True)),
     column("owner_id", Integer),
     column("category", String),
-    column("metric", String),
+    column("metric", EnumText(TallyMetric, 20)),
     column("value", String),
     column("n", Integer),
 )
@@ -42,21 +43,21 @@ class _Bucket:
     remedied: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
 
-    def add(self, metric: str, value: str, n: int) -> None:
-        if metric == "cases":
+    def add(self, metric: TallyMetric, value: str, n: int) -> None:
+        if metric is TallyMetric.CASES:
             self.cases += n
-        elif metric == "handoffs":
+        elif metric is TallyMetric.HANDOFFS:
             self.handoffs += n
-        elif metric == "ack_minutes":
+        elif metric is TallyMetric.ACK_MINUTES:
             minutes = int(value)
             self.ack_histogram[minutes] = self.ack_histogram.get(minutes, 0) + n
-        elif metric == "ack_within":
+        elif metric is TallyMetric.ACK_WITHIN:
             self.ack_judged += n
             self.ack_within += n if value == "1" else 0
-        elif metric == "one_interaction":
+        elif metric is TallyMetric.ONE_INTERACTION:
             self.remedied += n
             self.one_interaction += n if value == "1" else 0
-        elif metric == "outcome":
+        elif metric is TallyMetric.OUTCOME:
             self.outcomes[value] = self.outcomes.get(value, 0) + n
 
     def summary(self) -> dict[str, Any]:

@@ -5,7 +5,8 @@ extractor only sees string literals, so without this module those values would n
 reach the catalogs and every language would show the raw value ("following_up").
 Listing them here through the no-op ``N_`` marker puts each value in ``amends.pot``;
 even English gets a label this way. ``tests/web/test_i18n.py`` checks the list
-against the enums and every ``add_event(kind=...)``, so a new value cannot be forgotten.
+against the enums (timeline kinds included: cases.rules.EventKind), so a new value
+cannot be forgotten.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ VOCABULARY: tuple[str, ...] = (
     N_("api"),
     N_("phone"),
     N_("chat"),
-    # TRANSLATORS: case timeline events (the kind= of every add_event call).
+    # TRANSLATORS: case timeline events (cases.rules.EventKind).
     N_("opened"),
     N_("updated"),
     N_("participant_added"),
