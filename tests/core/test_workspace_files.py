@@ -70,3 +70,26 @@ def test_a_playbook_mistake_is_printed_with_its_section(
     result = CliRunner().invoke(app, ["sweep"])
     assert result.exit_code == 2
     assert "[severity.low.sla] acknowledge must be a positive number" in result.stderr
+
+
+def test_stored_mail_stays_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_umask: None
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("AMENDS_HOME", str(home))
+    monkeypatch.delenv("AMENDS_DATABASE_URL", raising=False)
+    mail = sorted((Path(__file__).parents[1] / "data" / "mail").glob("*.eml"))[:3]
+    made = CliRunner().invoke(
+        app, ["users", "add", "marek@example.com", "--name", "Marek", "--role", "manager"]
+    )
+    assert made.exit_code == 0, made.output
+    result = CliRunner().invoke(app, ["intake", "eml", *map(str, mail)])
+    assert result.exit_code == 0, result.output
+    folders = [p for p in home.rglob("*") if p.is_dir()]
+    files = [p for p in home.rglob("*") if p.is_file()]
+    assert folders and all(mode(p) == 0o700 for p in folders), [
+        (str(p), oct(mode(p))) for p in folders if mode(p) != 0o700
+    ]
+    assert all(mode(p) == 0o600 for p in files), [
+        (str(p), oct(mode(p))) for p in files if mode(p) != 0o600
+    ]

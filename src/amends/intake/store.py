@@ -16,6 +16,18 @@ _made: set[Path] = set()
 _serial = itertools.count()
 
 
+def _private_folder(path: Path) -> None:
+    """Make ``path`` and its missing parents readable by amends only (0700); mkdir's
+    ``parents`` would make the parents with the umask's mode."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+
+
 def blob_path(root: Path, digest: str) -> Path:
     """Where a blob lives: one level of 256 folders.
 
@@ -42,7 +54,7 @@ def put(root: Path, data: bytes, *, sync: bool = True, digest: str | None = None
     if target.exists():
         return digest
     if target.parent not in _made:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _private_folder(target.parent)
         _made.add(target.parent)
     # Write beside the target and rename: a crash leaves either nothing or the whole file.
     # The name is unique per process and call; mkstemp's random names cost more.
@@ -51,7 +63,7 @@ def put(root: Path, data: bytes, *, sync: bool = True, digest: str | None = None
     try:
         fd = os.open(tmp, flags, 0o600)  # customers' mail: readable by amends only
     except FileNotFoundError:  # the folder was removed since it was made
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _private_folder(target.parent)
         fd = os.open(tmp, flags, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -98,7 +110,7 @@ def _syncfs(root: Path) -> bool:
         call = libc.syncfs
     except (OSError, AttributeError):
         return False
-    root.mkdir(parents=True, exist_ok=True)
+    _private_folder(root)
     fd = os.open(root, os.O_RDONLY)
     try:
         return int(call(fd)) == 0
