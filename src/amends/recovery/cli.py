@@ -74,13 +74,21 @@ def show_case(case_id: ObjectId, json_: Json = False) -> None:
         out.print(f"  {local_time(event.at, ws.settings.timezone)} {event.kind} {event.note}")
 
 
-def _currency(value: str | None) -> str | None:
-    if value is None:
+def _compensation(
+    kind: str | None, amount: str, currency: str | None, rationale: str
+) -> flows.CompensationInput | None:
+    """The --kind, --amount, --currency and --rationale options, checked."""
+    if kind is None:
         return None
     try:
-        return clean_currency(value)
+        value = Decimal(amount)
+    except InvalidOperation:
+        raise typer.BadParameter("not a number", param_hint="--amount") from None
+    try:
+        code = clean_currency(currency) if currency is not None else None
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--currency") from None
+    return flows.CompensationInput(kind, value, code, rationale)
 
 
 @cases_app.command("judge")
@@ -133,10 +141,7 @@ def act(
 ) -> None:
     """Complete a playbook step (acknowledge, own, remedy, compensate, explain-change,
     follow-up, close --outcome X) under the same rules as the API."""
-    try:
-        value = Decimal(amount)
-    except InvalidOperation:
-        raise typer.BadParameter("not a number", param_hint="--amount") from None
+    given = _compensation(kind, amount, currency, rationale)
     ws = open_workspace()
     with ws.transaction() as session:
         result = flows.perform_steps(
@@ -148,11 +153,7 @@ def act(
             steps=[step],
             note=note,
             outcome=outcome,
-            compensation=(
-                flows.CompensationInput(kind, value, _currency(currency), rationale)
-                if kind
-                else None
-            ),
+            compensation=given,
             call_note=call,
         )
         case = service.present(session, [result.case])[0]
@@ -225,10 +226,7 @@ def reply(
     if (text is None) == (file is None):
         raise typer.BadParameter("give the message as --text or --file, not both")
     body = text if text is not None else file.read_text(encoding="utf-8")  # type: ignore[union-attr]
-    try:
-        value = Decimal(amount)
-    except InvalidOperation:
-        raise typer.BadParameter("not a number", param_hint="--amount") from None
+    given = _compensation(kind, amount, currency, rationale)
     ws = open_workspace()
     with ws.transaction() as session:
         sent = flows.send_reply(
@@ -241,11 +239,7 @@ def reply(
             subject=subject,
             language=language,
             steps=list(step or []),
-            compensation=(
-                flows.CompensationInput(kind, value, _currency(currency), rationale)
-                if kind
-                else None
-            ),
+            compensation=given,
             override_reason=override_reason,
             asks=asks,
         )
