@@ -124,9 +124,8 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
             query = query.where(Case.waiting_on != WaitingOn.CUSTOMER)
         # Oldest breach first, so whatever is left for the next sweep is the newest.
         for case in session.scalars(query.order_by(due, Case.id).limit(ESCALATION_BATCH)):
-            values: dict[str, object] = {escalated.key: now}
-            if clock == "ack":
-                values["ack_within"] = False
+            # Breached: the clock is missed whenever its step comes.
+            values: dict[str, object] = {escalated.key: now, f"{clock}_within": False}
             won = session.execute(
                 update(Case)
                 .where(Case.id == case.id, escalated.is_(None))

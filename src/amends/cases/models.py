@@ -106,6 +106,10 @@ class Case(Base):
     ack_minutes: Mapped[int | None]
     # Acknowledged within the SLA: set at acknowledgment, or False once the clock breached.
     ack_within: Mapped[bool | None]
+    # Remedied, and closed, within their SLA: set by the step, or False once the clock
+    # breached (the recovery report's attainment for each clock).
+    remedy_within: Mapped[bool | None]
+    close_within: Mapped[bool | None]
     # Earlier cases this one repeats (same customer, same kind of failure, recently).
     repeat_of: Mapped[list[int] | None] = mapped_column(JSON)
     # An agent's override of the evidence-based verdict: {"verdict", "reason", "by", "at"}.

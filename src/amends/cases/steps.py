@@ -32,6 +32,7 @@ from amends.errors import Conflict, InvalidInput
 from amends.people.models import User
 from amends.people.rules import Action, Actor, can_own_cases
 from amends.people.service import require
+from amends.playbook.calendar import BusinessCalendar
 from amends.playbook.policy import Playbook
 
 
@@ -62,13 +63,14 @@ def complete(
     *,
     actor: Actor,
     now: datetime,
+    playbook: Playbook,
     note: str = "",
     outcome: Outcome | None = None,
     message_id: int | None = None,
 ) -> list[Step]:
     """Record ``steps`` (already planned) as done, each with its timeline event."""
     for step in steps:
-        _apply(case, step, now=now, outcome=outcome)
+        _apply(case, step, now=now, outcome=outcome, calendar=playbook.calendar)
         add_event(
             session,
             case=case,
@@ -88,23 +90,32 @@ def complete(
     return list(steps)
 
 
-def _apply(case: Case, step: Step, *, now: datetime, outcome: Outcome | None) -> None:
+def _apply(
+    case: Case, step: Step, *, now: datetime, outcome: Outcome | None, calendar: BusinessCalendar
+) -> None:
     done = clocks.steps_of(case) | {step}
     case.steps_done = ",".join(s.value for s in STEPS if s in done)
     case.state = transition(case.state, state_after(done))
     if step is Step.ACKNOWLEDGE:
         case.acknowledged_at = now
-        case.ack_minutes = max(0, int((now - case.opened_at).total_seconds() // 60))
+        # Business minutes, as the SLA counts them: a Friday-evening complaint answered
+        # on Monday morning was answered in minutes of the business's time.
+        waited = calendar.between(case.opened_at, now)
+        case.ack_minutes = max(0, int(waited.total_seconds() // 60))
         case.ack_within = case.ack_due_at is None or now <= case.ack_due_at
     elif step is Step.REMEDY:
         case.resolved_at = now
         # One interaction: fixed by exactly one contact, by the first owner; a case fixed
         # without telling the customer anything was not solved *in* an interaction.
         case.one_interaction = case.outbound_count == 1 and case.handoffs == 0
+        case.remedy_within = case.remedy_due_at is None or now <= case.remedy_due_at
         case.waiting_on = WaitingOn.NOBODY
     elif step is Step.CLOSE:
         case.closed_at = now
-        case.resolved_at = case.resolved_at or now
+        if case.resolved_at is None:
+            case.resolved_at = now
+            case.remedy_within = case.remedy_due_at is None or now <= case.remedy_due_at
+        case.close_within = case.close_due_at is None or now <= case.close_due_at
         case.outcome = outcome
 
 

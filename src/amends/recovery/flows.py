@@ -261,6 +261,7 @@ def perform_steps(
         plan,
         actor=actor,
         now=now,
+        playbook=playbook,
         note=note,
         outcome=outcome,
         message_id=message_id,

@@ -71,6 +71,12 @@ def _print_report(data: dict[str, Any]) -> None:
         f"within SLA {_pct(data['ack_within_sla_pct'])}"
     )
     out.print(
+        "within SLA, each clock (business time): "
+        f"acknowledge {_pct(data['ack_within_sla_pct'])}, "
+        f"remedy {_pct(data['remedy_within_sla_pct'])}, "
+        f"close {_pct(data['close_within_sla_pct'])}"
+    )
+    out.print(
         f"hand-offs per case: {data['handoffs_per_case']:g}; "
         f"resolved in one interaction: {_pct(data['one_interaction_pct'])}"
     )
@@ -85,7 +91,14 @@ def _print_report(data: dict[str, Any]) -> None:
     for key, label in (("by_owner", "owner"), ("by_category", "category")):
         rows = Table(title=f"by {label}", title_justify="left")
         rows.add_column(label, no_wrap=True)
-        for column in ("cases", "ack median", "ack p90", "in SLA", "1 interaction"):
+        for column in (
+            "cases",
+            "ack median",
+            "ack p90",
+            "ack in SLA",
+            "remedy in SLA",
+            "1 interaction",
+        ):
             rows.add_column(column, justify="right", no_wrap=True)
         for row in data[key]:
             rows.add_row(
@@ -94,6 +107,7 @@ def _print_report(data: dict[str, Any]) -> None:
                 duration(row["ack_median_minutes"]),
                 duration(row["ack_p90_minutes"]),
                 _pct(row["ack_within_sla_pct"]),
+                _pct(row["remedy_within_sla_pct"]),
                 _pct(row["one_interaction_pct"]),
             )
         out.print(rows)

@@ -12,6 +12,8 @@ class TallyMetric(StrEnum):
     HANDOFFS = "handoffs"  # their sum, not cases with one
     ACK_MINUTES = "ack_minutes"
     ACK_WITHIN = "ack_within"
+    REMEDY_WITHIN = "remedy_within"
+    CLOSE_WITHIN = "close_within"
     ONE_INTERACTION = "one_interaction"
     OUTCOME = "outcome"
 

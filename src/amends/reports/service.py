@@ -39,6 +39,8 @@ class _Bucket:
     ack_histogram: dict[int, int] = field(default_factory=dict)
     ack_within: int = 0
     ack_judged: int = 0
+    # Each clock's attainment: (within its SLA, judged), by clock.
+    within: dict[str, tuple[int, int]] = field(default_factory=dict)
     one_interaction: int = 0
     remedied: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
@@ -54,6 +56,10 @@ class _Bucket:
         elif metric is TallyMetric.ACK_WITHIN:
             self.ack_judged += n
             self.ack_within += n if value == "1" else 0
+        elif metric in {TallyMetric.REMEDY_WITHIN, TallyMetric.CLOSE_WITHIN}:
+            clock = metric.value.removesuffix("_within")
+            met, judged = self.within.get(clock, (0, 0))
+            self.within[clock] = (met + (n if value == "1" else 0), judged + n)
         elif metric is TallyMetric.ONE_INTERACTION:
             self.remedied += n
             self.one_interaction += n if value == "1" else 0
@@ -67,6 +73,8 @@ class _Bucket:
             "ack_median_minutes": percentile(self.ack_histogram, 0.5),
             "ack_p90_minutes": percentile(self.ack_histogram, 0.9),
             "ack_within_sla_pct": share(self.ack_within, self.ack_judged),
+            "remedy_within_sla_pct": share(*self.within.get("remedy", (0, 0))),
+            "close_within_sla_pct": share(*self.within.get("close", (0, 0))),
             "handoffs_per_case": round(self.handoffs / self.cases, 3) if self.cases else None,
             "one_interaction_pct": share(self.one_interaction, self.remedied),
             "outcomes": {k: share(v, closed) for k, v in sorted(self.outcomes.items())},
