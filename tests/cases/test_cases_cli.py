@@ -154,6 +154,8 @@ def test_report_json_has_the_documented_keys(env: None) -> None:
         "ack_median_minutes",
         "ack_p90_minutes",
         "ack_within_sla_pct",
+        "remedy_within_sla_pct",
+        "close_within_sla_pct",
         "handoffs_per_case",
         "one_interaction_pct",
         "outcomes",
