@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -131,6 +132,26 @@ def test_verdicts_judge_each_promise_the_complaint_is_about() -> None:
     found = assess([thai, other], "ยังไม่ได้รับรายงานการตลาดรายเดือนเลยค่ะ", as_of=now)
     assert found.verdict is Verdict.RIGHT
     assert found.evidence[0]["commitment_id"] == 4
+
+
+def test_a_promise_is_named_by_its_kind_in_four_languages() -> None:
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    missed = [OccurrenceStatus.MISSED]
+    callback = replace(_promise(7, "Invoice query #4411", missed), kind="callback")
+    refund = replace(_promise(8, "Order 118", missed), kind="refund")
+    for words, wanted in (
+        ("You promised to call back yesterday and nobody did.", 7),
+        ("Sľúbili ste, že mi zavoláte späť.", 7),
+        ("Δεν έγινε ποτέ η επανάκληση που μου υποσχεθήκατε.", 7),
+        ("รอโทรกลับมาสองวันแล้วค่ะ", 7),
+        ("Where is my refund?", 8),
+        ("Kde je vrátenie peňazí?", 8),
+        ("Πότε θα γίνει η επιστροφή χρημάτων;", 8),
+        ("ยังไม่ได้คืนเงินเลยค่ะ", 8),
+    ):
+        found = assess([callback, refund], words, as_of=now)
+        assert [c.commitment_id for c in found.claims] == [wanted], words
+        assert found.verdict is Verdict.RIGHT
 
 
 def test_a_complaint_about_behaviour_names_no_promise_and_is_unknown() -> None:

@@ -113,6 +113,19 @@ class Promise:
     commitment_id: int
     title: str
     occurrences: list[Occurrence]
+    kind: str = ""  # commitments.rules.CommitmentKind's value
+
+
+# How customers name a promise by its kind when not by its title, folded as fold_words
+# folds them (Thai as written). Deliverables and recurring services have no such word:
+# their titles say what they are.
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "callback": ("call back", "callback", "zavola", "spatne volan", "επανακληση",
+                 "να με παρει", "τηλεφωνο", "โทรกลับ"),
+    "refund": ("refund", "money back", "vrateni", "vratenie", "vratit", "peniaze spat",
+               "επιστροφη χρηματων", "επιστροφη", "คืนเงิน"),
+    "service_level": ("response time", "reakcn", "χρονος αποκρισης", "เวลาตอบกลับ"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -198,7 +211,12 @@ def assess(
     ``promises`` graded as of ``as_of``; ``own`` is the promise a proactive case is about,
     judged when the words name none."""
     folded = fold_words(words)
-    named = [p for p in promises if folded and names(p.title, folded)]
+    named = [
+        p
+        for p in promises
+        if folded
+        and (names(p.title, folded) or any(w in folded for w in KIND_WORDS.get(p.kind, ())))
+    ]
     reasons: list[str] = []
     if named:
         chosen = [_claim(p, as_of=as_of, named=True) for p in named]

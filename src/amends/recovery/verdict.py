@@ -55,6 +55,7 @@ def _judge(session: Session, case: Case, *, as_of: datetime) -> tuple[Assessment
             ledger.occurrences(
                 c, [d for d in delivered[c.id] if utc_datetime(d[1]) <= moment], now=moment
             ),
+            kind=c.kind,
         )
         for c in promised
     ]
