@@ -69,32 +69,6 @@ class NewCase:
     opened_at: datetime | None = None
 
 
-def open_case(
-    session: Session,
-    *,
-    actor: Actor,
-    now: datetime,
-    customer_id: int,
-    owner_id: int,
-    title: str,
-    severity: Severity = Severity.MEDIUM,
-    category: Category = Category.OTHER,
-    origin: Origin = Origin.MANUAL,
-    playbook: Playbook,
-    commitment_id: int | None = None,
-    opened_at: datetime | None = None,
-) -> Case:
-    """Open a case with its single owner; the SLA clock starts at ``opened_at``.
-
-    Repeats and patterns are not judged here: that needs the patterns domain, above this
-    one, so ``recovery.flows.open_cases`` runs both.
-    """
-    spec = NewCase(
-        customer_id, owner_id, title, severity, category, origin, commitment_id, opened_at
-    )
-    return open_cases(session, actor=actor, now=now, specs=[spec], playbook=playbook)[0]
-
-
 def open_cases(
     session: Session,
     *,
