@@ -36,9 +36,15 @@ def _complaint(session: Session, case: Case) -> tuple[str, datetime]:
     return words, (rows[0][2] if rows else case.opened_at)
 
 
-def _judge(session: Session, case: Case, *, as_of: datetime) -> tuple[Assessment, datetime]:
-    words, _ = _complaint(session, case)
-    moment = utc_datetime(as_of)
+def _judge(
+    session: Session, case: Case, *, now: datetime, as_first_written: bool
+) -> tuple[Assessment, datetime]:
+    """The verdict as of now, or as of the moment the customer first wrote (when that was
+    earlier), and that moment."""
+    words, first = _complaint(session, case)
+    moment = utc_datetime(now)
+    if as_first_written:
+        moment = min(utc_datetime(first), moment)
     promised = list(
         session.scalars(
             select(Commitment)
@@ -80,8 +86,7 @@ def assess_case(session: Session, case_id: int, *, actor: Actor, now: datetime) 
     if case.validity is not None:
         result = dict(case.validity)
     else:
-        _, first = _complaint(session, case)
-        found, moment = _judge(session, case, as_of=min(utc_datetime(first), now))
+        found, moment = _judge(session, case, now=now, as_first_written=True)
         result = {**_shown(found, as_of=moment), "judged_at": None}
     if case.validity_override:
         result["evidence_verdict"] = result["verdict"]
@@ -94,7 +99,7 @@ def judge_again(session: Session, case_id: int, *, actor: Actor, now: datetime) 
     """Judge the case as of now and keep that verdict, with the moment, on the timeline."""
     require(actor, Action.WRITE)
     case = cases.get_case(session, case_id, actor=actor)
-    found, moment = _judge(session, case, as_of=now)
+    found, moment = _judge(session, case, now=now, as_first_written=False)
     case.validity = {**_shown(found, as_of=moment), "judged_at": now.isoformat()}
     cases.add_event(
         session,
