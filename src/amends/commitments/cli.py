@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from amends.commitments import service
 from amends.commitments.rules import CommitmentKind, CommitmentStatus
@@ -83,8 +84,8 @@ def expectations(
             out.print(f"  {local_time(occ['due_at'], ws.settings.timezone)}  {occ['status']}")
 
 
-def _owner_id(session: object, email: str | None) -> int | None:
-    return people.user_by_email(session, email).id if email else None  # type: ignore[arg-type]
+def _owner_id(session: Session, email: str | None) -> int | None:
+    return people.user_by_email(session, email).id if email else None
 
 
 @commitments_app.command("add")
