@@ -97,6 +97,18 @@ class _Known:
         return found
 
 
+def _rounds(opened: Sequence[Case]) -> list[list[Case]]:
+    rounds: list[list[Case]] = []
+    seen: dict[int, int] = {}
+    for case in opened:
+        level = seen.get(case.customer_id, 0)
+        seen[case.customer_id] = level + 1
+        if level == len(rounds):
+            rounds.append([])
+        rounds[level].append(case)
+    return rounds
+
+
 def _domain(address: str) -> str:
     return matches_by_domain(address) or ""
 
@@ -363,10 +375,11 @@ def apply_batch(
         session, actor=SYSTEM, now=now, playbook=playbook, items=[p[2] for p in pending]
     )
     # As in receive_complaint: a case opened on its subject alone is judged again for
-    # repeats and patterns once the customer's words are stored. A batch opens at most
-    # one case per customer (later mail of the customer joins it), the condition for
-    # judging them as one round.
-    patterns.cases_arrived(session, opened, now=now, playbook=playbook)
+    # repeats and patterns once the customer's words are stored. A customer who raised
+    # two matters in one batch has two new cases: they are judged in rounds of at most
+    # one case per customer, so the second sees the first as one by one it would.
+    for round_ in _rounds(opened):
+        patterns.cases_arrived(session, round_, now=now, playbook=playbook)
     attachments: list[dict[str, object]] = []
     for (w, case, item), message_id in zip(pending, ids, strict=True):
         if item.message_key:
