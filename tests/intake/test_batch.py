@@ -231,10 +231,16 @@ def test_batches_write_what_one_by_one_writes(
     statuses = Counter(r[1] for r in one_results)
     assert statuses["stored"] >= 40
     assert statuses["duplicate"] == 3  # the copy, the reused Message-ID, the file again
-    # The conversation threaded as its rules say: reply by header, by [C-n], by domain.
+    # The conversation threaded as its rules say: reply by header, by [C-n]; a colleague
+    # (the same customer, by domain) writing about another matter opens its own case.
     cases_by_file = {r[0]: r[3] for r in one_results}
     assert cases_by_file["conv-03.eml"] == cases_by_file["conv-00.eml"]
-    assert cases_by_file["conv-02.eml"] == cases_by_file["conv-00.eml"]
+    assert cases_by_file["conv-02.eml"] != cases_by_file["conv-00.eml"]
+    customer_of_case = {c[0]: c[1] for c in one_db["cases"]}
+    assert (
+        customer_of_case[cases_by_file["conv-02.eml"]]
+        == customer_of_case[cases_by_file["conv-00.eml"]]
+    )
     assert cases_by_file["conv-08.eml"] == cases_by_file["conv-01.eml"]
     customer_of_key = {m[1]: m[3] for m in one_db["messages"]}
     assert customer_of_key["g1"] != customer_of_key["g2"]

@@ -116,3 +116,61 @@ def test_replies_carry_in_reply_to_and_references_of_the_customers_mail(
             select(Message.message_key).where(Message.direction == "outbound").order_by(Message.id)
         ).all()
     assert [f"<{k}>" for k in keys] == [first["Message-ID"], second["Message-ID"]]
+
+
+def test_a_new_matter_opens_a_new_case_and_the_same_matter_joins_its_own(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    agent = Actor(cast.agent.id, cast.agent.role)
+    with transaction(sessions) as s:
+        shop = customers.create_customer(
+            s,
+            actor=OPERATOR,
+            now=clock.now(),
+            name="Ξενοδοχείο Αιγαίο",
+            language="el",
+            timezone="Europe/Athens",
+            currency="EUR",
+        )
+        from amends.commitments import service as commitments
+        from amends.commitments.rules import CommitmentKind
+
+        report = commitments.create_commitment(
+            s,
+            actor=OPERATOR,
+            now=clock.now(),
+            customer_id=shop.id,
+            title="Μηνιαία αναφορά μάρκετινγκ",
+            kind=CommitmentKind.RECURRING_SERVICE,
+            currency="EUR",
+            due_at=clock.now() - timedelta(days=40),
+            rrule="FREQ=MONTHLY",
+        )
+        proactive = flows.open_case(
+            s,
+            actor=agent,
+            now=clock.now(),
+            customer_id=shop.id,
+            owner_id=cast.agent.id,
+            title="Μηνιαία αναφορά μάρκετινγκ — missed",
+            category=Category.MISSED_COMMITMENT,
+            origin=Origin.BREACH,
+            commitment_id=report.id,
+            playbook=PLAYBOOK,
+        )
+
+        def write(subject: str, text: str) -> tuple[int, bool]:
+            got = flows.receive_complaint(
+                s, actor=OPERATOR, now=clock.now(), playbook=PLAYBOOK, customer_id=shop.id,
+                subject=subject, text=text, language="el",
+            )  # fmt: skip
+            return got.case.id, got.opened
+
+        # "Charged twice" is a new matter: it does not join the missed report.
+        billed, opened = write("Διπλή χρέωση", "Μας χρεώσατε δύο φορές την κάρτα.")
+        assert opened and billed != proactive.id
+        # The missing report joins the proactive case for it.
+        assert write("Πού είναι;", "Δεν λάβαμε την αναφορά μάρκετινγκ.") == (proactive.id, False)
+        # An answer under the billing mail's subject, or quoting its reference, joins it.
+        assert write("ΑΠ: Διπλή χρέωση", "Ακόμα περιμένουμε.") == (billed, False)
+        assert write("Ερώτηση", f"Σχετικά με [C-{billed}]") == (billed, False)

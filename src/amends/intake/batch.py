@@ -328,7 +328,14 @@ def apply_batch(
         text = parsed.new_text or parsed.body_text
         case = _thread(session, known, parsed, customer_id=customer_id, since=since)
         if case is None:
-            case = messages.best_open_case(known.cases_of_customer.get(customer_id, []))
+            candidates = known.cases_of_customer.get(customer_id, [])
+            case = messages.matching_case(
+                session,
+                candidates,
+                subject=parsed.subject,
+                text=text,
+                subjects={c.id: known.subjects(session, c.id) for c in candidates},
+            )
         if case is None:
             owner = None
             if customer_id in known.new_customers:

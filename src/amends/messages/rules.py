@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from amends.cases.rules import EventKind
+from amends.commitments.validity import names
 from amends.errors import InvalidTransition
+from amends.text.fold import fold_words
 
 
 class Direction(StrEnum):
@@ -91,6 +95,39 @@ def reply_subject(their: str | None, ours: str | None, *, ref: str, title: str) 
     else:
         subject = title.strip()
     return subject if f"[{ref}]" in subject else f"{subject} [{ref}]"
+
+
+@dataclass(frozen=True)
+class OpenMatter:
+    """An open case of the customer, as a new message from them might continue it."""
+
+    case_id: int
+    promise: str | None  # the title of the promise the case is about, if any
+    subjects: tuple[str, ...]  # subjects already written on the case, both ways
+    proactive: bool  # opened by the ledger's sweep before the customer wrote
+
+
+def same_matter(subject: str, text: str, open_cases: Sequence[OpenMatter]) -> int | None:
+    """The open case a new message continues, or None for a new matter (a new case).
+
+    A message continues a case when it quotes the case's reference, answers one of its
+    subjects, or speaks of the promise the case is about (a proactive case first). One
+    customer's "charged twice" does not join their "missed monthly report".
+    """
+    by_id = {c.case_id: c for c in open_cases}
+    ref = ref_in_subject(subject) or ref_in_subject(text)
+    if ref is not None and int(ref.split("-", 1)[1]) in by_id:
+        return int(ref.split("-", 1)[1])
+    key = subject_key(subject)
+    if key:
+        for case in open_cases:
+            if key in {subject_key(s) for s in case.subjects}:
+                return case.case_id
+    words = fold_words(f"{subject} {text}")
+    named = [c for c in open_cases if c.promise and names(c.promise, words)]
+    if named:
+        return max(named, key=lambda c: (c.proactive, c.case_id)).case_id
+    return None
 
 
 class OutboxStatus(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from amends.cases import clocks
 from amends.cases import service as cases
 from amends.cases.models import Case
-from amends.cases.rules import CaseState, Origin, case_ref
+from amends.cases.rules import case_ref
+from amends.commitments.models import Commitment
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.messages.models import Message
-from amends.messages.rules import Channel, Direction, reply_subject
+from amends.messages.rules import Channel, Direction, OpenMatter, reply_subject, same_matter
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
 from amends.people.service import require
@@ -243,13 +244,48 @@ def reply_subject_for(session: Session, case: Case) -> str:
     )
 
 
-def best_open_case(cases_: Sequence[Case]) -> Case | None:
-    """The open case a new message from the customer joins when no header, reference or
-    subject ties it to one: a proactive (breach) case first, then the most recent.
-
-    ``rules.same_matter`` would open a new case for a new matter instead; intake cannot
-    afford it yet (see its docstring)."""
-    open_ = [c for c in cases_ if c.state != CaseState.CLOSED]
-    if not open_:
+def matching_case(
+    session: Session,
+    open_cases: Sequence[Case],
+    *,
+    subject: str,
+    text: str,
+    subjects: Mapping[int, Collection[str]] | None = None,
+) -> Case | None:
+    """Which of a customer's open cases a new message from them continues, if any (see
+    ``rules.same_matter``); None means a new matter and a new case. ``subjects`` gives
+    each case's subjects when the caller knows more than is stored yet (a batch)."""
+    candidates = [c for c in open_cases if c.state != "closed"]
+    if not candidates:
         return None
-    return max(open_, key=lambda c: (c.origin == Origin.BREACH, c.opened_at, c.id))
+    ids = [c.id for c in candidates]
+    said_on: dict[int, list[str]] = {case_id: [] for case_id in ids}
+    if subjects is not None:
+        for case_id in ids:
+            said_on[case_id].extend(subjects.get(case_id, ()))
+    else:
+        for on_case, said in session.execute(
+            select(Message.case_id, Message.subject).where(
+                Message.case_id.in_(ids), Message.subject != ""
+            )
+        ):
+            if on_case is not None:
+                said_on[on_case].append(said)
+    promised: dict[int, str] = dict(
+        session.execute(
+            select(Commitment.id, Commitment.title).where(
+                Commitment.id.in_({c.commitment_id for c in candidates if c.commitment_id})
+            )
+        ).all()
+    )
+    matters = [
+        OpenMatter(
+            c.id,
+            promised.get(c.commitment_id) if c.commitment_id else None,
+            tuple(said_on[c.id]),
+            c.origin == "breach",
+        )
+        for c in candidates
+    ]
+    chosen = same_matter(subject, text, matters)
+    return next((c for c in candidates if c.id == chosen), None)

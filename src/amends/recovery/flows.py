@@ -526,17 +526,21 @@ def receive_complaint(
     message_key: str | None = None,
     raw_sha256: str | None = None,
 ) -> Received:
-    """A customer wrote in: join their open case (a proactive one first), or open one.
+    """A customer wrote in: continue the open case about the same matter (its reference,
+    its subject, the promise it is about), or open a new case.
 
     The SLA clock of a new case starts when the message was received, not when it was
     processed, so a backlog never flatters the time to acknowledge.
     """
     require(actor, Action.WRITE)
     received = received_at or now
-    open_case = messages.best_open_case(
+    open_case = messages.matching_case(
+        session,
         session.scalars(
             select(Case).where(Case.customer_id == customer_id, Case.state != CaseState.CLOSED)
-        ).all()
+        ).all(),
+        subject=subject,
+        text=text,
     )
     opened = open_case is None
     if open_case is None:
