@@ -36,6 +36,7 @@ log = logging.getLogger("amends.worker")
 JOB_MODULES = (
     "amends.people.jobs",
     "amends.cases.jobs",
+    "amends.patterns.jobs",
     "amends.messages.jobs",
     "amends.recovery.jobs",
     "amends.intake.jobs",

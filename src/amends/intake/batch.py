@@ -97,18 +97,6 @@ class _Known:
         return found
 
 
-def _rounds(opened: Sequence[Case]) -> list[list[Case]]:
-    rounds: list[list[Case]] = []
-    seen: dict[int, int] = {}
-    for case in opened:
-        level = seen.get(case.customer_id, 0)
-        seen[case.customer_id] = level + 1
-        if level == len(rounds):
-            rounds.append([])
-        rounds[level].append(case)
-    return rounds
-
-
 def _domain(address: str) -> str:
     return matches_by_domain(address) or ""
 
@@ -381,12 +369,11 @@ def apply_batch(
     ids = messages.record_messages(
         session, actor=SYSTEM, now=now, playbook=playbook, items=[p[2] for p in pending]
     )
-    # As in receive_complaint: a case opened on its subject alone is judged again for
-    # repeats and patterns once the customer's words are stored. A customer who raised
-    # two matters in one batch has two new cases: they are judged in rounds of at most
-    # one case per customer, so the second sees the first as one by one it would.
-    for round_ in _rounds(opened):
-        patterns.cases_arrived(session, round_, now=now, playbook=playbook)
+    # As in receive_complaint, a new case is judged for repeats and patterns on the
+    # customer's words, not its subject alone; but judging costs milliseconds a case and
+    # a batch may open hundreds, so it is queued here, in this transaction, and done in
+    # short transactions of its own after the commit (see pipeline._record).
+    patterns.queue_judging(session, opened, now=now)
     attachments: list[dict[str, object]] = []
     for (w, case, item), message_id in zip(pending, ids, strict=True):
         if item.message_key:

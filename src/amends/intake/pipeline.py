@@ -31,6 +31,7 @@ from amends.intake.batch import Work, apply_batch
 from amends.intake.models import RawMail
 from amends.intake.result import ParsedMessage
 from amends.intake.rules import RawMailStatus, message_key
+from amends.patterns import service as patterns
 from amends.playbook.policy import Playbook
 
 log = logging.getLogger(__name__)
@@ -201,6 +202,12 @@ def _record(ctx: IntakeContext, work: list[Work]) -> list[IngestResult]:
         # without batches.
         log.warning("a batch of %d messages failed (%s); one at a time now", len(work), exc)
         return [result for w in work for result in _record(ctx, [w])]
+    # The batch's new cases are judged now, each chunk in its own short transaction; if
+    # this process stops first, the next drain (another batch, or the judge-cases job)
+    # judges them.
+    patterns.drain_judging(
+        lambda: transaction(ctx.sessions), now=ctx.clock.now, playbook=ctx.playbook
+    )
     results = []
     for w, outcome in zip(work, outcomes, strict=True):
         result = _result(w.source_ref, w.outcome, outcome.status, outcome.reason)

@@ -97,3 +97,19 @@ class CaseText(Base):
 
     case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     body: Mapped[str] = mapped_column(Text)
+
+
+class JudgingQueued(Base):
+    """A case waiting to be judged for repeats and patterns by the ``judge-cases`` job.
+
+    Mail intake opens many cases in one short transaction and queues their judging here
+    in the same transaction, so a case is never left unjudged: whichever process drains
+    the queue first (the intake run right after its commit, or any worker) judges it.
+    """
+
+    __tablename__ = "judging_queue"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    queued_at: Mapped[datetime]

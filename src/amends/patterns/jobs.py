@@ -1,0 +1,22 @@
+"""Judging queued cases for repeats and patterns, whatever process queued them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amends.patterns import service as patterns
+from amends.playbook import policy as playbooks
+from amends.worker import JobContext, job
+
+# A run stops after this many cases and leaves the rest to the next slot, so its lease
+# is never at risk and other jobs get their turn.
+CASES_PER_RUN = 5000
+
+
+@job("judge-cases", every_seconds=10)
+def judge_cases(ctx: JobContext) -> dict[str, Any]:
+    book = playbooks.load(ctx.settings.home, workspace_timezone=ctx.settings.timezone)
+    judged = patterns.drain_judging(
+        ctx.transaction, now=ctx.clock.now, playbook=book, max_cases=CASES_PER_RUN
+    )
+    return {"judged": judged}
