@@ -141,9 +141,7 @@ JUDGE_CHUNK = 100
 def queue_judging(session: Session, cases: Sequence[Case], *, now: datetime) -> None:
     """Leave ``cases`` to :func:`judge_queued`, in the transaction that opened them."""
     if cases:
-        session.execute(
-            insert(JudgingQueued), [{"case_id": c.id, "queued_at": now} for c in cases]
-        )
+        session.execute(insert(JudgingQueued), [{"case_id": c.id, "queued_at": now} for c in cases])
 
 
 def judge_queued(
@@ -157,9 +155,7 @@ def judge_queued(
     gone), so no case is judged twice at the same time.
     """
     oldest = list(
-        session.scalars(
-            select(JudgingQueued.case_id).order_by(JudgingQueued.case_id).limit(limit)
-        )
+        session.scalars(select(JudgingQueued.case_id).order_by(JudgingQueued.case_id).limit(limit))
     )
     if not oldest:
         return 0

@@ -7,7 +7,7 @@ and one scorer:
   triggers in the same transaction as the case and its messages) and a trigram index
   over it (FTS5 ``trigram`` on SQLite, ``pg_trgm`` on PostgreSQL). When the cases asked
   about (a window, one customer) are few, all of them are candidates;
-- every candidate is scored exactly by ``textsim.cosine`` of ``textsim.profile``,
+- every candidate is scored exactly by ``textsim.cosines`` of ``textsim.profile``,
   which depends on the two texts only (no corpus statistics), so every process on
   every machine gives the same scores for the same database.
 """
@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
 from amends.patterns.models import CaseText
-from amends.patterns.textsim import cosine, profile, trigrams
+from amends.patterns.textsim import Vector, cosines, profile, trigrams, vector
 from amends.text.fold import fold_words
 
 # A few characters ("case 2", "Help!") say nothing about what failed; such texts are
@@ -66,9 +66,9 @@ PROFILE_CACHE = 4096
 
 
 @lru_cache(maxsize=PROFILE_CACHE)
-def _profile(body: str) -> dict[str, float] | None:
-    """The text's profile, or None when it is too short to compare."""
-    return profile(body) if comparable(body) else None
+def _vector(body: str) -> Vector | None:
+    """The text's profile as arrays, or None when it is too short to compare."""
+    return vector(profile(body)) if comparable(body) else None
 
 
 def comparable(body: str) -> bool:
@@ -183,18 +183,16 @@ def score(session: Session, query_text: str, case_ids: Sequence[int]) -> list[tu
     first (ties by the lower id)."""
     if not case_ids:
         return []
-    wanted = _profile(query_text)
+    wanted = _vector(query_text)
     if wanted is None:
         return []
     rows = session.execute(
         select(CaseText.case_id, CaseText.body).where(CaseText.case_id.in_(list(case_ids)))
     )
-    # Each text is folded once: its cached profile also says whether it is comparable.
-    scored = [
-        (cid, s)
-        for cid, body in rows
-        if (other := _profile(body)) is not None and (s := cosine(wanted, other)) > 0
-    ]
+    # Each text is folded once: its cached vector also says whether it is comparable.
+    texts = [(cid, other) for cid, body in rows if (other := _vector(body)) is not None]
+    scores = cosines(wanted, [other for _, other in texts])
+    scored = [(cid, s) for (cid, _), s in zip(texts, scores, strict=True) if s > 0]
     scored.sort(key=lambda item: (-item[1], item[0]))
     return scored
 

@@ -5,13 +5,20 @@ frequency and compared by cosine. No word segmentation is needed, so Thai works,
 Greek or Slovak written with or without accents compare equal. The score depends on
 the two texts only, never on the rest of the corpus, so it is the same in every
 process. ``patterns.similar`` finds the candidates to score in the database.
+
+A profile is scored against many at once as arrays (:class:`Vector`, :func:`cosines`):
+the same sum of products, a few microseconds a text instead of tens.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
 
 from amends.text.fold import fold_words
 
@@ -33,7 +40,49 @@ def trigrams(text: str) -> list[str]:
     return list(dict.fromkeys(g for g in grams if " " not in g))
 
 
+@dataclass(frozen=True)
+class Vector:
+    """A profile as two aligned arrays: its trigrams' keys, sorted, and their weights.
+
+    A key is the trigram's three code points (21 bits each) packed into one integer:
+    two trigrams never share one, and every process sorts and so sums them alike."""
+
+    keys: npt.NDArray[np.int64]
+    weights: npt.NDArray[np.float64]
+
+
+def vector(weights: Mapping[str, float]) -> Vector:
+    keys = np.fromiter(
+        ((ord(g[0]) << 42) | (ord(g[1]) << 21) | ord(g[2]) for g in weights),
+        np.int64,
+        len(weights),
+    )
+    values = np.fromiter(weights.values(), np.float64, len(weights))
+    order = np.argsort(keys)
+    return Vector(keys[order], values[order])
+
+
+def cosines(query: Vector, others: Sequence[Vector]) -> list[float]:
+    """The cosine of ``query`` with each of ``others``, in their order."""
+    if not others:
+        return []
+    if not len(query.keys):
+        return [0.0] * len(others)
+    lengths = np.fromiter((len(o.keys) for o in others), np.int64, len(others))
+    keys = np.concatenate([o.keys for o in others])
+    weights = np.concatenate([o.weights for o in others])
+    at = np.searchsorted(query.keys, keys)
+    at[at == len(query.keys)] = 0
+    products = np.where(query.keys[at] == keys, query.weights[at] * weights, 0.0)
+    # Sums per text; reduceat needs a non-empty segment per start, so empty ones are
+    # given their zero afterwards.
+    filled = lengths > 0
+    sums = np.zeros(len(others))
+    if filled.any():
+        starts = (np.cumsum(lengths) - lengths)[filled]
+        sums[filled] = np.add.reduceat(products, starts)
+    return [float(x) for x in sums]
+
+
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b.get(g, 0.0) for g, w in a.items())
+    return cosines(vector(a), [vector(b)])[0]
