@@ -28,6 +28,11 @@ def _private_folder(path: Path) -> None:
         folder.mkdir(mode=0o700, exist_ok=True)
 
 
+def attachments_root(home: Path) -> Path:
+    """Where a workspace keeps the files that came with messages."""
+    return home / "attachments"
+
+
 def blob_path(root: Path, digest: str) -> Path:
     """Where a blob lives: one level of 256 folders.
 
