@@ -198,9 +198,10 @@ def test_a_complaint_form_attachment_is_listed_on_its_case_and_downloads_as_an_a
     assert disposition.startswith("attachment;")
     assert "filename*=UTF-8''fakt%C3%BAra.pdf" in disposition
 
-    hostile = client.get(files['"evil".html']["url"])
-    assert hostile.headers["content-type"] == "application/octet-stream"
-    assert hostile.headers["content-disposition"].startswith('attachment; filename="_evil_.html";')
+    (evil,) = [f for f in listed["attachments"] if f["name"].endswith(".html")]
+    hostile = client.get(evil["url"])
+    assert hostile.content == page and hostile.headers["content-type"] == "application/octet-stream"
+    assert hostile.headers["content-disposition"].startswith("attachment;")
     assert "sandbox" in hostile.headers["content-security-policy"]
 
     # A file asked for under another case is not there.
