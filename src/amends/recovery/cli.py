@@ -16,6 +16,7 @@ from amends.cases import service
 from amends.cases.rules import Category, Outcome, Severity, Step
 from amends.cases.schemas import CaseUpdate, TimelineEventOut
 from amends.commitments import ledger
+from amends.commitments.schemas import ValidityOut
 from amends.compensation.schemas import CompensationOut
 from amends.console import (
     AsUser,
@@ -121,7 +122,7 @@ def judge(
             now=ws.clock.now(),
         )
     if json_:
-        emit_json(found)
+        emit_json(ValidityOut.model_validate(found))  # the API's shape, as `cases show` has it
         return
     out.print(f"is the customer right? {found['verdict']}: {'; '.join(found['reasons'])}")
     for claim in found["claims"]:
