@@ -148,6 +148,8 @@ def test_the_case_page_shows_the_panels_in_the_readers_language(
         "Met",
     ):
         assert _(label) != label and _(label) in page.text, label
+    # The recommendation's reasons, in the reader's language too.
+    assert _("start at %(share)s of the loss") % {"share": "125%"} in page.text
     assert f'href="/cases/{first}"' in page.text
     assert "Somchai Employee" in page.text
 

@@ -113,11 +113,19 @@ class SimilarOut(CaseLink):
     score: float
 
 
+class ReasonOut(BaseModel):
+    """One step of the recommendation: a catalog message id and its values."""
+
+    message: str
+    values: dict[str, str]
+
+
 class RecommendationOut(BaseModel):
     kind: str
     amount: Decimal
     currency: str
-    explanation: str
+    explanation: str  # the reasons in English, joined
+    reasons: list[ReasonOut]
 
 
 class CompensationView(BaseModel):

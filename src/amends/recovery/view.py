@@ -34,6 +34,7 @@ from amends.recovery.schemas import (
     ClockOut,
     CompensationView,
     ParticipantOut,
+    ReasonOut,
     RecommendationOut,
     SimilarOut,
 )
@@ -121,6 +122,7 @@ def _compensation(
             amount=rec.amount,
             currency=rec.currency,
             explanation=rec.explanation,
+            reasons=[ReasonOut(message=r.message, values=r.values) for r in rec.reasons],
         ),
         granted=given,
         open_request=any(c.status == CompensationStatus.REQUESTED for c in given),
