@@ -39,8 +39,28 @@ def a_repeat_with_a_request(
     above the agent's limit and names the employee."""
     customer = make_customer(client, cast.owner)
     first = make_case(client, cast.owner, customer["id"], cast.agent.id)
+    monthly = client.post(
+        "/api/v1/commitments",
+        headers=cast.owner.headers,
+        json={
+            "customer_id": customer["id"],
+            "title": "Mesačný marketingový report",
+            "kind": "recurring_service",
+            "currency": "EUR",
+            "due_at": "2026-02-05T09:00:00+01:00",
+            "rrule": "FREQ=MONTHLY;BYMONTHDAY=5",
+            "owner_id": cast.agent.id,
+            "value": "200.00",
+        },
+    )
+    assert monthly.status_code == 201, monthly.text
     second = make_case(
-        client, cast.owner, customer["id"], cast.agent.id, title="Marketingové reporty opäť chýbajú"
+        client,
+        cast.owner,
+        customer["id"],
+        cast.agent.id,
+        title="Marketingové reporty opäť chýbajú",
+        commitment_id=monthly.json()["id"],
     )
     asked = client.post(
         f"/api/v1/cases/{second['id']}/steps",
@@ -79,7 +99,9 @@ def test_the_api_and_the_cli_show_the_case_from_one_view(
     ]
     assert body["similar"][0]["id"] == first and body["similar"][0]["ref"] == f"C-{first}"
     assert 0 < body["similar"][0]["score"] <= 1 and len(body["similar"]) <= 5
-    assert body["validity"]["verdict"] == "unknown" and body["validity"]["reasons"]
+    assert body["validity"]["verdict"] == "right" and body["validity"]["reasons"]
+    (claim,) = body["validity"]["claims"]
+    assert (claim["commitment"], claim["status"]) == ("Mesačný marketingový report", "missed")
     recommended = body["compensation"]["recommended"]
     assert recommended["currency"] == "EUR" and recommended["explanation"]
     (asked,) = body["compensation"]["granted"]
@@ -116,7 +138,7 @@ def test_the_api_and_the_cli_show_the_case_from_one_view(
         f"repeats C-{first} Marketingové reporty nikdy neprišli",
         "compensation #1: credit 5000.00 EUR requested",
         "participant Somchai Employee (employee, named)",
-        "is the customer right? unknown",
+        "is the customer right? right",
         "recommended: ",
     ):
         assert line in text.stdout
@@ -144,7 +166,8 @@ def test_the_case_page_shows_the_panels_in_the_readers_language(
         "Participants",
         "Attachments",
         "Related cases",
-        "Not known from the ledger",
+        "The customer is right",
+        "Never delivered",
         "Met",
     ):
         assert _(label) != label and _(label) in page.text, label

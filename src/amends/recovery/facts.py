@@ -4,6 +4,7 @@ needs in the reader's language (durations, file sizes, scores)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from babel import Locale
 from babel.numbers import format_percent
@@ -46,6 +47,12 @@ class CaseFacts:
 
     def size(self, size: int) -> str:
         return file_size(size, self.language)
+
+    def time(self, value: object) -> datetime | None:
+        """A moment from the verdict's evidence, which keeps its times as ISO 8601 text."""
+        if isinstance(value, datetime):
+            return value
+        return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
     def score(self, value: float) -> str:
         return format_percent(value, locale=Locale.parse(self.language))
