@@ -19,7 +19,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Path, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from amends.cases.rules import case_ref
 from amends.fields import MAX_DB_INT, clean_email, clean_line, clean_text
@@ -223,9 +223,10 @@ def download_attachment(
 ) -> Response:
     """A file of a case the user may see, as a download; never shown in the page."""
     found = messages.case_attachment(session, case_id, attachment_id, actor=user.actor)
-    data = store.get(store.attachments_root(request.app.state.settings.home), found.sha256)
-    return Response(
-        data,
+    # Streamed from disk, not read into memory: mail may bring large files.
+    path = store.find(store.attachments_root(request.app.state.settings.home), found.sha256)
+    return FileResponse(
+        path,
         media_type=safe_content_type(found.content_type),
         headers={
             "Content-Disposition": content_disposition(found.filename),
