@@ -5,8 +5,8 @@ from amends.commitments.models import Breach, Commitment, Delivery
 from amends.compensation.models import Compensation
 from amends.customers.models import Contact, Customer
 from amends.db import Base
-from amends.intake.models import Quarantine, RawMail, StoredAttachment
-from amends.messages.models import Message, OutboxItem
+from amends.intake.models import Quarantine, RawMail
+from amends.messages.models import Message, OutboxItem, StoredAttachment
 from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, Pattern, PatternCase
 from amends.people.models import ApiToken, User, WebSession
 from amends.reports.models import CaseTally

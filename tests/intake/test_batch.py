@@ -21,9 +21,9 @@ from amends.customers import service as customers
 from amends.customers.models import Contact, Customer
 from amends.db import transaction
 from amends.intake.batch import DOMAINS_PER_SCAN
-from amends.intake.models import Quarantine, RawMail, StoredAttachment
+from amends.intake.models import Quarantine, RawMail
 from amends.intake.pipeline import IntakeContext, ingest, ingest_many
-from amends.messages.models import Message
+from amends.messages.models import Message, StoredAttachment
 from amends.models import Base
 from amends.people import service as people
 from amends.people.rules import SYSTEM, Role

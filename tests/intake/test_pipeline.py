@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from amends.cli import app
 from amends.db import make_engine, make_session_factory, transaction
-from amends.intake.models import Quarantine, RawMail, StoredAttachment
-from amends.messages.models import Message
+from amends.intake.models import Quarantine, RawMail
+from amends.messages.models import Message, StoredAttachment
 from tests.conftest import AMENDS, START
 
 CORPUS = Path(__file__).parent.parent / "data" / "mail"

@@ -17,8 +17,8 @@ from sqlalchemy.pool import NullPool
 from amends.config import Settings
 from amends.db import transaction
 from amends.intake import pages
-from amends.intake.models import RawMail, StoredAttachment
-from amends.messages.models import Message
+from amends.intake.models import RawMail
+from amends.messages.models import Message, StoredAttachment
 from tests.conftest import Cast
 
 

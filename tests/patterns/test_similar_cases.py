@@ -386,8 +386,9 @@ def test_cases_show_json_lists_similar_cases_and_the_cli_reindexes(
     shown = runner.invoke(app, ["cases", "show", str(opened["boiler"]), "--json"])
     assert shown.exit_code == 0, shown.output
     similar_rows = json.loads(shown.stdout)["similar"]
-    assert similar_rows[0]["case_id"] == opened["boiler again"]
-    assert set(similar_rows[0]) == {"case_id", "score"} and 0 < similar_rows[0]["score"] <= 1
+    assert similar_rows[0]["id"] == opened["boiler again"]
+    assert set(similar_rows[0]) == {"id", "ref", "title", "score"}
+    assert 0 < similar_rows[0]["score"] <= 1
 
     rebuilt = runner.invoke(app, ["patterns", "reindex", "--json"])
     assert rebuilt.exit_code == 0, rebuilt.output

@@ -67,11 +67,6 @@ def list_cases(
     return Response(to_json(body), media_type="application/json")
 
 
-@router.get("/cases/{case_id}", response_model=CaseOut)
-def get_case(case_id: CaseId, session: DbSession, actor: ApiActor) -> CaseOut:
-    return service.present(session, [service.get_case(session, case_id, actor=actor)])[0]
-
-
 @router.post("/cases/{case_id}/handoff", response_model=CaseOut)
 def handoff(
     case_id: CaseId, body: HandoffIn, session: DbSession, actor: ApiActor, clock: AppClock

@@ -57,12 +57,44 @@ def needs_approval(role: Role, amount: Decimal, limit: Decimal | None) -> bool:
     return amount > limit
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, don't translate"
+    """Mark a message for the catalogs; pages translate it where it is shown."""
+    return message
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One step of a recommendation: a message id with its values, so each page can say
+    it in its reader's language and the API and CLI in English."""
+
+    message: str
+    values: dict[str, str]
+
+    def __str__(self) -> str:
+        return self.message % self.values
+
+
 @dataclass(frozen=True)
 class Recommendation:
     kind: CompensationKind
     amount: Decimal
     currency: str
-    explanation: str
+    reasons: tuple[Reason, ...]
+
+    @property
+    def explanation(self) -> str:
+        return "; ".join(str(r) for r in self.reasons) + "."
+
+
+_AS_KIND = {
+    CompensationKind.CREDIT: N_("as a credit"),
+    CompensationKind.REFUND: N_("as a refund"),
+    CompensationKind.GIFT: N_("as a gift"),
+}
+_SEVERE = {
+    "high": N_("high severity: ×%(factor)s"),
+    "critical": N_("critical severity: ×%(factor)s"),
+}
 
 
 def recommend(
@@ -78,52 +110,73 @@ def recommend(
     cap: Decimal | None = None,
 ) -> Recommendation:
     """What to give, how much, and why, in plain words."""
-    reasons = []
+    reasons: list[Reason] = []
+
+    def say(message: str, **values: object) -> None:
+        reasons.append(Reason(message, {k: str(v) for k, v in values.items()}))
+
     if failed_value > 0:
         loss = failed_value
-        reasons.append(f"what failed was worth {failed_value} {currency}")
+        say(
+            N_("what failed was worth %(value)s %(currency)s"),
+            value=failed_value,
+            currency=currency,
+        )
     else:
         loss = (recurring_value * policy.service_loss_share).quantize(Decimal("0.01"))
-        reasons.append(
-            f"no price on what failed, so a quarter of the monthly value ({recurring_value} "
-            f"{currency}) stands for the loss: {loss} {currency}"
+        say(
+            N_(
+                "no price on what failed, so a quarter of the monthly value (%(monthly)s "
+                "%(currency)s) stands for the loss: %(loss)s %(currency)s"
+            ),
+            monthly=recurring_value,
+            currency=currency,
+            loss=loss,
         )
     share = policy.base_share
-    reasons.append(f"start at {share:.0%} of the loss")
+    say(N_("start at %(share)s of the loss"), share=f"{share:.0%}")
     ceiling = policy.max_share_normal
-    severe = severity in {"high", "critical"}
-    if severe:
+    if severity in _SEVERE:
         share *= policy.severe_factor
         ceiling = policy.max_share_severe
-        reasons.append(f"{severity} severity: ×{policy.severe_factor}")
+        say(_SEVERE[severity], factor=policy.severe_factor)
     if is_repeat:
         share *= policy.repeat_factor
         ceiling = policy.max_share_repeat
-        reasons.append(f"the same failure happened before: ×{policy.repeat_factor}")
+        say(N_("the same failure happened before: ×%(factor)s"), factor=policy.repeat_factor)
     weeks = lateness.days // 7
     if weeks > 0:
         extra = min(policy.late_step * weeks, policy.late_max)
         share += extra
-        reasons.append(f"{weeks} week(s) late: +{extra:.0%}")
+        say(N_("%(weeks)s week(s) late: +%(extra)s"), weeks=weeks, extra=f"{extra:.0%}")
     if policy.generosity != 1:
         share *= policy.generosity
-        reasons.append(f"workspace generosity ×{policy.generosity}")
+        say(N_("workspace generosity ×%(factor)s"), factor=policy.generosity)
     if share > ceiling * policy.generosity:
         share = ceiling * policy.generosity
-        reasons.append(f"capped at {share:.0%}: beyond that more money stops winning loyalty")
+        say(
+            N_("capped at %(share)s: beyond that more money stops winning loyalty"),
+            share=f"{share:.0%}",
+        )
     amount = (loss * share).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     if cap is not None and amount > cap:
         amount = cap
-        reasons.append(f"limited to the workspace maximum of {cap} {currency}")
+        say(
+            N_("limited to the workspace maximum of %(cap)s %(currency)s"),
+            cap=cap,
+            currency=currency,
+        )
     kind = CompensationKind.CREDIT if recurring_service else CompensationKind.REFUND
     if loss == 0:
         kind = CompensationKind.GIFT
-        reasons.append(
-            "nothing with a price was lost: a personal gesture (a note from the "
-            "owner, a small gift) says more than money"
+        say(
+            N_(
+                "nothing with a price was lost: a personal gesture (a note from the "
+                "owner, a small gift) says more than money"
+            )
         )
-    reasons.append(f"as a {kind.value.replace('_', ' ')}")
-    return Recommendation(kind, amount, currency, "; ".join(reasons) + ".")
+    say(_AS_KIND[kind])
+    return Recommendation(kind, amount, currency, tuple(reasons))
 
 
 # --- the ledger: compensation given against the revenue it kept --------------------------

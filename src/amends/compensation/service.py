@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -197,29 +196,3 @@ def recommendation_for(
         policy=policy.settings,
         cap=policy.cap_for(currency, _workspace_currency(session)),
     )
-
-
-def summary(
-    session: Session, case: Case, *, now: datetime, policy: CompensationPolicy
-) -> dict[str, Any]:
-    """What ``cases show --json`` shows under "compensation"."""
-    rec = recommendation_for(session, case, now=now, policy=policy)
-    return {
-        "recommended": {
-            "kind": rec.kind.value,
-            "amount": str(rec.amount),
-            "currency": rec.currency,
-            "explanation": rec.explanation,
-        },
-        "granted": [
-            {
-                "id": c.id,
-                "kind": c.kind,
-                "amount": str(c.amount),
-                "currency": c.currency,
-                "status": c.status,
-                "rationale": c.rationale,
-            }
-            for c in for_case(session, case.id)
-        ],
-    }

@@ -25,11 +25,11 @@ from amends.customers import service as customers
 from amends.customers.models import Contact
 from amends.customers.rules import matches_by_domain
 from amends.errors import Quarantined
-from amends.intake.models import Quarantine, RawMail, StoredAttachment
+from amends.intake.models import Quarantine, RawMail
 from amends.intake.result import ParsedMessage
 from amends.intake.rules import RawMailStatus, message_key, raw_mail_transition, subject_key
 from amends.messages import service as messages
-from amends.messages.models import Message, OutboxItem
+from amends.messages.models import Message, OutboxItem, StoredAttachment
 from amends.messages.rules import Channel, Direction
 from amends.patterns import service as patterns
 from amends.people.models import User

@@ -8,6 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from amends.db import Base, EnumText
 from amends.intake.rules import RawMailStatus
 
+# Attachments are rows of the messages domain now (a case lists them from below intake);
+# the old name stays importable here.
+from amends.messages.models import StoredAttachment as StoredAttachment
+
 
 class Quarantine(Base):
     """Input that was kept but could not be used: a malformed mail, a bad CSV row.
@@ -55,19 +59,3 @@ class RawMail(Base):
     )
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
     processed_at: Mapped[datetime | None]
-
-
-class StoredAttachment(Base):
-    """A file that came with a message; the bytes live on disk under their SHA-256."""
-
-    __tablename__ = "attachments"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    message_id: Mapped[int] = mapped_column(
-        ForeignKey("messages.id", ondelete="CASCADE"), index=True
-    )
-    filename: Mapped[str] = mapped_column(String(300))
-    content_type: Mapped[str] = mapped_column(String(200))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    inline: Mapped[bool] = mapped_column(default=False)

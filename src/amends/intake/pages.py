@@ -1,4 +1,5 @@
-"""The public complaint form: anyone can tell the business something went wrong.
+"""The public complaint form: anyone can tell the business something went wrong; and the
+files received with complaints, served back to those who may see their case.
 
 A submission becomes an RFC 5322 message and goes through the same intake pipeline as
 mail: stored first, then read and threaded, never twice. CSRF (double-submit cookie), a
@@ -7,18 +8,25 @@ honeypot field and a per-address rate limit keep robots out without a captcha.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+import unicodedata
 from collections import deque
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Path, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from amends.cases.rules import case_ref
-from amends.fields import clean_email, clean_line, clean_text
+from amends.fields import MAX_DB_INT, clean_email, clean_line, clean_text
+from amends.intake import store
+from amends.messages import service as messages
+from amends.people.deps import SignedIn
+from amends.web.deps import DbSession
 from amends.web.i18n import translations
 from amends.web.render import render
 from amends.web.session import CSRF_COOKIE, anonymous_context, check_csrf, new_csrf_token
@@ -155,3 +163,76 @@ def submit_complaint(
     result = ingest(ctx, raw, source=source, source_ref=f"web:{client}")
     reference = case_ref(result.case_id) if result.case_id else None
     return render(request, "complaint_done.html", anonymous_context(request), reference=reference)
+
+
+# -- attachments, downloaded from their case -----------------------------------------------
+
+# Types a browser shows but never runs; anything else (HTML, SVG, XML, scripts, unknown)
+# is served as bytes. The sender chose the stored type, so it is only a hint.
+SAFE_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/zip",
+        "application/msword",
+        "application/vnd.ms-excel",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "audio/mpeg",
+        "video/mp4",
+    }
+)
+
+
+def safe_content_type(stored: str) -> str:
+    """The type to serve a received file as: its own when harmless, else plain bytes."""
+    kind = stored.split(";", 1)[0].strip().lower()
+    return kind if kind in SAFE_TYPES else "application/octet-stream"
+
+
+def content_disposition(filename: str) -> str:
+    """Always a download: an ASCII fallback name and the real one (RFC 6266, RFC 8187)."""
+    stem, dot, ext = filename.rpartition(".")
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,10}", ext):
+        stem, ext = filename, ""
+
+    def ascii_only(text: str) -> str:
+        folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        return re.sub(r"[^A-Za-z0-9._ -]+", "_", folded).strip(" .")
+
+    fallback = (ascii_only(stem) or "attachment") + (f".{ext}" if ext else "")
+    real = quote(unicodedata.normalize("NFC", filename) or fallback, safe="")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{real}"
+
+
+@router.get("/cases/{case_id}/attachments/{attachment_id}")
+def download_attachment(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    case_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+    attachment_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+) -> Response:
+    """A file of a case the user may see, as a download; never shown in the page."""
+    found = messages.case_attachment(session, case_id, attachment_id, actor=user.actor)
+    # Streamed from disk, not read into memory: mail may bring large files.
+    path = store.find(store.attachments_root(request.app.state.settings.home), found.sha256)
+    return FileResponse(
+        path,
+        media_type=safe_content_type(found.content_type),
+        headers={
+            "Content-Disposition": content_disposition(found.filename),
+            "X-Content-Type-Options": "nosniff",
+            # Opened directly anyway, it may run nothing and load nothing.
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -52,7 +52,7 @@ class IntakeContext:
 
     @property
     def blob_root(self) -> Path:
-        return self.settings.home / "attachments"
+        return store.attachments_root(self.settings.home)
 
 
 @dataclass

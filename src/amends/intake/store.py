@@ -28,6 +28,11 @@ def _private_folder(path: Path) -> None:
         folder.mkdir(mode=0o700, exist_ok=True)
 
 
+def attachments_root(home: Path) -> Path:
+    """Where a workspace keeps the files that came with messages."""
+    return home / "attachments"
+
+
 def blob_path(root: Path, digest: str) -> Path:
     """Where a blob lives: one level of 256 folders.
 
@@ -118,10 +123,13 @@ def _syncfs(root: Path) -> bool:
         os.close(fd)
 
 
-def get(root: Path, digest: str) -> bytes:
-    """A blob's bytes, from either layout (a workspace may hold both; the same bytes
+def find(root: Path, digest: str) -> Path:
+    """Where a blob is, in either layout (a workspace may hold both; the same bytes
     received again are written a second time, under the current layout)."""
-    try:
-        return blob_path(root, digest).read_bytes()
-    except FileNotFoundError:
-        return _first_layout_path(root, digest).read_bytes()
+    current = blob_path(root, digest)
+    return current if current.exists() else _first_layout_path(root, digest)
+
+
+def get(root: Path, digest: str) -> bytes:
+    """A blob's bytes, from either layout."""
+    return find(root, digest).read_bytes()

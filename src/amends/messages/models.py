@@ -77,3 +77,22 @@ class OutboxItem(Base):
     hold_reason: Mapped[str] = mapped_column(String(500), default="")
     held_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class StoredAttachment(Base):
+    """A file that came with a message; the bytes live on disk under their SHA-256.
+
+    Written by intake (mail and the web form), listed and served with the case.
+    """
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    inline: Mapped[bool] = mapped_column(default=False)

@@ -17,7 +17,7 @@ from amends.cases.rules import case_ref
 from amends.commitments.models import Commitment
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
-from amends.messages.models import Message
+from amends.messages.models import Message, StoredAttachment
 from amends.messages.rules import Channel, Direction, OpenMatter, reply_subject, same_matter
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
@@ -222,6 +222,34 @@ def list_messages(
     if direction is not None:
         stmt = stmt.where(Message.direction == direction)
     return paginate(session, stmt, limit=limit, offset=offset)
+
+
+def case_attachments(session: Session, case_id: int, *, actor: Actor) -> list[StoredAttachment]:
+    """The files that came with the case's messages, oldest first."""
+    cases.get_case(session, case_id, actor=actor)
+    return list(
+        session.scalars(
+            select(StoredAttachment)
+            .join(Message, Message.id == StoredAttachment.message_id)
+            .where(Message.case_id == case_id)
+            .order_by(StoredAttachment.id)
+        )
+    )
+
+
+def case_attachment(
+    session: Session, case_id: int, attachment_id: int, *, actor: Actor
+) -> StoredAttachment:
+    """One file of a case the actor may see; another case's file answers like a missing one."""
+    cases.get_case(session, case_id, actor=actor)
+    found = session.scalar(
+        select(StoredAttachment)
+        .join(Message, Message.id == StoredAttachment.message_id)
+        .where(StoredAttachment.id == attachment_id, Message.case_id == case_id)
+    )
+    if found is None:
+        raise NotFound(f"attachment {attachment_id} does not exist", code="attachment-not-found")
+    return found
 
 
 def reply_subject_for(session: Session, case: Case) -> str:

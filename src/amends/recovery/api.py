@@ -18,8 +18,15 @@ from amends.errors import InvalidInput
 from amends.fields import MAX_DB_INT
 from amends.messages.schemas import ComplaintIn, ComplaintOut
 from amends.people.deps import ApiActor
-from amends.recovery import flows, verdict
-from amends.recovery.schemas import CompensationIn, ReplyIn, ReplyOut, StepsIn, StepsOut
+from amends.recovery import flows, verdict, view
+from amends.recovery.schemas import (
+    CaseView,
+    CompensationIn,
+    ReplyIn,
+    ReplyOut,
+    StepsIn,
+    StepsOut,
+)
 from amends.web.deps import AppClock, AppPlaybook, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
@@ -41,6 +48,15 @@ def open_case(
         session, actor=actor, now=clock.now(), playbook=playbook, **body.model_dump()
     )
     return cases.present(session, [case])[0]
+
+
+@router.get("/cases/{case_id}", response_model=CaseView)
+def get_case(
+    case_id: CaseId, session: DbSession, actor: ApiActor, clock: AppClock, playbook: AppPlaybook
+) -> CaseView:
+    """A case with what its page shows: clocks, validity, compensation, repeats, similar
+    cases, participants and attachments."""
+    return view.case_view(session, case_id, actor=actor, playbook=playbook, now=clock.now())
 
 
 @router.patch("/cases/{case_id}", response_model=CaseOut)

@@ -4,6 +4,7 @@ beside each domain's own commands."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -15,7 +16,7 @@ from amends.cases import service
 from amends.cases.rules import Category, Outcome, Severity, Step
 from amends.cases.schemas import CaseUpdate, TimelineEventOut
 from amends.commitments import ledger
-from amends.compensation import service as compensations
+from amends.commitments.schemas import ValidityOut
 from amends.compensation.schemas import CompensationOut
 from amends.console import (
     AsUser,
@@ -30,10 +31,9 @@ from amends.console import (
     validated,
 )
 from amends.fields import clean_currency
-from amends.patterns import service as patterns
 from amends.people import service as people
 from amends.people.rules import OPERATOR
-from amends.recovery import flows, verdict
+from amends.recovery import flows, verdict, view
 from amends.recovery import sweep as sweeps
 from amends.recovery.schemas import ReplyOut, StepsOut
 
@@ -43,35 +43,48 @@ cases_app = typer.Typer(help="Recovery cases.")
 @cases_app.command("show")
 @handle_errors
 def show_case(case_id: ObjectId, json_: Json = False) -> None:
-    """Show one case with its timeline."""
+    """Show one case as its page does: clocks, verdict, compensation, repeats, similar
+    cases, participants, attachments and the timeline."""
     ws = open_workspace()
+    now = ws.clock.now()
     with ws.transaction() as session:
-        case = service.present(session, [service.get_case(session, case_id, actor=OPERATOR)])[0]
+        case = view.case_view(session, case_id, actor=OPERATOR, playbook=ws.playbook, now=now)
         events = [
             TimelineEventOut.model_validate(e)
             for e in service.timeline(session, case_id, actor=OPERATOR)
         ]
-        validity = verdict.assess_case(session, case_id, actor=OPERATOR, now=ws.clock.now())
-        compensation = compensations.summary(
-            session,
-            service.get_case(session, case_id, actor=OPERATOR),
-            now=ws.clock.now(),
-            policy=ws.playbook.compensation,
-        )
-        similar = patterns.similar_for(session, case_id, actor=OPERATOR)
     if json_:
         payload = case.model_dump(mode="json")
-        payload["validity"] = validity
-        payload["compensation"] = compensation
-        payload["similar"] = similar
         payload["timeline"] = [e.model_dump(mode="json") for e in events]
         emit_json(payload)
         return
-    out.print(f"[bold]{case.ref}[/bold] {case.title}")
-    out.print(f"state {case.state} · severity {case.severity} · owner {case.owner.name}")
-    out.print(f"is the customer right? {validity['verdict']}: {'; '.join(validity['reasons'])}")
+    tz = ws.settings.timezone
+    print_ = functools.partial(out.print, markup=False, highlight=False)
+    out.print(f"[bold]{case.ref}[/bold] ", end="")
+    print_(case.title)
+    print_(f"state {case.state} · severity {case.severity} · owner {case.owner.name}")
+    for clock in case.clocks:
+        if clock.due_at is not None:
+            print_(f"  {clock.name} by {local_time(clock.due_at, tz)}: {clock.status}")
+    validity = case.validity
+    print_(f"is the customer right? {validity.verdict}: {'; '.join(validity.reasons)}")
+    rec = case.compensation.recommended
+    print_(f"recommended: {rec.kind} {rec.amount} {rec.currency} ({rec.explanation})")
+    for given in case.compensation.granted:
+        print_(
+            f"  compensation #{given.id}: {given.kind} {given.amount} {given.currency} "
+            f"{given.status}"
+        )
+    for earlier in case.repeat_of:
+        print_(f"repeats {earlier.ref} {earlier.title}")
+    for other in case.similar:
+        print_(f"similar {other.ref} ({other.score:.2f}) {other.title}")
+    for person in case.participants:
+        print_(f"participant {person.name} ({person.role}, {person.reason})")
+    for f in case.attachments:
+        print_(f"attachment #{f.id} {f.name} · {f.content_type} · {f.size} bytes")
     for event in events:
-        out.print(f"  {local_time(event.at, ws.settings.timezone)} {event.kind} {event.note}")
+        print_(f"  {local_time(event.at, tz)} {event.kind} {event.note}")
 
 
 def _compensation(
@@ -109,7 +122,7 @@ def judge(
             now=ws.clock.now(),
         )
     if json_:
-        emit_json(found)
+        emit_json(ValidityOut.model_validate(found))  # the API's shape, as `cases show` has it
         return
     out.print(f"is the customer right? {found['verdict']}: {'; '.join(found['reasons'])}")
     for claim in found["claims"]:

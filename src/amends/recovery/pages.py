@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.commitments import service as commitments
@@ -14,7 +15,9 @@ from amends.customers import service as customers
 from amends.customers.models import Customer
 from amends.fields import MAX_DB_INT
 from amends.messages import service as messages
-from amends.people.deps import SignedIn
+from amends.people.deps import PageUser, SignedIn
+from amends.recovery import view
+from amends.recovery.facts import CaseFacts
 from amends.web.deps import DbSession
 from amends.web.render import render
 
@@ -43,7 +46,17 @@ def case_detail(
         thread=thread,
         people=people,
         customer=session.get(Customer, case.customer_id),
+        facts=case_facts(request, session, user, case_id),
     )
+
+
+def case_facts(request: Request, session: Session, user: PageUser, case_id: int) -> CaseFacts:
+    """The read-only panels of the case page (_case_facts.html), from the one case view."""
+    state = request.app.state
+    shown = view.case_view(
+        session, case_id, actor=user.actor, playbook=state.playbook, now=state.clock.now()
+    )
+    return CaseFacts(shown, user.ctx.language)
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)

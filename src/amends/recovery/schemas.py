@@ -1,7 +1,9 @@
-"""Shapes of the cross-domain actions: steps, replies and the compensation they carry."""
+"""Shapes of the cross-domain actions (steps, replies and the compensation they carry) and
+of a case as shown with everything beside it."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Self
 
@@ -9,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from amends.cases.rules import Outcome, Step
 from amends.cases.schemas import CaseOut
+from amends.commitments.schemas import ValidityOut
 from amends.compensation.rules import CompensationKind
+from amends.compensation.schemas import CompensationOut
 from amends.fields import Currency, Language, Line, Money, Text
 
 if TYPE_CHECKING:
@@ -81,3 +85,82 @@ class StepsOut(BaseModel):
 class ReplyOut(StepsOut):
     message_id: int
     outbox_status: str
+
+
+# -- what the case page, `cases show` and GET /api/v1/cases/{id} show about a case ----------
+
+
+class ClockOut(BaseModel):
+    """One SLA clock: its deadline and where it stands."""
+
+    name: str  # acknowledge, remedy, close: the step that stops it
+    due_at: datetime | None
+    done_at: datetime | None
+    # met: done in time; missed: done late; overdue: running past its deadline;
+    # running: before its deadline; paused: waiting on the customer; stopped: the case
+    # closed before its deadline without its step; none: no deadline
+    status: str
+    seconds_left: int | None  # until the deadline (negative: overdue), while it runs
+
+
+class CaseLink(BaseModel):
+    id: int
+    ref: str
+    title: str
+
+
+class SimilarOut(CaseLink):
+    score: float
+
+
+class ReasonOut(BaseModel):
+    """One step of the recommendation: a catalog message id and its values."""
+
+    message: str
+    values: dict[str, str]
+
+
+class RecommendationOut(BaseModel):
+    kind: str
+    amount: Decimal
+    currency: str
+    explanation: str  # the reasons in English, joined
+    reasons: list[ReasonOut]
+
+
+class CompensationView(BaseModel):
+    recommended: RecommendationOut
+    # Everything recorded on the case: granted, requested (waiting for a manager),
+    # approved and declined, each in its own currency.
+    granted: list[CompensationOut]
+    open_request: bool
+
+
+class ParticipantOut(BaseModel):
+    user_id: int
+    name: str
+    role: str
+    reason: str
+    added_at: datetime
+
+
+class AttachmentOut(BaseModel):
+    id: int
+    message_id: int
+    name: str
+    size: int
+    content_type: str
+    url: str  # the authorised download, always as an attachment
+
+
+class CaseView(CaseOut):
+    """A case with everything shown beside it; built only by ``recovery.view.case_view``."""
+
+    clocks: list[ClockOut]
+    validity: ValidityOut
+    compensation: CompensationView
+    # The single-case view names the earlier cases; case lists keep their ids.
+    repeat_of: list[CaseLink]  # type: ignore[assignment]
+    similar: list[SimilarOut]
+    participants: list[ParticipantOut]
+    attachments: list[AttachmentOut]
