@@ -158,6 +158,7 @@ class Refusal:
     text: str
     detail: str
     code: str
+    generic: bool = False  # the text is the code's general sentence; the detail says more
 
 
 @dataclass
@@ -175,7 +176,17 @@ def _refusal(user: PageUser, exc: AmendsError, form: str) -> Extra:
     _ = _gettext(user)
     message = REFUSALS.get(exc.code) or REFUSALS.get(type(exc).code, "")
     text = _(message) if message else _("This could not be done.")
-    return Extra(refusal=Refusal(text, exc.message, exc.code), form=form)
+    if exc.extra.get("missing"):
+        text = _("The playbook for this case requires %(steps)s before “%(step)s”.") % {
+            "steps": ", ".join(_(s) for s in exc.extra["missing"]),
+            "step": _(str(exc.extra.get("step", ""))),
+        }
+    elif exc.extra.get("repeated"):
+        text = _("Already done: %(steps)s.") % {
+            "steps": ", ".join(_(s) for s in exc.extra["repeated"])
+        }
+    generic = not (exc.extra.get("missing") or exc.extra.get("repeated"))
+    return Extra(refusal=Refusal(text, exc.message, exc.code, generic), form=form)
 
 
 def _attempt(session: Session, action: Callable[[], Any]) -> AmendsError | None:
