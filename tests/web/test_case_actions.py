@@ -7,7 +7,11 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
+from amends.db import transaction
+from amends.messages.models import OutboxItem
 from tests.conftest import Cast
 from tests.helpers import make_case, make_customer
 from tests.web.test_pages import csrf_from, sign_in
@@ -128,3 +132,42 @@ def test_an_agent_works_a_case_through_the_forms_and_a_manager_decides(
     )
     assert closed.status_code == 303
     assert 'id="close"' not in client.get(base).text  # closed: no more actions
+
+
+def test_a_reply_offering_more_than_the_limit_waits_for_the_manager(
+    client: TestClient, cast: Cast, sessions: sessionmaker[Session]
+) -> None:
+    customer = make_customer(client, cast.owner)
+    case = make_case(
+        client, cast.owner, customer["id"], cast.agent.id, severity="low", category="other"
+    )
+    base = f"/cases/{case['id']}"
+    sign_in(client, cast.agent.email)
+    token = csrf_from(client.get(base).text)
+    held = client.post(
+        base + "/replies",
+        data={
+            "text": "Ospravedlňujem sa, je to naša chyba. Vrátime Vám celú sumu.",
+            "steps": ["own", "remedy"],
+            "offer_kind": "refund",
+            "offer_amount": "300",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    assert held.headers["location"].endswith("done=held#messages")
+
+    def outbox() -> list[str]:
+        with transaction(sessions) as s:
+            return [str(o.status) for o in s.scalars(select(OutboxItem))]
+
+    assert outbox() == ["held"]
+    page = client.get(held.headers["location"])
+    assert "outbox-held" in page.text
+    client.cookies.clear()
+    sign_in(client, cast.manager.email)
+    page = client.get(base)
+    decision = re.search(rf'action="({base}/compensation/\d+/decision)"', page.text)
+    assert decision is not None
+    client.post(decision.group(1), data={"decision": "approve", "csrf_token": csrf_from(page.text)})
+    assert outbox() == ["pending"]

@@ -482,16 +482,34 @@ def send_reply(
     steps: Annotated[list[Step] | None, Form()] = None,
     override_reason: Annotated[str, Form(max_length=2000)] = "",
     template: Annotated[str, Form(max_length=30)] = "",
+    offer_kind: Annotated[str, Form(max_length=30)] = "",
+    offer_amount: Annotated[str, Form(max_length=30)] = "",
+    offer_currency: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
+    """Send a reply; one that offers compensation completes the compensate step with it,
+    and waits in the outbox when a manager must approve what it offers."""
     check_csrf(user.csrf_token, csrf_token)
     composer = Composer(text=text, template=template, override_open=bool(override_reason))
+    wanted = list(steps or [])
+    if offer_kind and Step.COMPENSATE not in wanted:
+        wanted.append(Step.COMPENSATE)
     if not text.strip():
         empty = InvalidInput("the reply is empty", code="reply-empty")
         return _refused(request, session, user, clock, playbook, case_id, empty, "reply", composer)
     sent: list[flows.Reply] = []
-    refused = _attempt(
-        session,
-        lambda: sent.append(
+
+    def act() -> None:
+        offer = (
+            flows.CompensationInput(
+                offer_kind,
+                _amount(offer_amount),
+                offer_currency.strip().upper() or None,
+                text.strip()[:200],
+            )
+            if offer_kind
+            else None
+        )
+        sent.append(
             flows.send_reply(
                 session,
                 case_id,
@@ -499,11 +517,13 @@ def send_reply(
                 now=clock.now(),
                 playbook=playbook,
                 text=text,
-                steps=list(steps or []),
+                steps=wanted,
+                compensation=offer,
                 override_reason=override_reason.strip() or None,
             )
-        ),
-    )
+        )
+
+    refused = _attempt(session, act)
     if refused is not None:
         composer.override_open = refused.code == "coach-findings"
         return _refused(
