@@ -171,3 +171,25 @@ def test_a_reply_offering_more_than_the_limit_waits_for_the_manager(
     assert decision is not None
     client.post(decision.group(1), data={"decision": "approve", "csrf_token": csrf_from(page.text)})
     assert outbox() == ["pending"]
+
+
+def test_odd_form_values_and_roles_without_rights_come_back_as_the_page(
+    client: TestClient, cast: Cast
+) -> None:
+    customer = make_customer(client, cast.owner)
+    case = make_case(client, cast.owner, customer["id"], cast.agent.id)
+    base = f"/cases/{case['id']}"
+    sign_in(client, cast.agent.email)
+    token = csrf_from(client.get(base).text)
+    odd = client.post(base + "/close", data={"outcome": "vanished", "csrf_token": token})
+    assert odd.status_code == 422 and "text/html" in odd.headers["content-type"]
+    assert 'data-code="invalid-input"' in odd.text
+    client.cookies.clear()
+    sign_in(client, cast.viewer.email)
+    page = client.get(base)
+    assert f'action="{base}/replies"' not in page.text  # a viewer sees no forms
+    denied = client.post(
+        base + "/steps",
+        data={"step": "own", "csrf_token": csrf_from(page.text)},
+    )
+    assert denied.status_code == 403 and 'data-code="forbidden"' in denied.text

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from babel import Locale
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -48,6 +48,7 @@ from amends.web.vocabulary import N_
 from amends.workspace import service as workspace
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 CaseId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 Csrf = Annotated[str, Form(max_length=100)]
 
@@ -445,7 +446,7 @@ def perform_step(
     clock: AppClock,
     playbook: AppPlaybook,
     case_id: CaseId,
-    step: Annotated[Step, Form()],
+    step: Annotated[str, Form(max_length=30)],
     csrf_token: Csrf = "",
     call_note: Annotated[str, Form(max_length=5000)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
@@ -459,7 +460,7 @@ def perform_step(
             actor=user.actor,
             now=clock.now(),
             playbook=playbook,
-            steps=[step],
+            steps=[_choice(Step, step)],
             note=note.strip(),
             call_note=call_note.strip() or None,
         ),
@@ -479,7 +480,7 @@ def send_reply(
     case_id: CaseId,
     csrf_token: Csrf = "",
     text: Annotated[str, Form(max_length=50_000)] = "",
-    steps: Annotated[list[Step] | None, Form()] = None,
+    steps: Annotated[list[str] | None, Form()] = None,
     override_reason: Annotated[str, Form(max_length=2000)] = "",
     template: Annotated[str, Form(max_length=30)] = "",
     offer_kind: Annotated[str, Form(max_length=30)] = "",
@@ -490,7 +491,7 @@ def send_reply(
     and waits in the outbox when a manager must approve what it offers."""
     check_csrf(user.csrf_token, csrf_token)
     composer = Composer(text=text, template=template, override_open=bool(override_reason))
-    wanted = list(steps or [])
+    wanted = [Step(s) for s in steps or [] if s in set(Step)]
     if offer_kind and Step.COMPENSATE not in wanted:
         wanted.append(Step.COMPENSATE)
     if not text.strip():
@@ -531,6 +532,21 @@ def send_reply(
         )
     held = sent[0].outbox.status.value == "held"
     return _back(case_id, "held" if held else "sent", "messages")
+
+
+def _choice(kind: Callable[[str], T], value: str) -> T:
+    """A form's choice read as the engine's value; a value the page never offered is a
+    refusal on the page, not a JSON validation error."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a choice here", code="invalid-input") from None
+
+
+def _approves(decision: str) -> bool:
+    if decision not in {"approve", "decline"}:
+        raise ValueError(decision)
+    return decision == "approve"
 
 
 def _amount(value: str) -> Decimal:
@@ -594,7 +610,7 @@ def decide_compensation(
     playbook: AppPlaybook,
     case_id: CaseId,
     compensation_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
-    decision: Annotated[str, Form(pattern="^(approve|decline)$")],
+    decision: Annotated[str, Form(max_length=10)],
     csrf_token: Csrf = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -604,7 +620,7 @@ def decide_compensation(
         raise NotFound(
             f"compensation {compensation_id} is not on this case", code="compensation-not-found"
         )
-    approve = decision == "approve"
+    approve = decision == "approve"  # for the result message; _approves checks it
     refused = _attempt(
         session,
         lambda: flows.decide_compensation(
@@ -613,7 +629,7 @@ def decide_compensation(
             actor=user.actor,
             now=clock.now(),
             playbook=playbook,
-            approve=approve,
+            approve=_choice(_approves, decision),
             note=note.strip(),
         ),
     )
@@ -630,7 +646,7 @@ def hand_off(
     clock: AppClock,
     playbook: AppPlaybook,
     case_id: CaseId,
-    to_user_id: Annotated[int, Form(ge=1, le=MAX_DB_INT)],
+    to_user_id: Annotated[str, Form(max_length=20)],
     csrf_token: Csrf = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -642,7 +658,7 @@ def hand_off(
             case_id,
             actor=user.actor,
             now=clock.now(),
-            to_user_id=to_user_id,
+            to_user_id=_choice(int, to_user_id),
             reason=reason,
         ),
     )
@@ -659,7 +675,7 @@ def close_case(
     clock: AppClock,
     playbook: AppPlaybook,
     case_id: CaseId,
-    outcome: Annotated[Outcome, Form()],
+    outcome: Annotated[str, Form(max_length=30)],
     csrf_token: Csrf = "",
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
@@ -673,7 +689,7 @@ def close_case(
             now=clock.now(),
             playbook=playbook,
             steps=[Step.CLOSE],
-            outcome=outcome,
+            outcome=_choice(Outcome, outcome),
             note=note.strip(),
         ),
     )
