@@ -255,19 +255,21 @@ def _next_template(case: Case, playbook: Playbook) -> str:
 def _colleagues(session: Session, case: Case, customer: Customer | None) -> list[dict[str, Any]]:
     """Who may take the case, those speaking the customer's language first, then those
     with the fewest open cases (the one most likely to act now)."""
-    load = dict(
-        session.execute(
-            select(Case.owner_id, func.count())
-            .where(Case.state != CaseState.CLOSED)
-            .group_by(Case.owner_id)
-        ).all()
-    )
     speaks = customer.language if customer else ""
     people = [
         u
         for u in session.scalars(select(User).where(User.active))
         if can_own_cases(u.role) and u.id != case.owner_id
     ]
+    # Open cases only have a running deadline: counted through the owner's partial urgency
+    # index, never by scanning every case the workspace ever had.
+    load = dict(
+        session.execute(
+            select(Case.owner_id, func.count())
+            .where(Case.urgency_at.is_not(None), Case.owner_id.in_([u.id for u in people]))
+            .group_by(Case.owner_id)
+        ).all()
+    )
     people.sort(key=lambda u: (u.language != speaks, load.get(u.id, 0), u.name))
     return [
         {"id": u.id, "name": u.name, "speaks": u.language == speaks, "open": load.get(u.id, 0)}
