@@ -193,3 +193,24 @@ def test_odd_form_values_and_roles_without_rights_come_back_as_the_page(
         data={"step": "own", "csrf_token": csrf_from(page.text)},
     )
     assert denied.status_code == 403 and 'data-code="forbidden"' in denied.text
+
+
+def test_the_agent_may_insist_with_a_reason_and_the_timeline_keeps_it(
+    client: TestClient, cast: Cast
+) -> None:
+    customer = make_customer(client, cast.owner)
+    case = make_case(client, cast.owner, customer["id"], cast.agent.id)
+    base = f"/cases/{case['id']}"
+    sign_in(client, cast.agent.email)
+    token = csrf_from(client.get(base).text)
+    blame = "Prepáčte, ale kuriér meškal."
+    stopped = client.post(base + "/replies", data={"text": blame, "csrf_token": token})
+    assert '<details class="override" open>' in stopped.text
+    insisted = client.post(
+        base + "/replies",
+        data={"text": blame, "override_reason": "the customer asked who", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert insisted.status_code == 303
+    page = client.get(base)
+    assert re.search(r'data-kind="coach_override".*the customer asked who', page.text)
