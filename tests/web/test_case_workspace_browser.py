@@ -29,7 +29,7 @@ from amends.messages.rules import Channel, Direction
 from amends.people.rules import OPERATOR
 from amends.playbook import policy
 from amends.recovery import flows
-from amends.recovery.pages import FINDING_LABELS, REFUSALS
+from amends.recovery.wording import FINDING_LABELS, REFUSALS
 from amends.web.i18n import translations
 from tests.conftest import AMENDS, free_port
 from tests.skips import needs
