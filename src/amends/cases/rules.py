@@ -163,7 +163,7 @@ def plan_steps(
         raise InvalidTransition("the case is closed; open a new case for a new problem")
     repeated = [s.value for s in wanted if s in done_set]
     if repeated:
-        raise InvalidTransition(f"already done: {', '.join(repeated)}")
+        raise InvalidTransition(f"already done: {', '.join(repeated)}", repeated=repeated)
     if Step.ACKNOWLEDGE not in done_set and Step.ACKNOWLEDGE not in wanted:
         wanted.insert(0, Step.ACKNOWLEDGE)
     current = state_after(done_set)
@@ -181,7 +181,9 @@ def plan_steps(
         missing = [s.value for s in required if s not in covered]
     if missing:
         raise InvalidTransition(
-            f"the playbook for this case requires {', '.join(missing)} before '{furthest.value}'"
+            f"the playbook for this case requires {', '.join(missing)} before '{furthest.value}'",
+            missing=missing,
+            step=furthest.value,
         )
     if Step.CLOSE in wanted and outcome is None:
         raise InvalidTransition("closing a case needs an outcome (retained, won_back, lost, ...)")

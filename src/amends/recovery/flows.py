@@ -211,6 +211,8 @@ def perform_steps(
     plan = case_steps.plan(case, playbook=playbook, steps=steps, outcome=outcome, systemic=systemic)
     if Step.EXPLAIN_CHANGE in plan:
         patterns.require_corrective_action(session, case)
+    if Step.CLOSE in plan:
+        _refuse_close_while_pending(session, case)
     spoken = [s for s in plan if s in SPOKEN_STEPS]
     if spoken and message_id is None:
         if call_note is None or len(call_note.strip()) < 3:
@@ -269,6 +271,68 @@ def perform_steps(
     if Step.CLOSE in result.done and outcome is not None:
         _settle_customer(session, case, outcome, actor=actor, now=now)
     return result
+
+
+def _refuse_close_while_pending(session: Session, case: Case) -> None:
+    # A reply may already have promised what a manager has not yet decided; closing now
+    # would leave that promise with nobody watching it.
+    pending = session.scalar(
+        select(Compensation)
+        .where(
+            Compensation.case_id == case.id,
+            Compensation.status == CompensationStatus.REQUESTED,
+        )
+        .order_by(Compensation.id)
+        .limit(1)
+    )
+    if pending is not None:
+        raise Conflict(
+            f"compensation {pending.id} ({pending.kind} {pending.amount} {pending.currency}) "
+            "waits for a manager's decision; the case can close once it is approved or declined",
+            code="compensation-pending",
+            compensation_id=pending.id,
+        )
+
+
+def compensate(
+    session: Session,
+    case_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    given: CompensationInput,
+) -> StepResult:
+    """Give something on a case: the first gift completes the compensate step (held for a
+    manager when above the actor's limit); one given after that step is added to the
+    ledger under the same limit, so a second, larger gesture still needs its approval."""
+    case = cases.get_case(session, case_id, actor=actor)
+    if Step.COMPENSATE.value not in case.steps_done.split(","):
+        return perform_steps(
+            session,
+            case_id,
+            actor=actor,
+            now=now,
+            playbook=playbook,
+            steps=[Step.COMPENSATE],
+            note=given.rationale,
+            compensation=given,
+        )
+    require(actor, Action.WRITE)
+    if case.state is CaseState.CLOSED:
+        raise Conflict("the case is closed", code="case-closed")
+    record = compensations.record(
+        session,
+        case=case,
+        actor=actor,
+        now=now,
+        playbook=playbook,
+        kind=given.kind,
+        amount=given.amount,
+        currency=given.currency,
+        rationale=given.rationale,
+    )
+    return StepResult(case, compensation_id=record.id)
 
 
 # What a case's outcome says about its customer, and what happens to their promises: a

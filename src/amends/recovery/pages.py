@@ -1,27 +1,279 @@
 """Pages that show several domains at once: a case with its messages, a customer with
-their promises and cases."""
+their promises and cases. The case page is also where an agent works the case: every
+form posts to a URL under ``/cases/{id}/`` and calls the same ``recovery.flows`` the API
+and the CLI call, then redirects back (POST-redirect-GET) with a short result message.
+A refusal renders the page again with its reason in the user's language."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse, Response
+from babel import Locale
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
+from amends.cases import steps as case_steps
+from amends.cases.models import Case
+from amends.cases.rules import STEPS, CaseState, Outcome, Step
+from amends.clock import Clock
+from amends.coach import service as coach
+from amends.coach.templates import STEPS as DRAFT_STEPS
 from amends.commitments import service as commitments
+from amends.compensation import service as compensations
+from amends.compensation.rules import CompensationKind, CompensationStatus
 from amends.customers import service as customers
 from amends.customers.models import Customer
+from amends.errors import AmendsError, InvalidInput, NotFound
 from amends.fields import MAX_DB_INT
 from amends.messages import service as messages
+from amends.messages.models import OutboxItem
 from amends.people.deps import PageUser, SignedIn
-from amends.recovery import view
+from amends.people.models import User
+from amends.people.rules import Action, Role, can_own_cases
+from amends.playbook.policy import Playbook
+from amends.recovery import flows
+from amends.recovery import view as case_views
 from amends.recovery.facts import CaseFacts
-from amends.web.deps import DbSession
+from amends.recovery.wording import (
+    DRAFT_FOR_STEP,
+    DRAFT_LABELS,
+    FINDING_LABELS,
+    OUTBOX_LABELS,
+    REFUSALS,
+    RESULTS,
+    coach_view,
+)
+from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
+from amends.web.i18n import translations
 from amends.web.render import render
+from amends.web.session import check_csrf
+from amends.workspace import service as workspace
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
+CaseId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+Csrf = Annotated[str, Form(max_length=100)]
+
+
+@dataclass
+class Composer:
+    """The reply box as the page shows it: the text and what the coach found in it."""
+
+    text: str = ""
+    template: str = ""
+    override_open: bool = False
+    coach: dict[str, Any] | None = None
+
+
+@dataclass
+class Refusal:
+    text: str
+    detail: str
+    code: str
+    generic: bool = False  # the text is the code's general sentence; the detail says more
+
+
+@dataclass
+class Extra:
+    composer: Composer = field(default_factory=Composer)
+    refusal: Refusal | None = None
+    form: str = ""  # which form the refusal belongs to, so it is shown beside it
+
+
+def _gettext(user: PageUser) -> Callable[[str], str]:
+    return translations(user.ctx.language).gettext
+
+
+def _refusal(user: PageUser, exc: AmendsError, form: str) -> Extra:
+    _ = _gettext(user)
+    message = REFUSALS.get(exc.code) or REFUSALS.get(type(exc).code, "")
+    text = _(message) if message else _("This could not be done.")
+    if exc.extra.get("missing"):
+        text = _("The playbook for this case requires %(steps)s before “%(step)s”.") % {
+            "steps": ", ".join(_(s) for s in exc.extra["missing"]),
+            "step": _(str(exc.extra.get("step", ""))),
+        }
+    elif exc.extra.get("repeated"):
+        text = _("Already done: %(steps)s.") % {
+            "steps": ", ".join(_(s) for s in exc.extra["repeated"])
+        }
+    generic = not (exc.extra.get("missing") or exc.extra.get("repeated"))
+    return Extra(refusal=Refusal(text, exc.message, exc.code, generic), form=form)
+
+
+def _attempt(session: Session, action: Callable[[], Any]) -> AmendsError | None:
+    """Run ``action`` in a savepoint: refused, nothing of it is kept and the page says why;
+    the request's transaction still commits whatever else it holds (nothing, here)."""
+    try:
+        with session.begin_nested():
+            action()
+    except NotFound:
+        raise
+    except AmendsError as exc:
+        return exc
+    return None
+
+
+def _back(case_id: int, result: str, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(
+        f"/cases/{case_id}?done={result}{'#' + anchor if anchor else ''}", status_code=303
+    )
+
+
+def _checklist(case: Case, playbook: Playbook) -> list[dict[str, Any]]:
+    done = set(case.steps_done.split(","))
+    required = set(playbook.rule(case.severity, case.category).required)
+    return [{"step": s.value, "done": s.value in done, "required": s in required} for s in STEPS]
+
+
+def _next_template(case: Case, playbook: Playbook) -> str:
+    done = set(case.steps_done.split(","))
+    required = playbook.rule(case.severity, case.category).required
+    for step in STEPS:
+        if step in required and step.value not in done:
+            return DRAFT_FOR_STEP[step]
+    return "follow_up"
+
+
+def _colleagues(session: Session, case: Case, customer: Customer | None) -> list[dict[str, Any]]:
+    """Who may take the case, those speaking the customer's language first, then those
+    with the fewest open cases (the one most likely to act now)."""
+    speaks = customer.language if customer else ""
+    people = [
+        u
+        for u in session.scalars(select(User).where(User.active))
+        if can_own_cases(u.role) and u.id != case.owner_id
+    ]
+    # Open cases only have a running deadline: counted through the owner's partial urgency
+    # index, never by scanning every case the workspace ever had.
+    load = dict(
+        session.execute(
+            select(Case.owner_id, func.count())
+            .where(Case.urgency_at.is_not(None), Case.owner_id.in_([u.id for u in people]))
+            .group_by(Case.owner_id)
+        ).all()
+    )
+    people.sort(key=lambda u: (u.language != speaks, load.get(u.id, 0), u.name))
+    return [
+        {"id": u.id, "name": u.name, "speaks": u.language == speaks, "open": load.get(u.id, 0)}
+        for u in people
+    ]
+
+
+def _language_name(code: str, ui_language: str) -> str:
+    try:
+        return str(Locale.parse(code).get_display_name(ui_language) or code)
+    except (ValueError, TypeError):
+        return code
+
+
+def _case_page(
+    request: Request,
+    session: Session,
+    user: PageUser,
+    clock: Clock,
+    playbook: Playbook,
+    case_id: int,
+    *,
+    extra: Extra | None = None,
+    done: str | None = None,
+    draft: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    extra = extra or Extra()
+    _ = _gettext(user)
+    case = cases.get_case(session, case_id, actor=user.actor)
+    customer = session.get(Customer, case.customer_id)
+    events = cases.timeline(session, case_id, actor=user.actor)
+    thread = messages.list_messages(session, actor=user.actor, case_id=case_id, limit=500).items
+    outbox = {
+        item.message_id: item.status.value
+        for item in session.scalars(
+            select(OutboxItem).where(OutboxItem.message_id.in_([m.id for m in thread]))
+        )
+    }
+    given = compensations.for_case(session, case_id)
+    mentioned: set[int] = {case.owner_id}
+    for e in events:
+        mentioned |= {e.actor_id} if e.actor_id is not None else set()
+        for key in ("from", "to"):
+            if isinstance(e.data.get(key), int):
+                mentioned.add(e.data[key])
+    mentioned |= {c.requested_by for c in given if c.requested_by is not None}
+    people = cases.owner_names(session, mentioned)
+    composer = extra.composer
+    language = customer.language if customer else None
+    template = draft or composer.template or _next_template(case, playbook)
+    if draft:
+        drafted = coach.draft(
+            session,
+            case_id,
+            step=draft,
+            lang=None,
+            actor=user.actor,
+            now=clock.now(),
+            business=get_settings(request).workspace_name,
+        )
+        composer = Composer(text=str(drafted["text"]), template=draft)
+    if composer.text and composer.coach is None:
+        composer.coach = coach_view(composer.text, language)
+    recommendation = compensations.recommendation_for(
+        session, case, now=clock.now(), policy=playbook.compensation
+    )
+    currency = customer.currency if customer else recommendation.currency
+    ws = workspace.current(session)
+    ws_currency = ws.currency if ws else currency
+    return render(
+        request,
+        "case_detail.html",
+        user.ctx,
+        status_code=status_code,
+        case=case,
+        events=events,
+        thread=thread,
+        outbox=outbox,
+        people=people,
+        customer=customer,
+        customer_language=_language_name(language or "und", user.ctx.language),
+        checklist=_checklist(case, playbook),
+        composer=composer,
+        draft_template=template,
+        draft_labels=DRAFT_LABELS,
+        draft_steps=DRAFT_STEPS,
+        finding_labels=FINDING_LABELS,
+        outbox_labels=OUTBOX_LABELS,
+        result=_(RESULTS[done]) if done in RESULTS else None,
+        refusal=extra.refusal,
+        refused_form=extra.form,
+        compensations=given,
+        recommendation=recommendation,
+        currency=currency,
+        limit=playbook.compensation.limit_for(currency, ws_currency),
+        kinds=[k.value for k in CompensationKind],
+        outcomes=[o.value for o in Outcome],
+        colleagues=_colleagues(session, case, customer),
+        facts=CaseFacts(
+            case_views.case_view(
+                session, case_id, actor=user.actor, playbook=playbook, now=clock.now()
+            ),
+            user.ctx.language,
+        ),
+        can_act=user.actor.allows(Action.WRITE) and case.state is not CaseState.CLOSED,
+        can_decide=user.actor.role in {Role.MANAGER, Role.OWNER},
+        is_manager=user.actor.role in {Role.MANAGER, Role.OWNER},
+        reply_steps=[
+            s
+            for s in (Step.ACKNOWLEDGE, Step.OWN, Step.REMEDY, Step.EXPLAIN_CHANGE, Step.FOLLOW_UP)
+            if s.value not in case.steps_done.split(",")
+        ],
+        requested=CompensationStatus.REQUESTED,
+    )
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
@@ -29,34 +281,318 @@ def case_detail(
     request: Request,
     session: DbSession,
     user: SignedIn,
-    case_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+    clock: AppClock,
+    playbook: AppPlaybook,
+    case_id: CaseId,
+    done: Annotated[str | None, Query(max_length=30)] = None,
+    draft: Annotated[str | None, Query(max_length=30)] = None,
 ) -> Response:
+    if draft is not None and draft not in DRAFT_STEPS:
+        draft = None
+    return _case_page(request, session, user, clock, playbook, case_id, done=done, draft=draft)
+
+
+@router.post("/cases/{case_id}/coach", response_class=HTMLResponse)
+def coach_findings(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    case_id: CaseId,
+    csrf_token: Csrf = "",
+    text: Annotated[str, Form(max_length=50_000)] = "",
+) -> Response:
+    """The findings fragment the reply box asks for while the agent types (htmx)."""
+    check_csrf(user.csrf_token, csrf_token)
     case = cases.get_case(session, case_id, actor=user.actor)
-    events = cases.timeline(session, case_id, actor=user.actor)
-    thread = messages.list_messages(session, actor=user.actor, case_id=case_id, limit=500).items
-    people = cases.owner_names(
-        session, {case.owner_id} | {e.actor_id for e in events if e.actor_id is not None}
-    )
+    customer = session.get(Customer, case.customer_id)
+    view = coach_view(text, customer.language if customer else None) if text.strip() else None
     return render(
         request,
-        "case_detail.html",
+        "coach_findings.html",
         user.ctx,
-        case=case,
-        events=events,
-        thread=thread,
-        people=people,
-        customer=session.get(Customer, case.customer_id),
-        facts=case_facts(request, session, user, case_id),
+        coach=view,
+        finding_labels=FINDING_LABELS,
+        customer=customer,
     )
 
 
-def case_facts(request: Request, session: Session, user: PageUser, case_id: int) -> CaseFacts:
-    """The read-only panels of the case page (_case_facts.html), from the one case view."""
-    state = request.app.state
-    shown = view.case_view(
-        session, case_id, actor=user.actor, playbook=state.playbook, now=state.clock.now()
+def _refused(
+    request: Request,
+    session: Session,
+    user: PageUser,
+    clock: Clock,
+    playbook: Playbook,
+    case_id: int,
+    exc: AmendsError,
+    form: str,
+    composer: Composer | None = None,
+) -> Response:
+    extra = _refusal(user, exc, form)
+    if composer is not None:
+        extra.composer = composer
+    return _case_page(
+        request, session, user, clock, playbook, case_id, extra=extra, status_code=exc.status
     )
-    return CaseFacts(shown, user.ctx.language)
+
+
+@router.post("/cases/{case_id}/steps")
+def perform_step(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    playbook: AppPlaybook,
+    case_id: CaseId,
+    step: Annotated[str, Form(max_length=30)],
+    csrf_token: Csrf = "",
+    call_note: Annotated[str, Form(max_length=5000)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    check_csrf(user.csrf_token, csrf_token)
+    refused = _attempt(
+        session,
+        lambda: flows.perform_steps(
+            session,
+            case_id,
+            actor=user.actor,
+            now=clock.now(),
+            playbook=playbook,
+            steps=[_choice(Step, step)],
+            note=note.strip(),
+            call_note=call_note.strip() or None,
+        ),
+    )
+    if refused is not None:
+        return _refused(request, session, user, clock, playbook, case_id, refused, "steps")
+    return _back(case_id, "steps", "playbook")
+
+
+@router.post("/cases/{case_id}/replies")
+def send_reply(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    playbook: AppPlaybook,
+    case_id: CaseId,
+    csrf_token: Csrf = "",
+    text: Annotated[str, Form(max_length=50_000)] = "",
+    steps: Annotated[list[str] | None, Form()] = None,
+    override_reason: Annotated[str, Form(max_length=2000)] = "",
+    template: Annotated[str, Form(max_length=30)] = "",
+    offer_kind: Annotated[str, Form(max_length=30)] = "",
+    offer_amount: Annotated[str, Form(max_length=30)] = "",
+    offer_currency: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """Send a reply; one that offers compensation completes the compensate step with it,
+    and waits in the outbox when a manager must approve what it offers."""
+    check_csrf(user.csrf_token, csrf_token)
+    composer = Composer(text=text, template=template, override_open=bool(override_reason))
+    wanted = [Step(s) for s in steps or [] if s in set(Step)]
+    if offer_kind and Step.COMPENSATE not in wanted:
+        wanted.append(Step.COMPENSATE)
+    if not text.strip():
+        empty = InvalidInput("the reply is empty", code="reply-empty")
+        return _refused(request, session, user, clock, playbook, case_id, empty, "reply", composer)
+    sent: list[flows.Reply] = []
+
+    def act() -> None:
+        offer = (
+            flows.CompensationInput(
+                offer_kind,
+                _amount(offer_amount),
+                offer_currency.strip().upper() or None,
+                text.strip()[:200],
+            )
+            if offer_kind
+            else None
+        )
+        sent.append(
+            flows.send_reply(
+                session,
+                case_id,
+                actor=user.actor,
+                now=clock.now(),
+                playbook=playbook,
+                text=text,
+                steps=wanted,
+                compensation=offer,
+                override_reason=override_reason.strip() or None,
+            )
+        )
+
+    refused = _attempt(session, act)
+    if refused is not None:
+        composer.override_open = refused.code == "coach-findings"
+        return _refused(
+            request, session, user, clock, playbook, case_id, refused, "reply", composer
+        )
+    held = sent[0].outbox.status.value == "held"
+    return _back(case_id, "held" if held else "sent", "messages")
+
+
+def _choice(kind: Callable[[str], T], value: str) -> T:
+    """A form's choice read as the engine's value; a value the page never offered is a
+    refusal on the page, not a JSON validation error."""
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a choice here", code="invalid-input") from None
+
+
+def _approves(decision: str) -> bool:
+    if decision not in {"approve", "decline"}:
+        raise ValueError(decision)
+    return decision == "approve"
+
+
+def _amount(value: str) -> Decimal:
+    try:
+        amount = Decimal(value.strip().replace(",", ".") or "0")
+    except InvalidOperation:
+        raise InvalidInput("not a number", code="amount-invalid") from None
+    if not amount.is_finite() or amount < 0 or amount > Decimal("1e12"):
+        raise InvalidInput("not an amount", code="amount-invalid")
+    return amount
+
+
+@router.post("/cases/{case_id}/compensation")
+def give_compensation(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    playbook: AppPlaybook,
+    case_id: CaseId,
+    kind: Annotated[str, Form(max_length=30)],
+    csrf_token: Csrf = "",
+    amount: Annotated[str, Form(max_length=30)] = "0",
+    currency: Annotated[str, Form(max_length=3)] = "",
+    rationale: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    check_csrf(user.csrf_token, csrf_token)
+    given: list[flows.StepResult] = []
+
+    def act() -> None:
+        given.append(
+            flows.compensate(
+                session,
+                case_id,
+                actor=user.actor,
+                now=clock.now(),
+                playbook=playbook,
+                given=flows.CompensationInput(
+                    kind, _amount(amount), currency.strip().upper() or None, rationale.strip()
+                ),
+            )
+        )
+
+    refused = _attempt(session, act)
+    if refused is not None:
+        return _refused(request, session, user, clock, playbook, case_id, refused, "compensation")
+    item = next(
+        (c for c in compensations.for_case(session, case_id) if c.id == given[0].compensation_id),
+        None,
+    )
+    requested = item is not None and item.status is CompensationStatus.REQUESTED
+    return _back(case_id, "requested" if requested else "granted", "compensation")
+
+
+@router.post("/cases/{case_id}/compensation/{compensation_id}/decision")
+def decide_compensation(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    playbook: AppPlaybook,
+    case_id: CaseId,
+    compensation_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+    decision: Annotated[str, Form(max_length=10)],
+    csrf_token: Csrf = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    check_csrf(user.csrf_token, csrf_token)
+    cases.get_case(session, case_id, actor=user.actor)
+    if all(c.id != compensation_id for c in compensations.for_case(session, case_id)):
+        raise NotFound(
+            f"compensation {compensation_id} is not on this case", code="compensation-not-found"
+        )
+    approve = decision == "approve"  # for the result message; _approves checks it
+    refused = _attempt(
+        session,
+        lambda: flows.decide_compensation(
+            session,
+            compensation_id,
+            actor=user.actor,
+            now=clock.now(),
+            playbook=playbook,
+            approve=_choice(_approves, decision),
+            note=note.strip(),
+        ),
+    )
+    if refused is not None:
+        return _refused(request, session, user, clock, playbook, case_id, refused, "compensation")
+    return _back(case_id, "approved" if approve else "declined", "compensation")
+
+
+@router.post("/cases/{case_id}/handoff")
+def hand_off(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    playbook: AppPlaybook,
+    case_id: CaseId,
+    to_user_id: Annotated[str, Form(max_length=20)],
+    csrf_token: Csrf = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    check_csrf(user.csrf_token, csrf_token)
+    refused = _attempt(
+        session,
+        lambda: case_steps.handoff(
+            session,
+            case_id,
+            actor=user.actor,
+            now=clock.now(),
+            to_user_id=_choice(int, to_user_id),
+            reason=reason,
+        ),
+    )
+    if refused is not None:
+        return _refused(request, session, user, clock, playbook, case_id, refused, "handoff")
+    return _back(case_id, "handoff")
+
+
+@router.post("/cases/{case_id}/close")
+def close_case(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    playbook: AppPlaybook,
+    case_id: CaseId,
+    outcome: Annotated[str, Form(max_length=30)],
+    csrf_token: Csrf = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    check_csrf(user.csrf_token, csrf_token)
+    refused = _attempt(
+        session,
+        lambda: flows.perform_steps(
+            session,
+            case_id,
+            actor=user.actor,
+            now=clock.now(),
+            playbook=playbook,
+            steps=[Step.CLOSE],
+            outcome=_choice(Outcome, outcome),
+            note=note.strip(),
+        ),
+    )
+    if refused is not None:
+        return _refused(request, session, user, clock, playbook, case_id, refused, "close")
+    return _back(case_id, "closed")
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
