@@ -174,3 +174,10 @@ def test_a_new_matter_opens_a_new_case_and_the_same_matter_joins_its_own(
         # An answer under the billing mail's subject, or quoting its reference, joins it.
         assert write("ΑΠ: Διπλή χρέωση", "Ακόμα περιμένουμε.") == (billed, False)
         assert write("Ερώτηση", f"Σχετικά με [C-{billed}]") == (billed, False)
+        # Told again in close words under a new subject: the same matter, the same case.
+        courier, opened = write(
+            "Κούριερ", "Ο κούριερ άφησε το δέμα με τα αλεύρια έξω από την πόρτα και βράχηκε."
+        )
+        assert opened and courier not in (billed, proactive.id)
+        again = "Πάλι ο κούριερ άφησε το δέμα με τα αλεύρια έξω από την πόρτα, βράχηκε."
+        assert write("Νέο μήνυμα", again) == (courier, False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +33,7 @@ from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem, StoredAttachment
 from amends.messages.rules import Channel, Direction
 from amends.patterns import service as patterns
+from amends.patterns import similar
 from amends.people.models import User
 from amends.people.rules import SYSTEM
 from amends.playbook.policy import Playbook
@@ -95,6 +97,10 @@ class _Known:
                 for s in session.scalars(select(Message.subject).where(Message.case_id == case_id))
             )
         return found
+
+
+def _likeness(session: Session, text: str, case_ids: Sequence[int]) -> dict[int, float]:
+    return dict(similar.score(session, text, case_ids))
 
 
 def _domain(address: str) -> str:
@@ -323,6 +329,7 @@ def apply_batch(
                 subject=parsed.subject,
                 text=text,
                 subjects={c.id: known.subjects(session, c.id) for c in candidates},
+                likeness=partial(_likeness, session, f"{parsed.subject}\n{text}"),
             )
         if case is None:
             owner = None

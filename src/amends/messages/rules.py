@@ -105,14 +105,23 @@ class OpenMatter:
     promise: str | None  # the title of the promise the case is about, if any
     subjects: tuple[str, ...]  # subjects already written on the case, both ways
     proactive: bool  # opened by the ledger's sweep before the customer wrote
+    likeness: float = 0.0  # text similarity of the new message to the case's text, 0-1
+
+
+# How alike (the cosine of patterns.textsim) a new message and an open case's text must
+# be to be one matter told again: "the courier left it in the rain, again" beside "the
+# courier left the box outside in the rain". Well above what two complaints about
+# different failures in one language share (their greetings and sign-offs).
+SAME_MATTER_LIKENESS = 0.5
 
 
 def same_matter(subject: str, text: str, open_cases: Sequence[OpenMatter]) -> int | None:
     """The open case a new message continues, or None for a new matter (a new case).
 
     A message continues a case when it quotes the case's reference, answers one of its
-    subjects, or speaks of the promise the case is about (a proactive case first). One
-    customer's "charged twice" does not join their "missed monthly report".
+    subjects, speaks of the promise the case is about (a proactive case first), or tells
+    the case's failure again in close words (the most alike case). One customer's
+    "charged twice" does not join their "missed monthly report".
     """
     by_id = {c.case_id: c for c in open_cases}
     ref = ref_in_subject(subject) or ref_in_subject(text)
@@ -127,6 +136,9 @@ def same_matter(subject: str, text: str, open_cases: Sequence[OpenMatter]) -> in
     named = [c for c in open_cases if c.promise and names(c.promise, words)]
     if named:
         return max(named, key=lambda c: (c.proactive, c.case_id)).case_id
+    alike = [c for c in open_cases if c.likeness >= SAME_MATTER_LIKENESS]
+    if alike:
+        return max(alike, key=lambda c: (c.likeness, c.case_id)).case_id
     return None
 
 

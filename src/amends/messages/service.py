@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from amends.cases import clocks
 from amends.cases import service as cases
 from amends.cases.models import Case
-from amends.cases.rules import case_ref
+from amends.cases.rules import CaseState, Origin, case_ref
 from amends.commitments.models import Commitment
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
@@ -279,11 +279,14 @@ def matching_case(
     subject: str,
     text: str,
     subjects: Mapping[int, Collection[str]] | None = None,
+    likeness: Callable[[Sequence[int]], Mapping[int, float]] | None = None,
 ) -> Case | None:
     """Which of a customer's open cases a new message from them continues, if any (see
     ``rules.same_matter``); None means a new matter and a new case. ``subjects`` gives
-    each case's subjects when the caller knows more than is stored yet (a batch)."""
-    candidates = [c for c in open_cases if c.state != "closed"]
+    each case's subjects when the caller knows more than is stored yet (a batch);
+    ``likeness`` scores the message's text against the given cases' texts (the caller
+    owns the similarity engine, which sits above this package)."""
+    candidates = [c for c in open_cases if c.state is not CaseState.CLOSED]
     if not candidates:
         return None
     ids = [c.id for c in candidates]
@@ -306,12 +309,14 @@ def matching_case(
             )
         ).all()
     )
+    alike = likeness(ids) if likeness is not None else {}
     matters = [
         OpenMatter(
             c.id,
             promised.get(c.commitment_id) if c.commitment_id else None,
             tuple(said_on[c.id]),
-            c.origin == "breach",
+            c.origin is Origin.BREACH,
+            alike.get(c.id, 0.0),
         )
         for c in candidates
     ]

@@ -45,6 +45,7 @@ from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel, Direction, OutboxStatus, outbox_transition
 from amends.patterns import service as patterns
+from amends.patterns import similar
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
 from amends.playbook.policy import Playbook
@@ -605,6 +606,7 @@ def receive_complaint(
         ).all(),
         subject=subject,
         text=text,
+        likeness=lambda ids: dict(similar.score(session, f"{subject}\n{text}", ids)),
     )
     opened = open_case is None
     if open_case is None:
