@@ -80,7 +80,8 @@ class _Known:
     subjects_loaded: set[int] = field(default_factory=set)
     new_customers: set[int] = field(default_factory=set)
     workspace: tuple[str, str] | None = None
-    first_manager: int | None = None
+    routing: cases.Routing | None = None
+    owners_held: set[int] = field(default_factory=set)
     # The session's identity map holds objects weakly: a lead or an owner no one refers
     # to is dropped and then read again by each service that asks for it by id.
     held: list[object] = field(default_factory=list)
@@ -318,14 +319,10 @@ def apply_batch(
         if case is None:
             case = messages.best_open_case(known.cases_of_customer.get(customer_id, []))
         if case is None:
-            owner = None
-            if customer_id in known.new_customers:
-                # A lead made by this batch has no cases or promises: default_owner would
-                # fall back to the first manager, asked once per batch here.
-                if known.first_manager is None:
-                    known.first_manager = cases.fallback_owner(session)
-                    known.held.append(session.get(User, known.first_manager))
-                owner = known.first_manager
+            if known.routing is None:
+                # The team and its open cases are read once per batch, then kept
+                # current as the batch hands out cases.
+                known.routing = cases.load_routing(session)
             case = flows.open_complaint_case(
                 session,
                 actor=SYSTEM,
@@ -335,8 +332,14 @@ def apply_batch(
                 subject=parsed.subject,
                 text=text,
                 received_at=received,
-                owner_id=owner,
+                language=parsed.language,
+                routing=known.routing,
+                # A lead made by this batch has no cases or promises to ask about.
+                new_customer=customer_id in known.new_customers,
             )
+            if case.owner_id not in known.owners_held:
+                known.owners_held.add(case.owner_id)
+                known.held.append(session.get(User, case.owner_id))
             _add_case(known, case)
             opened.append(case)
         item = messages.NewMessage(

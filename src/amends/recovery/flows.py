@@ -96,7 +96,7 @@ def open_case(
     now: datetime,
     playbook: Playbook,
     customer_id: int,
-    owner_id: int,
+    owner_id: int | None,
     title: str,
     severity: Severity = Severity.MEDIUM,
     category: Category = Category.OTHER,
@@ -106,7 +106,10 @@ def open_case(
     judge: bool = True,
 ) -> Case:
     """One case, opened with its single owner and judged as :func:`open_cases` does; the
-    SLA clock starts at ``opened_at``."""
+    SLA clock starts at ``opened_at``; without ``owner_id`` the case is routed
+    (``cases.default_owner``)."""
+    if owner_id is None:
+        owner_id = cases.default_owner(session, customer_id)
     spec = cases.NewCase(
         customer_id, owner_id, title, severity, category, origin, commitment_id, opened_at
     )
@@ -549,6 +552,7 @@ def receive_complaint(
             subject=subject,
             text=text,
             received_at=received,
+            language=language,
         )
     message = messages.record_message(
         session,
@@ -584,12 +588,16 @@ def open_complaint_case(
     text: str,
     received_at: datetime,
     owner_id: int | None = None,
+    language: str | None = None,
+    routing: cases.Routing | None = None,
+    new_customer: bool = False,
 ) -> Case:
     """The case a complaint opens when its customer has none open: titled by its subject.
 
-    ``owner_id`` defaults to ``cases.default_owner``; a caller that knows the customer is
-    new (no cases, no promises) may pass ``cases.fallback_owner``, which that returns.
-    The caller runs ``patterns.case_arrived`` once the complaint's text is stored.
+    ``owner_id`` defaults to ``cases.default_owner`` (routed by the customer's language,
+    else the message's); a batch passes its ``routing`` and tells which customers it
+    has just made. The caller runs ``patterns.case_arrived`` once the complaint's text
+    is stored.
     """
     # Every caller stores the complaint's text next and judges repeats and patterns on
     # it then (receive_complaint, the batch import).
@@ -599,7 +607,11 @@ def open_complaint_case(
         now=now,
         playbook=playbook,
         customer_id=customer_id,
-        owner_id=owner_id if owner_id is not None else cases.default_owner(session, customer_id),
+        owner_id=owner_id
+        if owner_id is not None
+        else cases.default_owner(
+            session, customer_id, language=language, routing=routing, new_customer=new_customer
+        ),
         title=(subject or text.strip().splitlines()[0] if text.strip() else "Complaint")[:300],
         origin=Origin.COMPLAINT,
         opened_at=received_at,
