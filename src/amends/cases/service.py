@@ -14,8 +14,10 @@ from sqlalchemy import (
     Select,
     bindparam,
     exists,
+    func,
     select,
     type_coerce,
+    update,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
@@ -406,13 +408,38 @@ def notifications_for(
     return list(session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))
 
 
-def mark_read(session: Session, notification_id: int, *, actor: Actor, now: datetime) -> None:
+def unread_count(session: Session, user_id: int) -> int:
+    """The number on the bell; the (user_id, read_at) index answers it."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def mark_all_read(session: Session, *, actor: Actor, now: datetime) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def mark_read(
+    session: Session, notification_id: int, *, actor: Actor, now: datetime
+) -> Notification:
     item = session.get(Notification, notification_id)
     if item is None or item.user_id != actor.user_id:
         raise NotFound(
             f"notification {notification_id} does not exist", code="notification-not-found"
         )
     item.read_at = item.read_at or now
+    return item
 
 
 def default_owner(

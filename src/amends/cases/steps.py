@@ -34,6 +34,8 @@ from amends.people.rules import Action, Actor, can_own_cases
 from amends.people.service import require
 from amends.playbook.calendar import BusinessCalendar
 from amends.playbook.policy import Playbook
+from amends.web.i18n import english, said
+from amends.web.vocabulary import N_
 
 
 def plan(
@@ -156,12 +158,15 @@ def handoff(
         note=reason,
         data={"from": previous, "to": target.id},
     )
+    # The reason is the colleague's own words: passed on as written, in no catalog.
+    yours = said(N_("%(ref)s is now yours: %(reason)s"), ref=case_ref(case.id), reason=reason)
     session.add(
         Notification(
             user_id=target.id,
             case_id=case.id,
             kind=NotificationKind.HANDOFF,
-            text=f"{case_ref(case.id)} is now yours: {reason}",
+            text=english(yours),
+            data=yours,
             created_at=now,
         )
     )

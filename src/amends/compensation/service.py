@@ -29,6 +29,8 @@ from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
 from amends.playbook.policy import Playbook
 from amends.playbook.rules import CompensationPolicy
+from amends.web.i18n import english, said
+from amends.web.vocabulary import N_
 from amends.workspace import service as workspace
 
 
@@ -93,6 +95,14 @@ def record(
         approvers = session.scalars(
             select(User).where(User.role.in_([Role.MANAGER, Role.OWNER]), User.active)
         )
+        asked = said(
+            N_("%(ref)s: approve a %(kind)s of %(amount)s?"),
+            ref=case_ref(case.id),
+            kind=kind_value.value,
+            amount=str(amount),
+            currency=currency,
+            fmt={"kind": "tr", "amount": "money"},
+        )
         for user in approvers:
             session.add(
                 Notification(
@@ -100,7 +110,8 @@ def record(
                     case_id=case.id,
                     kind=NotificationKind.APPROVAL_NEEDED,
                     created_at=now,
-                    text=f"{case_ref(case.id)}: approve {kind_value.value} of {amount} {currency}?",
+                    text=english(asked),
+                    data=asked,
                 )
             )
     return item

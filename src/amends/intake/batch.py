@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases.models import Case
+from amends.cases.routing import Routing
 from amends.cases.rules import CaseState
 from amends.customers import service as customers
 from amends.customers.models import Contact
@@ -80,7 +81,7 @@ class _Known:
     subjects_loaded: set[int] = field(default_factory=set)
     new_customers: set[int] = field(default_factory=set)
     workspace: tuple[str, str] | None = None
-    routing: cases.Routing | None = None
+    routing: Routing | None = None
     owners_held: set[int] = field(default_factory=set)
     # The session's identity map holds objects weakly: a lead or an owner no one refers
     # to is dropped and then read again by each service that asks for it by id.

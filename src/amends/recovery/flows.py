@@ -48,6 +48,8 @@ from amends.patterns import service as patterns
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
 from amends.playbook.policy import Playbook
+from amends.web.i18n import english, said
+from amends.web.vocabulary import N_
 
 # -- opening cases ------------------------------------------------------------------------
 
@@ -377,10 +379,32 @@ def decide_compensation(
             data={"message_id": item.message_id, "compensation_id": item.id},
         )
     if item.requested_by is not None and item.requested_by != actor.user_id:
-        verdict = "approved" if approve else "declined"
-        told = " The reply that announced it is sent now." if approve else ""
-        if not approve and item.message_id is not None:
-            told = " The reply that announced it was not sent; it is back with you as a draft."
+        if approve:
+            sentence = (
+                N_("%(ref)s: your %(kind)s of %(amount)s was approved.")
+                if item.message_id is None
+                else N_(
+                    "%(ref)s: your %(kind)s of %(amount)s was approved. "
+                    "The reply that announced it is sent now."
+                )
+            )
+        else:
+            sentence = (
+                N_("%(ref)s: your %(kind)s of %(amount)s was declined.")
+                if item.message_id is None
+                else N_(
+                    "%(ref)s: your %(kind)s of %(amount)s was declined. The reply that "
+                    "announced it was not sent; it is back with you as a draft."
+                )
+            )
+        told = said(
+            sentence,
+            ref=case_ref(case.id),
+            kind=str(item.kind),
+            amount=str(item.amount),
+            currency=item.currency,
+            fmt={"kind": "tr", "amount": "money"},
+        )
         session.add(
             Notification(
                 user_id=item.requested_by,
@@ -390,8 +414,8 @@ def decide_compensation(
                     if approve
                     else NotificationKind.COMPENSATION_DECLINED
                 ),
-                text=f"{case_ref(case.id)}: your {item.kind} of {item.amount} "
-                f"{item.currency} was {verdict}.{told}",
+                text=english(told),
+                data=told,
                 created_at=now,
             )
         )

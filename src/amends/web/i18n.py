@@ -7,18 +7,21 @@ compiled in memory at start, so an install needs no build step and no binary fil
 from __future__ import annotations
 
 import gettext
-from datetime import datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
+from babel.units import format_unit
 
 from amends.text.languages import spoken
 
@@ -65,3 +68,125 @@ def when(value: datetime | None, language: str, timezone: str) -> str:
 
 def money(amount: Decimal, currency: str, language: str) -> str:
     return format_currency(amount, currency, locale=Locale.parse(language))
+
+
+def day(value: datetime | None, language: str, timezone: str) -> str:
+    if value is None:
+        return "—"
+    local = value.astimezone(ZoneInfo(timezone)) if value.tzinfo else value
+    return format_date(local, format="medium", locale=Locale.parse(language))
+
+
+def number(value: float | int | Decimal, language: str) -> str:
+    return format_decimal(value, locale=Locale.parse(language))
+
+
+_UNITS = (("duration-day", 1440), ("duration-hour", 60), ("duration-minute", 1))
+
+
+def duration(value: timedelta | float | int | None, language: str) -> str:
+    """A span of time as people say it: "2 hr 15 min", "3 days 4 hr", in the language.
+
+    A number is minutes (the unit the engine counts SLA times in). Two units at most: a
+    deadline three days away needs no minutes. The sign is the caller's to say.
+    """
+    if value is None:
+        return "—"
+    minutes = value.total_seconds() / 60 if isinstance(value, timedelta) else float(value)
+    left = round(abs(minutes))
+    locale = Locale.parse(language)
+    parts: list[str] = []
+    for unit, size in _UNITS:
+        amount, left = divmod(left, size)
+        if amount and len(parts) < 2:
+            parts.append(format_unit(amount, unit, length="short", locale=locale))
+        elif parts:
+            break  # "3 days 15 min" would skip the hours: stop at the first gap
+    if not parts:
+        parts.append(format_unit(0, "duration-minute", length="short", locale=locale))
+    return " ".join(parts)
+
+
+# --- messages stored as an id and parameters, said at display time ---------------------
+
+MESSAGE_KEY = "msg"
+ARGS_KEY = "args"
+FORMATS_KEY = "fmt"
+# How a parameter is shown: a vocabulary value translated, a moment or a day in the
+# reader's timezone, an amount in the currency named by the "currency" parameter.
+FORMATS = ("tr", "when", "day", "money")
+
+
+class Reader(Protocol):
+    language: str
+    timezone: str
+
+
+def said(message: str, *, fmt: Mapping[str, str] | None = None, **args: Any) -> dict[str, Any]:
+    """What to store for a sentence the interface says later, in the reader's language.
+
+    ``message`` is an English msgid marked with ``N_`` (web/vocabulary.py); ``args`` (plain
+    JSON values) fill its ``%(name)s`` fields; ``fmt`` names how a field is shown (see
+    FORMATS). Stored in an event's or a notification's data.
+    """
+    stored: dict[str, Any] = {MESSAGE_KEY: message, ARGS_KEY: args}
+    if fmt:
+        stored[FORMATS_KEY] = dict(fmt)
+    return stored
+
+
+def english(stored: Mapping[str, Any]) -> str:
+    """The English sentence, for notes and texts that the API and CLI show as they are."""
+    return say(stored, gettext.NullTranslations().gettext) or ""
+
+
+def _shown(
+    value: Any,
+    how: str,
+    gettext_: Callable[[str], str],
+    reader: Reader | None,
+    args: Mapping[str, Any],
+) -> Any:
+    if how == "tr" and isinstance(value, str):
+        return gettext_(value)
+    if how in ("when", "day") and isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if reader is None:
+            return moment.strftime("%Y-%m-%d %H:%M") if how == "when" else moment.date().isoformat()
+        show = when if how == "when" else day
+        return show(moment, reader.language, reader.timezone)
+    if how == "money" and reader is not None:
+        try:
+            return money(Decimal(str(value)), str(args.get("currency", "")), reader.language)
+        except (ArithmeticError, ValueError):
+            return value
+    return value
+
+
+def say(
+    stored: Mapping[str, Any] | None,
+    gettext_: Callable[[str], str],
+    reader: Reader | None = None,
+) -> str | None:
+    """The stored sentence in the reader's language, or None when none was stored."""
+    if not stored or not isinstance(stored.get(MESSAGE_KEY), str):
+        return None
+    raw = dict(stored.get(ARGS_KEY) or {})
+    formats = stored.get(FORMATS_KEY) or {}
+    args = {
+        name: _shown(value, formats.get(name, ""), gettext_, reader, raw)
+        for name, value in raw.items()
+    }
+    message: str = stored[MESSAGE_KEY]
+    text = gettext_(message)
+    try:
+        return text % args if args else text
+    except (KeyError, ValueError, TypeError):
+        # A translation that lost a field must not break the page: say it in English.
+        try:
+            return message % args if args else message
+        except (KeyError, ValueError, TypeError):
+            return message

@@ -156,4 +156,12 @@ VOCABULARY: tuple[str, ...] = (
     N_("repeats_continue"),
     # No longer written, but timelines stored by earlier versions still hold it.
     N_("state_changed"),
+    # TRANSLATORS: why a person is notified (cases.rules.NotificationKind), a badge on the
+    # notifications page; "handoff" is above.
+    N_("sla_breached"),
+    N_("approval_needed"),
+    N_("compensation_approved"),
+    N_("compensation_declined"),
+    N_("repeat_failure"),
+    N_("pattern_detected"),
 )
