@@ -9,6 +9,7 @@ reader knows what is served. Nothing is fetched at run time: the copies are comm
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -49,17 +50,10 @@ def main() -> None:
     versions: dict[Path, list[str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, version, files in PACKAGES:
-            out = (
-                subprocess.run(
-                    ["npm", "pack", f"{name}@{version}", "--silent"],
-                    cwd=tmp,
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-                .stdout.strip()
-                .splitlines()[-1]
-            )
+            npm = shutil.which("npm") or "npm"
+            command = [npm, "pack", f"{name}@{version}", "--silent"]
+            done = subprocess.run(command, cwd=tmp, check=True, capture_output=True, text=True)  # noqa: S603
+            out = done.stdout.strip().splitlines()[-1]
             with tarfile.open(Path(tmp) / out) as archive:
                 for inner, target in files.items():
                     member = archive.extractfile(f"package/{inner}")
