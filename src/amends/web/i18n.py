@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from io import BytesIO
@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -59,10 +59,17 @@ def pick_language(preferred: str | None, accept_language: str | None) -> str:
 
 
 def when(value: datetime | None, language: str, timezone: str) -> str:
+    """A moment in the reader's timezone: the medium date and the short time (no seconds:
+    nobody acts on them, and they made every timestamp wrap)."""
     if value is None:
         return "—"
-    return format_datetime(
-        value, format="medium", tzinfo=ZoneInfo(timezone), locale=Locale.parse(language)
+    locale = Locale.parse(language)
+    zone = ZoneInfo(timezone)
+    local = value.astimezone(zone) if value.tzinfo else value
+    pattern = get_datetime_format("medium", locale=locale)
+    return str(pattern).format(
+        format_time(local, format="short", locale=locale),
+        format_date(local, format="medium", locale=locale),
     )
 
 
@@ -70,11 +77,13 @@ def money(amount: Decimal, currency: str, language: str) -> str:
     return format_currency(amount, currency, locale=Locale.parse(language))
 
 
-def day(value: datetime | None, language: str, timezone: str) -> str:
+def day(value: date | datetime | None, language: str, timezone: str) -> str:
+    """A day (a date, or the day a moment falls on in the reader's timezone)."""
     if value is None:
         return "—"
-    local = value.astimezone(ZoneInfo(timezone)) if value.tzinfo else value
-    return format_date(local, format="medium", locale=Locale.parse(language))
+    if isinstance(value, datetime) and value.tzinfo:
+        value = value.astimezone(ZoneInfo(timezone))
+    return format_date(value, format="medium", locale=Locale.parse(language))
 
 
 def number(value: float | int | Decimal, language: str) -> str:
@@ -140,6 +149,14 @@ def english(stored: Mapping[str, Any]) -> str:
     return say(stored, gettext.NullTranslations().gettext) or ""
 
 
+def _inside_sentence(label: str) -> str:
+    """A vocabulary label ("Credit", "Dobropis") as a word inside a sentence: lower case,
+    unless it is an abbreviation ("SLA") or a script without case (Thai)."""
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        return label[0].lower() + label[1:]
+    return label
+
+
 def _shown(
     value: Any,
     how: str,
@@ -148,7 +165,7 @@ def _shown(
     args: Mapping[str, Any],
 ) -> Any:
     if how == "tr" and isinstance(value, str):
-        return gettext_(value)
+        return _inside_sentence(gettext_(value))
     if how in ("when", "day") and isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
