@@ -96,7 +96,7 @@ async def _error_page(
     title, generic = ERROR_PAGES.get(status, ERROR_DEFAULT)
     detail = gettext(generic)
     if status not in (401, 403, 404) and message:
-        # A refusal says why: stored as a message id (web.i18n.said), or an English
+        # A refusal says why: stored as a message id (AmendsError.saying), or an English
         # sentence that the catalogs may know; one they do not know stays generic.
         spoken = say(stored, gettext, ctx) if isinstance(stored, dict) else None
         if spoken is None and gettext(message) != message:

@@ -9,6 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, don't translate"
+    """Mark a refusal for the catalogs (the extractor reads every ``N_``), said later."""
+    return message
+
+
 class AmendsError(Exception):
     """Base of every domain error; ``status`` is the HTTP status the API answers with."""
 
@@ -22,6 +27,27 @@ class AmendsError(Exception):
         if code is not None:
             self.code = code
         self.extra = extra
+
+    @classmethod
+    def saying(
+        cls,
+        message: str,
+        *,
+        code: str | None = None,
+        fmt: dict[str, str] | None = None,
+        **args: Any,
+    ) -> AmendsError:
+        """A refusal whose sentence a page says in the reader's language.
+
+        ``message`` is an English msgid marked with ``N_`` and ``%(name)s`` fields; the
+        API and CLI get it in English, a page through ``extra["said"]`` (see
+        ``web.i18n.say``; ``fmt`` as there, "trs" for a list of vocabulary values).
+        """
+        english = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in args.items()}
+        said: dict[str, Any] = {"msg": message, "args": args}
+        if fmt:
+            said["fmt"] = fmt
+        return cls(message % english if args else message, code=code, said=said)
 
 
 class PlaybookError(ValueError):

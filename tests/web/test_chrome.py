@@ -90,7 +90,7 @@ def test_the_bell_counts_and_the_list_links_each_notification_to_its_case(
     csrf = csrf_from(page.text)
     client.post("/me/language", data={"language": "sk", "csrf_token": csrf})
     slovak = client.get("/notifications")
-    assert "Lehota na potvrdenie (SLA) prekročená" in slovak.text
+    assert "lehota na potvrdenie (SLA) prekročená" in slovak.text
     with transaction(sessions) as s:
         first = s.scalars(select(Notification).where(Notification.user_id == cast.agent.id)).first()
         assert first is not None

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time, get_datetime_format
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -59,17 +59,11 @@ def pick_language(preferred: str | None, accept_language: str | None) -> str:
 
 
 def when(value: datetime | None, language: str, timezone: str) -> str:
-    """A moment in the reader's timezone: the medium date and the short time (no seconds:
-    nobody acts on them, and they made every timestamp wrap)."""
+    """A moment in the reader's timezone, as Babel's medium date and time."""
     if value is None:
         return "—"
-    locale = Locale.parse(language)
-    zone = ZoneInfo(timezone)
-    local = value.astimezone(zone) if value.tzinfo else value
-    pattern = get_datetime_format("medium", locale=locale)
-    return str(pattern).format(
-        format_time(local, format="short", locale=locale),
-        format_date(local, format="medium", locale=locale),
+    return format_datetime(
+        value, format="medium", tzinfo=ZoneInfo(timezone), locale=Locale.parse(language)
     )
 
 
@@ -122,8 +116,9 @@ MESSAGE_KEY = "msg"
 ARGS_KEY = "args"
 FORMATS_KEY = "fmt"
 # How a parameter is shown: a vocabulary value translated, a moment or a day in the
-# reader's timezone, an amount in the currency named by the "currency" parameter.
-FORMATS = ("tr", "when", "day", "money")
+# reader's timezone, an amount in the currency named by the "currency" parameter; "trs"
+# a list of vocabulary values.
+FORMATS = ("tr", "trs", "when", "day", "money")
 
 
 class Reader(Protocol):
@@ -166,6 +161,10 @@ def _shown(
 ) -> Any:
     if how == "tr" and isinstance(value, str):
         return _inside_sentence(gettext_(value))
+    if how == "trs" and isinstance(value, list):
+        return ", ".join(_inside_sentence(gettext_(str(v))) for v in value)
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
     if how in ("when", "day") and isinstance(value, str):
         try:
             moment = datetime.fromisoformat(value)
@@ -207,3 +206,14 @@ def say(
             return message % args if args else message
         except (KeyError, ValueError, TypeError):
             return message
+
+
+def refusal(error: Any, gettext_: Callable[[str], str], reader: Reader | None = None) -> str:
+    """Why a domain error refused, in the reader's language: its stored sentence, else its
+    message if the catalogs know it, else the English message as it is."""
+    stored = getattr(error, "extra", {}).get("said")
+    spoken = say(stored, gettext_, reader) if isinstance(stored, dict) else None
+    if spoken is not None:
+        return spoken
+    message = str(getattr(error, "message", error))
+    return gettext_(message)

@@ -49,7 +49,9 @@ def build_environment() -> Environment:
         money=_money,
         number=_number,
     )
-    env.globals.update(said=_said, event_note=_event_note, LANGUAGES=LANGUAGE_NAMES)
+    env.globals.update(
+        said=_said, event_note=_event_note, refusal=_refusal, LANGUAGES=LANGUAGE_NAMES
+    )
     return env
 
 
@@ -96,6 +98,12 @@ def _said(context: Context, stored: Any, fallback: str = "") -> str:
     """A sentence stored as a message id and parameters, in the reader's language."""
     text = i18n.say(stored, context["gettext"], _ui(context)) if isinstance(stored, dict) else None
     return text if text is not None else fallback
+
+
+@pass_context
+def _refusal(context: Context, error: Any) -> str:
+    """``{{ refusal(error) }}``: why a domain error refused, in the reader's language."""
+    return i18n.refusal(error, context["gettext"], _ui(context))
 
 
 @pass_context

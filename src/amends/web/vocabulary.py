@@ -164,4 +164,10 @@ VOCABULARY: tuple[str, ...] = (
     N_("compensation_declined"),
     N_("repeat_failure"),
     N_("pattern_detected"),
+    # TRANSLATORS: roles of people (people.rules.Role), named when a role refuses a task.
+    N_("owner"),
+    N_("manager"),
+    N_("agent"),
+    N_("employee"),
+    N_("viewer"),
 )
