@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -126,7 +127,7 @@ def test_durations_and_money_are_said_in_the_readers_language() -> None:
         currency="EUR",
         fmt={"kind": "tr", "amount": "money"},
     )
-    assert i18n.english(stored) == "C-7: approve a refund of 50.00?"
+    assert i18n.english(stored) == "C-7: approve a refund of 50.00 EUR?"
 
     class Reader:
         language = "sk"
@@ -134,3 +135,35 @@ def test_durations_and_money_are_said_in_the_readers_language() -> None:
 
     slovak = i18n.say(stored, i18n.translations("sk").gettext, Reader())
     assert slovak is not None and "50,00" in slovak and "€" in slovak
+
+
+def test_refusals_and_reasons_are_said_in_the_readers_language() -> None:
+    from decimal import Decimal
+
+    from amends.cases.rules import Step, plan_steps
+    from amends.compensation.rules import recommend
+    from amends.errors import InvalidTransition
+
+    class Reader:
+        language = "sk"
+        timezone = "Europe/Bratislava"
+
+    slovak = i18n.translations("sk").gettext
+    with pytest.raises(InvalidTransition) as refused:
+        plan_steps([Step.ACKNOWLEDGE, Step.OWN], [Step.OWN], required=[])
+    assert refused.value.message == "already done: own"  # the API and CLI keep English
+    spoken = i18n.refusal(refused.value, slovak, Reader())
+    assert spoken.startswith("Už hotové: ") and "own" not in spoken
+    rec = recommend(
+        failed_value=Decimal("200"),
+        recurring_value=Decimal("200"),
+        currency="EUR",
+        severity="high",
+        is_repeat=True,
+        lateness=timedelta(days=15),
+        recurring_service=True,
+    )
+    assert "worth 200 EUR" in rec.explanation and "2 week(s) late" in rec.explanation
+    said = [i18n.say(r, slovak, Reader()) for r in rec.reasons]
+    assert said[0] == "to, čo zlyhalo, malo hodnotu 200,00\xa0€"
+    assert all(s and "severity" not in s and "week" not in s for s in said)

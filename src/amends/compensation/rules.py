@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from amends.errors import InvalidTransition
+from amends.errors import N_, InvalidTransition, said
 from amends.people.rules import Role
 from amends.playbook.rules import PolicySettings as PolicySettings
 
@@ -63,6 +63,7 @@ class Recommendation:
     amount: Decimal
     currency: str
     explanation: str
+    reasons: tuple[dict[str, Any], ...] = ()
 
 
 def recommend(
@@ -77,53 +78,135 @@ def recommend(
     policy: PolicySettings = PolicySettings(),
     cap: Decimal | None = None,
 ) -> Recommendation:
-    """What to give, how much, and why, in plain words."""
-    reasons = []
+    """What to give, how much, and why, in plain words (each reason a sentence that a page
+    says in the reader's language, ``reasons``; ``explanation`` is them in English)."""
+    reasons: list[dict[str, Any]] = []
+    money = {"fmt": {"amount": "money", "loss": "money", "monthly": "money", "cap": "money"}}
     if failed_value > 0:
         loss = failed_value
-        reasons.append(f"what failed was worth {failed_value} {currency}")
+        reasons.append(
+            said(
+                N_("what failed was worth %(amount)s"),
+                amount=str(failed_value),
+                currency=currency,
+                **money,
+            )
+        )
     else:
         loss = (recurring_value * policy.service_loss_share).quantize(Decimal("0.01"))
         reasons.append(
-            f"no price on what failed, so a quarter of the monthly value ({recurring_value} "
-            f"{currency}) stands for the loss: {loss} {currency}"
+            said(
+                N_(
+                    "no price on what failed, so a quarter of the monthly value (%(monthly)s) "
+                    "stands for the loss: %(loss)s"
+                ),
+                monthly=str(recurring_value),
+                loss=str(loss),
+                currency=currency,
+                **money,
+            )
         )
     share = policy.base_share
-    reasons.append(f"start at {share:.0%} of the loss")
+    reasons.append(said(N_("start at %(share)s of the loss"), share=str(share), fmt=_PERCENT))
     ceiling = policy.max_share_normal
     severe = severity in {"high", "critical"}
     if severe:
         share *= policy.severe_factor
         ceiling = policy.max_share_severe
-        reasons.append(f"{severity} severity: ×{policy.severe_factor}")
+        reasons.append(
+            said(
+                N_("%(severity)s severity: ×%(factor)s"),
+                severity=severity,
+                factor=str(policy.severe_factor),
+                fmt={"severity": "tr", "factor": "number"},
+            )
+        )
     if is_repeat:
         share *= policy.repeat_factor
         ceiling = policy.max_share_repeat
-        reasons.append(f"the same failure happened before: ×{policy.repeat_factor}")
+        reasons.append(
+            said(
+                N_("the same failure happened before: ×%(factor)s"),
+                factor=str(policy.repeat_factor),
+                fmt=_NUMBER,
+            )
+        )
     weeks = lateness.days // 7
     if weeks > 0:
         extra = min(policy.late_step * weeks, policy.late_max)
         share += extra
-        reasons.append(f"{weeks} week(s) late: +{extra:.0%}")
+        reasons.append(
+            said(
+                N_("%(weeks)s week(s) late: +%(extra)s"),
+                weeks=weeks,
+                extra=str(extra),
+                fmt={"extra": "percent"},
+            )
+        )
     if policy.generosity != 1:
         share *= policy.generosity
-        reasons.append(f"workspace generosity ×{policy.generosity}")
+        reasons.append(
+            said(
+                N_("workspace generosity ×%(factor)s"),
+                factor=str(policy.generosity),
+                fmt=_NUMBER,
+            )
+        )
     if share > ceiling * policy.generosity:
         share = ceiling * policy.generosity
-        reasons.append(f"capped at {share:.0%}: beyond that more money stops winning loyalty")
+        reasons.append(
+            said(
+                N_("capped at %(share)s: beyond that more money stops winning loyalty"),
+                share=str(share),
+                fmt=_PERCENT,
+            )
+        )
     amount = (loss * share).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     if cap is not None and amount > cap:
         amount = cap
-        reasons.append(f"limited to the workspace maximum of {cap} {currency}")
+        reasons.append(
+            said(
+                N_("limited to the workspace maximum of %(cap)s"),
+                cap=str(cap),
+                currency=currency,
+                **money,
+            )
+        )
     kind = CompensationKind.CREDIT if recurring_service else CompensationKind.REFUND
     if loss == 0:
         kind = CompensationKind.GIFT
         reasons.append(
-            "nothing with a price was lost: a personal gesture (a note from the "
-            "owner, a small gift) says more than money"
+            said(
+                N_(
+                    "nothing with a price was lost: a personal gesture (a note from the "
+                    "owner, a small gift) says more than money"
+                )
+            )
         )
-    reasons.append(f"as a {kind.value.replace('_', ' ')}")
-    return Recommendation(kind, amount, currency, "; ".join(reasons) + ".")
+    reasons.append(said(N_("as a %(kind)s"), kind=kind.value, fmt={"kind": "tr"}))
+    explanation = "; ".join(_english(r) for r in reasons) + "."
+    return Recommendation(kind, amount, currency, explanation, tuple(reasons))
+
+
+_PERCENT = {"share": "percent"}
+_NUMBER = {"factor": "number"}
+
+
+def _english(reason: dict[str, Any]) -> str:
+    """A reason in English, as the API and the CLI have always said it."""
+    args = dict(reason["args"])
+    formats = reason.get("fmt", {})
+    for name, how in formats.items():
+        if name not in args:
+            continue
+        if how == "money":
+            args[name] = f"{args[name]} {args.get('currency', '')}"
+        elif how == "percent":
+            args[name] = f"{Decimal(str(args[name])):.0%}"
+        elif how == "tr" and name == "kind":
+            args[name] = str(args[name]).replace("_", " ")
+    message: str = reason["msg"]
+    return message % args if args else message
 
 
 # --- the ledger: compensation given against the revenue it kept --------------------------

@@ -221,6 +221,8 @@ def summary(
             "amount": str(rec.amount),
             "currency": rec.currency,
             "explanation": rec.explanation,
+            # The same reasons as sentences a page says in its reader's language.
+            "reasons": list(rec.reasons),
         },
         "granted": [
             {

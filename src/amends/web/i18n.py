@@ -20,9 +20,10 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from babel.units import format_unit
 
+from amends.errors import said as said
 from amends.text.languages import spoken
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -118,25 +119,12 @@ FORMATS_KEY = "fmt"
 # How a parameter is shown: a vocabulary value translated, a moment or a day in the
 # reader's timezone, an amount in the currency named by the "currency" parameter; "trs"
 # a list of vocabulary values.
-FORMATS = ("tr", "trs", "when", "day", "money")
+FORMATS = ("tr", "trs", "when", "day", "money", "percent", "number")
 
 
 class Reader(Protocol):
     language: str
     timezone: str
-
-
-def said(message: str, *, fmt: Mapping[str, str] | None = None, **args: Any) -> dict[str, Any]:
-    """What to store for a sentence the interface says later, in the reader's language.
-
-    ``message`` is an English msgid marked with ``N_`` (web/vocabulary.py); ``args`` (plain
-    JSON values) fill its ``%(name)s`` fields; ``fmt`` names how a field is shown (see
-    FORMATS). Stored in an event's or a notification's data.
-    """
-    stored: dict[str, Any] = {MESSAGE_KEY: message, ARGS_KEY: args}
-    if fmt:
-        stored[FORMATS_KEY] = dict(fmt)
-    return stored
 
 
 def english(stored: Mapping[str, Any]) -> str:
@@ -174,11 +162,20 @@ def _shown(
             return moment.strftime("%Y-%m-%d %H:%M") if how == "when" else moment.date().isoformat()
         show = when if how == "when" else day
         return show(moment, reader.language, reader.timezone)
-    if how == "money" and reader is not None:
-        try:
-            return money(Decimal(str(value)), str(args.get("currency", "")), reader.language)
-        except (ArithmeticError, ValueError):
-            return value
+    try:
+        if how == "money":
+            amount, currency = Decimal(str(value)), str(args.get("currency", ""))
+            if reader is None:
+                return f"{amount} {currency}"
+            return money(amount, currency, reader.language)
+        if how == "percent":
+            if reader is None:
+                return f"{Decimal(str(value)):.0%}"
+            return format_percent(Decimal(str(value)), locale=Locale.parse(reader.language))
+        if how == "number" and reader is not None:
+            return number(Decimal(str(value)), reader.language)
+    except (ArithmeticError, ValueError):
+        return value
     return value
 
 

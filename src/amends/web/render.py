@@ -108,15 +108,12 @@ def _refusal(context: Context, error: Any) -> str:
 
 @pass_context
 def _event_note(context: Context, event: Any) -> str:
-    """A timeline event's detail: the engine's sentence translated, then any person's note."""
+    """A timeline event's detail: the engine's sentence in the reader's language when it
+    stored one (its note is then the same sentence in English), else the note as written."""
     data = getattr(event, "data", None) or {}
     note = getattr(event, "note", "") or ""
     text = i18n.say(data, context["gettext"], _ui(context)) if isinstance(data, dict) else None
-    if text is None:
-        return str(note)
-    if note and note != i18n.english(data):
-        return f"{text} — {note}"
-    return text
+    return str(note) if text is None else text
 
 
 _ENV = build_environment()
