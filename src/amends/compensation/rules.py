@@ -39,7 +39,12 @@ def transition(status: CompensationStatus, to: CompensationStatus) -> Compensati
     What was granted, approved or declined was already told to the customer.
     """
     if status is not CompensationStatus.REQUESTED:
-        raise InvalidTransition(f"this compensation is already {status}", code="already-decided")
+        raise InvalidTransition.saying(
+            N_("this compensation is already %(status)s"),
+            code="already-decided",
+            status=str(status),
+            fmt={"status": "tr"},
+        )
     if to not in {CompensationStatus.APPROVED, CompensationStatus.DECLINED}:
         raise InvalidTransition(f"a request is approved or declined, not {to}")
     return to

@@ -54,10 +54,12 @@ def record(
         ) from None
     if kind_value is CompensationKind.NONE:
         if len(rationale.strip()) < 3:
-            raise InvalidInput("no compensation needs the reason why", code="compensation-reason")
+            raise InvalidInput(
+                N_("no compensation needs the reason why"), code="compensation-reason"
+            )
         amount = Decimal("0")
     elif amount <= 0 and kind_value in {CompensationKind.REFUND, CompensationKind.CREDIT}:
-        raise InvalidInput("a refund or credit needs an amount", code="compensation-amount")
+        raise InvalidInput(N_("a refund or credit needs an amount"), code="compensation-amount")
     ws_currency = _workspace_currency(session)
     customer = session.get(Customer, case.customer_id)
     # Money is given in the customer's currency unless the agent names another.

@@ -152,7 +152,7 @@ def update_case(
             )
         if len(reason.strip()) < 3:
             raise InvalidInput(
-                "lowering the severity of a repeat needs the reason", code="reason-required"
+                N_("lowering the severity of a repeat needs the reason"), code="reason-required"
             )
     case = cases.update_case(
         session,
@@ -239,8 +239,10 @@ def perform_steps(
         approved = compensations.approved_for(session, case.id)
         if compensation is None and approved is None:
             raise InvalidInput(
-                "the compensate step needs what is given (kind and amount), or kind 'none' "
-                "with the reason",
+                N_(
+                    "the compensate step needs what is given (kind and amount), or kind 'none' "
+                    "with the reason"
+                ),
                 code="compensation-missing",
             )
         if compensation is not None:
@@ -454,7 +456,7 @@ def send_reply(
     require(actor, Action.WRITE)
     case = cases.get_case(session, case_id, actor=actor)
     if case.state is CaseState.CLOSED:
-        raise Conflict("the case is closed", code="case-closed")
+        raise Conflict(N_("the case is closed"), code="case-closed")
     customer = session.get(Customer, case.customer_id)
     assert customer is not None
     contact = next(
@@ -467,7 +469,9 @@ def send_reply(
     checked = coach.guard(text, language or customer.language, override_reason)
     wanted = list(steps or [])
     if Step.CLOSE in wanted:
-        raise InvalidInput("close the case as its own step, after the reply", code="close-in-reply")
+        raise InvalidInput(
+            N_("close the case as its own step, after the reply"), code="close-in-reply"
+        )
     message = messages.record_message(
         session,
         actor=actor,

@@ -11,11 +11,7 @@ cannot be forgotten.
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, don't translate"
-    """Mark a string for extraction without translating it now."""
-    return message
-
+from amends.errors import N_ as N_  # the one marker, also used by pure rules
 
 # One line per value keeps the enums easy to compare; a value shared by two enums
 # ("active", "lost", ...) is one catalog entry, so its label must suit both.
