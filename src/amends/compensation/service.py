@@ -103,6 +103,7 @@ def record(
             kind=kind_value.value,
             amount=str(amount),
             currency=currency,
+            compensation_id=item.id,
             fmt={"kind": "tr", "amount": "money"},
         )
         for user in approvers:
@@ -157,6 +158,16 @@ def decide(
     item.decided_by = actor.user_id
     item.decided_at = now
     item.decision_note = note
+    # Decided once for everyone: the other approvers' bells stop asking about it.
+    for asked in session.scalars(
+        select(Notification).where(
+            Notification.case_id == item.case_id,
+            Notification.kind == NotificationKind.APPROVAL_NEEDED,
+            Notification.read_at.is_(None),
+        )
+    ):
+        if (asked.data or {}).get("args", {}).get("compensation_id") == item.id:
+            asked.read_at = now
     add_event(
         session,
         case=case,
