@@ -119,6 +119,8 @@ def test_durations_and_money_are_said_in_the_readers_language() -> None:
     assert i18n.duration(timedelta(days=3, hours=4, minutes=5), "sk") == "3 dni 4 h"
     assert i18n.duration(0, "el") == "0 λ."
     assert "ชม." in i18n.duration(90, "th")
+    assert i18n.language_name("th", "el") == "Ταϊλανδικά"
+    assert (i18n.language_name("und", "sk"), i18n.language_name("xx", "sk")) == ("—", "xx")
     stored = i18n.said(
         "%(ref)s: approve a %(kind)s of %(amount)s?",
         ref="C-7",

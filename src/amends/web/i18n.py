@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -79,6 +79,18 @@ def day(value: date | datetime | None, language: str, timezone: str) -> str:
     if isinstance(value, datetime) and value.tzinfo:
         value = value.astimezone(ZoneInfo(timezone))
     return format_date(value, format="medium", locale=Locale.parse(language))
+
+
+def language_name(code: str, language: str) -> str:
+    """A language's name in the reader's language ("th" is "Ταϊλανδικά" to a Greek reader);
+    an unknown code stays as it is, "und" (not detected) is a dash."""
+    if not code or code == "und":
+        return "—"
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(Locale.parse(language))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+    return name or code
 
 
 def number(value: float | int | Decimal, language: str) -> str:

@@ -48,6 +48,7 @@ def build_environment() -> Environment:
         duration=_duration,
         money=_money,
         number=_number,
+        language_name=_language_name,
     )
     env.globals.update(
         said=_said, event_note=_event_note, refusal=_refusal, LANGUAGES=LANGUAGE_NAMES
@@ -86,6 +87,11 @@ def _duration(context: Context, value: Any) -> str:
 @pass_context
 def _money(context: Context, amount: Any, currency: str) -> str:
     return i18n.money(amount, currency, _ui(context).language)
+
+
+@pass_context
+def _language_name(context: Context, code: str) -> str:
+    return i18n.language_name(str(code), _ui(context).language)
 
 
 @pass_context
