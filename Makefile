@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format bench install clean
+.PHONY: demo test lint format bench install clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ format: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	@set -e; for f in bench/*.py; do echo "== $$f" >&2; $(BIN)/python $$f; done
+
+# Every page in every interface language, as PNGs in screenshots/ (not committed).
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python scripts/screenshots.py screenshots
 
 clean:
 	rm -rf $(VENV) .amends .pytest_cache .mypy_cache .ruff_cache

@@ -9,15 +9,20 @@ from pathlib import Path
 
 import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from amends import __version__
 from amends.cases import api as cases_api
+from amends.cases import notifications as notification_pages
 from amends.cases import pages as cases_pages
+from amends.cases import service as cases_service
 from amends.cases.rules import case_ref
 from amends.clock import Clock, clock_for
 from amends.coach import api as coach_api
@@ -35,15 +40,17 @@ from amends.patterns import api as patterns_api
 from amends.patterns import pages as patterns_pages
 from amends.people import api as people_api
 from amends.people import pages as people_pages
+from amends.people.deps import page_context
 from amends.playbook import policy as playbook
 from amends.recovery import api as recovery_api
 from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
 from amends.web import problems
 from amends.web.deps import single_valued_query
-from amends.web.i18n import translations
+from amends.web.i18n import say, translations
 from amends.web.render import add_globals, render
 from amends.web.session import SignInRequired, anonymous_context, redirect_to_sign_in
+from amends.web.vocabulary import N_
 
 STATIC = Path(__file__).parent / "web" / "static"
 # What a busy answer asks the client to wait: about one sweep chunk's transaction.
@@ -53,6 +60,59 @@ HEALTH_THREADS = 2
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+def _wants_json(request: Request) -> bool:
+    """A script that asked for JSON (and not HTML) outside the API gets problem+json."""
+    accept = request.headers.get("accept", "")
+    return "json" in accept and "text/html" not in accept
+
+
+# What a browser is told, by status: a heading and a sentence in the reader's language.
+# 403 and 404 say no more than this, so a page never tells what exists behind it.
+ERROR_PAGES: dict[int, tuple[str, str]] = {
+    400: (N_("The request was not understood"), N_("Please go back and try again.")),
+    403: (N_("Not allowed"), N_("Your role does not allow this. Ask a manager if you need it.")),
+    404: (
+        N_("Page not found"),
+        N_("There is nothing at this address, or it is not yours to see."),
+    ),
+    405: (N_("The request was not understood"), N_("Please go back and try again.")),
+    409: (N_("This cannot be done now"), N_("The case has changed. Reload it and try again.")),
+    422: (
+        N_("Something in the request is not right"),
+        N_("Please check what you entered and try again."),
+    ),
+}
+ERROR_DEFAULT = (N_("Something went wrong"), N_("Please go back and try again."))
+
+
+async def _error_page(
+    request: Request, status: int, message: str = "", stored: object = None
+) -> Response:
+    """A page with the site's header and navigation, in the reader's language."""
+    ctx = await run_in_threadpool(page_context, request)
+    gettext = translations(ctx.language).gettext
+    title, generic = ERROR_PAGES.get(status, ERROR_DEFAULT)
+    detail = gettext(generic)
+    if status not in (401, 403, 404) and message:
+        # A refusal says why: stored as a message id (AmendsError.saying), or an English
+        # sentence that the catalogs may know; one they do not know stays generic.
+        spoken = say(stored, gettext, ctx) if isinstance(stored, dict) else None
+        if spoken is None and gettext(message) != message:
+            spoken = gettext(message)
+        if spoken is None and ctx.language == "en":
+            spoken = message
+        detail = spoken or detail
+    return render(
+        request,
+        "error.html",
+        ctx,
+        status_code=status,
+        title=gettext(title),
+        detail=detail,
+        status=status,
+    )
 
 
 @asynccontextmanager
@@ -86,6 +146,7 @@ def create_app(
     app.state.demo = is_demo(settings.home)
 
     add_globals(case_ref=case_ref)
+    app.state.unread = cases_service.unread_count
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(single_valued_query)])
     for module in (
         customers_api,
@@ -108,6 +169,7 @@ def create_app(
         commitments_pages,
         intake_pages,
         patterns_pages,
+        notification_pages,
     ):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -139,14 +201,23 @@ def create_app(
             return redirect_to_sign_in(request)
         if _is_api(request):
             return problems.problem(exc.status, exc.code, exc.title, exc.message)
-        return render(
-            request,
-            "error.html",
-            anonymous_context(request),
-            status_code=exc.status,
-            title=exc.title,
-            detail=exc.message,
-        )
+        return await _error_page(request, exc.status, exc.message, exc.extra.get("said"))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request) or _wants_json(request):
+            codes = {404: "not-found", 405: "method-not-allowed", 400: "bad-request"}
+            code = codes.get(exc.status_code, f"http-{exc.status_code}")
+            return problems.problem(exc.status_code, code, str(exc.detail), str(exc.detail))
+        return await _error_page(request, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if _is_api(request):
+            return await problems.validation_problem(request, exc)
+        # /cases/abc: a page address that cannot be one is a page that does not exist.
+        in_path = any(err.get("loc", ("",))[0] == "path" for err in exc.errors())
+        return await _error_page(request, 404 if in_path else 422)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(PoolTimeout)

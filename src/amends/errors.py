@@ -9,6 +9,23 @@ from __future__ import annotations
 from typing import Any
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, don't translate"
+    """Mark a refusal for the catalogs (the extractor reads every ``N_``), said later."""
+    return message
+
+
+def said(message: str, *, fmt: dict[str, str] | None = None, **args: Any) -> dict[str, Any]:
+    """A sentence to say later in the reader's language: its English msgid (marked with
+    ``N_``) and the JSON values of its ``%(name)s`` fields; ``fmt`` names how a field is
+    shown (``web.i18n.FORMATS``). Stored in events, notifications, refusals and reasons,
+    and said by ``web.i18n.say``; here, below every domain, so pure rules can make one.
+    """
+    stored: dict[str, Any] = {"msg": message, "args": args}
+    if fmt:
+        stored["fmt"] = dict(fmt)
+    return stored
+
+
 class AmendsError(Exception):
     """Base of every domain error; ``status`` is the HTTP status the API answers with."""
 
@@ -22,6 +39,26 @@ class AmendsError(Exception):
         if code is not None:
             self.code = code
         self.extra = extra
+
+    @classmethod
+    def saying(
+        cls,
+        message: str,
+        *,
+        code: str | None = None,
+        fmt: dict[str, str] | None = None,
+        **args: Any,
+    ) -> AmendsError:
+        """A refusal whose sentence a page says in the reader's language.
+
+        ``message`` is an English msgid marked with ``N_`` and ``%(name)s`` fields; the
+        API and CLI get it in English, a page through ``extra["said"]`` (see
+        ``web.i18n.say``; ``fmt`` as there, "trs" for a list of vocabulary values).
+        """
+        english = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in args.items()}
+        stored = said(message, fmt=fmt, **args)
+        # The raw values stay in ``extra`` too, for callers that word the refusal themselves.
+        return cls(message % english if args else message, code=code, said=stored, **args)
 
 
 class PlaybookError(ValueError):

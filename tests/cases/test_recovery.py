@@ -398,6 +398,13 @@ def test_compensation_above_the_agents_limit_waits_for_a_manager(
             .where(Notification.kind == "approval_needed")
         )
         assert approvals == 2  # the manager and the owner were asked
+        # Decided once: neither bell asks about it any more.
+        waiting = s.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.kind == "approval_needed", Notification.read_at.is_(None))
+        )
+        assert waiting == 0
 
 
 def test_compensating_nothing_needs_a_reason(

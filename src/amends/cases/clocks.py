@@ -26,10 +26,20 @@ from amends.cases.rules import (
 from amends.people.models import User
 from amends.people.rules import SYSTEM, Role
 from amends.playbook.policy import Playbook
+from amends.web.i18n import english, said
+from amends.web.vocabulary import N_
 
 # Cases escalated per clock per sweep: one sweep's transaction stays short, and the
 # oldest breaches go first, so a backlog drains over the next sweeps in deadline order.
 ESCALATION_BATCH = 1000
+# What a breached clock is called on the timeline and in notifications; said in the
+# reader's language at display time (the English stays in the event's note).
+BREACHED = {
+    "ack": N_("acknowledgment SLA breached"),
+    "remedy": N_("remedy SLA breached"),
+    "close": N_("closing SLA breached"),
+}
+_TR = {"what": "tr"}
 
 
 def steps_of(case: Case) -> set[Step]:
@@ -136,15 +146,18 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
                 continue
             session.refresh(case)
             counts[clock] += 1
-            label = {"ack": "acknowledgment", "remedy": "remedy", "close": "closing"}[clock]
+            breached = said(BREACHED[clock])
             add_event(
                 session,
                 case=case,
                 kind=EventKind.ESCALATED,
                 at=now,
                 actor=SYSTEM,
-                note=f"{label} SLA breached",
-                data={"clock": clock},
+                note=english(breached),
+                data={"clock": clock, **breached},
+            )
+            told_what = said(
+                N_("%(ref)s: %(what)s"), ref=case_ref(case.id), what=BREACHED[clock], fmt=_TR
             )
             # The managers, and the case's owner: the one who must act is told first.
             told = {case.owner_id, *(user.id for user in _escalation_targets(session))}
@@ -154,7 +167,8 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
                         user_id=user_id,
                         case_id=case.id,
                         kind=NotificationKind.SLA_BREACHED,
-                        text=f"{case_ref(case.id)}: {label} SLA breached",
+                        text=english(told_what),
+                        data=told_what,
                         created_at=now,
                     )
                 )

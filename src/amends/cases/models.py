@@ -160,5 +160,8 @@ class Notification(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     kind: Mapped[NotificationKind] = mapped_column(EnumText(NotificationKind, 50))
     text: Mapped[str] = mapped_column(default="")
+    # The same sentence as a message id and parameters (web.i18n.said), for the reader's
+    # language; ``text`` keeps it in English for the API and the CLI.
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from amends.errors import InvalidInput, InvalidTransition
+from amends.errors import N_, InvalidInput, InvalidTransition
 from amends.playbook.rules import MESSAGE_STEPS as MESSAGE_STEPS
 from amends.playbook.rules import SPOKEN_STEPS as SPOKEN_STEPS
 from amends.playbook.rules import STEPS as STEPS
@@ -129,6 +129,9 @@ def state_after(done: Iterable[Step]) -> CaseState:
     return furthest
 
 
+CLOSED_CASE = N_("the case is closed; open a new case for a new problem")
+
+
 def transition(state: CaseState, to: CaseState) -> CaseState:
     """``to`` if a case in ``state`` may move there, else InvalidTransition.
 
@@ -136,9 +139,14 @@ def transition(state: CaseState, to: CaseState) -> CaseState:
     said to the customer, which cannot be unsaid.
     """
     if state is CaseState.CLOSED:
-        raise InvalidTransition("the case is closed; open a new case for a new problem")
+        raise InvalidTransition(CLOSED_CASE)
     if ORDER.index(to) <= ORDER.index(state):
-        raise InvalidTransition(f"the case is already {state.value}; it cannot become {to.value}")
+        raise InvalidTransition.saying(
+            N_("the case is already %(state)s; it cannot become %(to)s"),
+            state=state.value,
+            to=to.value,
+            fmt={"state": "tr", "to": "tr"},
+        )
     return to
 
 
@@ -158,19 +166,24 @@ def plan_steps(
     done_set = set(done)
     wanted = sorted(set(requested), key=STEPS.index)
     if not wanted:
-        raise InvalidTransition("choose at least one step")
+        raise InvalidTransition(N_("choose at least one step"))
     if Step.CLOSE in done_set:
-        raise InvalidTransition("the case is closed; open a new case for a new problem")
+        raise InvalidTransition(CLOSED_CASE)
     repeated = [s.value for s in wanted if s in done_set]
     if repeated:
-        raise InvalidTransition(f"already done: {', '.join(repeated)}", repeated=repeated)
+        raise InvalidTransition.saying(
+            N_("already done: %(steps)s"), steps=repeated, fmt={"steps": "trs"}
+        )
     if Step.ACKNOWLEDGE not in done_set and Step.ACKNOWLEDGE not in wanted:
         wanted.insert(0, Step.ACKNOWLEDGE)
     current = state_after(done_set)
     first = STEP_STATE[wanted[0]]
     if wanted[0] is not Step.ACKNOWLEDGE and ORDER.index(first) < ORDER.index(current):
-        raise InvalidTransition(
-            f"the case is already {current.value}; '{wanted[0].value}' comes before that"
+        raise InvalidTransition.saying(
+            N_("the case is already %(state)s; '%(step)s' comes before that"),
+            state=current.value,
+            step=wanted[0].value,
+            fmt={"state": "tr", "step": "tr"},
         )
     furthest = wanted[-1]
     covered = done_set | set(wanted)
@@ -180,15 +193,18 @@ def plan_steps(
     if furthest is Step.CLOSE:
         missing = [s.value for s in required if s not in covered]
     if missing:
-        raise InvalidTransition(
-            f"the playbook for this case requires {', '.join(missing)} before '{furthest.value}'",
+        raise InvalidTransition.saying(
+            N_("the playbook for this case requires %(missing)s before '%(step)s'"),
             missing=missing,
             step=furthest.value,
+            fmt={"missing": "trs", "step": "tr"},
         )
     if Step.CLOSE in wanted and outcome is None:
-        raise InvalidTransition("closing a case needs an outcome (retained, won_back, lost, ...)")
+        raise InvalidTransition(
+            N_("closing a case needs an outcome (retained, won_back, lost, ...)")
+        )
     if Step.CLOSE not in wanted and outcome is not None:
-        raise InvalidTransition("an outcome is only given when closing the case")
+        raise InvalidTransition(N_("an outcome is only given when closing the case"))
     return wanted
 
 
@@ -197,7 +213,7 @@ def check_handoff_reason(reason: str) -> str:
     reason = reason.strip()
     if len(reason) < 3:
         raise InvalidInput(
-            "a hand-off needs a reason (why the new owner is better placed)",
+            N_("a hand-off needs a reason (why the new owner is better placed)"),
             code="handoff-reason-missing",
         )
     return reason

@@ -25,7 +25,8 @@ class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     customer_id: Id
-    owner_id: Id
+    # Left out, the case is routed: an agent who speaks the customer's language.
+    owner_id: Id | None = None
     title: Line
     severity: Severity = Severity.MEDIUM
     category: Category = Category.OTHER

@@ -14,8 +14,10 @@ from sqlalchemy import (
     Select,
     bindparam,
     exists,
+    func,
     select,
     type_coerce,
+    update,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
@@ -25,6 +27,10 @@ from amends.cases.events import NewEvent as NewEvent
 from amends.cases.events import add_event as add_event
 from amends.cases.events import add_events as add_events
 from amends.cases.models import Case, CaseParticipant, Notification, TimelineEvent
+from amends.cases.routing import Routing as Routing
+from amends.cases.routing import fallback_owner as fallback_owner
+from amends.cases.routing import load_routing as load_routing
+from amends.cases.routing import route_owner
 from amends.cases.rules import (
     CaseState,
     Category,
@@ -39,7 +45,7 @@ from amends.db import raw_utc_reader
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.paging import MAX_LIMIT, Page, paginate
 from amends.people.models import User
-from amends.people.rules import Action, Actor, Role, can_own_cases, can_see_case
+from amends.people.rules import Action, Actor, can_own_cases, can_see_case
 from amends.people.service import require
 from amends.playbook.policy import Playbook
 
@@ -402,47 +408,52 @@ def notifications_for(
     return list(session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))
 
 
-def mark_read(session: Session, notification_id: int, *, actor: Actor, now: datetime) -> None:
+UNREAD_SHOWN = 99  # the bell says "99+" past this
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """The number on the bell, up to UNREAD_SHOWN + 1: every page asks, so it reads at
+    most that many entries of the (user_id, read_at) index, however many a manager has."""
+    unread = (
+        select(Notification.id)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .limit(UNREAD_SHOWN + 1)
+        .subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(unread)) or 0)
+
+
+def mark_all_read(session: Session, *, actor: Actor, now: datetime) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def mark_read(
+    session: Session, notification_id: int, *, actor: Actor, now: datetime
+) -> Notification:
     item = session.get(Notification, notification_id)
     if item is None or item.user_id != actor.user_id:
         raise NotFound(
             f"notification {notification_id} does not exist", code="notification-not-found"
         )
     item.read_at = item.read_at or now
+    return item
 
 
-def default_owner(session: Session, customer_id: int) -> int:
-    """Who owns a new complaint: whoever owned this customer's last case, else whoever owns
-    their promises, else a manager: the person who already knows the account."""
-    candidates = [
-        session.scalar(
-            select(Case.owner_id)
-            .where(Case.customer_id == customer_id)
-            .order_by(Case.id.desc())
-            .limit(1)
-        ),
-        session.scalar(
-            select(Commitment.owner_id)
-            .where(Commitment.customer_id == customer_id, Commitment.owner_id.is_not(None))
-            .order_by(Commitment.id.desc())
-            .limit(1)
-        ),
-    ]
-    for user_id in candidates:
-        user = session.get(User, user_id) if user_id is not None else None
-        if user is not None and user.active and can_own_cases(user.role):
-            return user.id
-    return fallback_owner(session)
-
-
-def fallback_owner(session: Session) -> int:
-    """The owner of a complaint from a customer nobody knows yet: the first manager."""
-    fallback = session.scalar(
-        select(User.id)
-        .where(User.active, User.role.in_([Role.MANAGER, Role.OWNER]))
-        .order_by(User.role.desc(), User.id)
-        .limit(1)
+def default_owner(
+    session: Session,
+    customer_id: int,
+    *,
+    language: str | None = None,
+    routing: Routing | None = None,
+    new_customer: bool = False,
+) -> int:
+    """Who owns a new case from any channel: see :mod:`amends.cases.routing`."""
+    return route_owner(
+        session, customer_id, language=language, routing=routing, new_customer=new_customer
     )
-    if fallback is None:
-        raise InvalidInput("no manager or owner exists to own new complaints", code="no-case-owner")
-    return int(fallback)

@@ -28,12 +28,13 @@ from amends.cases.rules import (
     transition,
 )
 from amends.cases.service import get_case
-from amends.errors import Conflict, InvalidInput
+from amends.errors import N_, Conflict, InvalidInput
 from amends.people.models import User
 from amends.people.rules import Action, Actor, can_own_cases
 from amends.people.service import require
 from amends.playbook.calendar import BusinessCalendar
 from amends.playbook.policy import Playbook
+from amends.web.i18n import english, said
 
 
 def plan(
@@ -133,16 +134,22 @@ def handoff(
     reason = check_handoff_reason(reason)
     case = get_case(session, case_id, actor=actor)
     if case.state is CaseState.CLOSED:
-        raise Conflict("the case is closed", code="case-closed")
+        raise Conflict(N_("the case is closed"), code="case-closed")
     target = session.get(User, to_user_id)
     if target is None or not target.active:
         raise InvalidInput(f"user {to_user_id} is not an active user", code="owner-not-found")
     if not can_own_cases(target.role):
-        raise InvalidInput(
-            f"{target.name} is a {target.role} and cannot own cases", code="owner-not-allowed"
+        raise InvalidInput.saying(
+            N_("%(name)s is a %(role)s and cannot own cases"),
+            code="owner-not-allowed",
+            name=target.name,
+            role=str(target.role),
+            fmt={"role": "tr"},
         )
     if target.id == case.owner_id:
-        raise Conflict(f"{target.name} already owns this case", code="handoff-to-owner")
+        raise Conflict.saying(
+            N_("%(name)s already owns this case"), code="handoff-to-owner", name=target.name
+        )
     previous = case.owner_id
     case.owner_id = target.id
     case.handoffs += 1
@@ -156,12 +163,15 @@ def handoff(
         note=reason,
         data={"from": previous, "to": target.id},
     )
+    # The reason is the colleague's own words: passed on as written, in no catalog.
+    yours = said(N_("%(ref)s is now yours: %(reason)s"), ref=case_ref(case.id), reason=reason)
     session.add(
         Notification(
             user_id=target.id,
             case_id=case.id,
             kind=NotificationKind.HANDOFF,
-            text=f"{case_ref(case.id)} is now yours: {reason}",
+            text=english(yours),
+            data=yours,
             created_at=now,
         )
     )

@@ -18,6 +18,7 @@ from enum import StrEnum
 from functools import cache
 
 from amends.coach.lexicon import ELEMENTS, LEXICONS, NEGATIONS, PRESENCE
+from amends.errors import N_
 from amends.text.detect import detect_language
 from amends.text.fold import fold, span
 from amends.text.languages import LANGUAGES, SPOKEN, spoken
@@ -54,22 +55,34 @@ _MISSING = {
 # Minimizing is not negatable: "nothing serious" is itself a negation in most languages.
 _NEGATABLE = {"blame-customer", "blame-staff", "blame-third-party", "excuse", "ownership"}
 
+# Said in the reader's language where a page shows them: each is a catalog msgid.
 EXPLANATIONS = {
-    FindingCode.BLAME_CUSTOMER: "Shifts the fault to the customer. Even when they played a "
-    "part, saying so makes the apology sound like an accusation.",
-    FindingCode.BLAME_STAFF: "Blames a colleague. To the customer, whoever did it is 'you': "
-    "the business owns its people's mistakes.",
-    FindingCode.BLAME_THIRD_PARTY: "Blames a courier, supplier or partner. The customer chose "
-    "you, not them; their failure is yours to own.",
-    FindingCode.EXCUSE: "Offers circumstances as a justification. Excuses land as badly as "
-    "silence: own it instead.",
-    FindingCode.CONDITIONAL_APOLOGY: "A conditional apology ('sorry if…', 'sorry you feel…', "
-    "'any inconvenience this may have caused') doubts the harm.",
-    FindingCode.MINIMIZING: "Plays the failure down. Only the customer decides how big it was.",
-    FindingCode.NO_OWNERSHIP: "No first-person statement of responsibility ('we got this "
-    "wrong'). A passive 'mistakes were made' is not ownership.",
-    FindingCode.NO_REMEDY: "Says nothing about what was or will be done to fix it.",
-    FindingCode.NO_PREVENTION: "Says nothing about what changed so it will not happen again.",
+    FindingCode.BLAME_CUSTOMER: N_(
+        "Shifts the fault to the customer. Even when they played a "
+        "part, saying so makes the apology sound like an accusation."
+    ),
+    FindingCode.BLAME_STAFF: N_(
+        "Blames a colleague. To the customer, whoever did it is 'you': "
+        "the business owns its people's mistakes."
+    ),
+    FindingCode.BLAME_THIRD_PARTY: N_(
+        "Blames a courier, supplier or partner. The customer chose "
+        "you, not them; their failure is yours to own."
+    ),
+    FindingCode.EXCUSE: N_(
+        "Offers circumstances as a justification. Excuses land as badly as silence: own it instead."
+    ),
+    FindingCode.CONDITIONAL_APOLOGY: N_(
+        "A conditional apology ('sorry if…', 'sorry you feel…', "
+        "'any inconvenience this may have caused') doubts the harm."
+    ),
+    FindingCode.MINIMIZING: N_("Plays the failure down. Only the customer decides how big it was."),
+    FindingCode.NO_OWNERSHIP: N_(
+        "No first-person statement of responsibility ('we got this "
+        "wrong'). A passive 'mistakes were made' is not ownership."
+    ),
+    FindingCode.NO_REMEDY: N_("Says nothing about what was or will be done to fix it."),
+    FindingCode.NO_PREVENTION: N_("Says nothing about what changed so it will not happen again."),
 }
 
 SUGGESTIONS: dict[str, dict[FindingCode, str]] = {

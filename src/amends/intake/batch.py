@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases.models import Case
+from amends.cases.routing import Routing
 from amends.cases.rules import CaseState
 from amends.customers import service as customers
 from amends.customers.models import Contact
@@ -82,7 +83,8 @@ class _Known:
     subjects_loaded: set[int] = field(default_factory=set)
     new_customers: set[int] = field(default_factory=set)
     workspace: tuple[str, str] | None = None
-    first_manager: int | None = None
+    routing: Routing | None = None
+    owners_held: set[int] = field(default_factory=set)
     # The session's identity map holds objects weakly: a lead or an owner no one refers
     # to is dropped and then read again by each service that asks for it by id.
     held: list[object] = field(default_factory=list)
@@ -332,14 +334,10 @@ def apply_batch(
                 likeness=partial(_likeness, session, f"{parsed.subject}\n{text}"),
             )
         if case is None:
-            owner = None
-            if customer_id in known.new_customers:
-                # A lead made by this batch has no cases or promises: default_owner would
-                # fall back to the first manager, asked once per batch here.
-                if known.first_manager is None:
-                    known.first_manager = cases.fallback_owner(session)
-                    known.held.append(session.get(User, known.first_manager))
-                owner = known.first_manager
+            if known.routing is None:
+                # The team and its open cases are read once per batch, then kept
+                # current as the batch hands out cases.
+                known.routing = cases.load_routing(session)
             case = flows.open_complaint_case(
                 session,
                 actor=SYSTEM,
@@ -349,8 +347,14 @@ def apply_batch(
                 subject=parsed.subject,
                 text=text,
                 received_at=received,
-                owner_id=owner,
+                language=parsed.language,
+                routing=known.routing,
+                # A lead made by this batch has no cases or promises to ask about.
+                new_customer=customer_id in known.new_customers,
             )
+            if case.owner_id not in known.owners_held:
+                known.owners_held.add(case.owner_id)
+                known.held.append(session.get(User, case.owner_id))
             _add_case(known, case)
             opened.append(case)
         item = messages.NewMessage(

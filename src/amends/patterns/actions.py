@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from amends.cases import service as cases
 from amends.cases.models import Case
 from amends.cases.rules import Category, EventKind
-from amends.errors import Forbidden, InvalidInput, NotFound
+from amends.errors import N_, Forbidden, InvalidInput, NotFound, said
 from amends.paging import Page, paginate
 from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, Pattern, PatternCase
 from amends.patterns.rules import (
@@ -105,12 +106,14 @@ def _announce(
     actor: Actor,
     now: datetime,
     note: str,
+    said_: dict[str, Any] | None = None,
 ) -> None:
-    data = {
+    data: dict[str, Any] = {
         "action_id": item.id,
         "change_kind": item.change_kind,
         "status": item.status,
         "description": item.description,
+        **(said_ or {}),
     }
     for cid in sorted(set(case_ids)):
         case = session.get(Case, cid)
@@ -317,6 +320,15 @@ def set_status(
         actor=actor,
         now=now,
         note=note or f"{action_ref(item.id)}: {current.value} → {wanted.value}",
+        said_=None
+        if note
+        else said(
+            N_("%(action)s: %(before)s → %(after)s"),
+            action=action_ref(item.id),
+            before=current.value,
+            after=wanted.value,
+            fmt={"before": "tr", "after": "tr"},
+        ),
     )
     return item
 

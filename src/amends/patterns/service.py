@@ -46,6 +46,8 @@ from amends.patterns.schemas import PatternOut
 from amends.people.models import User
 from amends.people.rules import SYSTEM, Action, Actor, Role
 from amends.playbook.policy import Playbook
+from amends.web.i18n import english, said
+from amends.web.vocabulary import N_
 
 
 def pattern_ref(pattern_id: int) -> str:
@@ -216,13 +218,21 @@ def _notify_managers(
     *,
     case_id: int,
     kind: NotificationKind,
-    text: str,
+    text: dict[str, Any],
     now: datetime,
     managers: Sequence[int] | None = None,
 ) -> None:
+    """``text`` is said (web.i18n.said) in each manager's language when they read it."""
     for user_id in _manager_ids(session) if managers is None else managers:
         session.add(
-            Notification(user_id=user_id, case_id=case_id, kind=kind, created_at=now, text=text)
+            Notification(
+                user_id=user_id,
+                case_id=case_id,
+                kind=kind,
+                created_at=now,
+                text=english(text),
+                data=text,
+            )
         )
 
 
@@ -307,21 +317,27 @@ def _flag(
         if case.severity != before:
             clocks.retarget(case, playbook, old_severity=before, old_category=case.category)
     refs = ", ".join(case_ref(i) for i in new)
+    repeat_note = said(N_("repeats %(refs)s"), refs=refs)
     cases.add_event(
         session,
         case=case,
         kind=EventKind.REPEAT_DETECTED,
         at=now,
         actor=SYSTEM,
-        note=f"repeats {refs}",
-        data={"repeat_of": case.repeat_of, "severity_from": before, "severity_to": case.severity},
+        note=english(repeat_note),
+        data={
+            "repeat_of": case.repeat_of,
+            "severity_from": before,
+            "severity_to": case.severity,
+            **repeat_note,
+        },
         flush=False,
     )
     _notify_managers(
         session,
         case_id=case.id,
         kind=NotificationKind.REPEAT_FAILURE,
-        text=f"{case_ref(case.id)} repeats {refs}",
+        text=said(N_("%(ref)s repeats %(refs)s"), ref=case_ref(case.id), refs=refs),
         now=now,
         managers=managers,
     )
@@ -503,8 +519,15 @@ def detect_pattern(
             session,
             case_id=case.id,
             kind=NotificationKind.PATTERN_DETECTED,
-            text=f"{pattern_ref(pattern.id)}: {customers} customers hit by “{case.title}”; "
-            "it needs a corrective action",
+            text=said(
+                N_(
+                    "%(pattern)s: %(customers)s customers hit by “%(title)s”; it needs a "
+                    "corrective action"
+                ),
+                pattern=pattern_ref(pattern.id),
+                customers=customers,
+                title=case.title,
+            ),
             now=now,
         )
     else:
@@ -534,7 +557,12 @@ def detect_pattern(
 def _joined_event(
     session: Session, case: Case, pattern: Pattern, actions: list[int], now: datetime
 ) -> None:
-
+    joined = said(
+        N_("%(pattern)s (%(category)s)"),
+        pattern=pattern_ref(pattern.id),
+        category=str(pattern.category),
+        fmt={"category": "tr"},
+    )
     cases.add_event(
         session,
         case=case,
@@ -542,8 +570,8 @@ def _joined_event(
         at=now,
         actor=SYSTEM,
         # The pattern's name is another customer's words: not for this case's timeline.
-        note=f"{pattern_ref(pattern.id)} ({pattern.category})",
-        data={"pattern_id": pattern.id, "action_ids": actions},
+        note=english(joined),
+        data={"pattern_id": pattern.id, "action_ids": actions, **joined},
         flush=False,  # the caller's flush writes them with the memberships
     )
 

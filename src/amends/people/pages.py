@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -93,3 +94,28 @@ def sign_out(
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+def _back(request: Request) -> str:
+    # Back to the page the switcher was on; only a path of ours (see _safe_next).
+    referer = request.headers.get("referer", "")
+    path = urlsplit(referer)
+    if path.netloc and path.netloc != request.url.netloc:
+        return "/cases"
+    return _safe_next(path.path + (f"?{path.query}" if path.query else ""))
+
+
+@router.post("/me/language")
+def choose_language(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    language: Annotated[str, Form(max_length=35)],
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """The language switcher in every page's header: kept with the user, not the browser."""
+    check_csrf(user.csrf_token, csrf_token)
+    if user.actor.user_id is None:
+        raise NotAuthenticated("sign in to choose a language")
+    service.set_language(session, user.actor.user_id, language)
+    return RedirectResponse(_back(request), status_code=303)

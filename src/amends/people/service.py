@@ -14,6 +14,7 @@ from amends.db import write_if_free
 from amends.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
 from amends.people.models import ApiToken, User, WebSession
 from amends.people.rules import Action, Actor, Role
+from amends.text.languages import spoken
 
 TOKEN_PREFIX = "amd_"  # noqa: S105 - a visible prefix, not a secret
 SESSION_LIFETIME = timedelta(days=14)
@@ -215,3 +216,15 @@ def sign_out(session: Session, token: str) -> None:
 def purge_expired_sessions(session: Session, *, now: datetime) -> int:
     result = session.execute(delete(WebSession).where(WebSession.expires_at <= now))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def set_language(session: Session, user_id: int, language: str) -> User:
+    """The language a user reads the interface in; only one the interface speaks."""
+    code = spoken(language)
+    if code is None or code != language.strip().lower():
+        raise InvalidInput(f"{language!r} is not a language of the interface", code="language")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist", code="user-not-found")
+    user.language = code
+    return user

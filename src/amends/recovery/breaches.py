@@ -23,6 +23,7 @@ from amends.commitments.drafts import breach_draft
 from amends.commitments.models import Breach, Commitment
 from amends.commitments.occurrences import breach_severity
 from amends.customers.models import Customer
+from amends.errors import N_, said
 from amends.messages.models import Message
 from amends.messages.rules import Channel, Direction
 from amends.people.models import User
@@ -143,6 +144,13 @@ def _note_breaches(
     session: Session, case: Case, commitment: Commitment, misses: list[Missed], *, now: datetime
 ) -> None:
     for m in misses:
+        # The promise's title is the business's own words: passed on as written.
+        missed = said(
+            N_("%(title)s: due %(due)s, nothing delivered"),
+            title=commitment.title,
+            due=m.due_at.isoformat(),
+            fmt={"due": "when"},
+        )
         cases.add_event(
             session,
             case=case,
@@ -154,6 +162,7 @@ def _note_breaches(
                 "commitment_id": commitment.id,
                 "occurrence_due_at": m.due_at.isoformat(),
                 "deadline": m.deadline.isoformat(),
+                **missed,
             },
             flush=False,
         )

@@ -49,6 +49,8 @@ from amends.patterns import similar
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
 from amends.playbook.policy import Playbook
+from amends.web.i18n import english, said
+from amends.web.vocabulary import N_
 
 # -- opening cases ------------------------------------------------------------------------
 
@@ -97,7 +99,7 @@ def open_case(
     now: datetime,
     playbook: Playbook,
     customer_id: int,
-    owner_id: int,
+    owner_id: int | None,
     title: str,
     severity: Severity = Severity.MEDIUM,
     category: Category = Category.OTHER,
@@ -107,7 +109,10 @@ def open_case(
     judge: bool = True,
 ) -> Case:
     """One case, opened with its single owner and judged as :func:`open_cases` does; the
-    SLA clock starts at ``opened_at``."""
+    SLA clock starts at ``opened_at``; without ``owner_id`` the case is routed
+    (``cases.default_owner``)."""
+    if owner_id is None:
+        owner_id = cases.default_owner(session, customer_id)
     spec = cases.NewCase(
         customer_id, owner_id, title, severity, category, origin, commitment_id, opened_at
     )
@@ -148,7 +153,7 @@ def update_case(
             )
         if len(reason.strip()) < 3:
             raise InvalidInput(
-                "lowering the severity of a repeat needs the reason", code="reason-required"
+                N_("lowering the severity of a repeat needs the reason"), code="reason-required"
             )
     case = cases.update_case(
         session,
@@ -237,8 +242,10 @@ def perform_steps(
         approved = compensations.approved_for(session, case.id)
         if compensation is None and approved is None:
             raise InvalidInput(
-                "the compensate step needs what is given (kind and amount), or kind 'none' "
-                "with the reason",
+                N_(
+                    "the compensate step needs what is given (kind and amount), or kind 'none' "
+                    "with the reason"
+                ),
                 code="compensation-missing",
             )
         if compensation is not None:
@@ -439,10 +446,32 @@ def decide_compensation(
             data={"message_id": item.message_id, "compensation_id": item.id},
         )
     if item.requested_by is not None and item.requested_by != actor.user_id:
-        verdict = "approved" if approve else "declined"
-        told = " The reply that announced it is sent now." if approve else ""
-        if not approve and item.message_id is not None:
-            told = " The reply that announced it was not sent; it is back with you as a draft."
+        if approve:
+            sentence = (
+                N_("%(ref)s: your %(kind)s of %(amount)s was approved.")
+                if item.message_id is None
+                else N_(
+                    "%(ref)s: your %(kind)s of %(amount)s was approved. "
+                    "The reply that announced it is sent now."
+                )
+            )
+        else:
+            sentence = (
+                N_("%(ref)s: your %(kind)s of %(amount)s was declined.")
+                if item.message_id is None
+                else N_(
+                    "%(ref)s: your %(kind)s of %(amount)s was declined. The reply that "
+                    "announced it was not sent; it is back with you as a draft."
+                )
+            )
+        told = said(
+            sentence,
+            ref=case_ref(case.id),
+            kind=str(item.kind),
+            amount=str(item.amount),
+            currency=item.currency,
+            fmt={"kind": "tr", "amount": "money"},
+        )
         session.add(
             Notification(
                 user_id=item.requested_by,
@@ -452,8 +481,8 @@ def decide_compensation(
                     if approve
                     else NotificationKind.COMPENSATION_DECLINED
                 ),
-                text=f"{case_ref(case.id)}: your {item.kind} of {item.amount} "
-                f"{item.currency} was {verdict}.{told}",
+                text=english(told),
+                data=told,
                 created_at=now,
             )
         )
@@ -492,7 +521,7 @@ def send_reply(
     require(actor, Action.WRITE)
     case = cases.get_case(session, case_id, actor=actor)
     if case.state is CaseState.CLOSED:
-        raise Conflict("the case is closed", code="case-closed")
+        raise Conflict(N_("the case is closed"), code="case-closed")
     customer = session.get(Customer, case.customer_id)
     assert customer is not None
     contact = next(
@@ -505,7 +534,9 @@ def send_reply(
     checked = coach.guard(text, language or customer.language, override_reason)
     wanted = list(steps or [])
     if Step.CLOSE in wanted:
-        raise InvalidInput("close the case as its own step, after the reply", code="close-in-reply")
+        raise InvalidInput(
+            N_("close the case as its own step, after the reply"), code="close-in-reply"
+        )
     message = messages.record_message(
         session,
         actor=actor,
@@ -619,6 +650,7 @@ def receive_complaint(
             subject=subject,
             text=text,
             received_at=received,
+            language=language,
         )
     message = messages.record_message(
         session,
@@ -654,12 +686,16 @@ def open_complaint_case(
     text: str,
     received_at: datetime,
     owner_id: int | None = None,
+    language: str | None = None,
+    routing: cases.Routing | None = None,
+    new_customer: bool = False,
 ) -> Case:
     """The case a complaint opens when its customer has none open: titled by its subject.
 
-    ``owner_id`` defaults to ``cases.default_owner``; a caller that knows the customer is
-    new (no cases, no promises) may pass ``cases.fallback_owner``, which that returns.
-    The caller runs ``patterns.case_arrived`` once the complaint's text is stored.
+    ``owner_id`` defaults to ``cases.default_owner`` (routed by the customer's language,
+    else the message's); a batch passes its ``routing`` and tells which customers it
+    has just made. The caller runs ``patterns.case_arrived`` once the complaint's text
+    is stored.
     """
     # Every caller stores the complaint's text next and judges repeats and patterns on
     # it then (receive_complaint, the batch import).
@@ -669,7 +705,11 @@ def open_complaint_case(
         now=now,
         playbook=playbook,
         customer_id=customer_id,
-        owner_id=owner_id if owner_id is not None else cases.default_owner(session, customer_id),
+        owner_id=owner_id
+        if owner_id is not None
+        else cases.default_owner(
+            session, customer_id, language=language, routing=routing, new_customer=new_customer
+        ),
         title=(subject or text.strip().splitlines()[0] if text.strip() else "Complaint")[:300],
         origin=Origin.COMPLAINT,
         opened_at=received_at,

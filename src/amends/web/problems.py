@@ -65,19 +65,19 @@ def _clean_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+async def validation_problem(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = _clean_errors(exc)
+    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+    where = ".".join(first["loc"][1:]) or "request"
+    return problem(422, "validation-failed", "Input is invalid", f"{where}: {first['msg']}", errors)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(AmendsError)
     async def _domain(_request: Request, exc: AmendsError) -> JSONResponse:
         return problem(exc.status, exc.code, exc.title, exc.message)
 
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _clean_errors(exc)
-        first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-        where = ".".join(first["loc"][1:]) or "request"
-        return problem(
-            422, "validation-failed", "Input is invalid", f"{where}: {first['msg']}", errors
-        )
+    app.exception_handler(RequestValidationError)(validation_problem)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -8,7 +8,8 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from amends.web import i18n
 
@@ -29,6 +30,7 @@ class PageContext:
     csrf_token: str = ""
     user_email: str | None = None
     demo: bool = False  # a demo workspace: every page says so, and as whom you are in
+    unread: int = 0  # the user's unread notifications, for the bell in the header
 
 
 def build_environment() -> Environment:
@@ -40,7 +42,84 @@ def build_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters.update(
+        when=_when,
+        day=_day,
+        duration=_duration,
+        money=_money,
+        number=_number,
+        language_name=_language_name,
+    )
+    env.globals.update(
+        said=_said, event_note=_event_note, refusal=_refusal, LANGUAGES=LANGUAGE_NAMES
+    )
     return env
+
+
+# Each language by its own name, for the switcher: a reader finds theirs without reading
+# the current one.
+LANGUAGE_NAMES = {"en": "English", "th": "ไทย", "sk": "Slovenčina", "el": "Ελληνικά"}
+
+
+def _ui(context: Context) -> PageContext:
+    ui: PageContext = context["ui"]
+    return ui
+
+
+@pass_context
+def _when(context: Context, value: Any) -> str:
+    ui = _ui(context)
+    return i18n.when(value, ui.language, ui.timezone)
+
+
+@pass_context
+def _day(context: Context, value: Any) -> str:
+    ui = _ui(context)
+    return i18n.day(value, ui.language, ui.timezone)
+
+
+@pass_context
+def _duration(context: Context, value: Any) -> str:
+    """``{{ minutes|duration }}`` or a timedelta: "2 hr 15 min" in the reader's language."""
+    return i18n.duration(value, _ui(context).language)
+
+
+@pass_context
+def _money(context: Context, amount: Any, currency: str) -> str:
+    return i18n.money(amount, currency, _ui(context).language)
+
+
+@pass_context
+def _language_name(context: Context, code: str) -> str:
+    return i18n.language_name(str(code), _ui(context).language)
+
+
+@pass_context
+def _number(context: Context, value: Any) -> str:
+    return i18n.number(value, _ui(context).language)
+
+
+@pass_context
+def _said(context: Context, stored: Any, fallback: str = "") -> str:
+    """A sentence stored as a message id and parameters, in the reader's language."""
+    text = i18n.say(stored, context["gettext"], _ui(context)) if isinstance(stored, dict) else None
+    return text if text is not None else fallback
+
+
+@pass_context
+def _refusal(context: Context, error: Any) -> str:
+    """``{{ refusal(error) }}``: why a domain error refused, in the reader's language."""
+    return i18n.refusal(error, context["gettext"], _ui(context))
+
+
+@pass_context
+def _event_note(context: Context, event: Any) -> str:
+    """A timeline event's detail: the engine's sentence in the reader's language when it
+    stored one (its note is then the same sentence in English), else the note as written."""
+    data = getattr(event, "data", None) or {}
+    note = getattr(event, "note", "") or ""
+    text = i18n.say(data, context["gettext"], _ui(context)) if isinstance(data, dict) else None
+    return str(note) if text is None else text
 
 
 _ENV = build_environment()
@@ -64,6 +143,7 @@ def render(
         ngettext=translations.ngettext,
         when=lambda dt: i18n.when(dt, ctx.language, ctx.timezone),
         money=lambda amount, currency: i18n.money(amount, currency, ctx.language),
+        duration=lambda value: i18n.duration(value, ctx.language),
     )
     html = _ENV.get_template(template).render(**values)
     return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)

@@ -12,6 +12,7 @@ from amends.errors import AmendsError
 from amends.web import i18n
 from amends.web.deps import get_settings
 from amends.web.render import PageContext
+from amends.web.vocabulary import N_
 
 SESSION_COOKIE = "amends_session"
 CSRF_COOKIE = "amends_csrf"
@@ -32,7 +33,7 @@ def anonymous_context(request: Request) -> PageContext:
 def check_csrf(expected: str, submitted: str | None) -> None:
     if not submitted or not hmac.compare_digest(expected, submitted):
         raise AmendsError(
-            "the form has expired or came from another site; reload the page and try again",
+            N_("the form has expired or came from another site; reload the page and try again"),
             code="csrf-failed",
         )
 

@@ -11,11 +11,7 @@ cannot be forgotten.
 
 from __future__ import annotations
 
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, don't translate"
-    """Mark a string for extraction without translating it now."""
-    return message
-
+from amends.errors import N_ as N_  # the one marker, also used by pure rules
 
 # One line per value keeps the enums easy to compare; a value shared by two enums
 # ("active", "lost", ...) is one catalog entry, so its label must suit both.
@@ -156,4 +152,18 @@ VOCABULARY: tuple[str, ...] = (
     N_("repeats_continue"),
     # No longer written, but timelines stored by earlier versions still hold it.
     N_("state_changed"),
+    # TRANSLATORS: why a person is notified (cases.rules.NotificationKind), a badge on the
+    # notifications page; "handoff" is above.
+    N_("sla_breached"),
+    N_("approval_needed"),
+    N_("compensation_approved"),
+    N_("compensation_declined"),
+    N_("repeat_failure"),
+    N_("pattern_detected"),
+    # TRANSLATORS: roles of people (people.rules.Role), named when a role refuses a task.
+    N_("owner"),
+    N_("manager"),
+    N_("agent"),
+    N_("employee"),
+    N_("viewer"),
 )

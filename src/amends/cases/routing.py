@@ -1,0 +1,134 @@
+"""Who owns a new case, whatever channel opened it (mail, the web form, the API, the sweep).
+
+One rule for every channel: the person who already knows the account keeps it when
+they speak the customer's language; else the agent who speaks it and has the fewest
+open cases; else that account person anyway (continuity beats a stranger who does not
+speak the language either); else the owner or first manager.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from amends.cases.models import Case
+from amends.commitments.models import Commitment
+from amends.customers.models import Customer
+from amends.errors import InvalidInput
+from amends.people.models import User
+from amends.people.rules import Role, can_own_cases
+from amends.text.languages import spoken
+
+
+@dataclass
+class Routing:
+    """What routing knows about the team, read once and kept current by its own choices,
+    so a batch that opens many cases spreads them as opening them one by one would."""
+
+    speakers: dict[str, list[int]] = field(default_factory=dict)  # language -> agents
+    load: dict[int, int] = field(default_factory=dict)  # agent -> open cases
+    fallback: int | None = None
+
+    def least_busy(self, language: str | None) -> int | None:
+        agents = self.speakers.get(language or "", [])
+        if not agents:
+            return None
+        return min(agents, key=lambda a: (self.load.get(a, 0), a))
+
+    def took(self, user_id: int) -> None:
+        if user_id in self.load:
+            self.load[user_id] += 1
+
+
+def load_routing(session: Session) -> Routing:
+    """The active agents by the language they speak, with their open cases counted."""
+    routing = Routing()
+    for user_id, language in session.execute(
+        select(User.id, User.language).where(User.active, User.role == Role.AGENT)
+    ):
+        code = spoken(language or "")
+        if code is not None:
+            routing.speakers.setdefault(code, []).append(user_id)
+            routing.load[user_id] = 0
+    if routing.load:
+        # Only open cases have an urgency: the partial owner/urgency index counts them
+        # without reading the closed ones, which are most of the table.
+        for owner_id, count in session.execute(
+            select(Case.owner_id, func.count())
+            .where(Case.urgency_at.is_not(None), Case.owner_id.in_(list(routing.load)))
+            .group_by(Case.owner_id)
+        ):
+            routing.load[owner_id] = int(count)
+    return routing
+
+
+def _account_person(session: Session, customer_id: int) -> User | None:
+    """Whoever owned this customer's last case, else whoever owns their promises."""
+    candidates = [
+        session.scalar(
+            select(Case.owner_id)
+            .where(Case.customer_id == customer_id)
+            .order_by(Case.id.desc())
+            .limit(1)
+        ),
+        session.scalar(
+            select(Commitment.owner_id)
+            .where(Commitment.customer_id == customer_id, Commitment.owner_id.is_not(None))
+            .order_by(Commitment.id.desc())
+            .limit(1)
+        ),
+    ]
+    for user_id in candidates:
+        user = session.get(User, user_id) if user_id is not None else None
+        if user is not None and user.active and can_own_cases(user.role):
+            return user
+    return None
+
+
+def route_owner(
+    session: Session,
+    customer_id: int,
+    *,
+    language: str | None = None,
+    routing: Routing | None = None,
+    new_customer: bool = False,
+) -> int:
+    """The owner of a new case for ``customer_id`` (see the module's rule).
+
+    ``language`` is the message's, used when the customer's own is not one we speak;
+    ``routing`` is kept by a caller opening many cases; ``new_customer`` skips looking
+    for an account person a customer made a moment ago cannot have.
+    """
+    routing = routing if routing is not None else load_routing(session)
+    customer_language = session.scalar(select(Customer.language).where(Customer.id == customer_id))
+    wanted = spoken(customer_language or "") or spoken(language or "")
+    known = None if new_customer else _account_person(session, customer_id)
+    if known is not None and wanted is not None and spoken(known.language or "") == wanted:
+        chosen = known.id
+    else:
+        speaker = routing.least_busy(wanted)
+        if speaker is not None:
+            chosen = speaker
+        elif known is not None:
+            chosen = known.id
+        else:
+            if routing.fallback is None:
+                routing.fallback = fallback_owner(session)
+            chosen = routing.fallback
+    routing.took(chosen)
+    return chosen
+
+
+def fallback_owner(session: Session) -> int:
+    """The owner of a complaint nobody else can take: the owner, else the first manager."""
+    fallback = session.scalar(
+        select(User.id)
+        .where(User.active, User.role.in_([Role.MANAGER, Role.OWNER]))
+        .order_by(User.role.desc(), User.id)
+        .limit(1)
+    )
+    if fallback is None:
+        raise InvalidInput("no manager or owner exists to own new complaints", code="no-case-owner")
+    return int(fallback)

@@ -1,0 +1,110 @@
+"""New cases go to an agent who speaks the customer's language, from every channel."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from amends.cases import service as cases
+from amends.cases.models import Case
+from amends.clock import FrozenClock
+from amends.db import transaction
+from amends.intake import pages
+from amends.people import service as people
+from amends.people.rules import Role
+from tests.conftest import Cast
+from tests.helpers import make_case, make_customer
+
+
+@pytest.fixture
+def speakers(sessions: sessionmaker[Session], clock: FrozenClock) -> dict[str, int]:
+    """Two Thai-speaking agents and a Greek one, beside the cast (who speak English)."""
+    made: dict[str, int] = {}
+    with transaction(sessions) as s:
+        for key, language in [("nok", "th"), ("ploy", "th"), ("eleni", "el")]:
+            user = people.create_user(
+                s,
+                email=f"{key}@example.com",
+                name=key.title(),
+                role=Role.AGENT,
+                now=clock.now(),
+                language=language,
+            )
+            made[key] = user.id
+    return made
+
+
+@pytest.fixture(autouse=True)
+def fresh_limiter() -> Iterator[None]:
+    saved = pages.LIMITER
+    pages.LIMITER = pages.RateLimiter(pages.RATE_LIMIT, pages.RATE_WINDOW)
+    yield
+    pages.LIMITER = saved
+
+
+def test_a_thai_web_complaint_goes_to_the_thai_speaking_agent(
+    client: TestClient, cast: Cast, speakers: dict[str, int], sessions: sessionmaker[Session]
+) -> None:
+    page = client.get("/complaint", headers={"Accept-Language": "th"})
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf
+    response = client.post(
+        "/complaint",
+        data={
+            "name": "สมชาย ใจดี",
+            "email": "somchai@baan-suan.example",
+            "subject": "ดอกไม้ไม่มาส่ง",
+            "message": "สั่งดอกไม้ไว้สำหรับงานแต่งงานวันเสาร์ แต่ไม่มีใครมาส่งเลยค่ะ",
+            "csrf_token": csrf.group(1),
+        },
+    )
+    assert response.status_code == 200, response.text
+    with transaction(sessions) as s:
+        case = s.scalars(select(Case)).one()
+        # Both Thai agents have no open case: the first of them takes it.
+        assert case.owner_id == speakers["nok"]
+
+
+def test_the_least_busy_speaker_wins_and_nobody_speaking_falls_back(
+    client: TestClient, cast: Cast, speakers: dict[str, int], sessions: sessionmaker[Session]
+) -> None:
+    thai = make_customer(client, cast.manager, name="บ้านสวน", language="th", contacts=[])
+    other_thai = make_customer(client, cast.manager, name="ร้านข้าว", language="th", contacts=[])
+    slovak = make_customer(client, cast.manager, name="Pekáreň", language="sk", contacts=[])
+    make_case(client, cast.manager, thai["id"], speakers["nok"])
+    # Opened through the API without an owner: routed like any other channel.
+    routed = client.post(
+        "/api/v1/cases",
+        json={"customer_id": other_thai["id"], "title": "ข้าวสารมาไม่ครบ"},
+        headers=cast.manager.headers,
+    )
+    assert routed.status_code == 201, routed.text
+    assert routed.json()["owner"]["id"] == speakers["ploy"]  # Nok already has one
+    nobody = client.post(
+        "/api/v1/cases",
+        json={"customer_id": slovak["id"], "title": "Reporty neprišli"},
+        headers=cast.manager.headers,
+    )
+    assert nobody.json()["owner"]["id"] == cast.owner.id  # no Slovak agent: the owner
+    with transaction(sessions) as s:
+        # The account person who speaks the language keeps the customer.
+        assert cases.default_owner(s, thai["id"]) == speakers["nok"]
+
+
+def test_a_batch_spreads_cases_as_one_by_one_would(
+    cast: Cast, speakers: dict[str, int], sessions: sessionmaker[Session], client: TestClient
+) -> None:
+    first = make_customer(client, cast.manager, name="หนึ่ง", language="th", contacts=[])
+    second = make_customer(client, cast.manager, name="สอง", language="th", contacts=[])
+    with transaction(sessions) as s:
+        routing = cases.load_routing(s)
+        chosen = [
+            cases.default_owner(s, customer, routing=routing)
+            for customer in (first["id"], second["id"])
+        ]
+    assert chosen == [speakers["nok"], speakers["ploy"]]
