@@ -167,5 +167,5 @@ def test_translated_pages_show_no_english_from_the_catalog(demo_client: TestClie
 def test_the_check_sees_a_leak() -> None:
     phrases, _ = leaky_msgids("sk")
     english = phrases[0]
-    assert leaks(f"<p>{english}</p>", "sk") == [english]
+    assert english in leaks(f"<p>{english}</p>", "sk")
     assert leaks(f'<p lang="en">{english}</p>', "sk") == []

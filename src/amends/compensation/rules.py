@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from amends.errors import InvalidTransition
+from amends.errors import N_, InvalidTransition
 from amends.people.rules import Role
 from amends.playbook.rules import PolicySettings as PolicySettings
 
@@ -39,7 +39,12 @@ def transition(status: CompensationStatus, to: CompensationStatus) -> Compensati
     What was granted, approved or declined was already told to the customer.
     """
     if status is not CompensationStatus.REQUESTED:
-        raise InvalidTransition(f"this compensation is already {status}", code="already-decided")
+        raise InvalidTransition.saying(
+            N_("this compensation is already %(status)s"),
+            code="already-decided",
+            status=str(status),
+            fmt={"status": "tr"},
+        )
     if to not in {CompensationStatus.APPROVED, CompensationStatus.DECLINED}:
         raise InvalidTransition(f"a request is approved or declined, not {to}")
     return to
@@ -55,11 +60,6 @@ def needs_approval(role: Role, amount: Decimal, limit: Decimal | None) -> bool:
     if limit is None:
         return amount > 0
     return amount > limit
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, don't translate"
-    """Mark a message for the catalogs; pages translate it where it is shown."""
-    return message
 
 
 @dataclass(frozen=True)

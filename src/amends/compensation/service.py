@@ -28,6 +28,8 @@ from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
 from amends.playbook.policy import Playbook
 from amends.playbook.rules import CompensationPolicy
+from amends.web.i18n import english, said
+from amends.web.vocabulary import N_
 from amends.workspace import service as workspace
 
 
@@ -51,10 +53,12 @@ def record(
         ) from None
     if kind_value is CompensationKind.NONE:
         if len(rationale.strip()) < 3:
-            raise InvalidInput("no compensation needs the reason why", code="compensation-reason")
+            raise InvalidInput(
+                N_("no compensation needs the reason why"), code="compensation-reason"
+            )
         amount = Decimal("0")
     elif amount <= 0 and kind_value in {CompensationKind.REFUND, CompensationKind.CREDIT}:
-        raise InvalidInput("a refund or credit needs an amount", code="compensation-amount")
+        raise InvalidInput(N_("a refund or credit needs an amount"), code="compensation-amount")
     ws_currency = _workspace_currency(session)
     customer = session.get(Customer, case.customer_id)
     # Money is given in the customer's currency unless the agent names another.
@@ -92,6 +96,15 @@ def record(
         approvers = session.scalars(
             select(User).where(User.role.in_([Role.MANAGER, Role.OWNER]), User.active)
         )
+        asked = said(
+            N_("%(ref)s: approve a %(kind)s of %(amount)s?"),
+            ref=case_ref(case.id),
+            kind=kind_value.value,
+            amount=str(amount),
+            currency=currency,
+            compensation_id=item.id,
+            fmt={"kind": "tr", "amount": "money"},
+        )
         for user in approvers:
             session.add(
                 Notification(
@@ -99,7 +112,8 @@ def record(
                     case_id=case.id,
                     kind=NotificationKind.APPROVAL_NEEDED,
                     created_at=now,
-                    text=f"{case_ref(case.id)}: approve {kind_value.value} of {amount} {currency}?",
+                    text=english(asked),
+                    data=asked,
                 )
             )
     return item
@@ -143,6 +157,16 @@ def decide(
     item.decided_by = actor.user_id
     item.decided_at = now
     item.decision_note = note
+    # Decided once for everyone: the other approvers' bells stop asking about it.
+    for asked in session.scalars(
+        select(Notification).where(
+            Notification.case_id == item.case_id,
+            Notification.kind == NotificationKind.APPROVAL_NEEDED,
+            Notification.read_at.is_(None),
+        )
+    ):
+        if (asked.data or {}).get("args", {}).get("compensation_id") == item.id:
+            asked.read_at = now
     add_event(
         session,
         case=case,
