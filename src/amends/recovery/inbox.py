@@ -143,7 +143,9 @@ def case_list(
         overdue=overdue in {"1", "true", "on"},
         matching=matching(session, q),
     )
-    page = inbox.page(session, actor=user.actor, f=f, now=now, after=after or None)
+    page = inbox.page(
+        session, actor=user.actor, f=f, now=now, after=after or None, limit=PAGE_SIZE
+    )
     counts = inbox.counts(session, actor=user.actor, f=f, now=now)
     ids = [r.case.id for r in page.rows]
     in_pattern = (
