@@ -103,7 +103,13 @@ def test_filters_counts_and_keyset_pages(
     old = (clock.now() - timedelta(days=10)).isoformat()
     overdue = make_case(client, cast.agent, slovak["id"], cast.agent.id, opened_at=old)
     low = make_case(
-        client, cast.agent, slovak["id"], cast.agent.id, severity="low", category="billing", title="Účet"
+        client,
+        cast.agent,
+        slovak["id"],
+        cast.agent.id,
+        severity="low",
+        category="billing",
+        title="Účet",
     )
     in_thai = make_case(
         client, cast.agent, thai["id"], cast.manager.id, category="late_delivery", title="ส่งช้า"

@@ -131,7 +131,8 @@ def _conditions(actor: Actor, f: InboxFilter, now: datetime) -> list[ColumnEleme
 
 
 def _key(f: InboxFilter) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    return (Case.urgency_at, Case.id) if f.by_urgency else (Case.opened_at, Case.id)
+    at = Case.urgency_at if f.by_urgency else Case.opened_at
+    return at.expression, Case.id.expression
 
 
 def cursor(f: InboxFilter, case: Case) -> str:
@@ -177,7 +178,9 @@ def page(
         .limit(limit + 1)
     )
     found = session.execute(stmt).all()
-    rows = [Row(c, customer, language, owner, next_clock(c)) for c, customer, language, owner in found]
+    rows = [
+        Row(c, customer, language, owner, next_clock(c)) for c, customer, language, owner in found
+    ]
     more = len(rows) > limit
     rows = rows[:limit]
     return InboxPage(rows, cursor(f, rows[-1].case) if more else None)

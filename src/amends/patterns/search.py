@@ -100,9 +100,7 @@ def _short(word: str) -> ColumnElement[bool]:
             select(Customer.id).where(func.lower(Customer.name).like(pattern, escape="\\"))
         ),
         Case.customer_id.in_(
-            select(Contact.customer_id).where(
-                func.lower(Contact.email).like(pattern, escape="\\")
-            )
+            select(Contact.customer_id).where(func.lower(Contact.email).like(pattern, escape="\\"))
         ),
     )
 

@@ -1,4 +1,5 @@
-"""The inbox (``/cases``) and the case list of the API, both with search.
+"""The inbox (``/cases``, template cases/templates/case_list.html) and the case list of
+the API, both with search.
 
 They live here rather than in ``cases`` because search reads messages, customers and
 the case texts of ``patterns`` (see ``patterns.search``), all above ``cases``.
@@ -98,7 +99,9 @@ def _choice(value: str, allowed: Any, name: str) -> Any:
     try:
         return allowed(value)
     except ValueError:
-        raise InvalidInput(f"{name} {value!r} is not one of the choices", code="bad-filter") from None
+        raise InvalidInput(
+            f"{name} {value!r} is not one of the choices", code="bad-filter"
+        ) from None
 
 
 def _state(value: str) -> str:
@@ -143,9 +146,7 @@ def case_list(
         overdue=overdue in {"1", "true", "on"},
         matching=matching(session, q),
     )
-    page = inbox.page(
-        session, actor=user.actor, f=f, now=now, after=after or None, limit=PAGE_SIZE
-    )
+    page = inbox.page(session, actor=user.actor, f=f, now=now, after=after or None, limit=PAGE_SIZE)
     counts = inbox.counts(session, actor=user.actor, f=f, now=now)
     ids = [r.case.id for r in page.rows]
     in_pattern = (
