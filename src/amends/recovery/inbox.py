@@ -181,7 +181,8 @@ def case_list(
         states=[*inbox.StateFilter, *CaseState],
         severities=list(Severity),
         categories=list(Category),
-        owners=inbox.owners(session),
+        # Who owns what is workspace knowledge: not for those who see only their own.
+        owners=inbox.owners(session) if user.actor.allows(Action.READ) else [],
         languages=SPOKEN,
         in_pattern=in_pattern,
         countdown=lambda due: countdown(due, now, language_code),
