@@ -138,7 +138,8 @@ def case_list(
         chosen_scope = inbox.Scope.TEAM
     f = inbox.InboxFilter(
         scope=chosen_scope,
-        state=_state(state),
+        # Searching looks for a case whatever its state, unless a state is chosen.
+        state=_state(state) if state or not q else inbox.StateFilter.ANY,
         severity=_choice(severity, Severity, "severity"),
         category=_choice(category, Category, "category"),
         owner_id=int(owner) if owner else None,
