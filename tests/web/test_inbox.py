@@ -15,6 +15,7 @@ from amends.clock import FrozenClock
 from amends.db import transaction
 from amends.messages import service as messages
 from amends.messages.rules import Channel, Direction
+from amends.patterns import search
 from amends.patterns.search import words
 from amends.people.rules import OPERATOR
 from tests.conftest import DEFAULT_PLAYBOOK, Cast
@@ -246,3 +247,24 @@ def test_search_by_ref_and_short_words(client: TestClient, cast: Cast) -> None:
 def test_search_words_are_folded_like_the_index() -> None:
     assert words("  Ζαΐρ ΤΕΧΝΙΚΟΣ, zaúčtovaná!  zaúčtovaná ") == ["ζαιρ", "τεχνικοσ", "zauctovana"]
     assert words("กล่องเสียหาย") == ["กล่องเสียหาย"]
+
+
+def test_a_word_in_many_cases_is_searched_as_a_condition(
+    client: TestClient,
+    cast: Cast,
+    clock: FrozenClock,
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Past LISTED_UP_TO matches a word stays a subquery of the list instead of an id list.
+    monkeypatch.setattr(search, "LISTED_UP_TO", 0)
+    customer = make_customer(client, cast.agent, name="Ταβέρνα Ο Νίκος", language="el")
+    broken = make_case(client, cast.agent, customer["id"], cast.agent.id, title="Παραγγελία")
+    other = make_case(client, cast.agent, customer["id"], cast.agent.id, title="Λογαριασμός")
+    say(sessions, clock, broken, "Η παραγγελία έφτασε σπασμένη.")
+    say(sessions, clock, other, "Ο λογαριασμός χρεώθηκε δύο φορές.")
+    sign_in(client, cast.agent.email)
+    assert refs(client.get("/cases", params={"q": "σπασμενη"}).text) == [f"C-{broken['id']}"]
+    both = client.get("/cases", params={"q": "ταβερνα"}).text
+    assert sorted(refs(both)) == sorted([f"C-{broken['id']}", f"C-{other['id']}"])
+    assert refs(client.get("/cases", params={"q": "ταβερνα χρεωθηκε"}).text) == [f"C-{other['id']}"]

@@ -18,6 +18,7 @@ SQLite only ASCII letters change case there).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    union,
 )
 from sqlalchemy.orm import Session
 
@@ -41,6 +43,9 @@ from amends.text.fold import fold
 
 # Words of a query looked up; more say nothing a person would type.
 MAX_WORDS = 6
+# A word found in more cases than this is kept as a condition for the list's query
+# rather than a list of ids (see matching()).
+LISTED_UP_TO = 2000
 # Shorter words are below what a trigram index can find (see the module's note).
 TRIGRAM = 3
 _REF = re.compile(r"(?:c-?|#)?(\d{1,12})")
@@ -66,16 +71,34 @@ def words(query: str) -> list[str]:
 
 
 def matching(session: Session, query: str) -> ColumnElement[bool] | None:
-    """A condition on ``Case`` true for the cases the query finds; None for a blank one."""
+    """A condition on ``Case`` true for the cases the query finds; None for a blank one.
+
+    Each word's cases are read once here. When they are few (nearly always), the
+    condition is a list of ids: the list, its next page and every count beside the
+    filters then look cases up by id instead of asking the indexes again, and the
+    planner never walks the cases in list order hoping to meet a rare match.
+    """
     found = words(query)
     if not found:
         return None
     sqlite = session.get_bind().dialect.name == "sqlite"
-    conditions = [_word(w, sqlite=sqlite) for w in found]
+    conditions: list[ColumnElement[bool]] = []
+    known: set[int] | None = None
+    for word in found:
+        sources = _sources(word, sqlite=sqlite)
+        ids = set(session.scalars(union(*sources).limit(LISTED_UP_TO + 1)))
+        ids.discard(None)  # messages on no case
+        if len(ids) <= LISTED_UP_TO:
+            known = ids if known is None else known & ids
+        else:
+            conditions.append(or_(*(Case.id.in_(source) for source in sources)))
+    if known is not None:
+        conditions.append(Case.id.in_(sorted(known)))
     return conditions[0] if len(conditions) == 1 else and_(*conditions)
 
 
-def _word(word: str, *, sqlite: bool) -> ColumnElement[bool]:
+def _sources(word: str, *, sqlite: bool) -> list[Select[Any]]:
+    """Queries of the ids of the cases that have ``word`` somewhere."""
     ref = _REF.fullmatch(word)
     if len(word) < TRIGRAM:
         found = _short(word)
@@ -84,7 +107,7 @@ def _word(word: str, *, sqlite: bool) -> ColumnElement[bool]:
     else:
         found = _pg_trigrams(word)
     if ref is not None:
-        return or_(Case.id == int(ref.group(1)), found)
+        found.append(select(Case.id).where(Case.id == int(ref.group(1))))
     return found
 
 
@@ -92,47 +115,51 @@ def _like(word: str) -> str:
     return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _short(word: str) -> ColumnElement[bool]:
+def _of_customers(customer_ids: Select[Any]) -> Select[Any]:
+    return select(Case.id).where(Case.customer_id.in_(customer_ids))
+
+
+def _short(word: str) -> list[Select[Any]]:
     pattern = _like(word)
-    return or_(
-        func.lower(Case.title).like(pattern, escape="\\"),
-        Case.customer_id.in_(
+    return [
+        select(Case.id).where(func.lower(Case.title).like(pattern, escape="\\")),
+        _of_customers(
             select(Customer.id).where(func.lower(Customer.name).like(pattern, escape="\\"))
         ),
-        Case.customer_id.in_(
+        _of_customers(
             select(Contact.customer_id).where(func.lower(Contact.email).like(pattern, escape="\\"))
         ),
-    )
+    ]
 
 
-def _sqlite_trigrams(word: str) -> ColumnElement[bool]:
+def _sqlite_trigrams(word: str) -> list[Select[Any]]:
     # One quoted FTS5 string: with the trigram tokenizer it matches as a substring.
     phrase = '"' + word.replace('"', '""') + '"'
 
-    def ids(name: str) -> Select[tuple[int]]:
+    def ids(name: str) -> Select[Any]:
         fts = table(name, column("rowid", Integer))
         return select(fts.c.rowid).where(literal_column(name).op("MATCH")(phrase))
 
-    return or_(
+    return [
         # case_texts' rowid is its case id; it holds the title (and the first messages).
-        Case.id.in_(ids("case_texts_fts")),
-        Case.id.in_(select(Message.case_id).where(Message.id.in_(ids("search_messages_fts")))),
-        Case.customer_id.in_(ids("search_customers_fts")),
-        Case.customer_id.in_(
+        ids("case_texts_fts"),
+        select(Message.case_id).where(Message.id.in_(ids("search_messages_fts"))),
+        _of_customers(ids("search_customers_fts")),
+        _of_customers(
             select(Contact.customer_id).where(Contact.id.in_(ids("search_contacts_fts")))
         ),
-    )
+    ]
 
 
-def _pg_trigrams(word: str) -> ColumnElement[bool]:
+def _pg_trigrams(word: str) -> list[Select[Any]]:
     pattern = _like(word)
 
     def like(expression: str) -> ColumnElement[bool]:
         return literal_column(expression).ilike(pattern, escape="\\")
 
-    return or_(
-        Case.id.in_(select(CaseText.case_id).where(like("case_texts.folded"))),
-        Case.id.in_(select(Message.case_id).where(like(_PG_TEXT["messages"]))),
-        Case.customer_id.in_(select(Customer.id).where(like(_PG_TEXT["customers"]))),
-        Case.customer_id.in_(select(Contact.customer_id).where(like(_PG_TEXT["contacts"]))),
-    )
+    return [
+        select(CaseText.case_id).where(like("case_texts.folded")),
+        select(Message.case_id).where(like(_PG_TEXT["messages"])),
+        _of_customers(select(Customer.id).where(like(_PG_TEXT["customers"]))),
+        _of_customers(select(Contact.customer_id).where(like(_PG_TEXT["contacts"]))),
+    ]
