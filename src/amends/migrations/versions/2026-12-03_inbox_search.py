@@ -13,6 +13,9 @@ trigram index finds any substring of three or more characters, so a Thai word fr
 middle of an unspaced sentence is found without segmenting it. SQLite: contentless FTS5
 ``trigram`` tables kept by triggers; PostgreSQL: GIN ``pg_trgm`` indexes on
 ``amends_fold()`` expressions, which ``ILIKE`` uses.
+
+Also ``ix_cases_urgency``: every open case by its nearest deadline, which the inbox's
+"all open cases" view reads in order (the owner's own view has ix_cases_owner_urgency).
 """
 
 # ruff: noqa: S608 - SQL built from constants of this file, never from input
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i011"
@@ -60,6 +64,14 @@ def _sqlite_fold(expr: str) -> str:
 
 
 def upgrade() -> None:
+    op.create_index(
+        "ix_cases_urgency",
+        "cases",
+        ["urgency_at", "id"],
+        unique=False,
+        sqlite_where=sa.text("urgency_at IS NOT NULL"),
+        postgresql_where=sa.text("urgency_at IS NOT NULL"),
+    )
     if op.get_bind().dialect.name == "sqlite":
         for name, (body, columns) in SEARCHED.items():
             _sqlite_index(name, body, columns)
@@ -95,6 +107,7 @@ def _sqlite_index(name: str, body: str, columns: str) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_cases_urgency", table_name="cases")
     sqlite = op.get_bind().dialect.name == "sqlite"
     for name in SEARCHED:
         if sqlite:
