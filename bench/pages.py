@@ -351,11 +351,13 @@ def run_helpdesk(tickets: int, seconds: int, connections: int) -> dict[str, Any]
         result["ticket_list_page"] = drive(
             base, session, ["/helpdesk/tickets/"], seconds, connections
         )
-        # The list page fills its table from this JSON (server-side DataTables).
-        table = (
-            "/helpdesk/datatables_ticket_list/%7B%7D?draw=1&start=0&length=25"
-            "&order[0][column]=1&order[0][dir]=asc"
-        )
+        # The list page fills its table from this JSON (server-side DataTables), for the
+        # query the page encodes in it.
+        encoded = re.search(r"datatables_ticket_list/([A-Za-z0-9+/=]+)", listing.text)
+        if encoded is None:
+            result["ticket_table_json"] = {"error": "no datatables URL in the list page"}
+            return result
+        table = f"/helpdesk/datatables_ticket_list/{encoded.group(1)}?draw=1&start=0&length=25"
         result["ticket_table_json"] = drive(base, session, [table], seconds, connections)
         return result
     finally:
