@@ -52,6 +52,8 @@ from amends.people.service import hash_password
 from amends.text.fold import fold
 
 PASSWORD = "bench password, not a secret"
+# Thai vowel and tone marks written above, below or after a consonant.
+MARKS = re.compile("[\u0e31\u0e33-\u0e3a\u0e47-\u0e4e]")
 AGENT = "agent0@bench.example"
 # Distinct complaint texts generated; messages reuse them (generation costs more than
 # the inserts, and repetition does not help an index: every word is still indexed).
@@ -180,10 +182,16 @@ def search_words(db_path: Path, count: int = 200) -> list[str]:
     for body in bodies:
         if language_of(body) == "th":
             # No spaces between Thai words: any run of letters from the middle.
-            run = max(re.findall(r"[\u0e00-\u0e7f]{8,}", body) or [""], key=len)
-            if run:
-                start = rng.randrange(0, len(run) - 5)
-                words.append(run[start : start + rng.randint(4, 6)])
+            # No spaces between Thai words: a piece from the middle of a run of letters,
+            # starting at a consonant and not cutting a vowel or tone mark off.
+            run = max(re.findall(r"[\u0e00-\u0e7f]{10,}", body) or [""], key=len)
+            starts = [i for i, ch in enumerate(run[:-6]) if "\u0e01" <= ch <= "\u0e2e"]
+            if starts:
+                start = rng.choice(starts)
+                end = start + rng.randint(4, 6)
+                while end < len(run) and MARKS.match(run[end]):
+                    end += 1
+                words.append(run[start:end])
             continue
         candidates = [w for w in re.findall(r"\w{5,}", body) if not w.isdigit()]
         if candidates:

@@ -35,6 +35,10 @@ class Scope(StrEnum):
     ALL = "all"
 
 
+# Those who see only their own cases and the ones they take part in have no "all".
+LIMITED_SCOPES = [Scope.MINE, Scope.TEAM]
+
+
 class StateFilter(StrEnum):
     """Open cases (any state but closed), every case, or one state (CaseState's values)."""
 
@@ -192,7 +196,7 @@ def counts(session: Session, *, actor: Actor, f: InboxFilter, now: datetime) -> 
     """How many cases each scope holds under the other filters, and how many are overdue
     in the chosen scope: the numbers beside the inbox's filters."""
     found: dict[str, int] = {}
-    scopes = list(Scope) if actor.allows(Action.READ) else [Scope.MINE, Scope.TEAM]
+    scopes = list(Scope) if actor.allows(Action.READ) else LIMITED_SCOPES
     for scope in scopes:
         found[scope.value] = _count(session, _conditions(actor, replace(f, scope=scope), now))
     overdue = _conditions(actor, replace(f, overdue=True), now)
