@@ -21,7 +21,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from amends import __version__
 from amends.cases import api as cases_api
 from amends.cases import notifications as notification_pages
-from amends.cases import pages as cases_pages
 from amends.cases import service as cases_service
 from amends.cases.rules import case_ref
 from amends.clock import Clock, clock_for
@@ -43,6 +42,7 @@ from amends.people import pages as people_pages
 from amends.people.deps import page_context
 from amends.playbook import policy as playbook
 from amends.recovery import api as recovery_api
+from amends.recovery import inbox as recovery_inbox
 from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
 from amends.web import problems
@@ -161,10 +161,11 @@ def create_app(
         compensation_api,
     ):
         api.include_router(module.router)
+    api.include_router(recovery_inbox.api_router)
     app.include_router(api)
     for page_module in (
         people_pages,
-        cases_pages,
+        recovery_inbox,
         recovery_pages,
         commitments_pages,
         intake_pages,

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic_core import to_json
 
 from amends.cases import service, steps
-from amends.cases.rules import CaseState, Category, Severity
 from amends.cases.schemas import (
     CaseOut,
-    CasePage,
     HandoffIn,
     NotificationOut,
     TimelineEventOut,
@@ -22,49 +18,10 @@ from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["cases"], responses=PROBLEM_RESPONSES)
 CaseId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+# The case list (GET /cases, with search) is in recovery.inbox: search reads messages.
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_DB_INT)]
 
 
-class SortOrder(StrEnum):
-    OPENED = "opened"
-    URGENCY = "urgency"
-
-
-@router.get("/cases", response_model=CasePage)
-def list_cases(
-    session: DbSession,
-    actor: ApiActor,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    state: CaseState | None = None,
-    open: Annotated[bool | None, Query(description="only open (true) or closed (false)")] = None,
-    owner_id: FilterId = None,
-    customer_id: FilterId = None,
-    severity: Severity | None = None,
-    category: Category | None = None,
-    sort: Annotated[
-        SortOrder, Query(description="opened: newest first; urgency: nearest SLA deadline first")
-    ] = SortOrder.OPENED,
-) -> Response:
-    f = service.CaseFilter(
-        state=state,
-        is_open=open,
-        owner_id=owner_id,
-        customer_id=customer_id,
-        severity=severity,
-        category=category,
-        by_urgency=sort is SortOrder.URGENCY,
-    )
-    page = service.list_case_views(session, actor=actor, f=f, limit=limit, offset=offset)
-    body = {
-        "items": page.items,
-        "limit": page.limit,
-        "offset": page.offset,
-        "next_offset": page.next_offset,
-    }
-    # Serialised here (pydantic's own JSON writer, in Rust) rather than validated again
-    # by FastAPI: the owners' list is the page every agent keeps open.
-    return Response(to_json(body), media_type="application/json")
 
 
 @router.post("/cases/{case_id}/handoff", response_model=CaseOut)

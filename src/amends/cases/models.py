@@ -39,6 +39,15 @@ class Case(Base):
             sqlite_where=text("urgency_at IS NOT NULL"),
             postgresql_where=text("urgency_at IS NOT NULL"),
         ),
+        # Everyone's open cases by urgency (the inbox's "all" view), in order, without
+        # sorting every open case (migration i011).
+        Index(
+            "ix_cases_urgency",
+            "urgency_at",
+            "id",
+            sqlite_where=text("urgency_at IS NOT NULL"),
+            postgresql_where=text("urgency_at IS NOT NULL"),
+        ),
         Index("ix_cases_opened", "opened_at"),
         # The escalation sweep reads each clock's oldest running deadlines from these;
         # a stopped or escalated clock leaves its index, so done cases cost nothing.

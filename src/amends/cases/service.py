@@ -295,18 +295,28 @@ def _view_statement(shape: _Shape) -> Select[Any]:
 
 
 def list_case_views(
-    session: Session, *, actor: Actor, f: CaseFilter, limit: int = 50, offset: int = 0
+    session: Session,
+    *,
+    actor: Actor,
+    f: CaseFilter,
+    limit: int = 50,
+    offset: int = 0,
+    matching: ColumnElement[bool] | None = None,
 ) -> Page[dict[str, Any]]:
     """Like list_cases, but straight to JSON-ready API rows (CaseOut's shape), one query.
 
     Owners keep their case list open all day, so this path skips the ORM and the
     column types: plain rows with the owner joined in, turned into dicts once.
+    ``matching`` narrows it to the cases a search found (a condition from above).
     """
     limit = max(1, min(limit, MAX_LIMIT))
     connection = session.connection()
     utc = raw_utc_reader(connection.dialect.name)
     params = {**_values(actor, f), "limit": limit + 1, "offset": offset}
-    rows = connection.execute(_view_statement(_shape(actor, f)), params).all()
+    stmt = _view_statement(_shape(actor, f))
+    if matching is not None:
+        stmt = stmt.where(matching)
+    rows = connection.execute(stmt, params).all()
     items = [CaseOut.json_row(row, utc) for row in rows[:limit]]
     return Page(items, limit, offset, offset + limit if len(rows) > limit else None)
 

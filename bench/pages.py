@@ -1,0 +1,485 @@
+"""The browser's pages under load: the inbox, a case page and search, at 1,000,000 cases.
+
+Builds a SQLite workspace (reused between runs when present) with 1,000,000 cases as
+bench/cases.py makes them, customers in th/el/sk/en, and three messages per case (two
+inbound complaints from the multilingual generator of the similarity tests, one reply)
+inserted with plain INSERTs, so every trigger (case texts, the search indexes) runs as
+it would for real mail. Serves it with two worker processes, signs an agent in and
+drives, with wrk, each for ``--seconds``:
+
+- the inbox ``/cases`` (the agent's open cases, most urgent first) of random agents;
+- a case page ``/cases/{id}`` of random cases;
+- search ``/cases?q=WORD`` with words taken from the messages (Thai, Greek without
+  accents, Slovak without diacritics, English), each a trigram-index lookup.
+
+Targets (issue 15): inbox and case page p99 <= 100 ms, search p99 <= 150 ms. wrk runs
+on the same machine, so its latencies are the server's plus loopback; the load average
+is printed beside them (the machine is shared).
+
+With ``--helpdesk-tickets N`` (default 100,000; 0 skips it) the same run measures
+django-helpdesk's ticket list (``/helpdesk/tickets/`` and the JSON its table loads) on
+N tickets in SQLite, served by gunicorn with two workers, installed as bench/intake.py
+installs it.
+
+Building is the slow part: every message runs the triggers that fold its text in SQL
+for the trigram indexes (about 2 ms a message for search, 3 more for an inbound one's
+case text, on an idle core). 20,000 cases and 60,000 messages took 25 minutes on the
+shared two-core machine this was written on, so the full size is a run of hours.
+
+    python bench/pages.py [--cases N] [--seconds S] [--connections C] [--rebuild]
+                          [--helpdesk-tickets N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.patterns.synthetic import ComplaintStream, strip_accents
+
+import cases as case_bench
+from _common import OUT, emit, free_port, progress, server
+from amends.people.service import hash_password
+from amends.text.fold import fold
+
+PASSWORD = "bench password, not a secret"
+# Thai vowel and tone marks written above, below or after a consonant.
+MARKS = re.compile("[\u0e31\u0e33-\u0e3a\u0e47-\u0e4e]")
+AGENT = "agent0@bench.example"
+# Distinct complaint texts generated; messages reuse them (generation costs more than
+# the inserts, and repetition does not help an index: every word is still indexed).
+POOL = 200_000
+LANGUAGES = ("th", "el", "sk", "en")
+REPLIES = {
+    "en": "We are sorry: we let you down. I am on it personally and will write by tomorrow.",
+    "th": "ขออภัยเป็นอย่างยิ่งครับ ความผิดพลาดครั้งนี้เป็นของเรา ผมจะดูแลเรื่องนี้เองและแจ้งกลับภายในพรุ่งนี้",
+    "sk": "Ospravedlňujeme sa, sklamali sme vás. Osobne sa tomu venujem a zajtra sa ozvem.",
+    "el": "Λυπούμαστε, σας απογοητεύσαμε. Το αναλαμβάνω προσωπικά και θα σας γράψω αύριο.",
+}
+NAMES = {
+    "en": ["Harbour Bakery", "Northwind Studio", "Maple Dental", "Blue Fern Yoga"],
+    "th": ["ร้านกาแฟสมใจ", "บ้านขนมไทย", "สปาสบายดี", "ร้านดอกไม้มะลิ"],
+    "sk": ["Pekáreň U Nováka", "Kaviareň Hviezda", "Zubná ambulancia Žilina", "Kvetinárstvo Ruža"],
+    "el": ["Ταβέρνα Ο Νίκος", "Φούρνος Η Αθηνά", "Οδοντιατρείο Πειραιά", "Ανθοπωλείο Κρίνος"],
+}
+MESSAGE_COLUMNS = (
+    "case_id, customer_id, direction, channel, language, subject, text, is_draft, at, created_at"
+)
+INSERT_MESSAGES = f"INSERT INTO messages ({MESSAGE_COLUMNS}) VALUES ({', '.join('?' * 10)})"
+
+
+def pool(size: int) -> list[str]:
+    stream = ComplaintStream(11)
+    return [next(stream).replace("\n", " ") for _ in range(size)]
+
+
+def language_of(text: str) -> str:
+    if any("\u0e00" <= ch <= "\u0e7f" for ch in text):
+        return "th"
+    if any("\u0370" <= ch <= "\u03ff" for ch in text):
+        return "el"
+    return "sk" if re.search("[áäčďéíĺľňóôŕšťúýž]", text.lower()) else "en"
+
+
+def build(path: Path, n_cases: int) -> None:
+    """bench/cases.py's cases, then customers in four languages and three messages each."""
+    case_bench.build(path, n_cases)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("UPDATE users SET password_hash = ?", (hash_password(PASSWORD),))
+    customers = [
+        (
+            f"{NAMES[LANGUAGES[i % 4]][i // 4 % 4]} {i}",
+            LANGUAGES[i % 4],
+            i,
+        )
+        for i in range(1, case_bench.CUSTOMERS + 1)
+    ]
+    db.executemany("UPDATE customers SET name = ?, language = ? WHERE id = ?", customers)
+    db.executemany(
+        "INSERT INTO contacts (customer_id, name, email, is_primary) VALUES (?, ?, ?, 1)",
+        [(i, f"Contact {i}", f"contact{i}@customer{i}.example") for _, _, i in customers],
+    )
+    db.commit()
+    progress(f"generating {POOL:,} complaint texts")
+    texts = pool(min(POOL, max(1000, n_cases)))
+    languages = [language_of(t) for t in texts]
+    progress(f"inserting {3 * n_cases:,} messages")
+    rows: list[tuple[Any, ...]] = []
+    cursor = db.execute("SELECT id, customer_id, opened_at FROM cases ORDER BY id")
+    for case_id, customer_id, opened in cursor.fetchall():
+        first = texts[case_id * 7919 % len(texts)]
+        second = texts[case_id * 104729 % len(texts)]
+        language = languages[case_id * 7919 % len(texts)]
+        subject = first[:60]
+        rows.append(
+            (case_id, customer_id, "inbound", "email", language, subject, first, 0, opened, opened)
+        )
+        rows.append(
+            (
+                case_id,
+                customer_id,
+                "outbound",
+                "email",
+                language,
+                "Re: " + subject,
+                REPLIES[language],
+                0,
+                opened,
+                opened,
+            )
+        )
+        rows.append(
+            (
+                case_id,
+                customer_id,
+                "inbound",
+                "email",
+                language,
+                "Re: " + subject,
+                second,
+                0,
+                opened,
+                opened,
+            )
+        )
+        if len(rows) >= 60_000:
+            db.executemany(INSERT_MESSAGES, rows)
+            db.commit()  # per chunk, as bulk imports commit
+            rows.clear()
+            if case_id % 100_000 < 20_000:
+                progress(f"  {case_id:,} cases' messages")
+    if rows:
+        db.executemany(INSERT_MESSAGES, rows)
+    db.commit()
+    db.execute("ANALYZE")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+def search_words(db_path: Path, count: int = 200) -> list[str]:
+    """Words of the messages, as people type them: Greek and Slovak without accents."""
+    rng = random.Random(3)
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    bodies = [
+        r[0]
+        for r in db.execute(
+            "SELECT text FROM messages WHERE direction = 'inbound' AND id % 997 = 0 LIMIT 2000"
+        )
+    ]
+    db.close()
+    words: list[str] = []
+    for body in bodies:
+        if language_of(body) == "th":
+            # No spaces between Thai words: any run of letters from the middle.
+            # No spaces between Thai words: a piece from the middle of a run of letters,
+            # starting at a consonant and not cutting a vowel or tone mark off.
+            run = max(re.findall(r"[\u0e00-\u0e7f]{10,}", body) or [""], key=len)
+            starts = [i for i, ch in enumerate(run[:-6]) if "\u0e01" <= ch <= "\u0e2e"]
+            if starts:
+                start = rng.choice(starts)
+                end = start + rng.randint(4, 6)
+                while end < len(run) and MARKS.match(run[end]):
+                    end += 1
+                words.append(run[start:end])
+            continue
+        candidates = [w for w in re.findall(r"\w{5,}", body) if not w.isdigit()]
+        if candidates:
+            words.append(strip_accents(rng.choice(candidates)).lower())
+    rng.shuffle(words)
+    return words[:count]
+
+
+def sign_in(base: str) -> str:
+    """The session cookie of the bench agent, signed in through the form."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        form = client.get("/signin").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form)
+        assert csrf is not None
+        response = client.post(
+            "/signin",
+            data={"email": AGENT, "password": PASSWORD, "csrf_token": csrf.group(1)},
+        )
+        assert response.status_code in (200, 303), response.text[:300]
+        return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+
+
+LUA = """
+math.randomseed(%(seed)d)
+local paths = {%(paths)s}
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    return '"' + "".join(f"\\{b}" for b in value.encode()) + '"'
+
+
+def drive(
+    base: str, cookie: str, paths: list[str], seconds: int, connections: int
+) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(LUA % {"seed": 42, "paths": ", ".join(lua_string(p) for p in paths)})
+        script.flush()
+        wrk = ["wrk", "-t2", f"-c{connections}", "-H", f"Cookie: {cookie}", "--latency"]
+        wrk += ["-s", script.name]
+        subprocess.run([*wrk, "-d3s", base], check=True, capture_output=True)  # warm-up
+        before = os.getloadavg()
+        run = subprocess.run(
+            [*wrk, f"-d{seconds}s", base], check=True, capture_output=True, text=True
+        )
+        after = os.getloadavg()
+    result: dict[str, Any] = dict(case_bench.parse_wrk(run.stdout))
+    result["load_average_before"] = [round(x, 2) for x in before]
+    result["load_average_after"] = [round(x, 2) for x in after]
+    return result
+
+
+def check_search(base: str, cookie: str, words: list[str], db_path: Path) -> dict[str, Any]:
+    """Each word finds at least one case, and every case it finds has it (folded) in a
+    message, its title, or its customer's name or contact."""
+    found_all, exact = 0, 0
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    with httpx.Client(base_url=base, timeout=60, headers={"Cookie": cookie}) as client:
+        for word in words[:20]:
+            html = client.get("/cases", params={"q": word}).text
+            ids = [int(x) for x in re.findall(r'<td class="ref"><a href="/cases/(\d+)">', html)]
+            found_all += bool(ids)
+            ok = True
+            for case_id in ids[:5]:
+                texts = [
+                    r[0] + " " + r[1]
+                    for r in db.execute(
+                        "SELECT subject, text FROM messages WHERE case_id = ?", (case_id,)
+                    )
+                ]
+                texts += [
+                    r[0]
+                    for r in db.execute(
+                        "SELECT c.title || ' ' || u.name FROM cases c JOIN customers u"
+                        " ON u.id = c.customer_id WHERE c.id = ?",
+                        (case_id,),
+                    )
+                ]
+                ok = ok and any(fold(word)[0] in fold(t)[0] for t in texts)
+            exact += ok
+    db.close()
+    return {"words_checked": min(20, len(words)), "found_some": found_all, "all_right": exact}
+
+
+# --- django-helpdesk ----------------------------------------------------------------
+
+
+def run_helpdesk(tickets: int, seconds: int, connections: int) -> dict[str, Any]:
+    """django-helpdesk's ticket list over ``tickets`` tickets, two gunicorn workers."""
+    import intake
+
+    try:
+        python = intake.helpdesk_python()
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "gunicorn"], check=True, capture_output=True
+        )
+    except subprocess.CalledProcessError as exc:
+        return {"error": f"could not install django-helpdesk: {exc}"}
+    site = OUT / f"helpdesk-list-{tickets}"
+    db_file = site / "helpdesk.db"
+    settings = intake.SETTINGS.replace("DB_PATH", repr(str(db_file)))
+    settings = settings.replace("MEDIA_PATH", repr(str(site / "media")))
+    env = {**os.environ, "PYTHONPATH": str(site), "DJANGO_SETTINGS_MODULE": "hdsite.settings"}
+    env.pop("VIRTUAL_ENV", None)
+    if not db_file.exists():
+        shutil.rmtree(site, ignore_errors=True)
+        (site / "hdsite").mkdir(parents=True)
+        (site / "hdsite" / "__init__.py").write_text("")
+        (site / "hdsite" / "settings.py").write_text(settings)
+        (site / "hdsite" / "urls.py").write_text(intake.URLS)
+        (site / "hdsite" / "wsgi_app.py").write_text(
+            "from django.core.wsgi import get_wsgi_application\n"
+            "application = get_wsgi_application()\n"
+        )
+        subprocess.run(
+            [str(python), "-m", "django", "migrate", "--noinput"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        progress(f"django-helpdesk: {tickets:,} tickets")
+        fill = HELPDESK_FILL % {"tickets": tickets, "password": PASSWORD}
+        subprocess.run([str(python), "-c", fill], env=env, check=True, capture_output=True)
+    cookie = subprocess.run(
+        [str(python), "-c", HELPDESK_SESSION], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            str(python),
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "hdsite.wsgi_app:application",
+        ],
+        env=env,
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(base + "/helpdesk/", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    return {"error": "gunicorn did not start"}
+                time.sleep(0.3)
+        session = f"sessionid={cookie}"
+        listing = httpx.get(base + "/helpdesk/tickets/", headers={"Cookie": session}, timeout=60)
+        result: dict[str, Any] = {
+            "tickets": tickets,
+            "server": "gunicorn -w 2 (sync)",
+            "ticket_list_status": listing.status_code,
+        }
+        result["ticket_list_page"] = drive(
+            base, session, ["/helpdesk/tickets/"], seconds, connections
+        )
+        # The list page fills its table from this JSON (server-side DataTables), for the
+        # query the page encodes in it.
+        encoded = re.search(r"datatables_ticket_list/([A-Za-z0-9+/=]+)", listing.text)
+        if encoded is None:
+            result["ticket_table_json"] = {"error": "no datatables URL in the list page"}
+            return result
+        table = f"/helpdesk/datatables_ticket_list/{encoded.group(1)}?draw=1&start=0&length=25"
+        result["ticket_table_json"] = drive(base, session, [table], seconds, connections)
+        return result
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+HELPDESK_FILL = """
+import django, datetime, random
+django.setup()
+from django.contrib.auth.models import User
+from django.utils import timezone
+from helpdesk.models import Queue, Ticket
+user = User.objects.create_superuser("bench", "bench@example.com", %(password)r)
+queue = Queue.objects.create(title="Bench", slug="bench")
+rng = random.Random(5)
+now = timezone.now()
+batch = []
+for i in range(%(tickets)d):
+    at = now - datetime.timedelta(minutes=rng.randint(0, 2 * 365 * 24 * 60))
+    batch.append(Ticket(title=f"Ticket {i}", queue=queue, created=at, modified=at,
+        submitter_email=f"customer{i %% 20000}@example.com", status=rng.choice([1, 2, 3, 4]),
+        priority=rng.randint(1, 5), assigned_to=user if i %% 3 else None,
+        description="Bench ticket"))
+    if len(batch) == 5000:
+        Ticket.objects.bulk_create(batch)
+        batch.clear()
+Ticket.objects.bulk_create(batch)
+"""
+
+HELPDESK_SESSION = """
+import django
+django.setup()
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+user = User.objects.get(username="bench")
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print(session.session_key)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--helpdesk-tickets", type=int, default=100_000)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench/pages.py needs wrk: apt-get install wrk")
+
+    home = OUT / f"pages-{args.cases}"
+    db_path = home / "amends.db"
+    build_seconds = None
+    if args.rebuild and home.exists():
+        shutil.rmtree(home)
+    if not db_path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        build(db_path, args.cases)
+        build_seconds = round(time.perf_counter() - started, 1)
+        progress(f"built in {build_seconds:.0f} s")
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    messages = db.execute("SELECT max(id) FROM messages").fetchone()[0]
+    agents = [r[0] for r in db.execute("SELECT id FROM users WHERE role = 'agent'")]
+    db.close()
+    words = search_words(db_path)
+    rng = random.Random(9)
+    env = {"AMENDS_HOME": str(home), "AMENDS_DATABASE_URL": f"sqlite:///{db_path}"}
+    result: dict[str, Any] = {
+        "benchmark": "pages",
+        "cases": args.cases,
+        "messages": messages,
+        "engine": "sqlite",
+        "build_seconds": build_seconds,
+        "server_workers": 2,
+        "load_generator": f"wrk -t2 -c{args.connections} -d{args.seconds}s",
+        "cpu_cores": os.cpu_count(),
+    }
+    with server(env, "--workers", "2", "--no-worker") as base:
+        cookie = sign_in(base)
+        # The bench agent sees every agent's inbox through the owner filter.
+        inboxes = [f"/cases?scope=all&owner={a}" for a in agents] + ["/cases"]
+        case_pages = [f"/cases/{rng.randint(1, args.cases)}" for _ in range(500)]
+        searches = ["/cases?" + httpx.QueryParams({"q": w}).__str__() for w in words]
+        for name, paths, target in (
+            ("inbox", inboxes, 100),
+            ("case_page", case_pages, 100),
+            ("search", searches, 150),
+        ):
+            progress(f"wrk: {name}")
+            measured = drive(base, cookie, paths, args.seconds, args.connections)
+            measured["p99_target_ms"] = target
+            measured["p99_ok"] = measured.get("p99_ms", 1e9) <= target and not measured["non_2xx"]
+            result[name] = measured
+        result["search_words_sample"] = words[:8]
+        result["search_checked"] = check_search(base, cookie, words, db_path)
+    if args.helpdesk_tickets:
+        result["django_helpdesk"] = run_helpdesk(
+            args.helpdesk_tickets, args.seconds, args.connections
+        )
+    emit(result)
+
+
+if __name__ == "__main__":
+    main()
