@@ -110,7 +110,7 @@ def test_a_held_write_lock_never_stalls_the_server(
         # Reads go on while the lock is held: the API, and pages in the browser.
         listed = api.get("/api/v1/cases", params={"limit": 5})
         assert listed.status_code == 200 and listed.json()["items"]
-        page.goto(server.base + "/cases")
+        page.goto(server.base + "/cases?scope=all&state=any")
         assert page.locator("table.cases tbody tr").count() >= 1
         page.goto(server.base + "/cases/1")
         assert page.locator("h1").inner_text().startswith("C-1")

@@ -22,8 +22,6 @@ CaseId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 FilterId = Annotated[int | None, Query(ge=1, le=MAX_DB_INT)]
 
 
-
-
 @router.post("/cases/{case_id}/handoff", response_model=CaseOut)
 def handoff(
     case_id: CaseId, body: HandoffIn, session: DbSession, actor: ApiActor, clock: AppClock
