@@ -24,8 +24,10 @@ install: $(VENV)/.installed-base
 demo: $(VENV)/.installed-base
 	$(BIN)/amends demo $(if $(PORT),--port $(PORT))
 
+# Tests run in one process per core (pytest-xdist); `make test PYTEST_ARGS="-n 0"` runs
+# them in one.
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench

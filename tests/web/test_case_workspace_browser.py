@@ -8,6 +8,7 @@ has a limit in the customer's currency; without one every baht waits for a manag
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -235,8 +236,13 @@ def test_an_agent_works_the_most_urgent_case_from_apology_to_close(
         agent.email,
     )[0]
     base = f"/cases/{case_id}"
-    page = _sign_in(browser, workspace, agent.email, base)
+    # The inbox opens on the agent's own open cases, the most urgent first.
+    page = _sign_in(browser, workspace, agent.email, "/cases")
     assert page.locator("html").get_attribute("lang") == language  # type: ignore[attr-defined]
+    first = page.locator("table.cases tbody tr").first.locator("td.ref a")  # type: ignore[attr-defined]
+    assert first.get_attribute("href") == base
+    first.click()
+    page.wait_for_url("**" + base)  # type: ignore[attr-defined]
 
     # Acknowledge by phone: the step needs the note of what was said.
     page.fill("#call-note", "called, apologised")  # type: ignore[attr-defined]
@@ -294,8 +300,14 @@ def test_an_agent_works_the_most_urgent_case_from_apology_to_close(
     assert refusal.inner_text().strip() == _(REFUSALS["compensation-pending"])
     assert _(REFUSALS["compensation-pending"]) != REFUSALS["compensation-pending"]
 
-    # The manager approves in a second browser (on the case page: no notification list yet).
-    boss = _sign_in(browser, workspace, manager.email, base)
+    # The manager, in a second browser, opens the request from their notifications.
+    boss = _sign_in(browser, workspace, manager.email, "/notifications")
+    notice = boss.locator("li.notice.unread").filter(  # type: ignore[attr-defined]
+        has=boss.locator(".kind-approval_needed"),  # type: ignore[attr-defined]
+        has_text=re.compile(rf"C-{case_id}\b"),
+    )
+    notice.locator("form:has(input[name=then]) button").click()
+    boss.wait_for_url("**" + base + "*")  # type: ignore[attr-defined]
     boss.click('form.decision button[value="approve"]')  # type: ignore[attr-defined]
     boss.wait_for_url("**done=approved*")  # type: ignore[attr-defined]
     assert boss.locator("tr[data-status=approved]").count() == 1  # type: ignore[attr-defined]
