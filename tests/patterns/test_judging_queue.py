@@ -101,7 +101,7 @@ def test_a_case_left_unjudged_by_a_crash_is_judged_by_the_job(
     first = ingest(ctx, FIRST, source="eml", source_ref="1.eml")
     close(sessions, clock, first.case_id)
     # The process dies between the batch's commit and judging its cases.
-    monkeypatch.setattr(pipeline.patterns, "drain_judging", lambda *a, **k: 0)
+    monkeypatch.setattr(pipeline.judging, "drain_judging", lambda *a, **k: 0)
     again = ingest(ctx, AGAIN, source="eml", source_ref="2.eml")
     monkeypatch.undo()
     assert queued(sessions) == 1

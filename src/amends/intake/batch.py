@@ -33,8 +33,7 @@ from amends.intake.rules import RawMailStatus, message_key, raw_mail_transition,
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem, StoredAttachment
 from amends.messages.rules import Channel, Direction
-from amends.patterns import service as patterns
-from amends.patterns import similar
+from amends.patterns import judging, similar
 from amends.people.models import User
 from amends.people.rules import SYSTEM
 from amends.playbook.policy import Playbook
@@ -384,7 +383,7 @@ def apply_batch(
     # customer's words, not its subject alone; but judging costs milliseconds a case and
     # a batch may open hundreds, so it is queued here, in this transaction, and done in
     # short transactions of its own after the commit (see pipeline._record).
-    patterns.queue_judging(session, opened, now=now)
+    judging.queue_judging(session, opened, now=now)
     attachments: list[dict[str, object]] = []
     for (w, case, item), message_id in zip(pending, ids, strict=True):
         if item.message_key:

@@ -31,7 +31,7 @@ from amends.intake.batch import Work, apply_batch
 from amends.intake.models import RawMail
 from amends.intake.result import ParsedMessage
 from amends.intake.rules import RawMailStatus, message_key
-from amends.patterns import service as patterns
+from amends.patterns import judging
 from amends.playbook.policy import Playbook
 
 log = logging.getLogger(__name__)
@@ -205,7 +205,7 @@ def _record(ctx: IntakeContext, work: list[Work]) -> list[IngestResult]:
     # The batch's new cases are judged now, each chunk in its own short transaction; if
     # this process stops first, the next drain (another batch, or the judge-cases job)
     # judges them.
-    patterns.drain_judging(
+    judging.drain_judging(
         lambda: transaction(ctx.sessions), now=ctx.clock.now, playbook=ctx.playbook
     )
     results = []

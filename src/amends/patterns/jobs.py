@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from amends.patterns import service as patterns
+from amends.patterns import judging
 from amends.playbook import policy as playbooks
 from amends.worker import JobContext, job
 
@@ -16,7 +16,7 @@ CASES_PER_RUN = 5000
 @job("judge-cases", every_seconds=10)
 def judge_cases(ctx: JobContext) -> dict[str, Any]:
     book = playbooks.load(ctx.settings.home, workspace_timezone=ctx.settings.timezone)
-    judged = patterns.drain_judging(
+    judged = judging.drain_judging(
         ctx.transaction, now=ctx.clock.now, playbook=book, max_cases=CASES_PER_RUN
     )
     return {"judged": judged}

@@ -100,12 +100,7 @@ class CaseText(Base):
 
 
 class JudgingQueued(Base):
-    """A case waiting to be judged for repeats and patterns by the ``judge-cases`` job.
-
-    Mail intake opens many cases in one short transaction and queues their judging here
-    in the same transaction, so a case is never left unjudged: whichever process drains
-    the queue first (the intake run right after its commit, or any worker) judges it.
-    """
+    """A case waiting to be judged for repeats and patterns (see ``patterns.judging``)."""
 
     __tablename__ = "judging_queue"
 

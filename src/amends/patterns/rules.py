@@ -6,15 +6,34 @@ kind reads as a pattern, so it is treated as more severe.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from amends.errors import InvalidTransition
 from amends.playbook.rules import REPEAT_WINDOW, Category, Severity
 from amends.playbook.rules import PatternPolicy as PatternPolicy
 
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
+T = TypeVar("T")
+
+
+def in_rounds(items: Iterable[T], customer_of: Callable[[T], int]) -> list[list[T]]:
+    """``items`` cut into rounds holding at most one per customer, each in order: opened
+    or judged round by round, every case sees its customer's earlier ones as it would
+    one by one."""
+    rounds: list[list[T]] = []
+    seen: dict[int, int] = {}
+    for item in items:
+        customer = customer_of(item)
+        level = seen.get(customer, 0)
+        seen[customer] = level + 1
+        if level == len(rounds):
+            rounds.append([])
+        rounds[level].append(item)
+    return rounds
 
 
 @dataclass(frozen=True)

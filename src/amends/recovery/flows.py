@@ -46,6 +46,7 @@ from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel, Direction, OutboxStatus, outbox_transition
 from amends.patterns import service as patterns
 from amends.patterns import similar
+from amends.patterns.rules import in_rounds
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
 from amends.playbook.policy import Playbook
@@ -72,16 +73,8 @@ def open_cases(
     a caller about to store the customer's words (judging the bare subject first would
     only do the same work twice).
     """
-    rounds: list[list[int]] = []
-    seen: dict[int, int] = {}
-    for index, spec in enumerate(specs):
-        level = seen.get(spec.customer_id, 0)
-        seen[spec.customer_id] = level + 1
-        if level == len(rounds):
-            rounds.append([])
-        rounds[level].append(index)
     opened: list[Case | None] = [None] * len(specs)
-    for turn in rounds:
+    for turn in in_rounds(range(len(specs)), lambda i: specs[i].customer_id):
         batch = cases.open_cases(
             session, actor=actor, now=now, specs=[specs[i] for i in turn], playbook=playbook
         )
