@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -98,10 +97,6 @@ class _Known:
                 for s in session.scalars(select(Message.subject).where(Message.case_id == case_id))
             )
         return found
-
-
-def _likeness(session: Session, text: str, case_ids: Sequence[int]) -> dict[int, float]:
-    return dict(similar.score(session, text, case_ids))
 
 
 def _domain(address: str) -> str:
@@ -330,7 +325,7 @@ def apply_batch(
                 subject=parsed.subject,
                 text=text,
                 subjects={c.id: known.subjects(session, c.id) for c in candidates},
-                likeness=partial(_likeness, session, f"{parsed.subject}\n{text}"),
+                likeness=similar.likeness(session, parsed.subject, text),
             )
         if case is None:
             if known.routing is None:

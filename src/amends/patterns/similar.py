@@ -15,7 +15,7 @@ and one scorer:
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 
@@ -195,6 +195,15 @@ def score(session: Session, query_text: str, case_ids: Sequence[int]) -> list[tu
     scored = [(cid, s) for (cid, _), s in zip(texts, scores, strict=True) if s > 0]
     scored.sort(key=lambda item: (-item[1], item[0]))
     return scored
+
+
+def likeness(
+    session: Session, subject: str, text: str
+) -> Callable[[Sequence[int]], dict[int, float]]:
+    """How alike a new message (its subject and text) is to each of the cases it is then
+    asked about: what ``messages.matching_case`` weighs to tell the same matter."""
+    message = f"{subject}\n{text}"
+    return lambda case_ids: dict(score(session, message, case_ids))
 
 
 def reindex(session: Session) -> dict[str, float | int]:

@@ -630,7 +630,7 @@ def receive_complaint(
         ).all(),
         subject=subject,
         text=text,
-        likeness=lambda ids: dict(similar.score(session, f"{subject}\n{text}", ids)),
+        likeness=similar.likeness(session, subject, text),
     )
     opened = open_case is None
     if open_case is None:
