@@ -87,7 +87,8 @@ def shoot_all(base: str, email: str, password: str, out: Path) -> None:
             page.select_option("#ui-language", language)
             page.click("form.language button[type=submit]")
             page.wait_for_load_state()
-            page.goto(base + "/cases")
+            # The owner signs in here and has no open case of their own: everyone's.
+            page.goto(base + "/cases?scope=all")
             _shoot(page, out, f"{language}-inbox")
             first_case = page.locator("main a[href^='/cases/']").first
             href = first_case.get_attribute("href") if first_case.count() else "/cases/1"
