@@ -66,6 +66,7 @@ def write_lock(sqlite_server: DemoServer) -> Iterator[sqlite3.Connection]:
 
 
 @pytest.mark.slow
+@pytest.mark.alone
 def test_a_held_write_lock_never_stalls_the_server(
     sqlite_server: DemoServer,
     write_lock: sqlite3.Connection,
