@@ -27,7 +27,7 @@ import httpx
 
 from _common import AMENDS, OUT, emit, progress, server
 from amends import migrate
-from amends.db import make_engine
+from amends.db import make_engine, register_sqlite_functions
 
 OWNERS = 40
 CUSTOMERS = 20_000
@@ -68,6 +68,7 @@ def build(path: Path, n_cases: int) -> None:
     rng = random.Random(5)
     now = datetime.now(UTC).replace(tzinfo=None)
     db = sqlite3.connect(path)
+    register_sqlite_functions(db)  # the search triggers fold with amends_fold
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
     created = ts(now)

@@ -53,6 +53,7 @@ from tests.patterns.synthetic import ComplaintStream, strip_accents
 
 import cases as case_bench
 from _common import OUT, emit, free_port, progress, server
+from amends.db import register_sqlite_functions
 from amends.people.service import hash_password
 from amends.text.fold import fold
 
@@ -99,6 +100,7 @@ def build(path: Path, n_cases: int) -> None:
     """bench/cases.py's cases, then customers in four languages and three messages each."""
     case_bench.build(path, n_cases)
     db = sqlite3.connect(path)
+    register_sqlite_functions(db)  # the search triggers fold with amends_fold
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
     db.execute("UPDATE users SET password_hash = ?", (hash_password(PASSWORD),))

@@ -50,7 +50,7 @@ from tests.patterns.synthetic import ComplaintStream
 
 from _common import OUT, emit, peak_rss_mb, progress
 from amends import migrate
-from amends.db import make_engine, make_session_factory
+from amends.db import make_engine, make_session_factory, register_sqlite_functions
 from amends.patterns import similar
 from amends.patterns.textsim import profile
 
@@ -146,6 +146,7 @@ def build_sqlite(path: Path, corpus: Path, cases: int) -> None:
     migrate.upgrade(engine)
     engine.dispose()
     db = sqlite3.connect(path)
+    register_sqlite_functions(db)  # the search triggers fold with amends_fold
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     at = "2026-11-30 12:00:00.000000"

@@ -30,7 +30,7 @@ from sqlalchemy import make_url, text
 
 from _common import OUT, emit, peak_rss_mb, progress
 from amends import migrate
-from amends.db import make_engine, make_session_factory, transaction
+from amends.db import make_engine, make_session_factory, register_sqlite_functions, transaction
 from amends.playbook import policy as playbooks
 from amends.recovery import sweep as sweeps
 
@@ -128,6 +128,7 @@ def build_sqlite(path: Path, n: int) -> dict[str, Any]:
     migrate.upgrade(engine)
     engine.dispose()
     db = sqlite3.connect(path)
+    register_sqlite_functions(db)  # the search triggers fold with amends_fold
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=OFF")
     created = ts(NOW - timedelta(days=1200))
