@@ -311,6 +311,7 @@ def demo(
     with ws.transaction() as session:
         fresh = not demo_load.has_data(session)
         if fresh:
+            demo_load.write_playbook(ws.settings.home)
             password = demo_load.new_password()
             counts = demo_load.load(
                 session,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 import subprocess
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -14,8 +15,15 @@ from amends.clock import FrozenClock
 from amends.config import Settings
 from amends.db import make_engine, make_session_factory, transaction
 from amends.demo import SIGN_IN_FILE
-from amends.demo.load import DemoSignIns, SignInRow, parse_sign_ins, write_sign_in
+from amends.demo.load import (
+    DemoSignIns,
+    SignInRow,
+    parse_sign_ins,
+    write_playbook,
+    write_sign_in,
+)
 from amends.people import service as people
+from amends.playbook.policy import load as load_playbook
 from tests.conftest import AMENDS, DemoServer
 
 
@@ -85,3 +93,16 @@ def test_the_banner_shows_only_in_a_demo_workspace(
         page = demo.get("/signin", headers={"accept-language": "el"})
         assert "demo-banner" in page.text
         assert "Αυτός είναι ένας χώρος εργασίας επίδειξης." in page.text
+
+
+def test_the_demo_gives_the_baht_a_rate_so_its_thai_customers_grants_have_an_agent_limit(
+    demo_server: DemoServer,
+) -> None:
+    book = load_playbook(demo_server.home, workspace_timezone="UTC")
+    limit = book.compensation.limit_for("THB", "EUR")
+    assert limit is not None
+    assert Decimal(3800) < limit < Decimal(3900)  # 100 EUR at 0.026 EUR a baht
+    # A workspace's own playbook is never replaced.
+    (demo_server.home / "playbook.toml").write_text("# mine\n", encoding="utf-8")
+    assert write_playbook(demo_server.home) is False
+    assert (demo_server.home / "playbook.toml").read_text(encoding="utf-8") == "# mine\n"

@@ -4,11 +4,14 @@ files that came with a complaint, listed on its case and downloaded as attachmen
 
 from __future__ import annotations
 
+import html
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.numbers import format_percent
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -172,7 +175,9 @@ def test_the_case_page_shows_the_panels_in_the_readers_language(
     ):
         assert _(label) != label and _(label) in page.text, label
     # The recommendation's reasons, in the reader's language too.
-    assert _("start at %(share)s of the loss") % {"share": "125%"} in page.text
+    # Shares as the reader writes them ("125 %" in Slovak, with a no-break space).
+    share = format_percent(Decimal("1.25"), locale=language)
+    assert html.escape(_("start at %(share)s of the loss") % {"share": share}) in page.text
     assert f'href="/cases/{first}"' in page.text
     assert "Somchai Employee" in page.text
 

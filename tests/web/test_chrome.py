@@ -166,7 +166,9 @@ def test_refusals_and_reasons_are_said_in_the_readers_language() -> None:
         recurring_service=True,
     )
     assert "worth 200 EUR" in rec.explanation and "2 week(s) late" in rec.explanation
-    # The recommendation's reasons are catalog messages with their values.
-    said = [slovak(r.message) % r.values for r in rec.reasons]
-    assert said[0] == "to, čo zlyhalo, malo hodnotu 200 EUR"
+    # The recommendation's reasons are catalog messages with their values, and a page
+    # says amounts, shares and factors as its reader writes them.
+    said = [i18n.say(r.said, slovak, Reader()) for r in rec.reasons]
+    assert said[0] == "to, čo zlyhalo, malo hodnotu 200,00\xa0€"
+    assert "125\xa0%" in said[1] and "×1,3" in said[2]
     assert all(s and "severity" not in s and "week" not in s for s in said)

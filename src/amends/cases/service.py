@@ -415,7 +415,9 @@ def notifications_for(
     stmt = select(Notification).where(Notification.user_id == actor.user_id)
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
-    return list(session.scalars(stmt.order_by(Notification.id.desc()).limit(limit)))
+    # By when they happened: the demo and imports write past notifications out of order.
+    newest = (Notification.created_at.desc(), Notification.id.desc())
+    return list(session.scalars(stmt.order_by(*newest).limit(limit)))
 
 
 UNREAD_SHOWN = 99  # the bell says "99+" past this

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from amends.errors import N_, InvalidTransition
+from amends.errors import N_, InvalidTransition, said
 from amends.people.rules import Role
 from amends.playbook.rules import PolicySettings as PolicySettings
 
@@ -65,13 +65,24 @@ def needs_approval(role: Role, amount: Decimal, limit: Decimal | None) -> bool:
 @dataclass(frozen=True)
 class Reason:
     """One step of a recommendation: a message id with its values, so each page can say
-    it in its reader's language and the API and CLI in English."""
+    it in its reader's language (``said``: amounts in the reader's currency format,
+    shares as percentages) and the API and CLI in English (``values``)."""
 
     message: str
     values: dict[str, str]
+    said: dict[str, Any]
 
     def __str__(self) -> str:
         return self.message % self.values
+
+
+# How a value is said in English for the API and CLI; pages format it by locale.
+def _english(value: object, how: str, currency: str) -> str:
+    if how == "money":
+        return f"{value} {currency}"
+    if how == "percent":
+        return f"{Decimal(str(value)):.0%}"
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -112,60 +123,62 @@ def recommend(
     """What to give, how much, and why, in plain words."""
     reasons: list[Reason] = []
 
-    def say(message: str, **values: object) -> None:
-        reasons.append(Reason(message, {k: str(v) for k, v in values.items()}))
+    def say(message: str, fmt: dict[str, str] | None = None, **values: object) -> None:
+        how = fmt or {}
+        english = {k: _english(v, how.get(k, ""), currency) for k, v in values.items()}
+        stored = said(message, fmt=how, currency=currency, **{k: str(v) for k, v in values.items()})
+        reasons.append(Reason(message, english, stored))
 
     if failed_value > 0:
         loss = failed_value
-        say(
-            N_("what failed was worth %(value)s %(currency)s"),
-            value=failed_value,
-            currency=currency,
-        )
+        say(N_("what failed was worth %(value)s"), {"value": "money"}, value=failed_value)
     else:
         loss = (recurring_value * policy.service_loss_share).quantize(Decimal("0.01"))
         say(
             N_(
-                "no price on what failed, so a quarter of the monthly value (%(monthly)s "
-                "%(currency)s) stands for the loss: %(loss)s %(currency)s"
+                "no price on what failed, so a quarter of the monthly value (%(monthly)s) "
+                "stands for the loss: %(loss)s"
             ),
+            {"monthly": "money", "loss": "money"},
             monthly=recurring_value,
-            currency=currency,
             loss=loss,
         )
     share = policy.base_share
-    say(N_("start at %(share)s of the loss"), share=f"{share:.0%}")
+    say(N_("start at %(share)s of the loss"), {"share": "percent"}, share=share)
     ceiling = policy.max_share_normal
     if severity in _SEVERE:
         share *= policy.severe_factor
         ceiling = policy.max_share_severe
-        say(_SEVERE[severity], factor=policy.severe_factor)
+        say(_SEVERE[severity], {"factor": "number"}, factor=policy.severe_factor)
     if is_repeat:
         share *= policy.repeat_factor
         ceiling = policy.max_share_repeat
-        say(N_("the same failure happened before: ×%(factor)s"), factor=policy.repeat_factor)
+        say(
+            N_("the same failure happened before: ×%(factor)s"),
+            {"factor": "number"},
+            factor=policy.repeat_factor,
+        )
     weeks = lateness.days // 7
     if weeks > 0:
         extra = min(policy.late_step * weeks, policy.late_max)
         share += extra
-        say(N_("%(weeks)s week(s) late: +%(extra)s"), weeks=weeks, extra=f"{extra:.0%}")
+        say(
+            N_("%(weeks)s week(s) late: +%(extra)s"), {"extra": "percent"}, weeks=weeks, extra=extra
+        )
     if policy.generosity != 1:
         share *= policy.generosity
-        say(N_("workspace generosity ×%(factor)s"), factor=policy.generosity)
+        say(N_("workspace generosity ×%(factor)s"), {"factor": "number"}, factor=policy.generosity)
     if share > ceiling * policy.generosity:
         share = ceiling * policy.generosity
         say(
             N_("capped at %(share)s: beyond that more money stops winning loyalty"),
-            share=f"{share:.0%}",
+            {"share": "percent"},
+            share=share,
         )
     amount = (loss * share).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     if cap is not None and amount > cap:
         amount = cap
-        say(
-            N_("limited to the workspace maximum of %(cap)s %(currency)s"),
-            cap=cap,
-            currency=currency,
-        )
+        say(N_("limited to the workspace maximum of %(cap)s"), {"cap": "money"}, cap=cap)
     kind = CompensationKind.CREDIT if recurring_service else CompensationKind.REFUND
     if loss == 0:
         kind = CompensationKind.GIFT

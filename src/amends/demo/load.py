@@ -32,7 +32,7 @@ from amends.messages.rules import Channel, Direction
 from amends.people import service as people
 from amends.people.models import User
 from amends.people.rules import OPERATOR, Actor, Role
-from amends.playbook.policy import Playbook
+from amends.playbook.policy import DEFAULT_PATH, Playbook
 from amends.recovery import flows
 from amends.recovery.flows import CompensationInput
 from amends.workspace import service as workspace
@@ -297,6 +297,27 @@ def _advance(
                 approve=True,
                 note="demo: approved",
             )
+
+
+# What one baht is worth in euros, about: the demo's Thai customers pay in baht.
+DEMO_RATES = "THB = 0.026"
+
+
+def write_playbook(home: Path) -> bool:
+    """Give a new demo the shipped playbook with a rate for the baht, so compensation for
+    its Thai customers has an agent limit as it does in euros (without a rate, every
+    grant in baht waits for a manager). A workspace's own playbook is never replaced."""
+    path = home / "playbook.toml"
+    if path.exists():
+        return False
+    shipped = DEFAULT_PATH.read_text(encoding="utf-8")
+    commented = f"# {DEMO_RATES}"
+    if commented not in shipped:
+        raise RuntimeError(f"the shipped playbook no longer has the line {commented!r}")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(shipped.replace(commented, DEMO_RATES, 1))
+    return True
 
 
 def write_sign_in(home: Path, password: str) -> DemoSignIns:

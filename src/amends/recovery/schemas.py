@@ -114,10 +114,13 @@ class SimilarOut(CaseLink):
 
 
 class ReasonOut(BaseModel):
-    """One step of the recommendation: a catalog message id and its values."""
+    """One step of the recommendation: a catalog message id and its values in English;
+    ``said`` is the same sentence stored for saying in a reader's language (money and
+    shares formatted by locale)."""
 
     message: str
     values: dict[str, str]
+    said: dict[str, Any]
 
 
 class RecommendationOut(BaseModel):

@@ -122,7 +122,9 @@ def _compensation(
             amount=rec.amount,
             currency=rec.currency,
             explanation=rec.explanation,
-            reasons=[ReasonOut(message=r.message, values=r.values) for r in rec.reasons],
+            reasons=[
+                ReasonOut(message=r.message, values=r.values, said=r.said) for r in rec.reasons
+            ],
         ),
         granted=given,
         open_request=any(c.status == CompensationStatus.REQUESTED for c in given),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from io import BytesIO
@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -60,11 +60,16 @@ def pick_language(preferred: str | None, accept_language: str | None) -> str:
 
 
 def when(value: datetime | None, language: str, timezone: str) -> str:
-    """A moment in the reader's timezone, as Babel's medium date and time."""
+    """A moment in the reader's timezone: the locale's medium date and short time
+    (seconds say nothing a person acts on)."""
     if value is None:
         return "—"
-    return format_datetime(
-        value, format="medium", tzinfo=ZoneInfo(timezone), locale=Locale.parse(language)
+    locale = Locale.parse(language)
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(ZoneInfo(timezone))
+    pattern = str(locale.datetime_formats["medium"])
+    return pattern.format(
+        format_time(local, format="short", locale=locale),
+        format_date(local, format="medium", locale=locale),
     )
 
 
