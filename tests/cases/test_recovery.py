@@ -22,7 +22,7 @@ from amends.messages import service as messages
 from amends.messages.models import Message
 from amends.messages.rules import Channel, Direction
 from amends.people.rules import OPERATOR, Actor, Role
-from amends.recovery import flows
+from amends.recovery import conversation, flows
 from amends.worker import JobContext, Worker
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
@@ -84,7 +84,7 @@ def test_whole_playbook_with_one_message_doing_several_steps(
         case_id = open_complaint(s, cast, clock)
     clock.advance(timedelta(minutes=20))
     with transaction(sessions) as s:
-        reply = flows.send_reply(
+        reply = conversation.send_reply(
             s,
             case_id,
             actor=agent,
@@ -121,7 +121,7 @@ def test_whole_playbook_with_one_message_doing_several_steps(
             call_note="Called the customer and told them.",
         )
     with transaction(sessions) as s:
-        flows.send_reply(
+        conversation.send_reply(
             s,
             case_id,
             actor=agent,
@@ -201,7 +201,7 @@ def test_acknowledgment_clock_never_pauses_but_remedy_clock_does(
     clock.advance(timedelta(minutes=30))
     with transaction(sessions) as s:
         # A question to the customer: not an acknowledgment step, so the ack clock runs on.
-        flows.send_reply(
+        conversation.send_reply(
             s,
             case_id,
             actor=actor(cast.agent),
@@ -242,7 +242,7 @@ def test_a_reply_that_asks_nothing_leaves_the_remedy_clock_running(
         remedy_due = cases.get_case(s, case_id, actor=OPERATOR).remedy_due_at
     with transaction(sessions) as s:
         # A plain apology waits for nothing from the customer: the fix is still ours to make.
-        flows.send_reply(
+        conversation.send_reply(
             s,
             case_id,
             actor=actor(cast.agent),
@@ -292,16 +292,16 @@ def test_one_interaction_means_exactly_one_contact_that_fixed_it(
         once = open_complaint(s, cast, clock, severity=Severity.LOW)
         twice = open_complaint(s, cast, clock, severity=Severity.LOW)
     with transaction(sessions) as s:
-        flows.send_reply(
+        conversation.send_reply(
             s, once, actor=actor(cast.agent), now=clock.now(), playbook=PLAYBOOK,
             text="Je to naša chyba. Faktúru sme opravili a poslali znova.",
             steps=[Step.ACKNOWLEDGE, Step.OWN, Step.REMEDY],
         )  # fmt: skip
-        flows.send_reply(
+        conversation.send_reply(
             s, twice, actor=actor(cast.agent), now=clock.now(), playbook=PLAYBOOK,
             text="Je to naša chyba, pozrieme sa na to.", steps=[Step.ACKNOWLEDGE, Step.OWN],
         )  # fmt: skip
-        flows.send_reply(
+        conversation.send_reply(
             s, twice, actor=actor(cast.agent), now=clock.now(), playbook=PLAYBOOK,
             text="Faktúru sme opravili a poslali znova.", steps=[Step.REMEDY],
         )  # fmt: skip

@@ -16,7 +16,7 @@ from amends.customers import service as customers
 from amends.db import transaction
 from amends.messages import outbox
 from amends.people.rules import OPERATOR, Actor
-from amends.recovery import flows
+from amends.recovery import conversation, flows
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 
@@ -58,7 +58,7 @@ def make_replies(
                 origin=Origin.COMPLAINT,
                 playbook=PLAYBOOK,
             )
-            flows.send_reply(
+            conversation.send_reply(
                 s,
                 case.id,
                 actor=agent,

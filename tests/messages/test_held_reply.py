@@ -18,7 +18,7 @@ from amends.db import transaction
 from amends.messages import outbox
 from amends.messages.models import Message, OutboxItem
 from amends.people.rules import OPERATOR, Actor
-from amends.recovery import flows
+from amends.recovery import conversation, flows
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 from tests.messages.conftest import Inbox
@@ -59,7 +59,7 @@ def promise_credit(sessions: sessionmaker[Session], clock: FrozenClock, cast: Ca
             origin=Origin.COMPLAINT,
             playbook=PLAYBOOK,
         )
-        sent = flows.send_reply(
+        sent = conversation.send_reply(
             s,
             case.id,
             actor=agent,

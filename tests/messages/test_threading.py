@@ -20,7 +20,7 @@ from amends.messages import service as messages
 from amends.messages.models import Message
 from amends.messages.rules import Channel, Direction, reply_subject
 from amends.people.rules import OPERATOR, Actor
-from amends.recovery import flows
+from amends.recovery import conversation, flows
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 from tests.messages.conftest import Inbox
@@ -98,7 +98,7 @@ def test_replies_carry_in_reply_to_and_references_of_the_customers_mail(
     ):
         clock.advance(timedelta(minutes=5))
         with transaction(sessions) as s:
-            flows.send_reply(
+            conversation.send_reply(
                 s, case_id, actor=agent, now=clock.now(), playbook=PLAYBOOK, text=text, steps=steps
             )
         assert outbox.drain(sessions, cfg, now=clock.now())["sent"] == 1
@@ -160,7 +160,7 @@ def test_a_new_matter_opens_a_new_case_and_the_same_matter_joins_its_own(
         )
 
         def write(subject: str, text: str) -> tuple[int, bool]:
-            got = flows.receive_complaint(
+            got = conversation.receive_complaint(
                 s, actor=OPERATOR, now=clock.now(), playbook=PLAYBOOK, customer_id=shop.id,
                 subject=subject, text=text, language="el",
             )  # fmt: skip

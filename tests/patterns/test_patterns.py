@@ -22,7 +22,7 @@ from amends.patterns import service as patterns
 from amends.patterns.models import Pattern
 from amends.patterns.rules import ActionStatus, ChangeKind, PatternStatus
 from amends.people.rules import OPERATOR
-from amends.recovery import flows
+from amends.recovery import conversation, flows
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 from tests.patterns.helpers import COURIER, add_shop, open_courier_case
@@ -267,7 +267,7 @@ def test_similar_complaints_by_mail_form_a_pattern_without_a_category(
     with transaction(sessions) as s:
         for i, text in enumerate(SAME_TEXT):
             customer_id = add_shop(s, replace(COURIER[0], name=f"Zákazník {i}"), now=clock.now())
-            received = flows.receive_complaint(
+            received = conversation.receive_complaint(
                 s,
                 actor=OPERATOR,
                 now=clock.now(),
@@ -283,7 +283,7 @@ def test_similar_complaints_by_mail_form_a_pattern_without_a_category(
         assert patterns.present(s, [pattern], actor=OPERATOR)[0].customers == 5
         # An unrelated complaint in the same days stays out of it.
         other = add_shop(s, replace(COURIER[0], name="Iný zákazník"), now=clock.now())
-        unrelated = flows.receive_complaint(
+        unrelated = conversation.receive_complaint(
             s,
             actor=OPERATOR,
             now=clock.now(),
@@ -301,7 +301,7 @@ def test_the_same_customer_writing_a_similar_text_again_is_a_repeat(
 ) -> None:
     with transaction(sessions) as s:
         customer_id = add_shop(s, COURIER[2], now=clock.now())
-        first = flows.receive_complaint(
+        first = conversation.receive_complaint(
             s,
             actor=OPERATOR,
             now=clock.now(),
@@ -333,7 +333,7 @@ def test_the_same_customer_writing_a_similar_text_again_is_a_repeat(
         )
     clock.advance(timedelta(days=40))
     with transaction(sessions) as s:
-        second = flows.receive_complaint(
+        second = conversation.receive_complaint(
             s,
             actor=OPERATOR,
             now=clock.now(),

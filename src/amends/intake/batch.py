@@ -36,7 +36,7 @@ from amends.patterns import judging, similar
 from amends.people.models import User
 from amends.people.rules import SYSTEM
 from amends.playbook.policy import Playbook
-from amends.recovery import flows
+from amends.recovery import conversation
 
 # Unknown domains matched per scan of the contacts. Every scan has exactly this many
 # LIKEs, so the statement is compiled and cached once. With one LIKE per domain each
@@ -332,7 +332,7 @@ def apply_batch(
                 # The team and its open cases are read once per batch, then kept
                 # current as the batch hands out cases.
                 known.routing = cases.load_routing(session)
-            case = flows.open_complaint_case(
+            case = conversation.open_complaint_case(
                 session,
                 actor=SYSTEM,
                 now=now,

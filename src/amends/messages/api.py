@@ -8,12 +8,11 @@ from amends.fields import MAX_DB_INT
 from amends.messages import service
 from amends.messages.rules import Direction
 from amends.messages.schemas import (
-    MessageCreate,
     MessageOut,
     MessagePage,
 )
 from amends.people.deps import ApiActor
-from amends.web.deps import AppClock, AppPlaybook, DbSession
+from amends.web.deps import DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["messages"], responses=PROBLEM_RESPONSES)
@@ -40,20 +39,6 @@ def list_messages(
         direction=direction,
     )
     return MessagePage.model_validate(page, from_attributes=True)
-
-
-@router.post("/messages", response_model=MessageOut, status_code=201)
-def record_message(
-    body: MessageCreate,
-    session: DbSession,
-    actor: ApiActor,
-    clock: AppClock,
-    playbook: AppPlaybook,
-) -> MessageOut:
-    message = service.record_message(
-        session, actor=actor, now=clock.now(), playbook=playbook, **body.model_dump()
-    )
-    return MessageOut.model_validate(message)
 
 
 @router.get("/messages/{message_id}", response_model=MessageOut)

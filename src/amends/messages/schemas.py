@@ -21,6 +21,8 @@ class MessageCreate(BaseModel):
     from_address: Email | None = None
     to_address: Email | None = None
     at: UTCTime | None = None
+    # An outbound text the coach refuses is recorded only with a reason for sending it.
+    override_reason: str | None = Field(default=None, max_length=500)
 
 
 class MessageOut(BaseModel):

@@ -16,9 +16,9 @@ from amends.compensation.schemas import CompensationOut, DecisionIn
 from amends.customers import service as customers
 from amends.errors import InvalidInput
 from amends.fields import MAX_DB_INT
-from amends.messages.schemas import ComplaintIn, ComplaintOut
+from amends.messages.schemas import ComplaintIn, ComplaintOut, MessageCreate, MessageOut
 from amends.people.deps import ApiActor
-from amends.recovery import flows, verdict, view
+from amends.recovery import conversation, flows, verdict, view
 from amends.recovery.schemas import (
     CaseView,
     CompensationIn,
@@ -120,7 +120,7 @@ def reply(
     playbook: AppPlaybook,
 ) -> ReplyOut:
     """Write to the customer; the message is queued for sending and may complete steps."""
-    sent = flows.send_reply(
+    sent = conversation.send_reply(
         session,
         case_id,
         actor=actor,
@@ -209,6 +209,21 @@ def override_case_validity(
     )
 
 
+@router.post("/messages", response_model=MessageOut, status_code=201, tags=["messages"])
+def record_message(
+    body: MessageCreate,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+    playbook: AppPlaybook,
+) -> MessageOut:
+    """Record a message; one the business wrote (outbound) passes the coach first."""
+    message = conversation.record_message(
+        session, actor=actor, now=clock.now(), playbook=playbook, **body.model_dump()
+    )
+    return MessageOut.model_validate(message)
+
+
 @router.post("/complaints", response_model=ComplaintOut, status_code=201, tags=["messages"])
 def receive_complaint(
     body: ComplaintIn, session: DbSession, actor: ApiActor, clock: AppClock, playbook: AppPlaybook
@@ -229,7 +244,7 @@ def receive_complaint(
             name=body.from_name,
             language=body.language,
         ).id
-    received = flows.receive_complaint(
+    received = conversation.receive_complaint(
         session,
         actor=actor,
         now=clock.now(),

@@ -33,7 +33,7 @@ from amends.console import (
 from amends.fields import clean_currency
 from amends.people import service as people
 from amends.people.rules import OPERATOR
-from amends.recovery import flows, verdict, view
+from amends.recovery import conversation, flows, verdict, view
 from amends.recovery import sweep as sweeps
 from amends.recovery.schemas import ReplyOut, StepsOut
 
@@ -242,7 +242,7 @@ def reply(
     given = _compensation(kind, amount, currency, rationale)
     ws = open_workspace()
     with ws.transaction() as session:
-        sent = flows.send_reply(
+        sent = conversation.send_reply(
             session,
             case_id,
             actor=people.acting_as(session, as_user, operator=ws.settings.operator),

@@ -37,7 +37,7 @@ from amends.people.deps import PageUser, SignedIn
 from amends.people.models import User
 from amends.people.rules import Action, Role, can_own_cases
 from amends.playbook.policy import Playbook
-from amends.recovery import flows
+from amends.recovery import conversation, flows
 from amends.recovery import view as case_views
 from amends.recovery.facts import CaseFacts
 from amends.recovery.wording import (
@@ -394,7 +394,7 @@ def send_reply(
     if not text.strip():
         empty = InvalidInput("the reply is empty", code="reply-empty")
         return _refused(request, session, user, clock, playbook, case_id, empty, "reply", composer)
-    sent: list[flows.Reply] = []
+    sent: list[conversation.Reply] = []
 
     def act() -> None:
         offer = (
@@ -408,7 +408,7 @@ def send_reply(
             else None
         )
         sent.append(
-            flows.send_reply(
+            conversation.send_reply(
                 session,
                 case_id,
                 actor=user.actor,

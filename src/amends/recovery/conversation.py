@@ -1,0 +1,304 @@
+"""What is written to and from the customer, across domains (service layer: flushes only,
+the caller commits): a reply coached, queued and completing its steps; a message recorded
+whole, coached when the business wrote it; a complaint joining its matter's case or
+opening one. The one path for each: the API, the pages, the CLI and intake call these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from amends.cases import service as cases
+from amends.cases.models import Case
+from amends.cases.rules import (
+    CaseState,
+    EventKind,
+    Origin,
+    Outcome,
+    Step,
+)
+from amends.coach import service as coach
+from amends.coach.rules import CheckResult
+from amends.compensation.models import Compensation
+from amends.customers.models import Customer
+from amends.errors import Conflict, InvalidInput
+from amends.messages import outbox
+from amends.messages import service as messages
+from amends.messages.models import Message, OutboxItem
+from amends.messages.rules import Channel, Direction, OutboxStatus, outbox_transition
+from amends.patterns import service as patterns
+from amends.patterns import similar
+from amends.people.rules import Action, Actor
+from amends.people.service import require
+from amends.playbook.policy import Playbook
+from amends.recovery.flows import CompensationInput, StepResult, open_case, perform_steps
+from amends.web.vocabulary import N_
+
+
+@dataclass
+class Reply:
+    message: Message
+    outbox: OutboxItem
+    steps: StepResult
+
+
+def record_message(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    override_reason: str | None = None,
+    **fields: Any,
+) -> Message:
+    """Record a message given whole (``POST /messages``): one the business wrote passes
+    the coach as a reply does, so no endpoint records blame or an excuse unchecked; an
+    override and its reason go on the case's timeline."""
+    if fields.get("direction") is not Direction.OUTBOUND:
+        return messages.record_message(session, actor=actor, now=now, playbook=playbook, **fields)
+    language = fields.get("language")
+    checked = coach.guard(fields["text"], language, override_reason)
+    message = messages.record_message(session, actor=actor, now=now, playbook=playbook, **fields)
+    if message.case_id is not None:
+        case = cases.get_case(session, message.case_id, actor=actor)
+        _note_override(
+            session, case, checked, message, actor=actor, now=now, reason=override_reason
+        )
+    return message
+
+
+def _note_override(
+    session: Session,
+    case: Case,
+    checked: CheckResult,
+    message: Message,
+    *,
+    actor: Actor,
+    now: datetime,
+    reason: str | None,
+) -> None:
+    """The coach's blocking findings a person sent anyway, with their reason, on the case."""
+    if not checked.blocking:
+        return
+    cases.add_event(
+        session,
+        case=case,
+        kind=EventKind.COACH_OVERRIDE,
+        at=now,
+        actor=actor,
+        note=(reason or "").strip(),
+        data={
+            "message_id": message.id,
+            "codes": sorted({f.code.value for f in checked.blocking}),
+        },
+    )
+
+
+def send_reply(
+    session: Session,
+    case_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    text: str,
+    subject: str | None = None,
+    language: str | None = None,
+    steps: list[Step] | None = None,
+    outcome: Outcome | None = None,
+    compensation: CompensationInput | None = None,
+    override_reason: str | None = None,
+    asks: str | None = None,
+) -> Reply:
+    """Write to the customer on a case: record, queue for sending and complete the steps
+    the message carries — all in the caller's one transaction, so either all happen or none."""
+    require(actor, Action.WRITE)
+    case = cases.get_case(session, case_id, actor=actor)
+    if case.state is CaseState.CLOSED:
+        raise Conflict(N_("the case is closed"), code="case-closed")
+    customer = session.get(Customer, case.customer_id)
+    assert customer is not None
+    contact = next(
+        (c for c in sorted(customer.contacts, key=lambda c: not c.is_primary) if c.email), None
+    )
+    if contact is None or contact.email is None:
+        raise InvalidInput(
+            f"{customer.name} has no email address to write to", code="no-email-contact"
+        )
+    checked = coach.guard(text, language or customer.language, override_reason)
+    wanted = list(steps or [])
+    if Step.CLOSE in wanted:
+        raise InvalidInput(
+            N_("close the case as its own step, after the reply"), code="close-in-reply"
+        )
+    message = messages.record_message(
+        session,
+        actor=actor,
+        now=now,
+        direction=Direction.OUTBOUND,
+        channel=Channel.EMAIL,
+        text=text,
+        subject=subject or messages.reply_subject_for(session, case),
+        language=language or customer.language,
+        case_id=case.id,
+        to_address=contact.email,
+        playbook=playbook,
+        asks=asks,
+    )
+    queued = outbox.queue(session, message=message, to_address=contact.email, now=now)
+    _note_override(session, case, checked, message, actor=actor, now=now, reason=override_reason)
+    result = (
+        perform_steps(
+            session,
+            case.id,
+            actor=actor,
+            now=now,
+            playbook=playbook,
+            steps=wanted,
+            outcome=outcome,
+            compensation=compensation,
+            message_id=message.id,
+        )
+        if wanted
+        else StepResult(case)
+    )
+    if result.held and result.compensation_id is not None:
+        # The customer must not read of a compensation nobody has approved yet: the reply
+        # waits, unsent, for the manager's decision.
+        promised = session.get(Compensation, result.compensation_id)
+        assert promised is not None
+        promised.message_id = message.id
+        queued.status = outbox_transition(queued.status, OutboxStatus.HELD)
+        queued.hold_reason = f"waiting for a manager to approve compensation {promised.id}"
+        cases.add_event(
+            session,
+            case=case,
+            kind=EventKind.REPLY_HELD,
+            at=now,
+            actor=actor,
+            data={"message_id": message.id, "compensation_id": promised.id},
+        )
+    return Reply(message, queued, result)
+
+
+@dataclass
+class Received:
+    message: Message
+    case: Case
+    opened: bool
+
+
+def receive_complaint(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    customer_id: int,
+    text: str,
+    subject: str = "",
+    language: str = "und",
+    channel: Channel = Channel.API,
+    received_at: datetime | None = None,
+    from_address: str | None = None,
+    message_key: str | None = None,
+    raw_sha256: str | None = None,
+) -> Received:
+    """A customer wrote in: continue the open case about the same matter (its reference,
+    its subject, the promise it is about), or open a new case.
+
+    The SLA clock of a new case starts when the message was received, not when it was
+    processed, so a backlog never flatters the time to acknowledge.
+    """
+    require(actor, Action.WRITE)
+    received = received_at or now
+    open_case = messages.matching_case(
+        session,
+        session.scalars(
+            select(Case).where(Case.customer_id == customer_id, Case.state != CaseState.CLOSED)
+        ).all(),
+        subject=subject,
+        text=text,
+        likeness=similar.likeness(session, subject, text),
+    )
+    opened = open_case is None
+    if open_case is None:
+        open_case = open_complaint_case(
+            session,
+            actor=actor,
+            now=now,
+            playbook=playbook,
+            customer_id=customer_id,
+            subject=subject,
+            text=text,
+            received_at=received,
+            language=language,
+        )
+    message = messages.record_message(
+        session,
+        actor=actor,
+        now=now,
+        direction=Direction.INBOUND,
+        channel=channel,
+        text=text,
+        subject=subject,
+        language=language,
+        case_id=open_case.id,
+        from_address=from_address,
+        message_key=message_key,
+        raw_sha256=raw_sha256,
+        at=received,
+        playbook=playbook,
+    )
+    if opened:
+        # The case opened on its subject alone; now the customer's words are stored,
+        # repeats and patterns can be judged on what they actually said.
+        patterns.case_arrived(session, open_case, now=now, playbook=playbook)
+    return Received(message, open_case, opened)
+
+
+def open_complaint_case(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    playbook: Playbook,
+    customer_id: int,
+    subject: str,
+    text: str,
+    received_at: datetime,
+    owner_id: int | None = None,
+    language: str | None = None,
+    routing: cases.Routing | None = None,
+    new_customer: bool = False,
+) -> Case:
+    """The case a complaint opens when its customer has none open: titled by its subject.
+
+    ``owner_id`` defaults to ``cases.default_owner`` (routed by the customer's language,
+    else the message's); a batch passes its ``routing`` and tells which customers it
+    has just made. The caller runs ``patterns.case_arrived`` once the complaint's text
+    is stored.
+    """
+    # Every caller stores the complaint's text next and judges repeats and patterns on
+    # it then (receive_complaint, the batch import).
+    return open_case(
+        session,
+        actor=actor,
+        now=now,
+        playbook=playbook,
+        customer_id=customer_id,
+        owner_id=owner_id
+        if owner_id is not None
+        else cases.default_owner(
+            session, customer_id, language=language, routing=routing, new_customer=new_customer
+        ),
+        title=(subject or text.strip().splitlines()[0] if text.strip() else "Complaint")[:300],
+        origin=Origin.COMPLAINT,
+        opened_at=received_at,
+        judge=False,
+    )
