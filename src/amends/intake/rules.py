@@ -133,6 +133,20 @@ def ignore_reason(
     return None
 
 
+MARKER = "…"
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, ending in "…" when it was cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - len(MARKER)]
+    # As in _cut_utf8: never part a letter from its combining marks.
+    while cut and unicodedata.category(text[len(cut)]).startswith("M"):
+        cut = cut[:-1]
+    return cut.rstrip() + MARKER
+
+
 # Characters a file name must never carry: bidi overrides and zero-width characters
 # disguise extensions ("invoice\u202egpj.exe" shows as "invoiceexe.jpg").
 _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
