@@ -120,17 +120,27 @@ def test_a_mail_that_fails_to_apply_is_quarantined_and_never_blocks_the_rest(
         return opener(session, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(batch.flows, "open_complaint_case", fragile)
-    bad, good = ingest_many(
-        ctx, [(raw_mail(subject="boom"), "eml", "bad.eml"), (GOOD, "eml", "good.eml")]
-    )
+    others = [
+        raw_mail(
+            sender=f"Zákazník {i} <z{i}@firma-{i}.example>",
+            subject=f"Objednávka {i} neprišla",
+            msgid=f"<o{i}@firma-{i}.example>",
+        )
+        for i in range(4)
+    ]
+    mails = [*others[:2], raw_mail(subject="boom"), *others[2:], GOOD]
+    results = list(ingest_many(ctx, [(raw, "eml", f"{i}.eml") for i, raw in enumerate(mails)]))
+    assert [r.file for r in results] == [f"{i}.eml" for i in range(len(mails))]
+    bad = results[2]
     assert bad.status is RawMailStatus.QUARANTINED
     assert "RuntimeError: a bug in opening cases" in (bad.reason or "")
-    assert good.status is RawMailStatus.STORED
+    assert all(r.status is RawMailStatus.STORED for r in results if r is not bad)
     single = ingest(ctx, raw_mail(subject="boom", msgid="<m2@x.example>"), source="smtp")
     assert single.status is RawMailStatus.QUARANTINED
     assert _statuses(sessions) == [
+        *[RawMailStatus.STORED] * 2,
         RawMailStatus.QUARANTINED,
-        RawMailStatus.STORED,
+        *[RawMailStatus.STORED] * 3,
         RawMailStatus.QUARANTINED,
     ]
     with transaction(sessions) as s:
