@@ -220,6 +220,23 @@ def write_if_free(session: Session, statement: Executable) -> bool:
     return True
 
 
+def nest_savepoints(session: Session) -> None:
+    """Make the savepoints that follow nest inside the session's transaction on SQLite.
+
+    The sqlite3 module opens a transaction only before a statement that changes data,
+    so a SAVEPOINT sent first opens a transaction of its own, and its RELEASE commits
+    every row written so far: the work was no longer one transaction. Opening it here
+    (IMMEDIATE: the work is going to write, and a deferred one that read first could be
+    refused the write lock without waiting) keeps the boundary's commit or rollback the
+    only end. PostgreSQL's savepoints always nest.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the pragmas and pool settings amends relies on."""
     if url.startswith("sqlite"):

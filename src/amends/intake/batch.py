@@ -197,32 +197,35 @@ def _add_case(known: _Known, case: Case) -> None:
         known.cases_of_customer.setdefault(case.customer_id, []).append(case)
 
 
+def _own_open_case(known: _Known, case_id: int | None, customer_id: int) -> Case | None:
+    """The case, if it is open and the sender's own customer's."""
+    case = known.cases.get(case_id) if case_id is not None else None
+    if case is None or case.state is CaseState.CLOSED or case.customer_id != customer_id:
+        return None
+    return case
+
+
 def _thread(
     session: Session, known: _Known, parsed: ParsedMessage, *, customer_id: int, since: datetime
 ) -> Case | None:
     """The open case a message continues, by headers, then [C-n], then sender + subject,
     answered from the batch's knowledge."""
     refs = _refs(parsed)
-    if refs:
-        found = next((known.case_of_key[r] for r in refs if known.case_of_key.get(r)), None)
-        if found is None:
-            keys = [r.split("@", 1)[0].rsplit(".", 1)[-1] for r in refs]
-            found = next(
-                (known.case_of_outbox_key[k] for k in keys if known.case_of_outbox_key.get(k)),
-                None,
-            )
-        case = known.cases.get(found) if found is not None else None
-        if case is not None and case.state is not CaseState.CLOSED:
+    # Headers are the sender's to write: naming another customer's message must not file
+    # this mail in that customer's case (and show it their words), so only the sender's
+    # own customer's threads count; otherwise it is threaded as if the header were absent.
+    found = [known.case_of_key.get(r) for r in refs]
+    found += [known.case_of_outbox_key.get(r.split("@", 1)[0].rsplit(".", 1)[-1]) for r in refs]
+    for case_id in found:
+        case = _own_open_case(known, case_id, customer_id)
+        if case is not None:
             return case
     if parsed.case_ref:
         number = parsed.case_ref.split("-", 1)[-1]
-        case = known.cases.get(int(number)) if number.isdigit() and len(number) < 10 else None
-        if (
-            case is not None
-            and case.state is not CaseState.CLOSED
-            and case.customer_id == customer_id
-        ):
-            return case
+        if number.isdigit() and len(number) < 10:
+            case = _own_open_case(known, int(number), customer_id)
+            if case is not None:
+                return case
     if parsed.normalised_subject and parsed.from_address:
         latest = known.latest_from.get(parsed.from_address)
         if latest is not None and latest[2] >= since:

@@ -1,7 +1,10 @@
 """CSV import of customers, commitments and deliveries (service layer: flushes only).
 
 Every row is tried in its own savepoint: a bad row is reported with its line number and
-kept in quarantine, the good rows are imported, and a summary closes the run.
+kept in quarantine, the good rows are imported, and a summary closes the run. All of it
+is the caller's one transaction: an import that stops (an unreadable file, a crash)
+leaves nothing behind, and running it again is safe (rows already there are counted
+as such).
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from amends.commitments import service as commitments
@@ -24,8 +28,19 @@ from amends.commitments.models import Commitment, Delivery
 from amends.commitments.rules import CommitmentKind
 from amends.customers import service as customers
 from amends.customers.models import Customer
-from amends.errors import AmendsError, InvalidInput
-from amends.fields import Currency, Email, Language, Line, Money, Text, Timezone, UTCTime
+from amends.db import nest_savepoints
+from amends.errors import N_, AmendsError, InvalidInput
+from amends.fields import (
+    Currency,
+    Email,
+    Language,
+    Line,
+    Money,
+    Text,
+    Timezone,
+    UTCTime,
+    clean_line,
+)
 from amends.intake.models import Quarantine
 from amends.people.models import User
 from amends.people.rules import Actor
@@ -62,6 +77,18 @@ COLUMNS: dict[Table, tuple[str, ...]] = {
     Table.DELIVERIES: ("commitment_external_id", "delivered_at", "note"),
 }
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# The csv module's default field limit (128 KiB) is below what a delivery note may hold
+# (Text: 200,000 characters). Above this no column could take the field, and the reader
+# cannot tell where its row ends, so the file is refused with the line.
+FIELD_CHARS = 1024 * 1024
+# External ids are matched to columns of this length (one place: the models).
+_EXTERNAL_ID = min(
+    getattr(Customer.__table__.c["external_id"].type, "length", 0),
+    getattr(Commitment.__table__.c["external_id"].type, "length", 0),
+)
+ExternalId = Annotated[
+    str, Field(min_length=1, max_length=_EXTERNAL_ID), AfterValidator(clean_line)
+]
 
 
 class _Row(BaseModel):
@@ -69,7 +96,7 @@ class _Row(BaseModel):
 
 
 class CustomerRow(_Row):
-    external_id: Line
+    external_id: ExternalId
     name: Line
     email: Email | None = None
     language: Language = "en"
@@ -79,8 +106,8 @@ class CustomerRow(_Row):
 
 
 class CommitmentRow(_Row):
-    external_id: Line
-    customer_external_id: Line
+    external_id: ExternalId
+    customer_external_id: ExternalId
     title: Line
     kind: CommitmentKind
     due_at: UTCTime
@@ -92,7 +119,7 @@ class CommitmentRow(_Row):
 
 
 class DeliveryRow(_Row):
-    commitment_external_id: Line
+    commitment_external_id: ExternalId
     delivered_at: UTCTime
     note: Text = ""
 
@@ -139,6 +166,8 @@ def decode(data: bytes) -> str:
 
 def rows(text: str, table: Table) -> Iterator[tuple[int, dict[str, str], str]]:
     """(line number, row, raw line) for each data row, after checking the header."""
+    # Process-wide, but only ever raised: any other reader is as safe with it.
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_CHARS))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in COLUMNS[table] if c not in header and c not in _OPTIONAL[table]]
@@ -150,10 +179,34 @@ def rows(text: str, table: Table) -> Iterator[tuple[int, dict[str, str], str]]:
         )
     reader.fieldnames = header
     lines = text.splitlines()
-    for record in reader:
-        line = reader.line_num
-        raw = lines[line - 1] if 0 < line <= len(lines) else ""
-        yield line, {k: (v or "") for k, v in record.items() if k is not None}, raw
+    line = reader.line_num  # the header's last line
+    try:
+        for record in reader:
+            line = reader.line_num
+            raw = lines[line - 1] if 0 < line <= len(lines) else ""
+            yield line, {k: (v or "") for k, v in record.items() if k is not None}, raw
+    except csv.Error as exc:
+        # The row that cannot be read starts on the line after the last one read.
+        raise _unreadable(line + 1, exc) from None
+
+
+def _unreadable(line: int, exc: csv.Error) -> AmendsError:
+    if "field limit" in str(exc):
+        return InvalidInput.saying(
+            N_(
+                "line %(line)s: a field is longer than %(limit)s characters, more than any "
+                "column takes; nothing was imported"
+            ),
+            code="csv-field-too-large",
+            line=line,
+            limit=FIELD_CHARS,
+        )
+    return InvalidInput.saying(
+        N_("line %(line)s cannot be read as CSV (%(error)s); nothing was imported"),
+        code="csv-malformed",
+        line=line,
+        error=str(exc),
+    )
 
 
 _OPTIONAL = {
@@ -180,6 +233,7 @@ def import_csv(
         Table.COMMITMENTS: _commitment,
         Table.DELIVERIES: _delivery,
     }[table]
+    nest_savepoints(session)
     for count, (line, record, raw) in enumerate(rows(text, table), start=1):
         cleaned = {k: v for k, v in record.items() if v.strip() != ""}
         try:
@@ -201,6 +255,11 @@ def import_csv(
             )
         except AmendsError as exc:
             _reject(session, summary, line, exc.code, exc.message, raw, table, reference, now)
+        except (DataError, IntegrityError) as exc:
+            # A value the engine refused that validation let through: the savepoint is
+            # rolled back, so the row is reported like any other bad one.
+            message = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+            _reject(session, summary, line, "csv-row-refused", message, raw, table, reference, now)
         else:
             if outcome == "duplicate":
                 summary.duplicates += 1

@@ -21,11 +21,19 @@ from amends.text.languages import LANGUAGES
 _ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([QqBb])\?([^?]*)\?=")
 _FOLD = re.compile(rb"\r?\n(?=[ \t])")
 _LINE_BREAK = re.compile(rb"[\r\n]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Anything a mail client, a terminal or a header writer could read as the end of a line:
+# a space in its place keeps the words apart, and no line break reaches an outgoing
+# header (a subject is quoted in replies, a display name becomes a contact's name).
+_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _B64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _ADDR_SPEC = r"[^<>\s,;:\"()\\\[\]@]+@[^<>\s,;:\"()\\\[\]@]+"
+# One addr-spec and nothing else; \s covers U+2028 and U+2029 too.
+_MAILBOX_PART = r"[^\s@<>,;:\"()\\\[\]\x00-\x1f\x7f-\x9f]+"
+_MAILBOX = re.compile(f"{_MAILBOX_PART}@{_MAILBOX_PART}")
 _SIMPLE_ADDRESS = re.compile(
     rf"\s*(?:([^<>,;:\"()\\\[\]@\s][^<>,;:\"()\\\[\]@]*?)?\s*<({_ADDR_SPEC})>|({_ADDR_SPEC}))\s*"
 )
@@ -101,9 +109,15 @@ def decode_header(value: str | bytes, languages: Sequence[str] = LANGUAGES) -> s
         pieces.append(decode_bytes(bytes(pending), pending_charset, languages).text)
     pieces.append(_plain(raw[position:], languages))
     text = "".join(pieces)
-    if _CONTROL.search(text):
-        text = _CONTROL.sub("", text)
+    if _UNSAFE.search(text):
+        text = _CONTROL.sub("", _BREAK.sub(" ", text))
     return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def is_mailbox(address: str) -> bool:
+    """Whether a decoded address is exactly one ``local@domain`` mailbox (nothing that a
+    header writer could read as a list, a comment, a route or a second line)."""
+    return _MAILBOX.fullmatch(address) is not None
 
 
 def collapse(text: str) -> str:

@@ -17,8 +17,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from email.message import Message
 
-from amends.errors import Quarantined
-from amends.intake.headers import addresses, collapse, decode_header, message_id, message_ids
+from amends.errors import N_, Quarantined
+from amends.intake.headers import (
+    addresses,
+    collapse,
+    decode_header,
+    is_mailbox,
+    message_id,
+    message_ids,
+)
 from amends.intake.headers import parse_date as _parse_date
 from amends.intake.html import html_to_text
 from amends.intake.mime import (
@@ -329,16 +336,30 @@ class _Envelope:
 
     def __init__(self, message: Message, languages: Sequence[str]) -> None:
         self.headers = raw_headers(message)
-        senders = addresses(self.headers.get("from", []), languages)
-        self.from_name, address = senders[0] if senders else ("", "")
-        self.from_address: str | None = address or None
+        self.senders = addresses(self.headers.get("from", []), languages)
+        self.from_name, address = self.senders[0] if self.senders else ("", "")
+        self.from_address: str | None = address if is_mailbox(address) else None
         subject = _first(self.headers, "subject")
         self.subject = collapse(decode_header(subject, languages)) if subject else ""
         self.date = _parse_date(_first(self.headers, "date"))
         self.message_id = message_id(_first(self.headers, "message-id"))
 
     def addresses(self, name: str, languages: Sequence[str]) -> tuple[str, ...]:
-        return tuple(address for _, address in addresses(self.headers.get(name, []), languages))
+        found = addresses(self.headers.get(name, []), languages)
+        return tuple(address for _, address in found if is_mailbox(address))
+
+    def check_sender(self) -> None:
+        """Refuse a From that is not exactly one mailbox once decoded: whatever it is
+        turned into (a contact's email, the address a reply goes to) must be one person.
+        """
+        if not self.senders:
+            return  # no sender at all: the batch quarantines it as unanswerable
+        if len(self.senders) > 1 or self.from_address is None:
+            raise Quarantined.saying(
+                N_("the sender (From) is not exactly one mailbox: %(sender)s"),
+                code="mail-bad-sender",
+                sender=", ".join(address for _, address in self.senders)[:300],
+            )
 
 
 def _language(new_text: str, body_text: str, subject: str, languages: Sequence[str]) -> str:
@@ -391,6 +412,7 @@ def _parse(
     envelope = _Envelope(message, languages)
     if not _MAIL_HEADERS.intersection(envelope.headers):
         raise Quarantined("no mail headers found: this is not an email", code="mail-no-headers")
+    envelope.check_sender()
     check_tree(message, limits)
     walker = _Walker(languages, limits, {id(message): envelope.headers})
     body_text = _join_segments(walker.walk(message))

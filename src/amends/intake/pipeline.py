@@ -19,15 +19,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.clock import Clock
 from amends.config import Settings
-from amends.db import transaction
-from amends.errors import Quarantined
-from amends.intake import store
-from amends.intake.batch import Work, apply_batch
+from amends.db import is_busy, transaction
+from amends.errors import N_, Quarantined
+from amends.intake import fit, store
+from amends.intake.batch import Work, apply_batch, quarantine_record
 from amends.intake.models import RawMail
 from amends.intake.result import ParsedMessage
 from amends.intake.rules import RawMailStatus, message_key
@@ -195,13 +195,16 @@ def _record(ctx: IntakeContext, work: list[Work]) -> list[IngestResult]:
                 work=work,
             )
     except Exception as exc:
+        if is_busy(exc):
+            raise  # others held the database: nothing is wrong with the mail; try later
         if len(work) == 1:
-            raise
-        # One message must not hold back the batch: each is tried again as a batch of
-        # its own, and only the one that fails again stops the import, as it would
-        # without batches.
-        log.warning("a batch of %d messages failed (%s); one at a time now", len(work), exc)
-        return [result for w in work for result in _record(ctx, [w])]
+            return [_quarantine_failed(ctx, work[0], exc)]
+        # One message must not hold back the batch: its halves are tried again, each as
+        # a batch, down to the one that fails alone and is quarantined; the rest are
+        # stored in a few transactions (about 20 for one bad mail in 1,000), not one each.
+        log.warning("a batch of %d messages failed (%s); trying its halves", len(work), exc)
+        half = len(work) // 2
+        return _record(ctx, work[:half]) + _record(ctx, work[half:])
     # The batch's new cases are judged now, each chunk in its own short transaction; if
     # this process stops first, the next drain (another batch, or the judge-cases job)
     # judges them.
@@ -214,6 +217,41 @@ def _record(ctx: IntakeContext, work: list[Work]) -> list[IngestResult]:
         result.case_id = outcome.case_id
         results.append(result)
     return results
+
+
+def _quarantine_failed(ctx: IntakeContext, w: Work, exc: Exception) -> IngestResult:
+    """Quarantine a mail whose database step failed, in a short transaction of its own.
+
+    Left pending, it would fail again on every rerun and retry, ahead of everything
+    received after it; quarantined, it waits with its error for a fix and ``amends
+    intake retry``, and the mail behind it goes through.
+    """
+    log.exception("message raw_mail:%s could not be stored; quarantined", w.raw_id)
+    failure = Quarantined.saying(
+        N_("storing the message failed: %(error)s"),
+        code="mail-apply-failed",
+        error=f"{type(exc).__name__}: {exc}"[:1000],
+    )
+    assert isinstance(failure, Quarantined)
+    now = ctx.clock.now()
+    with transaction(ctx.sessions) as session:
+        session.execute(
+            update(RawMail)
+            .where(
+                RawMail.id == w.raw_id,
+                RawMail.status.in_([RawMailStatus.PENDING, RawMailStatus.QUARANTINED]),
+            )
+            .values(
+                status=RawMailStatus.QUARANTINED,
+                reason_code=failure.code,
+                reason=failure.message[:2000],
+                processed_at=now,
+            )
+        )
+        session.add(quarantine_record(w.raw_id, failure, now))
+    return IngestResult(
+        w.source_ref, RawMailStatus.QUARANTINED, f"{failure.code}: {failure.message}"
+    )
 
 
 def _with_copies(
@@ -259,7 +297,7 @@ def _raw_row(digest: str, raw: bytes, source: str, ref: str, now: datetime) -> d
         "sha256": digest,
         "size": len(raw),
         "source": source,
-        "source_ref": ref,
+        "source_ref": ref[: fit.SOURCE_REF],
         "received_at": now,
         "status": RawMailStatus.PENDING,
         "reason": "",
@@ -280,8 +318,10 @@ def _parse(ctx: IntakeContext, raw: bytes) -> ParsedMessage | Quarantined:
     from amends.intake.parse import parse_message
 
     try:
-        return parse_message(
-            raw, languages=ctx.settings.languages, own_addresses=(ctx.settings.mail_from,)
+        return fit.fit(
+            parse_message(
+                raw, languages=ctx.settings.languages, own_addresses=(ctx.settings.mail_from,)
+            )
         )
     except Quarantined as exc:
         return exc
