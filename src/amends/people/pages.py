@@ -6,10 +6,13 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from amends.errors import NotAuthenticated
+from amends.db import transaction
+from amends.errors import NotAuthenticated, TooManyAttempts
 from amends.people import service
 from amends.people.deps import SignedIn
+from amends.web import problems
 from amends.web.deps import AppClock, DbSession
+from amends.web.i18n import refusal, translations
 from amends.web.render import render
 from amends.web.session import (
     CSRF_COOKIE,
@@ -51,10 +54,30 @@ def sign_in_form(request: Request, next: str | None = None) -> Response:
     return _sign_in_page(request, _safe_next(next), None, 200)
 
 
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "json" in accept and "text/html" not in accept
+
+
+def _throttled(request: Request, error: TooManyAttempts, next_url: str) -> Response:
+    """A script gets problem+json, a browser the form again; both say when to retry."""
+    if _wants_json(request):
+        response: Response = problems.problem(error.status, error.code, error.title, error.message)
+    else:
+        ctx = anonymous_context(request)
+        message = refusal(error, translations(ctx.language).gettext, ctx)
+        response = _sign_in_page(request, next_url, message, error.status)
+    response.headers["Retry-After"] = str(error.extra.get("retry_after", 60))
+    return response
+
+
+# Plain def, so FastAPI runs it in the thread pool: scrypt takes a core for a third of a
+# second and must never run on the event loop. Three short transactions rather than the
+# request's one: the attempt is committed before the slow check (parallel guesses see
+# it), and no lock or connection is held while the password is hashed.
 @router.post("/signin")
 def sign_in(
     request: Request,
-    session: DbSession,
     clock: AppClock,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1000)],
@@ -62,15 +85,25 @@ def sign_in(
     next: Annotated[str, Form(max_length=2000)] = "/cases",
 ) -> Response:
     check_csrf(request.cookies.get(CSRF_COOKIE, ""), csrf_token)
+    next_url = _safe_next(next)
+    sessions = request.app.state.sessions
+    client = request.client.host if request.client else "unknown"
     try:
-        token, _user = service.sign_in(session, email=email, password=password, now=clock.now())
-    except NotAuthenticated:
+        with transaction(sessions) as session:
+            attempt = service.begin_sign_in(session, email=email, client=client, now=clock.now())
+    except TooManyAttempts as error:
+        return _throttled(request, error, next_url)
+    checked = service.check_password(attempt, password)
+    with transaction(sessions) as session:
+        try:
+            token, _user = service.finish_sign_in(session, attempt, checked, now=clock.now())
+        except NotAuthenticated:
+            token = ""  # the failure and its audit row are committed all the same
+    if not token:
         ctx = anonymous_context(request)
-        from amends.web.i18n import translations
-
         message = translations(ctx.language).gettext("The email or password is not right.")
-        return _sign_in_page(request, _safe_next(next), message, 401)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+        return _sign_in_page(request, next_url, message, 401)
+    response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,
