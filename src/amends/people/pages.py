@@ -1,15 +1,27 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from amends.db import transaction
-from amends.errors import NotAuthenticated, TooManyAttempts
+from amends.errors import (
+    AmendsError,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+)
+from amends.fields import MAX_DB_INT
 from amends.people import service
-from amends.people.deps import SignedIn
+from amends.people.deps import PageUser, SignedIn
+from amends.people.rules import Action, Role
+from amends.people.schemas import TokenOut
 from amends.web import problems
 from amends.web.deps import AppClock, DbSession
 from amends.web.i18n import refusal, translations
@@ -23,6 +35,7 @@ from amends.web.session import (
 )
 
 router = APIRouter(include_in_schema=False)
+PathId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
 def _safe_next(target: str | None) -> str:
@@ -152,3 +165,111 @@ def choose_language(
         raise NotAuthenticated("sign in to choose a language")
     service.set_language(session, user.actor.user_id, language)
     return RedirectResponse(_back(request), status_code=303)
+
+
+def _settings_page(
+    request: Request,
+    session: Session,
+    user: PageUser,
+    *,
+    error: AmendsError | None = None,
+    done: str = "",
+    status: int = 200,
+) -> Response:
+    gettext = translations(user.ctx.language).gettext
+    tokens = [TokenOut.of(t, email) for t, email in service.list_tokens(session)]
+    return render(
+        request,
+        "settings_people.html",
+        user.ctx,
+        status_code=status,
+        users=service.list_users(session),
+        tokens=tokens,
+        roles=[role.value for role in Role],
+        error=refusal(error, gettext, user.ctx) if error else "",
+        done=done,
+    )
+
+
+def _manager(user: PageUser) -> None:
+    # The page lists everyone's tokens: only for those who manage people.
+    service.require(user.actor, Action.MANAGE)
+
+
+@router.get("/settings/people", response_class=HTMLResponse)
+def people_settings(request: Request, session: DbSession, user: SignedIn) -> Response:
+    """Everyone's role, whether they are active, and every API token, with the actions
+    that take access back."""
+    _manager(user)
+    return _settings_page(request, session, user)
+
+
+def _act(
+    request: Request,
+    session: Session,
+    user: PageUser,
+    csrf_token: str,
+    action: Callable[[], str],
+) -> Response:
+    check_csrf(user.csrf_token, csrf_token)
+    _manager(user)
+    try:
+        # Each action checks before it writes, so a refusal leaves nothing half done.
+        done = action()
+    except (Forbidden, NotFound, InvalidInput) as error:
+        return _settings_page(request, session, user, error=error, status=error.status)
+    return _settings_page(request, session, user, done=done)
+
+
+@router.post("/settings/people/{user_id}/role", response_class=HTMLResponse)
+def change_role(
+    request: Request,
+    session: DbSession,
+    clock: AppClock,
+    user: SignedIn,
+    user_id: PathId,
+    role: Annotated[Role, Form()],
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def act() -> str:
+        target = service.get_user(session, user_id)
+        service.set_role(session, actor=user.actor, user=target, role=role, now=clock.now())
+        _ = translations(user.ctx.language).gettext
+        return _("%(name)s is now: %(role)s") % {"name": target.name, "role": _(role.value)}
+
+    return _act(request, session, user, csrf_token, act)
+
+
+@router.post("/settings/people/{user_id}/deactivate", response_class=HTMLResponse)
+def deactivate_user(
+    request: Request,
+    session: DbSession,
+    clock: AppClock,
+    user: SignedIn,
+    user_id: PathId,
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def act() -> str:
+        target = service.get_user(session, user_id)
+        service.deactivate(session, actor=user.actor, user=target, now=clock.now())
+        _ = translations(user.ctx.language).gettext
+        return _("%(name)s can no longer sign in or use a token.") % {"name": target.name}
+
+    return _act(request, session, user, csrf_token, act)
+
+
+@router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def revoke_token(
+    request: Request,
+    session: DbSession,
+    clock: AppClock,
+    user: SignedIn,
+    token_id: PathId,
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def act() -> str:
+        token = service.revoke_token(session, actor=user.actor, token_id=token_id, now=clock.now())
+        _ = translations(user.ctx.language).gettext
+        return _("The token %(prefix)s… no longer works.") % {"prefix": token.prefix}
+
+    return _act(request, session, user, csrf_token, act)
