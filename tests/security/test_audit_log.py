@@ -163,3 +163,49 @@ def test_no_audit_log_list_shows_the_newest_first(cast: Cast, cli_env: None) -> 
     assert len(lines) == 2
     assert '"action": "token.created"' in lines[0]
     assert '"id": 10' in lines[0]
+
+
+def test_no_audit_log_money_decisions_and_coach_overrides_are_recorded(
+    client: TestClient, cast: Cast, sessions: sessionmaker[Session]
+) -> None:
+    from tests.helpers import make_case, make_customer
+
+    customer = make_customer(client, cast.owner)
+    case = make_case(client, cast.owner, customer["id"], cast.agent.id)
+    asked = client.post(
+        f"/api/v1/cases/{case['id']}/steps",
+        headers=cast.agent.headers,
+        json={
+            "steps": ["acknowledge", "own", "remedy", "compensate"],
+            "compensation": {"kind": "credit", "amount": "5000", "rationale": "a year"},
+            "call_note": "Called: we missed it, it is on the way.",
+        },
+    )
+    assert asked.status_code == 200, asked.text
+    with transaction(sessions) as s:
+        held = s.scalar(select(AuditEvent).where(AuditEvent.action == "compensation.requested"))
+        assert held is not None and held.actor_id == cast.agent.id
+        assert held.detail["amount"] == "5000.00"
+    compensation_id = int(held.subject.split(":")[1])
+    decided = client.post(
+        f"/api/v1/compensations/{compensation_id}/decision",
+        headers=cast.manager.headers,
+        json={"approve": True, "note": "worth it"},
+    )
+    assert decided.status_code == 200, decided.text
+    blaming = {"text": "Čakali sme ešte na Vaše podklady, preto report meškal."}
+    sent = client.post(
+        f"/api/v1/cases/{case['id']}/replies",
+        headers=cast.agent.headers,
+        json={**blaming, "override_reason": "the customer asked for the facts"},
+    )
+    assert sent.status_code == 201, sent.text
+
+    actions = _actions(sessions)
+    assert actions[-3:] == ["compensation.requested", "compensation.approved", "coach.override"]
+    with transaction(sessions) as s:
+        override = s.scalar(select(AuditEvent).where(AuditEvent.action == "coach.override"))
+        assert override is not None
+        assert override.subject == f"case:{case['id']}"
+        assert override.detail["reason"] == "the customer asked for the facts"
+        assert audit.verify(s).ok

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from amends.audit import service as audit
 from amends.cases import service as cases
 from amends.cases import steps as case_steps
 from amends.cases.models import Case, Notification
@@ -557,6 +558,18 @@ def send_reply(
                 "message_id": message.id,
                 "codes": sorted({f.code.value for f in checked.blocking}),
             },
+        )
+        audit.record(
+            session,
+            actor_id=actor.user_id,
+            action="coach.override",
+            subject=f"case:{case.id}",
+            detail={
+                "message_id": message.id,
+                "codes": sorted({f.code.value for f in checked.blocking}),
+                "reason": (override_reason or "").strip(),
+            },
+            now=now,
         )
     result = (
         perform_steps(
