@@ -159,3 +159,50 @@ def test_scrypt_cost_below_recommendation_an_old_hash_is_raised_at_sign_in(
     assert stored is not None and stored != legacy
     assert stored.startswith(f"scrypt${passwords.COST.n}${passwords.COST.r}${passwords.COST.p}$")
     assert passwords.verify_password(PASSWORD, stored)
+
+
+def test_nothing_limits_sign_in_attempts_parallel_guesses_count_against_each_other(
+    sessions: sessionmaker[Session], cast: Cast, clock: FrozenClock
+) -> None:
+    import threading
+
+    from amends.errors import TooManyAttempts
+
+    outcomes: list[str] = []
+
+    def guess() -> None:
+        try:
+            with transaction(sessions) as s:
+                people.begin_sign_in(s, email=cast.agent.email, client="10.0.0.9", now=clock.now())
+            outcomes.append("checked")
+        except TooManyAttempts:
+            outcomes.append("throttled")
+        except BaseException as exc:  # reported in the assertion, not lost in a thread
+            outcomes.append(repr(exc))
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["checked"] * FAILURES_PER_ADDRESS + ["throttled"] * (
+        12 - FAILURES_PER_ADDRESS
+    )
+
+
+def test_scrypt_on_the_event_loop_the_sign_in_handler_is_a_plain_def() -> None:
+    # A coroutine handler would run scrypt (seconds on a busy core) on the event loop and
+    # stop every other request meanwhile; a plain def runs in the thread pool.
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from amends.people.pages import router
+
+    posts = [
+        r
+        for r in router.routes
+        if isinstance(r, APIRoute) and r.path == "/signin" and "POST" in r.methods
+    ]
+    assert len(posts) == 1
+    assert not inspect.iscoroutinefunction(posts[0].endpoint)

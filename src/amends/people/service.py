@@ -307,9 +307,11 @@ class Checked:
     new_hash: str | None  # the password hashed at today's cost, when the stored one is older
 
 
-def _blocked_until(session: Session, email: str, client: str, now: datetime) -> datetime | None:
+def _blocked_until(
+    session: Session, email: str, client: str, now: datetime, own_id: int
+) -> datetime | None:
     since = now - SIGN_IN_WINDOW
-    recent = select(SignInFailure.at).where(SignInFailure.at > since)
+    recent = select(SignInFailure.at).where(SignInFailure.at > since, SignInFailure.id != own_id)
     by_email = list(session.scalars(recent.where(SignInFailure.email == email)))
     by_client = list(session.scalars(recent.where(SignInFailure.client == client)))
     limits = [
@@ -320,6 +322,14 @@ def _blocked_until(session: Session, email: str, client: str, now: datetime) -> 
     return max(found) if found else None
 
 
+def _one_at_a_time(session: Session, email: str) -> None:
+    # Parallel guesses at one address must see each other's attempts. On SQLite the
+    # insert below already holds the database's write lock; PostgreSQL locks rows, so
+    # take a transaction lock named after the address.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(email))))
+
+
 def begin_sign_in(session: Session, *, email: str, client: str, now: datetime) -> Attempt:
     """Refuse (TooManyAttempts) while the address or the client has too many recent
     failures; else record this attempt as a failure and say whose hash to check.
@@ -328,7 +338,13 @@ def begin_sign_in(session: Session, *, email: str, client: str, now: datetime) -
     and no lock is held during the slow hash.
     """
     email, client = email.strip().lower()[:254], (client or "unknown")[:64]
-    until = _blocked_until(session, email, client, now)
+    _one_at_a_time(session, email)
+    # Written before counting, so the count comes after the write lock (SQLite); a
+    # refusal raises and rolls it back, so waiting it out is not prolonged by retries.
+    failure = SignInFailure(email=email, client=client, at=now)
+    session.add(failure)
+    session.flush()
+    until = _blocked_until(session, email, client, now, failure.id)
     if until is not None:
         raise TooManyAttempts.saying(
             N_("Too many failed sign-ins. Please try again after %(time)s."),
@@ -337,9 +353,6 @@ def begin_sign_in(session: Session, *, email: str, client: str, now: datetime) -
             time=until.isoformat(),
             retry_after=max(1, int((until - now).total_seconds())),
         )
-    failure = SignInFailure(email=email, client=client, at=now)
-    session.add(failure)
-    session.flush()
     found = session.execute(
         select(User.id, User.password_hash).where(User.email == email, User.active)
     ).first()
