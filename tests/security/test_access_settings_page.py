@@ -12,6 +12,7 @@ def test_no_way_to_revoke_access_an_owner_deactivates_and_revokes_from_the_page(
     client: TestClient, cast: Cast
 ) -> None:
     sign_in(client, cast.owner.email)
+    assert 'href="/settings/people"' in client.get("/cases").text
     page = client.get("/settings/people")
     assert page.status_code == 200
     assert cast.agent.email in page.text
@@ -53,6 +54,7 @@ def test_no_way_to_revoke_access_the_page_is_for_managers_only_and_needs_csrf(
     client: TestClient, cast: Cast
 ) -> None:
     sign_in(client, cast.agent.email)
+    assert 'href="/settings/people"' not in client.get("/cases").text
     assert client.get("/settings/people").status_code == 403
     sign_in(client, cast.manager.email)
     refused = client.post(f"/settings/people/{cast.viewer.id}/deactivate", data={})
