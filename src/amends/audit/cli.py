@@ -49,7 +49,7 @@ def list_events(
         if json_:
             emit_json(row)
         else:
-            actor = "-" if row.actor_id is None else f"user {row.actor_id}"
+            actor = "-" if row.actor_id is None else f"user:{row.actor_id}"
             when = f"{row.at:%Y-%m-%d %H:%M:%S}"
-            line = f"{row.id:>6}  {when}  {row.action:<20} {row.subject:<30} {actor}"
-            out.print(line, markup=False)
+            line = f"{row.id:>6}  {when}  {row.action:<22} {actor:<9} {row.subject}"
+            out.print(line, markup=False, soft_wrap=True)

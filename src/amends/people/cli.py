@@ -171,9 +171,8 @@ def list_tokens(
             continue
         used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
         state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else used
-        out.print(
-            f"{row.id:>4}  {row.prefix}…  {row.user:<40} {row.name:<20} {state}", markup=False
-        )
+        line = f"{row.id:>4}  {row.prefix}…  {row.user:<32} {row.name:<16} {state}"
+        out.print(line, markup=False, soft_wrap=True)
 
 
 @tokens_app.command("revoke")
