@@ -27,6 +27,7 @@ from amends.clock import FrozenClock
 from amends.config import Settings
 from amends.db import make_engine, make_session_factory, transaction
 from amends.models import Base
+from amends.people import passwords
 from amends.people import service as people
 from amends.people.rules import Role
 from amends.playbook import policy as playbook
@@ -48,6 +49,17 @@ def _pg_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return url
+
+
+# The production scrypt cost (128 MiB, seconds on a busy shared core) would make every
+# fixture that creates people slow; tests hash cheaply unless they test the cost itself
+# (tests/security sets passwords.COST back to passwords.RECOMMENDED where it matters).
+TEST_COST = passwords.ScryptCost(n=2**10, r=8, p=1)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(passwords, "COST", TEST_COST)
 
 
 @pytest.fixture(scope="session")

@@ -47,6 +47,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "cases": ("amends.cases.cli:app+amends.recovery.cli:cases_app", "Recovery cases."),
     "users": ("amends.people.cli:users_app", "People who use amends."),
     "tokens": ("amends.people.cli:tokens_app", "Personal API tokens."),
+    "audit": (
+        "amends.audit.cli:app",
+        "The audit log of sign-ins, access changes and money decisions.",
+    ),
     "report": (
         "amends.reports.cli:report",
         "Recovery metrics: time to acknowledge, SLA, hand-offs, one-interaction fixes, outcomes.",

@@ -105,6 +105,14 @@ class Forbidden(AmendsError):
     title = "Not allowed"
 
 
+class TooManyAttempts(AmendsError):
+    """Too many failed attempts recently; ``extra["retry_after"]`` says how many seconds."""
+
+    code = "too-many-attempts"
+    status = 429
+    title = "Too many attempts"
+
+
 class Quarantined(AmendsError):
     """Input that was stored but cannot be interpreted; the reason says why."""
 

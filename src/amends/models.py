@@ -1,5 +1,6 @@
 """Every ORM model, imported in one place so metadata is complete (Alembic, tests)."""
 
+from amends.audit.models import AuditEvent, AuditHead
 from amends.cases.models import Case, CaseParticipant, Notification, TimelineEvent
 from amends.commitments.models import Breach, Commitment, Delivery
 from amends.compensation.models import Compensation
@@ -8,7 +9,7 @@ from amends.db import Base
 from amends.intake.models import Quarantine, RawMail
 from amends.messages.models import Message, OutboxItem, StoredAttachment
 from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, Pattern, PatternCase
-from amends.people.models import ApiToken, User, WebSession
+from amends.people.models import ApiToken, SignInFailure, User, WebSession
 from amends.reports.models import CaseTally
 from amends.schedule import JobRun
 from amends.workspace.models import Workspace
@@ -17,6 +18,8 @@ __all__ = [
     "ActionCase",
     "ActionPattern",
     "ApiToken",
+    "AuditEvent",
+    "AuditHead",
     "Base",
     "Breach",
     "Case",
@@ -36,6 +39,7 @@ __all__ = [
     "PatternCase",
     "Quarantine",
     "RawMail",
+    "SignInFailure",
     "StoredAttachment",
     "TimelineEvent",
     "User",

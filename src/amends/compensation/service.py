@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from amends.audit import service as audit
 from amends.cases.models import Case, Notification
 from amends.cases.rules import EventKind, NotificationKind, case_ref
 from amends.cases.service import add_event, get_case
@@ -92,6 +93,7 @@ def record(
             "limit": None if limit is None else str(limit),
         },
     )
+    _audit(session, item, actor, "compensation.requested" if held else "compensation.granted", now)
     if held:
         approvers = session.scalars(
             select(User).where(User.role.in_([Role.MANAGER, Role.OWNER]), User.active)
@@ -176,8 +178,27 @@ def decide(
         note=note,
         data={"compensation_id": item.id},
     )
+    _audit(session, item, actor, f"compensation.{item.status.value}", now)
     session.flush()
     return item
+
+
+def _audit(session: Session, item: Compensation, actor: Actor, action: str, now: datetime) -> None:
+    """Money given or decided goes in the audit log as well as on the case's timeline."""
+    audit.record(
+        session,
+        actor_id=actor.user_id,
+        action=action,
+        subject=f"compensation:{item.id}",
+        detail={
+            "case_id": item.case_id,
+            "kind": item.kind.value,
+            # As stored (two places), whether or not the row was read back yet.
+            "amount": str(Decimal(item.amount).quantize(Decimal("0.01"))),
+            "currency": item.currency,
+        },
+        now=now,
+    )
 
 
 def for_case(session: Session, case_id: int) -> list[Compensation]:

@@ -94,6 +94,8 @@ def load(
     demo = content.shipped()
     workspace.ensure(session, settings=settings, now=now)
     users: dict[str, User] = {}
+    # One slow hash for the one password every demo user shares.
+    shared = people.hash_password(password)
     for u in demo.users:
         users[u.email] = people.create_user(
             session,
@@ -101,7 +103,7 @@ def load(
             name=u.name,
             role=u.role,
             now=now,
-            password=password,
+            password_hash=shared,
             language=u.language,
         )
 

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from amends.people import service
+from fastapi import APIRouter, Path, Response
+
+from amends.errors import Forbidden, InvalidInput
+from amends.fields import MAX_DB_INT
+from amends.people import passwords, service
 from amends.people.deps import ApiActor
-from amends.people.schemas import UserOut
-from amends.web.deps import DbSession
+from amends.people.rules import Action
+from amends.people.schemas import PasswordIn, RoleIn, TokenOut, UserOut
+from amends.web.deps import AppClock, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
+Id = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 router = APIRouter(tags=["people"], responses=PROBLEM_RESPONSES)
 
 
@@ -16,3 +22,60 @@ def me(session: DbSession, actor: ApiActor) -> UserOut:
     """The user the token belongs to."""
     assert actor.user_id is not None
     return UserOut.model_validate(service.get_user(session, actor.user_id))
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_users(session: DbSession, actor: ApiActor) -> list[UserOut]:
+    """Everyone who uses amends (owners and managers)."""
+    service.require(actor, Action.MANAGE)
+    return [UserOut.model_validate(u) for u in service.list_users(session)]
+
+
+@router.put("/users/{user_id}/role", response_model=UserOut)
+def set_role(
+    user_id: Id, body: RoleIn, session: DbSession, actor: ApiActor, clock: AppClock
+) -> UserOut:
+    """Change what a user may do. Nobody raises their own role; only an owner makes or
+    unmakes an owner; the last active owner stays one."""
+    user = service.get_user(session, user_id)
+    service.set_role(session, actor=actor, user=user, role=body.role, now=clock.now())
+    return UserOut.model_validate(user)
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserOut)
+def deactivate(user_id: Id, session: DbSession, actor: ApiActor, clock: AppClock) -> UserOut:
+    """Take a user's access away: their sessions and tokens stop working at once."""
+    user = service.get_user(session, user_id)
+    service.deactivate(session, actor=actor, user=user, now=clock.now())
+    return UserOut.model_validate(user)
+
+
+@router.put("/users/{user_id}/password", status_code=204)
+def set_password(
+    user_id: Id, body: PasswordIn, session: DbSession, actor: ApiActor, clock: AppClock
+) -> Response:
+    """Set a user's sign-in password; their browser sessions end. Your own needs
+    ``current_password``."""
+    user = service.get_user(session, user_id)
+    current = body.current_password or ""
+    if actor.user_id == user.id and not passwords.verify_password(current, user.password_hash):
+        raise InvalidInput("give your current password to change it", code="current-password-wrong")
+    service.set_password(session, actor=actor, user=user, password=body.password, now=clock.now())
+    return Response(status_code=204)
+
+
+@router.get("/tokens", response_model=list[TokenOut])
+def list_tokens(session: DbSession, actor: ApiActor, all: bool = False) -> list[TokenOut]:
+    """Your tokens; everyone's with ``?all=true`` (owners and managers)."""
+    if all and not actor.allows(Action.MANAGE):
+        raise Forbidden(f"your role ({actor.role.value}) may not list others' tokens")
+    user_id = None if all else actor.user_id
+    return [TokenOut.of(t, email) for t, email in service.list_tokens(session, user_id=user_id)]
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenOut)
+def revoke_token(token_id: Id, session: DbSession, actor: ApiActor, clock: AppClock) -> TokenOut:
+    """Revoke a token (yours, or anyone's for owners and managers): refused from the next
+    request on."""
+    token = service.revoke_token(session, actor=actor, token_id=token_id, now=clock.now())
+    return TokenOut.of(token, service.get_user(session, token.user_id).email)

@@ -5,10 +5,10 @@ from typing import Annotated
 
 import typer
 
-from amends.console import emit_json, handle_errors, open_workspace, out
+from amends.console import Json, ObjectId, emit_json, handle_errors, open_workspace, out
 from amends.people import service
-from amends.people.rules import Role
-from amends.people.schemas import UserOut
+from amends.people.rules import OPERATOR, Role
+from amends.people.schemas import TokenOut, UserOut
 
 users_app = typer.Typer(help="People who use amends.")
 tokens_app = typer.Typer(help="Personal API tokens.")
@@ -52,25 +52,68 @@ def add_user(
         out.print(f"added {result.email} ({result.role}) as user {result.id}")
 
 
-@users_app.command("password")
-@handle_errors
-def set_password(
-    email: str,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="read the password from stdin, not a prompt")
-    ] = False,
-) -> None:
-    """Set a user's sign-in password (at least 10 characters); their sessions end."""
+def _read_password(password_stdin: bool) -> str:
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt("new password", hide_input=True, confirmation_prompt=True))
+
+
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="read the password from stdin, not a prompt")
+]
+
+
+@users_app.command("set-password")
+@handle_errors
+def set_password(email: str, password_stdin: PasswordStdin = False) -> None:
+    """Set a user's sign-in password (at least 10 characters); their sessions end."""
+    password = _read_password(password_stdin)
     ws = open_workspace()
     with ws.transaction() as session:
         user = service.user_by_email(session, email)
-        service.set_password(session, user=user, password=password)
+        service.set_password(
+            session, actor=OPERATOR, user=user, password=password, now=ws.clock.now()
+        )
         shown = user.email
     out.print(f"password set for {shown}; they can sign in at /signin")
+
+
+# The name it had first; README examples and habits use it.
+users_app.command("password", hidden=True)(set_password)
+
+
+@users_app.command("set-role")
+@handle_errors
+def set_role(
+    email: str,
+    role: Annotated[Role, typer.Argument(help="owner, manager, agent, employee or viewer")],
+    json_: Json = False,
+) -> None:
+    """Change what a user may do; it applies from their next request."""
+    ws = open_workspace()
+    with ws.transaction() as session:
+        user = service.user_by_email(session, email)
+        service.set_role(session, actor=OPERATOR, user=user, role=role, now=ws.clock.now())
+        result = UserOut.model_validate(user)
+    if json_:
+        emit_json(result)
+    else:
+        out.print(f"{result.email} is now {result.role}")
+
+
+@users_app.command("deactivate")
+@handle_errors
+def deactivate(email: str, json_: Json = False) -> None:
+    """Take a user's access away: their sessions end and their tokens stop working now."""
+    ws = open_workspace()
+    with ws.transaction() as session:
+        user = service.user_by_email(session, email)
+        service.deactivate(session, actor=OPERATOR, user=user, now=ws.clock.now())
+        result = UserOut.model_validate(user)
+    if json_:
+        emit_json(result)
+    else:
+        out.print(f"deactivated {result.email}; their sessions and tokens no longer work")
 
 
 @users_app.command("list")
@@ -84,7 +127,8 @@ def list_users(json_: Annotated[bool, typer.Option("--json")] = False) -> None:
         if json_:
             emit_json(row)
         else:
-            out.print(f"{row.id:>4}  {row.email:<40} {row.role:<9} {row.name}")
+            state = "" if row.active else "  (deactivated)"
+            out.print(f"{row.id:>4}  {row.email:<40} {row.role:<9} {row.name}{state}")
 
 
 @tokens_app.command("create")
@@ -98,8 +142,49 @@ def create_token(
     ws = open_workspace()
     with ws.transaction() as session:
         owner = service.user_by_email(session, user)
-        token = service.create_token(session, user=owner, name=name, now=ws.clock.now())
+        token = service.create_token(
+            session, user=owner, name=name, now=ws.clock.now(), actor=OPERATOR
+        )
     if json_:
         emit_json({"user": owner.email, "token": token})
     else:
         sys.stdout.write(token + "\n")
+
+
+@tokens_app.command("list")
+@handle_errors
+def list_tokens(
+    user: Annotated[str | None, typer.Option("--user", help="only this user's (email)")] = None,
+    json_: Json = False,
+) -> None:
+    """List API tokens (never the tokens themselves: their first characters)."""
+    ws = open_workspace()
+    with ws.transaction() as session:
+        user_id = service.user_by_email(session, user).id if user else None
+        rows = [
+            TokenOut.of(token, email)
+            for token, email in service.list_tokens(session, user_id=user_id)
+        ]
+    for row in rows:
+        if json_:
+            emit_json(row)
+            continue
+        used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
+        state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else used
+        line = f"{row.id:>4}  {row.prefix}…  {row.user:<32} {row.name:<16} {state}"
+        out.print(line, markup=False, soft_wrap=True)
+
+
+@tokens_app.command("revoke")
+@handle_errors
+def revoke_token(token_id: ObjectId, json_: Json = False) -> None:
+    """Revoke a token by its id (from `amends tokens list`): it stops working at once."""
+    ws = open_workspace()
+    with ws.transaction() as session:
+        token = service.revoke_token(session, actor=OPERATOR, token_id=token_id, now=ws.clock.now())
+        holder = service.get_user(session, token.user_id).email
+        result = TokenOut.of(token, holder)
+    if json_:
+        emit_json(result)
+    else:
+        out.print(f"revoked token {result.id} ({result.prefix}…) of {result.user}")

@@ -1,15 +1,30 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
-from amends.errors import NotAuthenticated
+from amends.db import transaction
+from amends.errors import (
+    AmendsError,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+)
+from amends.fields import MAX_DB_INT
 from amends.people import service
-from amends.people.deps import SignedIn
+from amends.people.deps import PageUser, SignedIn
+from amends.people.rules import Action, Role
+from amends.people.schemas import TokenOut
+from amends.web import problems
 from amends.web.deps import AppClock, DbSession
+from amends.web.i18n import refusal, translations
 from amends.web.render import render
 from amends.web.session import (
     CSRF_COOKIE,
@@ -20,6 +35,7 @@ from amends.web.session import (
 )
 
 router = APIRouter(include_in_schema=False)
+PathId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
 def _safe_next(target: str | None) -> str:
@@ -51,10 +67,30 @@ def sign_in_form(request: Request, next: str | None = None) -> Response:
     return _sign_in_page(request, _safe_next(next), None, 200)
 
 
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "json" in accept and "text/html" not in accept
+
+
+def _throttled(request: Request, error: TooManyAttempts, next_url: str) -> Response:
+    """A script gets problem+json, a browser the form again; both say when to retry."""
+    if _wants_json(request):
+        response: Response = problems.problem(error.status, error.code, error.title, error.message)
+    else:
+        ctx = anonymous_context(request)
+        message = refusal(error, translations(ctx.language).gettext, ctx)
+        response = _sign_in_page(request, next_url, message, error.status)
+    response.headers["Retry-After"] = str(error.extra.get("retry_after", 60))
+    return response
+
+
+# Plain def, so FastAPI runs it in the thread pool: scrypt takes a core for a third of a
+# second and must never run on the event loop. Three short transactions rather than the
+# request's one: the attempt is committed before the slow check (parallel guesses see
+# it), and no lock or connection is held while the password is hashed.
 @router.post("/signin")
 def sign_in(
     request: Request,
-    session: DbSession,
     clock: AppClock,
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1000)],
@@ -62,15 +98,25 @@ def sign_in(
     next: Annotated[str, Form(max_length=2000)] = "/cases",
 ) -> Response:
     check_csrf(request.cookies.get(CSRF_COOKIE, ""), csrf_token)
+    next_url = _safe_next(next)
+    sessions = request.app.state.sessions
+    client = request.client.host if request.client else "unknown"
     try:
-        token, _user = service.sign_in(session, email=email, password=password, now=clock.now())
-    except NotAuthenticated:
+        with transaction(sessions) as session:
+            attempt = service.begin_sign_in(session, email=email, client=client, now=clock.now())
+    except TooManyAttempts as error:
+        return _throttled(request, error, next_url)
+    checked = service.check_password(attempt, password)
+    with transaction(sessions) as session:
+        try:
+            token, _user = service.finish_sign_in(session, attempt, checked, now=clock.now())
+        except NotAuthenticated:
+            token = ""  # the failure and its audit row are committed all the same
+    if not token:
         ctx = anonymous_context(request)
-        from amends.web.i18n import translations
-
         message = translations(ctx.language).gettext("The email or password is not right.")
-        return _sign_in_page(request, _safe_next(next), message, 401)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+        return _sign_in_page(request, next_url, message, 401)
+    response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -119,3 +165,111 @@ def choose_language(
         raise NotAuthenticated("sign in to choose a language")
     service.set_language(session, user.actor.user_id, language)
     return RedirectResponse(_back(request), status_code=303)
+
+
+def _settings_page(
+    request: Request,
+    session: Session,
+    user: PageUser,
+    *,
+    error: AmendsError | None = None,
+    done: str = "",
+    status: int = 200,
+) -> Response:
+    gettext = translations(user.ctx.language).gettext
+    tokens = [TokenOut.of(t, email) for t, email in service.list_tokens(session)]
+    return render(
+        request,
+        "settings_people.html",
+        user.ctx,
+        status_code=status,
+        users=service.list_users(session),
+        tokens=tokens,
+        roles=[role.value for role in Role],
+        error=refusal(error, gettext, user.ctx) if error else "",
+        done=done,
+    )
+
+
+def _manager(user: PageUser) -> None:
+    # The page lists everyone's tokens: only for those who manage people.
+    service.require(user.actor, Action.MANAGE)
+
+
+@router.get("/settings/people", response_class=HTMLResponse)
+def people_settings(request: Request, session: DbSession, user: SignedIn) -> Response:
+    """Everyone's role, whether they are active, and every API token, with the actions
+    that take access back."""
+    _manager(user)
+    return _settings_page(request, session, user)
+
+
+def _act(
+    request: Request,
+    session: Session,
+    user: PageUser,
+    csrf_token: str,
+    action: Callable[[], str],
+) -> Response:
+    check_csrf(user.csrf_token, csrf_token)
+    _manager(user)
+    try:
+        # Each action checks before it writes, so a refusal leaves nothing half done.
+        done = action()
+    except (Forbidden, NotFound, InvalidInput) as error:
+        return _settings_page(request, session, user, error=error, status=error.status)
+    return _settings_page(request, session, user, done=done)
+
+
+@router.post("/settings/people/{user_id}/role", response_class=HTMLResponse)
+def change_role(
+    request: Request,
+    session: DbSession,
+    clock: AppClock,
+    user: SignedIn,
+    user_id: PathId,
+    role: Annotated[Role, Form()],
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def act() -> str:
+        target = service.get_user(session, user_id)
+        service.set_role(session, actor=user.actor, user=target, role=role, now=clock.now())
+        _ = translations(user.ctx.language).gettext
+        return _("%(name)s is now: %(role)s") % {"name": target.name, "role": _(role.value)}
+
+    return _act(request, session, user, csrf_token, act)
+
+
+@router.post("/settings/people/{user_id}/deactivate", response_class=HTMLResponse)
+def deactivate_user(
+    request: Request,
+    session: DbSession,
+    clock: AppClock,
+    user: SignedIn,
+    user_id: PathId,
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def act() -> str:
+        target = service.get_user(session, user_id)
+        service.deactivate(session, actor=user.actor, user=target, now=clock.now())
+        _ = translations(user.ctx.language).gettext
+        return _("%(name)s can no longer sign in or use a token.") % {"name": target.name}
+
+    return _act(request, session, user, csrf_token, act)
+
+
+@router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def revoke_token(
+    request: Request,
+    session: DbSession,
+    clock: AppClock,
+    user: SignedIn,
+    token_id: PathId,
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def act() -> str:
+        token = service.revoke_token(session, actor=user.actor, token_id=token_id, now=clock.now())
+        _ = translations(user.ctx.language).gettext
+        return _("The token %(prefix)s… no longer works.") % {"prefix": token.prefix}
+
+    return _act(request, session, user, csrf_token, act)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import StrEnum
+
+from amends.errors import N_
 
 
 class Role(StrEnum):
@@ -69,3 +72,43 @@ OPERATOR = Actor(None, Role.OWNER, "operator")
 
 # Background jobs act as the system itself; timeline events show no person.
 SYSTEM = Actor(None, Role.OWNER, "amends")
+
+
+# Sign-in throttling: a sliding window of failed attempts, per address and per client.
+SIGN_IN_WINDOW = timedelta(minutes=15)
+FAILURES_PER_ADDRESS = 5
+# Higher: several people may share one address (an office behind NAT).
+FAILURES_PER_CLIENT = 30
+
+
+def blocked_until(
+    failures: list[datetime], *, limit: int, window: timedelta, now: datetime
+) -> datetime | None:
+    """When another attempt is allowed, if ``limit`` failures already fall in the window."""
+    recent = sorted(at for at in failures if now - at < window)
+    if len(recent) < limit:
+        return None
+    # Allowed again once the oldest failure that keeps the count at the limit leaves.
+    return recent[-limit] + window
+
+
+_RANK = {Role.VIEWER: 0, Role.EMPLOYEE: 0, Role.AGENT: 1, Role.MANAGER: 2, Role.OWNER: 3}
+
+
+def access_change_refusal(
+    actor: Actor, *, target_id: int, target_role: Role, new_role: Role | None, owners_left: int
+) -> str:
+    """Why ``actor`` may not change another person's access (role, password, being
+    active), or "" when they may. ``new_role`` None means deactivating; ``owners_left``
+    counts the active owners other than the target."""
+    if not actor.allows(Action.MANAGE):
+        return N_("your role may not change people's access")
+    touches_owner = Role.OWNER in (target_role, new_role)
+    if touches_owner and actor.role is not Role.OWNER:
+        return N_("only an owner may change an owner's access or make someone an owner")
+    if actor.user_id == target_id and new_role is not None and _RANK[new_role] > _RANK[target_role]:
+        return N_("nobody may raise their own role")
+    losing_owner = target_role is Role.OWNER and new_role is not Role.OWNER
+    if losing_owner and owners_left == 0:
+        return N_("this is the last active owner; make someone else an owner first")
+    return ""

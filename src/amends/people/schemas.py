@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from amends.people.rules import Role
+
+if TYPE_CHECKING:
+    from amends.people.models import ApiToken
 
 
 class UserOut(BaseModel):
@@ -15,3 +21,39 @@ class UserOut(BaseModel):
     language: str
     active: bool
     created_at: datetime
+
+
+class TokenOut(BaseModel):
+    """A personal API token as listed: never the token, only its first characters."""
+
+    id: int
+    user_id: int
+    user: str
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, token: ApiToken, email: str) -> TokenOut:
+        return cls(
+            id=token.id,
+            user_id=token.user_id,
+            user=email,
+            name=token.name,
+            prefix=token.prefix,
+            created_at=token.created_at,
+            last_used_at=token.last_used_at,
+            revoked_at=token.revoked_at,
+        )
+
+
+class RoleIn(BaseModel):
+    role: Role
+
+
+class PasswordIn(BaseModel):
+    password: str = Field(min_length=1, max_length=1000)
+    # Required when changing your own: a stolen session or token alone is not enough.
+    current_password: str | None = Field(default=None, max_length=1000)

@@ -3,44 +3,42 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from amends.audit import service as audit
 from amends.db import write_if_free
-from amends.errors import Conflict, Forbidden, InvalidInput, NotAuthenticated, NotFound
-from amends.people.models import ApiToken, User, WebSession
-from amends.people.rules import Action, Actor, Role
+from amends.errors import (
+    N_,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+)
+from amends.people import passwords
+from amends.people.models import ApiToken, SignInFailure, User, WebSession
+from amends.people.rules import (
+    FAILURES_PER_ADDRESS,
+    FAILURES_PER_CLIENT,
+    SIGN_IN_WINDOW,
+    Action,
+    Actor,
+    Role,
+    access_change_refusal,
+    blocked_until,
+)
 from amends.text.languages import spoken
 
 TOKEN_PREFIX = "amd_"  # noqa: S105 - a visible prefix, not a secret
 SESSION_LIFETIME = timedelta(days=14)
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
-
-
-def hash_password(password: str) -> str:
-    """scrypt with a random salt; the parameters travel with the hash so they can change."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
-    return f"scrypt${_SCRYPT['n']}${salt.hex()}${digest.hex()}"
-
-
-def verify_password(password: str, stored: str | None) -> bool:
-    if not stored:
-        return False
-    try:
-        scheme, n, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        candidate = hashlib.scrypt(
-            password.encode(), salt=bytes.fromhex(salt), n=int(n), r=8, p=1, dklen=32
-        )
-    except ValueError:
-        return False
-    return hmac.compare_digest(candidate.hex(), digest)
+hash_password = passwords.hash_password
+verify_password = passwords.verify_password
 
 
 def _sha256(token: str) -> str:
@@ -65,7 +63,10 @@ def create_user(
     now: datetime,
     password: str | None = None,
     language: str = "en",
+    actor: Actor | None = None,
+    password_hash: str | None = None,
 ) -> User:
+    """Add a person; ``password_hash`` is one already made (demo users share one)."""
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"a user with the email {email} already exists", code="user-exists")
@@ -76,12 +77,20 @@ def create_user(
         name=name,
         role=role,
         language=language,
-        password_hash=hash_password(password) if password else None,
+        password_hash=hash_password(password) if password else password_hash,
         active=True,
         created_at=now,
     )
     session.add(user)
     session.flush()
+    audit.record(
+        session,
+        actor_id=actor.user_id if actor else None,
+        action="user.created",
+        subject=f"user:{user.id}",
+        detail={"email": email, "role": role.value},
+        now=now,
+    )
     return user
 
 
@@ -90,12 +99,70 @@ def _check_password(password: str) -> None:
         raise InvalidInput("a password needs at least 10 characters", code="password-too-short")
 
 
-def set_password(session: Session, *, user: User, password: str) -> None:
-    """Give ``user`` a new sign-in password and end their browser sessions."""
+def _owners_besides(session: Session, user_id: int) -> int:
+    query = select(func.count(User.id)).where(
+        User.role == Role.OWNER, User.active, User.id != user_id
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _may_change(session: Session, actor: Actor, user: User, new_role: Role | None) -> None:
+    refusal = access_change_refusal(
+        actor,
+        target_id=user.id,
+        target_role=user.role,
+        new_role=new_role,
+        owners_left=_owners_besides(session, user.id) if user.role is Role.OWNER else 1,
+    )
+    if refusal:
+        raise Forbidden.saying(refusal, code="access-change-refused")
+
+
+def set_password(
+    session: Session, *, actor: Actor, user: User, password: str, now: datetime
+) -> None:
+    """Give ``user`` a new sign-in password and end their browser sessions. Anyone may
+    change their own; changing another's is a manager's (an owner's, an owner's)."""
+    if actor.user_id != user.id:
+        _may_change(session, actor, user, user.role)
     _check_password(password)
     user.password_hash = hash_password(password)
     # Whoever knew the old password may still hold a session made with it.
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    _audit(session, actor, "user.password-set", user, {}, now)
+
+
+def set_role(session: Session, *, actor: Actor, user: User, role: Role, now: datetime) -> User:
+    """Change what ``user`` may do; effective on their next request."""
+    _may_change(session, actor, user, role)
+    before = user.role
+    user.role = role
+    _audit(session, actor, "user.role-changed", user, {"from": before.value, "to": role.value}, now)
+    return user
+
+
+def deactivate(session: Session, *, actor: Actor, user: User, now: datetime) -> User:
+    """Take away ``user``'s access: their sessions end now and their tokens stop working
+    (every request checks that the user is active)."""
+    _may_change(session, actor, user, None)
+    user.active = False
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    _audit(session, actor, "user.deactivated", user, {}, now)
+    return user
+
+
+def _audit(
+    session: Session, actor: Actor, action: str, user: User, detail: dict[str, str], now: datetime
+) -> None:
+    detail = {"email": user.email, **detail}
+    audit.record(
+        session,
+        actor_id=actor.user_id,
+        action=action,
+        subject=f"user:{user.id}",
+        detail=detail,
+        now=now,
+    )
     session.flush()
 
 
@@ -133,18 +200,62 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.id)))
 
 
-def create_token(session: Session, *, user: User, name: str, now: datetime) -> str:
+def create_token(
+    session: Session, *, user: User, name: str, now: datetime, actor: Actor | None = None
+) -> str:
     """Create a personal API token and return it; it cannot be shown again."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(
-        ApiToken(
-            user_id=user.id,
-            name=name,
-            token_hash=_sha256(token),
-            prefix=token[:10],
-            created_at=now,
-        )
+    row = ApiToken(
+        user_id=user.id, name=name, token_hash=_sha256(token), prefix=token[:10], created_at=now
     )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.user_id if actor else None,
+        action="token.created",
+        subject=f"token:{row.id}",
+        detail={"user": user.email, "name": name, "prefix": row.prefix},
+        now=now,
+    )
+    return token
+
+
+def list_tokens(
+    session: Session, *, user_id: int | None = None, include_revoked: bool = True
+) -> list[tuple[ApiToken, str]]:
+    """Tokens with their user's email, oldest first; one user's when ``user_id`` is given."""
+    query = select(ApiToken, User.email).join(User, User.id == ApiToken.user_id)
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    if not include_revoked:
+        query = query.where(ApiToken.revoked_at.is_(None))
+    return [(token, email) for token, email in session.execute(query.order_by(ApiToken.id))]
+
+
+def revoke_token(session: Session, *, actor: Actor, token_id: int, now: datetime) -> ApiToken:
+    """Revoke a token: the next request with it is refused. Your own, or anyone's with
+    the right to manage people; an owner's only by an owner."""
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound(f"token {token_id} does not exist", code="token-not-found")
+    if actor.user_id != token.user_id:
+        holder = session.get(User, token.user_id)
+        assert holder is not None  # the foreign key cascades
+        if not actor.allows(Action.MANAGE):
+            # Someone else's token is not theirs to see either.
+            raise NotFound(f"token {token_id} does not exist", code="token-not-found")
+        _may_change(session, actor, holder, holder.role)
+    if token.revoked_at is None:
+        token.revoked_at = now
+        audit.record(
+            session,
+            actor_id=actor.user_id,
+            action="token.revoked",
+            subject=f"token:{token.id}",
+            detail={"prefix": token.prefix, "user_id": token.user_id},
+            now=now,
+        )
     session.flush()
     return token
 
@@ -179,12 +290,111 @@ def authenticate_token(session: Session, token: str, *, now: datetime) -> Actor:
     return Actor(user_id, role, name)
 
 
-def sign_in(session: Session, *, email: str, password: str, now: datetime) -> tuple[str, User]:
-    """Check the password and open a browser session; returns the cookie value."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    # The same message for "no such user" and "wrong password" so sign-in reveals nothing.
-    if user is None or not user.active or not verify_password(password, user.password_hash):
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in under way: counted as a failure until the password proves it right."""
+
+    failure_id: int
+    email: str
+    client: str
+    user_id: int | None
+    stored_hash: str | None
+
+
+@dataclass(frozen=True)
+class Checked:
+    ok: bool
+    new_hash: str | None  # the password hashed at today's cost, when the stored one is older
+
+
+def _blocked_until(
+    session: Session, email: str, client: str, now: datetime, own_id: int
+) -> datetime | None:
+    since = now - SIGN_IN_WINDOW
+    recent = select(SignInFailure.at).where(SignInFailure.at > since, SignInFailure.id != own_id)
+    by_email = list(session.scalars(recent.where(SignInFailure.email == email)))
+    by_client = list(session.scalars(recent.where(SignInFailure.client == client)))
+    limits = [
+        blocked_until(by_email, limit=FAILURES_PER_ADDRESS, window=SIGN_IN_WINDOW, now=now),
+        blocked_until(by_client, limit=FAILURES_PER_CLIENT, window=SIGN_IN_WINDOW, now=now),
+    ]
+    found = [until for until in limits if until is not None]
+    return max(found) if found else None
+
+
+def _one_at_a_time(session: Session, email: str) -> None:
+    # Parallel guesses at one address must see each other's attempts. On SQLite the
+    # insert below already holds the database's write lock; PostgreSQL locks rows, so
+    # take a transaction lock named after the address.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(email))))
+
+
+def begin_sign_in(session: Session, *, email: str, client: str, now: datetime) -> Attempt:
+    """Refuse (TooManyAttempts) while the address or the client has too many recent
+    failures; else record this attempt as a failure and say whose hash to check.
+
+    Commit this before checking the password: parallel guesses then see each other,
+    and no lock is held during the slow hash.
+    """
+    email, client = email.strip().lower()[:254], (client or "unknown")[:64]
+    _one_at_a_time(session, email)
+    # Written before counting, so the count comes after the write lock (SQLite); a
+    # refusal raises and rolls it back, so waiting it out is not prolonged by retries.
+    failure = SignInFailure(email=email, client=client, at=now)
+    session.add(failure)
+    session.flush()
+    until = _blocked_until(session, email, client, now, failure.id)
+    if until is not None:
+        raise TooManyAttempts.saying(
+            N_("Too many failed sign-ins. Please try again after %(time)s."),
+            code="sign-in-throttled",
+            fmt={"time": "when"},
+            time=until.isoformat(),
+            retry_after=max(1, int((until - now).total_seconds())),
+        )
+    found = session.execute(
+        select(User.id, User.password_hash).where(User.email == email, User.active)
+    ).first()
+    user_id, stored = (found[0], found[1]) if found else (None, None)
+    return Attempt(failure.id, email, client, user_id, stored)
+
+
+def check_password(attempt: Attempt, password: str) -> Checked:
+    """The slow part, outside any transaction: one scrypt derivation whether or not the
+    user exists (a dummy hash stands in), and one more to rehash an older hash."""
+    ok = passwords.verify_password(password, attempt.stored_hash) and attempt.user_id is not None
+    rehash = ok and passwords.needs_rehash(attempt.stored_hash)
+    return Checked(ok, passwords.hash_password(password) if rehash else None)
+
+
+def finish_sign_in(
+    session: Session, attempt: Attempt, checked: Checked, *, now: datetime
+) -> tuple[str, User]:
+    """Open a browser session (the cookie value is returned) and forget the address's
+    failures; or record the failure in the audit log and raise NotAuthenticated. The
+    caller commits in both cases: the failure rows are what throttles the next guess."""
+    user = session.get(User, attempt.user_id) if attempt.user_id is not None else None
+    # The hash must still be the one checked: a password changed meanwhile wins.
+    if (
+        not checked.ok
+        or user is None
+        or not user.active
+        or user.password_hash != attempt.stored_hash
+    ):
+        audit.record(
+            session,
+            actor_id=None,
+            action="sign-in.failed",
+            subject=attempt.email,
+            detail={"client": attempt.client},
+            now=now,
+        )
+        # The same message for "no such user" and "wrong password" so sign-in reveals nothing.
         raise NotAuthenticated("the email or password is not right", code="sign-in-failed")
+    session.execute(delete(SignInFailure).where(SignInFailure.email == attempt.email))
+    if checked.new_hash is not None:
+        user.password_hash = checked.new_hash
     token = secrets.token_urlsafe(32)
     session.add(
         WebSession(
@@ -195,8 +405,25 @@ def sign_in(session: Session, *, email: str, password: str, now: datetime) -> tu
             expires_at=now + SESSION_LIFETIME,
         )
     )
+    audit.record(
+        session,
+        actor_id=user.id,
+        action="sign-in",
+        subject=f"user:{user.id}",
+        detail={"client": attempt.client, "rehashed": checked.new_hash is not None},
+        now=now,
+    )
     session.flush()
     return token, user
+
+
+def sign_in(
+    session: Session, *, email: str, password: str, now: datetime, client: str = "local"
+) -> tuple[str, User]:
+    """The three steps in one transaction, for callers with no lock to spare a thought
+    for (commands, tests); the sign-in page commits between them."""
+    attempt = begin_sign_in(session, email=email, client=client, now=now)
+    return finish_sign_in(session, attempt, check_password(attempt, password), now=now)
 
 
 def web_session(session: Session, token: str, *, now: datetime) -> tuple[WebSession, User]:
@@ -215,6 +442,8 @@ def sign_out(session: Session, token: str) -> None:
 
 def purge_expired_sessions(session: Session, *, now: datetime) -> int:
     result = session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+    # Failed sign-ins matter only inside the throttling window.
+    session.execute(delete(SignInFailure).where(SignInFailure.at <= now - SIGN_IN_WINDOW))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from amends.audit import service as audit
 from amends.cases import service as cases
 from amends.cases.models import Case
 from amends.cases.rules import (
@@ -85,17 +86,24 @@ def _note_override(
     """The coach's blocking findings a person sent anyway, with their reason, on the case."""
     if not checked.blocking:
         return
+    codes = sorted({f.code.value for f in checked.blocking})
+    note = (reason or "").strip()
     cases.add_event(
         session,
         case=case,
         kind=EventKind.COACH_OVERRIDE,
         at=now,
         actor=actor,
-        note=(reason or "").strip(),
-        data={
-            "message_id": message.id,
-            "codes": sorted({f.code.value for f in checked.blocking}),
-        },
+        note=note,
+        data={"message_id": message.id, "codes": codes},
+    )
+    audit.record(
+        session,
+        actor_id=actor.user_id,
+        action="coach.override",
+        subject=f"case:{case.id}",
+        detail={"message_id": message.id, "codes": codes, "reason": note},
+        now=now,
     )
 
 

@@ -31,6 +31,7 @@ class PageContext:
     user_email: str | None = None
     demo: bool = False  # a demo workspace: every page says so, and as whom you are in
     unread: int = 0  # the user's unread notifications, for the bell in the header
+    manages_people: bool = False  # the header links to /settings/people
 
 
 def build_environment() -> Environment:
