@@ -112,14 +112,14 @@ def test_a_mail_that_fails_to_apply_is_quarantined_and_never_blocks_the_rest(
     """Whatever the bug in the database step, the mail it hits is quarantined with the
     error in a transaction of its own, and the mail after it is stored."""
     ctx = context(settings, sessions, clock, tmp_path / "ws")
-    opener = batch.flows.open_complaint_case
+    opener = batch.conversation.open_complaint_case
 
     def fragile(session: Session, **kw: object) -> Case:
         if kw["subject"] == "boom":
             raise RuntimeError("a bug in opening cases")
         return opener(session, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(batch.flows, "open_complaint_case", fragile)
+    monkeypatch.setattr(batch.conversation, "open_complaint_case", fragile)
     others = [
         raw_mail(
             sender=f"Zákazník {i} <z{i}@firma-{i}.example>",
@@ -146,5 +146,5 @@ def test_a_mail_that_fails_to_apply_is_quarantined_and_never_blocks_the_rest(
     with transaction(sessions) as s:
         assert s.scalars(select(Quarantine.code)).all() == ["mail-apply-failed"] * 2
     # Once the bug is fixed, a retry stores both.
-    monkeypatch.setattr(batch.flows, "open_complaint_case", opener)
+    monkeypatch.setattr(batch.conversation, "open_complaint_case", opener)
     assert {r.status for r in retry(ctx)} == {RawMailStatus.STORED}
