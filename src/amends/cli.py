@@ -47,6 +47,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "cases": ("amends.cases.cli:app+amends.recovery.cli:cases_app", "Recovery cases."),
     "users": ("amends.people.cli:users_app", "People who use amends."),
     "tokens": ("amends.people.cli:tokens_app", "Personal API tokens."),
+    "teams": ("amends.people.cli:teams_app", "Teams: people who work together."),
     "audit": (
         "amends.audit.cli:app",
         "The audit log of sign-ins, access changes and money decisions.",

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from amends.cases.clocks import steps_of
@@ -23,14 +23,15 @@ from amends.cases.models import Case, CaseParticipant
 from amends.cases.rules import CaseState, Category, Severity, Step
 from amends.customers.models import Customer
 from amends.paging import MAX_LIMIT
-from amends.people.models import User
+from amends.people.models import TeamMember, User
 from amends.people.rules import Action, Actor, Role
 
 
 class Scope(StrEnum):
     MINE = "mine"
-    # No team model exists yet: a person's team's cases are those they own or take part
-    # in (a hand-off, a colleague named in the complaint, an approval asked of them).
+    # The cases of everyone in the person's team (people.models.TeamMember), and those
+    # they take part in (a hand-off, a colleague named in the complaint, an approval
+    # asked of them); with no team, only the latter and their own.
     TEAM = "team"
     ALL = "all"
 
@@ -97,6 +98,11 @@ def _involving(user_id: int | None) -> ColumnElement[bool]:
     )
 
 
+def _teammates(user_id: int | None) -> Select[int]:
+    my_team = select(TeamMember.team_id).where(TeamMember.user_id == user_id).scalar_subquery()
+    return select(TeamMember.user_id).where(TeamMember.team_id == my_team)
+
+
 def _conditions(actor: Actor, f: InboxFilter, now: datetime) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if not actor.allows(Action.READ):
@@ -104,7 +110,7 @@ def _conditions(actor: Actor, f: InboxFilter, now: datetime) -> list[ColumnEleme
     if f.scope is Scope.MINE:
         where.append(Case.owner_id == actor.user_id)
     elif f.scope is Scope.TEAM and actor.allows(Action.READ):
-        where.append(_involving(actor.user_id))
+        where.append(or_(_involving(actor.user_id), Case.owner_id.in_(_teammates(actor.user_id))))
     if f.by_urgency:
         # Only open cases have an urgency: this is "open", and what the index covers.
         where.append(Case.urgency_at.is_not(None))

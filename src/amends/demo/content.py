@@ -47,6 +47,7 @@ class DemoUser(_Data):
     name: Text
     role: Role
     language: UiLanguage
+    team: Text | None = None  # the team's name; teams are made as they are named
 
 
 class DemoContact(_Data):

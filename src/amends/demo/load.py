@@ -30,7 +30,7 @@ from amends.demo import SIGN_IN_FILE, content
 from amends.messages import service as messages
 from amends.messages.rules import Channel, Direction
 from amends.people import service as people
-from amends.people.models import User
+from amends.people.models import Team, User
 from amends.people.rules import OPERATOR, Actor, Role
 from amends.playbook.policy import DEFAULT_PATH, Playbook
 from amends.recovery import flows
@@ -106,6 +106,14 @@ def load(
             password_hash=shared,
             language=u.language,
         )
+    teams: dict[str, Team] = {}
+    for u in demo.users:
+        if u.team is not None:
+            if u.team not in teams:
+                teams[u.team] = people.create_team(session, actor=OPERATOR, name=u.team, now=now)
+            people.set_team(
+                session, actor=OPERATOR, user=users[u.email], team=teams[u.team], now=now
+            )
 
     customer_ids: dict[str, int] = {}
     for c in demo.customers:

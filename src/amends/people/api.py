@@ -9,7 +9,15 @@ from amends.fields import MAX_DB_INT
 from amends.people import passwords, service
 from amends.people.deps import ApiActor
 from amends.people.rules import Action
-from amends.people.schemas import PasswordIn, RoleIn, TokenOut, UserOut
+from amends.people.schemas import (
+    PasswordIn,
+    RoleIn,
+    TeamChoice,
+    TeamIn,
+    TeamOut,
+    TokenOut,
+    UserOut,
+)
 from amends.web.deps import AppClock, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
@@ -62,6 +70,31 @@ def set_password(
         raise InvalidInput("give your current password to change it", code="current-password-wrong")
     service.set_password(session, actor=actor, user=user, password=body.password, now=clock.now())
     return Response(status_code=204)
+
+
+@router.get("/teams", response_model=list[TeamOut])
+def list_teams(session: DbSession, actor: ApiActor) -> list[TeamOut]:
+    """The workspace's teams, by name."""
+    service.require(actor, Action.READ)
+    return [TeamOut.model_validate(t) for t in service.list_teams(session)]
+
+
+@router.post("/teams", response_model=TeamOut, status_code=201)
+def create_team(body: TeamIn, session: DbSession, actor: ApiActor, clock: AppClock) -> TeamOut:
+    """Add a team (owners and managers)."""
+    team = service.create_team(session, actor=actor, name=body.name, now=clock.now())
+    return TeamOut.model_validate(team)
+
+
+@router.put("/users/{user_id}/team", response_model=UserOut)
+def set_team(
+    user_id: Id, body: TeamChoice, session: DbSession, actor: ApiActor, clock: AppClock
+) -> UserOut:
+    """Put a user in a team, or in none with ``{"team_id": null}`` (owners and managers)."""
+    user = service.get_user(session, user_id)
+    team = service.get_team(session, body.team_id) if body.team_id is not None else None
+    service.set_team(session, actor=actor, user=user, team=team, now=clock.now())
+    return UserOut.model_validate(user)
 
 
 @router.get("/tokens", response_model=list[TokenOut])

@@ -8,10 +8,11 @@ import typer
 from amends.console import Json, ObjectId, emit_json, handle_errors, open_workspace, out
 from amends.people import service
 from amends.people.rules import OPERATOR, Role
-from amends.people.schemas import TokenOut, UserOut
+from amends.people.schemas import TeamOut, TokenOut, UserOut
 
 users_app = typer.Typer(help="People who use amends.")
 tokens_app = typer.Typer(help="Personal API tokens.")
+teams_app = typer.Typer(help="Teams: people who work together.")
 
 
 @users_app.command("add")
@@ -114,6 +115,61 @@ def deactivate(email: str, json_: Json = False) -> None:
         emit_json(result)
     else:
         out.print(f"deactivated {result.email}; their sessions and tokens no longer work")
+
+
+@users_app.command("set-team")
+@handle_errors
+def set_team(
+    email: str,
+    team: Annotated[str | None, typer.Argument(help="the team's name")] = None,
+    none: Annotated[bool, typer.Option("--none", help="take them out of any team")] = False,
+    json_: Json = False,
+) -> None:
+    """Put a user in a team (out of any other); --none takes them out."""
+    if (team is None) == (not none):
+        raise typer.BadParameter("give a team's name, or --none")
+    ws = open_workspace()
+    with ws.transaction() as session:
+        user = service.user_by_email(session, email)
+        chosen = service.team_named(session, team) if team is not None else None
+        service.set_team(session, actor=OPERATOR, user=user, team=chosen, now=ws.clock.now())
+        result = UserOut.model_validate(user)
+    if json_:
+        emit_json({"user": result.email, "team": team})
+    else:
+        out.print(f"{result.email} is in {team}" if team else f"{result.email} is in no team")
+
+
+@teams_app.command("add")
+@handle_errors
+def add_team(name: str, json_: Json = False) -> None:
+    """Add a team."""
+    ws = open_workspace()
+    with ws.transaction() as session:
+        team = TeamOut.model_validate(
+            service.create_team(session, actor=OPERATOR, name=name, now=ws.clock.now())
+        )
+    if json_:
+        emit_json(team)
+    else:
+        out.print(f"added team {team.name} ({team.id})")
+
+
+@teams_app.command("list")
+@handle_errors
+def list_teams(json_: Json = False) -> None:
+    """List teams and who is in each."""
+    ws = open_workspace()
+    with ws.transaction() as session:
+        users = service.list_users(session)
+        members = service.teams_of(session, {u.id for u in users})
+        teams = [TeamOut.model_validate(t) for t in service.list_teams(session)]
+        emails = {t.id: [u.email for u in users if members.get(u.id) == t.id] for t in teams}
+    for team in teams:
+        if json_:
+            emit_json({**team.model_dump(mode="json"), "members": emails[team.id]})
+        else:
+            out.print(f"{team.id:>4}  {team.name:<30} {', '.join(emails[team.id]) or '—'}")
 
 
 @users_app.command("list")

@@ -9,6 +9,28 @@ from amends.db import Base, EnumText
 from amends.people.rules import Role
 
 
+class Team(Base):
+    """People who work together (a shift, a language desk, a shop): "my team" in the
+    inbox is the cases its members own."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime]
+
+
+class TeamMember(Base):
+    """Who is in which team; a person is in one team at most."""
+
+    __tablename__ = "team_members"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+
+
 class User(Base):
     """A person of the business: owner, manager, agent, employee or viewer."""
 

@@ -178,12 +178,15 @@ def _settings_page(
 ) -> Response:
     gettext = translations(user.ctx.language).gettext
     tokens = [TokenOut.of(t, email) for t, email in service.list_tokens(session)]
+    users = service.list_users(session)
     return render(
         request,
         "settings_people.html",
         user.ctx,
         status_code=status,
-        users=service.list_users(session),
+        users=users,
+        teams=service.list_teams(session),
+        team_of=service.teams_of(session, {u.id for u in users}),
         tokens=tokens,
         roles=[role.value for role in Role],
         error=refusal(error, gettext, user.ctx) if error else "",
@@ -271,5 +274,44 @@ def revoke_token(
         token = service.revoke_token(session, actor=user.actor, token_id=token_id, now=clock.now())
         _ = translations(user.ctx.language).gettext
         return _("The token %(prefix)s… no longer works.") % {"prefix": token.prefix}
+
+    return _act(request, session, user, csrf_token, act)
+
+
+@router.post("/settings/teams", response_class=HTMLResponse)
+def add_team(
+    request: Request,
+    session: DbSession,
+    clock: AppClock,
+    user: SignedIn,
+    name: Annotated[str, Form(max_length=200)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def act() -> str:
+        team = service.create_team(session, actor=user.actor, name=name, now=clock.now())
+        _ = translations(user.ctx.language).gettext
+        return _("Team %(name)s added.") % {"name": team.name}
+
+    return _act(request, session, user, csrf_token, act)
+
+
+@router.post("/settings/people/{user_id}/team", response_class=HTMLResponse)
+def change_team(
+    request: Request,
+    session: DbSession,
+    clock: AppClock,
+    user: SignedIn,
+    user_id: PathId,
+    team_id: Annotated[str, Form(max_length=12, pattern=r"^\d*$")] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def act() -> str:
+        target = service.get_user(session, user_id)
+        team = service.get_team(session, int(team_id)) if team_id else None
+        service.set_team(session, actor=user.actor, user=target, team=team, now=clock.now())
+        _ = translations(user.ctx.language).gettext
+        if team is None:
+            return _("%(name)s is in no team now.") % {"name": target.name}
+        return _("%(name)s is now in %(team)s.") % {"name": target.name, "team": team.name}
 
     return _act(request, session, user, csrf_token, act)

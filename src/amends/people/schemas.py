@@ -23,6 +23,24 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
+class TeamOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    created_at: datetime
+
+
+class TeamIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class TeamChoice(BaseModel):
+    """The team a user is in; null takes them out of any."""
+
+    team_id: int | None = Field(default=None, ge=1)
+
+
 class TokenOut(BaseModel):
     """A personal API token as listed: never the token, only its first characters."""
 

@@ -22,7 +22,7 @@ from amends.errors import (
     TooManyAttempts,
 )
 from amends.people import passwords
-from amends.people.models import ApiToken, SignInFailure, User, WebSession
+from amends.people.models import ApiToken, SignInFailure, Team, TeamMember, User, WebSession
 from amends.people.rules import (
     FAILURES_PER_ADDRESS,
     FAILURES_PER_CLIENT,
@@ -37,6 +37,7 @@ from amends.text.languages import spoken
 
 TOKEN_PREFIX = "amd_"  # noqa: S105 - a visible prefix, not a secret
 SESSION_LIFETIME = timedelta(days=14)
+TEAM_NAME_MAX = 100
 hash_password = passwords.hash_password
 verify_password = passwords.verify_password
 
@@ -198,6 +199,85 @@ def acting_as(session: Session, email: str | None, *, operator: str = "") -> Act
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.id)))
+
+
+# -- teams ---------------------------------------------------------------------------------
+
+
+def create_team(session: Session, *, actor: Actor, name: str, now: datetime) -> Team:
+    """A new team (owners and managers); names are unique, compared as written."""
+    require(actor, Action.MANAGE)
+    name = " ".join(name.split())
+    if not name or len(name) > TEAM_NAME_MAX:
+        raise InvalidInput.saying(
+            N_("a team needs a name of 1 to %(most)s characters"),
+            code="team-name",
+            most=TEAM_NAME_MAX,
+        )
+    if session.scalar(select(Team.id).where(Team.name == name)) is not None:
+        raise Conflict.saying(
+            N_("there is already a team called %(name)s"), code="team-exists", name=name
+        )
+    team = Team(name=name, created_at=now)
+    session.add(team)
+    session.flush()
+    audit.record(
+        session,
+        actor_id=actor.user_id,
+        action="team.created",
+        subject=f"team:{team.id}",
+        detail={"name": name},
+        now=now,
+    )
+    return team
+
+
+def list_teams(session: Session) -> list[Team]:
+    return list(session.scalars(select(Team).order_by(Team.name)))
+
+
+def team_named(session: Session, name: str) -> Team:
+    team = session.scalar(select(Team).where(Team.name == " ".join(name.split())))
+    if team is None:
+        raise NotFound.saying(N_("no team called %(name)s"), code="no-such-team", name=name)
+    return team
+
+
+def get_team(session: Session, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound.saying(N_("no team %(id)s"), code="no-such-team", id=team_id)
+    return team
+
+
+def teams_of(session: Session, user_ids: set[int]) -> dict[int, int]:
+    """user id -> team id, for those of ``user_ids`` who are in a team."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(TeamMember.user_id, TeamMember.team_id).where(TeamMember.user_id.in_(user_ids))
+    )
+    return {row.user_id: row.team_id for row in rows}
+
+
+def set_team(
+    session: Session, *, actor: Actor, user: User, team: Team | None, now: datetime
+) -> User:
+    """Put ``user`` in ``team`` (out of any other), or in none (owners and managers)."""
+    require(actor, Action.MANAGE)
+    member = session.get(TeamMember, user.id)
+    before = member.team_id if member is not None else None
+    if team is None:
+        if member is not None:
+            session.delete(member)
+    elif member is None:
+        session.add(TeamMember(user_id=user.id, team_id=team.id))
+    else:
+        member.team_id = team.id
+    session.flush()
+    after = team.id if team is not None else None
+    _audit(session, actor, "user.team-set", user, {"from": str(before), "to": str(after)}, now)
+    return user
 
 
 def create_token(
