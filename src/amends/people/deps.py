@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from amends.errors import NotAuthenticated
 from amends.people import service as people
 from amends.people.models import User
-from amends.people.rules import Actor
+from amends.people.rules import Action, Actor, allows
 from amends.web import i18n
 from amends.web.deps import AppClock, DbSession, get_clock, get_settings
 from amends.web.render import PageContext
@@ -70,6 +70,7 @@ def _context(request: Request, session: Session, user: User, csrf_token: str) ->
         user_email=user.email,
         demo=request.app.state.demo,
         unread=unread(session, user.id) if unread is not None else 0,
+        manages=allows(user.role, Action.MANAGE),
     )
 
 

@@ -50,6 +50,7 @@ from amends.patterns.rules import in_rounds
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
 from amends.playbook.policy import Playbook
+from amends.text.header import header_problem
 from amends.web.i18n import english, said
 from amends.web.vocabulary import N_
 
@@ -182,6 +183,19 @@ class StepResult:
     compensation_id: int | None = None
 
 
+def _refuse_stray_compensation(steps: list[Step], compensation: CompensationInput | None) -> None:
+    """A compensation is recorded by the compensate step (playbook step 5), with its
+    limit and approval; given without that step it would be dropped, so it is refused."""
+    if compensation is not None and Step.COMPENSATE not in steps:
+        raise InvalidInput(
+            N_(
+                "a compensation is given with the compensate step: add that step, or leave "
+                "the compensation out"
+            ),
+            code="compensation-without-step",
+        )
+
+
 def perform_steps(
     session: Session,
     case_id: int,
@@ -205,6 +219,7 @@ def perform_steps(
     limit holds the compensate step and every step after it until a manager approves.
     """
     require(actor, Action.WRITE)
+    _refuse_stray_compensation(steps, compensation)
     case = cases.get_case(session, case_id, actor=actor)
     systemic = bool(patterns.patterns_of_case(session, case.id))
     plan = case_steps.plan(case, playbook=playbook, steps=steps, outcome=outcome, systemic=systemic)
@@ -529,6 +544,13 @@ def send_reply(
     if Step.CLOSE in wanted:
         raise InvalidInput(
             N_("close the case as its own step, after the reply"), code="close-in-reply"
+        )
+    _refuse_stray_compensation(wanted, compensation)
+    if subject is not None and header_problem(subject) is not None:
+        # The API's schema refuses it too; the CLI and pages come through here alone.
+        raise InvalidInput(
+            N_("the subject must be one line, without line breaks or control characters"),
+            code="subject-invalid",
         )
     message = messages.record_message(
         session,
