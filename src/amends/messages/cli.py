@@ -24,7 +24,7 @@ from amends.messages.schemas import OutboxOut
 from amends.people import service as people
 from amends.people.rules import OPERATOR
 
-outbox_app = typer.Typer(help="The outbox: replies on their way to customers.")
+outbox_app = typer.Typer(help="The outbox: replies on their way; settle the ones perhaps sent.")
 
 
 @outbox_app.command("list")
