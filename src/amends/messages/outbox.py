@@ -7,7 +7,12 @@ transaction of its own; SMTP runs outside any transaction. When a worker dies, i
 still ``claimed`` were never handed over and go back to ``pending`` once the lease ends,
 so the rest of its batch is sent by someone else. A row left in ``sending`` is not
 retried automatically (the mail may have gone out): it becomes ``uncertain`` for a
-person to check, because a duplicate apology is worse than a delay.
+person to check, because a duplicate apology is worse than a delay (``review`` lists
+and settles those).
+
+One row never stops the others: each is built, sent and recorded on its own. A row that
+cannot become a mail (a recipient that is not exactly one address) fails alone with its
+reason; header values are cleaned here whatever was checked where they entered.
 
 The claim also enforces the hourly cap per recipient (``AMENDS_REPLY_CAP_PER_HOUR``):
 if an auto-responder and amends ever answer each other, the loop is slowed to a trickle
