@@ -35,6 +35,7 @@ from amends.demo import is_demo
 from amends.errors import AmendsError, Busy
 from amends.intake import pages as intake_pages
 from amends.messages import api as messages_api
+from amends.messages import pages as messages_pages
 from amends.patterns import api as patterns_api
 from amends.patterns import pages as patterns_pages
 from amends.people import api as people_api
@@ -173,6 +174,7 @@ def create_app(
         recovery_pages,
         commitments_pages,
         intake_pages,
+        messages_pages,
         patterns_pages,
         notification_pages,
     ):

@@ -88,6 +88,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "amends.patterns.cli:actions_app",
         "Corrective actions: what we changed so it never happens again.",
     ),
+    "outbox": (
+        "amends.messages.cli:outbox_app",
+        "The outbox: replies on their way; settle the ones perhaps sent.",
+    ),
     "compensation": (
         "amends.compensation.cli:app+amends.recovery.cli:compensation_app",
         "Compensation: the ledger of what was given and the revenue it kept.",

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.numbers import list_currencies
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from amends.text.header import header_problem
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]{1,64}@[^@\s<>(),;:\"\[\]]{1,190}\.[^@\s<>()\.]{2,63}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -37,10 +39,12 @@ def clean_text(value: str) -> str:
 
 
 def clean_line(value: str) -> str:
-    """A single line: clean text, no line breaks, surrounding space removed."""
+    """A single line: clean text, surrounding space removed, and nothing that would break
+    a mail header (line breaks of any kind, tabs, C1 controls) — titles and subjects
+    become mail headers."""
     value = clean_text(value).strip()
-    if "\n" in value or "\r" in value:
-        raise ValueError("must be a single line")
+    if header_problem(value) is not None:
+        raise ValueError("must be a single line without control characters")
     return value
 
 
@@ -100,6 +104,8 @@ def _strip(value: object) -> object:
 Line = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(clean_line)]
 OptionalLine = Annotated[str, Field(max_length=300), AfterValidator(clean_line)]
 Text = Annotated[str, Field(max_length=200_000), AfterValidator(clean_text)]
+# A mail subject: one line (it becomes a header), possibly empty.
+Subject = Annotated[str, Field(max_length=1000), AfterValidator(clean_line)]
 Email = Annotated[str, BeforeValidator(_strip), Field(max_length=254), AfterValidator(clean_email)]
 Language = Annotated[str, Field(max_length=35), AfterValidator(clean_language)]
 Currency = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(clean_currency)]

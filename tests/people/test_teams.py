@@ -49,9 +49,7 @@ def test_my_team_is_the_cases_my_teammates_own_and_no_one_elses(
     assert _refs(client.get("/cases?scope=team").text) == {ref["m"]}
 
 
-def test_only_owners_and_managers_make_teams_or_move_people(
-    client: TestClient, cast: Cast
-) -> None:
+def test_only_owners_and_managers_make_teams_or_move_people(client: TestClient, cast: Cast) -> None:
     refused = client.post("/api/v1/teams", headers=cast.agent.headers, json={"name": "Mine"})
     assert refused.status_code == 403
     made = client.post("/api/v1/teams", headers=cast.owner.headers, json={"name": "  Desk  SK "})
@@ -110,4 +108,4 @@ def test_a_manager_makes_a_team_and_moves_people_from_the_settings_page(
         f"/settings/people/{cast.agent.id}/team", data={"team_id": "", "csrf_token": csrf}
     )
     assert out.status_code == 200 and "no team now" not in out.text
-    assert 'selected>Desk EL' not in out.text
+    assert "selected>Desk EL" not in out.text

@@ -92,6 +92,9 @@ class EventKind(StrEnum):
     REPLY_HELD = "reply_held"
     REPLY_RELEASED = "reply_released"
     REPLY_RETURNED = "reply_returned"
+    # A person settled a reply that was perhaps sent: sent again, or recorded as sent.
+    REPLY_RESENT = "reply_resent"
+    REPLY_MARKED_SENT = "reply_marked_sent"
     CUSTOMER_STATUS = "customer_status"
     MESSAGE_INBOUND = "message_inbound"
     MESSAGE_OUTBOUND = "message_outbound"

@@ -26,6 +26,7 @@ from amends.fields import MAX_DB_INT, clean_email, clean_line, clean_text
 from amends.intake import store
 from amends.messages import service as messages
 from amends.people.deps import SignedIn
+from amends.text.header import header_problem
 from amends.web.deps import DbSession
 from amends.web.i18n import translations
 from amends.web.render import render
@@ -105,6 +106,14 @@ def submit_complaint(
             error=_("Too many messages from your address. Please try again later."),
         )
     values = {"name": name, "email": email, "subject": subject, "message": message}
+    if header_problem(subject.strip()) is not None or header_problem(name.strip()) is not None:
+        # Both become mail headers; a line break in one once stopped every reply we sent.
+        return _form(
+            request,
+            422,
+            values=values,
+            error=_("Your name and the subject must each be one line, without special characters."),
+        )
     try:
         address = clean_email(email)
         text = clean_text(message).strip()

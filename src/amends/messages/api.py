@@ -5,14 +5,16 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from amends.fields import MAX_DB_INT
-from amends.messages import service
-from amends.messages.rules import Direction
+from amends.messages import review, service
+from amends.messages.rules import Direction, OutboxStatus
 from amends.messages.schemas import (
     MessageOut,
     MessagePage,
+    OutboxOut,
+    ResolutionIn,
 )
 from amends.people.deps import ApiActor
-from amends.web.deps import DbSession
+from amends.web.deps import AppClock, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["messages"], responses=PROBLEM_RESPONSES)
@@ -46,3 +48,32 @@ def get_message(
     message_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)], session: DbSession, actor: ApiActor
 ) -> MessageOut:
     return MessageOut.model_validate(service.get_message(session, message_id, actor=actor))
+
+
+@router.get("/outbox", response_model=list[OutboxOut])
+def list_outbox(
+    session: DbSession,
+    actor: ApiActor,
+    status: OutboxStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[OutboxOut]:
+    """Outbox rows, oldest first (owners and managers); ``status=uncertain`` lists the
+    replies that were perhaps sent and wait for a person's decision."""
+    rows = review.list_outbox(session, actor=actor, status=status, limit=limit)
+    return [OutboxOut.of(row) for row in rows]
+
+
+@router.post("/outbox/{item_id}/resolution", response_model=OutboxOut)
+def resolve_outbox_item(
+    item_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+    body: ResolutionIn,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+) -> OutboxOut:
+    """Settle a reply that was perhaps sent: ``resend`` it, or ``mark_sent``; 409 when it
+    is not uncertain. The decision and who made it go on the case's timeline."""
+    row = review.resolve(
+        session, item_id, actor=actor, now=clock.now(), resolution=body.resolution, note=body.note
+    )
+    return OutboxOut.of(row)

@@ -7,7 +7,12 @@ transaction of its own; SMTP runs outside any transaction. When a worker dies, i
 still ``claimed`` were never handed over and go back to ``pending`` once the lease ends,
 so the rest of its batch is sent by someone else. A row left in ``sending`` is not
 retried automatically (the mail may have gone out): it becomes ``uncertain`` for a
-person to check, because a duplicate apology is worse than a delay.
+person to check, because a duplicate apology is worse than a delay (``review`` lists
+and settles those).
+
+One row never stops the others: each is built, sent and recorded on its own. A row that
+cannot become a mail (a recipient that is not exactly one address) fails alone with its
+reason; header values are cleaned here whatever was checked where they entered.
 
 The claim also enforces the hourly cap per recipient (``AMENDS_REPLY_CAP_PER_HOUR``):
 if an auto-responder and amends ever answer each other, the loop is slowed to a trickle
@@ -18,11 +23,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import smtplib
 import socket
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
@@ -34,6 +41,7 @@ from amends.config import Settings
 from amends.db import transaction
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import OutboxStatus, outbox_transition
+from amends.text.header import clean_header, header_problem, one_mailbox
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +58,9 @@ def queue(session: Session, *, message: Message, to_address: str, now: datetime)
     item = OutboxItem(
         message_id=message.id,
         idempotency_key=f"msg-{message.id}-{uuid.uuid4().hex[:12]}",
-        to_address=to_address,
+        # One inbox, one spelling, so the hourly cap counts it as one. A value that is not
+        # one address is kept as given: sending refuses it, and the row says why.
+        to_address=one_mailbox(to_address) or to_address,
         status=OutboxStatus.PENDING,
         next_attempt_at=now,
         created_at=now,
@@ -130,9 +140,12 @@ def claim(
         )
     )
     since = now - CAP_WINDOW
-    _lock_recipients(session, sorted({address for _, address in candidates}))
+    # The cap counts an inbox, not a spelling: rows are queued with the normalised
+    # address, and this key finds them from a row written before that.
+    keyed = [(item_id, one_mailbox(address) or address) for item_id, address in candidates]
+    _lock_recipients(session, sorted({address for _, address in keyed}))
     result = Claimed()
-    for item_id, address in candidates:
+    for item_id, address in keyed:
         recent = aliased(OutboxItem)
         # The count sits inside the compare-and-set UPDATE, so on SQLite it is taken
         # under the write lock and two workers cannot both send the cap's last mail.
@@ -220,13 +233,27 @@ def _hold(
     return False
 
 
+class Unsendable(ValueError):
+    """This row can never become a mail as it stands; the reason is kept on the row."""
+
+
 def build_email(
     settings: Settings, item: OutboxItem, message: Message, *, thread: Thread | None = None
 ) -> EmailMessage:
+    """The mail for ``item``; Unsendable when its recipient is not exactly one address.
+
+    Every header made from data passes :func:`clean_header` here even though it was
+    checked where it entered: subjects of older rows, titles from imports and workspace
+    names from settings never met those checks, and one bad value must not stop the
+    outbox.
+    """
+    recipient = one_mailbox(item.to_address)
+    if recipient is None:
+        raise Unsendable(f"the recipient is not exactly one valid address: {item.to_address!r}")
     email = EmailMessage()
-    email["From"] = formataddr((settings.workspace_name, settings.mail_from))
-    email["To"] = item.to_address
-    email["Subject"] = message.subject or settings.workspace_name
+    email["From"] = formataddr((clean_header(settings.workspace_name), settings.mail_from))
+    email["To"] = recipient
+    email["Subject"] = clean_header(message.subject) or clean_header(settings.workspace_name)
     email["Date"] = format_datetime(message.at)
     email["Message-ID"] = message_id_of(settings, item)
     if thread is not None:
@@ -236,7 +263,8 @@ def build_email(
     email["Auto-Submitted"] = "no"
     email.set_content(message.text)
     # After set_content: it replaces every Content-* header it finds.
-    email["Content-Language"] = message.language if message.language != "und" else "en"
+    language = message.language if message.language != "und" else "en"
+    email["Content-Language"] = language if header_problem(language) is None else "en"
     return email
 
 
@@ -246,6 +274,10 @@ def message_id_of(settings: Settings, item: OutboxItem) -> str:
     uncertain send, and a customer's answer to it names the message it answers."""
     domain = settings.mail_from.rsplit("@", 1)[-1] or "localhost"
     return f"<{item.idempotency_key}@{domain}>"
+
+
+# The inside of a Message-ID as it may be written back in References.
+_MSGID = re.compile(r"[^\s<>\x00-\x1f\x7f-\x9f\u2028\u2029]{1,298}")
 
 
 @dataclass(frozen=True)
@@ -272,8 +304,9 @@ def thread_of(session: Session, message: Message) -> Thread | None:
             )
             .order_by(Message.at, Message.id)
         )
-        # Keys are Message-IDs without their brackets; "sha256:..." stands for none.
-        if key and not key.startswith("sha256:")
+        # Keys are Message-IDs without their brackets; "sha256:..." stands for none. A
+        # key that could not sit in a header (intake keeps what it was given) is skipped.
+        if key and not key.startswith("sha256:") and _MSGID.fullmatch(key)
     ]
     if not keys:
         return None
@@ -290,13 +323,19 @@ def send_via_smtp(settings: Settings, email: EmailMessage) -> None:
             smtp.starttls()
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
-        smtp.send_message(email)
+        # The envelope names the one checked recipient: smtplib would otherwise gather
+        # recipients from every address in the To header.
+        smtp.send_message(email, to_addrs=[str(email["To"])])
 
 
 def drain(
     sessions: sessionmaker[Session], settings: Settings, *, now: datetime, worker: str | None = None
 ) -> dict[str, int]:
-    """Send what is due: claim in one short transaction, send outside, record in another."""
+    """Send what is due: claim in one short transaction, send outside, record in another.
+
+    Each row is built, sent and recorded on its own: a row that cannot become a mail
+    fails alone, with its reason, and the rest of the batch is sent.
+    """
     worker = worker or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
     counts = {"sent": 0, "retry": 0, "failed": 0, "uncertain": 0, "held": 0}
     with transaction(sessions) as session:
@@ -305,45 +344,141 @@ def drain(
     counts["held"] = len(claimed.held)
     for item_id in claimed.ids:
         with transaction(sessions) as session:
-            if not hand_over(session, item_id, worker=worker):
-                continue
-            item = session.get(OutboxItem, item_id)
-            message = session.get(Message, item.message_id) if item else None
-            if item is None or message is None:
-                continue
-            email = build_email(settings, item, message, thread=thread_of(session, message))
-            if message.message_key is None:
-                # Kept (without brackets, as intake keeps ids) so a customer's answer and
-                # our later replies thread under it.
-                message.message_key = email["Message-ID"].strip("<>")
-        try:
-            send_via_smtp(settings, email)
-        except (smtplib.SMTPException, OSError) as exc:
-            with transaction(sessions) as session:
-                row = session.get(OutboxItem, item_id)
-                assert row is not None
-                # Keep the reason, never the credentials: str(exc) of smtplib has none.
-                row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                permanent = isinstance(exc, smtplib.SMTPRecipientsRefused) or (
-                    isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
-                )
-                if permanent or row.attempts >= MAX_ATTEMPTS:
-                    row.status = outbox_transition(row.status, OutboxStatus.FAILED)
-                    counts["failed"] += 1
-                else:
-                    row.status = outbox_transition(row.status, OutboxStatus.PENDING)
-                    row.next_attempt_at = now + backoff(row.attempts)
-                    counts["retry"] += 1
+            ready = _prepare(session, settings, item_id, worker=worker)
+        if ready is None:
             continue
-        rehearsal.hold(settings, rehearsal.SEND_BEFORE_RECORD)
-        with transaction(sessions) as session:
-            row = session.get(OutboxItem, item_id)
-            assert row is not None
-            row.status = outbox_transition(row.status, OutboxStatus.SENT)
-            row.sent_at = now
-            row.last_error = ""
-            counts["sent"] += 1
+        if isinstance(ready, Unsendable):
+            counts["failed"] += 1
+            continue
+        outcome = _send(sessions, settings, item_id, ready, now=now)
+        counts[outcome] += 1
     return counts
+
+
+def _prepare(
+    session: Session, settings: Settings, item_id: int, *, worker: str
+) -> EmailMessage | Unsendable | None:
+    """Build a claimed row's mail and hand the row over; None if ``worker`` lost its claim.
+
+    A row that cannot be built is failed here, still ``claimed``: nothing reached the
+    relay, so it is known not to have been sent.
+    """
+    item = session.get(OutboxItem, item_id)
+    message = session.get(Message, item.message_id) if item else None
+    if item is None or message is None:
+        return None
+    try:
+        email = build_email(settings, item, message, thread=thread_of(session, message))
+        # Written out once now: anything the generator refuses shows before the relay.
+        email.as_bytes()
+    except (ValueError, TypeError, LookupError, MessageError) as exc:
+        reason = str(exc) if isinstance(exc, Unsendable) else f"{type(exc).__name__}: {exc}"
+        refused = Unsendable(reason)
+        if _fail_claimed(session, item_id, worker=worker, reason=reason):
+            log.warning("outbox item %s cannot be sent: %s", item_id, reason)
+            return refused
+        return None
+    if not hand_over(session, item_id, worker=worker):
+        return None
+    if message.message_key is None:
+        # Kept (without brackets, as intake keeps ids) so a customer's answer and our
+        # later replies thread under it.
+        message.message_key = email["Message-ID"].strip("<>")
+    return email
+
+
+def _send(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    item_id: int,
+    email: EmailMessage,
+    *,
+    now: datetime,
+) -> str:
+    """Hand one mail to the relay and record how it went; the ``drain`` count it adds to."""
+    try:
+        send_via_smtp(settings, email)
+    except (smtplib.SMTPException, OSError) as exc:
+        # Keep the reason, never the credentials: str(exc) of smtplib has none.
+        reason = f"{type(exc).__name__}: {exc}"[:500]
+        permanent = isinstance(exc, smtplib.SMTPRecipientsRefused) or (
+            isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
+        )
+        with transaction(sessions) as session:
+            return _record_error(session, item_id, reason, permanent=permanent, now=now)
+    except Exception as exc:
+        # Anything else (a bug, a library's surprise) may have come after the relay took
+        # the mail: a person decides, and the rest of the batch goes on.
+        log.exception("outbox item %s: unexpected error while sending", item_id)
+        with transaction(sessions) as session:
+            return _record(
+                session,
+                item_id,
+                OutboxStatus.UNCERTAIN,
+                last_error=f"{type(exc).__name__}: {exc}"[:500],
+            )
+    rehearsal.hold(settings, rehearsal.SEND_BEFORE_RECORD)
+    with transaction(sessions) as session:
+        return _record(session, item_id, OutboxStatus.SENT, sent_at=now, last_error="")
+
+
+def _record_error(
+    session: Session, item_id: int, reason: str, *, permanent: bool, now: datetime
+) -> str:
+    row = session.get(OutboxItem, item_id)
+    if row is None:
+        return "failed"
+    if permanent or row.attempts >= MAX_ATTEMPTS:
+        return _record(session, item_id, OutboxStatus.FAILED, last_error=reason)
+    return _record(
+        session,
+        item_id,
+        OutboxStatus.PENDING,
+        last_error=reason,
+        next_attempt_at=now + backoff(row.attempts),
+        counted="retry",
+    )
+
+
+def _record(
+    session: Session,
+    item_id: int,
+    status: OutboxStatus,
+    *,
+    counted: str | None = None,
+    **values: object,
+) -> str:
+    """Record what the sender knows of its send, unless the row moved on meanwhile.
+
+    A slow send can outlive its lease: another drain then calls the row uncertain, and
+    what this sender learnt settles it. A row a person already decided (resent or marked
+    sent) keeps their decision.
+    """
+    row = session.get(OutboxItem, item_id)
+    if row is not None and row.status in (OutboxStatus.SENDING, OutboxStatus.UNCERTAIN):
+        row.status = outbox_transition(row.status, status)
+        for name, value in values.items():
+            setattr(row, name, value)
+    elif row is not None:
+        log.warning("outbox item %s is %s; not recording %s over it", item_id, row.status, status)
+    return counted or str(status)
+
+
+def _fail_claimed(session: Session, item_id: int, *, worker: str, reason: str) -> bool:
+    done = session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.id == item_id,
+            OutboxItem.status == OutboxStatus.CLAIMED,
+            OutboxItem.claimed_by == worker,
+        )
+        .values(
+            status=outbox_transition(OutboxStatus.CLAIMED, OutboxStatus.FAILED),
+            last_error=reason[:500],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(done, "rowcount", 0) == 1
 
 
 def hand_over(session: Session, item_id: int, *, worker: str) -> bool:

@@ -157,15 +157,21 @@ _OUTBOX_MOVES: dict[OutboxStatus, frozenset[OutboxStatus]] = {
     OutboxStatus.PENDING: frozenset(
         {OutboxStatus.CLAIMED, OutboxStatus.SENDING, OutboxStatus.HELD}
     ),
-    # A claimed row goes to the relay, or back to pending when its worker died before.
-    OutboxStatus.CLAIMED: frozenset({OutboxStatus.SENDING, OutboxStatus.PENDING}),
+    # A claimed row goes to the relay, back to pending when its worker died before, or
+    # fails when it can never become a mail (nothing reached the relay).
+    OutboxStatus.CLAIMED: frozenset(
+        {OutboxStatus.SENDING, OutboxStatus.PENDING, OutboxStatus.FAILED}
+    ),
     OutboxStatus.SENDING: frozenset(
         {OutboxStatus.SENT, OutboxStatus.PENDING, OutboxStatus.FAILED, OutboxStatus.UNCERTAIN}
     ),
     OutboxStatus.SENT: frozenset(),
     OutboxStatus.FAILED: frozenset(),
-    # Never resent automatically: the customer may already have the mail.
-    OutboxStatus.UNCERTAIN: frozenset(),
+    # Never resent automatically: the customer may already have the mail. A person
+    # decides (resend, or it was sent), or the slow sender itself learns how it went.
+    OutboxStatus.UNCERTAIN: frozenset(
+        {OutboxStatus.PENDING, OutboxStatus.SENT, OutboxStatus.FAILED}
+    ),
     OutboxStatus.HELD: frozenset({OutboxStatus.PENDING, OutboxStatus.CANCELLED}),
     OutboxStatus.CANCELLED: frozenset(),
 }
@@ -180,3 +186,10 @@ def outbox_transition(status: OutboxStatus, to: OutboxStatus) -> OutboxStatus:
     if to not in _OUTBOX_MOVES[status]:
         raise InvalidTransition(f"an outbox item that is {status} cannot become {to}")
     return to
+
+
+class Resolution(StrEnum):
+    """A person's decision on an ``uncertain`` outbox row."""
+
+    RESEND = "resend"  # it did not reach the customer: send it again
+    MARK_SENT = "mark_sent"  # it did: record it as sent, never send it again

@@ -70,7 +70,7 @@ def _context(request: Request, session: Session, user: User, csrf_token: str) ->
         user_email=user.email,
         demo=request.app.state.demo,
         unread=unread(session, user.id) if unread is not None else 0,
-        manages_people=allows(user.role, Action.MANAGE),
+        manages=allows(user.role, Action.MANAGE),
     )
 
 

@@ -37,7 +37,14 @@ from amends.patterns import similar
 from amends.people.rules import Action, Actor
 from amends.people.service import require
 from amends.playbook.policy import Playbook
-from amends.recovery.flows import CompensationInput, StepResult, open_case, perform_steps
+from amends.recovery.flows import (
+    CompensationInput,
+    StepResult,
+    open_case,
+    perform_steps,
+    refuse_stray_compensation,
+)
+from amends.text.header import header_problem
 from amends.web.vocabulary import N_
 
 
@@ -143,6 +150,13 @@ def send_reply(
     if Step.CLOSE in wanted:
         raise InvalidInput(
             N_("close the case as its own step, after the reply"), code="close-in-reply"
+        )
+    refuse_stray_compensation(wanted, compensation)
+    if subject is not None and header_problem(subject) is not None:
+        # The API's schema refuses it too; the CLI and pages come through here alone.
+        raise InvalidInput(
+            N_("the subject must be one line, without line breaks or control characters"),
+            code="subject-invalid",
         )
     message = messages.record_message(
         session,

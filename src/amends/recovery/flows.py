@@ -180,6 +180,19 @@ class StepResult:
     compensation_id: int | None = None
 
 
+def refuse_stray_compensation(steps: list[Step], compensation: CompensationInput | None) -> None:
+    """A compensation is recorded by the compensate step (playbook step 5), with its
+    limit and approval; given without that step it would be dropped, so it is refused."""
+    if compensation is not None and Step.COMPENSATE not in steps:
+        raise InvalidInput(
+            N_(
+                "a compensation is given with the compensate step: add that step, or leave "
+                "the compensation out"
+            ),
+            code="compensation-without-step",
+        )
+
+
 def perform_steps(
     session: Session,
     case_id: int,
@@ -203,6 +216,7 @@ def perform_steps(
     limit holds the compensate step and every step after it until a manager approves.
     """
     require(actor, Action.WRITE)
+    refuse_stray_compensation(steps, compensation)
     case = cases.get_case(session, case_id, actor=actor)
     systemic = bool(patterns.patterns_of_case(session, case.id))
     plan = case_steps.plan(case, playbook=playbook, steps=steps, outcome=outcome, systemic=systemic)

@@ -77,6 +77,13 @@ REFUSALS = {
     "compensation-missing": N_(
         "The compensate step needs what is given: use the compensation panel."
     ),
+    "compensation-without-step": N_(
+        "A compensation is given with the compensate step: tick that step, or leave the "
+        "compensation out."
+    ),
+    "subject-invalid": N_(
+        "The subject must be one line, without line breaks or control characters."
+    ),
     "compensation-pending": N_(
         "A compensation request waits for a manager's decision; the case can close once "
         "it is approved or declined."

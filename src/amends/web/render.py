@@ -16,7 +16,7 @@ from amends.web import i18n
 PACKAGE = Path(__file__).parent.parent
 TEMPLATE_DIRS = [PACKAGE / "web" / "templates"] + [
     PACKAGE / domain / "templates"
-    for domain in ("cases", "commitments", "people", "intake", "patterns", "recovery")
+    for domain in ("cases", "commitments", "people", "intake", "messages", "patterns", "recovery")
 ]
 
 
@@ -31,7 +31,7 @@ class PageContext:
     user_email: str | None = None
     demo: bool = False  # a demo workspace: every page says so, and as whom you are in
     unread: int = 0  # the user's unread notifications, for the bell in the header
-    manages_people: bool = False  # the header links to /settings/people
+    manages: bool = False  # an owner or manager: the header links people and the outbox
 
 
 def build_environment() -> Environment:

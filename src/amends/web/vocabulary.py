@@ -120,6 +120,8 @@ VOCABULARY: tuple[str, ...] = (
     N_("reply_held"),
     N_("reply_released"),
     N_("reply_returned"),
+    N_("reply_resent"),
+    N_("reply_marked_sent"),
     N_("customer_status"),
     N_("validity_judged"),
     N_("message_inbound"),
