@@ -19,7 +19,7 @@ from amends.config import Settings
 from amends.customers import service as customers
 from amends.db import transaction
 from amends.people.rules import OPERATOR, Actor
-from amends.recovery import flows
+from amends.recovery import conversation, flows
 from tests.conftest import DEFAULT_PLAYBOOK, Cast, free_port
 
 APOLOGY = "Dobrý deň, je to naša chyba. Balík sme dnes poslali znova, doručenie zajtra."
@@ -97,7 +97,7 @@ def reply_to(
             origin=Origin.COMPLAINT,
             playbook=DEFAULT_PLAYBOOK,
         )
-        flows.send_reply(
+        conversation.send_reply(
             s,
             case.id,
             actor=agent,

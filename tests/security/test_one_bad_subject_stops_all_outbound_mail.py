@@ -26,7 +26,7 @@ from amends.intake import pages as intake_pages
 from amends.messages import outbox
 from amends.messages.models import OutboxItem
 from amends.people.rules import Actor
-from amends.recovery import flows
+from amends.recovery import conversation
 from amends.text.header import clean_header, header_problem, one_mailbox
 from tests.conftest import DEFAULT_PLAYBOOK, Cast
 from tests.helpers import make_case, make_customer
@@ -171,7 +171,7 @@ def test_a_reply_subject_from_the_command_line_or_a_page_is_refused_by_the_flow(
 ) -> None:
     case_id = reply_to(sessions, clock, cast, email="jan@pekaren-novak.example")
     with transaction(sessions) as s, pytest.raises(InvalidInput) as refused:
-        flows.send_reply(
+        conversation.send_reply(
             s,
             case_id,
             actor=Actor(cast.agent.id, cast.agent.role),
