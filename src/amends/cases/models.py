@@ -128,6 +128,9 @@ class Case(Base):
     validity: Mapped[dict[str, Any] | None]
     # The nearest open SLA deadline; owners' case lists sort by it (indexed with owner).
     urgency_at: Mapped[datetime | None]
+    # When its personal content was erased (a customer's erasure, or retention after
+    # closing); its counts and timings stay for the reports.
+    erased_at: Mapped[datetime | None]
 
 
 class CaseParticipant(Base):
