@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, or_, select, text, update
+from sqlalchemy import Engine, false, or_, select, text, update
 from sqlalchemy.orm import Session
 
 import amends.models  # noqa: F401 - every table is mapped before the erasure flushes
@@ -126,15 +126,20 @@ def closed_cases_due(session: Session, *, closed_before: datetime, limit: int) -
 def erase_cases(session: Session, *, case_ids: Sequence[int], now: datetime) -> Erasure:
     """Erase the content of these cases (retention): their messages, files, notes."""
     erasure = Erasure()
+    if not case_ids:
+        return erasure
     message_ids = list(
         session.scalars(
-            select(Message.id).where(or_(*(Message.case_id.in_(p) for p in chunks(case_ids))))
+            select(Message.id).where(
+                or_(false(), *(Message.case_id.in_(p) for p in chunks(case_ids)))
+            )
         )
     )
     raw_ids = list(
         session.scalars(
             select(RawMail.id).where(
                 or_(
+                    false(),
                     *(RawMail.case_id.in_(p) for p in chunks(case_ids)),
                     *(RawMail.message_id.in_(p) for p in chunks(message_ids)),
                 )
