@@ -192,3 +192,35 @@ def test_export_and_backup_files_are_private(demo: Demo) -> None:
             now=demo.clock.now(),
         )
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_a_file_another_customer_also_sent_stays_for_them(
+    demo: Demo, demo_client: TestClient
+) -> None:
+    """Blobs are stored once by content: the same invoice from another customer keeps
+    its file, while the erased customer's raw mail goes."""
+    from email.message import EmailMessage
+
+    from amends.intake.pipeline import IntakeContext, ingest
+    from tests.conftest import DEFAULT_PLAYBOOK
+
+    other = EmailMessage()
+    other["From"] = "Jan Novák <jan@pekaren-novak.example>"
+    other["To"] = "amends@localhost"
+    other["Subject"] = "Faktúra"
+    other.set_content("Posielam tú istú faktúru.")
+    other.add_attachment(ATTACHMENT, maintype="application", subtype="pdf", filename="f.pdf")
+    context = IntakeContext(demo.settings, demo.sessions, demo.clock, DEFAULT_PLAYBOOK)
+    assert ingest(context, bytes(other), source="eml").status == "stored"
+    digest = hashlib.sha256(ATTACHMENT).hexdigest()
+    theirs = _theirs(demo)
+    owner = {"Authorization": f"Bearer {demo.owner_token}"}
+    assert demo_client.post(f"/api/v1/customers/{demo.customer_id}/erase", headers=owner).is_success
+    assert store.find(store.attachments_root(demo.settings.home), digest).is_file()
+    for raw in theirs["raw"]:  # type: ignore[attr-defined]
+        assert not store.find(store.raw_root(demo.settings.home), raw).exists()
+    with transaction(demo.sessions) as session:
+        names = session.scalars(
+            select(StoredAttachment.filename).where(StoredAttachment.sha256 == digest)
+        ).all()
+    assert sorted(names) == sorted([MARKER, "f.pdf"])

@@ -45,7 +45,7 @@ def _progress(quiet: bool) -> Iterator[service.Progress]:
 
 @handle_errors
 def backup(path: Target, json_: Json = False) -> None:
-    """Back up the database and the workspace's files into a new folder (0700)."""
+    """Back up the database and the workspace's files into a new folder."""
     _ = translations(terminal_language(os.environ)).gettext
     ws = open_workspace(migrate=False)
     try:
@@ -70,7 +70,10 @@ def backup(path: Target, json_: Json = False) -> None:
 
 @handle_errors
 def restore(path: Target, json_: Json = False) -> None:
-    """Restore a backup folder into an empty workspace (a new AMENDS_HOME and database)."""
+    """Restore a backup folder into an empty workspace.
+
+    Use a new AMENDS_HOME and an empty database (on PostgreSQL, one made with createdb).
+    """
     from amends import migrate
 
     _ = translations(terminal_language(os.environ)).gettext

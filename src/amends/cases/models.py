@@ -147,7 +147,8 @@ class CaseParticipant(Base):
 
 
 class TimelineEvent(Base):
-    """Append-only history of a case: who did what, when. Never updated or deleted."""
+    """Append-only history of a case: who did what, when. Never updated or deleted, but
+    for one thing: erasing personal data (``amends.privacy``) replaces its words."""
 
     __tablename__ = "timeline_events"
     __table_args__ = (Index("ix_timeline_case_at", "case_id", "at"),)

@@ -14,7 +14,9 @@ from amends.people.rules import OPERATOR
 from amends.privacy import service
 from amends.web.i18n import terminal_language, translations
 
-app = typer.Typer(help="A customer's personal data: export it, erase it.", no_args_is_help=True)
+app = typer.Typer(
+    help="A customer's personal data: export it as a zip, or erase it.", no_args_is_help=True
+)
 
 
 @app.command("export")

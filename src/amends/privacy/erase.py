@@ -79,8 +79,7 @@ def erase_customer(session: Session, *, customer_id: int, now: datetime, home: P
     found = holdings(session, customer_id)
     customer = found.customer
     identity = needles(
-        [customer.name, customer.external_id]
-        + [v for c in found.contacts for v in (c.name, c.email, c.phone)]
+        [customer.name, *(v for c in found.contacts for v in (c.name, c.email, c.phone))]
     )
     emails = [c.email for c in found.contacts if c.email]
     erasure = Erasure(customers=1)
@@ -93,12 +92,10 @@ def erase_customer(session: Session, *, customer_id: int, now: datetime, home: P
         _redact_shared(session, identity)
         for contact in found.contacts:
             contact.name, contact.email, contact.phone = MARKER, None, None
-        if (
-            customer.external_id
-            and identity
-            and redact(customer.external_id, identity) != (customer.external_id)
-        ):
-            customer.external_id = hidden_key(customer.external_id)
+        # The other system's key stays so a re-import knows the row, unless it is personal.
+        external = customer.external_id
+        if external and redact(external, identity) != external:
+            customer.external_id = hidden_key(external)
         customer.name = MARKER
         customer.notes = erased_text(customer.notes) or ""
         # updated_at stays: the compensation ledger dates a lost customer's loss by it.
