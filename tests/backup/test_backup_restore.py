@@ -73,7 +73,7 @@ def test_backup_then_restore_into_an_empty_workspace_gives_the_same_rows_and_fil
     made = _amends("backup", str(target), "--json", home=demo.settings.home, url=url)
     assert made.returncode == 0, made.stderr
     summary = json.loads(made.stdout)
-    assert summary["files"] == 3  # the raw mail, its attachment, the secret key
+    assert summary["files"] == 4  # two raw mails (one quarantined), an attachment, the key
     manifest = json.loads((target / "manifest.json").read_text())
     assert manifest["engine"] == demo.engine.dialect.name
     assert {f["path"].split("/")[0] for f in manifest["files"]} == {

@@ -60,6 +60,21 @@ def bakery_mail() -> bytes:
     return bytes(message)
 
 
+def unreadable_mail() -> bytes:
+    """Mail from her that intake quarantines (parts nested too deep): kept, never a message."""
+    head = (
+        "From: Μαρία Παπαδοπούλου <maria@artopoieia.example>\nTo: amends@localhost\n"
+        "Subject: scan\nMIME-Version: 1.0\n"
+    )
+    depth = 30
+    body = "".join(
+        f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n' for i in range(depth)
+    )
+    body += "Content-Type: text/plain\n\nhello\n"
+    body += "".join(f"--b{i}--\n" for i in reversed(range(depth)))
+    return (head + body).encode()
+
+
 @pytest.fixture
 def demo(
     settings: Settings, engine: Engine, sessions: sessionmaker[Session], clock: FrozenClock
@@ -83,6 +98,10 @@ def demo(
         IntakeContext(settings, sessions, clock, DEFAULT_PLAYBOOK), bakery_mail(), source="eml"
     )
     assert result.status == "stored", result
+    unreadable = ingest(
+        IntakeContext(settings, sessions, clock, DEFAULT_PLAYBOOK), unreadable_mail(), source="eml"
+    )
+    assert unreadable.status == "quarantined", unreadable
     return Demo(settings, engine, sessions, clock, customer_id, owner_token, manager_token)
 
 

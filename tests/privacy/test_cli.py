@@ -45,7 +45,7 @@ def test_cli_exports_a_private_zip_then_erases_only_when_confirmed(
 
     erased = _amends(demo, "privacy", "erase", str(demo.customer_id), "--yes", "--json")
     assert erased.returncode == 0, erased.stderr
-    assert json.loads(erased.stdout)["files_removed"] == 2
+    assert json.loads(erased.stdout)["files_removed"] == 3
     assert not files_under(store.raw_root(demo.settings.home))
     assert not files_under(store.attachments_root(demo.settings.home))
     missing = _amends(demo, "privacy", "erase", "99999", "--yes")

@@ -104,6 +104,10 @@ def test_export_zip_holds_every_message_attachment_and_raw_mail_of_the_customer(
     raw = [m["raw_mail"] for m in messages if m["raw_mail"]]
     assert len(raw) == len(theirs["raw"]) == 1  # type: ignore[arg-type]
     assert b"maria@artopoieia.example" in archive.read(raw[0])
+    # The mail from her address that could not be read is hers too.
+    kept = json.loads(archive.read("raw_mail.json"))
+    assert [r["status"] for r in kept] == ["stored", "quarantined"]
+    assert all(b"maria@artopoieia.example" in archive.read(r["file"]) for r in kept)
     # The workspace keeps no copy of what it sent.
     assert not [p for p in (demo.settings.home / "exports").glob("*") if p.is_file()]
 

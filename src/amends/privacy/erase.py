@@ -76,7 +76,7 @@ def secure_deletes(session: Session) -> Iterator[None]:
 
 def erase_customer(session: Session, *, customer_id: int, now: datetime, home: Path) -> Erasure:
     """Erase everything personal of one customer; aggregates stay as they were."""
-    found = holdings(session, customer_id)
+    found = holdings(session, customer_id, home=home)
     customer = found.customer
     identity = needles(
         [customer.name, *(v for c in found.contacts for v in (c.name, c.email, c.phone))]
@@ -88,7 +88,7 @@ def erase_customer(session: Session, *, customer_id: int, now: datetime, home: P
         _erase_messages(session, found.message_ids, erasure)
         _erase_raw(session, [r.id for r in found.raw_mails], erasure)
         _erase_commitments(session, found)
-        _erase_unlinked_mail(session, home, emails, identity, erasure)
+        _erase_quarantine(session, emails, identity, erasure)
         _redact_shared(session, identity)
         for contact in found.contacts:
             contact.name, contact.email, contact.phone = MARKER, None, None
@@ -239,24 +239,11 @@ def _erase_commitments(session: Session, found: Holdings) -> None:
     session.flush()
 
 
-def _erase_unlinked_mail(
-    session: Session, home: Path, emails: list[str], identity: list[str], erasure: Erasure
+def _erase_quarantine(
+    session: Session, emails: list[str], identity: list[str], erasure: Erasure
 ) -> None:
-    """Mail that never became a message (quarantined, ignored) but came from or names
-    them: its row says nothing of whom it was from, so its bytes are read."""
+    """CSV rows and form posts wait in quarantine with their bytes in the row itself."""
     wanted = [e.casefold().encode() for e in emails]
-    if not wanted:
-        return
-    loose = select(RawMail).where(
-        RawMail.message_id.is_(None), RawMail.case_id.is_(None), RawMail.source_ref != MARKER
-    )
-    matched: list[int] = []
-    for raw in session.scalars(loose):
-        path = store.find(store.raw_root(home), raw.sha256)
-        if path.is_file() and any(w in path.read_bytes().lower() for w in wanted):
-            matched.append(raw.id)
-    _erase_raw(session, matched, erasure)
-    # CSV rows and form posts wait in quarantine with their bytes in the row itself.
     for row in session.scalars(select(Quarantine).where(Quarantine.reference != MARKER)):
         payload = row.payload.lower()
         if any(w in payload for w in wanted) or redact(row.reason, identity) != row.reason:

@@ -76,8 +76,24 @@ def _in(session: Session, model: Any, column: Any, ids: Sequence[int]) -> list[A
     return rows
 
 
-def holdings(session: Session, customer_id: int) -> Holdings:
-    """Every row of ``customer_id``'s: theirs directly or through their cases and messages."""
+def unlinked_mail(session: Session, home: Path, emails: Sequence[str]) -> list[RawMail]:
+    """Raw mail that never became a message (quarantined, ignored) but came from or names
+    one of ``emails``: its row says nothing of whom it is from, so its bytes are read."""
+    wanted = [e.casefold().encode() for e in emails if e]
+    if not wanted:
+        return []
+    loose = select(RawMail).where(RawMail.message_id.is_(None), RawMail.case_id.is_(None))
+    found: list[RawMail] = []
+    for raw in session.scalars(loose.order_by(RawMail.id)):
+        path = store.find(store.raw_root(home), raw.sha256)
+        if path.is_file() and any(w in path.read_bytes().lower() for w in wanted):
+            found.append(raw)
+    return found
+
+
+def holdings(session: Session, customer_id: int, *, home: Path) -> Holdings:
+    """Every row of ``customer_id``'s: theirs directly or through their cases and messages,
+    and the mail from their addresses that could not be read."""
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound.saying(N_("No customer %(id)s."), code="customer-not-found", id=customer_id)
@@ -107,6 +123,7 @@ def holdings(session: Session, customer_id: int) -> Holdings:
     raw = _in(session, RawMail, RawMail.message_id, message_ids)
     known = {r.id for r in raw}
     raw += [r for r in _in(session, RawMail, RawMail.case_id, case_ids) if r.id not in known]
+    raw += unlinked_mail(session, home, [c.email for c in customer.contacts if c.email])
     return Holdings(
         customer=customer,
         contacts=list(customer.contacts),

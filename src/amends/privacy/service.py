@@ -56,7 +56,7 @@ def export_customer(
 ) -> dict[str, int]:
     """Write the customer's data and files as a zip to ``target`` (a new file, 0600)."""
     _allowed(actor)
-    found = holdings(session, customer_id)
+    found = holdings(session, customer_id, home=home)
     write_zip(found, home=home, target=target, now=now)
     counts = {
         "cases": len(found.cases),
