@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -138,9 +139,17 @@ def every_value(engine: Engine) -> Iterator[tuple[str, str, Any]]:
 
 
 def holds(value: Any, needle: str) -> bool:
+    """Whether a column's value holds the needle: as text, as bytes, or escaped in JSON
+    (SQLite keeps JSON columns as text with non-ASCII letters as \\u escapes)."""
     if isinstance(value, bytes | memoryview):
         return needle.encode() in bytes(value)
-    return value is not None and needle.casefold() in str(value).casefold()
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return False
+    text = str(value).casefold()
+    escaped = json.dumps(needle)[1:-1].casefold()
+    return needle.casefold() in text or escaped in text
 
 
 def files_under(home: Path) -> list[Path]:

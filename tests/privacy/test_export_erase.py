@@ -14,11 +14,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import or_, select
 
 from amends.cases.models import Case
+from amends.commitments.models import Commitment
 from amends.customers.models import Contact, Customer
 from amends.db import transaction
 from amends.intake import store
 from amends.messages.models import Message, StoredAttachment
+from amends.people.rules import OPERATOR
 from amends.privacy.rules import MARKER
+from amends.recovery import verdict
 from tests.privacy.conftest import (
     ATTACHMENT,
     RARE,
@@ -54,6 +57,12 @@ def _theirs(demo: Demo) -> dict[str, object]:
                 StoredAttachment.message_id.in_([m.id for m in messages])
             )
         ).all()
+        promised = session.scalars(
+            select(Commitment.title).where(Commitment.customer_id == demo.customer_id)
+        ).all()
+        promised_others = session.scalars(
+            select(Commitment.title).where(Commitment.customer_id != demo.customer_id)
+        ).all()
         # Words shared with other customers' mail (a template's greeting) are not hers.
         texts = [
             t
@@ -67,6 +76,7 @@ def _theirs(demo: Demo) -> dict[str, object]:
                 *(c.name for c in contacts),
                 *(c.email for c in contacts),
                 *texts,
+                *(t for t in promised if t not in promised_others),
                 "Παπαδοπούλου",
                 "210 555 0199",
                 RARE,
@@ -127,6 +137,18 @@ def test_only_an_owner_may_export_or_erase_a_customer(demo: Demo, demo_client: T
 def test_after_erasure_no_row_or_file_holds_the_customer_and_reports_are_unchanged(
     demo: Demo, demo_client: TestClient
 ) -> None:
+    with transaction(demo.sessions) as session:
+        # The verdict on a case and an agent's override keep promise titles and a reason.
+        case_id = min(session.scalars(select(Case.id).where(Case.customer_id == demo.customer_id)))
+        verdict.judge_again(session, case_id, actor=OPERATOR, now=demo.clock.now())
+        verdict.override_validity(
+            session,
+            case_id,
+            actor=OPERATOR,
+            now=demo.clock.now(),
+            verdict="right",
+            reason="Μαρία Παπαδοπούλου called to confirm",
+        )
     theirs = _theirs(demo)
     needles: list[str] = theirs["needles"]  # type: ignore[assignment]
     before = reports(demo)
