@@ -106,6 +106,12 @@ def test_a_damaged_or_unfinished_backup_is_refused_before_anything_is_written(
     assert _amends("backup", str(target), home=demo.settings.home, url=url).returncode == 0
     refused = _amends("backup", str(target), home=demo.settings.home, url=url)
     assert refused.returncode == 1 and "already exists" in refused.stderr
+    # A folder of someone else's is refused and left exactly as it was.
+    theirs = tmp_path / "photos"
+    theirs.mkdir()
+    (theirs / "cat.jpg").write_bytes(b"cat")
+    assert _amends("backup", str(theirs), home=demo.settings.home, url=url).returncode == 1
+    assert (theirs / "cat.jpg").read_bytes() == b"cat"
     blob = next(p for p in (target / "files" / "attachments").rglob("*") if p.is_file())
     blob.chmod(0o600)
     blob.write_bytes(b"tampered")

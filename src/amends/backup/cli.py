@@ -48,12 +48,14 @@ def backup(path: Target, json_: Json = False) -> None:
     """Back up the database and the workspace's files into a new folder."""
     _ = translations(terminal_language(os.environ)).gettext
     ws = open_workspace(migrate=False)
+    # Only a folder this run makes (or found empty) is ever removed again.
+    fresh = not path.exists() or (path.is_dir() and not any(path.iterdir()))
     try:
         with _progress(json_) as progress:
             summary = service.backup(ws.settings, path, now=ws.clock.now(), progress=progress)
     except BaseException:
         # An unfinished backup must not be mistaken for one: no manifest, no folder.
-        if path.exists() and not (path / service.MANIFEST).exists():
+        if fresh and path.exists() and not (path / service.MANIFEST).exists():
             service.remove_partial(path)
         raise
     finally:
