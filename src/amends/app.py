@@ -43,6 +43,7 @@ from amends.people import pages as people_pages
 from amends.people import passwords
 from amends.people.deps import page_context
 from amends.playbook import policy as playbook
+from amends.privacy import api as privacy_api
 from amends.recovery import api as recovery_api
 from amends.recovery import inbox as recovery_inbox
 from amends.recovery import pages as recovery_pages
@@ -164,6 +165,7 @@ def create_app(
         coach_api,
         patterns_api,
         compensation_api,
+        privacy_api,
     ):
         api.include_router(module.router)
     api.include_router(recovery_inbox.api_router)

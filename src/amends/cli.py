@@ -96,6 +96,18 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "amends.compensation.cli:app+amends.recovery.cli:compensation_app",
         "Compensation: the ledger of what was given and the revenue it kept.",
     ),
+    "privacy": (
+        "amends.privacy.cli:app",
+        "A customer's personal data: export it as a zip, or erase it.",
+    ),
+    "backup": (
+        "amends.backup.cli:backup",
+        "Back up the database and the workspace's files into a new folder.",
+    ),
+    "restore": (
+        "amends.backup.cli:restore",
+        "Restore a backup folder into an empty workspace.",
+    ),
 }
 
 

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     imap_password: SecretStr = SecretStr("")
     imap_folder: str = "INBOX"
     imap_ssl: bool = True
+    # Days after closing when a case's personal content (messages, files, notes) is
+    # erased by the retention job; 0 keeps it for ever.
+    retention_days: int = Field(default=0, ge=0, le=36_500)
     # How often a process running jobs looks for due ones (real seconds).
     worker_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
     # For tests and rehearsals only, never set in production: every process reads the

@@ -22,8 +22,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.clock import Clock, clock_for
-from amends.config import Settings, configure_logging, load_settings
-from amends.db import make_engine, make_session_factory, transaction
+from amends.config import SECRET_FILE, Settings, configure_logging, load_settings
+from amends.db import make_engine, make_session_factory, owner_only, transaction
 from amends.errors import AmendsError, ConfigError, InvalidInput, PlaybookError
 from amends.fields import MAX_DB_INT, utc_datetime
 
@@ -87,6 +87,11 @@ def open_workspace(*, migrate: bool = True) -> Workspace:
     settings = load_settings()
     configure_logging(settings)
     settings.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Customers' mail and files live here: a folder made 0755 by hand (or by an earlier
+    # version) is closed to other users too.
+    owner_only(settings.home, 0o700)
+    for name in ("raw", "attachments", "exports", SECRET_FILE):
+        owner_only(settings.home / name, 0o600 if name == SECRET_FILE else 0o700)
     engine = make_engine(settings.database_url)
     if migrate:
         from amends import migrate as migrations

@@ -167,10 +167,25 @@ def _private_file(url: str) -> None:
         return
     path = Path(database)
     if path.exists():
+        # A workspace made by an earlier version has a 0644 database (and -wal, -shm).
+        for made in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            owner_only(made, 0o600)
         return
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def owner_only(path: Path, mode: int) -> None:
+    """Take group and other permissions off an existing file or folder of ours (``mode``
+    is 0600 or 0700); one that is missing or not ours is left as it is."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return
+    if found.st_mode & 0o077 and found.st_uid == os.getuid():
+        with contextlib.suppress(OSError):
+            os.chmod(path, mode)
 
 
 # SQLite's primary result codes for "another connection holds the lock" (SQLITE_BUSY,

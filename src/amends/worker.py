@@ -40,6 +40,7 @@ JOB_MODULES = (
     "amends.messages.jobs",
     "amends.recovery.jobs",
     "amends.intake.jobs",
+    "amends.privacy.jobs",
 )
 
 

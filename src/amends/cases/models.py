@@ -128,6 +128,9 @@ class Case(Base):
     validity: Mapped[dict[str, Any] | None]
     # The nearest open SLA deadline; owners' case lists sort by it (indexed with owner).
     urgency_at: Mapped[datetime | None]
+    # When its personal content was erased (a customer's erasure, or retention after
+    # closing); its counts and timings stay for the reports.
+    erased_at: Mapped[datetime | None]
 
 
 class CaseParticipant(Base):
@@ -144,7 +147,8 @@ class CaseParticipant(Base):
 
 
 class TimelineEvent(Base):
-    """Append-only history of a case: who did what, when. Never updated or deleted."""
+    """Append-only history of a case: who did what, when. Never updated or deleted, but
+    for one thing: erasing personal data (``amends.privacy``) replaces its words."""
 
     __tablename__ = "timeline_events"
     __table_args__ = (Index("ix_timeline_case_at", "case_id", "at"),)

@@ -29,6 +29,9 @@ class Customer(Base):
     notes: Mapped[str] = mapped_column(default="")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # When ``amends privacy erase`` replaced their personal content (the row stays, so
+    # reports and counts do not change).
+    erased_at: Mapped[datetime | None]
 
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", order_by="Contact.id"

@@ -48,7 +48,7 @@ class IntakeContext:
 
     @property
     def raw_root(self) -> Path:
-        return self.settings.home / "raw"
+        return store.raw_root(self.settings.home)
 
     @property
     def blob_root(self) -> Path:

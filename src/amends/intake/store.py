@@ -33,6 +33,23 @@ def attachments_root(home: Path) -> Path:
     return home / "attachments"
 
 
+def raw_root(home: Path) -> Path:
+    """Where a workspace keeps every raw mail it received, as it came."""
+    return home / "raw"
+
+
+def forget(root: Path, digest: str) -> bool:
+    """Delete a blob from either layout; False when it was not there."""
+    removed = False
+    for path in (blob_path(root, digest), _first_layout_path(root, digest)):
+        try:
+            path.unlink()
+            removed = True
+        except FileNotFoundError:
+            continue
+    return removed
+
+
 def blob_path(root: Path, digest: str) -> Path:
     """Where a blob lives: one level of 256 folders.
 

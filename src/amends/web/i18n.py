@@ -43,6 +43,17 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+def terminal_language(environ: Mapping[str, str]) -> str:
+    """The language a command speaks in: the first of LANGUAGE, LC_ALL, LC_MESSAGES and
+    LANG (the POSIX order) that we speak, else English."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        for tag in environ.get(name, "").split(":"):
+            found = spoken(tag.split(".")[0]) if tag and tag not in {"C", "POSIX"} else None
+            if found is not None:
+                return found
+    return "en"
+
+
 def pick_language(preferred: str | None, accept_language: str | None) -> str:
     """The user's own language if we speak it, else the browser's first match, else English."""
     candidates: list[str] = []

@@ -1,0 +1,1 @@
+"""Backups of a whole workspace (database and files) and restoring one."""

@@ -1,0 +1,3 @@
+from tests.privacy.conftest import demo as demo
+
+__all__ = ["demo"]
