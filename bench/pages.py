@@ -64,6 +64,9 @@ AGENT = "agent0@bench.example"
 # Distinct complaint texts generated; messages reuse them (generation costs more than
 # the inserts, and repetition does not help an index: every word is still indexed).
 POOL = 200_000
+# Messages per transaction while building: one huge transaction makes each trigger-fed
+# FTS5 write slower the more it holds (measured: 2 ms a message at 9,000, 9 at 60,000).
+CHUNK = 6_000
 LANGUAGES = ("th", "el", "sk", "en")
 REPLIES = {
     "en": "We are sorry: we let you down. I am on it personally and will write by tomorrow.",
@@ -160,7 +163,7 @@ def build(path: Path, n_cases: int) -> None:
                 opened,
             )
         )
-        if len(rows) >= 60_000:
+        if len(rows) >= CHUNK:
             db.executemany(INSERT_MESSAGES, rows)
             db.commit()  # per chunk, as bulk imports commit
             rows.clear()
