@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from amends import __version__
 from amends.cases import api as cases_api
@@ -48,6 +49,7 @@ from amends.reports import api as reports_api
 from amends.web import problems
 from amends.web.deps import single_valued_query
 from amends.web.i18n import say, translations
+from amends.web.limits import BodyCaps, BodyLimit
 from amends.web.render import add_globals, render
 from amends.web.session import SignInRequired, anonymous_context, redirect_to_sign_in
 from amends.web.vocabulary import N_
@@ -79,6 +81,10 @@ ERROR_PAGES: dict[int, tuple[str, str]] = {
     ),
     405: (N_("The request was not understood"), N_("Please go back and try again.")),
     409: (N_("This cannot be done now"), N_("The case has changed. Reload it and try again.")),
+    413: (
+        N_("Too large to accept"),
+        N_("What you sent is larger than this site accepts. Send less and try again."),
+    ),
     422: (
         N_("Something in the request is not right"),
         N_("Please check what you entered and try again."),
@@ -113,6 +119,14 @@ async def _error_page(
         detail=detail,
         status=status,
     )
+
+
+async def _refusal(scope: Scope, exc: AmendsError) -> Response:
+    """What the body limit answers before the request reaches a route."""
+    request = Request(scope)
+    if _is_api(request) or _wants_json(request):
+        return problems.problem(exc.status, exc.code, exc.title, exc.message)
+    return await _error_page(request, exc.status, exc.message, exc.extra.get("said"))
 
 
 @asynccontextmanager
@@ -194,6 +208,13 @@ def create_app(
         return RedirectResponse("/cases", status_code=303)
 
     problems.install(app)
+    caps = BodyCaps(
+        api=settings.max_api_body,
+        form=settings.max_form_body,
+        upload=settings.max_upload_body,
+        webhook=settings.max_webhook_body,
+    )
+    app.add_middleware(BodyLimit, caps=caps, refuse=_refusal)
 
     # Pages answer errors with a page, the API with problem+json.
     @app.exception_handler(AmendsError)
