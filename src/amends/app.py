@@ -35,6 +35,7 @@ from amends.db import is_busy, make_engine, make_session_factory
 from amends.demo import is_demo
 from amends.errors import AmendsError, Busy
 from amends.intake import pages as intake_pages
+from amends.intake import webform
 from amends.messages import api as messages_api
 from amends.patterns import api as patterns_api
 from amends.patterns import pages as patterns_pages
@@ -137,6 +138,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
+    webform.shutdown()
 
 
 def create_app(
