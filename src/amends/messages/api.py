@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from amends.clock import refuse_future
 from amends.fields import MAX_DB_INT
 from amends.messages import service
 from amends.messages.rules import Direction
@@ -50,6 +51,9 @@ def record_message(
     clock: AppClock,
     playbook: AppPlaybook,
 ) -> MessageOut:
+    # Said by a person or a script, a message's time is a fact: mail dates, which other
+    # machines' clocks write, are clamped by intake instead.
+    refuse_future(body.at, clock.now())
     message = service.record_message(
         session, actor=actor, now=clock.now(), playbook=playbook, **body.model_dump()
     )

@@ -29,6 +29,7 @@ from amends.cases.rules import (
     Step,
     case_ref,
 )
+from amends.clock import refuse_future
 from amends.coach import service as coach
 from amends.commitments import service as commitments
 from amends.commitments.models import Commitment
@@ -622,6 +623,7 @@ def receive_complaint(
     processed, so a backlog never flatters the time to acknowledge.
     """
     require(actor, Action.WRITE)
+    refuse_future(received_at, now)
     received = received_at or now
     open_case = messages.matching_case(
         session,
