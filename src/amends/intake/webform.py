@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -125,4 +126,12 @@ def take_in(settings: Settings, at: datetime, complaint: Complaint) -> int | Non
                 initargs=(os.getpid(),),
             )
         pool = _POOL
-    return pool.submit(_take_in, settings, at, complaint).result()
+    try:
+        return pool.submit(_take_in, settings, at, complaint).result()
+    except BrokenProcessPool:
+        # The helper died (killed, out of memory): this complaint fails, the next one
+        # gets a new helper instead of the same error for ever.
+        with _POOL_LOCK:
+            if _POOL is pool:
+                _POOL = None
+        raise
