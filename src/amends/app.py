@@ -122,6 +122,26 @@ async def _error_page(
     )
 
 
+def _busy_answer(request: Request) -> Response:
+    """503 with Retry-After: nothing was written, so asking to retry is honest."""
+    if _is_api(request):
+        busy = Busy("the database is busy with other changes; retry in a few seconds")
+        response: Response = problems.problem(busy.status, busy.code, busy.title, busy.message)
+    else:
+        ctx = anonymous_context(request)
+        _ = translations(ctx.language).gettext
+        response = render(
+            request,
+            "error.html",
+            ctx,
+            status_code=Busy.status,
+            title=_("Busy right now"),
+            detail=_("Other changes are being saved. Please try again in a few seconds."),
+        )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 async def _refusal(scope: Scope, exc: AmendsError) -> Response:
     """What the body limit answers before the request reaches a route."""
     request = Request(scope)
@@ -223,6 +243,8 @@ def create_app(
     async def _domain_error(request: Request, exc: AmendsError) -> Response:
         if isinstance(exc, SignInRequired):
             return redirect_to_sign_in(request)
+        if isinstance(exc, Busy):
+            return _busy_answer(request)
         if _is_api(request):
             return problems.problem(exc.status, exc.code, exc.title, exc.message)
         return await _error_page(request, exc.status, exc.message, exc.extra.get("said"))
@@ -250,22 +272,7 @@ def create_app(
         # backup): nothing was written, so asking the client to retry is honest.
         if not is_busy(exc):
             raise exc
-        if _is_api(request):
-            busy = Busy("the database is busy with other changes; retry in a few seconds")
-            response: Response = problems.problem(busy.status, busy.code, busy.title, busy.message)
-        else:
-            ctx = anonymous_context(request)
-            _ = translations(ctx.language).gettext
-            response = render(
-                request,
-                "error.html",
-                ctx,
-                status_code=Busy.status,
-                title=_("Busy right now"),
-                detail=_("Other changes are being saved. Please try again in a few seconds."),
-            )
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return _busy_answer(request)
 
     return app
 

@@ -19,11 +19,14 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.clock import FrozenClock
 from amends.config import Settings
-from amends.db import make_engine, make_session_factory
+from amends.db import is_busy, make_engine, make_session_factory
+from amends.errors import Busy
 from amends.intake.pipeline import IntakeContext, ingest, store_only
 from amends.playbook import policy as playbooks
 
@@ -81,6 +84,17 @@ def _take_in(settings: Settings, at: datetime, complaint: Complaint) -> int | No
     book = playbooks.load(settings.home, workspace_timezone=settings.timezone)
     ctx = IntakeContext(settings, sessions, FrozenClock(at), book)
     raw = as_mail(complaint, to=settings.mail_from, at=at)
+    try:
+        return _ingest(ctx, raw, complaint)
+    except (OperationalError, PoolTimeout) as exc:
+        # The driver's error code does not survive the trip back to the server: say
+        # "busy" in a form that does, so the server still answers 503 and Retry-After.
+        if is_busy(exc):
+            raise Busy("the database is busy with other changes; retry in a few seconds") from None
+        raise
+
+
+def _ingest(ctx: IntakeContext, raw: bytes, complaint: Complaint) -> int | None:
     if complaint.robot:
         # A robot filled the hidden field: keep the submission (nothing is dropped
         # silently) but open no case.
