@@ -17,6 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from amends import __version__
 from amends.cases import api as cases_api
@@ -34,6 +35,7 @@ from amends.db import is_busy, make_engine, make_session_factory
 from amends.demo import is_demo
 from amends.errors import AmendsError, Busy
 from amends.intake import pages as intake_pages
+from amends.intake import webform
 from amends.messages import api as messages_api
 from amends.messages import pages as messages_pages
 from amends.patterns import api as patterns_api
@@ -51,6 +53,7 @@ from amends.reports import api as reports_api
 from amends.web import problems
 from amends.web.deps import single_valued_query
 from amends.web.i18n import say, translations
+from amends.web.limits import BodyCaps, BodyLimit
 from amends.web.render import add_globals, render
 from amends.web.session import SignInRequired, anonymous_context, redirect_to_sign_in
 from amends.web.vocabulary import N_
@@ -82,6 +85,10 @@ ERROR_PAGES: dict[int, tuple[str, str]] = {
     ),
     405: (N_("The request was not understood"), N_("Please go back and try again.")),
     409: (N_("This cannot be done now"), N_("The case has changed. Reload it and try again.")),
+    413: (
+        N_("Too large to accept"),
+        N_("What you sent is larger than this site accepts. Send less and try again."),
+    ),
     422: (
         N_("Something in the request is not right"),
         N_("Please check what you entered and try again."),
@@ -118,6 +125,34 @@ async def _error_page(
     )
 
 
+def _busy_answer(request: Request) -> Response:
+    """503 with Retry-After: nothing was written, so asking to retry is honest."""
+    if _is_api(request):
+        busy = Busy("the database is busy with other changes; retry in a few seconds")
+        response: Response = problems.problem(busy.status, busy.code, busy.title, busy.message)
+    else:
+        ctx = anonymous_context(request)
+        _ = translations(ctx.language).gettext
+        response = render(
+            request,
+            "error.html",
+            ctx,
+            status_code=Busy.status,
+            title=_("Busy right now"),
+            detail=_("Other changes are being saved. Please try again in a few seconds."),
+        )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+async def _refusal(scope: Scope, exc: AmendsError) -> Response:
+    """What the body limit answers before the request reaches a route."""
+    request = Request(scope)
+    if _is_api(request) or _wants_json(request):
+        return problems.problem(exc.status, exc.code, exc.title, exc.message)
+    return await _error_page(request, exc.status, exc.message, exc.extra.get("said"))
+
+
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Everything alive at start-up (modules, templates, the app) lives for the whole
@@ -129,6 +164,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # sign-in does not take twice as long as a known one and give itself away.
     await anyio.to_thread.run_sync(passwords.dummy_hash)
     yield
+    webform.shutdown()
 
 
 def create_app(
@@ -202,12 +238,21 @@ def create_app(
         return RedirectResponse("/cases", status_code=303)
 
     problems.install(app)
+    caps = BodyCaps(
+        api=settings.max_api_body,
+        form=settings.max_form_body,
+        upload=settings.max_upload_body,
+        webhook=settings.max_webhook_body,
+    )
+    app.add_middleware(BodyLimit, caps=caps, refuse=_refusal)
 
     # Pages answer errors with a page, the API with problem+json.
     @app.exception_handler(AmendsError)
     async def _domain_error(request: Request, exc: AmendsError) -> Response:
         if isinstance(exc, SignInRequired):
             return redirect_to_sign_in(request)
+        if isinstance(exc, Busy):
+            return _busy_answer(request)
         if _is_api(request):
             return problems.problem(exc.status, exc.code, exc.title, exc.message)
         return await _error_page(request, exc.status, exc.message, exc.extra.get("said"))
@@ -235,22 +280,7 @@ def create_app(
         # backup): nothing was written, so asking the client to retry is honest.
         if not is_busy(exc):
             raise exc
-        if _is_api(request):
-            busy = Busy("the database is busy with other changes; retry in a few seconds")
-            response: Response = problems.problem(busy.status, busy.code, busy.title, busy.message)
-        else:
-            ctx = anonymous_context(request)
-            _ = translations(ctx.language).gettext
-            response = render(
-                request,
-                "error.html",
-                ctx,
-                status_code=Busy.status,
-                title=_("Busy right now"),
-                detail=_("Other changes are being saved. Please try again in a few seconds."),
-            )
-        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return _busy_answer(request)
 
     return app
 

@@ -7,6 +7,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from amends.errors import N_, InvalidInput
+
+# Another machine's clock may run a little ahead of ours; a time later than now by more
+# than this is a mistake (or a trick to make a deadline look met), never a fact.
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+def refuse_future(at: datetime | None, now: datetime) -> None:
+    """Refuse a time given for something that happened when it lies in the future."""
+    if at is not None and at > now + CLOCK_SKEW:
+        raise InvalidInput.saying(
+            N_("That time is in the future; give the time when it really happened."),
+            code="time-in-future",
+        )
+
 
 class Clock(Protocol):
     def now(self) -> datetime:

@@ -55,6 +55,13 @@ class Settings(BaseSettings):
     # flood of one inbox: beyond this many replies an hour to one address, mail waits.
     reply_cap_per_hour: int = Field(default=10, ge=1, le=10_000)
     webhook_secret: SecretStr = SecretStr("")
+    # Request bodies, in bytes, by kind of route (see web.limits): refused past these
+    # before anything is parsed or written. An upload holds the complaint form's three
+    # 10 MB files; the webhook carries one small delivery.
+    max_api_body: int = Field(default=2 * 1024 * 1024, ge=1024, le=1024**3)
+    max_form_body: int = Field(default=2 * 1024 * 1024, ge=1024, le=1024**3)
+    max_upload_body: int = Field(default=32 * 1024 * 1024, ge=1024, le=1024**3)
+    max_webhook_body: int = Field(default=64 * 1024, ge=1024, le=1024**3)
     imap_host: str = ""
     imap_port: int = Field(default=993, ge=1, le=65535)
     imap_user: str = ""

@@ -127,3 +127,11 @@ class Busy(AmendsError):
     code = "database-busy"
     status = 503
     title = "Busy, try again shortly"
+
+
+class PayloadTooLarge(AmendsError):
+    """A request body over the cap for its kind of route; refused before it is read."""
+
+    code = "payload-too-large"
+    status = 413
+    title = "Request body too large"

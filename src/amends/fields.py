@@ -102,6 +102,9 @@ def _strip(value: object) -> object:
 
 
 Line = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(clean_line)]
+# Words to search for: a NUL or other control character is a mistake to refuse, not a
+# pattern (PostgreSQL cannot hold a NUL in text; SQLite matched every row with it).
+SearchWords = Annotated[str, AfterValidator(clean_line)]
 OptionalLine = Annotated[str, Field(max_length=300), AfterValidator(clean_line)]
 Text = Annotated[str, Field(max_length=200_000), AfterValidator(clean_text)]
 # A mail subject: one line (it becomes a header), possibly empty.

@@ -56,8 +56,10 @@ def test_signed_delivery_is_recorded_and_forgeries_are_refused(
     assert created.status_code == 201, created.text
     body = json.dumps(
         {
+            "delivery_id": "courier-1",
+            "sent_at": "2026-05-04T09:00:00Z",
             "commitment_external_id": "clean-77",
-            "delivered_at": "2026-05-06T08:30:00+02:00",
+            "delivered_at": "2026-05-04T08:30:00+02:00",
             "note": "Upratané, fotky v systéme",
         }
     ).encode()
@@ -78,7 +80,12 @@ def test_signed_delivery_is_recorded_and_forgeries_are_refused(
         == 401
     )
     unknown = json.dumps(
-        {"commitment_external_id": "nope", "delivered_at": "2026-05-06T08:30:00+02:00"}
+        {
+            "delivery_id": "courier-2",
+            "sent_at": "2026-05-04T09:00:00Z",
+            "commitment_external_id": "nope",
+            "delivered_at": "2026-05-04T08:30:00+02:00",
+        }
     ).encode()
     missing = hooked.post("/api/v1/webhooks/deliveries", content=unknown, headers=signed(unknown))
     assert missing.status_code == 404

@@ -62,8 +62,9 @@ def test_a_complaint_opens_a_case_and_keeps_the_file(
     client: TestClient, cast: Cast, sessions: sessionmaker[Session]
 ) -> None:
     csrf = token(client)
+    # Files come as multipart, whose token is shown before the body: in the form's action.
     response = client.post(
-        "/complaint",
+        f"/complaint?csrf_token={csrf}",
         data=form(csrf),
         files=[("files", ("faktúra.pdf", b"%PDF-1.4 test", "application/pdf"))],
     )

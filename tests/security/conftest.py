@@ -1,10 +1,74 @@
+"""A real `amends serve` process for the security tests, with what they watch: its
+process id (memory, open files), its own temporary folder and a webhook secret."""
+
 from __future__ import annotations
 
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from amends.config import Settings
+from tests.conftest import AMENDS, Cast, free_port
+
+WEBHOOK_SECRET = "security-webhook-secret-7d1e"
+
+
+@dataclass
+class Served:
+    base: str
+    pid: int
+    env: dict[str, str]
+    tmp: Path  # the server's TMPDIR: where spooled uploads would land
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, port = self.base.removeprefix("http://").split(":")
+        return host, int(port)
+
+
+@pytest.fixture
+def served(tmp_path: Path, db_url: str, cast: Cast) -> Iterator[Served]:
+    # ``cast``: the named people exist, an owner among them, before the server starts.
+    home = tmp_path / "ws"
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    env = dict(
+        os.environ,
+        AMENDS_HOME=str(home),
+        AMENDS_DATABASE_URL=db_url,
+        AMENDS_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        TMPDIR=str(spool),
+    )
+    port = free_port()
+    proc = subprocess.Popen(
+        [AMENDS, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                output = proc.stdout.read().decode() if proc.stdout else ""
+                pytest.fail(f"amends serve did not come up:\n{output}")
+            time.sleep(0.1)  # waiting for a real server process to start, not test time
+        yield Served(base, proc.pid, env, spool)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@ valid or not, must get a documented answer (4xx problem+json for bad input), nev
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +18,11 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import Engine
 
+from amends.app import create_app
+from amends.clock import FrozenClock
+from amends.config import Settings
 from tests.conftest import Cast
 from tests.helpers import make_case, make_customer
 
@@ -29,7 +36,18 @@ CHECKS = [
 EXAMPLES_PER_OPERATION = 25
 
 
-def test_api_never_fails_on_generated_input(client: TestClient, cast: Cast) -> None:
+@pytest.fixture
+def roomy(settings: Settings, clock: FrozenClock, engine: Engine) -> Iterator[TestClient]:
+    """Generated bodies reach megabytes; the body cap (tests/security) is not under test."""
+    app = create_app(
+        settings.model_copy(update={"max_api_body": 256 * 1024 * 1024}), clock=clock, engine=engine
+    )
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def test_api_never_fails_on_generated_input(roomy: TestClient, cast: Cast) -> None:
+    client = roomy
     # Some real rows, so generated ids sometimes hit something that exists.
     customer = make_customer(client, cast.owner)
     make_case(client, cast.owner, customer["id"], cast.agent.id)

@@ -39,6 +39,7 @@ from amends.cases.rules import (
     Severity,
 )
 from amends.cases.schemas import ROW_COLUMNS, CaseOut
+from amends.clock import refuse_future
 from amends.commitments.models import Commitment
 from amends.customers.models import Customer
 from amends.db import raw_utc_reader
@@ -101,6 +102,9 @@ def open_cases(
                 f"customer {spec.customer_id} does not exist", code="customer-not-found"
             )
         _owner(session, spec.owner_id)
+        # A case dated ahead would start its SLA clocks late and show a first answer
+        # given "in 0 minutes".
+        refuse_future(spec.opened_at, now)
         if spec.commitment_id is not None and promised.get(spec.commitment_id) != (
             spec.customer_id
         ):

@@ -173,10 +173,10 @@ def delivery_webhook(
     secret = settings.webhook_secret.get_secret_value()
     if not secret:
         raise NotFound("the delivery webhook is not enabled", code="webhook-disabled")
-    if len(body) > 64_000:
-        raise InvalidInput("the payload is too large", code="payload-too-large")
-    given = request.headers.get("x-amends-signature", "")
-    expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    # Bytes: a header is Latin-1 on the wire, and compare_digest raises TypeError on a
+    # non-ASCII str, which made a forged signature a server error instead of a 401.
+    given = request.headers.get("x-amends-signature", "").encode("latin-1", "replace")
+    expected = b"sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest().encode()
     if not hmac.compare_digest(given, expected):
         raise NotAuthenticated("the signature does not match the body", code="signature-invalid")
     try:
@@ -185,7 +185,13 @@ def delivery_webhook(
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise InvalidInput(f"{where}: {first['msg']}", code="validation-failed") from None
+    now = clock.now()
+    service.check_delivered_at(payload.delivered_at, now=now)
     commitment = service.find_commitment(session, payload.commitment_external_id, actor=SYSTEM)
+    # Last, so a refused body leaves its id free for a corrected resend.
+    service.take_webhook_receipt(
+        session, delivery_id=payload.delivery_id, sent_at=payload.sent_at, now=now
+    )
     delivery = service.add_delivery(
         session,
         actor=SYSTEM,

@@ -85,3 +85,18 @@ class Delivery(Base):
     note: Mapped[str] = mapped_column(default="")
     link: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime]
+
+
+class WebhookReceipt(Base):
+    """A signed webhook delivery already taken, by its id: a second copy is a replay.
+
+    Kept only as long as a copy could still pass the signed-time window; older ones
+    would be refused as stale anyway.
+    """
+
+    __tablename__ = "webhook_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(200), unique=True)
+    sent_at: Mapped[datetime] = mapped_column(index=True)
+    received_at: Mapped[datetime]

@@ -151,6 +151,10 @@ class WebhookDelivery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    # Signed with the rest of the body: a second copy of an id, or a body sent more than
+    # a few minutes from now, is a replay and refused (commitments.service).
+    delivery_id: str = Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")
+    sent_at: UTCTime
     commitment_external_id: Line
     delivered_at: UTCTime
     note: Text = ""

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from amends.clock import CLOCK_SKEW
 from amends.commitments import ledger
-from amends.commitments.models import Commitment, Delivery
+from amends.commitments.models import Commitment, Delivery, WebhookReceipt
 from amends.commitments.rules import (
     CommitmentKind,
     CommitmentStatus,
@@ -234,3 +236,39 @@ def find_commitment(session: Session, key: str, *, actor: Actor) -> Commitment:
     if found is None:
         raise NotFound(f"no commitment with id or external id {key!r}", code="commitment-not-found")
     return found
+
+
+# How far a signed webhook body's sent_at may lie from now; beyond it the body is stale.
+WEBHOOK_WINDOW = timedelta(minutes=5)
+# A delivery reported by another system happened in the past year, not in 1900 or 9999.
+DELIVERY_LOOKBACK = timedelta(days=366)
+
+
+def take_webhook_receipt(
+    session: Session, *, delivery_id: str, sent_at: datetime, now: datetime
+) -> None:
+    """Accept a signed delivery once: refuse it when stale or when its id was seen."""
+    if abs(now - sent_at) > WEBHOOK_WINDOW:
+        raise InvalidInput(
+            "sent_at is more than 5 minutes from the server's time; send a fresh delivery",
+            code="webhook-stale",
+        )
+    # Ids older than the window can go: a copy of one would be refused as stale.
+    session.execute(delete(WebhookReceipt).where(WebhookReceipt.sent_at < now - WEBHOOK_WINDOW))
+    try:
+        with session.begin_nested():
+            session.add(WebhookReceipt(delivery_id=delivery_id, sent_at=sent_at, received_at=now))
+    except IntegrityError:
+        # The unique id also settles two copies racing each other.
+        raise Conflict(
+            f"delivery {delivery_id} was already received", code="webhook-replayed"
+        ) from None
+
+
+def check_delivered_at(delivered_at: datetime, *, now: datetime) -> None:
+    """A reported delivery time must be a real one: within the past year, not ahead."""
+    if not now - DELIVERY_LOOKBACK <= delivered_at <= now + CLOCK_SKEW:
+        raise InvalidInput(
+            "delivered_at must lie within the past year and not in the future",
+            code="delivered-at-out-of-range",
+        )

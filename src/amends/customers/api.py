@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query
 from amends.customers import service
 from amends.customers.rules import CustomerStatus, Tier
 from amends.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
-from amends.fields import MAX_DB_INT
+from amends.fields import MAX_DB_INT, SearchWords
 from amends.people.deps import ApiActor
 from amends.web.deps import AppClock, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
@@ -31,7 +31,9 @@ def list_customers(
     status: CustomerStatus | None = None,
     tier: Tier | None = None,
     language: Annotated[str | None, Query(max_length=35)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="name or email contains")] = None,
+    q: Annotated[
+        SearchWords | None, Query(max_length=200, description="name or email contains")
+    ] = None,
 ) -> CustomerPage:
     page = service.list_customers(
         session,

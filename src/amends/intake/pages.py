@@ -13,8 +13,6 @@ import threading
 import time
 import unicodedata
 from collections import deque
-from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
 from typing import Annotated
 from urllib.parse import quote
 
@@ -23,7 +21,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from amends.cases.rules import case_ref
 from amends.fields import MAX_DB_INT, clean_email, clean_line, clean_text
-from amends.intake import store
+from amends.intake import store, webform
 from amends.messages import service as messages
 from amends.people.deps import SignedIn
 from amends.text.header import header_problem
@@ -79,9 +77,9 @@ def complaint_form(request: Request) -> Response:
     return _form(request, values={})
 
 
-# A plain def: FastAPI runs it in its thread pool. Building the message, storing and
-# parsing it (attachments up to 3 x 10 MB) and the database are blocking work; as an
-# async handler they stopped every other request, /healthz included, for seconds.
+# A plain def, run in the thread pool, which waits there while a helper process builds,
+# stores and parses the message (intake.webform): the database never waits on the event
+# loop, and the parser's long GIL-holding calls never run in the server's interpreter.
 @router.post("/complaint", response_class=HTMLResponse)
 def submit_complaint(
     request: Request,
@@ -93,19 +91,17 @@ def submit_complaint(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     files: list[UploadFile] | None = None,
 ) -> Response:
-    from amends.intake.pipeline import IntakeContext, ingest
-
     check_csrf(request.cookies.get(CSRF_COOKIE, ""), csrf_token)
     _ = translations(anonymous_context(request).language).gettext
     client = request.client.host if request.client else "unknown"
+    values = {"name": name, "email": email, "subject": subject, "message": message}
     if not LIMITER.allow(client):
         return _form(
             request,
             429,
-            values={"name": name, "email": email, "subject": subject, "message": message},
+            values=values,
             error=_("Too many messages from your address. Please try again later."),
         )
-    values = {"name": name, "email": email, "subject": subject, "message": message}
     if header_problem(subject.strip()) is not None or header_problem(name.strip()) is not None:
         # Both become mail headers; a line break in one once stopped every reply we sent.
         return _form(
@@ -128,49 +124,30 @@ def submit_complaint(
             values=values,
             error=_("Please give a valid email address and tell us what happened."),
         )
-
-    mail = EmailMessage()
-    mail["From"] = formataddr((sender, address))
-    mail["To"] = request.app.state.settings.mail_from
-    mail["Subject"] = title or _("Complaint from the web form")
-    mail["Date"] = format_datetime(request.app.state.clock.now())
-    mail["Message-ID"] = make_msgid(domain="web-form.amends.invalid")
-    mail["X-Amends-Channel"] = "web"
-    mail.set_content(text)
+    uploads = []
     for upload in (files or [])[:MAX_ATTACHMENTS]:
         if not upload.filename:
             continue
-        # A plain def, run in the thread pool: ingesting writes to the database, which
-        # must never wait for SQLite's lock on the event loop. The upload is already
-        # spooled by the form parser, so this read is local.
+        # Spooled by the form parser (bounded by the upload cap), so this read is local.
         data = upload.file.read(MAX_ATTACHMENT_BYTES + 1)
         if len(data) > MAX_ATTACHMENT_BYTES:
             return _form(
                 request, 413, values=values, error=_("An attachment is larger than 10 MB.")
             )
-        maintype, _slash, subtype = (upload.content_type or "application/octet-stream").partition(
-            "/"
-        )
-        mail.add_attachment(
-            data,
-            maintype=maintype or "application",
-            subtype=subtype or "octet-stream",
-            filename=upload.filename,
-        )
-
-    app_state = request.app.state
-    ctx = IntakeContext(app_state.settings, app_state.sessions, app_state.clock, app_state.playbook)
-    source = "web-honeypot" if website.strip() else "web"
-    raw = mail.as_bytes()
-    if website.strip():
-        # A robot filled the hidden field: keep the submission (nothing is dropped
-        # silently) but do not open a case or tell the robot anything different.
-        from amends.intake.pipeline import store_only
-
-        store_only(ctx, raw, source=source, reason="honeypot field filled in")
-        return render(request, "complaint_done.html", anonymous_context(request), reference=None)
-    result = ingest(ctx, raw, source=source, source_ref=f"web:{client}")
-    reference = case_ref(result.case_id) if result.case_id else None
+        kind = upload.content_type or "application/octet-stream"
+        uploads.append(webform.Upload(upload.filename, kind, data))
+    complaint = webform.Complaint(
+        sender=sender,
+        address=address,
+        title=title or _("Complaint from the web form"),
+        text=text,
+        client=client,
+        uploads=tuple(uploads),
+        robot=bool(website.strip()),
+    )
+    state = request.app.state
+    case_id = webform.take_in(state.settings, state.clock.now(), complaint)
+    reference = case_ref(case_id) if case_id else None
     return render(request, "complaint_done.html", anonymous_context(request), reference=reference)
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path
 from amends.cases import service as cases
 from amends.cases.rules import case_ref
 from amends.cases.schemas import CaseCreate, CaseOut, CaseUpdate
+from amends.clock import refuse_future
 from amends.commitments.schemas import ValidityOut, ValidityOverrideIn
 from amends.compensation import service as compensations
 from amends.compensation.schemas import CompensationOut, DecisionIn
@@ -218,6 +219,9 @@ def record_message(
     playbook: AppPlaybook,
 ) -> MessageOut:
     """Record a message; one the business wrote (outbound) passes the coach first."""
+    # Said by a person or a script, a message's time is a fact: mail dates, which other
+    # machines' clocks write, are clamped by intake instead.
+    refuse_future(body.at, clock.now())
     message = conversation.record_message(
         session, actor=actor, now=clock.now(), playbook=playbook, **body.model_dump()
     )

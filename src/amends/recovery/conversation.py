@@ -23,6 +23,7 @@ from amends.cases.rules import (
     Outcome,
     Step,
 )
+from amends.clock import refuse_future
 from amends.coach import service as coach
 from amends.coach.rules import CheckResult
 from amends.compensation.models import Compensation
@@ -238,6 +239,7 @@ def receive_complaint(
     processed, so a backlog never flatters the time to acknowledge.
     """
     require(actor, Action.WRITE)
+    refuse_future(received_at, now)
     received = received_at or now
     open_case = messages.matching_case(
         session,

@@ -24,6 +24,7 @@ from amends.cases.api import FilterId
 from amends.cases.rules import CaseState, Category, Severity
 from amends.cases.schemas import CasePage
 from amends.errors import InvalidInput
+from amends.fields import SearchWords
 from amends.patterns.models import PatternCase
 from amends.patterns.search import matching
 from amends.people.deps import ApiActor, SignedIn
@@ -37,7 +38,7 @@ router = APIRouter(include_in_schema=False)
 api_router = APIRouter(tags=["cases"], responses=PROBLEM_RESPONSES)
 
 Search = Annotated[
-    str,
+    SearchWords,
     Query(
         max_length=200,
         description="words of a ref, a customer's name or address, or the case's "

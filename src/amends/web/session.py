@@ -31,11 +31,21 @@ def anonymous_context(request: Request) -> PageContext:
 
 
 def check_csrf(expected: str, submitted: str | None) -> None:
-    if not submitted or not hmac.compare_digest(expected, submitted):
+    # Compared as bytes: compare_digest raises TypeError on a non-ASCII str, and a forged
+    # token of any characters must be a refusal, not a server error.
+    if (
+        not expected
+        or not submitted
+        or not hmac.compare_digest(_bytes(expected), _bytes(submitted))
+    ):
         raise AmendsError(
             N_("the form has expired or came from another site; reload the page and try again"),
             code="csrf-failed",
         )
+
+
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
 def new_csrf_token() -> str:
