@@ -1,6 +1,9 @@
-"""Coach quality on our labelled set: per language, precision/recall/F1 per code, micro-F1,
-and the false-positive rate on clean messages. Also reports the small hand-written
-holdout set (tests/data/coach/holdout.jsonl) separately.
+"""Coach quality on labelled recovery messages: per language, precision/recall/F1 per
+code, micro-F1, and the share of clean messages flagged. Three sets (tests/data/LABELS.md
+defines the codes): the project's own examples (tests/data/coach/{lang}.jsonl), the
+training part (train/, 160 a language) and the held-out part (heldout/, 64 a language,
+written from the definitions alone and never tuned on), plus the small older holdout.
+The target (issue: understanding what people write) is on the held-out part.
 
     python bench/coach_quality.py
 """
@@ -58,22 +61,32 @@ def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
+def _rows(path: Path, lang: str | None = None) -> list[dict[str, Any]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) | ({"lang": lang} if lang else {}) for line in lines if line]
+
+
 def main() -> None:
-    result: dict[str, Any] = {"benchmark": "coach_quality", "target_micro_f1": 0.9}
-    for lang in SPOKEN:
-        rows = [
-            json.loads(line) | {"lang": lang}
-            for line in (DATA / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
-            if line
-        ]
-        result[lang] = score(rows)
-    holdout = [
-        json.loads(line)
-        for line in (DATA / "holdout.jsonl").read_text(encoding="utf-8").splitlines()
-        if line
-    ]
-    result["holdout"] = score(holdout)
-    result["ok"] = all(result[lang]["micro_f1"] >= 0.9 for lang in SPOKEN)
+    result: dict[str, Any] = {
+        "benchmark": "coach_quality",
+        "target_micro_f1": 0.9,
+        "target_clean_flagged": 0.05,
+    }
+    # The project's own examples (the lexicons were written beside them), the larger
+    # training part (rules and models may be tuned on it) and the held-out part (written
+    # apart from the rules from the label definitions alone; never tuned on).
+    for name, folder in (
+        ("project", DATA),
+        ("train", DATA / "train"),
+        ("heldout", DATA / "heldout"),
+    ):
+        result[name] = {lang: score(_rows(folder / f"{lang}.jsonl", lang)) for lang in SPOKEN}
+    result["holdout_small"] = score(_rows(DATA / "holdout.jsonl"))
+    held = result["heldout"]
+    result["ok"] = all(
+        held[lang]["micro_f1"] >= 0.9 and (held[lang]["clean_false_positive_rate"] or 0) <= 0.05
+        for lang in SPOKEN
+    )
     emit(result)
 
 
