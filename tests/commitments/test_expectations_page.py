@@ -114,8 +114,8 @@ def test_marks_read_in_the_reader_language(
     with transaction(sessions) as s:
         s.get(User, cast.agent.id).language = "sk"  # type: ignore[union-attr]
     slovak = client.get(path).text
-    assert re.search(r"30\. 12\. 2025, 10:00:00", slovak), "winter due time in CET"
-    assert re.search(r"\d{1,2}\. [4-6]\. 2026, 11:00:00", slovak), "summer due time in CEST"
+    assert re.search(r"30\. 12\. 2025, 10:00(?!:)", slovak), "winter due time in CET"
+    assert re.search(r"\d{1,2}\. [4-6]\. 2026, 11:00(?!:)", slovak), "summer due time in CEST"
 
 
 def test_customer_text_is_escaped(

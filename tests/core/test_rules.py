@@ -75,12 +75,12 @@ def test_an_outbox_row_is_sent_only_once_claimed_and_never_again_after() -> None
     assert outbox_transition(held, OutboxStatus.CANCELLED) is OutboxStatus.CANCELLED
     with pytest.raises(InvalidTransition, match="held cannot become sending"):
         outbox_transition(held, sending)
-    finals = (
-        OutboxStatus.SENT,
-        OutboxStatus.FAILED,
-        OutboxStatus.UNCERTAIN,
-        OutboxStatus.CANCELLED,
-    )
+    finals = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.CANCELLED)
+    # "Perhaps sent" waits for a person: resend it (pending) or record it as sent; no
+    # job ever moves it on by itself (messages.review).
+    uncertain = OutboxStatus.UNCERTAIN
+    for decided in (pending, OutboxStatus.SENT):
+        assert outbox_transition(uncertain, decided) is decided
     for final in finals:
         with pytest.raises(InvalidTransition, match=f"that is {final} cannot become"):
             outbox_transition(final, pending)

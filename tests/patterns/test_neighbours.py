@@ -41,7 +41,8 @@ def _cases(sessions: sessionmaker[Session], cast: Cast) -> dict[int, str]:
                 customer_id=customer,
                 owner_id=cast.agent.id,
                 title=title,
-                now=T0,
+                # Opened a minute apart, all before now: a time ahead is refused.
+                now=T0 + timedelta(minutes=len(titles)),
                 playbook=PLAYBOOK,
                 category=Category.OTHER,
                 opened_at=T0 + timedelta(minutes=i),

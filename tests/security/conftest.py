@@ -54,7 +54,7 @@ def served(tmp_path: Path, db_url: str, cast: Cast) -> Iterator[Served]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
@@ -62,6 +62,8 @@ def served(tmp_path: Path, db_url: str, cast: Cast) -> Iterator[Served]:
             except httpx.TransportError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
+                # Stopped first: reading a live server's output would wait for ever.
+                proc.kill()
                 output = proc.stdout.read().decode() if proc.stdout else ""
                 pytest.fail(f"amends serve did not come up:\n{output}")
             time.sleep(0.1)  # waiting for a real server process to start, not test time
