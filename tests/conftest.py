@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -223,6 +224,38 @@ class DemoServer:
         return sign_ins.rows[0].email, sign_ins.password
 
 
+@contextmanager
+def serving(env: dict[str, str], *args: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`amends serve` as a real process on a free port, once its /healthz answers: its
+    base URL and the process. Stopped when the block ends."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [AMENDS, "serve", "--port", str(port), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                # Stopped first: reading a live server's output would wait for ever.
+                proc.kill()
+                output = proc.stdout.read().decode() if proc.stdout else ""
+                pytest.fail(f"amends serve did not come up:\n{output}")
+            time.sleep(0.1)  # waiting for a real server process to start, not test time
+        yield base, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
 @pytest.fixture
 def demo_server(tmp_path: Path, db_url: str) -> Iterator[DemoServer]:
     """`amends demo --no-serve`, then `amends serve` as a real process on a free port."""
@@ -231,27 +264,5 @@ def demo_server(tmp_path: Path, db_url: str) -> Iterator[DemoServer]:
     made = subprocess.run(
         [AMENDS, "demo", "--no-serve"], env=env, check=True, capture_output=True, text=True
     )
-    port = free_port()
-    proc = subprocess.Popen(
-        [AMENDS, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                output = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"amends serve did not come up:\n{output}")
-            time.sleep(0.1)  # waiting for a real server process to start, not test time
+    with serving(env) as (base, _):
         yield DemoServer(base, env, home, made.stdout)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

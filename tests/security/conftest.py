@@ -4,17 +4,14 @@ process id (memory, open files), its own temporary folder and a webhook secret."
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from amends.config import Settings
-from tests.conftest import AMENDS, Cast, free_port
+from tests.conftest import Cast, serving
 
 WEBHOOK_SECRET = "security-webhook-secret-7d1e"
 
@@ -45,32 +42,8 @@ def served(tmp_path: Path, db_url: str, cast: Cast) -> Iterator[Served]:
         AMENDS_WEBHOOK_SECRET=WEBHOOK_SECRET,
         TMPDIR=str(spool),
     )
-    port = free_port()
-    proc = subprocess.Popen(
-        [AMENDS, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                # Stopped first: reading a live server's output would wait for ever.
-                proc.kill()
-                output = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"amends serve did not come up:\n{output}")
-            time.sleep(0.1)  # waiting for a real server process to start, not test time
+    with serving(env) as (base, proc):
         yield Served(base, proc.pid, env, spool)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture

@@ -12,14 +12,12 @@ import re
 import shutil
 import sqlite3
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import httpx
 import pytest
 
 from amends.cases.rules import Category, Origin, Severity
@@ -32,7 +30,7 @@ from amends.playbook import policy
 from amends.recovery import flows
 from amends.recovery.wording import FINDING_LABELS, REFUSALS
 from amends.web.i18n import translations
-from tests.conftest import AMENDS, free_port
+from tests.conftest import AMENDS, serving
 from tests.skips import needs
 
 CHROMIUM = shutil.which(os.environ.get("AMENDS_TEST_CHROMIUM", "chromium"))
@@ -114,30 +112,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     )
     sign_ins = parse_sign_ins(made.stdout)
     _open_overdue_cases(url, home, sign_ins)
-    port = free_port()
-    proc = subprocess.Popen(
-        [AMENDS, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                output = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"amends serve did not come up:\n{output}")
-            time.sleep(0.1)  # waiting for a real server process to start, not test time
+    with serving(env) as (base, _):
         yield Workspace(base, db, sign_ins)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def _open_overdue_cases(url: str, home: Path, sign_ins: DemoSignIns) -> None:
