@@ -32,6 +32,11 @@ def test_demo_prints_the_sign_ins_it_keeps_private_and_again_on_restart(
 ) -> None:
     path = demo_server.home / SIGN_IN_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # The demo's playbook gives the baht a rate, so its Thai customers' grants have an
+    # agent limit (100 EUR at 0.026 EUR a baht) as the euro ones do.
+    book = load_playbook(demo_server.home, workspace_timezone="UTC")
+    limit = book.compensation.limit_for("THB", "EUR")
+    assert limit is not None and Decimal(3800) < limit < Decimal(3900)
     printed = parse_sign_ins(demo_server.printed)
     assert printed == parse_sign_ins(path.read_text())
     assert [(r.role, r.language) for r in printed.rows] == [
@@ -95,14 +100,9 @@ def test_the_banner_shows_only_in_a_demo_workspace(
         assert "Αυτός είναι ένας χώρος εργασίας επίδειξης." in page.text
 
 
-def test_the_demo_gives_the_baht_a_rate_so_its_thai_customers_grants_have_an_agent_limit(
-    demo_server: DemoServer,
-) -> None:
-    book = load_playbook(demo_server.home, workspace_timezone="UTC")
-    limit = book.compensation.limit_for("THB", "EUR")
-    assert limit is not None
-    assert Decimal(3800) < limit < Decimal(3900)  # 100 EUR at 0.026 EUR a baht
-    # A workspace's own playbook is never replaced.
-    (demo_server.home / "playbook.toml").write_text("# mine\n", encoding="utf-8")
-    assert write_playbook(demo_server.home) is False
-    assert (demo_server.home / "playbook.toml").read_text(encoding="utf-8") == "# mine\n"
+def test_the_demo_never_replaces_a_workspaces_own_playbook(tmp_path: Path) -> None:
+    assert write_playbook(tmp_path) is True
+    assert "\nTHB = 0.026" in (tmp_path / "playbook.toml").read_text(encoding="utf-8")
+    (tmp_path / "playbook.toml").write_text("# mine\n", encoding="utf-8")
+    assert write_playbook(tmp_path) is False
+    assert (tmp_path / "playbook.toml").read_text(encoding="utf-8") == "# mine\n"

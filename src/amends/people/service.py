@@ -275,8 +275,11 @@ def set_team(
     else:
         member.team_id = team.id
     session.flush()
-    after = team.id if team is not None else None
-    _audit(session, actor, "user.team-set", user, {"from": str(before), "to": str(after)}, now)
+    moved = {
+        "from": "" if before is None else str(before),
+        "to": "" if team is None else str(team.id),
+    }
+    _audit(session, actor, "user.team-set", user, moved, now)
     return user
 
 
