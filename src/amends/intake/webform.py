@@ -8,6 +8,7 @@ has its own interpreter, so the server only waits for the answer on a pool threa
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -29,6 +30,8 @@ from amends.db import is_busy, make_engine, make_session_factory
 from amends.errors import Busy
 from amends.intake.pipeline import IntakeContext, ingest, store_only
 from amends.playbook import policy as playbooks
+
+LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -143,9 +146,11 @@ def take_in(settings: Settings, at: datetime, complaint: Complaint) -> int | Non
     try:
         return pool.submit(_take_in, settings, at, complaint).result()
     except BrokenProcessPool:
-        # The helper died (killed, out of memory): this complaint fails, the next one
-        # gets a new helper instead of the same error for ever.
+        # The helper died (killed, out of memory). The next complaint gets a new helper;
+        # this one is taken in here, in the server's own process, so it is never lost:
+        # holding the event loop for a moment is better than dropping a complaint.
         with _POOL_LOCK:
             if _POOL is pool:
                 _POOL = None
-        raise
+        LOG.warning("the web-form helper process died; taking the complaint in here")
+        return _take_in(settings, at, complaint)
