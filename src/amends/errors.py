@@ -6,6 +6,7 @@ scripts can branch on it; the message is for people and may be reworded.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 
@@ -24,6 +25,20 @@ def said(message: str, *, fmt: dict[str, str] | None = None, **args: Any) -> dic
     if fmt:
         stored["fmt"] = dict(fmt)
     return stored
+
+
+def english_value(value: Any, how: str, currency: str = "") -> Any:
+    """A stored value as the API and CLI say it, where no reader's locale applies: an
+    amount with its ISO code ("200 EUR"), a share as a percentage ("125%"); anything else
+    as it is. Pages say the same values by locale (``web.i18n.say``)."""
+    try:
+        if how == "money":
+            return f"{Decimal(str(value))} {currency}"
+        if how == "percent":
+            return f"{Decimal(str(value)):.0%}"
+    except (ArithmeticError, ValueError):
+        return value
+    return value
 
 
 class AmendsError(Exception):

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from amends.errors import N_, InvalidTransition, said
+from amends.errors import N_, InvalidTransition, english_value, said
 from amends.people.rules import Role
 from amends.playbook.rules import PolicySettings as PolicySettings
 
@@ -64,25 +64,29 @@ def needs_approval(role: Role, amount: Decimal, limit: Decimal | None) -> bool:
 
 @dataclass(frozen=True)
 class Reason:
-    """One step of a recommendation: a message id with its values, so each page can say
-    it in its reader's language (``said``: amounts in the reader's currency format,
-    shares as percentages) and the API and CLI in English (``values``)."""
+    """One step of a recommendation, stored as a sentence to say later (``errors.said``):
+    each page says it in its reader's language, amounts in the reader's currency format
+    and shares as percentages; the API and CLI in English (``message`` % ``values``)."""
 
-    message: str
-    values: dict[str, str]
     said: dict[str, Any]
+
+    @property
+    def message(self) -> str:
+        return str(self.said["msg"])
+
+    @property
+    def values(self) -> dict[str, str]:
+        """The values as the API and CLI show them ("200 EUR", "125%")."""
+        args, formats = self.said["args"], self.said.get("fmt", {})
+        currency = str(args.get("currency", ""))
+        return {
+            name: str(english_value(value, formats.get(name, ""), currency))
+            for name, value in args.items()
+            if name != "currency"  # said with the amounts, not a value of the sentence
+        }
 
     def __str__(self) -> str:
         return self.message % self.values
-
-
-# How a value is said in English for the API and CLI; pages format it by locale.
-def _english(value: object, how: str, currency: str) -> str:
-    if how == "money":
-        return f"{value} {currency}"
-    if how == "percent":
-        return f"{Decimal(str(value)):.0%}"
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -124,10 +128,8 @@ def recommend(
     reasons: list[Reason] = []
 
     def say(message: str, fmt: dict[str, str] | None = None, **values: object) -> None:
-        how = fmt or {}
-        english = {k: _english(v, how.get(k, ""), currency) for k, v in values.items()}
-        stored = said(message, fmt=how, currency=currency, **{k: str(v) for k, v in values.items()})
-        reasons.append(Reason(message, english, stored))
+        strings = {k: str(v) for k, v in values.items()}
+        reasons.append(Reason(said(message, fmt=fmt or {}, currency=currency, **strings)))
 
     if failed_value > 0:
         loss = failed_value

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from email.utils import getaddresses, parsedate_to_datetime
 
 from amends.text.charset import decode_bytes, decode_undeclared
+from amends.text.header import header_problem
 from amends.text.languages import LANGUAGES
 
 _ENCODED_WORD = re.compile(rb"=\?([^?\s]+)\?([QqBb])\?([^?]*)\?=")
@@ -27,7 +28,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 # header (a subject is quoted in replies, a display name becomes a contact's name).
 _BREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _B64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _ADDR_SPEC = r"[^<>\s,;:\"()\\\[\]@]+@[^<>\s,;:\"()\\\[\]@]+"
@@ -109,7 +109,7 @@ def decode_header(value: str | bytes, languages: Sequence[str] = LANGUAGES) -> s
         pieces.append(decode_bytes(bytes(pending), pending_charset, languages).text)
     pieces.append(_plain(raw[position:], languages))
     text = "".join(pieces)
-    if _UNSAFE.search(text):
+    if header_problem(text) is not None:
         text = _CONTROL.sub("", _BREAK.sub(" ", text))
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 

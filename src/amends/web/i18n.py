@@ -23,6 +23,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 from babel.units import format_unit
 
+from amends.errors import english_value
 from amends.errors import said as said
 from amends.text.languages import spoken
 
@@ -190,17 +191,15 @@ def _shown(
             return moment.strftime("%Y-%m-%d %H:%M") if how == "when" else moment.date().isoformat()
         show = when if how == "when" else day
         return show(moment, reader.language, reader.timezone)
+    if reader is None:
+        return english_value(value, how, str(args.get("currency", "")))
     try:
         if how == "money":
             amount, currency = Decimal(str(value)), str(args.get("currency", ""))
-            if reader is None:
-                return f"{amount} {currency}"
             return money(amount, currency, reader.language)
         if how == "percent":
-            if reader is None:
-                return f"{Decimal(str(value)):.0%}"
             return format_percent(Decimal(str(value)), locale=Locale.parse(reader.language))
-        if how == "number" and reader is not None:
+        if how == "number":
             return number(Decimal(str(value)), reader.language)
     except (ArithmeticError, ValueError):
         return value
