@@ -51,6 +51,7 @@ from amends.recovery import inbox as recovery_inbox
 from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
 from amends.web import problems
+from amends.web.apidocs import add_api_docs
 from amends.web.deps import single_valued_query
 from amends.web.i18n import say, translations
 from amends.web.limits import BodyCaps, BodyLimit
@@ -177,7 +178,7 @@ def create_app(
         version=__version__,
         description="Customer service recovery: the commitment ledger and recovery cases.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -218,6 +219,7 @@ def create_app(
     ):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    add_api_docs(app, openapi_url="/api/v1/openapi.json")
 
     def database_answers() -> None:
         with app.state.engine.connect() as connection:

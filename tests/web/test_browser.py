@@ -152,3 +152,34 @@ def test_each_language_agent_signs_in_from_the_printed_table_and_sees_the_inbox_
         keep.mkdir(parents=True, exist_ok=True)
         for language in ("th", "sk", "el", "en"):
             shutil.copy(tmp_path / f"inbox-{language}.png", keep / f"inbox-{language}.png")
+
+
+def test_api_reference_draws_its_operations_with_no_other_host_reachable(
+    demo_server: DemoServer, browser: object
+) -> None:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    elsewhere: list[str] = []
+
+    def only_this_server(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if url.startswith(demo_server.base + "/"):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            elsewhere.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    context.route("**/*", only_this_server)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    page.goto(demo_server.base + "/api/v1/docs")
+    page.wait_for_selector(".opblock", timeout=20_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/v1/cases" in paths
+    assert len(paths) > 20
+    assert elsewhere == []
+    assert errors == []
+    context.close()
