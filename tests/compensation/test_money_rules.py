@@ -193,5 +193,7 @@ def test_a_thb_customers_repeat_gets_more_than_the_first_miss_and_at_least_the_l
     first, repeat = recommended
     assert (first.currency, repeat.currency) == ("THB", "THB")
     assert first.amount >= Decimal("7000")
+    # The workspace's 5,000 EUR cap, in baht at the playbook's rate, is named as such.
+    assert "within the workspace maximum of 192307.69 THB" in first.explanation
     assert repeat.amount > first.amount
     assert "happened before" in repeat.explanation

@@ -178,9 +178,15 @@ def recommend(
             share=share,
         )
     amount = (loss * share).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    if cap is not None and amount > cap:
+    # The ceiling is always named, in the case's own currency, so nobody reads a cap set
+    # for another currency into the figure.
+    if cap is None:
+        say(N_("the playbook sets no maximum in %(code)s"), code=currency)
+    elif amount > cap:
         amount = cap
         say(N_("limited to the workspace maximum of %(cap)s"), {"cap": "money"}, cap=cap)
+    else:
+        say(N_("within the workspace maximum of %(cap)s"), {"cap": "money"}, cap=cap)
     kind = CompensationKind.CREDIT if recurring_service else CompensationKind.REFUND
     if loss == 0:
         kind = CompensationKind.GIFT
