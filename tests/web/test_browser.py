@@ -101,6 +101,7 @@ def test_sign_in_list_and_open_a_thai_case(
     else:
         pytest.fail("no Thai customer with a promise history in the demo")
     page.screenshot(path=str(tmp_path / "thai-expectations.png"), full_page=True)
+    assert "FREQ=" not in page.locator("body").inner_text()  # schedules are said in words
 
     # Sign out through the form (CSRF-protected) and land on the sign-in page.
     page.click("form.signout button")

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
-from amends.web import i18n
+from amends.web import i18n, recurrence
 
 PACKAGE = Path(__file__).parent.parent
 TEMPLATE_DIRS = [PACKAGE / "web" / "templates"] + [
@@ -145,6 +145,7 @@ def render(
         when=lambda dt: i18n.when(dt, ctx.language, ctx.timezone),
         money=lambda amount, currency: i18n.money(amount, currency, ctx.language),
         duration=lambda value: i18n.duration(value, ctx.language),
+        schedule=lambda rule: recurrence.in_words(rule, ctx.language) or rule,
     )
     html = _ENV.get_template(template).render(**values)
     return HTMLResponse(html, status_code=status_code, headers=_SECURITY_HEADERS)
