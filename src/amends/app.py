@@ -34,15 +34,15 @@ from amends.customers import api as customers_api
 from amends.db import is_busy, make_engine, make_session_factory
 from amends.demo import is_demo
 from amends.errors import AmendsError, Busy
+from amends.intake import channels_pages, webform
 from amends.intake import pages as intake_pages
-from amends.intake import webform
 from amends.messages import api as messages_api
 from amends.messages import pages as messages_pages
 from amends.patterns import api as patterns_api
 from amends.patterns import pages as patterns_pages
+from amends.people import access_pages, passwords, playbook_pages
 from amends.people import api as people_api
 from amends.people import pages as people_pages
-from amends.people import passwords
 from amends.people.deps import page_context
 from amends.playbook import policy as playbook
 from amends.privacy import api as privacy_api
@@ -185,7 +185,7 @@ def create_app(
     app.state.clock = clock or clock_for(settings.clock_file)
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.sessions = make_session_factory(app.state.engine)
-    app.state.playbook = playbook.load(settings.home, workspace_timezone=settings.timezone)
+    app.state.playbook = playbook.PlaybookFile(settings.home, workspace_timezone=settings.timezone)
     app.state.demo = is_demo(settings.home)
 
     add_globals(case_ref=case_ref)
@@ -209,10 +209,13 @@ def create_app(
     app.include_router(api)
     for page_module in (
         people_pages,
+        access_pages,
+        playbook_pages,
         recovery_inbox,
         recovery_pages,
         commitments_pages,
         intake_pages,
+        channels_pages,
         messages_pages,
         patterns_pages,
         notification_pages,

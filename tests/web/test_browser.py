@@ -184,3 +184,62 @@ def test_api_reference_draws_its_operations_with_no_other_host_reachable(
     assert elsewhere == []
     assert errors == []
     context.close()
+
+
+def test_a_manager_adds_a_slovak_agent_who_signs_in_with_the_link_and_a_revoked_token_fails(
+    demo_server: DemoServer, browser: object, tmp_path: Path
+) -> None:
+    import httpx
+
+    sign_ins = parse_sign_ins(demo_server.printed)
+    manager = sign_ins.rows[1]
+    context = browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(demo_server.base + "/settings/people")
+    page.fill("input[name=email]", manager.email)
+    page.fill("input[name=password]", sign_ins.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/settings/people")
+
+    form = page.locator("form.add-person")
+    form.locator("input[name=name]").fill("Zuzana Testová")
+    form.locator("input[name=email]").fill("zuzana.testova@example.com")
+    form.locator("select[name=role]").select_option("agent")
+    form.locator("select[name=language]").select_option("sk")
+    form.locator("input[name=limit]").fill("100")
+    form.locator("input[name=currency]").fill("EUR")
+    form.locator("button[type=submit]").click()
+    link = page.locator("#shown-once").input_value()
+    assert "/welcome/amw_" in link
+    row = page.locator("table.people tr", has_text="zuzana.testova@example.com")
+    assert "100" in row.inner_text() and "€" in row.inner_text()
+
+    # A token for the new agent works until the manager revokes it on the same page.
+    tokens = page.locator("form.new-token")
+    tokens.locator("select[name=user_id]").select_option(
+        label="Zuzana Testová (zuzana.testova@example.com)"
+    )
+    tokens.locator("input[name=name]").fill("spreadsheet")
+    tokens.locator("button[type=submit]").click()
+    token = page.locator("#shown-once").input_value()
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(demo_server.base + "/api/v1/me", headers=bearer).status_code == 200
+    page.locator("table.tokens tr", has_text=token[:10]).locator("button").click()
+    assert httpx.get(demo_server.base + "/api/v1/me", headers=bearer).status_code == 401
+    context.close()
+
+    # The agent, in a browser of their own, chooses a password and reads Slovak.
+    theirs = browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
+    page = theirs.new_page()
+    page.goto(link)
+    assert page.locator("html").get_attribute("lang") == "sk"
+    page.fill("input[name=password]", "zuzanine heslo 2026")
+    page.fill("input[name=repeat]", "zuzanine heslo 2026")
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/cases**")
+    assert page.locator("html").get_attribute("lang") == "sk"
+    assert page.locator("header.top nav a").first.inner_text() == OPEN_CASES["sk"]
+    page.screenshot(path=str(tmp_path / "welcome-sk.png"), full_page=True)
+    page.goto(link)  # used: it works once
+    assert "has expired" in page.locator("main").inner_text()  # said in the browser's language
+    theirs.close()

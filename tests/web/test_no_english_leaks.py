@@ -154,6 +154,8 @@ def test_translated_pages_show_no_english_from_the_catalog(demo_client: TestClie
                 ).text
         pages["patterns"] = client.get("/patterns", headers=visitor).text
         pages["notifications"] = client.get("/notifications", headers=visitor).text
+        for settings_page in ("/settings/people", "/settings/playbook", "/settings/mail"):
+            pages[settings_page] = client.get(settings_page, headers=visitor).text
         pages["error"] = client.get("/cases/abc", headers=visitor).text
         assert f'<html lang="{language}">' in pages["inbox"]
         for name, html in pages.items():

@@ -24,6 +24,7 @@ from amends.compensation.rules import (
 )
 from amends.customers.models import Customer
 from amends.errors import Forbidden, InvalidInput, NotFound
+from amends.people import access
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
@@ -64,7 +65,7 @@ def record(
     customer = session.get(Customer, case.customer_id)
     # Money is given in the customer's currency unless the agent names another.
     currency = currency or (customer.currency if customer else ws_currency)
-    limit = playbook.compensation.limit_for(currency, ws_currency)
+    limit = limit_for(session, actor, currency, playbook.compensation)
     held = needs_approval(actor.role, amount, limit)
     item = Compensation(
         case_id=case.id,
@@ -207,6 +208,17 @@ def for_case(session: Session, case_id: int) -> list[Compensation]:
             select(Compensation).where(Compensation.case_id == case_id).order_by(Compensation.id)
         )
     )
+
+
+def limit_for(
+    session: Session, actor: Actor, currency: str, policy: CompensationPolicy
+) -> Decimal | None:
+    """What ``actor`` may give in ``currency`` without a manager: their own limit when a
+    manager set one, else the playbook's agent limit; None when neither says."""
+    own = access.limit_of(session, actor.user_id, currency)
+    if own is not None:
+        return own
+    return policy.limit_for(currency, _workspace_currency(session))
 
 
 def _workspace_currency(session: Session) -> str:

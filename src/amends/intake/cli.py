@@ -254,23 +254,15 @@ def intake_imap(
     """Poll the IMAP mailbox set by AMENDS_IMAP_* (unseen mail; seen once stored)."""
     import time
 
-    from amends.intake.imap import Mailbox, poll
+    from amends.intake.imap import mailbox_of, poll
 
     ctx = _context()
-    s = ctx.settings
-    if not s.imap_host or not s.imap_user:
+    box = mailbox_of(ctx.settings)
+    if box is None:
         raise InvalidInput(
             "set AMENDS_IMAP_HOST, AMENDS_IMAP_USER and AMENDS_IMAP_PASSWORD",
             code="imap-not-configured",
         )
-    box = Mailbox(
-        s.imap_host,
-        s.imap_port,
-        s.imap_user,
-        s.imap_password.get_secret_value(),
-        s.imap_folder,
-        s.imap_ssl,
-    )
     while True:
         results = poll(ctx, box)
         _report(iter(results), json_, len(results))

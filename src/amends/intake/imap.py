@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from amends.config import Settings
 from amends.intake.pipeline import IngestResult, IntakeContext, ingest
 
 log = logging.getLogger("amends.intake.imap")
@@ -28,16 +30,47 @@ class Mailbox:
     timeout: float = 60.0
 
 
-def poll(ctx: IntakeContext, box: Mailbox, *, limit: int = 500) -> list[IngestResult]:
-    """Take in up to ``limit`` unseen messages; returns what happened to each."""
+def mailbox_of(settings: Settings) -> Mailbox | None:
+    """The mailbox the settings name, or None when no IMAP host and user are set."""
+    if not settings.imap_host or not settings.imap_user:
+        return None
+    return Mailbox(
+        settings.imap_host,
+        settings.imap_port,
+        settings.imap_user,
+        settings.imap_password.get_secret_value(),
+        settings.imap_folder,
+        settings.imap_ssl,
+    )
+
+
+@contextlib.contextmanager
+def _opened(box: Mailbox, *, readonly: bool) -> Iterator[imaplib.IMAP4]:
     cls = imaplib.IMAP4_SSL if box.use_ssl else imaplib.IMAP4
     conn = cls(box.host, box.port, timeout=box.timeout)
-    results: list[IngestResult] = []
     try:
         conn.login(box.user, box.password)
-        status, _ = conn.select(_quote(box.folder))
+        status, _ = conn.select(_quote(box.folder), readonly=readonly)
         if status != "OK":
             raise imaplib.IMAP4.error(f"cannot open folder {box.folder!r}")
+        yield conn
+    finally:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
+            conn.logout()
+
+
+def check(box: Mailbox) -> int:
+    """Sign in and open the folder without changing anything: how many unseen messages
+    wait there. Raises what the connection raised."""
+    with _opened(box, readonly=True) as conn:
+        status, data = conn.uid("SEARCH", None, "UNSEEN")  # type: ignore[arg-type]
+        return len((data[0] or b"").split()) if status == "OK" else 0
+
+
+def poll(ctx: IntakeContext, box: Mailbox, *, limit: int = 500) -> list[IngestResult]:
+    """Take in up to ``limit`` unseen messages; returns what happened to each."""
+    results: list[IngestResult] = []
+    with _opened(box, readonly=False) as conn:
         status, data = conn.uid("SEARCH", None, "UNSEEN")  # type: ignore[arg-type]
         uids = (data[0] or b"").split()[:limit] if status == "OK" else []
         for uid in uids:
@@ -51,9 +84,6 @@ def poll(ctx: IntakeContext, box: Mailbox, *, limit: int = 500) -> list[IngestRe
             )
             # Seen only now: the message is committed, so losing it is no longer possible.
             conn.uid("STORE", uid.decode(), "+FLAGS", "(\\Seen)")
-    finally:
-        with contextlib.suppress(imaplib.IMAP4.error, OSError):
-            conn.logout()
     return results
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from amends.intake.imap import Mailbox, poll
+from amends.intake.imap import mailbox_of, poll
 from amends.intake.pipeline import IntakeContext
 from amends.playbook import policy as playbooks
 from amends.worker import JobContext, job
@@ -13,17 +13,10 @@ from amends.worker import JobContext, job
 @job("imap-poll", every_seconds=60)
 def poll_imap(ctx: JobContext) -> dict[str, Any]:
     s = ctx.settings
-    if not s.imap_host or not s.imap_user:
+    box = mailbox_of(s)
+    if box is None:
         return {"skipped": "AMENDS_IMAP_HOST is not set"}
     book = playbooks.load(s.home, workspace_timezone=s.timezone)
-    box = Mailbox(
-        s.imap_host,
-        s.imap_port,
-        s.imap_user,
-        s.imap_password.get_secret_value(),
-        s.imap_folder,
-        s.imap_ssl,
-    )
     results = poll(IntakeContext(s, ctx.sessions, ctx.clock, book), box)
     counts: dict[str, Any] = {}
     for result in results:

@@ -21,12 +21,14 @@ instead of flooding one inbox. Capped mail is held, never dropped.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import re
 import smtplib
 import socket
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.errors import MessageError
@@ -315,7 +317,8 @@ def thread_of(session: Session, message: Message) -> Thread | None:
     return Thread(f"<{keys[-1]}>", references)
 
 
-def send_via_smtp(settings: Settings, email: EmailMessage) -> None:
+@contextlib.contextmanager
+def _smtp(settings: Settings) -> Iterator[smtplib.SMTP]:
     with smtplib.SMTP(
         settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout
     ) as smtp:
@@ -323,6 +326,23 @@ def send_via_smtp(settings: Settings, email: EmailMessage) -> None:
             smtp.starttls()
         if settings.smtp_user:
             smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
+        yield smtp
+
+
+def check_smtp(settings: Settings) -> str:
+    """Connect, greet and sign in as sending does, and send nothing: the server's name
+    from its greeting. Raises what the connection raised."""
+    with _smtp(settings) as smtp:
+        smtp.ehlo_or_helo_if_needed()
+        code, _ = smtp.noop()
+        if code != 250:
+            raise smtplib.SMTPResponseException(code, b"NOOP refused")
+        greeting = (smtp.ehlo_resp or smtp.helo_resp or b"").decode(errors="replace").split()
+        return greeting[0] if greeting else ""
+
+
+def send_via_smtp(settings: Settings, email: EmailMessage) -> None:
+    with _smtp(settings) as smtp:
         # The envelope names the one checked recipient: smtplib would otherwise gather
         # recipients from every address in the To header.
         smtp.send_message(email, to_addrs=[str(email["To"])])

@@ -2,23 +2,29 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from amends.errors import Forbidden, InvalidInput
 from amends.fields import MAX_DB_INT
-from amends.people import passwords, service
+from amends.people import access, passwords, service
 from amends.people.deps import ApiActor
 from amends.people.rules import Action
 from amends.people.schemas import (
+    AccessLinkOut,
+    LanguageIn,
+    LimitIn,
+    LimitsOut,
+    NewTokenOut,
     PasswordIn,
     RoleIn,
     TeamChoice,
     TeamIn,
     TeamOut,
+    TokenIn,
     TokenOut,
     UserOut,
 )
-from amends.web.deps import AppClock, DbSession
+from amends.web.deps import AppClock, DbSession, get_settings
 from amends.web.problems import PROBLEM_RESPONSES
 
 Id = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
@@ -112,3 +118,68 @@ def revoke_token(token_id: Id, session: DbSession, actor: ApiActor, clock: AppCl
     request on."""
     token = service.revoke_token(session, actor=actor, token_id=token_id, now=clock.now())
     return TokenOut.of(token, service.get_user(session, token.user_id).email)
+
+
+@router.put("/users/{user_id}/language", response_model=UserOut)
+def set_language(
+    user_id: Id, body: LanguageIn, session: DbSession, actor: ApiActor, clock: AppClock
+) -> UserOut:
+    """The language a user reads the interface in (owners and managers)."""
+    user = service.get_user(session, user_id)
+    access.set_user_language(
+        session, actor=actor, user=user, language=body.language, now=clock.now()
+    )
+    return UserOut.model_validate(user)
+
+
+@router.get("/users/{user_id}/limits", response_model=LimitsOut)
+def get_limits(user_id: Id, session: DbSession, actor: ApiActor) -> LimitsOut:
+    """A user's own compensation limits by currency; the playbook's apply elsewhere."""
+    service.require(actor, Action.MANAGE)
+    user = service.get_user(session, user_id)
+    return LimitsOut(user_id=user.id, limits=access.limits_of(session, {user.id}).get(user.id, {}))
+
+
+@router.put("/users/{user_id}/limits/{currency}", response_model=LimitsOut)
+def set_limit(
+    user_id: Id,
+    currency: Annotated[str, Path(min_length=3, max_length=3)],
+    body: LimitIn,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+) -> LimitsOut:
+    """Set what a user may give in ``currency`` without a manager; null removes it."""
+    user = service.get_user(session, user_id)
+    access.set_limit(
+        session, actor=actor, user=user, currency=currency, amount=body.amount, now=clock.now()
+    )
+    return LimitsOut(user_id=user.id, limits=access.limits_of(session, {user.id}).get(user.id, {}))
+
+
+@router.post("/users/{user_id}/access-link", response_model=AccessLinkOut, status_code=201)
+def access_link(
+    user_id: Id, request: Request, session: DbSession, actor: ApiActor, clock: AppClock
+) -> AccessLinkOut:
+    """A one-time link for the user to choose a password (earlier ones stop working),
+    under the server's ``AMENDS_BASE_URL``."""
+    user = service.get_user(session, user_id)
+    now = clock.now()
+    token = access.issue_link(session, actor=actor, user=user, now=now)
+    base = get_settings(request).base_url.rstrip("/")
+    return AccessLinkOut(url=f"{base}/welcome/{token}", expires_at=now + access.LINK_LIFETIME)
+
+
+@router.post("/tokens", response_model=NewTokenOut, status_code=201)
+def create_token(
+    body: TokenIn, session: DbSession, actor: ApiActor, clock: AppClock
+) -> NewTokenOut:
+    """A personal API token: your own, or someone's for owners and managers. The token is
+    in this answer only."""
+    user = service.get_user(session, body.user_id)
+    if user.id != actor.user_id:
+        service.require(actor, Action.MANAGE)
+        service.may_change(session, actor, user, user.role)
+    token = service.create_token(session, user=user, name=body.name, now=clock.now(), actor=actor)
+    created = service.list_tokens(session, user_id=user.id)[-1][0]
+    return NewTokenOut(id=created.id, token=token)

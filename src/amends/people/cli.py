@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from amends.console import Json, ObjectId, emit_json, handle_errors, open_workspace, out
-from amends.people import service
+from amends.people import access, service
 from amends.people.rules import OPERATOR, Role
 from amends.people.schemas import TeamOut, TokenOut, UserOut
 
@@ -244,3 +244,67 @@ def revoke_token(token_id: ObjectId, json_: Json = False) -> None:
         emit_json(result)
     else:
         out.print(f"revoked token {result.id} ({result.prefix}…) of {result.user}")
+
+
+@users_app.command("set-language")
+@handle_errors
+def set_language(
+    email: str,
+    language: Annotated[str, typer.Argument(help="en, th, sk or el")],
+    json_: Json = False,
+) -> None:
+    """The language a user reads the interface in."""
+    ws = open_workspace()
+    with ws.transaction() as session:
+        user = service.user_by_email(session, email)
+        access.set_user_language(
+            session, actor=OPERATOR, user=user, language=language, now=ws.clock.now()
+        )
+        result = UserOut.model_validate(user)
+    if json_:
+        emit_json(result)
+    else:
+        out.print(f"{result.email} reads amends in {result.language}")
+
+
+@users_app.command("set-limit")
+@handle_errors
+def set_limit(
+    email: str,
+    currency: Annotated[str, typer.Argument(help="ISO 4217 code, e.g. EUR")],
+    amount: Annotated[str | None, typer.Argument(help="the most they give without asking")] = None,
+    none: Annotated[bool, typer.Option("--none", help="remove it: the playbook's applies")] = False,
+    json_: Json = False,
+) -> None:
+    """What a user may give as compensation in one currency without a manager."""
+    if (amount is None) == (not none):
+        raise typer.BadParameter("give an amount, or --none")
+    ws = open_workspace()
+    with ws.transaction() as session:
+        user = service.user_by_email(session, email)
+        access.set_limit(
+            session, actor=OPERATOR, user=user, currency=currency, amount=amount, now=ws.clock.now()
+        )
+        limits = access.limits_of(session, {user.id}).get(user.id, {})
+    if json_:
+        emit_json({"user": user.email, "limits": {k: str(v) for k, v in limits.items()}})
+    else:
+        shown = ", ".join(f"{v} {k}" for k, v in sorted(limits.items())) or "the playbook's"
+        out.print(f"{user.email} may give without asking: {shown}")
+
+
+@users_app.command("link")
+@handle_errors
+def access_link(email: str, json_: Json = False) -> None:
+    """A one-time link for the user to choose a password (new colleague, forgotten
+    password); it works once, for 72 hours, under AMENDS_BASE_URL."""
+    ws = open_workspace()
+    with ws.transaction() as session:
+        user = service.user_by_email(session, email)
+        now = ws.clock.now()
+        token = access.issue_link(session, actor=OPERATOR, user=user, now=now)
+    url = f"{ws.settings.base_url.rstrip('/')}/welcome/{token}"
+    if json_:
+        emit_json({"user": user.email, "url": url, "expires_at": now + access.LINK_LIFETIME})
+    else:
+        out.print(f"one-time link for {user.email} (works once, for 72 hours):\n{url}")

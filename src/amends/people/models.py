@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.db import Base, EnumText
@@ -85,3 +86,30 @@ class SignInFailure(Base):
     email: Mapped[str] = mapped_column(String(254), index=True)
     client: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(index=True)
+
+
+class UserLimit(Base):
+    """What this person may give as compensation without a manager, in one currency; it
+    takes the place of the playbook's agent limit for them in that currency."""
+
+    __tablename__ = "user_limits"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+
+
+class AccessLink(Base):
+    """A one-time link that lets a person choose their password: given to someone newly
+    added, or to someone who forgot theirs. Only the token's hash is kept."""
+
+    __tablename__ = "access_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

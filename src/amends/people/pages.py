@@ -8,9 +8,10 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from amends.db import transaction
+from amends.db import nest_savepoints, transaction
 from amends.errors import (
     AmendsError,
+    Conflict,
     Forbidden,
     InvalidInput,
     NotAuthenticated,
@@ -18,10 +19,11 @@ from amends.errors import (
     TooManyAttempts,
 )
 from amends.fields import MAX_DB_INT
-from amends.people import service
+from amends.people import access, service
 from amends.people.deps import PageUser, SignedIn
 from amends.people.rules import Action, Role
 from amends.people.schemas import TokenOut
+from amends.text.languages import SPOKEN
 from amends.web import problems
 from amends.web.deps import AppClock, DbSession
 from amends.web.i18n import refusal, translations
@@ -174,6 +176,7 @@ def _settings_page(
     *,
     error: AmendsError | None = None,
     done: str = "",
+    secret: str = "",
     status: int = 200,
 ) -> Response:
     gettext = translations(user.ctx.language).gettext
@@ -191,6 +194,9 @@ def _settings_page(
         roles=[role.value for role in Role],
         error=refusal(error, gettext, user.ctx) if error else "",
         done=done,
+        secret=secret,
+        limits=access.limits_of(session, {u.id for u in users}),
+        languages=SPOKEN,
     )
 
 
@@ -207,21 +213,27 @@ def people_settings(request: Request, session: DbSession, user: SignedIn) -> Res
     return _settings_page(request, session, user)
 
 
-def _act(
+def act_on_people(
     request: Request,
     session: Session,
     user: PageUser,
     csrf_token: str,
-    action: Callable[[], str],
+    action: Callable[[], str | tuple[str, str]],
 ) -> Response:
+    """Run one change of the people settings for a manager and show the page again with
+    what was done, or why it was refused. An action may return, besides its sentence, a
+    secret to show once (a one-time link, a token)."""
     check_csrf(user.csrf_token, csrf_token)
     _manager(user)
+    nest_savepoints(session)
     try:
-        # Each action checks before it writes, so a refusal leaves nothing half done.
-        done = action()
-    except (Forbidden, NotFound, InvalidInput) as error:
+        # A refusal part-way (adding someone with a bad limit) leaves nothing written.
+        with session.begin_nested():
+            done = action()
+    except (Forbidden, NotFound, InvalidInput, Conflict) as error:
         return _settings_page(request, session, user, error=error, status=error.status)
-    return _settings_page(request, session, user, done=done)
+    said, secret = done if isinstance(done, tuple) else (done, "")
+    return _settings_page(request, session, user, done=said, secret=secret)
 
 
 @router.post("/settings/people/{user_id}/role", response_class=HTMLResponse)
@@ -240,7 +252,7 @@ def change_role(
         _ = translations(user.ctx.language).gettext
         return _("%(name)s is now: %(role)s") % {"name": target.name, "role": _(role.value)}
 
-    return _act(request, session, user, csrf_token, act)
+    return act_on_people(request, session, user, csrf_token, act)
 
 
 @router.post("/settings/people/{user_id}/deactivate", response_class=HTMLResponse)
@@ -258,7 +270,7 @@ def deactivate_user(
         _ = translations(user.ctx.language).gettext
         return _("%(name)s can no longer sign in or use a token.") % {"name": target.name}
 
-    return _act(request, session, user, csrf_token, act)
+    return act_on_people(request, session, user, csrf_token, act)
 
 
 @router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
@@ -275,7 +287,7 @@ def revoke_token(
         _ = translations(user.ctx.language).gettext
         return _("The token %(prefix)s… no longer works.") % {"prefix": token.prefix}
 
-    return _act(request, session, user, csrf_token, act)
+    return act_on_people(request, session, user, csrf_token, act)
 
 
 @router.post("/settings/teams", response_class=HTMLResponse)
@@ -292,7 +304,7 @@ def add_team(
         _ = translations(user.ctx.language).gettext
         return _("Team %(name)s added.") % {"name": team.name}
 
-    return _act(request, session, user, csrf_token, act)
+    return act_on_people(request, session, user, csrf_token, act)
 
 
 @router.post("/settings/people/{user_id}/team", response_class=HTMLResponse)
@@ -314,4 +326,4 @@ def change_team(
             return _("%(name)s is in no team now.") % {"name": target.name}
         return _("%(name)s is now in %(team)s.") % {"name": target.name, "team": team.name}
 
-    return _act(request, session, user, csrf_token, act)
+    return act_on_people(request, session, user, csrf_token, act)

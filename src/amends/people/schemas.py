@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -75,3 +76,37 @@ class PasswordIn(BaseModel):
     password: str = Field(min_length=1, max_length=1000)
     # Required when changing your own: a stolen session or token alone is not enough.
     current_password: str | None = Field(default=None, max_length=1000)
+
+
+class LanguageIn(BaseModel):
+    language: str = Field(min_length=2, max_length=35)
+
+
+class LimitIn(BaseModel):
+    """What the user may give in this currency without a manager; null removes it."""
+
+    amount: Decimal | None = Field(default=None, ge=0, lt=1_000_000_000, decimal_places=2)
+
+
+class LimitsOut(BaseModel):
+    user_id: int
+    limits: dict[str, Decimal]
+
+
+class AccessLinkOut(BaseModel):
+    """A one-time link to choose a password; shown once, works once."""
+
+    url: str
+    expires_at: datetime
+
+
+class TokenIn(BaseModel):
+    user_id: int = Field(ge=1)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class NewTokenOut(BaseModel):
+    """The token itself, shown only in this answer."""
+
+    id: int
+    token: str

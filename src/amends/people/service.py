@@ -72,7 +72,7 @@ def create_user(
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"a user with the email {email} already exists", code="user-exists")
     if password is not None:
-        _check_password(password)
+        check_new_password(password)
     user = User(
         email=email,
         name=name,
@@ -95,7 +95,7 @@ def create_user(
     return user
 
 
-def _check_password(password: str) -> None:
+def check_new_password(password: str) -> None:
     if len(password) < 10:
         raise InvalidInput("a password needs at least 10 characters", code="password-too-short")
 
@@ -107,7 +107,7 @@ def _owners_besides(session: Session, user_id: int) -> int:
     return int(session.scalar(query) or 0)
 
 
-def _may_change(session: Session, actor: Actor, user: User, new_role: Role | None) -> None:
+def may_change(session: Session, actor: Actor, user: User, new_role: Role | None) -> None:
     refusal = access_change_refusal(
         actor,
         target_id=user.id,
@@ -125,34 +125,36 @@ def set_password(
     """Give ``user`` a new sign-in password and end their browser sessions. Anyone may
     change their own; changing another's is a manager's (an owner's, an owner's)."""
     if actor.user_id != user.id:
-        _may_change(session, actor, user, user.role)
-    _check_password(password)
+        may_change(session, actor, user, user.role)
+    check_new_password(password)
     user.password_hash = hash_password(password)
     # Whoever knew the old password may still hold a session made with it.
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    _audit(session, actor, "user.password-set", user, {}, now)
+    audit_user(session, actor, "user.password-set", user, {}, now)
 
 
 def set_role(session: Session, *, actor: Actor, user: User, role: Role, now: datetime) -> User:
     """Change what ``user`` may do; effective on their next request."""
-    _may_change(session, actor, user, role)
+    may_change(session, actor, user, role)
     before = user.role
     user.role = role
-    _audit(session, actor, "user.role-changed", user, {"from": before.value, "to": role.value}, now)
+    audit_user(
+        session, actor, "user.role-changed", user, {"from": before.value, "to": role.value}, now
+    )
     return user
 
 
 def deactivate(session: Session, *, actor: Actor, user: User, now: datetime) -> User:
     """Take away ``user``'s access: their sessions end now and their tokens stop working
     (every request checks that the user is active)."""
-    _may_change(session, actor, user, None)
+    may_change(session, actor, user, None)
     user.active = False
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    _audit(session, actor, "user.deactivated", user, {}, now)
+    audit_user(session, actor, "user.deactivated", user, {}, now)
     return user
 
 
-def _audit(
+def audit_user(
     session: Session, actor: Actor, action: str, user: User, detail: dict[str, str], now: datetime
 ) -> None:
     detail = {"email": user.email, **detail}
@@ -279,7 +281,7 @@ def set_team(
         "from": "" if before is None else str(before),
         "to": "" if team is None else str(team.id),
     }
-    _audit(session, actor, "user.team-set", user, moved, now)
+    audit_user(session, actor, "user.team-set", user, moved, now)
     return user
 
 
@@ -328,7 +330,7 @@ def revoke_token(session: Session, *, actor: Actor, token_id: int, now: datetime
         if not actor.allows(Action.MANAGE):
             # Someone else's token is not theirs to see either.
             raise NotFound(f"token {token_id} does not exist", code="token-not-found")
-        _may_change(session, actor, holder, holder.role)
+        may_change(session, actor, holder, holder.role)
     if token.revoked_at is None:
         token.revoked_at = now
         audit.record(
@@ -478,16 +480,7 @@ def finish_sign_in(
     session.execute(delete(SignInFailure).where(SignInFailure.email == attempt.email))
     if checked.new_hash is not None:
         user.password_hash = checked.new_hash
-    token = secrets.token_urlsafe(32)
-    session.add(
-        WebSession(
-            user_id=user.id,
-            token_hash=_sha256(token),
-            csrf_token=secrets.token_urlsafe(24),
-            created_at=now,
-            expires_at=now + SESSION_LIFETIME,
-        )
-    )
+    token = open_web_session(session, user, now=now)
     audit.record(
         session,
         actor_id=user.id,
@@ -498,6 +491,21 @@ def finish_sign_in(
     )
     session.flush()
     return token, user
+
+
+def open_web_session(session: Session, user: User, *, now: datetime) -> str:
+    """A new browser session for ``user``; the cookie value is returned, its hash kept."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            user_id=user.id,
+            token_hash=_sha256(token),
+            csrf_token=secrets.token_urlsafe(24),
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
+    return token
 
 
 def sign_in(

@@ -7,6 +7,8 @@ typo fails at start instead of silently changing how cases are handled.
 
 from __future__ import annotations
 
+import logging
+import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
@@ -30,6 +32,8 @@ from amends.playbook.rules import (
 )
 
 DEFAULT_PATH = Path(__file__).with_name("default.toml")
+PLAYBOOK_FILE = "playbook.toml"
+log = logging.getLogger(__name__)
 CLOCKS = ("acknowledge", "remedy", "close")
 
 
@@ -296,9 +300,63 @@ def _patterns(table: object) -> PatternPolicy:
 
 def load(home: Path, *, workspace_timezone: str) -> Playbook:
     """The workspace's playbook, or the shipped default when it has none."""
-    path = home / "playbook.toml"
+    path = home / PLAYBOOK_FILE
     if not path.exists():
         path = DEFAULT_PATH
     return parse(
         path.read_text(encoding="utf-8"), workspace_timezone=workspace_timezone, source=str(path)
     )
+
+
+def text_of(home: Path) -> tuple[str, bool]:
+    """The playbook file's text, and whether it is the shipped default (no file yet)."""
+    path = home / PLAYBOOK_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8"), False
+    return DEFAULT_PATH.read_text(encoding="utf-8"), True
+
+
+def save(home: Path, text: str, *, workspace_timezone: str) -> Playbook:
+    """Check ``text`` exactly as a start does and, only if it passes, make it the
+    workspace's playbook: written whole (a reader never sees half a file), owner-only."""
+    checked = parse(text, workspace_timezone=workspace_timezone, source=PLAYBOOK_FILE)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = home / PLAYBOOK_FILE
+    spare = path.with_name(f".{PLAYBOOK_FILE}.{os.getpid()}.new")
+    descriptor = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(spare, path)
+    return checked
+
+
+class PlaybookFile:
+    """The playbook as a long-running process holds it: read again when the file changes
+    (a manager saved a new one in the browser, or someone edited it), so every server and
+    worker follows within one request. A file broken by hand keeps the last good playbook
+    in force and says so in the log; saving through amends never writes a broken one."""
+
+    def __init__(self, home: Path, *, workspace_timezone: str) -> None:
+        self.home = home
+        self.workspace_timezone = workspace_timezone
+        self._stamp = self._file_stamp()
+        self._playbook = load(home, workspace_timezone=workspace_timezone)
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            found = (self.home / PLAYBOOK_FILE).stat()
+        except FileNotFoundError:
+            return None
+        return found.st_mtime_ns, found.st_size
+
+    def current(self) -> Playbook:
+        stamp = self._file_stamp()
+        if stamp != self._stamp:
+            try:
+                self._playbook = load(self.home, workspace_timezone=self.workspace_timezone)
+            except PlaybookError as exc:
+                log.warning("kept the last good playbook: %s", exc)
+            self._stamp = stamp
+        return self._playbook

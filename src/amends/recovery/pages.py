@@ -53,7 +53,6 @@ from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.i18n import translations
 from amends.web.render import render
 from amends.web.session import check_csrf
-from amends.workspace import service as workspace
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
@@ -227,8 +226,6 @@ def _case_page(
         session, case, now=clock.now(), policy=playbook.compensation
     )
     currency = customer.currency if customer else recommendation.currency
-    ws = workspace.current(session)
-    ws_currency = ws.currency if ws else currency
     return render(
         request,
         "case_detail.html",
@@ -254,7 +251,7 @@ def _case_page(
         compensations=given,
         recommendation=recommendation,
         currency=currency,
-        limit=playbook.compensation.limit_for(currency, ws_currency),
+        limit=compensations.limit_for(session, user.actor, currency, playbook.compensation),
         kinds=[k.value for k in CompensationKind],
         outcomes=[o.value for o in Outcome],
         colleagues=_colleagues(session, case, customer),

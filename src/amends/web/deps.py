@@ -25,7 +25,9 @@ def get_clock(request: Request) -> Clock:
 
 
 def get_playbook(request: Request) -> Playbook:
-    playbook: Playbook = request.app.state.playbook
+    # Read again when the file changed: a playbook saved in the browser applies at once,
+    # in every server process.
+    playbook: Playbook = request.app.state.playbook.current()
     return playbook
 
 
