@@ -193,7 +193,10 @@ def drive(
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(LUA % {"seed": 42, "paths": ", ".join(lua_string(p) for p in paths)})
         script.flush()
+        # A long timeout: wrk leaves requests slower than its timeout (2 s by default)
+        # out of the latencies, which would flatter a slow page.
         wrk = ["wrk", "-t2", f"-c{connections}", "-H", f"Cookie: {cookie}", "--latency"]
+        wrk += ["--timeout", "60s"]
         wrk += ["-s", script.name]
         subprocess.run([*wrk, "-d3s", base], check=True, capture_output=True)  # warm-up
         before = os.getloadavg()
@@ -202,6 +205,10 @@ def drive(
         )
         after = os.getloadavg()
     result: dict[str, Any] = dict(case_bench.parse_wrk(run.stdout))
+    done = re.search(r"(\d+) requests in", run.stdout)
+    result["requests"] = int(done.group(1)) if done else 0
+    errors = re.search(r"Socket errors: (.*)", run.stdout)
+    result["socket_errors"] = errors.group(1).strip() if errors else ""
     result["load_average_before"] = [round(x, 2) for x in before]
     result["load_average_after"] = [round(x, 2) for x in after]
     return result
