@@ -174,11 +174,18 @@ def _pg_each_case(word: str) -> ColumnElement[bool]:
     def like(expression: str) -> ColumnElement[bool]:
         return literal_column(expression).ilike(pattern, escape="\\")
 
+    # OFFSET 0 keeps each EXISTS a per-case test: without it the planner may turn it
+    # into a hashed subplan of every match again (an EXISTS with a LIMIT or OFFSET is
+    # never rewritten so).
     found = [
         select(CaseText.case_id)
         .where(CaseText.case_id == Case.id, like("case_texts.folded"))
+        .offset(0)
         .exists(),
-        select(Message.id).where(Message.case_id == Case.id, like(_PG_TEXT["messages"])).exists(),
+        select(Message.id)
+        .where(Message.case_id == Case.id, like(_PG_TEXT["messages"]))
+        .offset(0)
+        .exists(),
         Case.customer_id.in_(select(Customer.id).where(like(_PG_TEXT["customers"]))),
         Case.customer_id.in_(select(Contact.customer_id).where(like(_PG_TEXT["contacts"]))),
     ]
