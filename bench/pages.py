@@ -414,6 +414,22 @@ def measure(engine: str, url: str, home: Path, args: argparse.Namespace) -> dict
             measured["p99_target_ms"] = target
             measured["p99_ok"] = measured.get("p99_ms", 1e9) <= target and not measured["non_2xx"]
             result[name] = measured
+        # The case page's similar cases, fetched on their own (see recovery.pages): one
+        # request, timed alone; the candidate query does not yet scale (README, similar).
+        started = time.perf_counter()
+        try:
+            fetched = httpx.get(
+                f"{base}{case_pages[0]}/similar",
+                headers={"Cookie": cookie, "HX-Request": "true"},
+                timeout=args.similar_timeout,
+            )
+            result["similar_fragment"] = {
+                "seconds": round(time.perf_counter() - started, 2),
+                "status": fetched.status_code,
+                "load_average": [round(x, 2) for x in os.getloadavg()],
+            }
+        except httpx.TimeoutException:
+            result["similar_fragment"] = {"timed_out_after_seconds": args.similar_timeout}
         result["search_words_sample"] = words[:8]
         result["search_checked"] = check_search(base, cookie, words, url)
     return result
@@ -428,6 +444,7 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--helpdesk-tickets", type=int, default=100_000)
+    parser.add_argument("--similar-timeout", type=float, default=300)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench/pages.py needs wrk: apt-get install wrk")
