@@ -182,6 +182,31 @@ def test_the_case_page_shows_the_panels_in_the_readers_language(
     assert "Somchai Employee" in page.text
 
 
+def test_the_case_page_fetches_its_similar_cases_on_their_own_and_only_those_one_may_see(
+    client: TestClient,
+    cast: Cast,
+    sessions: sessionmaker[Session],
+    clock: FrozenClock,
+) -> None:
+    first, second = a_repeat_with_a_request(client, cast, sessions, clock)
+    sign_in(client, cast.agent.email)
+    page = client.get(f"/cases/{second}")
+    assert f'hx-get="/cases/{second}/similar"' in page.text
+    assert 'class="similar"' not in page.text  # not ranked while the page is drawn
+    fragment = client.get(f"/cases/{second}/similar", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert 'class="similar"' in fragment.text and f'href="/cases/{first}"' in fragment.text
+    assert "<html" not in fragment.text
+    # Followed as a link without JavaScript: a whole page.
+    alone = client.get(f"/cases/{second}/similar")
+    assert "<html" in alone.text and f'href="/cases/{first}"' in alone.text
+    # The employee named in the complaint sees this case, but not the earlier one.
+    sign_in(client, cast.employee.email)
+    theirs = client.get(f"/cases/{second}/similar", headers={"HX-Request": "true"})
+    assert theirs.status_code == 200 and f'href="/cases/{first}"' not in theirs.text
+    assert client.get(f"/cases/{first}/similar").status_code == 404
+
+
 def test_durations_and_sizes_read_as_people_say_them() -> None:
     assert duration(2 * 3600 + 15 * 60, "en") == "2 hr 15 min"
     assert duration(-(3 * 86400 + 3600 + 60), "sk") == "3 dni 1 h"

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from amends.cases import inbox as cases_inbox
 from amends.clock import FrozenClock
 from amends.db import transaction
 from amends.messages import service as messages
@@ -136,6 +137,12 @@ def test_filters_counts_and_keyset_pages(
     assert re.search(r'value="mine" checked>\s*Mine <span class="count">\(2\)', html)
     assert re.search(r'value="all" >\s*All <span class="count">\(3\)', html)
     assert 'Overdue only <span class="count">(1)' in html
+    # Past the counted limit the number says so instead of counting every case.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cases_inbox, "COUNTED_UP_TO", 2)
+        html = client.get("/cases?scope=mine").text
+    assert re.search(r'value="mine" checked>\s*Mine <span class="count">\(2\)', html)
+    assert re.search(r'value="all" >\s*All <span class="count">\(2\+\)', html)
     assert client.get("/cases?severity=dreadful").status_code == 422
 
     # A page of one row at a time, through the next-page links.

@@ -31,7 +31,6 @@ from sqlalchemy import (
     or_,
     select,
     table,
-    union,
 )
 from sqlalchemy.orm import Session
 
@@ -51,10 +50,12 @@ TRIGRAM = 3
 _REF = re.compile(r"(?:c-?|#)?(\d{1,12})")
 _EDGE = ".,;:!?()[]{}<>\"'«»“”‘’"
 
-# The searched text of each table, exactly as migration i011 indexes it on PostgreSQL:
-# the planner uses an expression index only for the identical expression.
+# The searched text of each table, exactly as migrations i011 and x023 index it on
+# PostgreSQL: the planner uses an expression index only for the identical expression.
+# Messages keep theirs folded in a column (x023): checking a proposed row then reads it
+# instead of folding the text again.
 _PG_TEXT = {
-    "messages": "amends_fold(messages.subject || ' ' || messages.text)",
+    "messages": "messages.folded",
     "customers": "amends_fold(customers.name)",
     "contacts": "amends_fold(contacts.name || ' ' || coalesce(contacts.email, ''))",
 }
@@ -86,10 +87,19 @@ def matching(session: Session, query: str) -> ColumnElement[bool] | None:
     known: set[int] | None = None
     for word in found:
         sources = _sources(word, sqlite=sqlite)
-        ids = set(session.scalars(union(*sources).limit(LISTED_UP_TO + 1)))
+        ids: set[int] = set()
+        for source in sources:
+            # Each source stops at the limit on its own: a UNION of them would fetch
+            # every match of a common word (a fifth of a million messages) before
+            # its LIMIT applied.
+            ids.update(session.scalars(source.limit(LISTED_UP_TO + 1)))
+            if len(ids) > LISTED_UP_TO:
+                break
         ids.discard(None)  # messages on no case
         if len(ids) <= LISTED_UP_TO:
             known = ids if known is None else known & ids
+        elif not sqlite and len(word) >= TRIGRAM:
+            conditions.append(_pg_each_case(word))
         else:
             conditions.append(or_(*(Case.id.in_(source) for source in sources)))
     if known is not None:
@@ -149,6 +159,40 @@ def _sqlite_trigrams(word: str) -> list[Select[Any]]:
             select(Contact.customer_id).where(Contact.id.in_(ids("search_contacts_fts")))
         ),
     ]
+
+
+def _pg_each_case(word: str) -> ColumnElement[bool]:
+    """``word`` is in the case, asked of each case's own rows (PostgreSQL).
+
+    For a word in many cases: an ``IN`` of every matching message became a hashed
+    subplan that read all of them (a fifth of a million at a million cases) before the
+    first row of the list. Asked per case, the list walks its own order and stops at
+    its page, a few hundred cases in when the word is common.
+    """
+    pattern = _like(word)
+
+    def like(expression: str) -> ColumnElement[bool]:
+        return literal_column(expression).ilike(pattern, escape="\\")
+
+    # OFFSET 0 keeps each EXISTS a per-case test: without it the planner may turn it
+    # into a hashed subplan of every match again (an EXISTS with a LIMIT or OFFSET is
+    # never rewritten so).
+    found = [
+        select(CaseText.case_id)
+        .where(CaseText.case_id == Case.id, like("case_texts.folded"))
+        .offset(0)
+        .exists(),
+        select(Message.id)
+        .where(Message.case_id == Case.id, like(_PG_TEXT["messages"]))
+        .offset(0)
+        .exists(),
+        Case.customer_id.in_(select(Customer.id).where(like(_PG_TEXT["customers"]))),
+        Case.customer_id.in_(select(Contact.customer_id).where(like(_PG_TEXT["contacts"]))),
+    ]
+    ref = _REF.fullmatch(word)
+    if ref is not None:
+        found.append(Case.id == int(ref.group(1)))
+    return or_(*found)
 
 
 def _pg_trigrams(word: str) -> list[Select[Any]]:

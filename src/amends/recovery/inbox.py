@@ -181,6 +181,7 @@ def case_list(
         q=q,
         params=params,
         counts=counts,
+        counted_up_to=inbox.COUNTED_UP_TO,
         scopes=list(inbox.Scope) if user.actor.allows(Action.READ) else inbox.LIMITED_SCOPES,
         states=[*inbox.StateFilter, *CaseState],
         severities=list(Severity),

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
 
 from babel import Locale
+from babel.numbers import format_percent
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
@@ -256,8 +257,16 @@ def _case_page(
         outcomes=[o.value for o in Outcome],
         colleagues=_colleagues(session, case, customer),
         facts=CaseFacts(
+            # The similar cases come in their own request (case_similar below): ranking a
+            # million case texts is the slowest part of the page and nothing else on it
+            # waits for it.
             case_views.case_view(
-                session, case_id, actor=user.actor, playbook=playbook, now=clock.now()
+                session,
+                case_id,
+                actor=user.actor,
+                playbook=playbook,
+                now=clock.now(),
+                with_similar=False,
             ),
             user.ctx.language,
         ),
@@ -287,6 +296,28 @@ def case_detail(
     if draft is not None and draft not in DRAFT_STEPS:
         draft = None
     return _case_page(request, session, user, clock, playbook, case_id, done=done, draft=draft)
+
+
+@router.get("/cases/{case_id}/similar", response_class=HTMLResponse)
+def case_similar(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    case_id: CaseId,
+) -> Response:
+    """The case page's similar cases: the fragment the page loads (htmx), or a page of
+    its own when followed as a link without JavaScript."""
+    similar = case_views.similar_view(session, case_id, actor=user.actor)
+    fragment = request.headers.get("HX-Request") == "true"
+    locale = Locale.parse(user.ctx.language)
+    return render(
+        request,
+        "_similar_cases.html" if fragment else "similar_cases.html",
+        user.ctx,
+        case_id=case_id,
+        similar=similar,
+        score=lambda value: format_percent(value, locale=locale),
+    )
 
 
 @router.post("/cases/{case_id}/coach", response_class=HTMLResponse)

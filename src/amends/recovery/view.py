@@ -131,19 +131,36 @@ def _compensation(
     )
 
 
+def similar_view(session: Session, case_id: int, *, actor: Actor) -> list[SimilarOut]:
+    """The cases most like this one that the actor may see, best first."""
+    similar = patterns.similar_for(session, case_id, actor=actor, limit=SIMILAR_SHOWN)
+    links = _links(session, [s["case_id"] for s in similar], actor=actor)
+    return [
+        SimilarOut(**links[s["case_id"]].model_dump(), score=s["score"])
+        for s in similar
+        if s["case_id"] in links
+    ]
+
+
 def case_view(
-    session: Session, case_id: int, *, actor: Actor, playbook: Playbook, now: datetime
+    session: Session,
+    case_id: int,
+    *,
+    actor: Actor,
+    playbook: Playbook,
+    now: datetime,
+    with_similar: bool = True,
 ) -> CaseView:
     """The case as its page, the CLI and the API show it; a case the actor may not see
-    answers as a missing one."""
+    answers as a missing one. ``with_similar=False`` leaves the similar cases out (the
+    page fetches them on their own: see similar_view)."""
     case = cases.get_case(session, case_id, actor=actor)
     shown = cases.present(session, [case])[0]
     validity = ValidityOut.model_validate(
         verdict.assess_case(session, case_id, actor=actor, now=now)
     )
-    similar = patterns.similar_for(session, case_id, actor=actor, limit=SIMILAR_SHOWN)
     repeats = list(case.repeat_of or [])
-    links = _links(session, repeats + [s["case_id"] for s in similar], actor=actor)
+    links = _links(session, repeats, actor=actor)
     files = messages.case_attachments(session, case_id, actor=actor)
     return CaseView(
         **shown.model_dump(exclude={"repeat_of"}),
@@ -151,11 +168,7 @@ def case_view(
         validity=validity,
         compensation=_compensation(session, case, now=now, playbook=playbook),
         repeat_of=[links[i] for i in repeats if i in links],
-        similar=[
-            SimilarOut(**links[s["case_id"]].model_dump(), score=s["score"])
-            for s in similar
-            if s["case_id"] in links
-        ],
+        similar=similar_view(session, case_id, actor=actor) if with_similar else [],
         participants=_participants(session, case_id),
         attachments=[
             AttachmentOut(
