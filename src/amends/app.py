@@ -48,6 +48,8 @@ from amends.playbook import policy as playbook
 from amends.privacy import api as privacy_api
 from amends.recovery import api as recovery_api
 from amends.recovery import inbox as recovery_inbox
+from amends.recovery import merge_api as recovery_merge_api
+from amends.recovery import merge_pages as recovery_merge_pages
 from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
 from amends.web import problems
@@ -194,6 +196,7 @@ def create_app(
         customers_api,
         commitments_api,
         cases_api,
+        recovery_merge_api,
         recovery_api,
         messages_api,
         people_api,
@@ -209,6 +212,7 @@ def create_app(
     for page_module in (
         people_pages,
         recovery_inbox,
+        recovery_merge_pages,
         recovery_pages,
         commitments_pages,
         intake_pages,
