@@ -315,3 +315,27 @@ def test_split_moves_chosen_messages_into_a_new_case_with_its_own_clocks_categor
         assert kinds[-1] == "split"
         left = s.scalars(select(Message.id).where(Message.case_id == pair.source)).all()
         assert list(left) == original["messages"][:-1]
+
+
+def test_mail_naming_the_merged_cases_ref_lands_in_the_target(
+    sessions: sessionmaker[Session],
+    clock: FrozenClock,
+    cast: Cast,
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    pair = _pair(sessions, clock, cast)
+    agent = Actor(cast.agent.id, cast.agent.role)
+    with transaction(sessions) as s:
+        merging.merge_cases(
+            s, pair.source, into=pair.target, actor=agent, now=clock.now(), playbook=PLAYBOOK
+        )
+    mail = EmailMessage()
+    mail["From"] = f"สมศรี <{SOMSRI}>"
+    mail["To"] = "care@amends-test.example"
+    mail["Subject"] = f"เรื่องดอกไม้อีกครั้ง [C-{pair.source}]"
+    mail["Message-ID"] = "<d1.somsri@baansuan.example>"
+    mail["Date"] = format_datetime(clock.now())
+    mail.set_content("ร้านยังไม่ได้ติดต่อกลับเลยค่ะ")
+    ctx = IntakeContext(settings.model_copy(update={"home": tmp_path}), sessions, clock, PLAYBOOK)
+    assert ingest(ctx, mail.as_bytes(), source="test").case_id == pair.target

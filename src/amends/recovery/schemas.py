@@ -14,7 +14,7 @@ from amends.cases.schemas import CaseOut
 from amends.commitments.schemas import ValidityOut
 from amends.compensation.rules import CompensationKind
 from amends.compensation.schemas import CompensationOut
-from amends.fields import MAX_DB_INT, Currency, Language, Line, Money, OptionalLine, Text
+from amends.fields import MAX_DB_INT, Currency, Id, Language, Line, Money, OptionalLine, Text
 
 if TYPE_CHECKING:
     from amends.cases.models import CaseMerge
@@ -173,7 +173,7 @@ class CaseView(CaseOut):
     merged_into: CaseLink | None = None
 
 
-CaseRef = int | Annotated[str, Field(min_length=1, max_length=20)]
+CaseRef = Id | Annotated[str, Field(min_length=1, max_length=20)]
 
 
 class MergeIn(BaseModel):
@@ -218,7 +218,7 @@ class MergeOut(BaseModel):
 class SplitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    message_ids: list[int] = Field(min_length=1, max_length=500)
+    message_ids: list[Id] = Field(min_length=1, max_length=500)
     title: OptionalLine = ""
     category: Category | None = None
     severity: Severity | None = None
@@ -228,7 +228,7 @@ class SplitIn(BaseModel):
 class BulkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    case_ids: list[int] = Field(min_length=1, max_length=200)
+    case_ids: list[Id] = Field(min_length=1, max_length=200)
     action: Literal["assign", "category", "severity", "merge"]
     owner_id: int | None = Field(default=None, ge=1, le=MAX_DB_INT, description="assign: to whom")
     reason: Text = Field(default="", description="assign: why (required); severity: why lower")
