@@ -44,7 +44,7 @@ def test_an_agent_merges_from_the_case_page_the_old_ref_lands_on_the_target_and_
 ) -> None:
     customer = make_customer(client, cast.owner)
     target = make_case(client, cast.owner, customer["id"], cast.agent.id, category="billing")
-    source = make_case(client, cast.owner, customer["id"], cast.agent.id, category="quality")
+    source = make_case(client, cast.owner, customer["id"], cast.manager.id, category="quality")
     _message(client, cast.agent, target["id"], "Faktúra je zlá.")
     moved = _message(client, cast.agent, source["id"], "A tovar prišiel rozbitý.")
     sign_in(client, cast.agent.email)
@@ -72,6 +72,9 @@ def test_an_agent_merges_from_the_case_page_the_old_ref_lands_on_the_target_and_
     assert shown["merged_into"]["id"] == target["id"] and shown["state"] == "closed"
     assert "merged_into" in [e["kind"] for e in _timeline(client, cast.agent, source["id"])]
     assert "merged_in" in [e["kind"] for e in _timeline(client, cast.agent, target["id"])]
+    # Whoever owned the merged case takes part in the target now.
+    joined = client.get(f"/api/v1/cases/{target['id']}", headers=cast.agent.headers).json()
+    assert [p["user_id"] for p in joined["participants"]] == [cast.manager.id]
 
     clock.advance(timedelta(hours=2))
     undone = client.post(
@@ -84,6 +87,31 @@ def test_an_agent_merges_from_the_case_page_the_old_ref_lands_on_the_target_and_
         client.get(f"/api/v1/cases/{source['id']}", headers=cast.agent.headers).json()["state"]
         == source["state"]
     )
+    again = client.get(f"/api/v1/cases/{target['id']}", headers=cast.agent.headers).json()
+    assert again["participants"] == [] and again["merged_into"] is None
+
+
+def test_bulk_category_through_the_api_changes_each_case_and_reports_refusals(
+    client: TestClient, cast: Cast
+) -> None:
+    customer = make_customer(client, cast.owner)
+    first = make_case(client, cast.owner, customer["id"], cast.agent.id, category="billing")
+    second = make_case(client, cast.owner, customer["id"], cast.agent.id, category="billing")
+    body = {"case_ids": [first["id"], second["id"], 999_999], "action": "category"}
+    answer = client.post(
+        "/api/v1/cases/bulk", json={**body, "category": "quality"}, headers=cast.agent.headers
+    )
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["done"] == [first["id"], second["id"]]
+    assert [(r["case_id"], r["code"]) for r in result["refused"]] == [(999_999, "case-not-found")]
+    for case in (first, second):
+        kinds = [e["kind"] for e in _timeline(client, cast.agent, case["id"])]
+        assert kinds[-1] == "updated"
+    viewer = client.post(
+        "/api/v1/cases/bulk", json={**body, "category": "other"}, headers=cast.viewer.headers
+    )
+    assert viewer.status_code == 403
 
 
 def test_a_merge_across_customers_is_refused_on_the_page_in_the_users_language(
