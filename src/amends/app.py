@@ -48,6 +48,8 @@ from amends.playbook import policy as playbook
 from amends.privacy import api as privacy_api
 from amends.recovery import api as recovery_api
 from amends.recovery import inbox as recovery_inbox
+from amends.recovery import merge_api as recovery_merge_api
+from amends.recovery import merge_pages as recovery_merge_pages
 from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
 from amends.web import problems
@@ -195,6 +197,7 @@ def create_app(
         customers_api,
         commitments_api,
         cases_api,
+        recovery_merge_api,
         recovery_api,
         messages_api,
         people_api,
@@ -212,6 +215,7 @@ def create_app(
         access_pages,
         playbook_pages,
         recovery_inbox,
+        recovery_merge_pages,
         recovery_pages,
         commitments_pages,
         intake_pages,

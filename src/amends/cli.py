@@ -44,7 +44,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "amends.customers.cli:app",
         "Customers: who they are, what they are worth, how they are doing.",
     ),
-    "cases": ("amends.cases.cli:app+amends.recovery.cli:cases_app", "Recovery cases."),
+    "cases": (
+        "amends.cases.cli:app+amends.recovery.cli:cases_app+amends.recovery.merge_cli:app",
+        "Recovery cases.",
+    ),
     "users": ("amends.people.cli:users_app", "People who use amends."),
     "tokens": ("amends.people.cli:tokens_app", "Personal API tokens."),
     "teams": ("amends.people.cli:teams_app", "Teams: people who work together."),

@@ -1,7 +1,7 @@
 """Every ORM model, imported in one place so metadata is complete (Alembic, tests)."""
 
 from amends.audit.models import AuditEvent, AuditHead
-from amends.cases.models import Case, CaseParticipant, Notification, TimelineEvent
+from amends.cases.models import Case, CaseMerge, CaseParticipant, Notification, TimelineEvent
 from amends.commitments.models import Breach, Commitment, Delivery
 from amends.compensation.models import Compensation
 from amends.customers.models import Contact, Customer
@@ -23,6 +23,7 @@ __all__ = [
     "Base",
     "Breach",
     "Case",
+    "CaseMerge",
     "CaseParticipant",
     "CaseTally",
     "Commitment",

@@ -147,8 +147,9 @@ class CaseParticipant(Base):
 
 
 class TimelineEvent(Base):
-    """Append-only history of a case: who did what, when. Never updated or deleted, but
-    for one thing: erasing personal data (``amends.privacy``) replaces its words."""
+    """Append-only history of a case: who did what, when. Never deleted, and updated for
+    two things only: erasing personal data (``amends.privacy``) replaces its words, and
+    merging a case moves its events (with its messages) to the target and back on undo."""
 
     __tablename__ = "timeline_events"
     __table_args__ = (Index("ix_timeline_case_at", "case_id", "at"),)
@@ -178,3 +179,21 @@ class Notification(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None]
+
+
+class CaseMerge(Base):
+    """One case merged into another: the source is left a closed stub that points to the
+    target, and ``moved`` keeps what went across (and each case's fields before and
+    after), so an undo puts exactly that back."""
+
+    __tablename__ = "case_merges"
+    __table_args__ = (Index("ix_case_merges_source_undone", "source_id", "undone_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    merged_at: Mapped[datetime]
+    merged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    undone_at: Mapped[datetime | None]
+    undone_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    moved: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -26,6 +26,17 @@ def case_ref(case_id: int) -> str:
     return f"C-{case_id}"
 
 
+def case_id_of(ref: str | int) -> int:
+    """The id a ref names ("C-123", "c-123" or "123"), or InvalidInput."""
+    text = str(ref).strip()
+    number = text[2:] if text[:2].upper() == "C-" else text
+    if not number.isdigit() or len(number) > 9 or int(number) < 1:
+        raise InvalidInput.saying(
+            N_("%(ref)s is not a case reference (like C-12)"), code="case-ref-invalid", ref=text
+        )
+    return int(number)
+
+
 class CaseState(StrEnum):
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"
@@ -102,6 +113,13 @@ class EventKind(StrEnum):
     PATTERN_JOINED = "pattern_joined"
     CORRECTIVE_ACTION_LINKED = "corrective_action_linked"
     CORRECTIVE_ACTION_STATUS = "corrective_action_status"
+    # Merging and splitting: the target received a case, the source became its stub, a
+    # merge was undone; a case gave messages to a new one, which records where from.
+    MERGED_IN = "merged_in"
+    MERGED_INTO = "merged_into"
+    MERGE_UNDONE = "merge_undone"
+    SPLIT = "split"
+    SPLIT_FROM = "split_from"
     # No longer written, but timelines stored by earlier versions still hold it.
     STATE_CHANGED = "state_changed"
 

@@ -19,6 +19,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
+from amends.cases.merges import merge_targets
 from amends.cases.models import Case
 from amends.cases.routing import Routing
 from amends.cases.rules import CaseState
@@ -78,6 +79,8 @@ class _Known:
     # address -> (message id or batch order, case id, at) of its latest inbound message
     latest_from: dict[str, tuple[int, int, datetime]] = field(default_factory=dict)
     subjects_of_case: dict[int, set[str]] = field(default_factory=dict)
+    # A merged case -> the case it lives on in: mail threaded to the stub lands there.
+    merged_into: dict[int, int] = field(default_factory=dict)
     subjects_loaded: set[int] = field(default_factory=set)
     new_customers: set[int] = field(default_factory=set)
     workspace: tuple[str, str] | None = None
@@ -175,6 +178,8 @@ def _gather(
         number = (p.case_ref or "").split("-", 1)[-1]
         if number.isdigit() and len(number) < 10:
             case_ids.add(int(number))
+    known.merged_into = merge_targets(session, case_ids)
+    case_ids |= set(known.merged_into.values())
     customer_ids = set(known.customer_of_address.values()) | set(known.customer_of_domain.values())
     loaded = session.scalars(
         select(Case).where(
@@ -198,7 +203,10 @@ def _add_case(known: _Known, case: Case) -> None:
 
 
 def _own_open_case(known: _Known, case_id: int | None, customer_id: int) -> Case | None:
-    """The case, if it is open and the sender's own customer's."""
+    """The case (or the one it was merged into), if it is open and the sender's own
+    customer's."""
+    if case_id is not None:
+        case_id = known.merged_into.get(case_id, case_id)
     case = known.cases.get(case_id) if case_id is not None else None
     if case is None or case.state is CaseState.CLOSED or case.customer_id != customer_id:
         return None

@@ -63,6 +63,8 @@ def show_case(case_id: ObjectId, json_: Json = False) -> None:
     out.print(f"[bold]{case.ref}[/bold] ", end="")
     print_(case.title)
     print_(f"state {case.state} · severity {case.severity} · owner {case.owner.name}")
+    if case.merged_into is not None:
+        print_(f"merged into {case.merged_into.ref} {case.merged_into.title}")
     for clock in case.clocks:
         if clock.due_at is not None:
             print_(f"  {clock.name} by {local_time(clock.due_at, tz)}: {clock.status}")

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic_core import to_json
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from amends.cases import inbox, service
 from amends.cases.api import FilterId
@@ -27,10 +28,12 @@ from amends.errors import InvalidInput
 from amends.fields import SearchWords
 from amends.patterns.models import PatternCase
 from amends.patterns.search import matching
-from amends.people.deps import ApiActor, SignedIn
+from amends.people.deps import ApiActor, PageUser, SignedIn
 from amends.people.rules import Action
+from amends.recovery.wording import BULK_REFUSALS
 from amends.text.languages import SPOKEN
 from amends.web.deps import AppClock, DbSession
+from amends.web.i18n import translations
 from amends.web.problems import PROBLEM_RESPONSES
 from amends.web.render import render
 
@@ -128,6 +131,9 @@ def case_list(
     language: Annotated[str, Query(max_length=35)] = "",
     overdue: Annotated[str, Query(max_length=5)] = "",
     after: Annotated[str, Query(max_length=80)] = "",
+    bulk_done: Annotated[int | None, Query(ge=0, le=1000)] = None,
+    bulk_refused: Annotated[int, Query(ge=0, le=1000)] = 0,
+    bulk_error: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     now = clock.now()
     q = q.strip()
@@ -191,7 +197,33 @@ def case_list(
         languages=SPOKEN,
         in_pattern=in_pattern,
         countdown=lambda due: countdown(due, now, language_code),
+        bulk=_bulk_form(session, user, kept, bulk_done, bulk_refused, bulk_error),
     )
+
+
+def _bulk_form(
+    session: Session,
+    user: PageUser,
+    kept: dict[str, str],
+    done: int | None,
+    refused: int,
+    error: str,
+) -> dict[str, Any]:
+    """The inbox's bulk change form (recovery.merge_pages) and what the last one did."""
+    _ = translations(user.ctx.language).gettext
+    note = ""
+    if error:
+        note = _(BULK_REFUSALS.get(error, "This could not be done."))
+    elif done is not None:
+        note = _("Changed: %(done)s. Refused: %(refused)s.") % {"done": done, "refused": refused}
+    can = user.actor.allows(Action.WRITE)
+    return {
+        "can": can,
+        "back": urlencode(kept),
+        "owners": inbox.owners(session) if can else [],
+        "note": note,
+        "error": bool(error or refused),
+    }
 
 
 def countdown(due: datetime | None, now: datetime, language: str) -> tuple[str, bool] | None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases import steps as case_steps
+from amends.cases.merges import merged_into
 from amends.cases.models import Case
 from amends.cases.rules import STEPS, CaseState, Outcome, Step
 from amends.clock import Clock
@@ -38,7 +39,7 @@ from amends.people.deps import PageUser, SignedIn
 from amends.people.models import User
 from amends.people.rules import Action, Role, can_own_cases
 from amends.playbook.policy import Playbook
-from amends.recovery import conversation, flows
+from amends.recovery import conversation, flows, merging
 from amends.recovery import view as case_views
 from amends.recovery.facts import CaseFacts
 from amends.recovery.wording import (
@@ -279,6 +280,7 @@ def _case_page(
             if s.value not in case.steps_done.split(",")
         ],
         requested=CompensationStatus.REQUESTED,
+        merging=merging.panel(session, case, actor=user.actor, now=clock.now()),
     )
 
 
@@ -295,6 +297,11 @@ def case_detail(
 ) -> Response:
     if draft is not None and draft not in DRAFT_STEPS:
         draft = None
+    # A merged case's ref keeps working: its page is the case it was merged into.
+    cases.get_case(session, case_id, actor=user.actor)
+    target = merged_into(session, case_id)
+    if target is not None:
+        return RedirectResponse(f"/cases/{target}?merged_from={case_id}#merge", status_code=303)
     return _case_page(request, session, user, clock, playbook, case_id, done=done, draft=draft)
 
 

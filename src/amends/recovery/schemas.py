@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from amends.cases.rules import Outcome, Step
+from amends.cases.rules import Category, Outcome, Severity, Step
 from amends.cases.schemas import CaseOut
 from amends.commitments.schemas import ValidityOut
 from amends.compensation.rules import CompensationKind
 from amends.compensation.schemas import CompensationOut
-from amends.fields import Currency, Language, Line, Money, Text
+from amends.fields import MAX_DB_INT, Currency, Id, Language, Line, Money, OptionalLine, Text
 
 if TYPE_CHECKING:
+    from amends.cases.models import CaseMerge
+    from amends.recovery.bulk import BulkResult
     from amends.recovery.flows import StepResult
 
 
@@ -167,3 +169,94 @@ class CaseView(CaseOut):
     similar: list[SimilarOut]
     participants: list[ParticipantOut]
     attachments: list[AttachmentOut]
+    # Set on a merged case's stub: the case its messages and timeline now live in.
+    merged_into: CaseLink | None = None
+
+
+CaseRef = Id | Annotated[str, Field(min_length=1, max_length=20)]
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    into: CaseRef = Field(description="the case to merge into: its id or ref (C-12)")
+
+
+class MergeOut(BaseModel):
+    """A merge: what moved from the source (now a closed stub) into the target."""
+
+    id: int
+    source_id: int
+    source_ref: str
+    target_id: int
+    target_ref: str
+    merged_at: datetime
+    undo_until: datetime
+    undone_at: datetime | None
+    messages: int
+    compensations: int
+    events: int
+
+    @classmethod
+    def of(cls, merge: CaseMerge, *, undo_until: datetime) -> Self:
+        moved = merge.moved or {}
+        return cls(
+            id=merge.id,
+            source_id=merge.source_id,
+            source_ref=f"C-{merge.source_id}",
+            target_id=merge.target_id,
+            target_ref=f"C-{merge.target_id}",
+            merged_at=merge.merged_at,
+            undo_until=undo_until,
+            undone_at=merge.undone_at,
+            messages=len(moved.get("messages", [])),
+            compensations=len(moved.get("compensations", [])),
+            events=len(moved.get("events", [])),
+        )
+
+
+class SplitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    message_ids: list[Id] = Field(min_length=1, max_length=500)
+    title: OptionalLine = ""
+    category: Category | None = None
+    severity: Severity | None = None
+    owner_id: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
+
+
+class BulkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case_ids: list[Id] = Field(min_length=1, max_length=200)
+    action: Literal["assign", "category", "severity", "merge"]
+    owner_id: int | None = Field(default=None, ge=1, le=MAX_DB_INT, description="assign: to whom")
+    reason: Text = Field(default="", description="assign: why (required); severity: why lower")
+    category: Category | None = None
+    severity: Severity | None = None
+    into: CaseRef | None = Field(
+        default=None, description="merge: the case the others join; default the earliest"
+    )
+
+
+class BulkRefusal(BaseModel):
+    case_id: int
+    code: str
+    detail: str
+
+
+class BulkOut(BaseModel):
+    done: list[int]
+    refused: list[BulkRefusal]
+    into: int | None = None
+
+    @classmethod
+    def of(cls, result: BulkResult) -> Self:
+        return cls(
+            done=result.done,
+            refused=[
+                BulkRefusal(case_id=i, code=e.code, detail=e.message)
+                for i, e in result.refused.items()
+            ],
+            into=result.into,
+        )

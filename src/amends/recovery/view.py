@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
+from amends.cases.merges import merged_into
 from amends.cases.models import Case, CaseParticipant
 from amends.cases.rules import Step, WaitingOn, case_ref
 from amends.commitments.schemas import ValidityOut
@@ -162,6 +163,9 @@ def case_view(
     repeats = list(case.repeat_of or [])
     links = _links(session, repeats, actor=actor)
     files = messages.case_attachments(session, case_id, actor=actor)
+    target = merged_into(session, case_id)
+    if target is not None:
+        links.update(_links(session, [target], actor=actor))
     return CaseView(
         **shown.model_dump(exclude={"repeat_of"}),
         clocks=_clocks(case, now=now),
@@ -181,4 +185,5 @@ def case_view(
             )
             for f in files
         ],
+        merged_into=links.get(target) if target is not None else None,
     )

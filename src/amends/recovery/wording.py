@@ -62,6 +62,20 @@ RESULTS = {
     "declined": N_("Compensation declined."),
     "handoff": N_("The case has a new owner."),
     "closed": N_("The case is closed."),
+    "merged": N_("The case was merged into this one. It can be undone for 24 hours."),
+    "split": N_("The chosen messages are in this new case now."),
+    "unmerged": N_("The merge is undone: both cases are as they were."),
+}
+# What a change to many cases in the inbox refused as a whole, by its code.
+BULK_REFUSALS = {
+    "bulk-empty": N_("Choose at least one case."),
+    "bulk-too-many": N_("Too many cases at once: choose fewer."),
+    "bulk-value-missing": N_("Choose the new value."),
+    "owner-not-found": N_("Choose an active colleague."),
+    "handoff-reason-missing": N_("A hand-off needs a reason: why the new owner is better placed."),
+    "case-ref-invalid": N_("That is not a case reference (like C-12)."),
+    "case-not-found": N_("That case does not exist."),
+    "invalid-input": N_("Some of what you entered is not valid."),
 }
 # Refusals by their stable code, said in the user's language; the English detail from
 # the engine is kept beside it for anything the code alone does not say.

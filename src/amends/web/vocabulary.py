@@ -130,6 +130,11 @@ VOCABULARY: tuple[str, ...] = (
     N_("pattern_joined"),
     N_("corrective_action_linked"),
     N_("corrective_action_status"),
+    N_("merged_in"),
+    N_("merged_into"),
+    N_("merge_undone"),
+    N_("split"),
+    N_("split_from"),
     # TRANSLATORS: pattern statuses (patterns.rules.PatternStatus): a systemic failure
     # with no corrective action yet, with one, or one whose fix was verified.
     N_("open"),
