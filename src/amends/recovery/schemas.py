@@ -14,7 +14,7 @@ from amends.cases.schemas import CaseOut
 from amends.commitments.schemas import ValidityOut
 from amends.compensation.rules import CompensationKind
 from amends.compensation.schemas import CompensationOut
-from amends.fields import Currency, Language, Line, Money, Text
+from amends.fields import MAX_DB_INT, Currency, Language, Line, Money, Text
 
 if TYPE_CHECKING:
     from amends.recovery.flows import StepResult
@@ -61,6 +61,13 @@ class ReplyIn(BaseModel):
         default=None,
         max_length=500,
         description="what the reply asks the customer for; the remedy clock waits for it",
+    )
+    seen_message_id: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_DB_INT,
+        description="the newest message of the case you have read; when the case has a "
+        "newer one the reply is refused (409, code reply-stale) so you read it first",
     )
 
 
