@@ -71,15 +71,17 @@
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.altKey || event.isComposing) return;
     var reply = byId("reply-text");
+    var replyForm = reply ? reply.form : null;
     if (
       event.key === "Enter" &&
       (event.ctrlKey || event.metaKey) &&
-      reply &&
-      event.target === reply &&
-      reply.form
+      replyForm &&
+      event.target &&
+      event.target.form === replyForm
     ) {
+      // Anywhere in the reply form: the text, a step to complete, the offer.
       event.preventDefault();
-      reply.form.requestSubmit();
+      replyForm.requestSubmit();
       return;
     }
     if (event.ctrlKey || event.metaKey || typingInField(event)) return;
