@@ -105,7 +105,7 @@ def test_saved_replies_are_made_in_the_browser_and_filled_into_the_composer(
         "csrf_token": token,
     }
     refused = client.post("/settings/replies", data=blame)
-    assert refused.status_code == 422 and 'data-code="coach-findings"' in refused.text
+    assert refused.status_code == 409 and 'data-code="coach-findings"' in refused.text
     assert '<li data-code="blame-third-party"><mark>kuriér meškal</mark>' in refused.text
     assert "Prepáčte, ale kuriér meškal." in refused.text  # kept for rewriting
     good = dict(blame, title="náprava", text="Dobrý deň, {customer_name}: " + CLEAN_SK)

@@ -19,7 +19,7 @@ from amends.db import transaction
 from amends.desk import replies
 from amends.desk.models import SavedReply
 from amends.desk.rules import fill, unknown_placeholders
-from amends.errors import Forbidden, InvalidInput, NotFound
+from amends.errors import Conflict, Forbidden, InvalidInput, NotFound
 from amends.people import service as people
 from amends.people.rules import OPERATOR, Actor
 from amends.recovery import flows
@@ -50,7 +50,7 @@ def test_a_saved_reply_that_blames_the_courier_is_refused_when_saved(
     text = BLAME_COURIER[language]
     # The coach itself flags each sentence: the refusal below is the coach's, not a typo's.
     assert "blame-third-party" in check(text, language, required=()).codes
-    with transaction(sessions) as s, pytest.raises(InvalidInput) as refused:
+    with transaction(sessions) as s, pytest.raises(Conflict) as refused:
         replies.create_reply(
             s,
             actor=_actor(cast.agent),
@@ -71,7 +71,7 @@ def test_a_changed_saved_reply_is_coached_again(
         made = replies.create_reply(
             s, actor=agent, now=clock.now(), draft=replies.Draft("ours", OWNING_IT["sk"], "sk")
         )
-    with transaction(sessions) as s, pytest.raises(InvalidInput) as refused:
+    with transaction(sessions) as s, pytest.raises(Conflict) as refused:
         replies.update_reply(
             s,
             made.id,

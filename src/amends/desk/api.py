@@ -41,7 +41,7 @@ def list_saved_replies(
 def create_saved_reply(
     body: SavedReplyIn, session: DbSession, actor: ApiActor, clock: AppClock
 ) -> SavedReplyOut:
-    """Save a reply; the coach refuses blame and excuses (422, code coach-findings)."""
+    """Save a reply; the coach refuses blame and excuses (409, code coach-findings)."""
     made = replies.create_reply(
         session,
         actor=actor,

@@ -20,7 +20,7 @@ from amends.compensation.models import Compensation
 from amends.customers.models import Customer
 from amends.desk.models import SavedReply
 from amends.desk.rules import LANGUAGES, TEXT_MAX, TITLE_MAX, fill, unknown_placeholders
-from amends.errors import N_, Forbidden, InvalidInput, NotFound
+from amends.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from amends.people.models import TeamMember, User
 from amends.people.rules import Action, Actor
 from amends.people.service import get_team, require
@@ -126,7 +126,9 @@ def _checked(draft: Draft) -> Draft:
     # what a snippet leaves out does not (a short one rightly says less).
     result = check(text, draft.language, required=())
     if result.blocking:
-        raise InvalidInput.saying(
+        # A refusal like the reply's own (409, exit 1): the input is well formed, the
+        # wording is what the coach will not let through.
+        raise Conflict.saying(
             N_("the coach refused this saved reply: %(found)s"),
             code="coach-findings",
             found="; ".join(f"{f.code.value}: “{f.excerpt}”" for f in result.blocking),
