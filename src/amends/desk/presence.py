@@ -18,8 +18,7 @@ from amends.cases import service as cases
 from amends.desk.models import CasePresence
 from amends.desk.rules import PRESENCE_TTL, present, typing
 from amends.people.models import User
-from amends.people.rules import Action, Actor
-from amends.people.service import require
+from amends.people.rules import Actor
 
 # Lapsed rows are swept by the beats themselves, well after they stop counting.
 SWEEP_AFTER = 4 * PRESENCE_TTL
@@ -35,8 +34,9 @@ class Here:
 def beat(
     session: Session, case_id: int, *, actor: Actor, now: datetime, typing_now: bool = False
 ) -> list[Here]:
-    """Say that ``actor`` has the case open (and is typing, or not); who else has it."""
-    require(actor, Action.READ)
+    """Say that ``actor`` has the case open (and is typing, or not); who else has it.
+
+    Whoever may see the case may say so: an employee named in it as well as an agent."""
     cases.get_case(session, case_id, actor=actor)
     if actor.user_id is not None:
         _renew(session, case_id, actor.user_id, now, typing_now)
