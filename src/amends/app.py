@@ -33,6 +33,8 @@ from amends.config import Settings
 from amends.customers import api as customers_api
 from amends.db import is_busy, make_engine, make_session_factory
 from amends.demo import is_demo
+from amends.desk import api as desk_api
+from amends.desk import pages as desk_pages
 from amends.errors import AmendsError, Busy
 from amends.intake import channels_pages, webform
 from amends.intake import pages as intake_pages
@@ -206,6 +208,7 @@ def create_app(
         patterns_api,
         compensation_api,
         privacy_api,
+        desk_api,
     ):
         api.include_router(module.router)
     api.include_router(recovery_inbox.api_router)
@@ -223,6 +226,7 @@ def create_app(
         messages_pages,
         patterns_pages,
         notification_pages,
+        desk_pages,
     ):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -99,6 +99,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "amends.compensation.cli:app+amends.recovery.cli:compensation_app",
         "Compensation: the ledger of what was given and the revenue it kept.",
     ),
+    "replies": (
+        "amends.desk.cli:app",
+        "Saved replies: your own and your team's snippets, coached when saved.",
+    ),
     "privacy": (
         "amends.privacy.cli:app",
         "A customer's personal data: export it as a zip, or erase it.",

@@ -6,6 +6,7 @@ from amends.commitments.models import Breach, Commitment, Delivery
 from amends.compensation.models import Compensation
 from amends.customers.models import Contact, Customer
 from amends.db import Base
+from amends.desk.models import CasePresence, SavedReply
 from amends.intake.models import Quarantine, RawMail
 from amends.messages.models import Message, OutboxItem, StoredAttachment
 from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, Pattern, PatternCase
@@ -25,6 +26,7 @@ __all__ = [
     "Case",
     "CaseMerge",
     "CaseParticipant",
+    "CasePresence",
     "CaseTally",
     "Commitment",
     "Compensation",
@@ -40,6 +42,7 @@ __all__ = [
     "PatternCase",
     "Quarantine",
     "RawMail",
+    "SavedReply",
     "SignInFailure",
     "StoredAttachment",
     "TimelineEvent",

@@ -134,6 +134,7 @@ def reply(
         compensation=_compensation(body.compensation),
         override_reason=body.override_reason,
         asks=body.asks,
+        seen_message_id=body.seen_message_id,
     )
     return ReplyOut.of(
         cases.present(session, [sent.steps.case])[0],

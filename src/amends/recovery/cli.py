@@ -233,6 +233,10 @@ def reply(
     asks: Annotated[
         str | None, typer.Option(help="what you ask the customer for; the remedy clock waits")
     ] = None,
+    seen: Annotated[
+        int | None,
+        typer.Option(help="the newest message you have read; refused if the case has a newer one"),
+    ] = None,
     as_user: AsUser = None,
     json_: Json = False,
 ) -> None:
@@ -257,6 +261,7 @@ def reply(
             compensation=given,
             override_reason=override_reason,
             asks=asks,
+            seen_message_id=seen,
         )
         shown = ReplyOut.of(
             service.present(session, [sent.steps.case])[0],

@@ -115,6 +115,31 @@ def _note_override(
     )
 
 
+def newer_messages(session: Session, case_id: int, seen_message_id: int) -> list[Message]:
+    """The case's messages after ``seen_message_id`` (drafts are nobody's news)."""
+    return list(
+        session.scalars(
+            select(Message)
+            .where(
+                Message.case_id == case_id,
+                Message.id > seen_message_id,
+                Message.is_draft.is_(False),
+            )
+            .order_by(Message.id)
+        )
+    )
+
+
+def refuse_unseen(session: Session, case_id: int, seen_message_id: int) -> None:
+    newer = newer_messages(session, case_id, seen_message_id)
+    if newer:
+        raise Conflict.saying(
+            N_("the case has messages you have not seen (%(ids)s): read them, then send again"),
+            code="reply-stale",
+            ids=[m.id for m in newer],
+        )
+
+
 def send_reply(
     session: Session,
     case_id: int,
@@ -130,13 +155,20 @@ def send_reply(
     compensation: CompensationInput | None = None,
     override_reason: str | None = None,
     asks: str | None = None,
+    seen_message_id: int | None = None,
 ) -> Reply:
     """Write to the customer on a case: record, queue for sending and complete the steps
-    the message carries — all in the caller's one transaction, so either all happen or none."""
+    the message carries — all in the caller's one transaction, so either all happen or none.
+
+    ``seen_message_id`` is the newest message the writer had in front of them: when the
+    case has a newer one (a colleague's reply, the customer's answer), the reply is
+    refused so they read it first; sending again with the newer id confirms."""
     require(actor, Action.WRITE)
     case = cases.get_case(session, case_id, actor=actor)
     if case.state is CaseState.CLOSED:
         raise Conflict(N_("the case is closed"), code="case-closed")
+    if seen_message_id is not None:
+        refuse_unseen(session, case.id, seen_message_id)
     customer = session.get(Customer, case.customer_id)
     assert customer is not None
     contact = next(

@@ -31,6 +31,8 @@ from amends.compensation import service as compensations
 from amends.compensation.rules import CompensationKind, CompensationStatus
 from amends.customers import service as customers
 from amends.customers.models import Customer
+from amends.desk import replies as saved_replies
+from amends.desk.rules import POLL_SECONDS
 from amends.errors import AmendsError, InvalidInput, NotFound
 from amends.fields import MAX_DB_INT
 from amends.messages import service as messages
@@ -70,6 +72,7 @@ class Composer:
     template: str = ""
     override_open: bool = False
     coach: dict[str, Any] | None = None
+    seen: int | None = None  # the newest message the writer had read, as the form said
 
 
 @dataclass
@@ -185,6 +188,7 @@ def _case_page(
     extra: Extra | None = None,
     done: str | None = None,
     draft: str | None = None,
+    saved: int | None = None,
     status_code: int = 200,
 ) -> Response:
     extra = extra or Extra()
@@ -222,6 +226,18 @@ def _case_page(
             business=get_settings(request).workspace_name,
         )
         composer = Composer(text=str(drafted["text"]), template=draft)
+    elif saved is not None:
+        settings = get_settings(request)
+        filled = saved_replies.fill_for_case(
+            session,
+            saved,
+            case_id,
+            actor=user.actor,
+            now=clock.now(),
+            business=settings.workspace_name,
+            timezone=settings.timezone,
+        )
+        composer = Composer(text=filled, template=template)
     if composer.text and composer.coach is None:
         composer.coach = coach_view(composer.text, language)
     recommendation = compensations.recommendation_for(
@@ -281,6 +297,9 @@ def _case_page(
         ],
         requested=CompensationStatus.REQUESTED,
         merging=merging.panel(session, case, actor=user.actor, now=clock.now()),
+        saved_replies=saved_replies.for_composer(session, actor=user.actor, language=language),
+        poll_seconds=POLL_SECONDS,
+        last_message_id=max((m.id for m in thread), default=0),
     )
 
 
@@ -294,6 +313,7 @@ def case_detail(
     case_id: CaseId,
     done: Annotated[str | None, Query(max_length=30)] = None,
     draft: Annotated[str | None, Query(max_length=30)] = None,
+    saved: Annotated[int | None, Query(ge=1, le=MAX_DB_INT)] = None,
 ) -> Response:
     if draft is not None and draft not in DRAFT_STEPS:
         draft = None
@@ -302,7 +322,9 @@ def case_detail(
     target = merged_into(session, case_id)
     if target is not None:
         return RedirectResponse(f"/cases/{target}?merged_from={case_id}#merge", status_code=303)
-    return _case_page(request, session, user, clock, playbook, case_id, done=done, draft=draft)
+    return _case_page(
+        request, session, user, clock, playbook, case_id, done=done, draft=draft, saved=saved
+    )
 
 
 @router.get("/cases/{case_id}/similar", response_class=HTMLResponse)
@@ -418,11 +440,16 @@ def send_reply(
     offer_kind: Annotated[str, Form(max_length=30)] = "",
     offer_amount: Annotated[str, Form(max_length=30)] = "",
     offer_currency: Annotated[str, Form(max_length=3)] = "",
+    seen_message_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     """Send a reply; one that offers compensation completes the compensate step with it,
-    and waits in the outbox when a manager must approve what it offers."""
+    and waits in the outbox when a manager must approve what it offers. One written
+    before a newer message came in is refused once, so the writer reads it first."""
     check_csrf(user.csrf_token, csrf_token)
-    composer = Composer(text=text, template=template, override_open=bool(override_reason))
+    seen = _choice(int, seen_message_id) if seen_message_id.strip() else None
+    composer = Composer(
+        text=text, template=template, override_open=bool(override_reason), seen=seen
+    )
     wanted = [Step(s) for s in steps or [] if s in set(Step)]
     if offer_kind and Step.COMPENSATE not in wanted:
         wanted.append(Step.COMPENSATE)
@@ -453,6 +480,7 @@ def send_reply(
                 steps=wanted,
                 compensation=offer,
                 override_reason=override_reason.strip() or None,
+                seen_message_id=seen,
             )
         )
 

@@ -64,6 +64,13 @@ class ReplyIn(BaseModel):
         max_length=500,
         description="what the reply asks the customer for; the remedy clock waits for it",
     )
+    seen_message_id: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_DB_INT,
+        description="the newest message of the case you have read; when the case has a "
+        "newer one the reply is refused (409, code reply-stale) so you read it first",
+    )
 
 
 class StepsOut(BaseModel):

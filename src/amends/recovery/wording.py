@@ -80,6 +80,10 @@ BULK_REFUSALS = {
 # Refusals by their stable code, said in the user's language; the English detail from
 # the engine is kept beside it for anything the code alone does not say.
 REFUSALS = {
+    "reply-stale": N_(
+        "Someone wrote on this case since you opened it. Read what is new below; if your "
+        "reply still fits, send it again."
+    ),
     "coach-findings": N_(
         "The coach stopped this message: it shifts the blame or makes excuses. Rewrite "
         "it, or send it anyway and say why."

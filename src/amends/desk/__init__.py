@@ -1,0 +1,1 @@
+"""The agent's desk around a case: who else has it open, saved replies, the keyboard."""
