@@ -4,12 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from amends.cases import service, steps
+from amends.cases import service, statements, steps
+from amends.cases.rules import case_ref
 from amends.cases.schemas import (
     CaseOut,
     HandoffIn,
     NotificationOut,
+    StatementIn,
+    StatementOut,
     TimelineEventOut,
+    WaiverIn,
 )
 from amends.fields import MAX_DB_INT
 from amends.people.deps import ApiActor
@@ -67,3 +71,51 @@ def read_notification(
 ) -> Response:
     service.mark_read(session, notification_id, actor=actor, now=clock.now())
     return Response(status_code=204)
+
+
+def _statement_out(named: statements.Named) -> StatementOut:
+    return StatementOut(
+        case_id=named.case.id,
+        ref=case_ref(named.case.id),
+        title=named.case.title,
+        user=named.user.email,
+        user_id=named.user.id,
+        name=named.user.name,
+        added_at=named.participant.added_at,
+        statement_at=named.participant.statement_at,
+        waived_at=named.participant.waived_at,
+    )
+
+
+@router.post("/cases/{case_id}/statement", response_model=StatementOut)
+def record_statement(
+    case_id: CaseId, body: StatementIn, session: DbSession, actor: ApiActor, clock: AppClock
+) -> StatementOut:
+    """The named employee gives their side of the complaint, as themselves."""
+    row = statements.record_statement(
+        session, case_id, actor=actor, text=body.text, now=clock.now()
+    )
+    return _statement_out(_named(session, case_id, row.user_id, actor))
+
+
+@router.post("/cases/{case_id}/statement-waiver", response_model=StatementOut)
+def waive_statement(
+    case_id: CaseId, body: WaiverIn, session: DbSession, actor: ApiActor, clock: AppClock
+) -> StatementOut:
+    """A manager lets the case close without a named employee's statement, with the reason."""
+    statements.waive_statement(
+        session, case_id, actor=actor, user_id=body.user_id, reason=body.reason, now=clock.now()
+    )
+    return _statement_out(_named(session, case_id, body.user_id, actor))
+
+
+def _named(session: DbSession, case_id: int, user_id: int, actor: ApiActor) -> statements.Named:
+    case = service.get_case(session, case_id, actor=actor)
+    part, user = next((p, u) for p, u in statements.named_on(session, case_id) if u.id == user_id)
+    return statements.Named(case, part, user)
+
+
+@router.get("/people/statements", response_model=list[StatementOut], tags=["people"])
+def pending_statements(session: DbSession, actor: ApiActor) -> list[StatementOut]:
+    """Statements still owed on open cases: everyone's, or an employee's own."""
+    return [_statement_out(n) for n in statements.pending_statements(session, actor=actor)]

@@ -52,6 +52,37 @@ class HandoffIn(BaseModel):
     reason: Text = Field(max_length=2000)
 
 
+class StatementIn(BaseModel):
+    """The named employee's own account of what happened."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text = Field(max_length=20_000)
+
+
+class WaiverIn(BaseModel):
+    """A manager lets the case close without a named employee's statement, saying why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_id: Id
+    reason: Text = Field(max_length=2000)
+
+
+class StatementOut(BaseModel):
+    """A named employee on a case and where their statement stands."""
+
+    case_id: int
+    ref: str
+    title: str
+    user: str  # their email
+    user_id: int
+    name: str
+    added_at: datetime
+    statement_at: datetime | None
+    waived_at: datetime | None
+
+
 class CaseOut(BaseModel):
     id: int
     ref: str
