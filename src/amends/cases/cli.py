@@ -17,7 +17,7 @@ from amends.people.rules import OPERATOR
 ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
 
 app = typer.Typer(help="Recovery cases.")
-people_app = typer.Typer(help="People: employees named in complaints and their statements.")
+people_app = typer.Typer(help="Employees named in complaints: the statements they still owe.")
 
 Json = Annotated[bool, typer.Option("--json", help="JSON Lines / one JSON object")]
 
