@@ -18,16 +18,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from amends.audit.models import AuditEvent
+from amends.cases import statements
 from amends.cases.models import Notification
 from amends.cli import app as cli
 from amends.clock import FrozenClock
+from amends.config import Settings
 from amends.db import transaction
+from amends.intake.pipeline import ingest
 from amends.people import service as people
 from amends.people.rules import Role
 from amends.recovery.wording import REFUSALS
 from amends.web.i18n import translations
 from tests.conftest import PASSWORD, Cast, Person
 from tests.helpers import make_customer
+from tests.security import intake_mail
 from tests.web.test_pages import csrf_from, sign_in
 
 runner = CliRunner()
@@ -413,3 +417,36 @@ def test_people_set_nicknames_on_the_settings_page(
         json={"nicknames": ["Zuzi"]},
     )
     assert denied.status_code == 403
+
+
+def test_mail_intake_names_the_employee_but_not_a_sender_who_shares_the_name(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    clock: FrozenClock,
+    tmp_path: Path,
+) -> None:
+    ctx = intake_mail.context(settings, sessions, clock, tmp_path / "home")
+    _employees(sessions, clock)
+    about_zuzana = ingest(
+        ctx,
+        intake_mail.raw_mail(body="Dobrý deň, so Zuzanou sa nedá dohodnúť, zvýšila na mňa hlas."),
+        source="test",
+    )
+    # A customer called Nok writes, and gives her name: nobody is named.
+    signed = ingest(
+        ctx,
+        intake_mail.raw_mail(
+            sender="Nok Chaiyaporn <nok@riverside-cafe.example>",
+            subject="Late delivery",
+            msgid="<m2@riverside-cafe.example>",
+            body="Hello, Nok from Riverside Cafe here: the beans have not arrived for a week.",
+        ),
+        source="test",
+    )
+    with transaction(sessions) as s:
+        found = {
+            case_id: [u.email for _, u in statements.named_on(s, case_id)]
+            for case_id in (about_zuzana.case_id, signed.case_id)
+            if case_id is not None
+        }
+    assert found == {about_zuzana.case_id: ["zuzana@example.com"], signed.case_id: []}
