@@ -222,7 +222,9 @@ def test_a_manager_may_waive_the_statement_with_a_reason_and_an_agent_may_not(
     )
     assert no_reason.status_code == 422
     waived = client.post(
-        f"/api/v1/cases/{it.case_id}/statement-waiver", headers=cast.manager.headers, json=body
+        f"/api/v1/cases/{it.case_id}/statement-waiver",
+        headers=cast.manager.headers,
+        json={"user": it.person.email, "reason": body["reason"]},
     )
     assert waived.status_code == 200, waived.text
     assert waived.json()["waived_at"] is not None
@@ -450,3 +452,23 @@ def test_mail_intake_names_the_employee_but_not_a_sender_who_shares_the_name(
             if case_id is not None
         }
     assert found == {about_zuzana.case_id: ["zuzana@example.com"], signed.case_id: []}
+
+
+def test_erasing_the_customer_erases_the_statement_about_them(
+    client: TestClient, cast: Cast, sessions: sessionmaker[Session], named: dict[str, Named]
+) -> None:
+    it = named["sk"]
+    given = client.post(
+        f"/api/v1/cases/{it.case_id}/statement",
+        headers=it.person.headers,
+        json={"text": "Pani Mikulová kričala prvá."},
+    )
+    assert given.status_code == 200, given.text
+    shown = client.get(f"/api/v1/cases/{it.case_id}", headers=cast.owner.headers).json()
+    erased = client.post(
+        f"/api/v1/customers/{shown['customer_id']}/erase", headers=cast.owner.headers
+    )
+    assert erased.status_code == 200, erased.text
+    after = client.get(f"/api/v1/cases/{it.case_id}", headers=cast.owner.headers).json()
+    (participant,) = after["participants"]
+    assert participant["statement"] == "[erased]" and participant["statement_at"] is not None

@@ -15,7 +15,9 @@ from amends.cases.schemas import (
     TimelineEventOut,
     WaiverIn,
 )
+from amends.errors import InvalidInput
 from amends.fields import MAX_DB_INT
+from amends.people import service as people
 from amends.people.deps import ApiActor
 from amends.web.deps import AppClock, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
@@ -102,11 +104,18 @@ def record_statement(
 def waive_statement(
     case_id: CaseId, body: WaiverIn, session: DbSession, actor: ApiActor, clock: AppClock
 ) -> StatementOut:
-    """A manager lets the case close without a named employee's statement, with the reason."""
+    """A manager lets the case close without a named employee's statement, with the reason;
+    the employee by ``user_id`` or by ``user`` (their email)."""
+    if body.user_id is not None:
+        user_id = body.user_id
+    elif body.user:
+        user_id = people.user_by_email(session, body.user).id
+    else:
+        raise InvalidInput("say whose statement: user_id or user", code="waiver-user-missing")
     statements.waive_statement(
-        session, case_id, actor=actor, user_id=body.user_id, reason=body.reason, now=clock.now()
+        session, case_id, actor=actor, user_id=user_id, reason=body.reason, now=clock.now()
     )
-    return _statement_out(_named(session, case_id, body.user_id, actor))
+    return _statement_out(_named(session, case_id, user_id, actor))
 
 
 def _named(session: DbSession, case_id: int, user_id: int, actor: ApiActor) -> statements.Named:

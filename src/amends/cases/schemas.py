@@ -65,7 +65,9 @@ class WaiverIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    user_id: Id
+    # The named employee, by id or by email.
+    user_id: Id | None = None
+    user: str | None = Field(default=None, max_length=254)
     reason: Text = Field(max_length=2000)
 
 

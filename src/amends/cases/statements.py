@@ -27,7 +27,8 @@ from amends.cases.rules import (
 )
 from amends.cases.service import add_participant, get_case
 from amends.customers.models import Customer
-from amends.errors import N_, Conflict, Forbidden, NotFound
+from amends.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
+from amends.fields import clean_text
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Mention, Role, Staff, named_in
 from amends.web.i18n import english, said
@@ -120,13 +121,20 @@ def _named_row(session: Session, case: Case, user_id: int) -> CaseParticipant:
     return row
 
 
+def _clean(text: str) -> str:
+    try:
+        return clean_text(text)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), code="invalid-input") from None
+
+
 def record_statement(
     session: Session, case_id: int, *, actor: Actor, text: str, now: datetime
 ) -> CaseParticipant:
     """The named employee's own account, in their words; given again, the newer one
     stands and both stay on the timeline."""
     case = get_case(session, case_id, actor=actor)
-    text = check_statement(text)
+    text = check_statement(_clean(text))
     if actor.user_id is None:
         raise Forbidden(
             "a statement is given by the employee the complaint names, as themselves",
@@ -156,7 +164,7 @@ def waive_statement(
             N_("only a manager may waive a named employee's statement"), code="waiver-forbidden"
         )
     case = get_case(session, case_id, actor=actor)
-    reason = check_waiver_reason(reason)
+    reason = check_waiver_reason(_clean(reason))
     row = _named_row(session, case, user_id)
     if row.statement_at is not None:
         raise Conflict.saying(

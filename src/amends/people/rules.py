@@ -230,6 +230,11 @@ def clean_nicknames(values: list[str] | tuple[str, ...]) -> list[str]:
         nick = " ".join(unicodedata.normalize("NFC", value).split())
         if not nick or nick.casefold() in {k.casefold() for k in kept}:
             continue
+        if any(unicodedata.category(ch).startswith("C") for ch in nick):
+            raise InvalidInput.saying(
+                N_("a nickname is letters and spaces, without control characters"),
+                code="nickname-invalid",
+            )
         if len(nick) > NICKNAME_LENGTH:
             raise InvalidInput.saying(
                 N_("a nickname has at most %(most)s characters"),

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from amends.fields import Line
 from amends.people.rules import Role
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class UserOut(BaseModel):
 class NicknamesIn(BaseModel):
     """What colleagues and customers call the person; an empty list clears them."""
 
-    nicknames: list[str] = Field(max_length=50)
+    nicknames: list[Line] = Field(max_length=50)
 
 
 class TeamOut(BaseModel):
