@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from amends.cases import service, statements, steps
-from amends.cases.rules import case_ref
 from amends.cases.schemas import (
     CaseOut,
     HandoffIn,
@@ -75,20 +74,6 @@ def read_notification(
     return Response(status_code=204)
 
 
-def _statement_out(named: statements.Named) -> StatementOut:
-    return StatementOut(
-        case_id=named.case.id,
-        ref=case_ref(named.case.id),
-        title=named.case.title,
-        user=named.user.email,
-        user_id=named.user.id,
-        name=named.user.name,
-        added_at=named.participant.added_at,
-        statement_at=named.participant.statement_at,
-        waived_at=named.participant.waived_at,
-    )
-
-
 @router.post("/cases/{case_id}/statement", response_model=StatementOut)
 def record_statement(
     case_id: CaseId, body: StatementIn, session: DbSession, actor: ApiActor, clock: AppClock
@@ -97,7 +82,7 @@ def record_statement(
     row = statements.record_statement(
         session, case_id, actor=actor, text=body.text, now=clock.now()
     )
-    return _statement_out(_named(session, case_id, row.user_id, actor))
+    return StatementOut.of(statements.named(session, case_id, row.user_id, actor=actor))
 
 
 @router.post("/cases/{case_id}/statement-waiver", response_model=StatementOut)
@@ -115,16 +100,10 @@ def waive_statement(
     statements.waive_statement(
         session, case_id, actor=actor, user_id=user_id, reason=body.reason, now=clock.now()
     )
-    return _statement_out(_named(session, case_id, user_id, actor))
-
-
-def _named(session: DbSession, case_id: int, user_id: int, actor: ApiActor) -> statements.Named:
-    case = service.get_case(session, case_id, actor=actor)
-    part, user = next((p, u) for p, u in statements.named_on(session, case_id) if u.id == user_id)
-    return statements.Named(case, part, user)
+    return StatementOut.of(statements.named(session, case_id, user_id, actor=actor))
 
 
 @router.get("/people/statements", response_model=list[StatementOut], tags=["people"])
 def pending_statements(session: DbSession, actor: ApiActor) -> list[StatementOut]:
     """Statements still owed on open cases: everyone's, or an employee's own."""
-    return [_statement_out(n) for n in statements.pending_statements(session, actor=actor)]
+    return [StatementOut.of(n) for n in statements.pending_statements(session, actor=actor)]

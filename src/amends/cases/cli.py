@@ -4,10 +4,9 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from amends.cases import service, statements, steps
-from amends.cases.rules import CaseState, case_ref
+from amends.cases.rules import CaseState
 from amends.cases.schemas import CaseOut, StatementOut
 from amends.console import emit_json, handle_errors, local_time, open_workspace, out
 from amends.fields import MAX_DB_INT
@@ -99,20 +98,6 @@ def handoff(
         out.print(f"{shown.ref} now belongs to {shown.owner.name} (hand-offs: {shown.handoffs})")
 
 
-def _statement_out(named: statements.Named) -> StatementOut:
-    return StatementOut(
-        case_id=named.case.id,
-        ref=case_ref(named.case.id),
-        title=named.case.title,
-        user=named.user.email,
-        user_id=named.user.id,
-        name=named.user.name,
-        added_at=named.participant.added_at,
-        statement_at=named.participant.statement_at,
-        waived_at=named.participant.waived_at,
-    )
-
-
 @app.command("statement")
 @handle_errors
 def record_statement(
@@ -128,8 +113,8 @@ def record_statement(
     with ws.transaction() as session:
         actor = people.acting_as(session, as_user)
         statements.record_statement(session, case_id, actor=actor, text=text, now=ws.clock.now())
-        named = next(n for n in _named_on(session, case_id) if n.user.id == actor.user_id)
-        shown = _statement_out(named)
+        assert actor.user_id is not None
+        shown = StatementOut.of(statements.named(session, case_id, actor.user_id, actor=OPERATOR))
     if json_:
         emit_json(shown)
     else:
@@ -159,17 +144,11 @@ def waive_statement(
             reason=reason,
             now=ws.clock.now(),
         )
-        named = next(n for n in _named_on(session, case_id) if n.user.id == employee.id)
-        shown = _statement_out(named)
+        shown = StatementOut.of(statements.named(session, case_id, employee.id, actor=OPERATOR))
     if json_:
         emit_json(shown)
     else:
         out.print(f"{shown.ref}: statement of {shown.name} waived", markup=False)
-
-
-def _named_on(session: Session, case_id: int) -> list[statements.Named]:
-    case = service.get_case(session, case_id, actor=OPERATOR)
-    return [statements.Named(case, p, u) for p, u in statements.named_on(session, case_id)]
 
 
 @people_app.command("statements")
@@ -185,7 +164,7 @@ def pending_statements(
     with ws.transaction() as session:
         user_id = people.user_by_email(session, user).id if user else None
         rows = [
-            _statement_out(n)
+            StatementOut.of(n)
             for n in statements.pending_statements(session, actor=OPERATOR, user_id=user_id)
         ]
     for row in rows:

@@ -12,6 +12,7 @@ from amends.fields import Id, Line, Text, UTCTime
 
 if TYPE_CHECKING:
     from amends.cases.models import Case
+    from amends.cases.statements import Named
     from amends.people.models import User
 
 
@@ -83,6 +84,21 @@ class StatementOut(BaseModel):
     added_at: datetime
     statement_at: datetime | None
     waived_at: datetime | None
+
+    @classmethod
+    def of(cls, named: Named) -> StatementOut:
+        case, participant, user = named.case, named.participant, named.user
+        return cls(
+            case_id=case.id,
+            ref=case_ref(case.id),
+            title=case.title,
+            user=user.email,
+            user_id=user.id,
+            name=user.name,
+            added_at=participant.added_at,
+            statement_at=participant.statement_at,
+            waived_at=participant.waived_at,
+        )
 
 
 class CaseOut(BaseModel):

@@ -31,6 +31,7 @@ from amends.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from amends.fields import clean_text
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Mention, Role, Staff, named_in
+from amends.people.service import get_user
 from amends.web.i18n import english, said
 
 
@@ -244,6 +245,12 @@ def pending_statements(
     if user_id is not None:
         query = query.where(CaseParticipant.user_id == user_id)
     return [Named(case, part, user) for case, part, user in session.execute(query)]
+
+
+def named(session: Session, case_id: int, user_id: int, *, actor: Actor) -> Named:
+    """One named employee on a case the actor may see."""
+    case = get_case(session, case_id, actor=actor)
+    return Named(case, _named_row(session, case, user_id), get_user(session, user_id))
 
 
 def named_on(session: Session, case_id: int) -> list[tuple[CaseParticipant, User]]:
