@@ -82,7 +82,7 @@ def record_statement(
     row = statements.record_statement(
         session, case_id, actor=actor, text=body.text, now=clock.now()
     )
-    return StatementOut.of(statements.named(session, case_id, row.user_id, actor=actor))
+    return StatementOut.of(*statements.named(session, case_id, row.user_id, actor=actor).parts)
 
 
 @router.post("/cases/{case_id}/statement-waiver", response_model=StatementOut)
@@ -100,10 +100,10 @@ def waive_statement(
     statements.waive_statement(
         session, case_id, actor=actor, user_id=user_id, reason=body.reason, now=clock.now()
     )
-    return StatementOut.of(statements.named(session, case_id, user_id, actor=actor))
+    return StatementOut.of(*statements.named(session, case_id, user_id, actor=actor).parts)
 
 
 @router.get("/people/statements", response_model=list[StatementOut], tags=["people"])
 def pending_statements(session: DbSession, actor: ApiActor) -> list[StatementOut]:
     """Statements still owed on open cases: everyone's, or an employee's own."""
-    return [StatementOut.of(n) for n in statements.pending_statements(session, actor=actor)]
+    return [StatementOut.of(*n.parts) for n in statements.pending_statements(session, actor=actor)]

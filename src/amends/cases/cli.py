@@ -114,7 +114,9 @@ def record_statement(
         actor = people.acting_as(session, as_user)
         statements.record_statement(session, case_id, actor=actor, text=text, now=ws.clock.now())
         assert actor.user_id is not None
-        shown = StatementOut.of(statements.named(session, case_id, actor.user_id, actor=OPERATOR))
+        shown = StatementOut.of(
+            *statements.named(session, case_id, actor.user_id, actor=OPERATOR).parts
+        )
     if json_:
         emit_json(shown)
     else:
@@ -144,7 +146,9 @@ def waive_statement(
             reason=reason,
             now=ws.clock.now(),
         )
-        shown = StatementOut.of(statements.named(session, case_id, employee.id, actor=OPERATOR))
+        shown = StatementOut.of(
+            *statements.named(session, case_id, employee.id, actor=OPERATOR).parts
+        )
     if json_:
         emit_json(shown)
     else:
@@ -164,7 +168,7 @@ def pending_statements(
     with ws.transaction() as session:
         user_id = people.user_by_email(session, user).id if user else None
         rows = [
-            StatementOut.of(n)
+            StatementOut.of(*n.parts)
             for n in statements.pending_statements(session, actor=OPERATOR, user_id=user_id)
         ]
     for row in rows:

@@ -11,8 +11,7 @@ from amends.cases.rules import Category, Origin, Severity, case_ref
 from amends.fields import Id, Line, Text, UTCTime
 
 if TYPE_CHECKING:
-    from amends.cases.models import Case
-    from amends.cases.statements import Named
+    from amends.cases.models import Case, CaseParticipant
     from amends.people.models import User
 
 
@@ -86,8 +85,7 @@ class StatementOut(BaseModel):
     waived_at: datetime | None
 
     @classmethod
-    def of(cls, named: Named) -> StatementOut:
-        case, participant, user = named.case, named.participant, named.user
+    def of(cls, case: Case, participant: CaseParticipant, user: User) -> StatementOut:
         return cls(
             case_id=case.id,
             ref=case_ref(case.id),

@@ -112,6 +112,10 @@ class Named:
     participant: CaseParticipant
     user: User
 
+    @property
+    def parts(self) -> tuple[Case, CaseParticipant, User]:
+        return self.case, self.participant, self.user
+
 
 def _named_row(session: Session, case: Case, user_id: int) -> CaseParticipant:
     row = session.get(CaseParticipant, (case.id, user_id))
