@@ -49,6 +49,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "Recovery cases.",
     ),
     "users": ("amends.people.cli:users_app", "People who use amends."),
+    "people": (
+        "amends.cases.cli:people_app",
+        "Employees named in complaints: the statements they still owe.",
+    ),
     "tokens": ("amends.people.cli:tokens_app", "Personal API tokens."),
     "teams": ("amends.people.cli:teams_app", "Teams: people who work together."),
     "audit": (

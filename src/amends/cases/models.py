@@ -144,6 +144,13 @@ class CaseParticipant(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
     reason: Mapped[str] = mapped_column(String(30), default="participant")
     added_at: Mapped[datetime]
+    # An employee named in the complaint gives their side before the case closes, or a
+    # manager waives it with the reason (cases.statements).
+    statement: Mapped[str | None]
+    statement_at: Mapped[datetime | None]
+    waived_reason: Mapped[str | None]
+    waived_at: Mapped[datetime | None]
+    waived_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class TimelineEvent(Base):

@@ -120,6 +120,9 @@ class EventKind(StrEnum):
     MERGE_UNDONE = "merge_undone"
     SPLIT = "split"
     SPLIT_FROM = "split_from"
+    # A named employee's side of the complaint, or a manager's waiver of it with the reason.
+    STATEMENT_RECORDED = "statement_recorded"
+    STATEMENT_WAIVED = "statement_waived"
     # No longer written, but timelines stored by earlier versions still hold it.
     STATE_CHANGED = "state_changed"
 
@@ -134,6 +137,32 @@ class NotificationKind(StrEnum):
     COMPENSATION_DECLINED = "compensation_declined"
     REPEAT_FAILURE = "repeat_failure"
     PATTERN_DETECTED = "pattern_detected"
+    NAMED_IN_COMPLAINT = "named_in_complaint"
+
+
+# Why someone takes part in a case: a complaint named them (they owe a statement).
+NAMED = "named"
+
+
+def check_statement(text: str) -> str:
+    """A statement is the employee's own account: it must say something."""
+    text = text.strip()
+    if len(text) < 3:
+        raise InvalidInput(
+            N_("write your statement: what happened, as you saw it"), code="statement-empty"
+        )
+    return text
+
+
+def check_waiver_reason(reason: str) -> str:
+    """Closing without the named employee's side needs a reason anyone can read later."""
+    reason = reason.strip()
+    if len(reason) < 3:
+        raise InvalidInput(
+            N_("waiving a statement needs the reason why it is not needed"),
+            code="waiver-reason-missing",
+        )
+    return reason
 
 
 def is_open(state: CaseState) -> bool:

@@ -11,7 +11,7 @@ from amends.cases.rules import Category, Origin, Severity, case_ref
 from amends.fields import Id, Line, Text, UTCTime
 
 if TYPE_CHECKING:
-    from amends.cases.models import Case
+    from amends.cases.models import Case, CaseParticipant
     from amends.people.models import User
 
 
@@ -50,6 +50,53 @@ class HandoffIn(BaseModel):
 
     to_user_id: Id
     reason: Text = Field(max_length=2000)
+
+
+class StatementIn(BaseModel):
+    """The named employee's own account of what happened."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text = Field(max_length=20_000)
+
+
+class WaiverIn(BaseModel):
+    """A manager lets the case close without a named employee's statement, saying why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # The named employee, by id or by email.
+    user_id: Id | None = None
+    user: str | None = Field(default=None, max_length=254)
+    reason: Text = Field(max_length=2000)
+
+
+class StatementOut(BaseModel):
+    """A named employee on a case and where their statement stands."""
+
+    case_id: int
+    ref: str
+    title: str
+    user: str  # their email
+    user_id: int
+    name: str
+    added_at: datetime
+    statement_at: datetime | None
+    waived_at: datetime | None
+
+    @classmethod
+    def of(cls, case: Case, participant: CaseParticipant, user: User) -> StatementOut:
+        return cls(
+            case_id=case.id,
+            ref=case_ref(case.id),
+            title=case.title,
+            user=user.email,
+            user_id=user.id,
+            name=user.name,
+            added_at=participant.added_at,
+            statement_at=participant.statement_at,
+            waived_at=participant.waived_at,
+        )
 
 
 class CaseOut(BaseModel):

@@ -373,20 +373,31 @@ def update_case(
 
 
 def add_participant(
-    session: Session, *, case: Case, user_id: int, reason: str, actor: Actor, now: datetime
-) -> None:
+    session: Session,
+    *,
+    case: Case,
+    user_id: int,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+    note: str = "",
+) -> bool:
+    """Make ``user_id`` take part in ``case``; False when they already did."""
     if session.get(User, user_id) is None:
         raise InvalidInput(f"user {user_id} does not exist", code="user-not-found")
-    if session.get(CaseParticipant, (case.id, user_id)) is None:
-        session.add(CaseParticipant(case_id=case.id, user_id=user_id, reason=reason, added_at=now))
-        add_event(
-            session,
-            case=case,
-            kind=EventKind.PARTICIPANT_ADDED,
-            at=now,
-            actor=actor,
-            data={"user_id": user_id, "reason": reason},
-        )
+    if session.get(CaseParticipant, (case.id, user_id)) is not None:
+        return False
+    session.add(CaseParticipant(case_id=case.id, user_id=user_id, reason=reason, added_at=now))
+    add_event(
+        session,
+        case=case,
+        kind=EventKind.PARTICIPANT_ADDED,
+        at=now,
+        actor=actor,
+        note=note,
+        data={"user_id": user_id, "reason": reason},
+    )
+    return True
 
 
 def timeline(session: Session, case_id: int, *, actor: Actor) -> list[TimelineEvent]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from amends.cases import service as cases
+from amends.cases import statements
 from amends.cases.rules import (
     STEP_STATE,
     STEPS,
@@ -178,6 +178,7 @@ def load(
             deliveries += 1
 
     message_count = 0
+    staff = statements.staff(session)
     approver = people.actor_for(next(u for u in users.values() if u.role == Role.OWNER.value))
     for k in demo.cases:
         owner = users[k.owner_email]
@@ -210,14 +211,19 @@ def load(
                 playbook=playbook,
             )
             message_count += 1
-        # A complaint that names an employee makes them a participant: they see the case
-        # and give their side before it closes.
-        inbound = " ".join(m.text for m in k.messages if m.direction is Direction.INBOUND)
-        for user in users.values():
-            if user.role == Role.EMPLOYEE and user.name in inbound:
-                cases.add_participant(
-                    session, case=case, user_id=user.id, reason="named", actor=actor, now=opened
-                )
+        # The complaint's employees are found as intake finds them in a real one.
+        complaint = next((m for m in k.messages if m.direction is Direction.INBOUND), None)
+        if complaint is not None:
+            statements.note_named(
+                session,
+                case,
+                subject=complaint.subject,
+                text=complaint.text,
+                language=complaint.language,
+                actor=actor,
+                now=opened,
+                people=staff,
+            )
         _record_change(session, case.id, users, opened, demo.changes)
         _advance(session, case.id, actor, k, opened, now, playbook, approver)
     return {

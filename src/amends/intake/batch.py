@@ -19,6 +19,7 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
+from amends.cases import statements
 from amends.cases.merges import merge_targets
 from amends.cases.models import Case
 from amends.cases.routing import Routing
@@ -35,7 +36,7 @@ from amends.messages.models import Message, OutboxItem, StoredAttachment
 from amends.messages.rules import Channel, Direction
 from amends.patterns import judging, similar
 from amends.people.models import User
-from amends.people.rules import SYSTEM
+from amends.people.rules import SYSTEM, Staff
 from amends.playbook.policy import Playbook
 from amends.recovery import conversation
 
@@ -85,6 +86,7 @@ class _Known:
     new_customers: set[int] = field(default_factory=set)
     workspace: tuple[str, str] | None = None
     routing: Routing | None = None
+    staff: list[Staff] | None = None
     owners_held: set[int] = field(default_factory=set)
     # The session's identity map holds objects weakly: a lead or an owner no one refers
     # to is dropped and then read again by each service that asks for it by id.
@@ -341,8 +343,10 @@ def apply_batch(
         if case is None:
             if known.routing is None:
                 # The team and its open cases are read once per batch, then kept
-                # current as the batch hands out cases.
+                # current as the batch hands out cases; so are the people a complaint
+                # may name.
                 known.routing = cases.load_routing(session)
+                known.staff = statements.staff(session)
             case = conversation.open_complaint_case(
                 session,
                 actor=SYSTEM,
@@ -356,6 +360,8 @@ def apply_batch(
                 routing=known.routing,
                 # A lead made by this batch has no cases or promises to ask about.
                 new_customer=customer_id in known.new_customers,
+                staff=known.staff,
+                sender_name=parsed.from_name,
             )
             if case.owner_id not in known.owners_held:
                 known.owners_held.add(case.owner_id)

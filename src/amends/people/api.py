@@ -15,6 +15,7 @@ from amends.people.schemas import (
     LimitIn,
     LimitsOut,
     NewTokenOut,
+    NicknamesIn,
     PasswordIn,
     RoleIn,
     TeamChoice,
@@ -53,6 +54,19 @@ def set_role(
     unmakes an owner; the last active owner stays one."""
     user = service.get_user(session, user_id)
     service.set_role(session, actor=actor, user=user, role=body.role, now=clock.now())
+    return UserOut.model_validate(user)
+
+
+@router.put("/users/{user_id}/nicknames", response_model=UserOut)
+def set_nicknames(
+    user_id: Id, body: NicknamesIn, session: DbSession, actor: ApiActor, clock: AppClock
+) -> UserOut:
+    """What colleagues and customers call a person ("Nok", "นก", "Zuzka"): a complaint
+    that uses one names them. Your own, or anyone's for owners and managers."""
+    user = service.get_user(session, user_id)
+    service.set_nicknames(
+        session, actor=actor, user=user, nicknames=body.nicknames, now=clock.now()
+    )
     return UserOut.model_validate(user)
 
 

@@ -102,6 +102,31 @@ def set_role(
         out.print(f"{result.email} is now {result.role}")
 
 
+@users_app.command("set-nicknames")
+@handle_errors
+def set_nicknames(
+    email: str,
+    nicknames: Annotated[
+        list[str] | None, typer.Argument(help="what people call them; none clears them")
+    ] = None,
+    json_: Json = False,
+) -> None:
+    """Set what colleagues and customers call a user ("Nok", "นก", "Zuzka"): a complaint
+    that uses one of these names them."""
+    ws = open_workspace()
+    with ws.transaction() as session:
+        user = service.user_by_email(session, email)
+        service.set_nicknames(
+            session, actor=OPERATOR, user=user, nicknames=nicknames or [], now=ws.clock.now()
+        )
+        result = UserOut.model_validate(user)
+    if json_:
+        emit_json(result)
+    else:
+        shown = ", ".join(result.nicknames) or "none"
+        out.print(f"{result.email} nicknames: {shown}", markup=False)
+
+
 @users_app.command("deactivate")
 @handle_errors
 def deactivate(email: str, json_: Json = False) -> None:

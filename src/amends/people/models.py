@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy import JSON, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.db import Base, EnumText
@@ -46,6 +46,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # What colleagues and customers call them ("Nok", "Zuzka", "นก"): a complaint that
+    # uses one names them (people.rules.named_in). None until someone sets them.
+    nicknames: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class ApiToken(Base):

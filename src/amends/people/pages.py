@@ -273,6 +273,28 @@ def deactivate_user(
     return act_on_people(request, session, user, csrf_token, act)
 
 
+@router.post("/settings/people/{user_id}/nicknames", response_class=HTMLResponse)
+def change_nicknames(
+    request: Request,
+    session: DbSession,
+    clock: AppClock,
+    user: SignedIn,
+    user_id: PathId,
+    nicknames: Annotated[str, Form(max_length=1000)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def act() -> str:
+        target = service.get_user(session, user_id)
+        given = [n for n in nicknames.split(",") if n.strip()]
+        service.set_nicknames(
+            session, actor=user.actor, user=target, nicknames=given, now=clock.now()
+        )
+        _ = translations(user.ctx.language).gettext
+        return _("Nicknames of %(name)s saved.") % {"name": target.name}
+
+    return act_on_people(request, session, user, csrf_token, act)
+
+
 @router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
 def revoke_token(
     request: Request,

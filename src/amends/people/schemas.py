@@ -4,8 +4,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from amends.fields import Line
 from amends.people.rules import Role
 
 if TYPE_CHECKING:
@@ -22,6 +23,18 @@ class UserOut(BaseModel):
     language: str
     active: bool
     created_at: datetime
+    nicknames: list[str] = []
+
+    @field_validator("nicknames", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: object) -> object:
+        return [] if value is None else value
+
+
+class NicknamesIn(BaseModel):
+    """What colleagues and customers call the person; an empty list clears them."""
+
+    nicknames: list[Line] = Field(max_length=50)
 
 
 class TeamOut(BaseModel):

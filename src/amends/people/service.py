@@ -32,6 +32,7 @@ from amends.people.rules import (
     Role,
     access_change_refusal,
     blocked_until,
+    clean_nicknames,
 )
 from amends.text.languages import spoken
 
@@ -151,6 +152,19 @@ def deactivate(session: Session, *, actor: Actor, user: User, now: datetime) -> 
     user.active = False
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
     audit_user(session, actor, "user.deactivated", user, {}, now)
+    return user
+
+
+def set_nicknames(
+    session: Session, *, actor: Actor, user: User, nicknames: list[str], now: datetime
+) -> User:
+    """What colleagues and customers call ``user``; a complaint using one names them.
+    Their own, or anyone's for those who manage people."""
+    if actor.user_id != user.id:
+        require(actor, Action.MANAGE)
+    kept = clean_nicknames(nicknames)
+    user.nicknames = kept or None
+    audit_user(session, actor, "user.nicknames-set", user, {"nicknames": ", ".join(kept)}, now)
     return user
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, false, or_, select, text, update
 from sqlalchemy.orm import Session
 
 import amends.models  # noqa: F401 - every table is mapped before the erasure flushes
-from amends.cases.models import Case, Notification, TimelineEvent
+from amends.cases.models import Case, CaseParticipant, Notification, TimelineEvent
 from amends.cases.rules import CaseState
 from amends.compensation.models import Compensation
 from amends.intake import store
@@ -172,6 +172,11 @@ def _erase_cases(
         for given in session.scalars(select(Compensation).where(Compensation.case_id.in_(part))):
             given.rationale = erased_text(given.rationale) or ""
             given.decision_note = erased_text(given.decision_note) or ""
+        # A named employee's statement and its waiver speak of this customer too.
+        taking_part = select(CaseParticipant).where(CaseParticipant.case_id.in_(part))
+        for person in session.scalars(taking_part):
+            person.statement = erased_text(person.statement)
+            person.waived_reason = erased_text(person.waived_reason)
         # A pattern is named after the case that completed it: that name is this case's.
         linked = select(PatternCase.pattern_id).where(PatternCase.case_id.in_(part))
         session.execute(

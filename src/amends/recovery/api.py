@@ -260,6 +260,7 @@ def receive_complaint(
         language=body.language,
         received_at=body.received_at,
         from_address=body.from_address,
+        sender_name=body.from_name or "",
     )
     return ComplaintOut(
         message_id=received.message.id,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from amends.audit import service as audit
 from amends.cases import service as cases
+from amends.cases import statements
 from amends.cases.models import Case
 from amends.cases.rules import (
     CaseState,
@@ -35,7 +36,7 @@ from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel, Direction, OutboxStatus, outbox_transition
 from amends.patterns import service as patterns
 from amends.patterns import similar
-from amends.people.rules import Action, Actor
+from amends.people.rules import Action, Actor, Staff
 from amends.people.service import require
 from amends.playbook.policy import Playbook
 from amends.recovery.flows import (
@@ -263,6 +264,7 @@ def receive_complaint(
     from_address: str | None = None,
     message_key: str | None = None,
     raw_sha256: str | None = None,
+    sender_name: str = "",
 ) -> Received:
     """A customer wrote in: continue the open case about the same matter (its reference,
     its subject, the promise it is about), or open a new case.
@@ -294,6 +296,7 @@ def receive_complaint(
             text=text,
             received_at=received,
             language=language,
+            sender_name=sender_name,
         )
     message = messages.record_message(
         session,
@@ -332,17 +335,21 @@ def open_complaint_case(
     language: str | None = None,
     routing: cases.Routing | None = None,
     new_customer: bool = False,
+    staff: list[Staff] | None = None,
+    sender_name: str = "",
 ) -> Case:
-    """The case a complaint opens when its customer has none open: titled by its subject.
+    """The case a complaint opens when its customer has none open: titled by its subject,
+    with the employees it names as participants asked for their statement.
 
     ``owner_id`` defaults to ``cases.default_owner`` (routed by the customer's language,
-    else the message's); a batch passes its ``routing`` and tells which customers it
-    has just made. The caller runs ``patterns.case_arrived`` once the complaint's text
-    is stored.
+    else the message's); a batch passes its ``routing`` and its ``staff`` (read once) and
+    tells which customers it has just made. ``sender_name`` is the name the customer
+    wrote under (a colleague's namesake is not named by signing). The caller runs
+    ``patterns.case_arrived`` once the complaint's text is stored.
     """
     # Every caller stores the complaint's text next and judges repeats and patterns on
     # it then (receive_complaint, the batch import).
-    return open_case(
+    case = open_case(
         session,
         actor=actor,
         now=now,
@@ -358,3 +365,15 @@ def open_complaint_case(
         opened_at=received_at,
         judge=False,
     )
+    statements.note_named(
+        session,
+        case,
+        subject=subject,
+        text=text,
+        language=language,
+        actor=actor,
+        now=now,
+        people=staff,
+        sender_name=sender_name,
+    )
+    return case

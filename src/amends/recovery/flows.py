@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
+from amends.cases import statements
 from amends.cases import steps as case_steps
 from amends.cases.models import Case, Notification
 from amends.cases.rules import (
@@ -218,6 +219,10 @@ def perform_steps(
     require(actor, Action.WRITE)
     refuse_stray_compensation(steps, compensation)
     case = cases.get_case(session, case_id, actor=actor)
+    if Step.CLOSE in steps and case.state is not CaseState.CLOSED:
+        # Before the playbook's own checks: whatever else is missing, the employee the
+        # complaint names is heard first.
+        statements.refuse_close_without_statements(session, case)
     systemic = bool(patterns.patterns_of_case(session, case.id))
     plan = case_steps.plan(case, playbook=playbook, steps=steps, outcome=outcome, systemic=systemic)
     if Step.EXPLAIN_CHANGE in plan:

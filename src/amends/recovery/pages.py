@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
+from amends.cases import statements
 from amends.cases import steps as case_steps
 from amends.cases.merges import merged_into
 from amends.cases.models import Case
@@ -656,6 +657,60 @@ def close_case(
     if refused is not None:
         return _refused(request, session, user, clock, playbook, case_id, refused, "close")
     return _back(case_id, "closed")
+
+
+@router.post("/cases/{case_id}/statement")
+def give_statement(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    playbook: AppPlaybook,
+    case_id: CaseId,
+    csrf_token: Csrf = "",
+    text: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """The named employee records their side of the complaint."""
+    check_csrf(user.csrf_token, csrf_token)
+    refused = _attempt(
+        session,
+        lambda: statements.record_statement(
+            session, case_id, actor=user.actor, text=text, now=clock.now()
+        ),
+    )
+    if refused is not None:
+        return _refused(request, session, user, clock, playbook, case_id, refused, "participants")
+    return _back(case_id, "statement", "participants")
+
+
+@router.post("/cases/{case_id}/statement-waiver")
+def waive_statement(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    playbook: AppPlaybook,
+    case_id: CaseId,
+    user_id: Annotated[str, Form(max_length=20)],
+    csrf_token: Csrf = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """A manager lets the case close without a named employee's statement, saying why."""
+    check_csrf(user.csrf_token, csrf_token)
+    refused = _attempt(
+        session,
+        lambda: statements.waive_statement(
+            session,
+            case_id,
+            actor=user.actor,
+            user_id=_choice(int, user_id),
+            reason=reason,
+            now=clock.now(),
+        ),
+    )
+    if refused is not None:
+        return _refused(request, session, user, clock, playbook, case_id, refused, "participants")
+    return _back(case_id, "waived", "participants")
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)

@@ -149,11 +149,21 @@ class CompensationView(BaseModel):
 
 
 class ParticipantOut(BaseModel):
+    """Someone taking part besides the owner; an employee the complaint names owes a
+    statement until it is recorded (``statement_at``) or a manager waives it."""
+
+    user: str  # their email
     user_id: int
     name: str
     role: str
     reason: str
     added_at: datetime
+    statement: str | None = None
+    statement_at: datetime | None = None
+    waived_reason: str | None = None
+    waived_at: datetime | None = None
+    waived_by: int | None = None
+    statement_pending: bool = False
 
 
 class AttachmentOut(BaseModel):

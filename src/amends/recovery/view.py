@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
+from amends.cases import statements
 from amends.cases.merges import merged_into
-from amends.cases.models import Case, CaseParticipant
-from amends.cases.rules import Step, WaitingOn, case_ref
+from amends.cases.models import Case
+from amends.cases.rules import NAMED, Step, WaitingOn, case_ref
 from amends.commitments.schemas import ValidityOut
 from amends.compensation import service as compensations
 from amends.compensation.rules import CompensationStatus
@@ -24,7 +24,6 @@ from amends.compensation.schemas import CompensationOut
 from amends.fields import utc_datetime
 from amends.messages import service as messages
 from amends.patterns import service as patterns
-from amends.people.models import User
 from amends.people.rules import Actor
 from amends.playbook.policy import Playbook
 from amends.recovery import verdict
@@ -94,21 +93,24 @@ def _links(session: Session, ids: list[int], *, actor: Actor) -> dict[int, CaseL
 
 
 def _participants(session: Session, case_id: int) -> list[ParticipantOut]:
-    rows = session.execute(
-        select(CaseParticipant, User)
-        .join(User, User.id == CaseParticipant.user_id)
-        .where(CaseParticipant.case_id == case_id)
-        .order_by(CaseParticipant.added_at, User.id)
-    )
     return [
         ParticipantOut(
+            user=user.email,
             user_id=user.id,
             name=user.name,
             role=user.role.value,
             reason=part.reason,
             added_at=part.added_at,
+            statement=part.statement,
+            statement_at=part.statement_at,
+            waived_reason=part.waived_reason,
+            waived_at=part.waived_at,
+            waived_by=part.waived_by,
+            statement_pending=part.reason == NAMED
+            and part.statement_at is None
+            and part.waived_at is None,
         )
-        for part, user in rows
+        for part, user in statements.named_on(session, case_id)
     ]
 
 

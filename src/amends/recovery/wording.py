@@ -65,6 +65,8 @@ RESULTS = {
     "merged": N_("The case was merged into this one. It can be undone for 24 hours."),
     "split": N_("The chosen messages are in this new case now."),
     "unmerged": N_("The merge is undone: both cases are as they were."),
+    "statement": N_("Your statement is recorded."),
+    "waived": N_("The statement is waived; the reason is on the timeline."),
 }
 # What a change to many cases in the inbox refused as a whole, by its code.
 BULK_REFUSALS = {
@@ -125,6 +127,16 @@ REFUSALS = {
     "invalid-input": N_("Some of what you entered is not valid."),
     "amount-invalid": N_("The amount is not a number."),
     "reply-empty": N_("Write the reply first."),
+    "statement-pending": N_(
+        "An employee named in the complaint has not given a statement yet: the case can "
+        "close once it is recorded, or once a manager waives it with the reason."
+    ),
+    "statement-empty": N_("Write your statement first: what happened, as you saw it."),
+    "waiver-reason-missing": N_("Waiving a statement needs the reason why it is not needed."),
+    "waiver-forbidden": N_("Only a manager may waive a named employee's statement."),
+    "statement-recorded": N_("This employee has already given their statement."),
+    "statement-waived": N_("This statement is already waived."),
+    "not-named": N_("This case does not name that person."),
 }
 
 

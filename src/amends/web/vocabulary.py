@@ -135,6 +135,8 @@ VOCABULARY: tuple[str, ...] = (
     N_("merge_undone"),
     N_("split"),
     N_("split_from"),
+    N_("statement_recorded"),
+    N_("statement_waived"),
     # TRANSLATORS: pattern statuses (patterns.rules.PatternStatus): a systemic failure
     # with no corrective action yet, with one, or one whose fix was verified.
     N_("open"),
@@ -167,6 +169,7 @@ VOCABULARY: tuple[str, ...] = (
     N_("compensation_declined"),
     N_("repeat_failure"),
     N_("pattern_detected"),
+    N_("named_in_complaint"),
     # TRANSLATORS: roles of people (people.rules.Role), named when a role refuses a task.
     N_("owner"),
     N_("manager"),
