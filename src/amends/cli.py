@@ -41,7 +41,7 @@ typer.core.TyperOption.display_type_rich = _flag_type  # type: ignore[method-ass
 # amends.recovery). `--help` lists every row from this table without importing anything.
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "customers": (
-        "amends.customers.cli:app",
+        "amends.customers.cli:app+amends.recovery.cli:customers_app",
         "Customers: who they are, what they are worth, how they are doing.",
     ),
     "cases": (

@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 import stat
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -54,6 +55,9 @@ class Settings(BaseSettings):
     # A mail loop (an auto-responder answering our replies) must never turn into a
     # flood of one inbox: beyond this many replies an hour to one address, mail waits.
     reply_cap_per_hour: int = Field(default=10, ge=1, le=10_000)
+    # What an hour of the team's time costs, in the workspace's currency: a customer's cost
+    # to serve counts their handling time at this rate (0: the time is shown, not costed).
+    handling_cost_per_hour: Decimal = Field(default=Decimal("0"), ge=0, le=1_000_000)
     webhook_secret: SecretStr = SecretStr("")
     # Request bodies, in bytes, by kind of route (see web.limits): refused past these
     # before anything is parsed or written. An upload holds the complaint form's three

@@ -30,7 +30,8 @@ from amends.cases.rules import (
 )
 from amends.commitments.rules import CommitmentKind, CommitmentStatus
 from amends.compensation.rules import CompensationKind, CompensationStatus
-from amends.customers.rules import CustomerStatus, Tier
+from amends.customers.rules import CustomerStatus, Fit, Tier
+from amends.messages.abuse import AbuseKind
 from amends.messages.rules import Channel, Direction
 from amends.patterns.rules import ActionStatus, ChangeKind, PatternStatus, Verdict
 from amends.text.languages import SPOKEN
@@ -102,6 +103,8 @@ ENUMS: tuple[type[StrEnum], ...] = (
     ActionStatus,
     ChangeKind,
     Verdict,
+    Fit,
+    AbuseKind,
     EventKind,  # the case page shows each timeline entry's label
 )
 

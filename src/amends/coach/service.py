@@ -32,8 +32,10 @@ def draft(
     actor: Actor,
     now: datetime,
     business: str,
+    referral: str = "",
 ) -> dict[str, Any]:
-    """The step's template for this case, filled in, with its check (clean by design)."""
+    """The step's template for this case, filled in, with its check (clean by design);
+    ``referral`` names whom a parting customer may turn to instead."""
     if step not in STEPS:
         raise InvalidInput(f"unknown step {step!r}; use {', '.join(STEPS)}", code="step-unknown")
     case = cases.get_case(session, case_id, actor=actor)
@@ -65,8 +67,10 @@ def draft(
         remedy="…",
         compensation_amount=granted.amount if granted else None,
         currency=granted.currency if granted else customer.currency,
-        due_date=(now + timedelta(days=1)).date(),
+        # Parting ways ends the agreement today; every other step promises an answer.
+        due_date=(now if step == "parting_ways" else now + timedelta(days=1)).date(),
         change_description=change or "…",
+        referral=referral,
     )
     text = render(step, language, ctx)
     result = check(text, language, required=REQUIRED[step])

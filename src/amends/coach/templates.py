@@ -48,6 +48,9 @@ class TemplateContext:
     currency: str = "EUR"
     due_date: date | None = None
     change_description: str = ""
+    # Parting ways: whom the customer may turn to instead (optional); the refund of unused
+    # prepaid service is ``compensation_amount``.
+    referral: str = ""
 
 
 _T: dict[str, dict[str, str]] = {
@@ -69,10 +72,12 @@ _T: dict[str, dict[str, str]] = {
         "win_back": "Dear {name},\n\nwe failed you with {what}, and I understand why you left. "
         "We have changed how we work since then: {change}. Would you give us one small chance "
         "to show you?\n\n{agent}, {business} ({ref})",
-        "parting_ways": "Dear {name},\n\nthank you for the time we worked together. We have "
-        "come to the view that we cannot give you the service you expect, so we will end our "
-        "agreement on {due}. Everything you need will be handed over in full before then.\n\n"
-        "{agent}, {business} ({ref})",
+        "parting_ways": "Dear {name},\n\nthank you for the time we worked together and for "
+        "your trust. We have come to the view that we are not the right partner to give you the "
+        "service you expect, so our agreement ends on {due}. The decision is ours, and we take "
+        "full responsibility for a smooth ending: we will send you everything you need to carry "
+        "on. {unused}{referral}\n\nFrom now on you will receive no further messages from us "
+        "about the service. We wish you every success.\n\n{agent}, {business} ({ref})",
     },
     "sk": {
         "acknowledgment": "Dobrý deň, {name},\n\nďakujeme, že ste nám dali vedieť o {what}. "
@@ -91,9 +96,12 @@ _T: dict[str, dict[str, str]] = {
         "win_back": "Dobrý deň, {name},\n\npri {what} sme zlyhali a rozumiem, prečo ste "
         "odišli. Odvtedy sme zmenili spôsob práce: {change}. Dáte nám malú šancu ukázať "
         "Vám to?\n\n{agent}, {business} ({ref})",
-        "parting_ways": "Dobrý deň, {name},\n\nďakujeme za čas, keď sme spolupracovali. "
-        "Dospeli sme k tomu, že Vám nevieme poskytnúť službu, akú očakávate, a preto "
-        "spoluprácu ukončíme k {due}. Dovtedy Vám odovzdáme všetko, čo potrebujete.\n\n"
+        "parting_ways": "Dobrý deň, {name},\n\nďakujeme za čas, keď sme spolupracovali, a "
+        "za Vašu dôveru. Dospeli sme k názoru, že nie sme tým správnym partnerom, ktorý Vám "
+        "poskytne službu, akú očakávate, a preto naša spolupráca končí k {due}. Rozhodnutie je "
+        "naše a berieme na seba plnú zodpovednosť za pokojné ukončenie: pošleme Vám všetko, čo "
+        "potrebujete, aby ste mohli pokračovať. {unused}{referral}\n\nOdteraz Vám už nebudeme "
+        "posielať žiadne správy o službe. Prajeme Vám veľa úspechov.\n\n"
         "{agent}, {business} ({ref})",
     },
     "el": {
@@ -113,10 +121,14 @@ _T: dict[str, dict[str, str]] = {
         "win_back": "Αγαπητέ/ή {name},\n\nαποτύχαμε με {what} και καταλαβαίνω γιατί φύγατε. "
         "Από τότε αλλάξαμε τον τρόπο που δουλεύουμε: {change}. Θα μας δίνατε μια μικρή "
         "ευκαιρία να σας το δείξουμε;\n\n{agent}, {business} ({ref})",
-        "parting_ways": "Αγαπητέ/ή {name},\n\nσας ευχαριστούμε για τη συνεργασία μας. "
-        "Καταλήξαμε ότι δεν μπορούμε να σας προσφέρουμε την εξυπηρέτηση που περιμένετε, γι' "
-        "αυτό θα ολοκληρώσουμε τη συνεργασία στις {due}. Μέχρι τότε θα σας παραδώσουμε ό,τι "
-        "χρειάζεστε.\n\n{agent}, {business} ({ref})",
+        "parting_ways": "Αγαπητέ/ή {name},\n\nσας ευχαριστούμε για τον χρόνο που "
+        "συνεργαστήκαμε και για την εμπιστοσύνη σας. Καταλήξαμε ότι δεν είμαστε ο κατάλληλος "
+        "συνεργάτης για να σας προσφέρουμε την εξυπηρέτηση που περιμένετε, γι' αυτό η "
+        "συνεργασία μας ολοκληρώνεται στις {due}. Η απόφαση είναι δική μας και αναλαμβάνουμε "
+        "πλήρως την ευθύνη για ένα ομαλό τέλος: θα σας στείλουμε ό,τι χρειάζεστε για να "
+        "συνεχίσετε. {unused}{referral}\n\nΑπό εδώ και πέρα δεν θα λαμβάνετε άλλα μηνύματα "
+        "από εμάς για την υπηρεσία. Σας ευχόμαστε κάθε επιτυχία.\n\n"
+        "{agent}, {business} ({ref})",
     },
     "th": {
         "acknowledgment": "เรียน คุณ{name}\n\nขอบคุณที่แจ้งเราเรื่อง{what} เราทำผิดพลาดเอง "
@@ -137,9 +149,41 @@ _T: dict[str, dict[str, str]] = {
         "win_back": "เรียน คุณ{name}\n\nเราทำผิดพลาดเรื่อง{what} และเราเข้าใจว่าทำไมคุณจึงเลิกใช้บริการ "
         "ตั้งแต่นั้นเราได้เปลี่ยนวิธีการทำงาน {change} "
         "คุณจะให้โอกาสเราสักครั้งเพื่อพิสูจน์ได้ไหมคะ/ครับ\n\n{agent} {business} ({ref})",
-        "parting_ways": "เรียน คุณ{name}\n\nขอบคุณสำหรับช่วงเวลาที่เราได้ร่วมงานกัน "
-        "เราเห็นว่าเราไม่สามารถให้บริการตามที่คุณคาดหวังได้ จึงจะยุติข้อตกลงในวันที่ {due} "
-        "ก่อนวันนั้นเราจะส่งมอบทุกอย่างที่คุณต้องการให้ครบถ้วน\n\n{agent} {business} ({ref})",
+        "parting_ways": "เรียน คุณ{name}\n\nขอบคุณสำหรับช่วงเวลาที่เราได้ร่วมงานกัน"
+        "และความไว้วางใจที่คุณมอบให้ เราเห็นว่าเราไม่ใช่พันธมิตรที่เหมาะสมที่จะให้บริการ"
+        "ตามที่คุณคาดหวังได้ ข้อตกลงของเราจึงสิ้นสุดในวันที่ {due} "
+        "การตัดสินใจนี้เป็นของเรา และเราขอรับผิดชอบให้การสิ้นสุดเป็นไปอย่างราบรื่น "
+        "เราจะส่งทุกอย่างที่คุณต้องการเพื่อดำเนินการต่อให้ครบถ้วน {unused}{referral}\n\n"
+        "ตั้งแต่นี้เป็นต้นไป คุณจะไม่ได้รับข้อความเกี่ยวกับบริการจากเราอีก "
+        "ขออวยพรให้คุณประสบความสำเร็จในทุกสิ่ง\n\n{agent} {business} ({ref})",
+    },
+}
+
+
+# The parting message's middle: what happens to prepaid service not yet used (refunded,
+# or nothing is left open), and a referral when one is given.
+PARTING_PARTS: dict[str, dict[str, str]] = {
+    "en": {
+        "refund": "The unused part of your prepaid service, {amount}, is refunded to you in full.",
+        "kept": "Everything we have delivered to you stays yours.",
+        "referral": " If it helps, we can recommend {referral}.",
+    },
+    "sk": {
+        "refund": "Nevyčerpanú časť Vašej predplatenej služby, {amount}, Vám vrátime v plnej "
+        "výške.",
+        "kept": "Všetko, čo sme Vám dodali, zostáva Vaše.",
+        "referral": " Ak by Vám to pomohlo, môžeme Vám odporučiť {referral}.",
+    },
+    "el": {
+        "refund": "Το αχρησιμοποίητο μέρος της προπληρωμένης υπηρεσίας σας, {amount}, σας "
+        "επιστρέφεται στο ακέραιο.",
+        "kept": "Ό,τι σας έχουμε παραδώσει παραμένει δικό σας.",
+        "referral": " Αν σας βοηθά, μπορούμε να σας προτείνουμε {referral}.",
+    },
+    "th": {
+        "refund": "ส่วนของบริการที่ชำระล่วงหน้าแล้วแต่ยังไม่ได้ใช้ จำนวน {amount} เราจะคืนเงินให้คุณเต็มจำนวน",
+        "kept": "ทุกสิ่งที่เราส่งมอบให้คุณแล้วยังคงเป็นของคุณ",
+        "referral": " หากเป็นประโยชน์ เราขอแนะนำ {referral}",
     },
 }
 
@@ -208,7 +252,18 @@ def render(step: str, lang: str, ctx: TemplateContext) -> str:
         if ctx.compensation_amount is not None
         else "—"
     )
+    parts = PARTING_PARTS[base]
+    unused = (
+        parts["refund"].format(amount=amount)
+        if ctx.compensation_amount is not None and ctx.compensation_amount > 0
+        else parts["kept"]
+    )
+    referral = (
+        parts["referral"].format(referral=ctx.referral.strip()) if ctx.referral.strip() else ""
+    )
     return _T[base][step].format(
+        unused=unused,
+        referral=referral,
         name=ctx.customer_name,
         agent=ctx.agent_name,
         business=ctx.business_name,

@@ -59,11 +59,6 @@ def create_customer(
     return CustomerOut.model_validate(customer)
 
 
-@router.get("/{customer_id}", response_model=CustomerOut)
-def get_customer(customer_id: CustomerId, session: DbSession, actor: ApiActor) -> CustomerOut:
-    return CustomerOut.model_validate(service.get_customer(session, customer_id, actor=actor))
-
-
 @router.patch("/{customer_id}", response_model=CustomerOut)
 def update_customer(
     customer_id: CustomerId,

@@ -57,24 +57,6 @@ def list_customers(
     out.print(table)
 
 
-@app.command("show")
-@handle_errors
-def show_customer(customer_id: ObjectId, json_: Json = False) -> None:
-    """Show one customer with contacts."""
-    ws = open_workspace()
-    with ws.transaction() as session:
-        customer = CustomerOut.model_validate(
-            service.get_customer(session, customer_id, actor=OPERATOR)
-        )
-    if json_:
-        emit_json(customer)
-        return
-    out.print(f"[bold]{customer.name}[/bold]  #{customer.id}  {customer.status} · {customer.tier}")
-    out.print(f"recurring value: {customer.recurring_value} {customer.currency} / month")
-    for contact in customer.contacts:
-        out.print(f"  contact: {contact.name} <{contact.email or '-'}>")
-
-
 @app.command("add")
 @handle_errors
 def add_customer(
@@ -133,6 +115,9 @@ def edit_customer(
     tier: Annotated[Tier | None, typer.Option(help="service tier")] = None,
     status: Annotated[CustomerStatus | None, typer.Option(help="status")] = None,
     notes: Annotated[str | None, typer.Option(help="notes")] = None,
+    late_payments: Annotated[
+        int | None, typer.Option(min=0, help="invoices paid late, when known")
+    ] = None,
     as_user: AsUser = None,
     json_: Json = False,
 ) -> None:
@@ -148,6 +133,7 @@ def edit_customer(
             "tier": tier,
             "status": status,
             "notes": notes,
+            "late_payments": late_payments,
         },
     )
     changes = body.model_dump(exclude_unset=True)

@@ -27,6 +27,9 @@ class Customer(Base):
     # An unknown sender becomes a lead rather than being dropped; someone confirms it later.
     is_lead: Mapped[bool] = mapped_column(default=False)
     notes: Mapped[str] = mapped_column(default="")
+    # Invoices paid late, when the business keeps count (None: not known); evidence for
+    # the customer's fit.
+    late_payments: Mapped[int | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     # When ``amends privacy erase`` replaced their personal content (the row stays, so

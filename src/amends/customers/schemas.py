@@ -40,6 +40,7 @@ class CustomerCreate(BaseModel):
     status: CustomerStatus = CustomerStatus.ACTIVE
     external_id: Line | None = None
     notes: Text = ""
+    late_payments: int | None = Field(default=None, ge=0, le=100_000)
     contacts: list[ContactIn] = Field(default_factory=list, max_length=50)
 
 
@@ -55,6 +56,8 @@ class CustomerUpdate(BaseModel):
     status: CustomerStatus | None = None
     external_id: Line | None = None
     notes: Text | None = None
+    # Invoices paid late, when known: evidence for the customer's fit.
+    late_payments: int | None = Field(default=None, ge=0, le=100_000)
     contacts: list[ContactIn] | None = Field(default=None, max_length=50)
 
 
@@ -72,6 +75,7 @@ class CustomerOut(BaseModel):
     status: str
     is_lead: bool
     notes: str
+    late_payments: int | None = None
     created_at: datetime
     updated_at: datetime
     contacts: list[ContactOut]

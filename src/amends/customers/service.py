@@ -10,7 +10,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from amends.customers.models import Contact, Customer
-from amends.customers.rules import CustomerStatus, Tier, matches_by_domain
+from amends.customers.rules import (
+    CustomerStatus,
+    Tier,
+    matches_by_domain,
+    takes_automated_messages,
+)
 from amends.errors import Conflict, NotFound
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
@@ -42,6 +47,7 @@ def create_customer(
     contacts: list[ContactInput] | None = None,
     notes: str = "",
     is_lead: bool = False,
+    late_payments: int | None = None,
 ) -> Customer:
     require(actor, Action.WRITE)
     if external_id is not None and session.scalar(
@@ -61,6 +67,7 @@ def create_customer(
         status=status,
         is_lead=is_lead,
         notes=notes,
+        late_payments=late_payments,
         created_at=now,
         updated_at=now,
     )
@@ -82,8 +89,27 @@ def get_customer(session: Session, customer_id: int, *, actor: Actor) -> Custome
 
 
 UPDATABLE = frozenset(
-    {"name", "language", "timezone", "currency", "recurring_value", "tier", "status", "notes"}
+    {
+        "name",
+        "language",
+        "timezone",
+        "currency",
+        "recurring_value",
+        "tier",
+        "status",
+        "notes",
+        "late_payments",
+    }
 )
+
+
+def accepts_automated_messages(session: Session, customer_id: int) -> bool:
+    """Whether the system may write to this customer by itself (a survey, a win-back
+    step, a sweep's proactive apology): never once they parted ways. Every automated
+    sender asks this, or marks its message automated and lets ``messages.outbox.queue``
+    ask it."""
+    status = session.scalar(select(Customer.status).where(Customer.id == customer_id))
+    return status is not None and takes_automated_messages(status)
 
 
 def update_customer(

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.db import Base, EnumText
@@ -43,6 +44,12 @@ class Message(Base):
     # A drafted outbound message (e.g. the first message of a proactive case): shown to
     # the owner, never sent until a person sends it.
     is_draft: Mapped[bool] = mapped_column(default=False)
+    # Written by the system rather than a person (a survey, a win-back step, a proactive
+    # apology): the outbox never sends one to a customer who takes no automated messages.
+    automated: Mapped[bool] = mapped_column(default=False)
+    # The insults and threats an inbound message holds, [{"word", "kind"}] as written
+    # (messages.abuse); None when it holds none. Evidence for the customer's fit.
+    abuse: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
     at: Mapped[datetime]
     created_at: Mapped[datetime]
 

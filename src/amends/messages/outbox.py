@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from amends import rehearsal
 from amends.config import Settings
+from amends.customers import service as customers
 from amends.db import transaction
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import OutboxStatus, outbox_transition
@@ -56,20 +57,51 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
+# Why an automated message was never sent: kept on its outbox row.
+NOT_AUTOMATED = "not sent: this customer takes no automated messages (they parted ways)"
+
+
 def queue(session: Session, *, message: Message, to_address: str, now: datetime) -> OutboxItem:
+    """Queue ``message`` for sending; an automated one (``Message.automated``) to a
+    customer who takes none is recorded cancelled instead, with the reason: the one
+    guard every automated sender (sweeps, surveys, win-back) passes through."""
+    refused = (
+        message.automated
+        and message.customer_id is not None
+        and not customers.accepts_automated_messages(session, message.customer_id)
+    )
     item = OutboxItem(
         message_id=message.id,
         idempotency_key=f"msg-{message.id}-{uuid.uuid4().hex[:12]}",
         # One inbox, one spelling, so the hourly cap counts it as one. A value that is not
         # one address is kept as given: sending refuses it, and the row says why.
         to_address=one_mailbox(to_address) or to_address,
-        status=OutboxStatus.PENDING,
+        status=OutboxStatus.CANCELLED if refused else OutboxStatus.PENDING,
+        hold_reason=NOT_AUTOMATED if refused else "",
         next_attempt_at=now,
         created_at=now,
     )
     session.add(item)
     session.flush()
     return item
+
+
+def cancel_automated(session: Session, *, customer_id: int) -> int:
+    """Never send the automated messages still waiting for ``customer_id`` (they stopped
+    taking them); how many rows were cancelled. A person's own replies go on."""
+    automated = select(Message.id).where(
+        Message.customer_id == customer_id, Message.automated.is_(True)
+    )
+    done = session.execute(
+        update(OutboxItem)
+        .where(
+            OutboxItem.message_id.in_(automated),
+            OutboxItem.status.in_([OutboxStatus.PENDING, OutboxStatus.HELD]),
+        )
+        .values(status=OutboxStatus.CANCELLED, hold_reason=NOT_AUTOMATED)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(done, "rowcount", 0) or 0)
 
 
 def hold(session: Session, *, message_id: int, reason: str) -> None:

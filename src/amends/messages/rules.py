@@ -154,8 +154,9 @@ class OutboxStatus(StrEnum):
 
 
 _OUTBOX_MOVES: dict[OutboxStatus, frozenset[OutboxStatus]] = {
+    # A pending automated message is cancelled when its customer stops taking them.
     OutboxStatus.PENDING: frozenset(
-        {OutboxStatus.CLAIMED, OutboxStatus.SENDING, OutboxStatus.HELD}
+        {OutboxStatus.CLAIMED, OutboxStatus.SENDING, OutboxStatus.HELD, OutboxStatus.CANCELLED}
     ),
     # A claimed row goes to the relay, back to pending when its worker died before, or
     # fails when it can never become a mail (nothing reached the relay).

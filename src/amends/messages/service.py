@@ -17,6 +17,7 @@ from amends.cases.rules import CaseState, Origin, case_ref
 from amends.commitments.models import Commitment
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
+from amends.messages.abuse import abuse_flags
 from amends.messages.models import Message, StoredAttachment
 from amends.messages.rules import Channel, Direction, OpenMatter, reply_subject, same_matter
 from amends.paging import Page, paginate
@@ -44,6 +45,8 @@ class NewMessage:
     # What an outbound message asks the customer for ("the order number"): the remedy
     # clock waits for their answer only then.
     asks: str | None = None
+    # Written by the system, not a person (see Message.automated).
+    automated: bool = False
 
 
 def record_message(
@@ -65,6 +68,7 @@ def record_message(
     at: datetime | None = None,
     playbook: Playbook,
     asks: str | None = None,
+    automated: bool = False,
 ) -> Message:
     """Record one message: ``record_messages`` for a batch of one."""
     item = NewMessage(
@@ -81,6 +85,7 @@ def record_message(
         raw_sha256,
         at,
         asks.strip() if asks and asks.strip() else None,
+        automated,
     )
     (message_id,) = record_messages(session, actor=actor, now=now, playbook=playbook, items=[item])
     message = session.get(Message, message_id)
@@ -150,6 +155,11 @@ def record_messages(
             "raw_sha256": item.raw_sha256,
             "author_id": actor.user_id if item.direction is not Direction.INBOUND else None,
             "is_draft": False,
+            "automated": item.automated,
+            # A customer's insults and threats are flagged as they arrive, with the words.
+            "abuse": abuse_flags(item.subject, item.text)
+            if item.direction is Direction.INBOUND
+            else None,
             "at": item.at or now,
             "created_at": now,
         }
@@ -178,6 +188,10 @@ def record_messages(
         }
         if item.asks is not None:
             data["asks"] = item.asks
+        flagged = row["abuse"]
+        if isinstance(flagged, list):
+            # The kinds only: the words stay on the message, erased with it.
+            data["abuse"] = sorted({f["kind"] for f in flagged})
         events.append(cases.NewEvent(case, f"message_{item.direction.value}", at, actor, data=data))
     cases.add_events(session, events)
     session.flush()

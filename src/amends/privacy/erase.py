@@ -194,6 +194,9 @@ def _erase_messages(session: Session, message_ids: Sequence[int], erasure: Erasu
             message.text = erased_text(message.text) or ""
             message.from_address = message.to_address = None
             message.message_key = hidden_key(message.message_key)
+            if message.abuse:
+                # The customer's words go; that the message was abusive stays (their fit).
+                message.abuse = [{"word": MARKER, "kind": f["kind"]} for f in message.abuse]
         erasure.messages += len(part)
         for attachment in session.scalars(
             select(StoredAttachment).where(StoredAttachment.message_id.in_(part))

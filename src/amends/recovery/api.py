@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path
 
 from amends.cases import service as cases
 from amends.cases.rules import case_ref
@@ -14,25 +14,31 @@ from amends.clock import refuse_future
 from amends.commitments.schemas import ValidityOut, ValidityOverrideIn
 from amends.compensation import service as compensations
 from amends.compensation.schemas import CompensationOut, DecisionIn
+from amends.config import Settings
 from amends.customers import service as customers
 from amends.errors import InvalidInput
 from amends.fields import MAX_DB_INT
 from amends.messages.schemas import ComplaintIn, ComplaintOut, MessageCreate, MessageOut
 from amends.people.deps import ApiActor
-from amends.recovery import conversation, flows, verdict, view
+from amends.recovery import conversation, fit, flows, parting, verdict, view
 from amends.recovery.schemas import (
     CaseView,
     CompensationIn,
+    CustomerFitOut,
+    PartingOut,
+    PartWaysIn,
     ReplyIn,
     ReplyOut,
     StepsIn,
     StepsOut,
 )
-from amends.web.deps import AppClock, AppPlaybook, DbSession
+from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(tags=["cases"], responses=PROBLEM_RESPONSES)
 CaseId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+CustomerId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
 def _compensation(body: CompensationIn | None) -> flows.CompensationInput | None:
@@ -269,3 +275,58 @@ def receive_complaint(
         customer_id=customer_id,
         opened=received.opened,
     )
+
+
+@router.get("/customers/{customer_id}", response_model=CustomerFitOut, tags=["customers"])
+def get_customer(
+    customer_id: CustomerId,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+    settings: AppSettings,
+) -> CustomerFitOut:
+    """A customer with contacts, and the fit their evidence recommends (keep, watch or
+    part_ways) with its reasons; advice for a manager, it changes nothing."""
+    customer = customers.get_customer(session, customer_id, actor=actor)
+    found = fit.customer_fit(
+        session,
+        customer_id,
+        actor=actor,
+        now=clock.now(),
+        hourly_cost=settings.handling_cost_per_hour,
+    )
+    return CustomerFitOut.of(customer, found.as_dict())
+
+
+@router.post(
+    "/customers/{customer_id}/part-ways",
+    response_model=PartingOut,
+    status_code=201,
+    tags=["customers"],
+)
+def part_ways(
+    customer_id: CustomerId,
+    body: PartWaysIn,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+    playbook: AppPlaybook,
+    settings: AppSettings,
+) -> PartingOut:
+    """Part ways with the customer (managers and the owner): the coach's final message
+    sent through the outbox, the refund recorded, their promises ended, and nothing
+    automated written to them again."""
+    done = parting.part_ways(
+        session,
+        customer_id,
+        actor=actor,
+        now=clock.now(),
+        playbook=playbook,
+        business=settings.workspace_name,
+        reason=body.reason,
+        refund=parting.Refund(body.refund, body.currency) if body.refund else None,
+        referral=body.referral or "",
+        text=body.text,
+        override_reason=body.override_reason,
+    )
+    return PartingOut.model_validate(done.as_dict())

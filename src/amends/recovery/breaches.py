@@ -23,6 +23,7 @@ from amends.commitments.drafts import breach_draft
 from amends.commitments.models import Breach, Commitment
 from amends.commitments.occurrences import breach_severity
 from amends.customers.models import Customer
+from amends.customers.rules import takes_automated_messages
 from amends.errors import N_, said
 from amends.messages.models import Message
 from amends.messages.rules import Channel, Direction
@@ -108,9 +109,11 @@ def record(
             if commitment_id not in opening:
                 joined.append(case.id)
             _note_breaches(session, case, commitment, misses, now=now)
-            if commitment_id in opening:
+            customer = customers[commitment.customer_id]
+            # A customer who parted ways gets no proactive apology (nothing automated);
+            # the miss is still a case, so the team sees its broken promise.
+            if commitment_id in opening and takes_automated_messages(customer.status):
                 # After the breach events, so the timeline reads: opened, missed, draft.
-                customer = customers[commitment.customer_id]
                 _draft(session, case, customer, commitment, misses[0], now=now)
             links.extend({"b_id": m.breach_id, "b_case": case.id} for m in misses)
         session.execute(_LINK, links)
@@ -208,6 +211,7 @@ def _draft(
             subject=f"[{case_ref(case.id)}] {subject}",
             text=text,
             is_draft=True,
+            automated=True,
             to_address=next((c.email for c in customer.contacts if c.email), None),
             author_id=None,
             at=now,

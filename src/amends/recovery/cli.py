@@ -30,12 +30,19 @@ from amends.console import (
     parse_time,
     validated,
 )
+from amends.customers import service as customers
 from amends.fields import clean_currency
 from amends.people import service as people
 from amends.people.rules import OPERATOR
-from amends.recovery import conversation, flows, verdict, view
+from amends.recovery import conversation, fit, flows, parting, verdict, view
 from amends.recovery import sweep as sweeps
-from amends.recovery.schemas import ReplyOut, StepsOut
+from amends.recovery.schemas import (
+    CustomerFitOut,
+    PartingOut,
+    PartWaysIn,
+    ReplyOut,
+    StepsOut,
+)
 
 cases_app = typer.Typer(help="Recovery cases.")
 
@@ -362,3 +369,113 @@ def decline(
 ) -> None:
     """Decline it; a reply that announced it goes back to its author as a draft."""
     _decide(compensation_id, approve=False, note=note, as_user=as_user, json_=json_)
+
+
+customers_app = typer.Typer(help="Customers: their fit, and parting ways.")
+
+
+@customers_app.command("show")
+@handle_errors
+def show_customer(customer_id: ObjectId, json_: Json = False) -> None:
+    """Show one customer with contacts, and the fit their evidence recommends (keep,
+    watch or part ways) with its reasons; a manager decides."""
+    ws = open_workspace()
+    with ws.transaction() as session:
+        customer = customers.get_customer(session, customer_id, actor=OPERATOR)
+        found = fit.customer_fit(
+            session,
+            customer_id,
+            actor=OPERATOR,
+            now=ws.clock.now(),
+            hourly_cost=ws.settings.handling_cost_per_hour,
+        )
+        shown = CustomerFitOut.of(customer, found.as_dict())
+    if json_:
+        emit_json(shown)
+        return
+    print_ = functools.partial(out.print, markup=False, highlight=False)
+    print_(f"{shown.name}  #{shown.id}  {shown.status} · {shown.tier}")
+    print_(f"recurring value: {shown.recurring_value} {shown.currency} / month")
+    for contact in shown.contacts:
+        print_(f"  contact: {contact.name} <{contact.email or '-'}>")
+    print_(f"fit: {shown.fit.recommendation}")
+    for reason in shown.fit.reasons:
+        print_(f"  {reason.text}")
+
+
+def _refund(values: tuple[str, str] | None) -> parting.Refund | None:
+    """--refund AMOUNT CURRENCY, checked."""
+    if values is None:
+        return None
+    amount, currency = values
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        raise typer.BadParameter("not a number", param_hint="--refund") from None
+    try:
+        code = clean_currency(currency)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--refund") from None
+    return parting.Refund(value, code)
+
+
+@customers_app.command("part-ways")
+@handle_errors
+def part_ways(
+    customer_id: ObjectId,
+    reason: Annotated[str, typer.Option(help="why we part ways (kept on the record)")],
+    refund: Annotated[
+        tuple[str, str] | None,
+        typer.Option(help="unused prepaid service refunded: AMOUNT CURRENCY"),
+    ] = None,
+    referral: Annotated[
+        str | None, typer.Option(help="whom the customer may turn to instead")
+    ] = None,
+    text: Annotated[
+        str | None, typer.Option(help="the final message; default: the coach's")
+    ] = None,
+    override_reason: Annotated[
+        str | None, typer.Option(help="send despite the coach's findings, and why")
+    ] = None,
+    as_user: AsUser = None,
+    json_: Json = False,
+) -> None:
+    """Part ways with a customer (managers and the owner): the coach's final message in
+    their language goes through the outbox, the refund into the ledger, their promises
+    end, and nothing automated is written to them again."""
+    given = _refund(refund)
+    body = validated(
+        PartWaysIn,
+        {
+            "reason": reason,
+            "refund": given.amount if given else None,
+            "currency": given.currency if given else None,
+            "referral": referral,
+            "text": text,
+            "override_reason": override_reason,
+        },
+    )
+    ws = open_workspace()
+    with ws.transaction() as session:
+        done = parting.part_ways(
+            session,
+            customer_id,
+            actor=people.acting_as(session, as_user, operator=ws.settings.operator),
+            now=ws.clock.now(),
+            playbook=ws.playbook,
+            business=ws.settings.workspace_name,
+            reason=body.reason,
+            refund=parting.Refund(body.refund, body.currency) if body.refund else None,
+            referral=body.referral or "",
+            text=body.text,
+            override_reason=body.override_reason,
+        )
+        shown = PartingOut.model_validate(done.as_dict())
+    if json_:
+        emit_json(shown)
+        return
+    out.print(
+        f"parted ways with customer #{shown.customer_id}: case #{shown.case_id}, "
+        f"final message #{shown.message_id} queued",
+        markup=False,
+    )

@@ -287,7 +287,7 @@ def perform_steps(
         message_id=message_id,
     )
     if Step.CLOSE in result.done and outcome is not None:
-        _settle_customer(session, case, outcome, actor=actor, now=now)
+        settle_customer(session, case, outcome, actor=actor, now=now)
     return result
 
 
@@ -363,11 +363,16 @@ _CUSTOMER_AFTER = {
 }
 
 
-def _settle_customer(
+def settle_customer(
     session: Session, case: Case, outcome: Outcome, *, actor: Actor, now: datetime
 ) -> None:
+    """What a case's outcome makes of its customer and their promises (see above)."""
     customer = session.get(Customer, case.customer_id)
     assert customer is not None
+    if customer.status is CustomerStatus.PARTED_WAYS and outcome is not Outcome.PARTED_WAYS:
+        # Parting ways was a manager's decision; an older case closing after it does not
+        # quietly take the customer back.
+        return
     if outcome is Outcome.RETAINED:
         if customer.status is CustomerStatus.AT_RISK:
             customers.update_customer(

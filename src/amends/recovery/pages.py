@@ -32,6 +32,7 @@ from amends.compensation import service as compensations
 from amends.compensation.rules import CompensationKind, CompensationStatus
 from amends.customers import service as customers
 from amends.customers.models import Customer
+from amends.customers.rules import CustomerStatus
 from amends.desk import replies as saved_replies
 from amends.desk.rules import POLL_SECONDS
 from amends.errors import AmendsError, InvalidInput, NotFound
@@ -42,7 +43,7 @@ from amends.people.deps import PageUser, SignedIn
 from amends.people.models import User
 from amends.people.rules import Action, Role, can_own_cases
 from amends.playbook.policy import Playbook
-from amends.recovery import conversation, flows, merging
+from amends.recovery import conversation, fit, flows, merging, parting
 from amends.recovery import view as case_views
 from amends.recovery.facts import CaseFacts
 from amends.recovery.wording import (
@@ -713,12 +714,15 @@ def waive_statement(
     return _back(case_id, "waived", "participants")
 
 
-@router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer_detail(
+def _customer_page(
     request: Request,
-    session: DbSession,
-    user: SignedIn,
-    customer_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+    session: Session,
+    user: PageUser,
+    clock: Clock,
+    customer_id: int,
+    *,
+    refused: AmendsError | None = None,
+    status_code: int = 200,
 ) -> Response:
     customer = customers.get_customer(session, customer_id, actor=user.actor)
     promised = commitments.list_commitments(
@@ -726,6 +730,13 @@ def customer_detail(
     ).items
     history = cases.list_cases(session, actor=user.actor, customer_id=customer_id, limit=200)
     owners = cases.owner_names(session, {c.owner_id for c in history.items})
+    found = fit.customer_fit(
+        session,
+        customer_id,
+        actor=user.actor,
+        now=clock.now(),
+        hourly_cost=get_settings(request).handling_cost_per_hour,
+    )
     return render(
         request,
         "customer_detail.html",
@@ -734,4 +745,60 @@ def customer_detail(
         commitments=promised,
         cases=history.items,
         owners=owners,
+        fit=found.assessment,
+        can_part=user.actor.role in parting.DECIDERS
+        and customer.status is not CustomerStatus.PARTED_WAYS,
+        done=request.query_params.get("done", ""),
+        refused=refused,
+        status_code=status_code,
     )
+
+
+@router.get("/customers/{customer_id}", response_class=HTMLResponse)
+def customer_detail(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    customer_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+) -> Response:
+    return _customer_page(request, session, user, clock, customer_id)
+
+
+@router.post("/customers/{customer_id}/part-ways")
+def part_ways(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    playbook: AppPlaybook,
+    customer_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
+    reason: Annotated[str, Form(max_length=2000)],
+    csrf_token: Csrf = "",
+    refund: Annotated[str, Form(max_length=30)] = "",
+    currency: Annotated[str, Form(max_length=3)] = "",
+    referral: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    """A manager parts ways with the customer: the same flow as the API and the CLI."""
+    check_csrf(user.csrf_token, csrf_token)
+
+    def act() -> None:
+        amount = _amount(refund)
+        parting.part_ways(
+            session,
+            customer_id,
+            actor=user.actor,
+            now=clock.now(),
+            playbook=playbook,
+            business=get_settings(request).workspace_name,
+            reason=reason,
+            refund=parting.Refund(amount, currency.strip().upper() or None) if amount else None,
+            referral=referral.strip(),
+        )
+
+    refused = _attempt(session, act)
+    if refused is not None:
+        return _customer_page(
+            request, session, user, clock, customer_id, refused=refused, status_code=refused.status
+        )
+    return RedirectResponse(f"/customers/{customer_id}?done=parted", status_code=303)

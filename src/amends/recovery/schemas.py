@@ -14,6 +14,7 @@ from amends.cases.schemas import CaseOut
 from amends.commitments.schemas import ValidityOut
 from amends.compensation.rules import CompensationKind
 from amends.compensation.schemas import CompensationOut
+from amends.customers.schemas import CustomerOut
 from amends.fields import MAX_DB_INT, Currency, Id, Language, Line, Money, OptionalLine, Text
 
 if TYPE_CHECKING:
@@ -277,3 +278,50 @@ class BulkOut(BaseModel):
             ],
             into=result.into,
         )
+
+
+class FitReasonOut(BaseModel):
+    code: str
+    text: str
+    figures: dict[str, Any]
+
+
+class FitOut(BaseModel):
+    """keep, watch or part_ways, with the reasons (advice: a manager decides)."""
+
+    recommendation: str
+    reasons: list[FitReasonOut]
+
+
+class CustomerFitOut(CustomerOut):
+    """A customer with the fit their evidence recommends."""
+
+    fit: FitOut
+
+    @classmethod
+    def of(cls, customer: object, fit: dict[str, Any]) -> Self:
+        base = CustomerOut.model_validate(customer).model_dump()
+        return cls.model_validate({**base, "fit": fit})
+
+
+class PartWaysIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text = Field(min_length=3)
+    # Unused prepaid service refunded, in the customer's currency unless one is given.
+    refund: Money | None = Field(default=None, gt=0)
+    currency: Currency | None = None
+    referral: Line | None = None
+    # Replaces the coach's draft; it passes the coach as any reply does.
+    text: Text | None = None
+    override_reason: Text | None = None
+
+
+class PartingOut(BaseModel):
+    customer_id: int
+    status: str
+    case_id: int
+    message_id: int
+    outbox_id: int
+    compensation_id: int | None
+    cancelled_automated: int

@@ -82,7 +82,16 @@ def assess_case(session: Session, case_id: int, *, actor: Actor, now: datetime) 
     """The verdict for a case: the one last judged on request, else as of the moment the
     customer first wrote (so a remedy made since never rewrites what was true then); with
     the agent's override when there is one."""
-    case = cases.get_case(session, case_id, actor=actor)
+    return _assessed(session, cases.get_case(session, case_id, actor=actor), now=now)
+
+
+def verdicts_of(session: Session, found: list[Case], *, now: datetime) -> list[str]:
+    """Each case's verdict as ``assess_case`` gives it (the override first), for cases the
+    caller has already found: a customer's complaints weighed for their fit."""
+    return [str(_assessed(session, case, now=now)["verdict"]) for case in found]
+
+
+def _assessed(session: Session, case: Case, *, now: datetime) -> dict[str, Any]:
     if case.validity is not None:
         result = dict(case.validity)
     else:

@@ -69,6 +69,14 @@ VOCABULARY: tuple[str, ...] = (
     N_("standard"),
     N_("gold"),
     N_("platinum"),
+    # TRANSLATORS: what a customer's evidence recommends (customers.rules.Fit): keep them,
+    # watch them, or part ways with them; a manager decides.
+    N_("keep"),
+    N_("watch"),
+    N_("part_ways"),
+    # TRANSLATORS: kinds of abusive words flagged on a customer's message (messages.abuse).
+    N_("insult"),
+    N_("threat"),
     # TRANSLATORS: kinds of promise made to a customer (commitments.rules.CommitmentKind).
     N_("deliverable"),
     N_("recurring_service"),
