@@ -50,6 +50,8 @@ from amends.recovery import api as recovery_api
 from amends.recovery import inbox as recovery_inbox
 from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
+from amends.surveys import api as surveys_api
+from amends.surveys import pages as surveys_pages
 from amends.web import problems
 from amends.web.deps import single_valued_query
 from amends.web.i18n import say, translations
@@ -202,6 +204,7 @@ def create_app(
         patterns_api,
         compensation_api,
         privacy_api,
+        surveys_api,
     ):
         api.include_router(module.router)
     api.include_router(recovery_inbox.api_router)
@@ -215,6 +218,7 @@ def create_app(
         messages_pages,
         patterns_pages,
         notification_pages,
+        surveys_pages,
     ):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -96,6 +96,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "amends.compensation.cli:app+amends.recovery.cli:compensation_app",
         "Compensation: the ledger of what was given and the revenue it kept.",
     ),
+    "surveys": (
+        "amends.surveys.cli:app",
+        "Satisfaction surveys after a recovery, and the advocates they find.",
+    ),
     "privacy": (
         "amends.privacy.cli:app",
         "A customer's personal data: export it as a zip, or erase it.",

@@ -4,6 +4,7 @@ from amends.audit.models import AuditEvent, AuditHead
 from amends.cases.models import Case, CaseParticipant, Notification, TimelineEvent
 from amends.commitments.models import Breach, Commitment, Delivery
 from amends.compensation.models import Compensation
+from amends.customers.advocates import Advocate
 from amends.customers.models import Contact, Customer
 from amends.db import Base
 from amends.intake.models import Quarantine, RawMail
@@ -12,11 +13,13 @@ from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, 
 from amends.people.models import ApiToken, SignInFailure, User, WebSession
 from amends.reports.models import CaseTally
 from amends.schedule import JobRun
+from amends.surveys.models import Survey
 from amends.workspace.models import Workspace
 
 __all__ = [
     "ActionCase",
     "ActionPattern",
+    "Advocate",
     "ApiToken",
     "AuditEvent",
     "AuditHead",
@@ -41,6 +44,7 @@ __all__ = [
     "RawMail",
     "SignInFailure",
     "StoredAttachment",
+    "Survey",
     "TimelineEvent",
     "User",
     "WebSession",

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from amends.customers import service
+from amends.customers import advocates, service
 from amends.customers.rules import CustomerStatus, Tier
 from amends.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
 from amends.fields import MAX_DB_INT, SearchWords
@@ -61,7 +61,9 @@ def create_customer(
 
 @router.get("/{customer_id}", response_model=CustomerOut)
 def get_customer(customer_id: CustomerId, session: DbSession, actor: ApiActor) -> CustomerOut:
-    return CustomerOut.model_validate(service.get_customer(session, customer_id, actor=actor))
+    shown = CustomerOut.model_validate(service.get_customer(session, customer_id, actor=actor))
+    shown.advocate = advocates.is_advocate(session, customer_id)
+    return shown
 
 
 @router.patch("/{customer_id}", response_model=CustomerOut)

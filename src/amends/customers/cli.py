@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from amends.console import AsUser, emit_json, handle_errors, open_workspace, out, validated
-from amends.customers import service
+from amends.customers import advocates, service
 from amends.customers.rules import CustomerStatus, Tier
 from amends.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from amends.fields import MAX_DB_INT
@@ -66,11 +66,14 @@ def show_customer(customer_id: ObjectId, json_: Json = False) -> None:
         customer = CustomerOut.model_validate(
             service.get_customer(session, customer_id, actor=OPERATOR)
         )
+        customer.advocate = advocates.is_advocate(session, customer_id)
     if json_:
         emit_json(customer)
         return
     out.print(f"[bold]{customer.name}[/bold]  #{customer.id}  {customer.status} · {customer.tier}")
     out.print(f"recurring value: {customer.recurring_value} {customer.currency} / month")
+    if customer.advocate:
+        out.print("advocate: proposed after a recovery (amends surveys advocates)")
     for contact in customer.contacts:
         out.print(f"  contact: {contact.name} <{contact.email or '-'}>")
 

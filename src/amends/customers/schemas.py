@@ -75,6 +75,9 @@ class CustomerOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     contacts: list[ContactOut]
+    # Proposed as an advocate after a recovery (``amends surveys advocates``); said by
+    # ``customers show`` and ``GET /customers/{id}``, not by the lists.
+    advocate: bool = False
 
 
 class CustomerPage(BaseModel):

@@ -49,6 +49,7 @@ from amends.recovery.wording import (
     RESULTS,
     coach_view,
 )
+from amends.surveys import service as surveys
 from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.i18n import translations
 from amends.web.render import render
@@ -273,6 +274,9 @@ def _case_page(
             if s.value not in case.steps_done.split(",")
         ],
         requested=CompensationStatus.REQUESTED,
+        survey_box=surveys.box(
+            session, now=clock.now(), case_id=case_id, customer_id=case.customer_id
+        ),
     )
 
 
@@ -600,6 +604,7 @@ def customer_detail(
     request: Request,
     session: DbSession,
     user: SignedIn,
+    clock: AppClock,
     customer_id: Annotated[int, Path(ge=1, le=MAX_DB_INT)],
 ) -> Response:
     customer = customers.get_customer(session, customer_id, actor=user.actor)
@@ -616,4 +621,5 @@ def customer_detail(
         commitments=promised,
         cases=history.items,
         owners=owners,
+        survey_box=surveys.box(session, now=clock.now(), customer_id=customer_id),
     )
