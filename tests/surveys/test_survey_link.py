@@ -21,6 +21,7 @@ from amends.surveys.models import Survey
 from amends.web.i18n import translations
 from tests.conftest import Cast
 from tests.surveys import helpers
+from tests.web.test_pages import sign_in
 
 ANSWERED = (
     "This survey was answered already, and each link takes one answer. Thank you for your time."
@@ -229,3 +230,34 @@ def test_a_survey_is_sent_once_per_case_and_only_for_a_closed_one(
     assert again.status_code == 409 and again.json()["code"] == "survey-exists"
     viewer = client.post("/api/v1/surveys", json={"case_id": case_id}, headers=cast.viewer.headers)
     assert viewer.status_code == 403
+
+
+def test_the_answer_shows_on_the_case_and_the_customer_and_the_advocate_is_listed(
+    client: TestClient, sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    customer_id, _, path = _sent(client, sessions, clock, cast, "el")
+    comment = "Ευχαριστώ! <script>alert(1)</script>"
+    assert client.post(path, data={"csat": "5", "nps": "10", "comment": comment}).status_code == 200
+    with transaction(sessions) as s:
+        case_id = s.scalar(select(Survey.case_id))
+    sign_in(client, cast.manager.email)
+    escaped = "Ευχαριστώ! &lt;script&gt;alert(1)&lt;/script&gt;"
+    for page in (f"/cases/{case_id}", f"/customers/{customer_id}"):
+        shown = client.get(page)
+        assert shown.status_code == 200
+        assert 'id="surveys"' in shown.text and escaped in shown.text
+        assert "<script>alert(1)" not in shown.text
+    advocates = client.get("/advocates")
+    assert advocates.status_code == 200 and f"/customers/{customer_id}" in advocates.text
+    form = advocates.text.split(f'action="/advocates/{customer_id}/reward"')[1]
+    token = form.split('name="csrf_token" value="')[1].split('"')[0]
+    rewarded = client.post(
+        f"/advocates/{customer_id}/reward",
+        data={"csrf_token": token, "kind": "gift", "amount": "25", "rationale": "Ευχαριστούμε"},
+        follow_redirects=False,
+    )
+    assert rewarded.status_code == 303
+    with transaction(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(Compensation)) == 1
+    listed = client.get("/advocates").text
+    assert f'action="/advocates/{customer_id}/reward"' not in listed
