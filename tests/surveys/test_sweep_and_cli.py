@@ -109,3 +109,34 @@ def test_surveys_from_the_command_line(
     )  # fmt: skip
     assert isinstance(rewarded, dict) and rewarded["status"] == "granted"
     assert rewarded["case_id"] == case_id
+
+
+def test_erasing_a_customer_erases_their_survey_comments(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast, tmp_path: Path
+) -> None:
+    from amends.privacy.erase import erase_customer
+
+    with transaction(sessions) as s:
+        who = helpers.customer(s, clock.now(), "sk", email="zuzka@example.com")
+        case = helpers.closed_case(s, clock.now(), who, cast.agent.id, Outcome.RETAINED)
+        survey = service.send_survey(
+            s,
+            actor=SYSTEM,
+            now=clock.now(),
+            playbook=PLAYBOOK,
+            mailing=helpers.mailing(),
+            case_id=case.id,
+        )
+        token = rules.sign_link(
+            "test-secret-key", survey_id=survey.id, language="sk", nonce=survey.nonce
+        )
+        service.answer_link(
+            s, secret="test-secret-key", token=token, now=clock.now(), csat=2, comment="Zuzka"
+        )
+        customer_id, survey_id = who.id, survey.id
+    with transaction(sessions) as s:
+        erase_customer(s, customer_id=customer_id, now=clock.now(), home=tmp_path)
+    with transaction(sessions) as s:
+        erased = s.get(Survey, survey_id)
+        assert erased is not None and erased.csat == 2
+        assert "Zuzka" not in erased.comment and "zuzka" not in erased.to_address
