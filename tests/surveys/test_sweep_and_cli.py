@@ -111,10 +111,11 @@ def test_surveys_from_the_command_line(
     assert rewarded["case_id"] == case_id
 
 
-def test_erasing_a_customer_erases_their_survey_comments(
+def test_a_customers_survey_answers_are_exported_and_erased_with_them(
     sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast, tmp_path: Path
 ) -> None:
     from amends.privacy.erase import erase_customer
+    from amends.privacy.export import documents, holdings
 
     with transaction(sessions) as s:
         who = helpers.customer(s, clock.now(), "sk", email="zuzka@example.com")
@@ -135,6 +136,8 @@ def test_erasing_a_customer_erases_their_survey_comments(
         )
         customer_id, survey_id = who.id, survey.id
     with transaction(sessions) as s:
+        exported = documents(holdings(s, customer_id, home=tmp_path), now=clock.now())
+        assert [v["comment"] for v in exported["surveys.json"]] == ["Zuzka"]
         erase_customer(s, customer_id=customer_id, now=clock.now(), home=tmp_path)
     with transaction(sessions) as s:
         erased = s.get(Survey, survey_id)
