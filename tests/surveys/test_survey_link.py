@@ -261,3 +261,12 @@ def test_the_answer_shows_on_the_case_and_the_customer_and_the_advocate_is_liste
         assert s.scalar(select(func.count()).select_from(Compensation)) == 1
     listed = client.get("/advocates").text
     assert f'action="/advocates/{customer_id}/reward"' not in listed
+
+
+def test_customer_lists_mark_advocates(
+    client: TestClient, sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    customer_id, _, path = _sent(client, sessions, clock, cast, "th")
+    assert client.post(path, data={"csat": "5"}).status_code == 200
+    listed = client.get("/api/v1/customers", headers=cast.agent.headers).json()["items"]
+    assert {c["id"]: c["advocate"] for c in listed} == {customer_id: True}

@@ -35,3 +35,12 @@ def is_advocate(session: Session, customer_id: int) -> bool:
     return (
         session.scalar(select(Advocate.id).where(Advocate.customer_id == customer_id)) is not None
     )
+
+
+def among(session: Session, customer_ids: list[int]) -> set[int]:
+    """Which of these customers are advocates (one query for a page of customers)."""
+    if not customer_ids:
+        return set()
+    return set(
+        session.scalars(select(Advocate.customer_id).where(Advocate.customer_id.in_(customer_ids)))
+    )

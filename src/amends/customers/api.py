@@ -45,7 +45,11 @@ def list_customers(
         language=language,
         query=q,
     )
-    return CustomerPage.model_validate(page, from_attributes=True)
+    shown = CustomerPage.model_validate(page, from_attributes=True)
+    marked = advocates.among(session, [c.id for c in shown.items])
+    for item in shown.items:
+        item.advocate = item.id in marked
+    return shown
 
 
 @router.post("", response_model=CustomerOut, status_code=201)

@@ -39,7 +39,11 @@ def list_customers(
             ),
             limit=limit,
         ):
-            rows.extend(CustomerOut.model_validate(c) for c in items)
+            marked = advocates.among(session, [c.id for c in items])
+            for c in items:
+                row = CustomerOut.model_validate(c)
+                row.advocate = row.id in marked
+                rows.append(row)
     if json_:
         for row in rows:
             emit_json(row)

@@ -75,8 +75,7 @@ class CustomerOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     contacts: list[ContactOut]
-    # Proposed as an advocate after a recovery (``amends surveys advocates``); said by
-    # ``customers show`` and ``GET /customers/{id}``, not by the lists.
+    # Proposed as an advocate after a recovery (``amends surveys advocates``).
     advocate: bool = False
 
 
