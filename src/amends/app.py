@@ -54,6 +54,8 @@ from amends.recovery import merge_api as recovery_merge_api
 from amends.recovery import merge_pages as recovery_merge_pages
 from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
+from amends.surveys import api as surveys_api
+from amends.surveys import pages as surveys_pages
 from amends.web import problems
 from amends.web.apidocs import add_api_docs
 from amends.web.deps import single_valued_query
@@ -209,6 +211,7 @@ def create_app(
         compensation_api,
         privacy_api,
         desk_api,
+        surveys_api,
     ):
         api.include_router(module.router)
     api.include_router(recovery_inbox.api_router)
@@ -227,6 +230,7 @@ def create_app(
         patterns_pages,
         notification_pages,
         desk_pages,
+        surveys_pages,
     ):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

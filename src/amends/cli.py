@@ -107,6 +107,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "amends.desk.cli:app",
         "Saved replies: your own and your team's snippets, coached when saved.",
     ),
+    "surveys": (
+        "amends.surveys.cli:app",
+        "Satisfaction surveys after a recovery, and the advocates they find.",
+    ),
     "privacy": (
         "amends.privacy.cli:app",
         "A customer's personal data: export it as a zip, or erase it.",

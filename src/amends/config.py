@@ -32,9 +32,9 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path(".amends"), description="Workspace folder")
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in home")
-    # Nothing signs with it yet: sessions and tokens are random ids stored hashed, and the
-    # webhook has its own secret. Kept (and generated) for the first thing that must sign.
-    secret_key: SecretStr | None = Field(default=None, description="Reserved; signs nothing yet")
+    # Signs survey links (sessions and tokens are random ids stored hashed, and the
+    # webhook has its own secret).
+    secret_key: SecretStr | None = Field(default=None, description="Signs survey links")
     languages: Annotated[tuple[str, ...], NoDecode] = LANGUAGES
     timezone: str = "UTC"
     currency: str = "EUR"
@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # Days after closing when a case's personal content (messages, files, notes) is
     # erased by the retention job; 0 keeps it for ever.
     retention_days: int = Field(default=0, ge=0, le=36_500)
+    # Days a satisfaction survey's link can be answered after it is sent.
+    survey_valid_days: int = Field(default=14, ge=1, le=365)
     # How often a process running jobs looks for due ones (real seconds).
     worker_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
     # For tests and rehearsals only, never set in production: every process reads the

@@ -4,6 +4,7 @@ from amends.audit.models import AuditEvent, AuditHead
 from amends.cases.models import Case, CaseMerge, CaseParticipant, Notification, TimelineEvent
 from amends.commitments.models import Breach, Commitment, Delivery
 from amends.compensation.models import Compensation
+from amends.customers.advocates import Advocate
 from amends.customers.models import Contact, Customer
 from amends.db import Base
 from amends.desk.models import CasePresence, SavedReply
@@ -13,11 +14,13 @@ from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, 
 from amends.people.models import ApiToken, SignInFailure, User, WebSession
 from amends.reports.models import CaseTally
 from amends.schedule import JobRun
+from amends.surveys.models import Survey
 from amends.workspace.models import Workspace
 
 __all__ = [
     "ActionCase",
     "ActionPattern",
+    "Advocate",
     "ApiToken",
     "AuditEvent",
     "AuditHead",
@@ -45,6 +48,7 @@ __all__ = [
     "SavedReply",
     "SignInFailure",
     "StoredAttachment",
+    "Survey",
     "TimelineEvent",
     "User",
     "WebSession",

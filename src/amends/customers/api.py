@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from amends.customers import service
+from amends.customers import advocates, service
 from amends.customers.rules import CustomerStatus, Tier
 from amends.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
 from amends.fields import MAX_DB_INT, SearchWords
@@ -45,7 +45,11 @@ def list_customers(
         language=language,
         query=q,
     )
-    return CustomerPage.model_validate(page, from_attributes=True)
+    shown = CustomerPage.model_validate(page, from_attributes=True)
+    marked = advocates.among(session, [c.id for c in shown.items])
+    for item in shown.items:
+        item.advocate = item.id in marked
+    return shown
 
 
 @router.post("", response_model=CustomerOut, status_code=201)

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from amends.console import AsUser, emit_json, handle_errors, open_workspace, out, validated
-from amends.customers import service
+from amends.customers import advocates, service
 from amends.customers.rules import CustomerStatus, Tier
 from amends.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from amends.fields import MAX_DB_INT
@@ -39,7 +39,11 @@ def list_customers(
             ),
             limit=limit,
         ):
-            rows.extend(CustomerOut.model_validate(c) for c in items)
+            marked = advocates.among(session, [c.id for c in items])
+            for c in items:
+                row = CustomerOut.model_validate(c)
+                row.advocate = row.id in marked
+                rows.append(row)
     if json_:
         for row in rows:
             emit_json(row)

@@ -79,6 +79,8 @@ class CustomerOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     contacts: list[ContactOut]
+    # Proposed as an advocate after a recovery (``amends surveys advocates``).
+    advocate: bool = False
 
 
 class CustomerPage(BaseModel):

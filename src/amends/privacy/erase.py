@@ -29,6 +29,7 @@ from amends.messages.rules import OutboxStatus
 from amends.patterns.models import CorrectiveAction, Pattern, PatternCase
 from amends.privacy.export import Holdings, chunks, holdings
 from amends.privacy.rules import MARKER, erased_text, hidden_key, needles, redact, scrub
+from amends.surveys.models import Survey
 
 # Mail waiting to go out to an erased customer would carry the erased words; it is
 # cancelled. Mail already claimed by a sender is in flight and left to finish.
@@ -96,6 +97,9 @@ def erase_customer(session: Session, *, customer_id: int, now: datetime, home: P
         external = customer.external_id
         if external and redact(external, identity) != external:
             customer.external_id = hidden_key(external)
+        for survey in session.scalars(select(Survey).where(Survey.customer_id == customer.id)):
+            survey.comment = erased_text(survey.comment) or ""
+            survey.to_address = MARKER
         customer.name = MARKER
         customer.notes = erased_text(customer.notes) or ""
         # updated_at stays: the compensation ledger dates a lost customer's loss by it.
@@ -177,6 +181,8 @@ def _erase_cases(
         for person in session.scalars(taking_part):
             person.statement = erased_text(person.statement)
             person.waived_reason = erased_text(person.waived_reason)
+        for survey in session.scalars(select(Survey).where(Survey.case_id.in_(part))):
+            survey.comment = erased_text(survey.comment) or ""
         # A pattern is named after the case that completed it: that name is this case's.
         linked = select(PatternCase.pattern_id).where(PatternCase.case_id.in_(part))
         session.execute(

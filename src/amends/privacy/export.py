@@ -32,6 +32,7 @@ from amends.errors import N_, NotFound
 from amends.intake import store
 from amends.intake.models import RawMail
 from amends.messages.models import Message, StoredAttachment
+from amends.surveys.models import Survey
 
 FORMAT = "amends-customer-export/1"
 # Long IN lists are cut into chunks: SQLite and PostgreSQL both cap bound parameters.
@@ -54,6 +55,8 @@ class Holdings:
     compensations: list[Compensation]
     timeline: list[TimelineEvent]
     missing: list[str] = field(default_factory=list)
+    # Their survey answers (comments are their words).
+    surveys: list[Survey] = field(default_factory=list)
 
     @property
     def case_ids(self) -> list[int]:
@@ -136,6 +139,11 @@ def holdings(session: Session, customer_id: int, *, home: Path) -> Holdings:
         raw_mails=raw,
         compensations=_in(session, Compensation, Compensation.case_id, case_ids),
         timeline=_in(session, TimelineEvent, TimelineEvent.case_id, case_ids),
+        surveys=list(
+            session.scalars(
+                select(Survey).where(Survey.customer_id == customer_id).order_by(Survey.id)
+            )
+        ),
     )
 
 
@@ -218,6 +226,7 @@ def documents(found: Holdings, *, now: datetime) -> dict[str, Any]:
         "compensation.json": [row_dict(c) for c in found.compensations],
         "timeline.json": [row_dict(e) for e in found.timeline],
         "raw_mail.json": [row_dict(r) | {"file": raw_entry(r)} for r in found.raw_mails],
+        "surveys.json": [row_dict(v) for v in found.surveys],
     }
 
 

@@ -15,6 +15,7 @@ from amends.commitments.schemas import ValidityOut, ValidityOverrideIn
 from amends.compensation import service as compensations
 from amends.compensation.schemas import CompensationOut, DecisionIn
 from amends.config import Settings
+from amends.customers import advocates
 from amends.customers import service as customers
 from amends.errors import InvalidInput
 from amends.fields import MAX_DB_INT
@@ -295,7 +296,9 @@ def get_customer(
         now=clock.now(),
         hourly_cost=settings.handling_cost_per_hour,
     )
-    return CustomerFitOut.of(customer, found.as_dict())
+    shown = CustomerFitOut.of(customer, found.as_dict())
+    shown.advocate = advocates.is_advocate(session, customer_id)
+    return shown
 
 
 @router.post(

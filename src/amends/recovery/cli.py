@@ -30,6 +30,7 @@ from amends.console import (
     parse_time,
     validated,
 )
+from amends.customers import advocates
 from amends.customers import service as customers
 from amends.fields import clean_currency
 from amends.people import service as people
@@ -390,6 +391,7 @@ def show_customer(customer_id: ObjectId, json_: Json = False) -> None:
             hourly_cost=ws.settings.handling_cost_per_hour,
         )
         shown = CustomerFitOut.of(customer, found.as_dict())
+        shown.advocate = advocates.is_advocate(session, customer_id)
     if json_:
         emit_json(shown)
         return
@@ -398,6 +400,8 @@ def show_customer(customer_id: ObjectId, json_: Json = False) -> None:
     print_(f"recurring value: {shown.recurring_value} {shown.currency} / month")
     for contact in shown.contacts:
         print_(f"  contact: {contact.name} <{contact.email or '-'}>")
+    if shown.advocate:
+        print_("advocate: proposed after a recovery (amends surveys advocates)")
     print_(f"fit: {shown.fit.recommendation}")
     for reason in shown.fit.reasons:
         print_(f"  {reason.text}")

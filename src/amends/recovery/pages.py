@@ -55,6 +55,7 @@ from amends.recovery.wording import (
     RESULTS,
     coach_view,
 )
+from amends.surveys import service as surveys
 from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.i18n import translations
 from amends.web.render import render
@@ -302,6 +303,9 @@ def _case_page(
         saved_replies=saved_replies.for_composer(session, actor=user.actor, language=language),
         poll_seconds=POLL_SECONDS,
         last_message_id=max((m.id for m in thread), default=0),
+        survey_box=surveys.box(
+            session, now=clock.now(), case_id=case_id, customer_id=case.customer_id
+        ),
     )
 
 
@@ -751,6 +755,7 @@ def _customer_page(
         done=request.query_params.get("done", ""),
         refused=refused,
         status_code=status_code,
+        survey_box=surveys.box(session, now=clock.now(), customer_id=customer_id),
     )
 
 

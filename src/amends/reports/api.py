@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from amends.fields import UTCTime
 from amends.people.deps import ApiActor
-from amends.reports import service
+from amends.reports import paradox, service
 from amends.web.deps import DbSession
 from amends.web.problems import PROBLEM_RESPONSES
 
@@ -22,4 +22,20 @@ def recovery(
 ) -> dict[str, Any]:
     """Time to acknowledge (median, p90, within SLA), hand-offs, one-interaction fixes,
     outcomes — overall, by owner and by category, for cases opened in [since, until)."""
-    return service.recovery_report(session, actor=actor, since=since, until=until)
+    report = service.recovery_report(session, actor=actor, since=since, until=until)
+    report["recovery_paradox"] = paradox.recovery_paradox(
+        session, actor=actor, since=since, until=until
+    )
+    return report
+
+
+@router.get("/recovery-paradox")
+def recovery_paradox(
+    session: DbSession,
+    actor: ApiActor,
+    since: UTCTime | None = None,
+    until: UTCTime | None = None,
+) -> dict[str, Any]:
+    """Satisfaction (survey answers in the period) and retention of customers whose failure
+    was recovered in [since, until), against customers who never had a failure."""
+    return paradox.recovery_paradox(session, actor=actor, since=since, until=until)

@@ -7,7 +7,7 @@ import typer
 
 from amends.console import emit_json, handle_errors, open_workspace, out
 from amends.people.rules import OPERATOR
-from amends.reports import service
+from amends.reports import paradox, service
 
 
 def _when(value: str | None, name: str) -> datetime | None:
@@ -31,11 +31,10 @@ def report(
     """Recovery metrics: time to acknowledge, SLA, hand-offs, one-interaction fixes, outcomes."""
     ws = open_workspace()
     with ws.transaction() as session:
-        data = service.recovery_report(
-            session,
-            actor=OPERATOR,
-            since=_when(since, "--since"),
-            until=_when(until, "--until"),
+        start, end = _when(since, "--since"), _when(until, "--until")
+        data = service.recovery_report(session, actor=OPERATOR, since=start, until=end)
+        data["recovery_paradox"] = paradox.recovery_paradox(
+            session, actor=OPERATOR, since=start, until=end
         )
     if json_:
         emit_json(data)
@@ -111,3 +110,28 @@ def _print_report(data: dict[str, Any]) -> None:
                 _pct(row["one_interaction_pct"]),
             )
         out.print(rows)
+    _print_paradox(data["recovery_paradox"])
+
+
+def _print_paradox(figure: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(
+        title="recovery paradox: recovered customers against those who never had a failure",
+        title_justify="left",
+    )
+    for column in ("group", "customers", "retained", "mean CSAT (1-5)", "answers", "NPS"):
+        table.add_column(column, justify="left" if column == "group" else "right")
+    for name in ("recovered", "never_failed"):
+        row = figure[name]
+        table.add_row(
+            name.replace("_", " "),
+            str(row["customers"]),
+            _pct(row["retention_pct"]),
+            "-" if row["csat_mean"] is None else f"{row['csat_mean']:g}",
+            str(row["answers"]),
+            "-" if row["nps"] is None else str(row["nps"]),
+        )
+    out.print(table)
+    holds = {True: "holds", False: "does not hold", None: "not enough answers to tell"}
+    out.print(f"the recovery paradox {holds[figure['holds']]}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from amends.surveys.rules import nps_score
+
 
 class TallyMetric(StrEnum):
     """What a running count behind the recovery report counts (see reports.models)."""
@@ -38,3 +40,42 @@ def percentile(histogram: dict[int, int], fraction: float) -> float | None:
 
 def share(part: int, whole: int) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
+
+
+# A customer still with us: not lost, not parted with (at risk still counts as kept).
+GONE = frozenset({"lost", "parted_ways"})
+
+
+def satisfaction_group(
+    statuses: list[str], csat: list[int], nps: list[int]
+) -> dict[str, float | int | None]:
+    """One side of the recovery-paradox figure: its customers, the share still with us,
+    and what their survey answers say (mean CSAT 1–5, NPS −100…100)."""
+    kept = sum(1 for status in statuses if status not in GONE)
+    return {
+        "customers": len(statuses),
+        "retained": kept,
+        "retention_pct": share(kept, len(statuses)),
+        "answers": len(csat),
+        "csat_mean": round(sum(csat) / len(csat), 2) if csat else None,
+        "nps_answers": len(nps),
+        "nps": nps_score(nps),
+    }
+
+
+def paradox(
+    recovered: dict[str, float | int | None], never_failed: dict[str, float | int | None]
+) -> dict[str, float | bool | None]:
+    """How the recovered compare with those who never met a failure. The paradox holds
+    when the recovered are more satisfied (mean CSAT) and at least as often still with us;
+    None when either side has no answers or no customers to judge by."""
+
+    def gap(key: str) -> float | None:
+        a, b = recovered[key], never_failed[key]
+        return None if a is None or b is None else round(float(a) - float(b), 2)
+
+    csat_gap, retention_gap = gap("csat_mean"), gap("retention_pct")
+    holds = (
+        None if csat_gap is None or retention_gap is None else csat_gap > 0 and retention_gap >= 0
+    )
+    return {"csat_difference": csat_gap, "retention_difference_pct": retention_gap, "holds": holds}

@@ -25,6 +25,7 @@ TEMPLATE_DIRS = [PACKAGE / "web" / "templates"] + [
         "messages",
         "patterns",
         "recovery",
+        "surveys",
     )
 ]
 
