@@ -57,6 +57,8 @@ from amends.web.limits import BodyCaps, BodyLimit
 from amends.web.render import add_globals, render
 from amends.web.session import SignInRequired, anonymous_context, redirect_to_sign_in
 from amends.web.vocabulary import N_
+from amends.winback import api as winback_api
+from amends.winback import pages as winback_pages
 
 STATIC = Path(__file__).parent / "web" / "static"
 # What a busy answer asks the client to wait: about one sweep chunk's transaction.
@@ -202,6 +204,7 @@ def create_app(
         patterns_api,
         compensation_api,
         privacy_api,
+        winback_api,
     ):
         api.include_router(module.router)
     api.include_router(recovery_inbox.api_router)
@@ -215,6 +218,7 @@ def create_app(
         messages_pages,
         patterns_pages,
         notification_pages,
+        winback_pages,
     ):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -96,6 +96,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "amends.compensation.cli:app+amends.recovery.cli:compensation_app",
         "Compensation: the ledger of what was given and the revenue it kept.",
     ),
+    "winback": (
+        "amends.winback.cli:app",
+        "Win-back follow-ups to lost customers, and the watch list after a recovery.",
+    ),
     "privacy": (
         "amends.privacy.cli:app",
         "A customer's personal data: export it as a zip, or erase it.",

@@ -12,6 +12,7 @@ from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, 
 from amends.people.models import ApiToken, SignInFailure, User, WebSession
 from amends.reports.models import CaseTally
 from amends.schedule import JobRun
+from amends.winback.models import Watch, WatchItem, Winback, WinbackStep
 from amends.workspace.models import Workspace
 
 __all__ = [
@@ -43,6 +44,10 @@ __all__ = [
     "StoredAttachment",
     "TimelineEvent",
     "User",
+    "Watch",
+    "WatchItem",
     "WebSession",
+    "Winback",
+    "WinbackStep",
     "Workspace",
 ]

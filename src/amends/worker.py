@@ -41,6 +41,7 @@ JOB_MODULES = (
     "amends.recovery.jobs",
     "amends.intake.jobs",
     "amends.privacy.jobs",
+    "amends.winback.jobs",
 )
 
 

@@ -102,6 +102,9 @@ class EventKind(StrEnum):
     PATTERN_JOINED = "pattern_joined"
     CORRECTIVE_ACTION_LINKED = "corrective_action_linked"
     CORRECTIVE_ACTION_STATUS = "corrective_action_status"
+    # Persisting after a loss: a win-back follow-up sent, the sequence stopped, its outcome.
+    WINBACK = "winback"
+    WATCH_MISSED = "watch_missed"
     # No longer written, but timelines stored by earlier versions still hold it.
     STATE_CHANGED = "state_changed"
 
@@ -116,6 +119,9 @@ class NotificationKind(StrEnum):
     COMPENSATION_DECLINED = "compensation_declined"
     REPEAT_FAILURE = "repeat_failure"
     PATTERN_DETECTED = "pattern_detected"
+    WINBACK_SENT = "winback_sent"
+    WINBACK_REPLIED = "winback_replied"
+    WATCH_DUE = "watch_due"
 
 
 def is_open(state: CaseState) -> bool:

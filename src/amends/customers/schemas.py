@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -75,6 +76,8 @@ class CustomerOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     contacts: list[ContactOut]
+    # The latest win-back sequence (winback.service.summary), or null if never lost.
+    winback: dict[str, Any] | None = None
 
 
 class CustomerPage(BaseModel):

@@ -255,3 +255,10 @@ def new_leads(
     session.add_all(made)
     session.flush()
     return made
+
+
+def accepts_automated_messages(session: Session, customer_id: int) -> bool:
+    """Whether anything amends sends by itself (a survey, a win-back follow-up, a sweep's
+    proactive apology) may still go to this customer: not once they parted ways."""
+    status = session.scalar(select(Customer.status).where(Customer.id == customer_id))
+    return status is not None and status is not CustomerStatus.PARTED_WAYS

@@ -53,6 +53,7 @@ from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.i18n import translations
 from amends.web.render import render
 from amends.web.session import check_csrf
+from amends.winback import service as winback
 from amends.workspace import service as workspace
 
 router = APIRouter(include_in_schema=False)
@@ -608,6 +609,7 @@ def customer_detail(
     ).items
     history = cases.list_cases(session, actor=user.actor, customer_id=customer_id, limit=200)
     owners = cases.owner_names(session, {c.owner_id for c in history.items})
+    shown = winback.for_page(customer.winback) if customer.winback else None
     return render(
         request,
         "customer_detail.html",
@@ -616,4 +618,8 @@ def customer_detail(
         commitments=promised,
         cases=history.items,
         owners=owners,
+        winback=shown,
+        winback_can_stop=shown is not None
+        and user.actor.allows(Action.WRITE)
+        and (user.actor.allows(Action.MANAGE) or shown["owner_id"] == user.actor.user_id),
     )

@@ -16,7 +16,16 @@ from amends.web import i18n
 PACKAGE = Path(__file__).parent.parent
 TEMPLATE_DIRS = [PACKAGE / "web" / "templates"] + [
     PACKAGE / domain / "templates"
-    for domain in ("cases", "commitments", "people", "intake", "messages", "patterns", "recovery")
+    for domain in (
+        "cases",
+        "commitments",
+        "people",
+        "intake",
+        "messages",
+        "patterns",
+        "recovery",
+        "winback",
+    )
 ]
 
 
