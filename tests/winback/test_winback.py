@@ -272,3 +272,35 @@ def test_silence_after_the_last_follow_up_ends_not_won_back_with_one_note_per_du
     listed = client.get("/api/v1/winbacks", headers=cast.agent.headers).json()["items"]
     assert [w["customer_id"] for w in listed] == [customer["id"]]
     assert client.get("/api/v1/winbacks", headers=cast.employee.headers).json()["items"] == []
+
+
+def test_closing_the_case_a_reply_opened_as_won_back_is_the_sequences_outcome(
+    client: TestClient, cast: Cast, clock: FrozenClock
+) -> None:
+    customer = make_customer(client, cast.agent)
+    lose(client, cast.agent, customer["id"])
+    clock.advance(timedelta(days=4))
+    reply = client.post(
+        "/api/v1/complaints",
+        json={
+            "customer_id": customer["id"],
+            "text": "Skúsime to ešte raz, ak nám zavoláte.",
+            "subject": "Návrat",
+            "language": "sk",
+        },
+        headers=cast.agent.headers,
+    ).json()
+    assert reply["opened"] is True
+    body = {
+        "steps": ["own", "remedy", "compensate"],
+        "call_note": "Dohodli sme sa na návrate.",
+        "compensation": {"kind": "none", "rationale": "the customer asked for nothing"},
+    }
+    for step in (body, {"steps": ["close"], "outcome": "won_back"}):
+        done = client.post(
+            f"/api/v1/cases/{reply['case_id']}/steps", json=step, headers=cast.agent.headers
+        )
+        assert done.status_code == 200, done.text
+    shown = client.get(f"/api/v1/customers/{customer['id']}", headers=cast.agent.headers).json()
+    assert shown["status"] == "won_back"
+    assert (shown["winback"]["status"], shown["winback"]["stop_reason"]) == ("won_back", "replied")

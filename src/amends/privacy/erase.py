@@ -29,6 +29,7 @@ from amends.messages.rules import OutboxStatus
 from amends.patterns.models import CorrectiveAction, Pattern, PatternCase
 from amends.privacy.export import Holdings, chunks, holdings
 from amends.privacy.rules import MARKER, erased_text, hidden_key, needles, redact, scrub
+from amends.winback.models import Winback
 
 # Mail waiting to go out to an erased customer would carry the erased words; it is
 # cancelled. Mail already claimed by a sender is in flight and left to finish.
@@ -98,6 +99,10 @@ def erase_customer(session: Session, *, customer_id: int, now: datetime, home: P
             customer.external_id = hidden_key(external)
         customer.name = MARKER
         customer.notes = erased_text(customer.notes) or ""
+        # The win-back shown with the customer repeats their name; its notes are words.
+        if customer.winback:
+            customer.winback = {**customer.winback, "customer": MARKER, "note": ""}
+        session.execute(update(Winback).where(Winback.customer_id == customer.id).values(note=""))
         # updated_at stays: the compensation ledger dates a lost customer's loss by it.
         customer.erased_at = now
         session.flush()

@@ -619,6 +619,7 @@ def customer_detail(
         cases=history.items,
         owners=owners,
         winback=shown,
+        winback_texts=winback.sent_texts(session, shown) if shown else {},
         winback_can_stop=shown is not None
         and user.actor.allows(Action.WRITE)
         and (user.actor.allows(Action.MANAGE) or shown["owner_id"] == user.actor.user_id),

@@ -34,6 +34,7 @@ from amends.customers.rules import CustomerStatus
 from amends.errors import Forbidden, NotFound
 from amends.messages import outbox
 from amends.messages import service as messages
+from amends.messages.models import Message
 from amends.messages.rules import Channel, Direction
 from amends.paging import Page, paginate
 from amends.people.models import User
@@ -715,3 +716,16 @@ def for_page(summary: dict[str, Any]) -> dict[str, Any]:
 def _pairs(rows: Any) -> dict[Any, Any]:
     """Two-column rows as a mapping from the first column to the second."""
     return {row[0]: row[1] for row in rows}
+
+
+def sent_texts(session: Session, summary: dict[str, Any]) -> dict[int, tuple[str, str]]:
+    """The subject and text of each follow-up a summary says was sent, by message id."""
+    ids = [s["message_id"] for s in summary.get("steps", []) if s.get("message_id")]
+    if not ids:
+        return {}
+    return {
+        row.id: (row.subject, row.text)
+        for row in session.execute(
+            select(Message.id, Message.subject, Message.text).where(Message.id.in_(ids))
+        )
+    }

@@ -91,9 +91,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_winback_steps")),
-        sa.UniqueConstraint(
-            "winback_id", "number", name=op.f("uq_winback_steps_winback_id_number")
-        ),
+        sa.UniqueConstraint("winback_id", "number", name=op.f("uq_winback_steps_winback_id")),
     )
     op.create_table(
         "watches",
@@ -152,7 +150,7 @@ def upgrade() -> None:
             "watch_id",
             "commitment_id",
             "due_at",
-            name=op.f("uq_watch_items_watch_id_commitment_id_due_at"),
+            name=op.f("uq_watch_items_watch_id"),
         ),
     )
     op.create_index(op.f("ix_watch_items_commitment_id"), "watch_items", ["commitment_id"])
