@@ -304,3 +304,37 @@ def test_closing_the_case_a_reply_opened_as_won_back_is_the_sequences_outcome(
     shown = client.get(f"/api/v1/customers/{customer['id']}", headers=cast.agent.headers).json()
     assert shown["status"] == "won_back"
     assert (shown["winback"]["status"], shown["winback"]["stop_reason"]) == ("won_back", "replied")
+
+
+def test_a_follow_up_the_coach_refuses_is_skipped_and_the_others_still_go(
+    client: TestClient,
+    cast: Cast,
+    clock: FrozenClock,
+    settings: Settings,
+    sessions: sessionmaker[Session],
+) -> None:
+    blamed = make_customer(client, cast.agent, language="en", name="Kitchen Co")
+    case = make_case(
+        client,
+        cast.agent,
+        blamed["id"],
+        cast.agent.id,
+        severity="low",
+        category="communication",
+        title="the delay, which was the courier's fault",
+    )
+    for body in (
+        {"steps": ["own", "remedy"], "call_note": "Called them."},
+        {"steps": ["close"], "outcome": "lost"},
+    ):
+        done = client.post(
+            f"/api/v1/cases/{case['id']}/steps", json=body, headers=cast.agent.headers
+        )
+        assert done.status_code == 200, done.text
+    other = make_customer(client, cast.agent)
+    lose(client, cast.agent, other["id"])
+    clock.advance(timedelta(days=3, minutes=1))
+    result = worker(settings, sessions, clock).tick()[JOB]
+    assert (result["sent"], result["skipped"]) == (1, 1)
+    assert follow_ups(sessions, blamed["id"]) == []
+    assert len(follow_ups(sessions, other["id"])) == 1

@@ -11,6 +11,7 @@ customer's status follows.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,14 +32,14 @@ from amends.commitments.rules import CommitmentStatus
 from amends.customers import service as customers
 from amends.customers.models import Customer
 from amends.customers.rules import CustomerStatus
-from amends.errors import Forbidden, NotFound
+from amends.errors import AmendsError, Forbidden, NotFound
 from amends.messages import outbox
 from amends.messages import service as messages
 from amends.messages.models import Message
 from amends.messages.rules import Channel, Direction
 from amends.paging import Page, paginate
 from amends.people.models import User
-from amends.people.rules import SYSTEM, Action, Actor
+from amends.people.rules import SYSTEM, Action, Actor, can_own_cases
 from amends.people.service import require
 from amends.playbook.policy import Playbook
 from amends.web.i18n import english, said
@@ -55,6 +56,8 @@ from amends.winback.rules import (
     sign,
     transition,
 )
+
+log = logging.getLogger("amends.winback")
 
 
 @dataclass(frozen=True)
@@ -190,15 +193,24 @@ def run_due(
             late.status = StepStatus.SKIPPED
             counts["skipped"] += 1
         if ready:
-            sent = _send(
-                session,
-                item,
-                ready[-1],
-                total=len(steps),
-                now=now,
-                playbook=playbook,
-                sender=sender,
-            )
+            step = ready[-1]
+            try:
+                # One sequence that cannot send (its owner left, the coach finds blame in
+                # the case's own title) must not hold back every other customer's note.
+                with session.begin_nested():
+                    sent = _send(
+                        session,
+                        item,
+                        step,
+                        total=len(steps),
+                        now=now,
+                        playbook=playbook,
+                        sender=sender,
+                    )
+            except AmendsError as exc:
+                log.warning("win-back %s: follow-up %s not sent: %s", item.id, step.number, exc)
+                step.status = StepStatus.SKIPPED
+                sent = False
             counts["sent" if sent else "skipped"] += 1
         left = [s for s in steps if s.status is StepStatus.PENDING]
         if left:
@@ -243,6 +255,8 @@ def _send(
     if contact is None or contact.email is None:
         step.status = StepStatus.SKIPPED
         return False
+    if not owner.active or not can_own_cases(owner.role):
+        raise Forbidden(f"{owner.email} no longer owns cases; hand the case to someone who does")
     note = follow_up(
         number=step.number,
         lang=customer.language,
