@@ -31,9 +31,9 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path(".amends"), description="Workspace folder")
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in home")
-    # Nothing signs with it yet: sessions and tokens are random ids stored hashed, and the
-    # webhook has its own secret. Kept (and generated) for the first thing that must sign.
-    secret_key: SecretStr | None = Field(default=None, description="Reserved; signs nothing yet")
+    # Signs the links amends mails out (a win-back's "no more contact"); sessions and
+    # tokens are random ids stored hashed, and the webhook has its own secret.
+    secret_key: SecretStr | None = Field(default=None, description="Signs links sent to customers")
     languages: Annotated[tuple[str, ...], NoDecode] = LANGUAGES
     timezone: str = "UTC"
     currency: str = "EUR"

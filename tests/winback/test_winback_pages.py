@@ -20,8 +20,10 @@ def test_the_owner_sees_and_stops_the_win_back_on_the_customer_page(
     client: TestClient, cast: Cast
 ) -> None:
     customer = make_customer(client, cast.agent, name="Pekáreň <b>U Nováka</b>")
-    lose(client, cast.agent, customer["id"])
+    case_id = lose(client, cast.agent, customer["id"])
     sign_in(client, cast.agent.email)
+    timeline = client.get(f"/cases/{case_id}")
+    assert timeline.status_code == 200 and "win-back started" in timeline.text
     page = client.get(f"/customers/{customer['id']}")
     assert page.status_code == 200
     assert "Stop the follow-ups" in page.text and "<b>U Nováka</b>" not in page.text

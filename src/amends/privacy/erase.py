@@ -103,6 +103,12 @@ def erase_customer(session: Session, *, customer_id: int, now: datetime, home: P
         if customer.winback:
             customer.winback = {**customer.winback, "customer": MARKER, "note": ""}
         session.execute(update(Winback).where(Winback.customer_id == customer.id).values(note=""))
+        # Win-back and watch notifications name the customer among their sentence's values.
+        case_ids = [case.id for case in found.cases]
+        for note in session.scalars(select(Notification).where(Notification.case_id.in_(case_ids))):
+            args = (note.data or {}).get("args")
+            if isinstance(args, dict) and "customer" in args:
+                note.data = {**note.data, "args": {**args, "customer": MARKER}}
         # updated_at stays: the compensation ledger dates a lost customer's loss by it.
         customer.erased_at = now
         session.flush()

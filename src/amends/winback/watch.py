@@ -81,7 +81,6 @@ def start(session: Session, case: Case, *, now: datetime, playbook: Playbook) ->
         WatchItem(
             watch_id=watch.id,
             commitment_id=commitment.id,
-            title=commitment.title,
             due_at=due,
             deadline=deadline,
         )
@@ -110,9 +109,12 @@ def remind(
 ) -> dict[str, int]:
     """Tell each owner of a watched delivery falling due within the notice (a day by
     default), once; and end the watches whose every delivery passed without a miss."""
+    # The promise's title is read from the promise, never copied: erasing a customer
+    # erases it in one place.
     due = session.execute(
-        select(WatchItem, Watch)
+        select(WatchItem, Watch, Commitment.title)
         .join(Watch, Watch.id == WatchItem.watch_id)
+        .join(Commitment, Commitment.id == WatchItem.commitment_id)
         .where(
             WatchItem.notified_at.is_(None),
             WatchItem.due_at <= now + playbook.watch.notice,
@@ -125,11 +127,11 @@ def remind(
     names = _pairs(
         session.execute(
             select(Customer.id, Customer.name).where(
-                Customer.id.in_({watch.customer_id for _, watch in due})
+                Customer.id.in_({watch.customer_id for _, watch, _ in due})
             )
         )
     )
-    for item, watch in due:
+    for item, watch, title in due:
         item.notified_at = now
         told = said(
             N_(
@@ -137,7 +139,7 @@ def remind(
                 "list after the recovery: a miss now would be a critical repeat."
             ),
             ref=case_ref(watch.case_id),
-            title=item.title,
+            title=title,
             customer=names.get(watch.customer_id, ""),
             due=item.due_at.isoformat(),
             fmt={"due": "when"},
@@ -267,9 +269,10 @@ def watch_list(
     """The watched deliveries of running watches: the actor's own, or (a manager asking)
     everyone's; soonest first."""
     stmt = (
-        select(WatchItem, Watch, Customer.name)
+        select(WatchItem, Watch, Customer.name, Commitment.title)
         .join(Watch, Watch.id == WatchItem.watch_id)
         .join(Customer, Customer.id == Watch.customer_id)
+        .join(Commitment, Commitment.id == WatchItem.commitment_id)
         .where(Watch.status.in_([WatchStatus.WATCHING, WatchStatus.MISSED]))
         .order_by(WatchItem.due_at, WatchItem.id)
         .limit(limit)
@@ -287,13 +290,13 @@ def watch_list(
             "owner_id": watch.owner_id,
             "status": watch.status.value,
             "commitment_id": item.commitment_id,
-            "title": item.title,
+            "title": title,
             "due_at": item.due_at.isoformat(),
             "deadline": item.deadline.isoformat(),
             "notified_at": item.notified_at.isoformat() if item.notified_at else None,
             "missed_case_id": item.missed_case_id,
         }
-        for item, watch, name in session.execute(stmt).all()
+        for item, watch, name, title in session.execute(stmt).all()
     ]
 
 

@@ -122,7 +122,6 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("watch_id", sa.Integer(), nullable=False),
         sa.Column("commitment_id", sa.Integer(), nullable=False),
-        sa.Column("title", sa.String(length=300), nullable=False),
         _when("due_at"),
         _when("deadline"),
         _when("notified_at", True),
