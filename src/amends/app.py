@@ -64,6 +64,8 @@ from amends.web.limits import BodyCaps, BodyLimit
 from amends.web.render import add_globals, render
 from amends.web.session import SignInRequired, anonymous_context, redirect_to_sign_in
 from amends.web.vocabulary import N_
+from amends.winback import api as winback_api
+from amends.winback import pages as winback_pages
 
 STATIC = Path(__file__).parent / "web" / "static"
 # What a busy answer asks the client to wait: about one sweep chunk's transaction.
@@ -212,6 +214,7 @@ def create_app(
         privacy_api,
         desk_api,
         surveys_api,
+        winback_api,
     ):
         api.include_router(module.router)
     api.include_router(recovery_inbox.api_router)
@@ -231,6 +234,7 @@ def create_app(
         notification_pages,
         desk_pages,
         surveys_pages,
+        winback_pages,
     ):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -111,6 +111,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "amends.surveys.cli:app",
         "Satisfaction surveys after a recovery, and the advocates they find.",
     ),
+    "winback": (
+        "amends.winback.cli:app",
+        "Win-back follow-ups to lost customers, and the watch list after a recovery.",
+    ),
     "privacy": (
         "amends.privacy.cli:app",
         "A customer's personal data: export it as a zip, or erase it.",

@@ -32,9 +32,9 @@ class Settings(BaseSettings):
 
     home: Path = Field(default=Path(".amends"), description="Workspace folder")
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in home")
-    # Signs survey links (sessions and tokens are random ids stored hashed, and the
-    # webhook has its own secret).
-    secret_key: SecretStr | None = Field(default=None, description="Signs survey links")
+    # Signs the links amends mails out (survey links, a win-back's "no more contact");
+    # sessions and tokens are random ids stored hashed, and the webhook has its own secret.
+    secret_key: SecretStr | None = Field(default=None, description="Signs links sent to customers")
     languages: Annotated[tuple[str, ...], NoDecode] = LANGUAGES
     timezone: str = "UTC"
     currency: str = "EUR"

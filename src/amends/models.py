@@ -15,6 +15,7 @@ from amends.people.models import ApiToken, SignInFailure, User, WebSession
 from amends.reports.models import CaseTally
 from amends.schedule import JobRun
 from amends.surveys.models import Survey
+from amends.winback.models import Watch, WatchItem, Winback, WinbackStep
 from amends.workspace.models import Workspace
 
 __all__ = [
@@ -51,6 +52,10 @@ __all__ = [
     "Survey",
     "TimelineEvent",
     "User",
+    "Watch",
+    "WatchItem",
     "WebSession",
+    "Winback",
+    "WinbackStep",
     "Workspace",
 ]

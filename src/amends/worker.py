@@ -42,6 +42,7 @@ JOB_MODULES = (
     "amends.intake.jobs",
     "amends.privacy.jobs",
     "amends.surveys.jobs",
+    "amends.winback.jobs",
 )
 
 

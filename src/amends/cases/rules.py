@@ -123,6 +123,9 @@ class EventKind(StrEnum):
     # A named employee's side of the complaint, or a manager's waiver of it with the reason.
     STATEMENT_RECORDED = "statement_recorded"
     STATEMENT_WAIVED = "statement_waived"
+    # Persisting after a loss: a win-back follow-up sent, the sequence stopped, its outcome.
+    WINBACK = "winback"
+    WATCH_MISSED = "watch_missed"
     # No longer written, but timelines stored by earlier versions still hold it.
     STATE_CHANGED = "state_changed"
 
@@ -138,6 +141,9 @@ class NotificationKind(StrEnum):
     REPEAT_FAILURE = "repeat_failure"
     PATTERN_DETECTED = "pattern_detected"
     NAMED_IN_COMPLAINT = "named_in_complaint"
+    WINBACK_SENT = "winback_sent"
+    WINBACK_REPLIED = "winback_replied"
+    WATCH_DUE = "watch_due"
 
 
 # Why someone takes part in a case: a complaint named them (they owe a statement).

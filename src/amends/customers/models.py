@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -35,6 +36,9 @@ class Customer(Base):
     # When ``amends privacy erase`` replaced their personal content (the row stays, so
     # reports and counts do not change).
     erased_at: Mapped[datetime | None]
+    # Their latest win-back sequence as shown with them ({"id", "status", ...}), kept by
+    # amends.winback, which sits above this domain: the customer's own view reads it here.
+    winback: Mapped[dict[str, Any] | None]
 
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", order_by="Contact.id"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -81,6 +82,8 @@ class CustomerOut(BaseModel):
     contacts: list[ContactOut]
     # Proposed as an advocate after a recovery (``amends surveys advocates``).
     advocate: bool = False
+    # The latest win-back sequence (winback.service.summary), or null if never lost.
+    winback: dict[str, Any] | None = None
 
 
 class CustomerPage(BaseModel):

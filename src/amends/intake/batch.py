@@ -39,6 +39,7 @@ from amends.people.models import User
 from amends.people.rules import SYSTEM, Staff
 from amends.playbook.policy import Playbook
 from amends.recovery import conversation
+from amends.winback import service as winback
 
 # Unknown domains matched per scan of the contacts. Every scan has exactly this many
 # LIKEs, so the statement is compiled and cached once. With one LIKE per domain each
@@ -396,6 +397,8 @@ def apply_batch(
     # a batch may open hundreds, so it is queued here, in this transaction, and done in
     # short transactions of its own after the commit (see pipeline._record).
     judging.queue_judging(session, opened, now=now)
+    # Whoever wrote stops their win-back sequence at once (winback.service).
+    winback.customers_replied(session, [case.customer_id for _, case, _ in pending], now=now)
     attachments: list[dict[str, object]] = []
     for (w, case, item), message_id in zip(pending, ids, strict=True):
         if item.message_key:

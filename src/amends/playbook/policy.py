@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,12 +52,32 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class WinbackPolicy:
+    """Persisting with a lost customer: the days after losing them when the owner writes
+    again, and how long after the last follow-up silence means they are not coming back."""
+
+    days: tuple[int, ...] = (3, 10, 30, 60)
+    conclude_after: timedelta = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class WatchPolicy:
+    """After a recovery, the customer's next ``commitments`` occurrences are watched by the
+    owner, who is told ``notice`` before each falls due; 0 watches nothing."""
+
+    commitments: int = 3
+    notice: timedelta = timedelta(days=1)
+
+
+@dataclass(frozen=True)
 class Playbook:
     calendar: BusinessCalendar
     by_severity: dict[Severity, Rule]
     by_category: dict[Category, dict[str, Any]] = field(default_factory=dict)
     compensation: CompensationPolicy = field(default_factory=CompensationPolicy)
     patterns: PatternPolicy = field(default_factory=PatternPolicy)
+    winback: WinbackPolicy = field(default_factory=WinbackPolicy)
+    watch: WatchPolicy = field(default_factory=WatchPolicy)
 
     def rule(self, severity: Severity, category: Category) -> Rule:
         """The severity's rule with the category's overrides applied."""
@@ -156,6 +177,8 @@ def _build(data: dict[str, Any], workspace_timezone: str) -> Playbook:
         "empowerment",
         "compensation",
         "patterns",
+        "winback",
+        "watch",
     }
     if unknown:
         raise PlaybookError(f"unknown section(s) {', '.join(sorted(unknown))}")
@@ -188,7 +211,13 @@ def _build(data: dict[str, Any], workspace_timezone: str) -> Playbook:
         by_category[category] = override
     compensation = _compensation(data.get("compensation", {}), data.get("empowerment", {}))
     return Playbook(
-        calendar, by_severity, by_category, compensation, _patterns(data.get("patterns", {}))
+        calendar,
+        by_severity,
+        by_category,
+        compensation,
+        _patterns(data.get("patterns", {})),
+        _winback(data.get("winback", {})),
+        _watch(data.get("watch", {})),
     )
 
 
@@ -296,6 +325,46 @@ def _patterns(table: object) -> PatternPolicy:
         by_category=by_category,
         repeat_window=_days(table, "repeat_days", base.repeat_window),
     )
+
+
+def _whole(value: object, where: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise PlaybookError(f"{where} must be a whole number from {low} to {high}")
+    return value
+
+
+def _winback(table: object) -> WinbackPolicy:
+    if not isinstance(table, dict):
+        raise PlaybookError("[winback] must be a table")
+    unknown = set(table) - {"days", "conclude_after_days"}
+    if unknown:
+        raise PlaybookError(f"[winback] has unknown key(s) {', '.join(sorted(unknown))}")
+    base = WinbackPolicy()
+    days = table.get("days", list(base.days))
+    if not isinstance(days, list) or len(days) > 12:
+        raise PlaybookError("[winback] days must be a list of at most 12 days, e.g. [3, 10, 30]")
+    found = tuple(_whole(day, "[winback] each of days", 1, 3650) for day in days)
+    # Each follow-up comes after the one before: the same day twice would be two mails.
+    if any(later <= earlier for earlier, later in pairwise(found)):
+        raise PlaybookError("[winback] days must rise, each later than the one before")
+    conclude = base.conclude_after
+    if "conclude_after_days" in table:
+        conclude = timedelta(
+            days=_whole(table["conclude_after_days"], "[winback] conclude_after_days", 1, 365)
+        )
+    return WinbackPolicy(found, conclude)
+
+
+def _watch(table: object) -> WatchPolicy:
+    if not isinstance(table, dict):
+        raise PlaybookError("[watch] must be a table")
+    unknown = set(table) - {"commitments", "notice_hours"}
+    if unknown:
+        raise PlaybookError(f"[watch] has unknown key(s) {', '.join(sorted(unknown))}")
+    base = WatchPolicy()
+    count = _whole(table.get("commitments", base.commitments), "[watch] commitments", 0, 50)
+    hours = _whole(table.get("notice_hours", 24), "[watch] notice_hours", 1, 24 * 30)
+    return WatchPolicy(count, timedelta(hours=hours))
 
 
 def load(home: Path, *, workspace_timezone: str) -> Playbook:

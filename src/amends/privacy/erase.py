@@ -30,6 +30,7 @@ from amends.patterns.models import CorrectiveAction, Pattern, PatternCase
 from amends.privacy.export import Holdings, chunks, holdings
 from amends.privacy.rules import MARKER, erased_text, hidden_key, needles, redact, scrub
 from amends.surveys.models import Survey
+from amends.winback.models import Winback
 
 # Mail waiting to go out to an erased customer would carry the erased words; it is
 # cancelled. Mail already claimed by a sender is in flight and left to finish.
@@ -102,6 +103,16 @@ def erase_customer(session: Session, *, customer_id: int, now: datetime, home: P
             survey.to_address = MARKER
         customer.name = MARKER
         customer.notes = erased_text(customer.notes) or ""
+        # The win-back shown with the customer repeats their name; its notes are words.
+        if customer.winback:
+            customer.winback = {**customer.winback, "customer": MARKER, "note": ""}
+        session.execute(update(Winback).where(Winback.customer_id == customer.id).values(note=""))
+        # Win-back and watch notifications name the customer among their sentence's values.
+        case_ids = [case.id for case in found.cases]
+        for note in session.scalars(select(Notification).where(Notification.case_id.in_(case_ids))):
+            args = (note.data or {}).get("args")
+            if isinstance(args, dict) and "customer" in args:
+                note.data = {**note.data, "args": {**args, "customer": MARKER}}
         # updated_at stays: the compensation ledger dates a lost customer's loss by it.
         customer.erased_at = now
         session.flush()

@@ -48,6 +48,7 @@ from amends.recovery.flows import (
 )
 from amends.text.header import header_problem
 from amends.web.vocabulary import N_
+from amends.winback import service as winback
 
 
 @dataclass
@@ -70,7 +71,12 @@ def record_message(
     the coach as a reply does, so no endpoint records blame or an excuse unchecked; an
     override and its reason go on the case's timeline."""
     if fields.get("direction") is not Direction.OUTBOUND:
-        return messages.record_message(session, actor=actor, now=now, playbook=playbook, **fields)
+        message = messages.record_message(
+            session, actor=actor, now=now, playbook=playbook, **fields
+        )
+        if message.direction is Direction.INBOUND and message.customer_id is not None:
+            winback.customers_replied(session, [message.customer_id], now=now)
+        return message
     language = fields.get("language")
     checked = coach.guard(fields["text"], language, override_reason)
     message = messages.record_message(session, actor=actor, now=now, playbook=playbook, **fields)
@@ -318,6 +324,8 @@ def receive_complaint(
         # The case opened on its subject alone; now the customer's words are stored,
         # repeats and patterns can be judged on what they actually said.
         patterns.case_arrived(session, open_case, now=now, playbook=playbook)
+    # They wrote: a win-back sequence must not send its next note over their words.
+    winback.customers_replied(session, [customer_id], now=now)
     return Received(message, open_case, opened)
 
 

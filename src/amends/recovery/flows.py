@@ -51,6 +51,7 @@ from amends.people.service import require
 from amends.playbook.policy import Playbook
 from amends.web.i18n import english, said
 from amends.web.vocabulary import N_
+from amends.winback import service as winback
 
 # -- opening cases ------------------------------------------------------------------------
 
@@ -288,6 +289,7 @@ def perform_steps(
     )
     if Step.CLOSE in result.done and outcome is not None:
         settle_customer(session, case, outcome, actor=actor, now=now)
+        winback.case_closed(session, case, outcome, actor=actor, now=now, playbook=playbook)
     return result
 
 

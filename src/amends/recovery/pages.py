@@ -60,6 +60,7 @@ from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.i18n import translations
 from amends.web.render import render
 from amends.web.session import check_csrf
+from amends.winback import service as winback
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
@@ -741,6 +742,7 @@ def _customer_page(
         now=clock.now(),
         hourly_cost=get_settings(request).handling_cost_per_hour,
     )
+    shown = winback.for_page(customer.winback) if customer.winback else None
     return render(
         request,
         "customer_detail.html",
@@ -756,6 +758,11 @@ def _customer_page(
         refused=refused,
         status_code=status_code,
         survey_box=surveys.box(session, now=clock.now(), customer_id=customer_id),
+        winback=shown,
+        winback_texts=winback.sent_texts(session, shown) if shown else {},
+        winback_can_stop=shown is not None
+        and user.actor.allows(Action.WRITE)
+        and (user.actor.allows(Action.MANAGE) or shown["owner_id"] == user.actor.user_id),
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from amends.commitments import bulk, ledger
 from amends.playbook.policy import Playbook
 from amends.recovery import breaches
+from amends.winback import watch
 
 
 @dataclass
@@ -92,4 +93,6 @@ def sweep(
     each miss; only the sweeper that recorded a miss acts on it."""
     judged = ledger.judge_due(session, now=now, window=window)
     opened, joined = breaches.record(session, judged.missed, now=now, playbook=playbook)
+    # A miss while the customer is watched after a recovery is a critical repeat.
+    watch.missed(session, judged.missed, now=now, playbook=playbook)
     return SweepResult(len(judged.missed), opened, joined, judged.commitments_checked)

@@ -26,6 +26,7 @@ TEMPLATE_DIRS = [PACKAGE / "web" / "templates"] + [
         "patterns",
         "recovery",
         "surveys",
+        "winback",
     )
 ]
 

@@ -145,6 +145,8 @@ VOCABULARY: tuple[str, ...] = (
     N_("split_from"),
     N_("statement_recorded"),
     N_("statement_waived"),
+    N_("winback"),
+    N_("watch_missed"),
     # TRANSLATORS: pattern statuses (patterns.rules.PatternStatus): a systemic failure
     # with no corrective action yet, with one, or one whose fix was verified.
     N_("open"),
@@ -178,6 +180,20 @@ VOCABULARY: tuple[str, ...] = (
     N_("repeat_failure"),
     N_("pattern_detected"),
     N_("named_in_complaint"),
+    N_("winback_sent"),
+    N_("winback_replied"),
+    N_("watch_due"),
+    # TRANSLATORS: where a win-back sequence stands (winback.rules.WinbackStatus) and why
+    # it stopped (winback.rules.StopReason); "active", "won_back" and "parted_ways" are above.
+    N_("stopped"),
+    N_("not_won_back"),
+    N_("replied"),
+    N_("no_contact"),
+    N_("by_owner"),
+    N_("finished"),
+    # TRANSLATORS: a watched delivery after a recovery (winback.rules.WatchStatus).
+    N_("kept"),
+    N_("missed"),
     # TRANSLATORS: roles of people (people.rules.Role), named when a role refuses a task.
     N_("owner"),
     N_("manager"),
