@@ -11,7 +11,7 @@ import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
@@ -50,6 +50,7 @@ from amends.recovery import api as recovery_api
 from amends.recovery import inbox as recovery_inbox
 from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
+from amends.reports import pages as reports_pages
 from amends.web import problems
 from amends.web.apidocs import add_api_docs
 from amends.web.deps import single_valued_query
@@ -216,6 +217,7 @@ def create_app(
         messages_pages,
         patterns_pages,
         notification_pages,
+        reports_pages,
     ):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -234,10 +236,6 @@ def create_app(
             app.state.health_threads = anyio.CapacityLimiter(HEALTH_THREADS)
         await anyio.to_thread.run_sync(database_answers, limiter=app.state.health_threads)
         return {"status": "ok"}
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/cases", status_code=303)
 
     problems.install(app)
     caps = BodyCaps(

@@ -27,8 +27,13 @@ def report(
     json_: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
     since: Annotated[str | None, typer.Option(help="cases opened at or after (ISO 8601)")] = None,
     until: Annotated[str | None, typer.Option(help="cases opened before (ISO 8601)")] = None,
+    team: Annotated[str | None, typer.Option(help="only cases owned by this team")] = None,
 ) -> None:
-    """Recovery metrics: time to acknowledge, SLA, hand-offs, one-interaction fixes, outcomes."""
+    """Recovery metrics: time to acknowledge, SLA, hand-offs, one-interaction fixes, outcomes.
+
+    Also repeats, attainment week by week and the open cases by age."""
+    from amends.people.service import team_named
+
     ws = open_workspace()
     with ws.transaction() as session:
         data = service.recovery_report(
@@ -36,6 +41,8 @@ def report(
             actor=OPERATOR,
             since=_when(since, "--since"),
             until=_when(until, "--until"),
+            team_id=team_named(session, team).id if team is not None else None,
+            now=ws.clock.now(),
         )
     if json_:
         emit_json(data)
@@ -80,6 +87,7 @@ def _print_report(data: dict[str, Any]) -> None:
         f"hand-offs per case: {data['handoffs_per_case']:g}; "
         f"resolved in one interaction: {_pct(data['one_interaction_pct'])}"
     )
+    out.print(f"repeats of an earlier failure: {data['repeats']} ({_pct(data['repeat_pct'])})")
     outcomes = Table(title="outcomes of closed cases", title_justify="left")
     outcomes.add_column("outcome")
     outcomes.add_column("cases", justify="right")
