@@ -155,6 +155,15 @@ def test_translated_pages_show_no_english_from_the_catalog(demo_client: TestClie
         pages["patterns"] = client.get("/patterns", headers=visitor).text
         pages["notifications"] = client.get("/notifications", headers=visitor).text
         pages["error"] = client.get("/cases/abc", headers=visitor).text
+        for name, address in (
+            ("dashboard", "/"),
+            ("dashboard, last 30 days", "/?period=30"),
+            ("recovery report", "/reports"),
+            ("compensation ledger", "/reports/compensation"),
+        ):
+            page = client.get(address, headers=visitor)
+            assert page.status_code == 200, (address, page.status_code)
+            pages[name] = page.text
         assert f'<html lang="{language}">' in pages["inbox"]
         for name, html in pages.items():
             found = leaks(html, language)
