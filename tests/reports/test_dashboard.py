@@ -149,6 +149,11 @@ def test_dashboard_tables_equal_the_report_and_money_stays_per_currency(
     assert [row[1] for row in money] == [
         book["total"]["earned_since"].get(c, "") for c in ("EUR", "THB")
     ]
+    for currency in ("EUR", "THB"):
+        assert _table(html, f"t-money-{currency}") == [
+            [m["given"].get(currency, ""), m["earned_since"].get(currency, "")]
+            for m in book["months"]
+        ]
     assert "1600" not in html
 
 
