@@ -36,6 +36,14 @@ PACKAGES: list[tuple[str, str, dict[str, Path]]] = [
         },
     ),
     (
+        "chart.js",
+        "4.6.1",
+        {
+            "dist/chart.umd.min.js": STATIC / "chartjs" / "chart.umd.min.js",
+            "LICENSE.md": STATIC / "chartjs" / "LICENSE.txt",
+        },
+    ),
+    (
         "axe-core",
         "4.14.1",
         {

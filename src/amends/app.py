@@ -11,7 +11,7 @@ import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
@@ -54,6 +54,7 @@ from amends.recovery import merge_api as recovery_merge_api
 from amends.recovery import merge_pages as recovery_merge_pages
 from amends.recovery import pages as recovery_pages
 from amends.reports import api as reports_api
+from amends.reports import pages as reports_pages
 from amends.surveys import api as surveys_api
 from amends.surveys import pages as surveys_pages
 from amends.web import problems
@@ -235,6 +236,7 @@ def create_app(
         desk_pages,
         surveys_pages,
         winback_pages,
+        reports_pages,
     ):
         app.include_router(page_module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -253,10 +255,6 @@ def create_app(
             app.state.health_threads = anyio.CapacityLimiter(HEALTH_THREADS)
         await anyio.to_thread.run_sync(database_answers, limiter=app.state.health_threads)
         return {"status": "ok"}
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/cases", status_code=303)
 
     problems.install(app)
     caps = BodyCaps(

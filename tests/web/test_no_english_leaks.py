@@ -157,6 +157,15 @@ def test_translated_pages_show_no_english_from_the_catalog(demo_client: TestClie
         for settings_page in ("/settings/people", "/settings/playbook", "/settings/mail"):
             pages[settings_page] = client.get(settings_page, headers=visitor).text
         pages["error"] = client.get("/cases/abc", headers=visitor).text
+        for name, address in (
+            ("dashboard", "/"),
+            ("dashboard, last 30 days", "/?period=30"),
+            ("recovery report", "/reports"),
+            ("compensation ledger", "/reports/compensation"),
+        ):
+            page = client.get(address, headers=visitor)
+            assert page.status_code == 200, (address, page.status_code)
+            pages[name] = page.text
         assert f'<html lang="{language}">' in pages["inbox"]
         for name, html in pages.items():
             found = leaks(html, language)

@@ -85,7 +85,7 @@ def test_sign_in_rejects_open_redirects(client: TestClient, cast: Cast) -> None:
         },
         follow_redirects=False,
     )
-    assert response.headers["location"] == "/cases"
+    assert response.headers["location"] == "/"
 
 
 def test_case_page_escapes_customer_text(

@@ -61,6 +61,29 @@ class Case(Base):
             )
             for clock, stopped in PENDING_CLOCKS
         ),
+        # The dashboard's repeat rate and open cases by age read only these rows, and its
+        # attainment by week reads the recent cases without the table (migration d024).
+        *(
+            Index(
+                name,
+                "opened_at",
+                "owner_id",
+                sqlite_where=text(where),
+                postgresql_where=text(where),
+            )
+            for name, where in (
+                ("ix_cases_repeats", "repeat_of IS NOT NULL"),
+                ("ix_cases_open_age", "closed_at IS NULL"),
+            )
+        ),
+        Index(
+            "ix_cases_attainment",
+            "opened_at",
+            "owner_id",
+            "ack_within",
+            "remedy_within",
+            "close_within",
+        ),
         # Covers the recovery report's grouped scan so it never touches the table itself.
         Index(
             "ix_cases_report",

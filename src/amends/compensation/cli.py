@@ -34,10 +34,15 @@ def report(
     json_: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
     since: Annotated[str | None, typer.Option(help="given at or after (ISO 8601)")] = None,
     until: Annotated[str | None, typer.Option(help="given before (ISO 8601)")] = None,
+    team: Annotated[str | None, typer.Option(help="only cases owned by this team")] = None,
+    entries: Annotated[
+        bool, typer.Option("--entries", help="with --json: each compensation given too")
+    ] = False,
 ) -> None:
     """Per month: compensation given, customers kept and lost, the monthly revenue they
     still bring, what they paid since, and the recovery return (paid since / given)."""
     from amends.compensation import report as ledger
+    from amends.people.service import team_named
 
     start, end = _when(since, "--since"), _when(until, "--until")
     ws = open_workspace()
@@ -49,6 +54,8 @@ def report(
             timezone=ws.settings.timezone,
             since=start,
             until=end,
+            team_id=team_named(session, team).id if team is not None else None,
+            entries=entries,
         )
     if json_:
         emit_json(data)

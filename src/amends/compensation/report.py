@@ -34,7 +34,7 @@ from amends.compensation.rules import CompensationKind, CompensationStatus, Ledg
 from amends.customers.models import Customer
 from amends.customers.rules import CustomerStatus
 from amends.people.rules import Action, Actor
-from amends.people.service import require
+from amends.people.service import get_team, members_of, require
 
 GIVEN = (CompensationStatus.GRANTED, CompensationStatus.APPROVED)
 ENDED_OUTCOMES = (Outcome.LOST, Outcome.PARTED_WAYS)
@@ -68,10 +68,18 @@ def ledger_report(
     timezone: str = "UTC",
     since: datetime | None = None,
     until: datetime | None = None,
+    team_id: int | None = None,
+    entries: bool = False,
 ) -> dict[str, Any]:
-    """The ledger for compensation given in [since, until), months in ``timezone``."""
+    """The ledger for compensation given in [since, until), months in ``timezone``; with
+    ``team_id``, only for cases its members own; with ``entries``, each compensation too
+    (its case, customer, amount and whether the customer stayed)."""
     require(actor, Action.READ)
     tz = ZoneInfo(timezone)
+    owned = []
+    if team_id is not None:
+        get_team(session, team_id)
+        owned.append(Case.owner_id.in_(members_of(session, team_id)))
     rows = session.execute(
         select(
             Compensation.amount,
@@ -84,17 +92,22 @@ def ledger_report(
             Customer.currency,
             Customer.status,
             Customer.updated_at,
+            Compensation.kind,
+            Case.id,
+            Customer.name,
         )
         .join(Case, Case.id == Compensation.case_id)
         .join(Customer, Customer.id == Case.customer_id)
         .where(
             Compensation.status.in_(GIVEN),
             Compensation.kind != CompensationKind.NONE,
+            *owned,
         )
         .order_by(Compensation.id)
     ).all()
     ends = _ends(session, {row[5] for row in rows})
-    entries = []
+    given: list[LedgerEntry] = []
+    listed: list[dict[str, Any]] = []
     for (
         amount,
         currency,
@@ -106,6 +119,9 @@ def ledger_report(
         cur,
         state,
         touched,
+        kind,
+        case_id,
+        name,
     ) in rows:
         given_at = (
             decided_at if status == CompensationStatus.APPROVED and decided_at else created_at
@@ -121,18 +137,36 @@ def ledger_report(
             ended_at = closures[later]
         elif state in GONE:
             ended_at = max(touched, given_at)
-        entries.append(
-            LedgerEntry(
-                given_at=given_at,
-                month=given_at.astimezone(tz).strftime("%Y-%m"),
-                amount=amount,
-                currency=currency,
-                customer_id=customer_id,
-                recurring_value=value,
-                recurring_currency=cur,
-                ended_at=ended_at,
-            )
+        entry = LedgerEntry(
+            given_at=given_at,
+            month=given_at.astimezone(tz).strftime("%Y-%m"),
+            amount=amount,
+            currency=currency,
+            customer_id=customer_id,
+            recurring_value=value,
+            recurring_currency=cur,
+            ended_at=ended_at,
         )
-    report = ledger(entries, as_of=now)
+        given.append(entry)
+        if entries:
+            listed.append(
+                {
+                    "given_at": given_at.isoformat(),
+                    "month": entry.month,
+                    "case_id": case_id,
+                    "customer_id": customer_id,
+                    "customer": name,
+                    "kind": str(kind),
+                    "amount": str(amount),
+                    "currency": currency,
+                    "recurring_value": str(value),
+                    "recurring_currency": cur,
+                    "lost_at": ended_at.isoformat() if ended_at and ended_at <= now else None,
+                }
+            )
+    report = ledger(given, as_of=now)
+    if entries:
+        report["entries"] = listed
     report["timezone"] = timezone
+    report["team_id"] = team_id
     return report

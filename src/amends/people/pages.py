@@ -44,7 +44,8 @@ def _safe_next(target: str | None) -> str:
     # Only local paths: "//evil.example" or "https://..." would make sign-in an open redirect.
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return "/cases"
+    # The home page: the dashboard for owners and managers, the inbox for everyone else.
+    return "/"
 
 
 def _sign_in_page(request: Request, next_url: str, error: str | None, status: int) -> Response:
@@ -97,7 +98,7 @@ def sign_in(
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1000)],
     csrf_token: Annotated[str, Form(max_length=100)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/cases",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     check_csrf(request.cookies.get(CSRF_COOKIE, ""), csrf_token)
     next_url = _safe_next(next)

@@ -266,6 +266,16 @@ def get_team(session: Session, team_id: int) -> Team:
     return team
 
 
+def members_of(session: Session, team_id: int) -> list[int]:
+    """The ids of the people in a team (none when the team does not exist)."""
+    column = TeamMember.__table__.c
+    return list(
+        session.scalars(
+            select(column.user_id).where(column.team_id == team_id).order_by(column.user_id)
+        )
+    )
+
+
 def teams_of(session: Session, user_ids: set[int]) -> dict[int, int]:
     """user id -> team id, for those of ``user_ids`` who are in a team."""
     if not user_ids:

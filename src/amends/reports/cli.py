@@ -7,7 +7,7 @@ import typer
 
 from amends.console import emit_json, handle_errors, open_workspace, out
 from amends.people.rules import OPERATOR
-from amends.reports import paradox, service
+from amends.reports import service
 
 
 def _when(value: str | None, name: str) -> datetime | None:
@@ -27,14 +27,22 @@ def report(
     json_: Annotated[bool, typer.Option("--json", help="one JSON object")] = False,
     since: Annotated[str | None, typer.Option(help="cases opened at or after (ISO 8601)")] = None,
     until: Annotated[str | None, typer.Option(help="cases opened before (ISO 8601)")] = None,
+    team: Annotated[str | None, typer.Option(help="only cases owned by this team")] = None,
 ) -> None:
-    """Recovery metrics: time to acknowledge, SLA, hand-offs, one-interaction fixes, outcomes."""
+    """Recovery metrics: time to acknowledge, SLA, hand-offs, one-interaction fixes, outcomes.
+
+    Also repeats, attainment week by week and the open cases by age."""
+    from amends.people.service import team_named
+
     ws = open_workspace()
     with ws.transaction() as session:
-        start, end = _when(since, "--since"), _when(until, "--until")
-        data = service.recovery_report(session, actor=OPERATOR, since=start, until=end)
-        data["recovery_paradox"] = paradox.recovery_paradox(
-            session, actor=OPERATOR, since=start, until=end
+        data = service.recovery_report(
+            session,
+            actor=OPERATOR,
+            since=_when(since, "--since"),
+            until=_when(until, "--until"),
+            team_id=team_named(session, team).id if team is not None else None,
+            now=ws.clock.now(),
         )
     if json_:
         emit_json(data)
@@ -79,6 +87,7 @@ def _print_report(data: dict[str, Any]) -> None:
         f"hand-offs per case: {data['handoffs_per_case']:g}; "
         f"resolved in one interaction: {_pct(data['one_interaction_pct'])}"
     )
+    out.print(f"repeats of an earlier failure: {data['repeats']} ({_pct(data['repeat_pct'])})")
     outcomes = Table(title="outcomes of closed cases", title_justify="left")
     outcomes.add_column("outcome")
     outcomes.add_column("cases", justify="right")

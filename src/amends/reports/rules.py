@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from amends.surveys.rules import nps_score
 
@@ -79,3 +81,35 @@ def paradox(
         None if csat_gap is None or retention_gap is None else csat_gap > 0 and retention_gap >= 0
     )
     return {"csat_difference": csat_gap, "retention_difference_pct": retention_gap, "holds": holds}
+
+
+# Upper bounds (minutes) of the time-to-acknowledge bands the dashboard draws; the
+# last band (None) is everything slower.
+ACK_BANDS: tuple[int | None, ...] = (15, 30, 60, 120, 240, 480, 1440, None)
+# Upper bounds (days) of the age bands of open cases; None is everything older.
+AGE_BANDS: tuple[int | None, ...] = (1, 3, 7, 30, None)
+WEEKS_SHOWN = 12
+
+
+def banded(histogram: dict[int, int], bounds: tuple[int | None, ...]) -> list[dict[str, Any]]:
+    """Counts given as {value: count} gathered into bands: each value falls in the first
+    band whose bound it does not exceed ("up_to" None takes the rest)."""
+    counts = [0] * len(bounds)
+    for value, n in histogram.items():
+        for index, bound in enumerate(bounds):
+            if bound is None or value <= bound:
+                counts[index] += n
+                break
+    return [{"up_to": bound, "cases": n} for bound, n in zip(bounds, counts, strict=True)]
+
+
+def week_starts(end: datetime, since: datetime | None, weeks: int = WEEKS_SHOWN) -> list[datetime]:
+    """The starts of the seven-day weeks that end at ``end``, oldest first: ``weeks`` of
+    them, fewer when ``since`` comes later (the first week then starts at ``since``)."""
+    starts = [end - timedelta(days=7 * (weeks - i)) for i in range(weeks)]
+    if since is None:
+        return starts
+    kept = [s for s in starts if s >= since]
+    if since < end and (not kept or kept[0] > since):
+        kept.insert(0, since)
+    return kept

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import DateTime, Integer, String, column, func, select, table
+from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
+from amends.cases.models import Case
 from amends.db import EnumText
 from amends.people.models import User
 from amends.people.rules import Action, Actor
-from amends.people.service import require
+from amends.people.service import get_team, members_of, require
+from amends.reports import paradox
 from amends.reports.models import CaseTally
-from amends.reports.rules import TallyMetric, percentile, share
+from amends.reports.rules import (
+    ACK_BANDS,
+    AGE_BANDS,
+    TallyMetric,
+    banded,
+    percentile,
+    share,
+    week_starts,
+)
 
 Key = tuple[int, str, TallyMetric, str]  # owner_id, category, metric, value (see CaseTally)
 
@@ -92,7 +104,11 @@ def stored_tallies(session: Session) -> dict[Key, int]:
 
 
 def counted_tallies(
-    session: Session, *, since: datetime | None = None, until: datetime | None = None
+    session: Session,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    owners: Collection[int] | None = None,
 ) -> dict[Key, int]:
     """The same counts recounted from the cases opened in [since, until).
 
@@ -105,6 +121,8 @@ def counted_tallies(
         stmt = stmt.where(rows.opened_at >= since)
     if until is not None:
         stmt = stmt.where(rows.opened_at < until)
+    if owners is not None:
+        stmt = stmt.where(rows.owner_id.in_(list(owners)))
     stmt = stmt.group_by(rows.owner_id, rows.category, rows.metric, rows.value)
     return {
         (owner, category, metric, value): int(n)
@@ -119,17 +137,29 @@ def recovery_report(
     actor: Actor,
     since: datetime | None = None,
     until: datetime | None = None,
+    team_id: int | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """Metrics over cases opened in [since, until), overall and by owner and category.
+    """Metrics over cases opened in [since, until), overall and by owner and category;
+    with ``team_id``, only the cases its members own.
 
     Over all time it sums the trigger-kept tallies (a few thousand rows however many
     cases there are); a time window needs the cases themselves, in one grouped scan.
+    Given ``now``, it adds attainment week by week and the open cases by age.
     """
     require(actor, Action.READ)
+    owners: list[int] | None = None
+    if team_id is not None:
+        get_team(session, team_id)
+        owners = members_of(session, team_id)
     if since is None and until is None:
         tallies = stored_tallies(session)
+        if owners is not None:
+            # A few thousand rows at most: filtering them here is cheaper than a query.
+            allowed = set(owners)
+            tallies = {key: n for key, n in tallies.items() if key[0] in allowed}
     else:
-        tallies = counted_tallies(session, since=since, until=until)
+        tallies = counted_tallies(session, since=since, until=until, owners=owners)
     overall = _Bucket()
     by_owner: dict[int, _Bucket] = defaultdict(_Bucket)
     by_category: dict[str, _Bucket] = defaultdict(_Bucket)
@@ -147,10 +177,15 @@ def recovery_report(
         if by_owner
         else {}
     )
-    return {
+    repeats = _repeats(session, since=since, until=until, owners=owners)
+    report: dict[str, Any] = {
         **overall.summary(),
         "since": since.isoformat() if since else None,
         "until": until.isoformat() if until else None,
+        "team_id": team_id,
+        "ack_distribution": banded(overall.ack_histogram, ACK_BANDS),
+        "repeats": repeats,
+        "repeat_pct": share(repeats, overall.cases),
         "by_owner": [
             {
                 "owner_id": oid,
@@ -163,3 +198,100 @@ def recovery_report(
             {"category": cat, **bucket.summary()} for cat, bucket in sorted(by_category.items())
         ],
     }
+    if now is not None:
+        report["sla_by_week"] = _weekly(session, end=until or now, since=since, owners=owners)
+        report["open_by_age"] = _open_by_age(session, now=now, owners=owners)
+    # Over the whole workspace: survey answers have no team.
+    report["recovery_paradox"] = paradox.recovery_paradox(
+        session, actor=actor, since=since, until=until
+    )
+    return report
+
+
+def _repeats(
+    session: Session,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    owners: Collection[int] | None,
+) -> int:
+    """Cases that repeat an earlier failure of the same customer (ix_cases_repeats)."""
+    c = Case.__table__.c
+    stmt = select(func.count()).select_from(Case.__table__).where(c.repeat_of.is_not(None))
+    if since is not None:
+        stmt = stmt.where(c.opened_at >= since)
+    if until is not None:
+        stmt = stmt.where(c.opened_at < until)
+    if owners is not None:
+        stmt = stmt.where(c.owner_id.in_(list(owners)))
+    return int(session.scalar(stmt) or 0)
+
+
+def _weekly(
+    session: Session,
+    *,
+    end: datetime,
+    since: datetime | None,
+    owners: Collection[int] | None,
+) -> list[dict[str, Any]]:
+    """Each clock's share within its SLA, for the cases opened in each of the last weeks
+    before ``end``: one grouped scan of ix_cases_attainment, whatever the cases number."""
+    starts = week_starts(end, since)
+    if not starts:
+        return []
+    c = Case.__table__.c
+    # The newest week first, so each case takes the first start it is not before.
+    week = when(*((c.opened_at >= start, i) for i, start in reversed(list(enumerate(starts)))))
+    clocks = {"ack": c.ack_within, "remedy": c.remedy_within, "close": c.close_within}
+    stmt = (
+        select(week.label("week"), *clocks.values(), func.count())
+        .where(c.opened_at >= starts[0], c.opened_at < end)
+        .group_by(week, *clocks.values())
+    )
+    if owners is not None:
+        stmt = stmt.where(c.owner_id.in_(list(owners)))
+    cases = [0] * len(starts)
+    met = {name: [0] * len(starts) for name in clocks}
+    judged = {name: [0] * len(starts) for name in clocks}
+    for index, *flags, n in session.execute(stmt):
+        cases[index] += n
+        for name, flag in zip(clocks, flags, strict=True):
+            if flag is not None:
+                judged[name][index] += n
+                met[name][index] += n if flag else 0
+    return [
+        {
+            "week_start": start.isoformat(),
+            "week_end": (starts[i + 1] if i + 1 < len(starts) else end).isoformat(),
+            "cases": cases[i],
+            **{f"{name}_within_sla_pct": share(met[name][i], judged[name][i]) for name in clocks},
+        }
+        for i, start in enumerate(starts)
+    ]
+
+
+def _open_by_age(
+    session: Session, *, now: datetime, owners: Collection[int] | None
+) -> list[dict[str, Any]]:
+    """Open cases by how long ago they were opened (ix_cases_open_age holds only them)."""
+    c = Case.__table__.c
+    bounds = [b for b in AGE_BANDS if b is not None]
+    # The youngest band first: each case takes the first band it is not older than.
+    band = when(
+        *((c.opened_at >= now - timedelta(days=days), i) for i, days in enumerate(bounds)),
+        else_=len(bounds),
+    )
+    stmt = (
+        select(band.label("band"), func.count())
+        .select_from(Case.__table__)
+        .where(c.closed_at.is_(None))
+        .group_by(band)
+    )
+    if owners is not None:
+        stmt = stmt.where(c.owner_id.in_(list(owners)))
+    counts: dict[int, int] = {}
+    for band_index, n in session.execute(stmt):
+        counts[band_index] = n
+    return [
+        {"up_to_days": bound, "cases": int(counts.get(i, 0))} for i, bound in enumerate(AGE_BANDS)
+    ]

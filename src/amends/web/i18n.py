@@ -114,6 +114,14 @@ def number(value: float | int | Decimal, language: str) -> str:
     return format_decimal(value, locale=Locale.parse(language))
 
 
+def percent(value: float | int | Decimal | None, language: str) -> str:
+    """A share given in percent (the reports' unit: 87.5 means 87.5 %); None is a dash."""
+    if value is None:
+        return "—"
+    share = Decimal(str(value)) / 100
+    return format_percent(share, format="#,##0.#%", locale=Locale.parse(language))
+
+
 _UNITS = (("duration-day", 1440), ("duration-hour", 60), ("duration-minute", 1))
 
 

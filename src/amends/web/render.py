@@ -27,6 +27,7 @@ TEMPLATE_DIRS = [PACKAGE / "web" / "templates"] + [
         "recovery",
         "surveys",
         "winback",
+        "reports",
     )
 ]
 
@@ -60,6 +61,7 @@ def build_environment() -> Environment:
         duration=_duration,
         money=_money,
         number=_number,
+        percent=_percent,
         language_name=_language_name,
     )
     env.globals.update(
@@ -109,6 +111,12 @@ def _language_name(context: Context, code: str) -> str:
 @pass_context
 def _number(context: Context, value: Any) -> str:
     return i18n.number(value, _ui(context).language)
+
+
+@pass_context
+def _percent(context: Context, value: Any) -> str:
+    """``{{ 87.5|percent }}``: a share given in percent ("87.5 %", "87,5 %"); None is a dash."""
+    return i18n.percent(value, _ui(context).language)
 
 
 @pass_context
