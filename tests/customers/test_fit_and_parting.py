@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from amends.cases.models import Case
 from amends.cases.rules import Category, Origin, Severity
 from amends.cli import app as cli_app
 from amends.clock import FrozenClock
@@ -32,9 +33,13 @@ from amends.messages import outbox
 from amends.messages import service as messages
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import Channel, Direction, OutboxStatus
-from amends.people.rules import OPERATOR, Actor
+from amends.people.rules import OPERATOR, SYSTEM, Actor
 from amends.recovery import fit, flows, parting
 from amends.recovery import sweep as sweeps
+from amends.surveys import service as surveys
+from amends.winback import service as winbacks
+from amends.winback.models import Winback
+from amends.winback.rules import WinbackStatus
 from tests.cases.test_cases_cli import env, run
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import START, Cast
@@ -183,6 +188,14 @@ def test_a_customer_rarely_right_costly_and_abusive_is_recommended_to_part_ways_
         before = outbox_of(s, evidence.customer_id)
     assert before == []
 
+    # Earlier, one of their cases ended lost: the win-back sequence began.
+    with transaction(sessions) as s:
+        lost_case = s.scalars(
+            select(Case).where(Case.customer_id == evidence.customer_id).order_by(Case.id)
+        ).first()
+        assert lost_case is not None
+        assert winbacks.start(s, lost_case, now=clock.now(), playbook=PLAYBOOK) is not None
+        s.expunge(lost_case)
     with transaction(sessions) as s:
         done = parting.part_ways(
             s,
@@ -216,8 +229,28 @@ def test_a_customer_rarely_right_costly_and_abusive_is_recommended_to_part_ways_
     assert status is OutboxStatus.PENDING
     assert "thank you" in text and "€120.00" in text and "Northwind Digital" in text
 
-    # A month on, the sweep writes nothing to them; nor does any automated sender.
+    # A month on, the sweep writes nothing to them; nor does any automated sender: the
+    # survey of the parting case, the win-back begun when an earlier case was lost.
     clock.advance(timedelta(days=40))
+    with transaction(sessions) as s:
+        asked = surveys.send_due(
+            s,
+            actor=SYSTEM,
+            now=clock.now(),
+            playbook=PLAYBOOK,
+            mailing=surveys.Mailing("http://127.0.0.1:8000", "k" * 32, 60, "Webworks"),
+        )
+        followed = winbacks.run_due(
+            s,
+            now=clock.now(),
+            playbook=PLAYBOOK,
+            sender=winbacks.Sender("Webworks", "http://127.0.0.1:8000", "k" * 32),
+        )
+        stopped = s.scalars(select(Winback.status).where(Winback.case_id == lost_case.id)).all()
+        assert outbox_of(s, evidence.customer_id) == sent
+    assert followed["sent"] == 0
+    assert stopped == [WinbackStatus.STOPPED]
+    assert asked == {"sent": 0, "skipped": 1}  # the parting case, to a parted customer
     with transaction(sessions) as s:
         assert sweeps.sweep(s, now=clock.now(), playbook=PLAYBOOK).cases_opened == []
         survey = messages.record_message(
