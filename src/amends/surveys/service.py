@@ -24,7 +24,7 @@ from amends.compensation.models import Compensation
 from amends.config import Settings
 from amends.customers.advocates import Advocate
 from amends.customers.models import Customer
-from amends.customers.rules import CustomerStatus
+from amends.customers.rules import takes_automated_messages
 from amends.errors import N_, Conflict, InvalidInput, NotFound
 from amends.messages import outbox
 from amends.messages import service as messages
@@ -42,10 +42,10 @@ from amends.web import i18n
 RECOVERED = (Outcome.RETAINED, Outcome.WON_BACK)
 
 
-def accepts_automated_messages(customer: Customer) -> bool:
-    """No automated mail to a customer we parted ways with, nor to one whose personal
-    data was erased."""
-    return customer.status is not CustomerStatus.PARTED_WAYS and customer.erased_at is None
+def _may_survey(customer: Customer) -> bool:
+    """The customers domain's rule for automated mail (never after parting ways), and
+    never to one whose personal data was erased."""
+    return takes_automated_messages(customer.status) and customer.erased_at is None
 
 
 def _address(customer: Customer) -> str | None:
@@ -129,7 +129,7 @@ def send_survey(
     customer = session.get(Customer, customer_id)
     if customer is None:
         raise NotFound(f"customer {customer_id} does not exist", code="customer-not-found")
-    if not accepts_automated_messages(customer):
+    if not _may_survey(customer):
         raise Conflict.saying(
             N_("this customer receives no automated messages"), code="no-automated-messages"
         )
