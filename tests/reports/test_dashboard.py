@@ -139,6 +139,11 @@ def test_dashboard_tables_equal_the_report_and_money_stays_per_currency(
         [str(report["repeats"])],
         [_shown(report["repeat_pct"])],
     ]
+    paradox = report["recovery_paradox"]
+    assert _table(html, "t-paradox") == [
+        [_shown(paradox["recovered"][key]), _shown(paradox["never_failed"][key])]
+        for key in ("customers", "retention_pct", "answers", "csat_mean", "nps")
+    ]
     assert _table(html, "t-ages") == [[str(a["cases"])] for a in report["open_by_age"]]
     assert sum(a["cases"] for a in report["open_by_age"]) == 2
 
