@@ -18,6 +18,7 @@ class SavedReplyIn(BaseModel):
     language: str = Field(json_schema_extra={"enum": list(LANGUAGES)}, max_length=5)
     team_id: int | None = Field(
         default=None,
+        strict=True,
         ge=1,
         le=MAX_DB_INT,
         description="a team's saved reply (owners and managers); without it, your own",

@@ -15,6 +15,7 @@ UNMAPPED_PREFIXES = ("case_texts_fts", "ix_case_texts_trigrams", "search_", "ix_
 
 def include_name(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
     """Alembic's filter: everything but the trigram index no model maps."""
-    if type_ == "column" and parent_names.get("table_name") == "case_texts":
+    # Folded text kept beside case texts, and messages on PostgreSQL (x023), for search.
+    if type_ == "column" and parent_names.get("table_name") in {"case_texts", "messages"}:
         return name != "folded"
     return not (type_ in ("table", "index") and (name or "").startswith(UNMAPPED_PREFIXES))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from amends.fields import Line
+from amends.fields import MAX_DB_INT, Line
 from amends.people.rules import Role
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class AccessLinkOut(BaseModel):
 
 
 class TokenIn(BaseModel):
-    user_id: int = Field(ge=1)
+    user_id: int = Field(strict=True, ge=1, le=MAX_DB_INT)
     name: str = Field(min_length=1, max_length=200)
 
 
