@@ -93,7 +93,8 @@ def test_a_held_write_lock_never_stalls_the_server(
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_url("**/cases")
+    page.wait_for_url(server.base + "/")  # the owner lands on the dashboard
+    page.goto(server.base + "/cases")
 
     watch = HealthWatch(server.base)
     poller = threading.Thread(target=watch.run, name="healthz-poll")
