@@ -153,6 +153,13 @@ def test_translated_pages_show_no_english_from_the_catalog(demo_client: TestClie
                     f"/customers/{customer.group(1)}", headers=visitor
                 ).text
         pages["patterns"] = client.get("/patterns", headers=visitor).text
+        pattern_ids = sorted(set(re.findall(r'href="/patterns/(\d+)"', pages["patterns"])))
+        assert pattern_ids, "the demo has a pattern to open"
+        pages[f"pattern {pattern_ids[0]}"] = client.get(
+            f"/patterns/{pattern_ids[0]}", headers=visitor
+        ).text
+        pages["corrective actions"] = client.get("/actions", headers=visitor).text
+        pages["themes"] = client.get("/themes", headers=visitor).text
         pages["notifications"] = client.get("/notifications", headers=visitor).text
         for settings_page in ("/settings/people", "/settings/playbook", "/settings/mail"):
             pages[settings_page] = client.get(settings_page, headers=visitor).text

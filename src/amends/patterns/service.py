@@ -20,6 +20,7 @@ from amends.cases import clocks
 from amends.cases import service as cases
 from amends.cases.models import Case, Notification
 from amends.cases.rules import Category, EventKind, NotificationKind, case_ref
+from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.paging import Page, paginate
 from amends.patterns import similar
@@ -715,3 +716,31 @@ def similar_for(
 def reindex(session: Session) -> dict[str, float | int]:
     """Write every case's text for the similar-case index again from the database."""
     return similar.reindex(session)
+
+
+def members(session: Session, pattern_id: int, *, actor: Actor) -> list[dict[str, Any]]:
+    """A pattern's cases with their customers, oldest first; an employee sees only their own."""
+    stmt = (
+        select(Case, Customer)
+        .join(PatternCase, PatternCase.case_id == Case.id)
+        .join(Customer, Customer.id == Case.customer_id)
+        .where(PatternCase.pattern_id == pattern_id)
+        .order_by(Case.opened_at, Case.id)
+    )
+    if not actor.allows(Action.READ):
+        stmt = stmt.where(Case.id.in_(cases.visible_cases(actor).with_only_columns(Case.id)))
+    return [
+        {
+            "id": case.id,
+            "ref": case_ref(case.id),
+            "customer_id": customer.id,
+            "customer": customer.name,
+            "language": customer.language,
+            "title": case.title,
+            "state": case.state,
+            "category": case.category,
+            "commitment_id": case.commitment_id,
+            "opened_at": case.opened_at,
+        }
+        for case, customer in session.execute(stmt).all()
+    ]
