@@ -43,7 +43,7 @@ from amends.people.deps import PageUser, SignedIn
 from amends.people.models import User
 from amends.people.rules import Action, Role, can_own_cases
 from amends.playbook.policy import Playbook
-from amends.recovery import conversation, fit, flows, merging, parting
+from amends.recovery import conversation, customer_pages, fit, flows, merging, parting
 from amends.recovery import view as case_views
 from amends.recovery.facts import CaseFacts
 from amends.recovery.wording import (
@@ -63,6 +63,7 @@ from amends.web.session import check_csrf
 from amends.winback import service as winback
 
 router = APIRouter(include_in_schema=False)
+router.include_router(customer_pages.router)
 T = TypeVar("T")
 CaseId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 Csrf = Annotated[str, Form(max_length=100)]
