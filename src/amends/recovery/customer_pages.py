@@ -1,6 +1,9 @@
-"""The customers list: search by name, address or external id (folded as the inbox folds
-them) and filter by status, tier, language or at risk, a page at a time. The same
-``customers.list_customers`` answers ``GET /api/v1/customers`` and ``amends customers``."""
+"""The customers list and the commitments board.
+
+The list searches name, address or external id (folded as the inbox folds them) and
+filters by status, tier, language or at risk, a page at a time; the same
+``customers.list_customers`` answers ``GET /api/v1/customers`` and ``amends customers``.
+The board reads ``commitments.board``."""
 
 from __future__ import annotations
 
@@ -11,11 +14,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from amends.cases import service as cases
+from amends.commitments import board
 from amends.customers import service as customers
 from amends.customers.models import Customer
 from amends.customers.rules import CustomerStatus, Tier
 from amends.people.deps import SignedIn
-from amends.web.deps import DbSession
+from amends.people.rules import Action
+from amends.web.deps import AppClock, DbSession
 from amends.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -80,4 +86,38 @@ def customer_list(
         following=urlencode({**kept, "offset": page.next_offset})
         if page.next_offset is not None
         else "",
+    )
+
+
+@router.get("/commitments", response_class=HTMLResponse)
+def commitments_board(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+) -> Response:
+    """Due in the next seven days, and missed and not yet in a case, by owner. Managers
+    and owners see every owner's lane; anyone else sees the promises they own."""
+    everyone = user.actor.allows(Action.MANAGE)
+    lanes = board.board(
+        session,
+        actor=user.actor,
+        now=clock.now(),
+        owner_id=None if everyone else user.actor.user_id,
+    )
+    items = [i for lane in lanes for i in (*lane.due, *lane.missed)]
+    owners = cases.owner_names(session, {lane.owner_id for lane in lanes if lane.owner_id})
+    named = select(Customer.id, Customer.name).where(
+        Customer.id.in_({i.customer_id for i in items})
+    )
+    names: dict[int, str] = dict(session.execute(named).all())
+    return render(
+        request,
+        "commitments_board.html",
+        user.ctx,
+        lanes=lanes,
+        owners=owners,
+        customers=names,
+        everyone=everyone,
+        days=board.DAYS,
     )
