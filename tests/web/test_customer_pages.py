@@ -245,3 +245,33 @@ def test_a_commitment_of_another_customer_is_not_found_from_this_page(
         data={"csrf_token": csrf_from(page)},
     )
     assert wrong.status_code == 404
+
+
+def test_each_picked_schedule_becomes_an_rrule_said_in_words_in_every_language() -> None:
+    from amends.commitments.rules import Repeat, rrule_for
+    from amends.web import recurrence
+
+    rules = {
+        Repeat.ONCE: rrule_for(Repeat.ONCE),
+        Repeat.DAILY: rrule_for(Repeat.DAILY),
+        Repeat.WEEKLY: rrule_for(Repeat.WEEKLY, weekdays=["TH", "TU"]),
+        Repeat.MONTHLY: rrule_for(Repeat.MONTHLY, day=5),
+        Repeat.LAST_BUSINESS_DAY: rrule_for(Repeat.LAST_BUSINESS_DAY),
+    }
+    assert rules == {
+        Repeat.ONCE: "",
+        Repeat.DAILY: "FREQ=DAILY",
+        Repeat.WEEKLY: "FREQ=WEEKLY;BYDAY=TU,TH",
+        Repeat.MONTHLY: "FREQ=MONTHLY;BYMONTHDAY=5",
+        Repeat.LAST_BUSINESS_DAY: "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+    }
+    for language in ("en", "th", "sk", "el"):
+        for rule in list(rules.values())[1:]:
+            said = recurrence.in_words(rule, language)
+            assert said and "FREQ" not in said, (language, rule)
+    for bad in ({"weekdays": []}, {"weekdays": ["XX"]}):
+        try:
+            rrule_for(Repeat.WEEKLY, **bad)  # type: ignore[arg-type]
+        except ValueError:
+            continue
+        raise AssertionError(bad)
