@@ -169,6 +169,9 @@ def test_translated_pages_show_no_english_from_the_catalog(demo_client: TestClie
             ("dashboard, last 30 days", "/?period=30"),
             ("recovery report", "/reports"),
             ("compensation ledger", "/reports/compensation"),
+            ("customers", "/customers"),
+            ("customers, searched", "/customers?q=a&status=active"),
+            ("commitments board", "/commitments"),
         ):
             page = client.get(address, headers=visitor)
             assert page.status_code == 200, (address, page.status_code)

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import ValidationError
 
-from amends.commitments import ledger, service
+from amends.commitments import board, ledger, service
 from amends.commitments.rules import CommitmentKind, CommitmentStatus
 from amends.commitments.schemas import (
     CommitmentCreate,
@@ -58,6 +58,15 @@ def list_commitments(
         kind=kind,
     )
     return CommitmentPage.model_validate(page, from_attributes=True)
+
+
+@router.get("/commitments/board")
+def commitments_board(
+    session: DbSession, actor: ApiActor, clock: AppClock, owner_id: FilterId = None
+) -> list[dict[str, Any]]:
+    """Due in the next seven days, and missed and not yet in a case, by owner."""
+    lanes = board.board(session, actor=actor, now=clock.now(), owner_id=owner_id)
+    return [lane.as_dict() for lane in lanes]
 
 
 @router.post("/commitments", response_model=CommitmentOut, status_code=201)

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from amends.commitments import service
+from amends.commitments import board, service
 from amends.commitments.rules import CommitmentKind, CommitmentStatus
 from amends.commitments.schemas import CommitmentCreate, CommitmentOut, CommitmentUpdate
 from amends.console import (
@@ -82,6 +82,29 @@ def expectations(
         out.print(f"[bold]{row['title']}[/bold] ({row['kind']})")
         for occ in row["occurrences"]:
             out.print(f"  {local_time(occ['due_at'], ws.settings.timezone)}  {occ['status']}")
+
+
+@commitments_app.command("board")
+@handle_errors
+def show_board(json_: Json = False) -> None:
+    """Due in the next seven days, and missed and not yet in a case, by owner."""
+    from amends.people.rules import OPERATOR
+
+    ws = open_workspace()
+    with ws.transaction() as session:
+        lanes = [
+            lane.as_dict() for lane in board.board(session, actor=OPERATOR, now=ws.clock.now())
+        ]
+    if json_:
+        for lane in lanes:
+            emit_json(lane)
+        return
+    for lane in lanes:
+        out.print(f"[bold]owner {lane['owner_id'] or '-'}[/bold]")
+        for part in ("missed", "due"):
+            for item in lane[part]:
+                when = local_time(item["due_at"], ws.settings.timezone)
+                out.print(f"  {part:6}  {when}  {item['title']}  (customer {item['customer_id']})")
 
 
 def _owner_id(session: Session, email: str | None) -> int | None:

@@ -64,3 +64,34 @@ def schedule_problem(
     if due_at is None and kind is not CommitmentKind.SERVICE_LEVEL:
         return "a one-off commitment needs due_at"
     return None
+
+
+class Repeat(StrEnum):
+    """The schedules a person picks in a form rather than writing an RRULE."""
+
+    ONCE = "once"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    LAST_BUSINESS_DAY = "last_business_day"
+
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def rrule_for(repeat: Repeat, *, weekdays: list[str] | None = None, day: int | None = None) -> str:
+    """The RRULE of a picked schedule ("" for once); ValueError when a part is missing."""
+    if repeat is Repeat.ONCE:
+        return ""
+    if repeat is Repeat.DAILY:
+        return "FREQ=DAILY"
+    if repeat is Repeat.WEEKLY:
+        days = [d for d in WEEKDAYS if d in set(weekdays or [])]
+        if not days:
+            raise ValueError("a weekly schedule needs at least one day of the week")
+        return "FREQ=WEEKLY;BYDAY=" + ",".join(days)
+    if repeat is Repeat.MONTHLY:
+        if day is None or not 1 <= day <= 31:
+            raise ValueError("a monthly schedule needs a day of the month from 1 to 31")
+        return f"FREQ=MONTHLY;BYMONTHDAY={day}"
+    return "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from amends.customers import search
 from amends.customers.models import Contact, Customer
 from amends.customers.rules import (
     CustomerStatus,
@@ -162,13 +163,9 @@ def list_customers(
     if language is not None:
         stmt = stmt.where(Customer.language == language)
     if query:
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        contact_match = select(Contact.customer_id).where(
-            func.lower(Contact.email).like(pattern.lower(), escape="\\")
-        )
-        stmt = stmt.where(
-            or_(Customer.name.ilike(pattern, escape="\\"), Customer.id.in_(contact_match))
-        )
+        found = search.matching(session, query)
+        if found is not None:
+            stmt = stmt.where(found)
     return paginate(session, stmt, limit=limit, offset=offset)
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.numbers import format_percent
@@ -27,12 +29,14 @@ from amends.cases.rules import STEPS, CaseState, Outcome, Step
 from amends.clock import Clock
 from amends.coach import service as coach
 from amends.coach.templates import STEPS as DRAFT_STEPS
+from amends.commitments import ledger
 from amends.commitments import service as commitments
+from amends.commitments.rules import WEEKDAYS, CommitmentKind, CommitmentStatus, Repeat, rrule_for
 from amends.compensation import service as compensations
 from amends.compensation.rules import CompensationKind, CompensationStatus
 from amends.customers import service as customers
 from amends.customers.models import Customer
-from amends.customers.rules import CustomerStatus
+from amends.customers.rules import CustomerStatus, Tier
 from amends.desk import replies as saved_replies
 from amends.desk.rules import POLL_SECONDS
 from amends.errors import AmendsError, InvalidInput, NotFound
@@ -43,7 +47,7 @@ from amends.people.deps import PageUser, SignedIn
 from amends.people.models import User
 from amends.people.rules import Action, Role, can_own_cases
 from amends.playbook.policy import Playbook
-from amends.recovery import conversation, fit, flows, merging, parting
+from amends.recovery import conversation, customer_pages, fit, flows, merging, parting
 from amends.recovery import view as case_views
 from amends.recovery.facts import CaseFacts
 from amends.recovery.wording import (
@@ -63,6 +67,7 @@ from amends.web.session import check_csrf
 from amends.winback import service as winback
 
 router = APIRouter(include_in_schema=False)
+router.include_router(customer_pages.router)
 T = TypeVar("T")
 CaseId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 Csrf = Annotated[str, Form(max_length=100)]
@@ -743,12 +748,28 @@ def _customer_page(
         hourly_cost=get_settings(request).handling_cost_per_hour,
     )
     shown = winback.for_page(customer.winback) if customer.winback else None
+    # Each promise's occurrences graded as on the expectations page: the missed ones
+    # and delivered ones alike, the newest six first, each missed one with its "delivered" form.
+    graded = {
+        c.id: occs[-6:][::-1]
+        for c, occs in ledger.expectations(session, customer_id, actor=user.actor, now=clock.now())
+    }
     return render(
         request,
         "customer_detail.html",
         user.ctx,
         customer=customer,
         commitments=promised,
+        occurrences=graded,
+        can_write=user.actor.allows(Action.WRITE),
+        kinds=list(CommitmentKind),
+        repeats=list(Repeat),
+        weekdays=WEEKDAYS,
+        weekday_names=[
+            Locale.parse(user.ctx.language).days["format"]["abbreviated"][i] for i in range(7)
+        ],
+        tiers=list(Tier),
+        today=clock.now().date().isoformat(),
         cases=history.items,
         owners=owners,
         fit=found.assessment,
@@ -814,3 +835,179 @@ def part_ways(
             request, session, user, clock, customer_id, refused=refused, status_code=refused.status
         )
     return RedirectResponse(f"/customers/{customer_id}?done=parted", status_code=303)
+
+
+# The customer page's own forms: each calls the one service function the API and the CLI
+# call, then comes back to the page (POST-redirect-GET); a refusal shows the page again.
+CommitmentId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+CustomerId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+Text = Annotated[str, Form(max_length=300)]
+
+
+def _customer_form(
+    request: Request,
+    session: Session,
+    user: PageUser,
+    clock: Clock,
+    customer_id: int,
+    csrf_token: str,
+    action: Callable[[], Any],
+    result: str,
+) -> Response:
+    check_csrf(user.csrf_token, csrf_token)
+    customers.get_customer(session, customer_id, actor=user.actor)  # a 404 before anything
+    refused = _attempt(session, action)
+    if refused is not None:
+        return _customer_page(
+            request, session, user, clock, customer_id, refused=refused, status_code=refused.status
+        )
+    return RedirectResponse(f"/customers/{customer_id}?done={result}#promises", status_code=303)
+
+
+def _their_commitment(
+    session: Session, user: PageUser, customer_id: int, commitment_id: int
+) -> None:
+    found = commitments.get_commitment(session, commitment_id, actor=user.actor)
+    if found.customer_id != customer_id:
+        raise NotFound(f"commitment {commitment_id} does not exist", code="commitment-not-found")
+
+
+def _due_on(day: str, timezone: str) -> datetime:
+    """Nine in the morning of ``day`` where the customer lives, in UTC."""
+    try:
+        local = datetime.combine(date.fromisoformat(day.strip()), time(9), ZoneInfo(timezone))
+    except ValueError:
+        raise InvalidInput("not a date", code="date-invalid") from None
+    return local.astimezone(UTC)
+
+
+@router.post("/customers/{customer_id}/commitments/{commitment_id}/deliveries")
+def record_delivery(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    customer_id: CustomerId,
+    commitment_id: CommitmentId,
+    csrf_token: Csrf = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Delivered now: the occurrence it answers is judged again from the deliveries."""
+    _their_commitment(session, user, customer_id, commitment_id)
+
+    def act() -> None:
+        commitments.add_delivery(
+            session,
+            actor=user.actor,
+            now=clock.now(),
+            commitment_id=commitment_id,
+            delivered_at=clock.now(),
+            note=note.strip(),
+        )
+
+    return _customer_form(request, session, user, clock, customer_id, csrf_token, act, "delivered")
+
+
+@router.post("/customers/{customer_id}/commitments/{commitment_id}/status")
+def commitment_status(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    customer_id: CustomerId,
+    commitment_id: CommitmentId,
+    status: Annotated[str, Form(max_length=20)],
+    csrf_token: Csrf = "",
+) -> Response:
+    """Pause or resume a promise (an ended one stays ended)."""
+    _their_commitment(session, user, customer_id, commitment_id)
+
+    def act() -> None:
+        if status not in (CommitmentStatus.ACTIVE, CommitmentStatus.PAUSED):
+            raise InvalidInput("choose active or paused", code="status-invalid")
+        commitments.update_commitment(
+            session,
+            commitment_id,
+            actor=user.actor,
+            now=clock.now(),
+            changes={"status": CommitmentStatus(status)},
+        )
+
+    return _customer_form(request, session, user, clock, customer_id, csrf_token, act, status)
+
+
+@router.post("/customers/{customer_id}/commitments")
+def add_commitment(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    customer_id: CustomerId,
+    title: Text,
+    due: Annotated[str, Form(max_length=10)],
+    csrf_token: Csrf = "",
+    kind: Annotated[str, Form(max_length=30)] = CommitmentKind.DELIVERABLE.value,
+    value: Annotated[str, Form(max_length=30)] = "",
+    currency: Annotated[str, Form(max_length=3)] = "",
+    repeat: Annotated[str, Form(max_length=30)] = Repeat.ONCE.value,
+    weekdays: Annotated[list[str] | None, Form(max_length=7)] = None,
+    day: Annotated[int | None, Form(ge=1, le=31)] = None,
+) -> Response:
+    """A new promise; its schedule is picked from a few shapes and becomes an RRULE."""
+    customer = customers.get_customer(session, customer_id, actor=user.actor)
+
+    def act() -> None:
+        if kind not in set(CommitmentKind) or repeat not in set(Repeat):
+            raise InvalidInput("choose a kind and a schedule", code="schedule-invalid")
+        try:
+            rule = rrule_for(Repeat(repeat), weekdays=weekdays, day=day)
+        except ValueError as exc:
+            raise InvalidInput(str(exc), code="schedule-invalid") from None
+        commitments.create_commitment(
+            session,
+            actor=user.actor,
+            now=clock.now(),
+            customer_id=customer_id,
+            title=title.strip(),
+            kind=CommitmentKind(kind),
+            currency=(currency.strip().upper() or customer.currency)[:3],
+            due_at=_due_on(due, customer.timezone),
+            rrule=rule or None,
+            value=_amount(value),
+        )
+
+    return _customer_form(request, session, user, clock, customer_id, csrf_token, act, "added")
+
+
+@router.post("/customers/{customer_id}/edit")
+def edit_customer(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    customer_id: CustomerId,
+    name: Text,
+    tier: Annotated[str, Form(max_length=20)],
+    language: Annotated[str, Form(max_length=35)],
+    recurring_value: Annotated[str, Form(max_length=30)],
+    csrf_token: Csrf = "",
+) -> Response:
+    """The same ``update_customer`` as ``PATCH /api/v1/customers/{id}``."""
+
+    def act() -> None:
+        if tier not in set(Tier) or not name.strip() or not language.strip():
+            raise InvalidInput("name, tier and language are needed", code="customer-invalid")
+        customers.update_customer(
+            session,
+            customer_id,
+            actor=user.actor,
+            now=clock.now(),
+            changes={
+                "name": name.strip(),
+                "tier": Tier(tier),
+                "language": language.strip(),
+                "recurring_value": _amount(recurring_value),
+            },
+        )
+
+    return _customer_form(request, session, user, clock, customer_id, csrf_token, act, "saved")
