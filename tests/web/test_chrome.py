@@ -59,7 +59,7 @@ def test_browsers_get_error_pages_with_navigation_and_the_api_problem_json(
     sign_in(client, cast.agent.email)
     csrf = csrf_from(client.get("/cases").text)
     client.post("/me/language", data={"language": "th", "csrf_token": csrf})
-    for path in ("/cases/abc", "/customers", "/cases/999999"):
+    for path in ("/cases/abc", "/nowhere/else", "/cases/999999"):
         page = client.get(path, headers={**HTML, "Accept-Language": "sk"})
         assert page.status_code == 404, path
         assert "text/html" in page.headers["content-type"], path
