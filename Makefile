@@ -25,10 +25,11 @@ demo: $(VENV)/.installed-base
 	$(BIN)/amends demo $(if $(PORT),--port $(PORT))
 
 # Tests run in one process per core (pytest-xdist); those marked `alone` time responses,
-# so they run afterwards with the machine to themselves (exit 5: a run selected none).
+# so they run first, with the machine to themselves: after the parallel run, PostgreSQL
+# is still dropping its hundreds of test databases (exit 5: a run selected none).
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n auto -m "not alone" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n auto -m "not alone" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench
