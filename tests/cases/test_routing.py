@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from amends.cases import routing
 from amends.cases import service as cases
 from amends.cases.models import Case
 from amends.clock import FrozenClock
@@ -108,3 +109,22 @@ def test_a_batch_spreads_cases_as_one_by_one_would(
             for customer in (first["id"], second["id"])
         ]
     assert chosen == [speakers["nok"], speakers["ploy"]]
+
+
+def test_open_cases_are_counted_exactly_or_only_up_to_a_cap(
+    cast: Cast, speakers: dict[str, int], sessions: sessionmaker[Session], client: TestClient
+) -> None:
+    customer = make_customer(client, cast.manager, name="บ้านสวน", language="th", contacts=[])
+    made = [make_case(client, cast.manager, customer["id"], speakers["nok"]) for _ in range(4)]
+    handed = client.post(
+        f"/api/v1/cases/{made[0]['id']}/handoff",
+        json={"to_user_id": speakers["ploy"], "reason": "Nok is on leave this week."},
+        headers=cast.manager.headers,
+    )
+    assert handed.status_code == 200, handed.text
+    ids = [speakers["nok"], speakers["ploy"], speakers["eleni"]]
+    with transaction(sessions) as s:
+        # Exact: only those who own an open case are named.
+        assert routing.open_cases(s, ids) == {speakers["nok"]: 3, speakers["ploy"]: 1}
+        capped = routing.open_cases(s, ids, up_to=2)
+        assert capped == {speakers["nok"]: 2, speakers["ploy"]: 1, speakers["eleni"]: 0}

@@ -52,16 +52,41 @@ def load_routing(session: Session) -> Routing:
         if code is not None:
             routing.speakers.setdefault(code, []).append(user_id)
             routing.load[user_id] = 0
-    if routing.load:
-        # Only open cases have an urgency: the partial owner/urgency index counts them
-        # without reading the closed ones, which are most of the table.
-        for owner_id, count in session.execute(
-            select(Case.owner_id, func.count())
-            .where(Case.urgency_at.is_not(None), Case.owner_id.in_(list(routing.load)))
-            .group_by(Case.owner_id)
-        ):
-            routing.load[owner_id] = int(count)
+    routing.load.update(open_cases(session, list(routing.load)))
     return routing
+
+
+def open_cases(
+    session: Session, user_ids: list[int], *, up_to: int | None = None
+) -> dict[int, int]:
+    """How many open cases each of ``user_ids`` owns; with ``up_to``, counted only that
+    far (a list showing "100+" needs no more, and stays cheap for someone who owns
+    thousands)."""
+    if not user_ids:
+        return {}
+    # Only open cases have an urgency: the partial owner/urgency index counts them
+    # without reading the closed ones, which are most of the table.
+    if up_to is None:
+        counted = session.execute(
+            select(Case.owner_id, func.count())
+            .where(Case.urgency_at.is_not(None), Case.owner_id.in_(user_ids))
+            .group_by(Case.owner_id)
+        )
+        return {owner_id: int(count) for owner_id, count in counted}
+    # One query: each person's count stops at ``up_to`` rows of their index range.
+    first = (
+        select(Case.id)
+        .where(Case.urgency_at.is_not(None), Case.owner_id == User.id)
+        .limit(up_to)
+        .correlate(User)
+        .subquery()
+    )
+    counted = session.execute(
+        select(User.id, select(func.count()).select_from(first).scalar_subquery()).where(
+            User.id.in_(user_ids)
+        )
+    )
+    return {user_id: int(count) for user_id, count in counted}
 
 
 def _account_person(session: Session, customer_id: int) -> User | None:

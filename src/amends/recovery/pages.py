@@ -17,11 +17,11 @@ from babel import Locale
 from babel.numbers import format_percent
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from amends.cases import routing, statements
 from amends.cases import service as cases
-from amends.cases import statements
 from amends.cases import steps as case_steps
 from amends.cases.merges import merged_into
 from amends.cases.models import Case
@@ -71,6 +71,8 @@ router.include_router(customer_pages.router)
 T = TypeVar("T")
 CaseId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 Csrf = Annotated[str, Form(max_length=100)]
+# The hand-off list counts a colleague's open cases this far and then says "or more".
+BUSY_FROM = 100
 
 
 @dataclass
@@ -163,18 +165,16 @@ def _colleagues(session: Session, case: Case, customer: Customer | None) -> list
         for u in session.scalars(select(User).where(User.active))
         if can_own_cases(u.role) and u.id != case.owner_id
     ]
-    # Open cases only have a running deadline: counted through the owner's partial urgency
-    # index, never by scanning every case the workspace ever had.
-    load = dict(
-        session.execute(
-            select(Case.owner_id, func.count())
-            .where(Case.urgency_at.is_not(None), Case.owner_id.in_([u.id for u in people]))
-            .group_by(Case.owner_id)
-        ).all()
-    )
+    load = routing.open_cases(session, [u.id for u in people], up_to=BUSY_FROM)
     people.sort(key=lambda u: (u.language != speaks, load.get(u.id, 0), u.name))
     return [
-        {"id": u.id, "name": u.name, "speaks": u.language == speaks, "open": load.get(u.id, 0)}
+        {
+            "id": u.id,
+            "name": u.name,
+            "speaks": u.language == speaks,
+            "open": load.get(u.id, 0),
+            "busy": load.get(u.id, 0) >= BUSY_FROM,
+        }
         for u in people
     ]
 
