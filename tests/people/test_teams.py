@@ -109,3 +109,16 @@ def test_a_manager_makes_a_team_and_moves_people_from_the_settings_page(
     )
     assert out.status_code == 200 and "no team now" not in out.text
     assert "selected>Desk EL" not in out.text
+
+
+def test_the_new_team_field_is_named_by_its_own_label_on_the_people_page(
+    client: TestClient, cast: Cast
+) -> None:
+    # Two fields shared one id: "New team" named the new person's team picker instead.
+    sign_in(client, cast.manager.email)
+    page = client.get("/settings/people").text
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in set(ids) if ids.count(i) > 1)
+    named = re.search(r'<label for="([^"]+)">New team</label>', page)
+    assert named is not None
+    assert re.search(rf'<input type="text" name="name" id="{named.group(1)}"', page)

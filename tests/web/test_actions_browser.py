@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from amends.demo.load import parse_sign_ins
 from tests.conftest import DemoServer
+from tests.web import browsing
 from tests.web.test_browser import browser, pytestmark  # noqa: F401  (fixture and skips)
 
 
@@ -17,27 +16,8 @@ def test_a_manager_adds_a_corrective_action_on_a_pattern_page_and_moves_it_on(
     manager = sign_ins.rows[1]
     context = browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
     page = context.new_page()
-    page.goto(demo_server.base + "/patterns")
-    page.fill("input[name=email]", manager.email)
-    page.fill("input[name=password]", sign_ins.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/patterns")
-
-    page.locator("table.patterns a[href^='/patterns/']").first.click()
-    page.wait_for_url(re.compile(r".*/patterns/\d+$"))
-    pattern_id = page.url.rsplit("/", 1)[1]
-    assert page.locator("table.members tbody tr").count() >= 2
-
-    form = page.locator("form.add-action")
-    form.locator("textarea[name=description]").fill("Couriers hand parcels over in person")
-    form.locator("textarea[name=root_cause]").fill("Drivers were paid per stop, not per delivery")
-    form.locator("select[name=change_kind]").select_option("quality_check")
-    form.locator("input[name=due_on]").fill("2027-01-15")
-    form.locator("button[type=submit]").click()
-    page.wait_for_url(f"**/patterns/{pattern_id}")
-
-    row = page.locator("table.actions tr", has_text="Couriers hand parcels over in person")
-    assert f"P-{pattern_id}" in row.locator("td.links").inner_text()
+    browsing.sign_in(page, demo_server.base + "/patterns", manager.email, sign_ins.password)
+    pattern_id, row = browsing.add_a_corrective_action(page, "Couriers hand parcels over in person")
     assert row.get_attribute("data-status") == "planned"
     row.locator("form.action-status button[value=in_progress]").click()
     page.wait_for_url(f"**/patterns/{pattern_id}")

@@ -12,6 +12,7 @@ import pytest
 from amends.demo.load import parse_sign_ins
 from tests.conftest import DemoServer
 from tests.skips import needs
+from tests.web import browsing
 
 # Found on PATH (Debian's /usr/bin/chromium), so hiding it from PATH skips this group.
 CHROMIUM = shutil.which(os.environ.get("AMENDS_TEST_CHROMIUM", "chromium"))
@@ -113,15 +114,6 @@ def test_sign_in_list_and_open_a_thai_case(
             shutil.copy(tmp_path / shot, keep / shot)
 
 
-# What each interface language calls the open-cases inbox in the top navigation.
-OPEN_CASES = {
-    "en": "Open cases",
-    "th": "เคสที่เปิดอยู่",
-    "sk": "Otvorené prípady",
-    "el": "Ανοιχτές υποθέσεις",
-}
-
-
 def test_each_language_agent_signs_in_from_the_printed_table_and_sees_the_inbox_in_it(
     demo_server: DemoServer, browser: object, tmp_path: Path
 ) -> None:
@@ -140,7 +132,7 @@ def test_each_language_agent_signs_in_from_the_printed_table_and_sees_the_inbox_
         page.click("button[type=submit]")
         page.wait_for_url("**/cases?open=true")
         assert page.locator("html").get_attribute("lang") == language
-        assert page.locator("header.top nav a").first.inner_text() == OPEN_CASES[language]
+        assert page.locator("header.top nav a").first.inner_text() == browsing.OPEN_CASES[language]
         banner = page.locator(".demo-banner").inner_text()
         assert agent.name in banner and agent.email in banner
         assert page.locator("table.cases tbody tr").count() >= 1
@@ -195,51 +187,19 @@ def test_a_manager_adds_a_slovak_agent_who_signs_in_with_the_link_and_a_revoked_
     manager = sign_ins.rows[1]
     context = browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
     page = context.new_page()
-    page.goto(demo_server.base + "/settings/people")
-    page.fill("input[name=email]", manager.email)
-    page.fill("input[name=password]", sign_ins.password)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/settings/people")
-
-    form = page.locator("form.add-person")
-    form.locator("input[name=name]").fill("Zuzana Testová")
-    form.locator("input[name=email]").fill("zuzana.testova@example.com")
-    form.locator("select[name=role]").select_option("agent")
-    form.locator("select[name=language]").select_option("sk")
-    form.locator("input[name=limit]").fill("100")
-    form.locator("input[name=currency]").fill("EUR")
-    form.locator("button[type=submit]").click()
-    link = page.locator("#shown-once").input_value()
-    assert "/welcome/amw_" in link
-    row = page.locator("table.people tr", has_text="zuzana.testova@example.com")
-    assert "100" in row.inner_text() and "€" in row.inner_text()
+    browsing.sign_in(page, demo_server.base + "/settings/people", manager.email, sign_ins.password)
+    link = browsing.add_a_person(
+        page, "Zuzana Testová", "zuzana.testova@example.com", language="sk", limit="100"
+    )
 
     # A token for the new agent works until the manager revokes it on the same page.
-    tokens = page.locator("form.new-token")
-    tokens.locator("select[name=user_id]").select_option(
-        label="Zuzana Testová (zuzana.testova@example.com)"
+    token = browsing.create_a_token(
+        page, "Zuzana Testová (zuzana.testova@example.com)", "spreadsheet"
     )
-    tokens.locator("input[name=name]").fill("spreadsheet")
-    tokens.locator("button[type=submit]").click()
-    token = page.locator("#shown-once").input_value()
     bearer = {"Authorization": f"Bearer {token}"}
     assert httpx.get(demo_server.base + "/api/v1/me", headers=bearer).status_code == 200
-    page.locator("table.tokens tr", has_text=token[:10]).locator("button").click()
+    browsing.revoke_the_token(page, token)
     assert httpx.get(demo_server.base + "/api/v1/me", headers=bearer).status_code == 401
     context.close()
 
-    # The agent, in a browser of their own, chooses a password and reads Slovak.
-    theirs = browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
-    page = theirs.new_page()
-    page.goto(link)
-    assert page.locator("html").get_attribute("lang") == "sk"
-    page.fill("input[name=password]", "zuzanine heslo 2026")
-    page.fill("input[name=repeat]", "zuzanine heslo 2026")
-    page.click("form button[type=submit]")
-    page.wait_for_url("**/cases**")
-    assert page.locator("html").get_attribute("lang") == "sk"
-    assert page.locator("header.top nav a").first.inner_text() == OPEN_CASES["sk"]
-    page.screenshot(path=str(tmp_path / "welcome-sk.png"), full_page=True)
-    page.goto(link)  # used: it works once
-    assert "has expired" in page.locator("main").inner_text()  # said in the browser's language
-    theirs.close()
+    browsing.welcome(browser, link, "sk", tmp_path)
