@@ -33,16 +33,18 @@ GONE = frozenset({"lost", "parted_ways"})
 class _Tally:
     current: int = 0
     previous: int = 0
-    # Customers hit in this window: id -> (monthly value, currency, status).
-    customers: dict[int, tuple[Decimal, str, str]] = field(default_factory=dict)
+    # Customers hit in this window, and their monthly value still at stake by currency.
+    customers: int = 0
+    stake: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+    def hit(self, customers: int, currency: str, staying: int, value: Decimal) -> None:
+        self.customers += customers
+        if staying:
+            self.stake[currency] += value
 
     def at_stake(self) -> dict[str, str]:
-        totals: dict[str, Decimal] = defaultdict(Decimal)
-        for value, currency, status in self.customers.values():
-            if status not in GONE:
-                totals[currency] += value
         return {
-            cur: str(amount.quantize(Decimal("0.01"))) for cur, amount in sorted(totals.items())
+            cur: str(amount.quantize(Decimal("0.01"))) for cur, amount in sorted(self.stake.items())
         }
 
 
@@ -54,24 +56,37 @@ def themes(
     require(actor, Action.READ)
     start, previous_start = now - window, now - 2 * window
     in_current = when((Case.opened_at >= start, 1), else_=0)
+    in_window = (Case.opened_at >= previous_start, Case.opened_at <= now)
     by_category: dict[str, _Tally] = defaultdict(_Tally)
-    # The customer's value comes in the same grouped scan: one row per category and
-    # customer, never a list of ids sent back to the database.
-    customer = (Customer.recurring_value, Customer.currency, Customer.status)
-    for category, customer_id, value, cur, status, current, n in session.execute(
-        select(
-            Case.category, Case.customer_id, *customer, in_current.label("current"), func.count()
-        )
-        .join(Customer, Customer.id == Case.customer_id)
-        .where(Case.opened_at >= previous_start, Case.opened_at <= now)
-        .group_by(Case.category, Case.customer_id, *customer, in_current)
+    for category, current, n in session.execute(
+        select(Case.category, func.sum(in_current), func.count())
+        .where(*in_window)
+        .group_by(Case.category)
     ):
-        tally = by_category[category]
-        if current:
-            tally.current += n
-            tally.customers[customer_id] = (value, cur, status)
-        else:
-            tally.previous += n
+        by_category[category].current = int(current or 0)
+        by_category[category].previous = n - int(current or 0)
+    # Each customer hit counts once per category, and only a customer not yet gone keeps
+    # their value at stake: summed in the database, a row per category and currency
+    # whatever the number of cases or customers.
+    hit = (
+        select(Case.category, Case.customer_id)
+        .where(Case.opened_at >= start, Case.opened_at <= now)
+        .distinct()
+        .subquery()
+    )
+    staying = Customer.status.not_in(GONE)
+    for category, cur, customers, stay, value in session.execute(
+        select(
+            hit.c.category,
+            Customer.currency,
+            func.count(),
+            func.count(when((staying, 1))),
+            func.sum(when((staying, Customer.recurring_value))),
+        )
+        .join(Customer, Customer.id == hit.c.customer_id)
+        .group_by(hit.c.category, Customer.currency)
+    ):
+        by_category[category].hit(customers, cur, stay, Decimal(value or 0))
 
     by_pattern: dict[int, _Tally] = defaultdict(_Tally)
     patterns = {
@@ -86,6 +101,8 @@ def themes(
         )
     }
     if patterns:
+        customer = (Customer.recurring_value, Customer.currency, Customer.status)
+        seen: set[tuple[int, int]] = set()
         for pattern_id, customer_id, value, cur, status, opened_at in session.execute(
             select(PatternCase.pattern_id, PatternCase.customer_id, *customer, Case.opened_at)
             .join(Case, Case.id == PatternCase.case_id)
@@ -95,7 +112,9 @@ def themes(
             tally = by_pattern[pattern_id]
             if opened_at >= start:
                 tally.current += 1
-                tally.customers[customer_id] = (value, cur, status)
+                if (pattern_id, customer_id) not in seen:
+                    seen.add((pattern_id, customer_id))
+                    tally.hit(1, cur, int(status not in GONE), value)
             elif opened_at >= previous_start:
                 tally.previous += 1
 
@@ -107,7 +126,7 @@ def themes(
                 "key": category,
                 "title": category,
                 "cases": tally.current,
-                "customers": len(tally.customers),
+                "customers": tally.customers,
                 "revenue_at_stake": tally.at_stake(),
                 "trend": trend(tally.current, tally.previous),
             }
@@ -125,7 +144,7 @@ def themes(
                 "category": pattern.category,
                 "status": pattern.status,
                 "cases": tally.current,
-                "customers": len(tally.customers),
+                "customers": tally.customers,
                 "revenue_at_stake": tally.at_stake(),
                 "trend": trend(tally.current, tally.previous),
             }

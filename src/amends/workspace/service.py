@@ -23,8 +23,24 @@ def ensure(session: Session, *, settings: Settings, now: datetime) -> Workspace:
         )
         session.add(workspace)
         session.flush()
+    session.info[_CURRENT] = workspace.id
     return workspace
 
 
 def current(session: Session) -> Workspace | None:
-    return session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
+    """The workspace row, read once per session: a page asks for its currency and rates
+    from several services, and the row's key then finds it in the session's map."""
+    known = session.info.get(_CURRENT)
+    if known == _NONE:
+        return None
+    if known is not None:
+        found = session.get(Workspace, known)
+        if found is not None:
+            return found
+    found = session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
+    session.info[_CURRENT] = found.id if found is not None else _NONE
+    return found
+
+
+_CURRENT = "amends.workspace.current"
+_NONE = 0  # no row yet (ensure() makes it and says so)
