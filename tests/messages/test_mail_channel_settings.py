@@ -170,6 +170,7 @@ def test_a_password_sealed_under_another_secret_is_refused_without_saying_it() -
         ("imap", {"user": ""}, "mail-user"),
         ("smtp", {"user": "care", "password": "heslo-žltý"}, "mail-ascii"),
         ("imap", {"user": "in@example.com", "folder": " "}, "mail-folder"),
+        ("imap", {"user": "in@example.com", "folder": "Sťažnosti"}, "mail-folder"),
     ],
 )
 def test_settings_that_cannot_work_are_refused_with_what_is_wrong(

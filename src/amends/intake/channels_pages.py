@@ -31,7 +31,8 @@ from amends.web.session import check_csrf
 
 router = APIRouter(include_in_schema=False)
 CHECK_TIMEOUT = 10.0  # seconds: a person is waiting for the answer
-FAILURES = (OSError, smtplib.SMTPException, imaplib.IMAP4.error, ssl.SSLError)
+# UnicodeError: a sign-in from the environment that SMTP or IMAP cannot carry (ASCII only).
+FAILURES = (OSError, smtplib.SMTPException, imaplib.IMAP4.error, ssl.SSLError, UnicodeError)
 Text = Annotated[str, Form(max_length=600)]
 
 

@@ -253,6 +253,12 @@ def checked(kind: Kind, change: ChannelChange) -> dict[str, Any]:
         raise _refuse(N_("Reading a mailbox needs the user to sign in as."), "user")
     if kind == "imap" and not folder:
         raise _refuse(N_("Name the folder to read; INBOX is the usual one."), "folder")
+    if not folder.isascii():
+        # IMAP names folders in ASCII (modified UTF-7 for others): as the server lists it.
+        raise _refuse(
+            N_("Write the folder's name as the mail server lists it, in ASCII characters."),
+            "folder",
+        )
     if len(folder) > MAX_FOLDER:
         raise _refuse(N_("The folder name is too long."), "folder")
     return {

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.db import Base, EnumText
@@ -124,5 +124,5 @@ class MailChannel(Base):
     password_sealed: Mapped[str | None] = mapped_column(String(2000))
     tls: Mapped[bool]
     folder: Mapped[str] = mapped_column(String(200), default="")
-    timeout: Mapped[float]
+    timeout: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime]
