@@ -39,6 +39,7 @@ from amends.errors import AmendsError, Busy
 from amends.intake import channels_pages, webform
 from amends.intake import pages as intake_pages
 from amends.messages import api as messages_api
+from amends.messages import channels_api
 from amends.messages import pages as messages_pages
 from amends.patterns import api as patterns_api
 from amends.patterns import pages as patterns_pages
@@ -207,6 +208,7 @@ def create_app(
         recovery_merge_api,
         recovery_api,
         messages_api,
+        channels_api,
         people_api,
         reports_api,
         coach_api,

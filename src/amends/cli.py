@@ -99,6 +99,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
         "amends.messages.cli:outbox_app",
         "The outbox: replies on their way; settle the ones perhaps sent.",
     ),
+    "mail": (
+        "amends.messages.channels_cli:app",
+        "Mail channels: the SMTP server mail goes out through, the IMAP mailbox.",
+    ),
     "compensation": (
         "amends.compensation.cli:app+amends.recovery.cli:compensation_app",
         "Compensation: the ledger of what was given and the revenue it kept.",

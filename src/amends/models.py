@@ -9,7 +9,7 @@ from amends.customers.models import Contact, Customer
 from amends.db import Base
 from amends.desk.models import CasePresence, SavedReply
 from amends.intake.models import Quarantine, RawMail
-from amends.messages.models import Message, OutboxItem, StoredAttachment
+from amends.messages.models import MailChannel, Message, OutboxItem, StoredAttachment
 from amends.patterns.models import ActionCase, ActionPattern, CorrectiveAction, Pattern, PatternCase
 from amends.people.models import ApiToken, SignInFailure, User, WebSession
 from amends.reports.models import CaseTally
@@ -39,6 +39,7 @@ __all__ = [
     "Customer",
     "Delivery",
     "JobRun",
+    "MailChannel",
     "Message",
     "Notification",
     "OutboxItem",

@@ -251,19 +251,25 @@ def intake_imap(
     interval: Annotated[int, typer.Option(min=5, max=3600, help="seconds between polls")] = 60,
     json_: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Poll the IMAP mailbox set by AMENDS_IMAP_* (unseen mail; seen once stored)."""
+    """Poll the IMAP mailbox saved with `amends mail set imap` (else AMENDS_IMAP_*):
+    unseen mail; seen once stored."""
     import time
 
+    from amends.db import transaction
     from amends.intake.imap import mailbox_of, poll
+    from amends.messages import channels
 
     ctx = _context()
-    box = mailbox_of(ctx.settings)
-    if box is None:
-        raise InvalidInput(
-            "set AMENDS_IMAP_HOST, AMENDS_IMAP_USER and AMENDS_IMAP_PASSWORD",
-            code="imap-not-configured",
-        )
     while True:
+        # Read again before every poll: a mailbox changed meanwhile is used from the next.
+        with transaction(ctx.sessions) as session:
+            box = mailbox_of(channels.effective(session, ctx.settings))
+        if box is None:
+            raise InvalidInput(
+                "set up a mailbox: amends mail set imap, or AMENDS_IMAP_HOST, "
+                "AMENDS_IMAP_USER and AMENDS_IMAP_PASSWORD",
+                code="imap-not-configured",
+            )
         results = poll(ctx, box)
         _report(iter(results), json_, len(results))
         if once:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.db import Base, EnumText
@@ -103,3 +103,26 @@ class StoredAttachment(Base):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     inline: Mapped[bool] = mapped_column(default=False)
+
+
+class MailChannel(Base):
+    """The mail settings a manager saved for one channel (``smtp`` sends, ``imap`` reads),
+    which win over the server's AMENDS_SMTP_* / AMENDS_IMAP_* environment. In the
+    database so every server and worker, on every machine, reads the same values.
+
+    ``tls`` is STARTTLS for SMTP and a TLS connection for IMAP; ``folder`` is IMAP's,
+    ``timeout`` SMTP's. ``password_sealed`` is the password encrypted with a key derived
+    from the workspace secret (see ``messages.sealing``); None keeps the environment's.
+    """
+
+    __tablename__ = "mail_channels"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    host: Mapped[str] = mapped_column(String(253), default="")
+    port: Mapped[int]
+    user: Mapped[str] = mapped_column(String(320), default="")
+    password_sealed: Mapped[str | None] = mapped_column(String(2000))
+    tls: Mapped[bool]
+    folder: Mapped[str] = mapped_column(String(200), default="")
+    timeout: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime]

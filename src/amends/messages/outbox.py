@@ -42,6 +42,7 @@ from amends import rehearsal
 from amends.config import Settings
 from amends.customers import service as customers
 from amends.db import transaction
+from amends.messages import channels
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import OutboxStatus, outbox_transition
 from amends.text.header import clean_header, header_problem, one_mailbox
@@ -391,6 +392,8 @@ def drain(
     worker = worker or f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
     counts = {"sent": 0, "retry": 0, "failed": 0, "uncertain": 0, "held": 0}
     with transaction(sessions) as session:
+        # The channel a manager saved, read on every run: a change needs no restart.
+        settings = channels.effective(session, settings)
         counts["uncertain"] = _expire_leases(session, now=now)
         claimed = claim(session, worker=worker, now=now, cap_per_hour=settings.reply_cap_per_hour)
     counts["held"] = len(claimed.held)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from amends.fields import Email, Id, Language, OptionalLine, Subject, Text, UTCTime
+from amends.messages import channels
 from amends.messages.rules import Channel, Direction, OutboxStatus, Resolution
 
 if TYPE_CHECKING:
@@ -120,3 +121,58 @@ class ResolutionIn(BaseModel):
         description="resend: it did not reach the customer; mark_sent: it did"
     )
     note: Text = Field(default="", max_length=2000, description="how you checked, for the timeline")
+
+
+class MailChannelOut(BaseModel):
+    """One mail channel as it is in effect; never its password."""
+
+    kind: Literal["smtp", "imap"]
+    source: Literal["saved", "environment"] = Field(
+        description="saved in amends, or the server's AMENDS_SMTP_*/AMENDS_IMAP_* environment"
+    )
+    host: str
+    port: int
+    user: str
+    password_set: bool
+    tls: bool = Field(description="SMTP: STARTTLS; IMAP: a TLS (SSL) connection")
+    folder: str | None = Field(description="IMAP: the folder read; null for SMTP")
+    timeout: float | None = Field(description="SMTP: seconds to wait; null for IMAP")
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, view: channels.ChannelView) -> Self:
+        imap = view.kind == "imap"
+        return cls(
+            kind=view.kind,
+            source="saved" if view.stored else "environment",
+            host=view.host,
+            port=view.port,
+            user=view.user,
+            password_set=view.password_set,
+            tls=view.tls,
+            folder=view.folder if imap else None,
+            timeout=None if imap else view.timeout,
+            updated_at=view.updated_at,
+        )
+
+
+class MailChannelIn(BaseModel):
+    """The whole channel; it replaces the one in effect from the next send or poll."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = Field(max_length=channels.MAX_HOST)
+    port: int = Field(ge=1, le=65535)
+    user: str = Field(default="", max_length=channels.MAX_USER)
+    password: str | None = Field(
+        default=None,
+        max_length=channels.MAX_PASSWORD,
+        description="write-only; omitted or empty keeps the password in effect",
+    )
+    clear_password: bool = Field(default=False, description="remove the password")
+    tls: bool = Field(default=False, description="SMTP: STARTTLS; IMAP: a TLS (SSL) connection")
+    folder: str = Field(default="INBOX", max_length=channels.MAX_FOLDER, description="IMAP only")
+    timeout: float = Field(default=30.0, ge=1, le=600, description="SMTP only, seconds")
+
+    def __repr__(self) -> str:
+        return f"MailChannelIn(host={self.host!r}, port={self.port!r}, user={self.user!r})"
