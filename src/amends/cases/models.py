@@ -22,6 +22,10 @@ from amends.db import Base, EnumText
 PENDING_CLOCKS = (("ack", "acknowledged_at"), ("remedy", "resolved_at"), ("close", "closed_at"))
 
 
+# A case closed as retained or won back (the values of Outcome.RETAINED and WON_BACK).
+RECOVERED_CLOSURE = "state = 'closed' AND outcome IN ('retained', 'won_back')"
+
+
 class Case(Base):
     """One recovery: a failure a customer met (or would have met), with exactly one owner."""
 
@@ -84,6 +88,16 @@ class Case(Base):
             "remedy_within",
             "close_within",
         ),
+        # Customers with a recovered case, for the recovery paradox (migration q028).
+        Index(
+            "ix_cases_recovered",
+            "customer_id",
+            "closed_at",
+            sqlite_where=text(RECOVERED_CLOSURE),
+            postgresql_where=text(RECOVERED_CLOSURE),
+        ),
+        # Themes group recent cases by category and customer off this alone (q028).
+        Index("ix_cases_themes", "opened_at", "category", "customer_id"),
         # Covers the recovery report's grouped scan so it never touches the table itself.
         Index(
             "ix_cases_report",
