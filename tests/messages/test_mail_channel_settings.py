@@ -147,13 +147,62 @@ def test_a_saved_mailbox_is_the_one_polled(
 def test_a_password_sealed_under_another_secret_is_refused_without_saying_it() -> None:
     sealed = sealing.seal("one secret", SECRET)
     assert sealing.unseal("one secret", sealed) == SECRET
-    assert sealing.seal("one secret", SECRET) != sealed  # a fresh nonce each time
     with pytest.raises(ConfigError) as refused:
         sealing.unseal("another secret", sealed)
-    assert SECRET not in str(refused.value)
-    tampered = sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB")
-    with pytest.raises(ConfigError):
-        sealing.unseal("one secret", tampered)
+    assert refused.value.code == "mail-password-unreadable"
+    assert SECRET not in str(refused.value) and "one secret" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "alter",
+    [
+        lambda t: t[:40] + ("A" if t[40] != "A" else "B") + t[41:],  # inside the ciphertext
+        lambda t: t[:-4] + ("AAAA" if not t.endswith("AAAA") else "BBBB"),  # the tag
+        lambda t: t[:-8],  # cut short
+        lambda t: "",
+        lambda t: "not a token at all",
+        lambda t: "v1:" + t,  # what an earlier, never released, build wrote
+        lambda t: t + "ž",
+    ],
+    ids=["ciphertext", "tag", "cut-short", "empty", "not-a-token", "old-format", "non-ascii"],
+)
+def test_a_sealed_password_altered_in_any_way_is_refused(alter: Any) -> None:
+    sealed = sealing.seal("one secret", SECRET)
+    with pytest.raises(ConfigError) as refused:
+        sealing.unseal("one secret", alter(sealed))
+    assert refused.value.code == "mail-password-unreadable"
+
+
+def test_sealing_the_same_password_twice_gives_different_text() -> None:
+    first, second = (sealing.seal("one secret", SECRET) for _ in range(2))
+    assert first != second  # a fresh random IV each time
+    assert sealing.unseal("one secret", first) == sealing.unseal("one secret", second) == SECRET
+
+
+def test_the_longest_password_allowed_fits_its_column() -> None:
+    longest = "x" * channels.MAX_PASSWORD
+    sealed = sealing.seal("one secret", longest)
+    column = MailChannel.__table__.c.password_sealed.type
+    assert len(sealed) <= column.length
+    assert sealing.unseal("one secret", sealed) == longest
+
+
+def test_the_stored_column_never_holds_the_password(
+    sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    _save(sessions, settings, "smtp", host="relay.example", port="587", password=SECRET)
+    with transaction(sessions) as s:
+        first = s.get(MailChannel, "smtp")
+        assert first is not None and first.password_sealed
+        stored = first.password_sealed
+    assert SECRET not in stored
+    # Saved again, the same password is stored as different text (a fresh IV).
+    _save(sessions, settings, "smtp", host="relay.example", port="587", password=SECRET)
+    with transaction(sessions) as s:
+        again = s.get(MailChannel, "smtp")
+        assert again is not None and again.password_sealed not in (None, "", stored)
+        assert SECRET not in (again.password_sealed or "")
+        assert channels.effective(s, settings).smtp_password.get_secret_value() == SECRET
 
 
 @pytest.mark.parametrize(

@@ -1,75 +1,63 @@
 """Mail passwords at rest: encrypted with a key derived from the workspace secret.
 
-The standard library has no block cipher, so this is HMAC-SHA256 twice over: as a
-pseudo-random function in counter mode for the keystream (a fresh random nonce per
-password), then as a MAC over nonce and ciphertext (encrypt-then-MAC), checked in
-constant time before anything is decrypted. Encryption and MAC keys are derived
-separately from the secret that signs survey links (``Settings.secret``), so someone
+Fernet (``cryptography``): AES-128-CBC with a random IV, authenticated with HMAC-SHA256
+(encrypt-then-MAC) and checked before anything is decrypted, in a versioned token. Its key
+is derived from the secret that signs survey links (``Settings.secret``) with HKDF-SHA256
+and an ``info`` of its own, so no other use of that secret shares this key, and someone
 holding a copy of the database alone cannot read the passwords.
 
 Every process that reads the mail settings must share that secret: on several machines,
 set AMENDS_SECRET_KEY to the same value on each (the generated key file is per machine).
+
+Tokens carry no expiry (no ``ttl``): a saved password stays readable however long ago it
+was saved, and however far apart the servers' clocks are.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import secrets
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from amends.errors import N_, ConfigError
 
-VERSION = "v1"
-_NONCE = 16
-_TAG = 32
-_BLOCK = 32  # one HMAC-SHA256 output
+# Fixed: changing it makes every saved password unreadable (refused, then saved again).
+_PURPOSE = b"amends mail channel passwords"
 
 
-def _keys(secret: str) -> tuple[bytes, bytes]:
-    root = secret.encode()
-    encrypt = hmac.new(root, b"amends mail password encryption v1", hashlib.sha256).digest()
-    sign = hmac.new(root, b"amends mail password authentication v1", hashlib.sha256).digest()
-    return encrypt, sign
-
-
-def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
-    blocks = (length + _BLOCK - 1) // _BLOCK
-    return b"".join(
-        hmac.new(key, nonce + n.to_bytes(8, "big"), hashlib.sha256).digest() for n in range(blocks)
-    )[:length]
-
-
-def _xor(data: bytes, key: bytes, nonce: bytes) -> bytes:
-    return bytes(a ^ b for a, b in zip(data, _keystream(key, nonce, len(data)), strict=True))
+def _fernet(secret: str) -> Fernet:
+    # 32 bytes: Fernet splits them into its HMAC key and its AES key. No salt: the input
+    # is already a random secret, and the purpose (``info``) keeps this key apart.
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PURPOSE).derive(
+        secret.encode()
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
 
 
 def seal(secret: str, password: str) -> str:
-    """``password`` encrypted and authenticated, as text for one column."""
-    encrypt, sign = _keys(secret)
-    nonce = secrets.token_bytes(_NONCE)
-    cipher = _xor(password.encode(), encrypt, nonce)
-    tag = hmac.new(sign, VERSION.encode() + nonce + cipher, hashlib.sha256).digest()
-    return VERSION + ":" + base64.urlsafe_b64encode(nonce + cipher + tag).decode()
+    """``password`` encrypted and authenticated, as text for one column (a fresh random
+    IV each time, so sealing the same password twice gives different text)."""
+    return _fernet(secret).encrypt(password.encode()).decode("ascii")
 
 
 def unseal(secret: str, sealed: str) -> str:
     """The password ``seal`` encrypted; ConfigError when this secret did not seal it (or
     the stored text was changed): the message names neither secret nor password."""
-    version, _, body = sealed.partition(":")
     try:
-        raw = base64.urlsafe_b64decode(body.encode())
-    except ValueError:
-        raw = b""
-    encrypt, sign = _keys(secret)
-    nonce, cipher, tag = raw[:_NONCE], raw[_NONCE:-_TAG], raw[-_TAG:]
-    expected = hmac.new(sign, version.encode() + nonce + cipher, hashlib.sha256).digest()
-    if version != VERSION or len(raw) < _NONCE + _TAG or not hmac.compare_digest(tag, expected):
+        token = sealed.encode("ascii")
+        # Fernet's decoding skips characters outside base64; any stored text but the exact
+        # token is refused too, so what was changed is never taken for what was sealed.
+        if base64.urlsafe_b64encode(base64.b64decode(token, b"-_", validate=True)) != token:
+            raise InvalidToken
+        # ValueError: not ASCII or not base64, or (never from ``seal``) not UTF-8 inside.
+        return _fernet(secret).decrypt(token).decode()
+    except (InvalidToken, ValueError):
         raise ConfigError.saying(
             N_(
                 "The stored mail password cannot be read with this server's secret key: "
                 "give every server the same AMENDS_SECRET_KEY, or save the password again."
             ),
             code="mail-password-unreadable",
-        )
-    return _xor(cipher, encrypt, nonce).decode()
+        ) from None
