@@ -256,13 +256,94 @@ def serving(env: dict[str, str], *args: str) -> Iterator[tuple[str, subprocess.P
         proc.wait(timeout=20)
 
 
-@pytest.fixture
-def demo_server(tmp_path: Path, db_url: str) -> Iterator[DemoServer]:
-    """`amends demo --no-serve`, then `amends serve` as a real process on a free port."""
-    home = tmp_path / "ws"
-    env = dict(os.environ, AMENDS_HOME=str(home), AMENDS_DATABASE_URL=db_url)
-    made = subprocess.run(
+@dataclass
+class _DemoTemplate:
+    """A demo workspace made once per test process and engine; each test serves a copy."""
+
+    home: Path
+    url: str  # the SQLite file or PostgreSQL database the copies are made from
+    printed: str
+
+
+def _admin_engine() -> Engine:
+    return make_engine(_pg_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, _DemoTemplate]]:
+    """`amends demo --no-serve` run once per engine, on first use (it takes seconds: a
+    process start and the demo's people hashed at the real cost); dropped at the end."""
+    made: dict[str, _DemoTemplate] = {}
+    yield made
+    if "postgres" in made:
+        admin = _admin_engine()
+        name = make_url(made["postgres"].url).database
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _demo_template(
+    made: dict[str, _DemoTemplate], backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> _DemoTemplate:
+    if backend in made:
+        return made[backend]
+    base = tmp_path_factory.mktemp(f"demo-{backend}")
+    if backend == "sqlite":
+        url = f"sqlite:///{base / 'amends.db'}"
+    else:
+        name = f"amends_demo_{uuid.uuid4().hex[:10]}"
+        admin = _admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = make_url(_pg_url(POSTGRES_URL)).set(database=name).render_as_string(False)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    env = dict(os.environ, AMENDS_HOME=str(base / "ws"), AMENDS_DATABASE_URL=url)
+    printed = subprocess.run(
         [AMENDS, "demo", "--no-serve"], env=env, check=True, capture_output=True, text=True
-    )
-    with serving(env) as (base, _):
-        yield DemoServer(base, env, home, made.stdout)
+    ).stdout
+    made[backend] = _DemoTemplate(base / "ws", url, printed)
+    return made[backend]
+
+
+@pytest.fixture
+def demo_server(
+    tmp_path: Path,
+    db_url: str,
+    demo_templates: dict[str, _DemoTemplate],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[DemoServer]:
+    """A copy of the demo workspace (`amends demo --no-serve`, made once per engine),
+    then `amends serve` as a real process on a free port."""
+    backend = "sqlite" if db_url.startswith("sqlite") else "postgres"
+    template = _demo_template(demo_templates, backend, tmp_path_factory)
+    home = tmp_path / "ws"
+    shutil.copytree(template.home, home)
+    copy: str | None = None
+    if backend == "sqlite":
+        made = Path(make_url(template.url).database or "")
+        for suffix in ("", "-wal"):  # a WAL the demo's last connection left, if any
+            if Path(f"{made}{suffix}").exists():
+                shutil.copyfile(f"{made}{suffix}", tmp_path / f"amends.db{suffix}")
+        url = db_url
+    else:
+        copy = f"amends_demo_{uuid.uuid4().hex[:10]}"
+        admin = _admin_engine()
+        with admin.connect() as conn:
+            source = make_url(template.url).database
+            conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"'))
+        admin.dispose()
+        url = make_url(template.url).set(database=copy).render_as_string(False)
+    env = dict(os.environ, AMENDS_HOME=str(home), AMENDS_DATABASE_URL=url)
+    try:
+        with serving(env) as (base, _):
+            yield DemoServer(base, env, home, template.printed)
+    finally:
+        if copy is not None:
+            admin = _admin_engine()
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
+            admin.dispose()
