@@ -7,9 +7,11 @@ the benchmark (bench/durability.py, fifty and more). Each component runs on a *p
 1. new input arrives (mail in a maildir, mail over SMTP, promises falling due, replies
    queued), the real command starts, and it is killed with SIGKILL after a random,
    seeded delay somewhere in its working life; repeated for every round;
-2. one clean pass runs to completion, as the next run or worker would;
+2. one clean pass runs to completion, as the next run would, then one worker pass
+   (`amends worker --once`) for what is left to the jobs (judging new cases, job runs
+   a killed worker held);
 3. the check: every input done exactly once (lost, duplicated), nothing left half
-   done (stranded), and the database whole (integrity).
+   done after the worker pass (stranded), and the database whole (integrity).
 
 A kill may land before the process has done anything, in the middle of a transaction
 or just after a commit; the delay is drawn from the length of a run, learnt from runs
@@ -58,6 +60,7 @@ from amends.intake.models import RawMail
 from amends.messages import review
 from amends.messages.models import Message, OutboxItem
 from amends.messages.rules import OutboxStatus, Resolution
+from amends.patterns.models import JudgingQueued
 from amends.people import service as people
 from amends.people.rules import OPERATOR, Actor, Role
 from amends.playbook import policy as playbooks
@@ -276,6 +279,30 @@ CONSISTENCY = {
 }
 
 
+def left_behind(place: Place) -> dict[str, int]:
+    """What a worker pass must have finished: cases still queued for judging (intake and
+    the sweep leave them to the judge-cases job when killed before judging) and job
+    runs still marked running (a killed worker's runs are taken over by the next)."""
+    with transaction(place.sessions) as s:
+        return {
+            "judging_queued": int(s.scalar(select(func.count()).select_from(JudgingQueued)) or 0),
+            "job_runs_running": int(
+                s.scalar(select(func.count()).select_from(JobRun).where(JobRun.status == RUNNING))
+                or 0
+            ),
+        }
+
+
+def worker_pass(place: Place, result: Result) -> None:
+    """One `amends worker --once` once the killed processes' leases ran out; what it left
+    behind counts as stranded."""
+    place.clock.advance(PAST_LEASES)
+    finish(place, "worker", [AMENDS, "worker", "--once"])
+    behind = left_behind(place)
+    result.notes["after_worker_pass"] = behind
+    result.stranded += sum(behind.values())
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -368,6 +395,7 @@ def maildir_rounds(place: Place, *, rounds: int, per_round: int, seed: int) -> R
     finish(place, result.component, command)
     result.killed = killer.killed
     check_intake(place, result, keys)
+    worker_pass(place, result)
     result.seconds = time.monotonic() - started
     return result
 
@@ -490,6 +518,7 @@ def smtp_rounds(place: Place, *, rounds: int, per_round: int, seed: int) -> Resu
         raise RuntimeError(f"{len(sender.queue)} mails were still refused after the rounds")
     result.killed = killed
     check_intake(place, result, keys)
+    worker_pass(place, result)
     result.notes["acknowledged"] = len(sender.acknowledged)
     result.seconds = time.monotonic() - started
     return result
@@ -579,6 +608,7 @@ def sweep_rounds(place: Place, *, rounds: int, per_round: int, seed: int) -> Res
     finish(place, result.component, command)
     result.killed = killer.killed
     now = place.clock.now().replace(tzinfo=None)
+    worker_pass(place, result)  # its own sweep finds no new deadline: they are on the half hour
     with transaction(place.sessions) as s:
         promises = list(s.scalars(select(Commitment)))
         due = {c.id for c in promises if _deadline(c) < now}
@@ -592,7 +622,7 @@ def sweep_rounds(place: Place, *, rounds: int, per_round: int, seed: int) -> Res
     # A promise not yet due with a breach would be a miss invented by a crash.
     result.notes["breaches_before_deadline"] = sum(n for c, n in breaches.items() if c not in due)
     result.duplicated += result.notes["breaches_before_deadline"]
-    result.stranded = sum(1 for c in due if breaches[c] and not linked[c])
+    result.stranded += sum(1 for c in due if breaches[c] and not linked[c])
     result.integrity = integrity(place)
     result.seconds = time.monotonic() - started
     return result
@@ -728,11 +758,7 @@ def outbox_rounds(
         finish(place, result.component, command)
         with transaction(place.sessions) as s:
             rows = dict(s.execute(select(OutboxItem.idempotency_key, OutboxItem.status)).all())
-            # A killed worker's job runs are taken over by the next one, never left running.
-            running = int(
-                s.scalar(select(func.count()).select_from(JobRun).where(JobRun.status == RUNNING))
-                or 0
-            )
+        behind = left_behind(place)
         delivered = Counter(relay.delivered)
     domain = OUR_ADDRESS.rsplit("@", 1)[1]
     counts = [delivered[f"{key}@{domain}"] for key in rows]
@@ -743,14 +769,15 @@ def outbox_rounds(
     )
     result.lost = sum(1 for n in counts if n == 0)
     result.duplicated = sum(1 for n in counts if n > 1)
-    result.stranded += sum(1 for status in rows.values() if status != "sent") + running
+    result.stranded += sum(1 for status in rows.values() if status != "sent")
+    result.stranded += sum(behind.values())
     result.notes.update(
         killed_at_hold_point=at_hold,
         uncertain=resent + marked,
         uncertain_resent=resent,
         uncertain_marked_sent=marked,
         statuses_after_first_pass=dict(after_pass),
-        job_runs_left_running=running,
+        after_worker_pass=behind,
     )
     result.integrity = integrity(place)
     result.seconds = time.monotonic() - started
