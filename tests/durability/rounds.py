@@ -16,8 +16,9 @@ the benchmark (bench/durability.py, fifty and more). Each component runs on a *p
 A kill may land before the process has done anything, in the middle of a transaction
 or just after a commit; the delay is drawn from the length of a run, learnt from runs
 that ended before their kill, so over many rounds kills fall all along a run. The
-outbox sender is also killed, in some rounds chosen by the seed, at the worst moment:
-after the relay took a mail and before the row says so (a rehearsal hold point).
+outbox sender and the sweep are also killed, in some rounds chosen by the seed, at the
+worst moment (rehearsal hold points): the sender after the relay took a mail and before
+the row says so, the sweep with breaches recorded and cases opened but not committed.
 """
 
 from __future__ import annotations
@@ -588,22 +589,36 @@ def _deadline(c: Commitment) -> datetime:
     return due + timedelta(hours=c.grace_hours)
 
 
-def sweep_rounds(place: Place, *, rounds: int, per_round: int, seed: int) -> Result:
+def sweep_rounds(
+    place: Place, *, rounds: int, per_round: int, seed: int, hold_share: float = 0.25
+) -> Result:
     """`amends sweep` killed while promises keep falling due (the clock moves an hour a
     round and ``per_round`` more deadlines pass). A kill *lands* when due promises were
-    left unjudged; the clean pass is the next sweep. Each missed promise: one breach,
-    one case."""
+    left unjudged (killed before its commit). The sweep's transaction is short, so in a
+    share of the rounds (``hold_share``, by the seed) the worker's sweep (`amends worker
+    --once`) is killed inside it instead: breaches recorded and cases opened, not yet
+    committed. The clean pass is the next sweep. Each missed promise: one breach, one
+    case."""
     started = time.monotonic()
     result = Result("sweep", place.engine_name, rounds)
+    rng = random.Random(seed)
     make_promises(place, place.agent, groups=rounds + 2, per_group=per_round)
     command = [AMENDS, "sweep", "--json"]
-    killer = Killer(random.Random(seed), place, result.component)
+    killer = Killer(rng, place, result.component)
     place.clock.advance(PROMISE_STEP)
     killer.calibrate(command)
+    at_hold = 0
     for _ in range(rounds):
         place.clock.advance(PROMISE_STEP)
-        if killer.run(command):
+        if rng.random() < hold_share:
+            at_hold += 1
+            held = place.home.parent / "held"
+            worker = [AMENDS, "worker", "--once"]
+            kill_at_hold(place, killer, worker, held, rehearsal.SWEEP_BEFORE_COMMIT)
             result.landed += unjudged(place) > 0
+        elif killer.run(command):
+            result.landed += unjudged(place) > 0
+    result.notes["killed_at_hold_point"] = at_hold
     result.notes["unjudged_after_kills"] = unjudged(place)
     finish(place, result.component, command)
     result.killed = killer.killed
@@ -745,7 +760,7 @@ def outbox_rounds(
             queue_replies(place, agent, batch=batch, n=per_round)
             if rng.random() < hold_share:
                 at_hold += 1
-                kill_at_hold(place, killer, command, held)
+                kill_at_hold(place, killer, command, held, rehearsal.SEND_BEFORE_RECORD)
             else:
                 killer.run(command)
             result.landed += any(outbox_counts(place)[s] for s in HALF_DONE)
@@ -784,10 +799,10 @@ def outbox_rounds(
     return result
 
 
-def kill_at_hold(place: Place, killer: Killer, command: list[str], held: Path) -> None:
-    """Start a sender that stops after the relay took a mail; SIGKILL it there."""
+def kill_at_hold(place: Place, killer: Killer, command: list[str], held: Path, point: str) -> None:
+    """Start ``command`` told to stop at the hold ``point``; SIGKILL it there."""
     env = {
-        "AMENDS_REHEARSAL_HOLD": rehearsal.SEND_BEFORE_RECORD,
+        "AMENDS_REHEARSAL_HOLD": point,
         "AMENDS_REHEARSAL_DIR": str(held),
     }
     with place.log(killer.name).open("ab") as log:
@@ -798,7 +813,7 @@ def kill_at_hold(place: Place, killer: Killer, command: list[str], held: Path) -
         try:
             while not any(held.glob("*")):
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the sender never reached its hold point")
+                    raise RuntimeError(f"{killer.name} never reached the hold point {point}")
                 time.sleep(0.02)  # a real process on its way to the hold point
         finally:
             killer.kill(proc)

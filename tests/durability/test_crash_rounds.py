@@ -51,6 +51,8 @@ def test_sweep_killed_ten_times_opens_one_case_per_missed_promise(place: rounds.
     result = rounds.sweep_rounds(place, rounds=ROUNDS, per_round=3, seed=SEED)
     passed(result)
     assert result.notes["breaches_before_deadline"] == 0
+    # At least one kill came inside the sweep's transaction, with cases opened.
+    assert result.notes["killed_at_hold_point"] >= 1
 
 
 def test_outbox_sender_killed_ten_times_sends_every_reply_once(place: rounds.Place) -> None:
