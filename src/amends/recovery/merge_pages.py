@@ -20,7 +20,8 @@ from amends.fields import MAX_DB_INT
 from amends.people.deps import PageUser, SignedIn
 from amends.playbook.policy import Playbook
 from amends.recovery import bulk, merging
-from amends.recovery.pages import Extra, Refusal, _attempt, _case_page
+from amends.recovery.pages import Extra, Refusal, case_page
+from amends.web import forms
 from amends.web.deps import AppClock, AppPlaybook, DbSession
 from amends.web.i18n import refusal, translations
 from amends.web.session import check_csrf
@@ -44,7 +45,7 @@ def _refused_page(
 ) -> Response:
     text = refusal(exc, translations(user.ctx.language).gettext, user.ctx)
     extra = Extra(refusal=Refusal(text, exc.message, exc.code), form=form)
-    return _case_page(
+    return case_page(
         request, session, user, clock, playbook, case_id, extra=extra, status_code=exc.status
     )
 
@@ -100,7 +101,7 @@ def change_many(
             )
         )
 
-    error = _attempt(session, act)
+    error = forms.attempt(session, act)
     if error is not None:
         kept.append(("bulk_error", error.code))
     else:
@@ -134,7 +135,7 @@ def merge(
         )
         done.append(merged.target_id)
 
-    error = _attempt(session, act)
+    error = forms.attempt(session, act)
     if error is not None:
         return _refused_page(request, session, user, clock, playbook, case_id, error, "merge")
     return RedirectResponse(f"/cases/{done[0]}?done=merged#merge", status_code=303)
@@ -153,7 +154,7 @@ def undo_merge(
     check_csrf(user.csrf_token, csrf_token)
     merge = active_merge(session, case_id)
     shown = merge.target_id if merge is not None else case_id
-    error = _attempt(
+    error = forms.attempt(
         session,
         lambda: merging.undo_merge(
             session, case_id, actor=user.actor, now=clock.now(), playbook=playbook
@@ -195,7 +196,7 @@ def split(
         )
         made.append(new.id)
 
-    error = _attempt(session, act)
+    error = forms.attempt(session, act)
     if error is not None:
         return _refused_page(request, session, user, clock, playbook, case_id, error, "split")
     return RedirectResponse(f"/cases/{made[0]}?done=split", status_code=303)
