@@ -230,7 +230,6 @@ def part_ways(
     referral: Annotated[str, Form(max_length=300)] = "",
 ) -> Response:
     """A manager parts ways with the customer: the same flow as the API and the CLI."""
-    check_csrf(user.csrf_token, csrf_token)
 
     def act() -> None:
         amount = forms.amount(refund)
@@ -246,12 +245,16 @@ def part_ways(
             referral=referral.strip(),
         )
 
-    refused = forms.attempt(session, act)
-    if refused is not None:
-        return _customer_page(
+    return forms.form_action(
+        session,
+        user.csrf_token,
+        csrf_token,
+        act,
+        refused=lambda refused: _customer_page(
             request, session, user, clock, customer_id, refused=refused, status_code=refused.status
-        )
-    return RedirectResponse(f"/customers/{customer_id}?done=parted", status_code=303)
+        ),
+        done=lambda _: RedirectResponse(f"/customers/{customer_id}?done=parted", status_code=303),
+    )
 
 
 # The customer page's own forms: each calls the one service function the API and the CLI

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from babel import Locale
 from babel.numbers import format_percent
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -51,12 +51,14 @@ from amends.recovery.wording import (
     coach_view,
 )
 from amends.surveys import service as surveys
+from amends.web import forms
 from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.i18n import translations
 from amends.web.render import render
 from amends.web.session import check_csrf
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 CaseId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 Csrf = Annotated[str, Form(max_length=100)]
 
@@ -377,3 +379,75 @@ def refusal_page(
     return case_page(
         request, session, user, clock, playbook, case_id, extra=extra, status_code=exc.status
     )
+
+
+@dataclass(frozen=True)
+class CaseForm:
+    """What a form on the case page is answered with besides its own fields: the request,
+    its session, who sent it, the clock and the playbook (``CasePost`` in a route)."""
+
+    request: Request
+    session: Session
+    user: PageUser
+    clock: Clock
+    playbook: Playbook
+
+    def refused(
+        self, case_id: int, exc: AmendsError, form: str, composer: Composer | None = None
+    ) -> Response:
+        return refusal_page(
+            self.request,
+            self.session,
+            self.user,
+            self.clock,
+            self.playbook,
+            case_id,
+            exc,
+            form,
+            composer,
+        )
+
+    def act(
+        self,
+        case_id: int,
+        csrf_token: str,
+        action: Callable[[], T],
+        *,
+        form: str,
+        result: str | Callable[[T], str],
+        anchor: str = "",
+        composer: Callable[[AmendsError], Composer] | None = None,
+    ) -> Response:
+        """The form's answer: refused, the case page again with the reason beside ``form``
+        (and the reply box as ``composer`` makes it); done, back to the case saying
+        ``result``, which may be read from what the action returned."""
+
+        def refused(exc: AmendsError) -> Response:
+            return self.refused(case_id, exc, form, composer(exc) if composer else None)
+
+        def done(value: T) -> Response:
+            return back_to_case(case_id, result(value) if callable(result) else result, anchor)
+
+        return self.answer(csrf_token, action, refused=refused, done=done)
+
+    def answer(
+        self,
+        csrf_token: str,
+        action: Callable[[], T],
+        *,
+        refused: Callable[[AmendsError], Response],
+        done: Callable[[T], Response],
+    ) -> Response:
+        """``forms.form_action`` for this request: a form that answers in its own way."""
+        return forms.form_action(
+            self.session, self.user.csrf_token, csrf_token, action, refused=refused, done=done
+        )
+
+
+def _case_form(
+    request: Request, session: DbSession, user: SignedIn, clock: AppClock, playbook: AppPlaybook
+) -> CaseForm:
+    return CaseForm(request, session, user, clock, playbook)
+
+
+CasePost = Annotated[CaseForm, Depends(_case_form)]

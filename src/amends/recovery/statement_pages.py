@@ -6,72 +6,57 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
 from amends.cases import statements
-from amends.people.deps import SignedIn
-from amends.recovery.pages import CaseId, Csrf, back_to_case, refusal_page
+from amends.recovery.pages import CaseId, CasePost, Csrf
 from amends.web import forms
-from amends.web.deps import AppClock, AppPlaybook, DbSession
-from amends.web.session import check_csrf
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.post("/cases/{case_id}/statement")
 def give_statement(
-    request: Request,
-    session: DbSession,
-    user: SignedIn,
-    clock: AppClock,
-    playbook: AppPlaybook,
+    page: CasePost,
     case_id: CaseId,
     csrf_token: Csrf = "",
     text: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     """The named employee records their side of the complaint."""
-    check_csrf(user.csrf_token, csrf_token)
-    refused = forms.attempt(
-        session,
+    return page.act(
+        case_id,
+        csrf_token,
         lambda: statements.record_statement(
-            session, case_id, actor=user.actor, text=text, now=clock.now()
+            page.session, case_id, actor=page.user.actor, text=text, now=page.clock.now()
         ),
+        form="participants",
+        result="statement",
+        anchor="participants",
     )
-    if refused is not None:
-        return refusal_page(
-            request, session, user, clock, playbook, case_id, refused, "participants"
-        )
-    return back_to_case(case_id, "statement", "participants")
 
 
 @router.post("/cases/{case_id}/statement-waiver")
 def waive_statement(
-    request: Request,
-    session: DbSession,
-    user: SignedIn,
-    clock: AppClock,
-    playbook: AppPlaybook,
+    page: CasePost,
     case_id: CaseId,
     user_id: Annotated[str, Form(max_length=20)],
     csrf_token: Csrf = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     """A manager lets the case close without a named employee's statement, saying why."""
-    check_csrf(user.csrf_token, csrf_token)
-    refused = forms.attempt(
-        session,
+    return page.act(
+        case_id,
+        csrf_token,
         lambda: statements.waive_statement(
-            session,
+            page.session,
             case_id,
-            actor=user.actor,
+            actor=page.user.actor,
             user_id=forms.choice(int, user_id),
             reason=reason,
-            now=clock.now(),
+            now=page.clock.now(),
         ),
+        form="participants",
+        result="waived",
+        anchor="participants",
     )
-    if refused is not None:
-        return refusal_page(
-            request, session, user, clock, playbook, case_id, refused, "participants"
-        )
-    return back_to_case(case_id, "waived", "participants")
