@@ -107,12 +107,7 @@ def test_a_lost_slovak_customer_gets_the_day_3_follow_up_in_slovak_and_a_reply_s
 
 
 def test_the_owner_records_won_back_and_the_customer_status_follows(
-    client: TestClient,
-    cast: Cast,
-    clock: FrozenClock,
-    settings: Settings,
-    sessions: sessionmaker[Session],
-    lost_customer: LostCustomer,
+    client: TestClient, cast: Cast, lost_customer: LostCustomer
 ) -> None:
     customer, _ = lost_customer()
     winback_id = winback_of(client, cast.agent, customer["id"])["id"]
