@@ -50,10 +50,13 @@ from amends.people.deps import page_context
 from amends.playbook import policy as playbook
 from amends.privacy import api as privacy_api
 from amends.recovery import api as recovery_api
+from amends.recovery import customer_pages as recovery_customer_pages
 from amends.recovery import inbox as recovery_inbox
 from amends.recovery import merge_api as recovery_merge_api
 from amends.recovery import merge_pages as recovery_merge_pages
 from amends.recovery import pages as recovery_pages
+from amends.recovery import statement_pages as recovery_statement_pages
+from amends.recovery import step_pages as recovery_step_pages
 from amends.reports import api as reports_api
 from amends.reports import pages as reports_pages
 from amends.surveys import api as surveys_api
@@ -228,7 +231,10 @@ def create_app(
         playbook_pages,
         recovery_inbox,
         recovery_merge_pages,
+        recovery_customer_pages,
         recovery_pages,
+        recovery_step_pages,
+        recovery_statement_pages,
         commitments_pages,
         intake_pages,
         channels_pages,

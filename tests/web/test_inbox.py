@@ -17,7 +17,6 @@ from amends.db import transaction
 from amends.messages import service as messages
 from amends.messages.rules import Channel, Direction
 from amends.patterns import search
-from amends.patterns.search import words
 from amends.people.rules import OPERATOR
 from tests.conftest import DEFAULT_PLAYBOOK, Cast
 from tests.helpers import make_case, make_customer
@@ -249,11 +248,6 @@ def test_search_by_ref_and_short_words(client: TestClient, cast: Cast) -> None:
     assert f"C-{first['id']}" in client.get("/cases", params={"q": "okn"}).text
     assert refs(client.get("/cases", params={"q": "žiadny taký"}).text) == []
     assert "No cases match." in client.get("/cases", params={"q": "zzzz"}).text
-
-
-def test_search_words_are_folded_like_the_index() -> None:
-    assert words("  Ζαΐρ ΤΕΧΝΙΚΟΣ, zaúčtovaná!  zaúčtovaná ") == ["ζαιρ", "τεχνικοσ", "zauctovana"]
-    assert words("กล่องเสียหาย") == ["กล่องเสียหาย"]
 
 
 def test_a_word_in_many_cases_is_searched_as_a_condition(

@@ -20,25 +20,9 @@ from amends.winback.rules import sign
 from amends.worker import JobContext, Worker, registered_jobs
 from tests.conftest import Cast, Person
 from tests.helpers import make_case, make_customer
+from tests.winback.conftest import LostCustomer, lose
 
 JOB = "winback-follow-ups"
-
-
-def lose(client: TestClient, who: Person, customer_id: int) -> int:
-    """A case of ``customer_id`` owned by ``who``, worked and closed as lost."""
-    case = make_case(client, who, customer_id, who.id, severity="low", category="communication")
-    for body in (
-        {
-            "steps": ["own", "remedy", "compensate"],
-            "call_note": "Zavolal som a ospravedlnil sa.",
-            # A second loss of the same customer is a repeat, and a repeat needs compensating.
-            "compensation": {"kind": "none", "rationale": "the customer asked for nothing"},
-        },
-        {"steps": ["close"], "outcome": "lost"},
-    ):
-        response = client.post(f"/api/v1/cases/{case['id']}/steps", json=body, headers=who.headers)
-        assert response.status_code == 200, response.text
-    return int(case["id"])
 
 
 def worker(settings: Settings, sessions: sessionmaker[Session], clock: FrozenClock) -> Worker:
@@ -59,6 +43,19 @@ def follow_ups(sessions: sessionmaker[Session], customer_id: int) -> list[tuple[
         return [(m, to) for m, to in rows]
 
 
+def answers(
+    client: TestClient, who: Person, customer_id: int, text: str, subject: str = "Re: osobná správa"
+) -> dict[str, Any]:
+    """The lost customer writes back, in Slovak; ``who`` records it as a complaint."""
+    reply = client.post(
+        "/api/v1/complaints",
+        json={"customer_id": customer_id, "text": text, "subject": subject, "language": "sk"},
+        headers=who.headers,
+    )
+    assert reply.status_code == 201, reply.text
+    return dict(reply.json())
+
+
 def winback_of(client: TestClient, who: Person, customer_id: int) -> dict[str, Any]:
     response = client.get(f"/api/v1/customers/{customer_id}", headers=who.headers)
     assert response.status_code == 200
@@ -73,9 +70,9 @@ def test_a_lost_slovak_customer_gets_the_day_3_follow_up_in_slovak_and_a_reply_s
     clock: FrozenClock,
     settings: Settings,
     sessions: sessionmaker[Session],
+    lost_customer: LostCustomer,
 ) -> None:
-    customer = make_customer(client, cast.agent)
-    lose(client, cast.agent, customer["id"])
+    customer, _ = lost_customer()
     jobs = worker(settings, sessions, clock)
     assert winback_of(client, cast.agent, customer["id"])["status"] == "active"
     # Day 2: nothing yet.
@@ -93,17 +90,7 @@ def test_a_lost_slovak_customer_gets_the_day_3_follow_up_in_slovak_and_a_reply_s
     assert check(first.text, "sk").findings == ()
     # The customer answers on day 5 ...
     clock.advance(timedelta(days=2))
-    reply = client.post(
-        "/api/v1/complaints",
-        json={
-            "customer_id": customer["id"],
-            "text": "Dobrý deň, môžeme sa porozprávať o návrate.",
-            "subject": "Re: osobná správa",
-            "language": "sk",
-        },
-        headers=cast.agent.headers,
-    )
-    assert reply.status_code == 201, reply.text
+    answers(client, cast.agent, customer["id"], "Dobrý deň, môžeme sa porozprávať o návrate.")
     shown = winback_of(client, cast.agent, customer["id"])
     assert (shown["status"], shown["stop_reason"]) == ("stopped", "replied")
     # ... so day 10 (and every later day) sends nothing more.
@@ -120,14 +107,9 @@ def test_a_lost_slovak_customer_gets_the_day_3_follow_up_in_slovak_and_a_reply_s
 
 
 def test_the_owner_records_won_back_and_the_customer_status_follows(
-    client: TestClient,
-    cast: Cast,
-    clock: FrozenClock,
-    settings: Settings,
-    sessions: sessionmaker[Session],
+    client: TestClient, cast: Cast, lost_customer: LostCustomer
 ) -> None:
-    customer = make_customer(client, cast.agent)
-    lose(client, cast.agent, customer["id"])
+    customer, _ = lost_customer()
     winback_id = winback_of(client, cast.agent, customer["id"])["id"]
     # Only the owner or a manager decides it.
     other = client.post(
@@ -159,9 +141,9 @@ def test_no_more_contact_from_the_signed_link_stops_the_sequence_in_the_customer
     clock: FrozenClock,
     settings: Settings,
     sessions: sessionmaker[Session],
+    lost_customer: LostCustomer,
 ) -> None:
-    customer = make_customer(client, cast.agent)
-    lose(client, cast.agent, customer["id"])
+    customer, _ = lost_customer()
     winback_id = winback_of(client, cast.agent, customer["id"])["id"]
     token = sign(settings.secret(), winback_id)
     page = client.get(f"/winback/stop/{token}")
@@ -188,9 +170,9 @@ def test_the_owner_records_no_more_contact_and_nothing_more_is_ever_sent(
     clock: FrozenClock,
     settings: Settings,
     sessions: sessionmaker[Session],
+    lost_customer: LostCustomer,
 ) -> None:
-    customer = make_customer(client, cast.agent, language="el", name="Ξενοδοχείο Αιγαίο")
-    case_id = lose(client, cast.agent, customer["id"])
+    customer, case_id = lost_customer(language="el", name="Ξενοδοχείο Αιγαίο")
     winback_id = winback_of(client, cast.agent, customer["id"])["id"]
     stopped = client.post(
         f"/api/v1/winbacks/{winback_id}/stop",
@@ -219,9 +201,9 @@ def test_a_customer_who_parted_ways_gets_no_win_back_step(
     clock: FrozenClock,
     settings: Settings,
     sessions: sessionmaker[Session],
+    lost_customer: LostCustomer,
 ) -> None:
-    customer = make_customer(client, cast.agent, language="th", name="ร้านกาแฟนก")
-    lose(client, cast.agent, customer["id"])
+    customer, _ = lost_customer(language="th", name="ร้านกาแฟนก")
     patched = client.patch(
         f"/api/v1/customers/{customer['id']}",
         json={"status": "parted_ways"},
@@ -241,9 +223,9 @@ def test_silence_after_the_last_follow_up_ends_not_won_back_with_one_note_per_du
     clock: FrozenClock,
     settings: Settings,
     sessions: sessionmaker[Session],
+    lost_customer: LostCustomer,
 ) -> None:
-    customer = make_customer(client, cast.agent, language="en", name="Kitchen Co")
-    lose(client, cast.agent, customer["id"])
+    customer, _ = lost_customer(language="en", name="Kitchen Co")
     jobs = worker(settings, sessions, clock)
     lost_at = clock.now()
     # Away until day 12: of the day-3 and day-10 notes only the later one goes.
@@ -275,21 +257,13 @@ def test_silence_after_the_last_follow_up_ends_not_won_back_with_one_note_per_du
 
 
 def test_closing_the_case_a_reply_opened_as_won_back_is_the_sequences_outcome(
-    client: TestClient, cast: Cast, clock: FrozenClock
+    client: TestClient, cast: Cast, clock: FrozenClock, lost_customer: LostCustomer
 ) -> None:
-    customer = make_customer(client, cast.agent)
-    lose(client, cast.agent, customer["id"])
+    customer, _ = lost_customer()
     clock.advance(timedelta(days=4))
-    reply = client.post(
-        "/api/v1/complaints",
-        json={
-            "customer_id": customer["id"],
-            "text": "Skúsime to ešte raz, ak nám zavoláte.",
-            "subject": "Návrat",
-            "language": "sk",
-        },
-        headers=cast.agent.headers,
-    ).json()
+    reply = answers(
+        client, cast.agent, customer["id"], "Skúsime to ešte raz, ak nám zavoláte.", "Návrat"
+    )
     assert reply["opened"] is True
     body = {
         "steps": ["own", "remedy", "compensate"],
@@ -312,6 +286,7 @@ def test_a_follow_up_the_coach_refuses_is_skipped_and_the_others_still_go(
     clock: FrozenClock,
     settings: Settings,
     sessions: sessionmaker[Session],
+    lost_customer: LostCustomer,
 ) -> None:
     blamed = make_customer(client, cast.agent, language="en", name="Kitchen Co")
     case = make_case(
@@ -331,8 +306,7 @@ def test_a_follow_up_the_coach_refuses_is_skipped_and_the_others_still_go(
             f"/api/v1/cases/{case['id']}/steps", json=body, headers=cast.agent.headers
         )
         assert done.status_code == 200, done.text
-    other = make_customer(client, cast.agent)
-    lose(client, cast.agent, other["id"])
+    other, _ = lost_customer()
     clock.advance(timedelta(days=3, minutes=1))
     result = worker(settings, sessions, clock).tick()[JOB]
     assert (result["sent"], result["skipped"]) == (1, 1)

@@ -11,16 +11,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from amends.clock import FrozenClock
 from amends.config import Settings
 from tests.conftest import Cast
-from tests.helpers import make_customer
 from tests.web.test_pages import csrf_from, sign_in
-from tests.winback.test_winback import lose, worker
+from tests.winback.conftest import LostCustomer
+from tests.winback.test_winback import worker
 
 
 def test_the_owner_sees_and_stops_the_win_back_on_the_customer_page(
-    client: TestClient, cast: Cast
+    client: TestClient, cast: Cast, lost_customer: LostCustomer
 ) -> None:
-    customer = make_customer(client, cast.agent, name="Pekáreň <b>U Nováka</b>")
-    case_id = lose(client, cast.agent, customer["id"])
+    customer, case_id = lost_customer(name="Pekáreň <b>U Nováka</b>")
     sign_in(client, cast.agent.email)
     timeline = client.get(f"/cases/{case_id}")
     assert timeline.status_code == 200 and "win-back started" in timeline.text
@@ -48,10 +47,9 @@ def test_the_owner_sees_and_stops_the_win_back_on_the_customer_page(
 
 
 def test_the_pages_speak_the_readers_language_and_hide_others_sequences(
-    client: TestClient, cast: Cast
+    client: TestClient, cast: Cast, lost_customer: LostCustomer
 ) -> None:
-    customer = make_customer(client, cast.agent)
-    lose(client, cast.agent, customer["id"])
+    lost_customer()
     sign_in(client, cast.viewer.email)
     form = client.get("/winbacks")
     client.post("/me/language", data={"language": "el", "csrf_token": csrf_from(form.text)})
@@ -70,9 +68,9 @@ def test_the_customer_page_shows_each_follow_up_sent_in_the_owners_name(
     clock: FrozenClock,
     settings: Settings,
     sessions: sessionmaker[Session],
+    lost_customer: LostCustomer,
 ) -> None:
-    customer = make_customer(client, cast.agent)
-    lose(client, cast.agent, customer["id"])
+    customer, _ = lost_customer()
     clock.advance(timedelta(days=3, minutes=1))
     worker(settings, sessions, clock).tick()
     sign_in(client, cast.agent.email)

@@ -28,23 +28,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from amends.customers.models import Contact, Customer
-from amends.text.fold import fold
+from amends.text.words import search_words
 
-MAX_WORDS = 6
 TRIGRAM = 3
-_EDGE = ".,;:!?()[]{}<>\"'«»“”‘’"
 # The indexed expressions, identical to the PostgreSQL indexes so the planner uses them.
 _PG_CUSTOMERS = "amends_fold(customers.name)"
 _PG_CONTACTS = "amends_fold(contacts.name || ' ' || coalesce(contacts.email, ''))"
-
-
-def words(query: str) -> list[str]:
-    found: list[str] = []
-    for raw in fold(query.strip())[0].split():
-        word = raw.strip(_EDGE)
-        if word and word not in found:
-            found.append(word)
-    return found[:MAX_WORDS]
 
 
 def _like(word: str) -> str:
@@ -91,7 +80,7 @@ def _word(word: str, *, sqlite: bool) -> ColumnElement[bool]:
 
 def matching(session: Session, query: str) -> ColumnElement[bool] | None:
     """A condition on ``Customer`` true for the customers the query finds; None if blank."""
-    found = words(query)
+    found = search_words(query)
     if not found:
         return None
     sqlite = session.get_bind().dialect.name == "sqlite"

@@ -16,11 +16,12 @@ from amends.cases.models import Case
 from amends.cases.rules import CaseState
 from amends.desk import presence, replies
 from amends.desk.rules import LANGUAGES, PLACEHOLDERS
-from amends.errors import AmendsError, NotFound
+from amends.errors import AmendsError
 from amends.fields import MAX_DB_INT
 from amends.people import service as people
 from amends.people.deps import PageUser, SignedIn
 from amends.people.rules import Action
+from amends.web import forms
 from amends.web.deps import AppClock, DbSession, get_settings
 from amends.web.i18n import language_name, refusal, translations
 from amends.web.render import render
@@ -201,15 +202,12 @@ def saved_replies_page(
     return _settings_page(request, session, user, done=done)
 
 
-def _attempt(session: Session, action: Any) -> AmendsError | None:
-    try:
-        with session.begin_nested():
-            action()
-    except NotFound:
-        raise
-    except AmendsError as exc:
-        return exc
-    return None
+def _refused(request: Request, session: Session, user: PageUser, error: AmendsError) -> Response:
+    return _settings_page(request, session, user, error=error, status_code=error.status)
+
+
+def _back(result: str) -> Response:
+    return RedirectResponse(f"/settings/replies?done={result}", status_code=303)
 
 
 def _scope(value: str) -> int | None:
@@ -229,20 +227,20 @@ def create_saved_reply(
     scope: Annotated[str, Form(max_length=20)] = "",
     csrf_token: Csrf = "",
 ) -> Response:
-    check_csrf(user.csrf_token, csrf_token)
     draft = replies.Draft(title, text, language)
-    refused = _attempt(
+    form = {"title": title, "text": text, "language": language, "scope": scope}
+    return forms.form_action(
         session,
+        user.csrf_token,
+        csrf_token,
         lambda: replies.create_reply(
             session, actor=user.actor, now=clock.now(), draft=draft, team_id=_scope(scope)
         ),
-    )
-    if refused is not None:
-        form = {"title": title, "text": text, "language": language, "scope": scope}
-        return _settings_page(
+        refused=lambda refused: _settings_page(
             request, session, user, error=refused, form=form, status_code=refused.status
-        )
-    return RedirectResponse("/settings/replies?done=created", status_code=303)
+        ),
+        done=lambda _: _back("created"),
+    )
 
 
 @router.post("/settings/replies/{reply_id}", response_class=HTMLResponse)
@@ -257,17 +255,17 @@ def change_saved_reply(
     language: Lang = "",
     csrf_token: Csrf = "",
 ) -> Response:
-    check_csrf(user.csrf_token, csrf_token)
     draft = replies.Draft(title, text, language)
-    refused = _attempt(
+    return forms.form_action(
         session,
+        user.csrf_token,
+        csrf_token,
         lambda: replies.update_reply(
             session, reply_id, actor=user.actor, now=clock.now(), draft=draft
         ),
+        refused=lambda refused: _refused(request, session, user, refused),
+        done=lambda _: _back("changed"),
     )
-    if refused is not None:
-        return _settings_page(request, session, user, error=refused, status_code=refused.status)
-    return RedirectResponse("/settings/replies?done=changed", status_code=303)
 
 
 @router.post("/settings/replies/{reply_id}/delete", response_class=HTMLResponse)
@@ -279,10 +277,11 @@ def remove_saved_reply(
     reply_id: PathId,
     csrf_token: Csrf = "",
 ) -> Response:
-    check_csrf(user.csrf_token, csrf_token)
-    refused = _attempt(
-        session, lambda: replies.delete_reply(session, reply_id, actor=user.actor, now=clock.now())
+    return forms.form_action(
+        session,
+        user.csrf_token,
+        csrf_token,
+        lambda: replies.delete_reply(session, reply_id, actor=user.actor, now=clock.now()),
+        refused=lambda refused: _refused(request, session, user, refused),
+        done=lambda _: _back("removed"),
     )
-    if refused is not None:
-        return _settings_page(request, session, user, error=refused, status_code=refused.status)
-    return RedirectResponse("/settings/replies?done=removed", status_code=303)

@@ -38,17 +38,14 @@ from amends.cases.models import Case
 from amends.customers.models import Contact, Customer
 from amends.messages.models import Message
 from amends.patterns.models import CaseText
-from amends.text.fold import fold
+from amends.text.words import search_words
 
-# Words of a query looked up; more say nothing a person would type.
-MAX_WORDS = 6
 # A word found in more cases than this is kept as a condition for the list's query
 # rather than a list of ids (see matching()).
 LISTED_UP_TO = 2000
 # Shorter words are below what a trigram index can find (see the module's note).
 TRIGRAM = 3
 _REF = re.compile(r"(?:c-?|#)?(\d{1,12})")
-_EDGE = ".,;:!?()[]{}<>\"'«»“”‘’"
 
 # The searched text of each table, exactly as migrations i011 and x023 index it on
 # PostgreSQL: the planner uses an expression index only for the identical expression.
@@ -61,16 +58,6 @@ _PG_TEXT = {
 }
 
 
-def words(query: str) -> list[str]:
-    """The folded words of a query, as they are looked up."""
-    found: list[str] = []
-    for raw in fold(query.strip())[0].split():
-        word = raw.strip(_EDGE)
-        if word and word not in found:
-            found.append(word)
-    return found[:MAX_WORDS]
-
-
 def matching(session: Session, query: str) -> ColumnElement[bool] | None:
     """A condition on ``Case`` true for the cases the query finds; None for a blank one.
 
@@ -79,7 +66,7 @@ def matching(session: Session, query: str) -> ColumnElement[bool] | None:
     filters then look cases up by id instead of asking the indexes again, and the
     planner never walks the cases in list order hoping to meet a rare match.
     """
-    found = words(query)
+    found = search_words(query)
     if not found:
         return None
     sqlite = session.get_bind().dialect.name == "sqlite"

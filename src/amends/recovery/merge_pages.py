@@ -8,22 +8,19 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from amends.cases.merges import active_merge
 from amends.cases.rules import Category, Severity, case_id_of
-from amends.clock import Clock
 from amends.errors import AmendsError, InvalidInput
 from amends.fields import MAX_DB_INT
-from amends.people.deps import PageUser, SignedIn
-from amends.playbook.policy import Playbook
+from amends.people.deps import SignedIn
 from amends.recovery import bulk, merging
-from amends.recovery.pages import Extra, Refusal, _attempt, _case_page
+from amends.recovery.pages import CaseForm, CasePost, Extra, Refusal, case_page
+from amends.web import forms
 from amends.web.deps import AppClock, AppPlaybook, DbSession
 from amends.web.i18n import refusal, translations
-from amends.web.session import check_csrf
 
 router = APIRouter(include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
@@ -32,20 +29,19 @@ Csrf = Annotated[str, Form(max_length=100)]
 _INBOX_KEYS = ("q", "scope", "state", "severity", "category", "owner", "language", "overdue")
 
 
-def _refused_page(
-    request: Request,
-    session: Session,
-    user: PageUser,
-    clock: Clock,
-    playbook: Playbook,
-    case_id: int,
-    exc: AmendsError,
-    form: str,
-) -> Response:
+def _refused_page(page: CaseForm, case_id: int, exc: AmendsError, form: str) -> Response:
+    user = page.user
     text = refusal(exc, translations(user.ctx.language).gettext, user.ctx)
     extra = Extra(refusal=Refusal(text, exc.message, exc.code), form=form)
-    return _case_page(
-        request, session, user, clock, playbook, case_id, extra=extra, status_code=exc.status
+    return case_page(
+        page.request,
+        page.session,
+        user,
+        page.clock,
+        page.playbook,
+        case_id,
+        extra=extra,
+        status_code=exc.status,
     )
 
 
@@ -73,11 +69,9 @@ def change_many(
 ) -> Response:
     """The inbox's checkboxes: one change to each chosen case, then back to the inbox
     (with its filters) saying how many changed and how many were refused."""
-    check_csrf(user.csrf_token, csrf_token)
     kept = [(k, v) for k, v in parse_qsl(back) if k in _INBOX_KEYS and v]
-    outcome: list[bulk.BulkResult] = []
 
-    def act() -> None:
+    def act() -> bulk.BulkResult:
         chosen = bulk.BulkAction(action) if action in set(bulk.BulkAction) else None
         if chosen is None:
             raise InvalidInput("choose what to change", code="bulk-value-missing")
@@ -89,88 +83,80 @@ def change_many(
             severity=Severity(severity) if severity in set(Severity) else None,
             into=case_id_of(into) if into.strip() else None,
         )
-        outcome.append(
-            bulk.apply(
-                session,
-                [_int(i) for i in case_ids or []],
-                change=change,
-                actor=user.actor,
-                now=clock.now(),
-                playbook=playbook,
-            )
-        )
-
-    error = _attempt(session, act)
-    if error is not None:
-        kept.append(("bulk_error", error.code))
-    else:
-        result = outcome[0]
-        kept += [("bulk_done", str(len(result.done))), ("bulk_refused", str(len(result.refused)))]
-    return RedirectResponse("/cases?" + urlencode(kept), status_code=303)
-
-
-@router.post("/cases/{case_id}/merge")
-def merge(
-    request: Request,
-    session: DbSession,
-    user: SignedIn,
-    clock: AppClock,
-    playbook: AppPlaybook,
-    case_id: CaseId,
-    csrf_token: Csrf = "",
-    into: Annotated[str, Form(max_length=20)] = "",
-) -> Response:
-    check_csrf(user.csrf_token, csrf_token)
-    done: list[int] = []
-
-    def act() -> None:
-        merged = merging.merge_cases(
+        return bulk.apply(
             session,
-            case_id,
-            into=case_id_of(into),
+            [_int(i) for i in case_ids or []],
+            change=change,
             actor=user.actor,
             now=clock.now(),
             playbook=playbook,
         )
-        done.append(merged.target_id)
 
-    error = _attempt(session, act)
-    if error is not None:
-        return _refused_page(request, session, user, clock, playbook, case_id, error, "merge")
-    return RedirectResponse(f"/cases/{done[0]}?done=merged#merge", status_code=303)
+    def inbox(*said: tuple[str, str]) -> Response:
+        return RedirectResponse("/cases?" + urlencode([*kept, *said]), status_code=303)
+
+    return forms.form_action(
+        session,
+        user.csrf_token,
+        csrf_token,
+        act,
+        refused=lambda error: inbox(("bulk_error", error.code)),
+        done=lambda result: inbox(
+            ("bulk_done", str(len(result.done))), ("bulk_refused", str(len(result.refused)))
+        ),
+    )
+
+
+@router.post("/cases/{case_id}/merge")
+def merge(
+    page: CasePost,
+    case_id: CaseId,
+    csrf_token: Csrf = "",
+    into: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    return page.answer(
+        csrf_token,
+        lambda: merging.merge_cases(
+            page.session,
+            case_id,
+            into=case_id_of(into),
+            actor=page.user.actor,
+            now=page.clock.now(),
+            playbook=page.playbook,
+        ),
+        refused=lambda error: _refused_page(page, case_id, error, "merge"),
+        done=lambda merged: RedirectResponse(
+            f"/cases/{merged.target_id}?done=merged#merge", status_code=303
+        ),
+    )
 
 
 @router.post("/cases/{case_id}/merge/undo")
 def undo_merge(
-    request: Request,
-    session: DbSession,
-    user: SignedIn,
-    clock: AppClock,
-    playbook: AppPlaybook,
+    page: CasePost,
     case_id: CaseId,
     csrf_token: Csrf = "",
 ) -> Response:
-    check_csrf(user.csrf_token, csrf_token)
-    merge = active_merge(session, case_id)
+    # Refused, the page shown is the one the form was on: the case it is merged into.
+    merge = active_merge(page.session, case_id)
     shown = merge.target_id if merge is not None else case_id
-    error = _attempt(
-        session,
+    return page.answer(
+        csrf_token,
         lambda: merging.undo_merge(
-            session, case_id, actor=user.actor, now=clock.now(), playbook=playbook
+            page.session,
+            case_id,
+            actor=page.user.actor,
+            now=page.clock.now(),
+            playbook=page.playbook,
         ),
+        refused=lambda error: _refused_page(page, shown, error, "merge"),
+        done=lambda _: RedirectResponse(f"/cases/{case_id}?done=unmerged", status_code=303),
     )
-    if error is not None:
-        return _refused_page(request, session, user, clock, playbook, shown, error, "merge")
-    return RedirectResponse(f"/cases/{case_id}?done=unmerged", status_code=303)
 
 
 @router.post("/cases/{case_id}/split")
 def split(
-    request: Request,
-    session: DbSession,
-    user: SignedIn,
-    clock: AppClock,
-    playbook: AppPlaybook,
+    page: CasePost,
     case_id: CaseId,
     csrf_token: Csrf = "",
     messages: Annotated[list[str] | None, Form(max_length=500)] = None,
@@ -178,24 +164,19 @@ def split(
     category: Annotated[str, Form(max_length=30)] = "",
     owner: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
-    check_csrf(user.csrf_token, csrf_token)
-    made: list[int] = []
-
-    def act() -> None:
-        new = merging.split_case(
-            session,
+    return page.answer(
+        csrf_token,
+        lambda: merging.split_case(
+            page.session,
             case_id,
             message_ids=[_int(m) for m in messages or []],
-            actor=user.actor,
-            now=clock.now(),
-            playbook=playbook,
+            actor=page.user.actor,
+            now=page.clock.now(),
+            playbook=page.playbook,
             title=title.strip() or None,
             category=Category(category) if category in set(Category) else None,
             owner_id=_int(owner) if owner else None,
-        )
-        made.append(new.id)
-
-    error = _attempt(session, act)
-    if error is not None:
-        return _refused_page(request, session, user, clock, playbook, case_id, error, "split")
-    return RedirectResponse(f"/cases/{made[0]}?done=split", status_code=303)
+        ),
+        refused=lambda error: _refused_page(page, case_id, error, "split"),
+        done=lambda new: RedirectResponse(f"/cases/{new.id}?done=split", status_code=303),
+    )

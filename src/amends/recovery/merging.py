@@ -282,6 +282,41 @@ def _move_memberships(
     }
 
 
+# What a merge moves from the source to the target, by the key it is recorded under.
+_MOVED_ROWS: tuple[tuple[type[Message] | type[Compensation] | type[TimelineEvent], str], ...] = (
+    (Message, "messages"),
+    (Compensation, "compensations"),
+    (TimelineEvent, "events"),
+)
+
+
+def _move_rows(
+    session: Session, source_id: int, target_id: int, *, back: dict[str, Any] | None = None
+) -> dict[str, list[int]]:
+    """Messages (with their attachments and outbox rows), compensation and timeline
+    events, moved one way or the other. Forward (a merge): every one of the source's goes
+    to the target, and their ids are returned to be kept with the merge. Back (its undo,
+    given what was kept): only what is still on the target returns to the source, so a
+    message split off since stays put."""
+    moved: dict[str, list[int]] = {}
+    for model, key in _MOVED_ROWS:
+        if back is None:
+            on, to = model.case_id == source_id, target_id
+            ids = list(session.scalars(select(model.id).where(on).order_by(model.id)))
+        else:
+            ids = list(back.get(key, []))
+            on, to = model.id.in_(ids) & (model.case_id == target_id), source_id
+        if ids:
+            session.execute(
+                update(model)
+                .where(on)
+                .values(case_id=to)
+                .execution_options(synchronize_session=False)
+            )
+        moved[key] = ids
+    return moved
+
+
 def merge_cases(
     session: Session,
     source_id: int,
@@ -299,9 +334,6 @@ def merge_cases(
     before_source, before_target = _fields(source), _fields(target)
     patterns_before = _pattern_ids(session, target.id)
 
-    message_ids = list(
-        session.scalars(select(Message.id).where(Message.case_id == source.id).order_by(Message.id))
-    )
     customers_of = {}
     if source.customer_id != target.customer_id:
         customers_of = {
@@ -316,30 +348,7 @@ def merge_cases(
             .values(customer_id=target.customer_id)
             .execution_options(synchronize_session=False)
         )
-    session.execute(
-        update(Message)
-        .where(Message.case_id == source.id)
-        .values(case_id=target.id)
-        .execution_options(synchronize_session=False)
-    )
-    compensation_ids = list(
-        session.scalars(select(Compensation.id).where(Compensation.case_id == source.id))
-    )
-    session.execute(
-        update(Compensation)
-        .where(Compensation.case_id == source.id)
-        .values(case_id=target.id)
-        .execution_options(synchronize_session=False)
-    )
-    event_ids = list(
-        session.scalars(select(TimelineEvent.id).where(TimelineEvent.case_id == source.id))
-    )
-    session.execute(
-        update(TimelineEvent)
-        .where(TimelineEvent.case_id == source.id)
-        .values(case_id=target.id)
-        .execution_options(synchronize_session=False)
-    )
+    rows = _move_rows(session, source.id, target.id)
     # Whoever worked the source works the target now: its owner and participants.
     present = cases.participant_ids(session, target.id) | {target.owner_id}
     joined = sorted(({source.owner_id} | cases.participant_ids(session, source.id)) - present)
@@ -376,10 +385,8 @@ def merge_cases(
         merged_at=now,
         merged_by=actor.user_id,
         moved={
-            "messages": message_ids,
+            **rows,
             "message_customers": customers_of,
-            "compensations": compensation_ids,
-            "events": event_ids,
             "participants": joined,
             "repeats": repeats,
             **memberships,
@@ -417,8 +424,8 @@ def merge_cases(
         detail={
             "into": target.id,
             "merge_id": merge.id,
-            "messages": len(message_ids),
-            "compensations": len(compensation_ids),
+            "messages": len(rows["messages"]),
+            "compensations": len(rows["compensations"]),
         },
         now=now,
     )
@@ -455,31 +462,14 @@ def undo_merge(
             ref=case_ref(target.id),
         )
     moved = merge.moved
-    ids = list(moved.get("messages", []))
-    # Only what is still on the target goes back (a message split off since stays put).
-    if ids:
+    _move_rows(session, source.id, target.id, back=moved)
+    for message_id, customer_id in moved.get("message_customers", {}).items():
         session.execute(
             update(Message)
-            .where(Message.id.in_(ids), Message.case_id == target.id)
-            .values(case_id=source.id)
+            .where(Message.id == int(message_id))
+            .values(customer_id=customer_id)
             .execution_options(synchronize_session=False)
         )
-        for message_id, customer_id in moved.get("message_customers", {}).items():
-            session.execute(
-                update(Message)
-                .where(Message.id == int(message_id))
-                .values(customer_id=customer_id)
-                .execution_options(synchronize_session=False)
-            )
-    for model, key in ((Compensation, "compensations"), (TimelineEvent, "events")):
-        back = list(moved.get(key, []))
-        if back:
-            session.execute(
-                update(model)
-                .where(model.id.in_(back), model.case_id == target.id)
-                .values(case_id=source.id)
-                .execution_options(synchronize_session=False)
-            )
     for user_id in moved.get("participants", []):
         joined = session.get(CaseParticipant, (target.id, user_id))
         if joined is not None:
