@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
@@ -34,48 +34,43 @@ def recovery_paradox(
     until: datetime | None = None,
 ) -> dict[str, Any]:
     require(actor, Action.READ)
-    # Each customer is asked whether they have such a case (one probe of a small index
-    # per customer) rather than listing the distinct customers of every case: the cost
-    # follows the number of customers, not of cases.
-    closed = [Case.customer_id == Customer.id, Case.state == CaseState.CLOSED]
-    closed.append(Case.outcome.in_(RECOVERED))
-    failed = [Case.customer_id == Customer.id]
-    people = select(Customer.id, Customer.status).where(Customer.is_lead.is_(False))
-    answers = select(Survey.customer_id, Survey.csat, Survey.nps).where(
-        Survey.answered_at.is_not(None)
-    )
+    # Each group is a condition on the customer, counted in the database: whether they
+    # have such a case is one probe of a small index per customer (ix_cases_recovered,
+    # ix_cases_customer_opened), never a list of every case's customer, and only the
+    # counts by status and the survey answers come back.
+    closed: list[ColumnElement[bool]] = [Case.customer_id == Customer.id]
+    closed += [Case.state == CaseState.CLOSED, Case.outcome.in_(RECOVERED)]
+    failed: list[ColumnElement[bool]] = [Case.customer_id == Customer.id]
+    people: list[ColumnElement[bool]] = [Customer.is_lead.is_(False)]
+    answered: list[ColumnElement[bool]] = [Survey.answered_at.is_not(None)]
+    answered.append(Survey.csat.is_not(None))
     if since is not None:
         closed.append(Case.closed_at >= since)
-        answers = answers.where(Survey.answered_at >= since)
+        answered.append(Survey.answered_at >= since)
     if until is not None:
         closed.append(Case.closed_at < until)
         failed.append(Case.opened_at < until)
-        people = people.where(Customer.created_at < until)
-        answers = answers.where(Survey.answered_at < until)
-    recovered = set(
-        session.scalars(select(Customer.id).where(select(Case.id).where(*closed).exists()))
-    )
-    ever_failed = set(
-        session.scalars(select(Customer.id).where(select(Case.id).where(*failed).exists()))
-    )
-    status = {cid: str(s) for cid, s in session.execute(people)}
-    status.update(
-        (cid, str(s))
-        for cid, s in session.execute(
-            select(Customer.id, Customer.status).where(Customer.id.in_(recovered - set(status)))
-        )
-    )
-    never = {cid for cid in status if cid not in ever_failed}
+        people.append(Customer.created_at < until)
+        answered.append(Survey.answered_at < until)
+    members: dict[str, list[ColumnElement[bool]]] = {
+        "recovered": [select(Case.id).where(*closed).exists()],
+        "never_failed": [*people, ~select(Case.id).where(*failed).exists()],
+    }
     groups: dict[str, dict[str, Any]] = {}
-    for name, members in (("recovered", recovered), ("never_failed", never)):
-        csat: list[int] = []
-        nps: list[int] = []
-        for customer_id, score, recommend in session.execute(answers):
-            if customer_id in members and score is not None:
-                csat.append(score)
-                if recommend is not None:
-                    nps.append(recommend)
-        groups[name] = satisfaction_group([status[c] for c in sorted(members)], csat, nps)
+    for name, condition in members.items():
+        statuses: list[str] = []
+        for status, n in session.execute(
+            select(Customer.status, func.count()).where(*condition).group_by(Customer.status)
+        ):
+            statuses += [str(status)] * n
+        answers = session.execute(
+            select(Survey.csat, Survey.nps)
+            .join(Customer, Customer.id == Survey.customer_id)
+            .where(*answered, *condition)
+        ).all()
+        csat = [int(score) for score, _ in answers if score is not None]
+        nps = [int(recommend) for _, recommend in answers if recommend is not None]
+        groups[name] = satisfaction_group(statuses, csat, nps)
     return {
         "since": since.isoformat() if since else None,
         "until": until.isoformat() if until else None,

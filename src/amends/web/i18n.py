@@ -10,7 +10,7 @@ import gettext
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any, Protocol
@@ -71,12 +71,19 @@ def pick_language(preferred: str | None, accept_language: str | None) -> str:
     return "en"
 
 
+@lru_cache(maxsize=64)
+def locale_of(language: str) -> Locale:
+    """The Babel locale of a language code, parsed once: a report page formats thousands
+    of numbers, and parsing the code each time was a tenth of its time."""
+    return Locale.parse(language)
+
+
 def when(value: datetime | None, language: str, timezone: str) -> str:
     """A moment in the reader's timezone: the locale's medium date and short time
     (seconds say nothing a person acts on)."""
     if value is None:
         return "—"
-    locale = Locale.parse(language)
+    locale = locale_of(language)
     local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(ZoneInfo(timezone))
     pattern = str(locale.datetime_formats["medium"])
     return pattern.format(
@@ -86,7 +93,7 @@ def when(value: datetime | None, language: str, timezone: str) -> str:
 
 
 def money(amount: Decimal, currency: str, language: str) -> str:
-    return format_currency(amount, currency, locale=Locale.parse(language))
+    return format_currency(amount, currency, locale=locale_of(language))
 
 
 def day(value: date | datetime | None, language: str, timezone: str) -> str:
@@ -95,7 +102,7 @@ def day(value: date | datetime | None, language: str, timezone: str) -> str:
         return "—"
     if isinstance(value, datetime) and value.tzinfo:
         value = value.astimezone(ZoneInfo(timezone))
-    return format_date(value, format="medium", locale=Locale.parse(language))
+    return format_date(value, format="medium", locale=locale_of(language))
 
 
 def language_name(code: str, language: str) -> str:
@@ -104,14 +111,14 @@ def language_name(code: str, language: str) -> str:
     if not code or code == "und":
         return "—"
     try:
-        name = Locale.parse(code.replace("-", "_")).get_display_name(Locale.parse(language))
+        name = Locale.parse(code.replace("-", "_")).get_display_name(locale_of(language))
     except (UnknownLocaleError, ValueError, TypeError):
         return code
     return name or code
 
 
 def number(value: float | int | Decimal, language: str) -> str:
-    return format_decimal(value, locale=Locale.parse(language))
+    return format_decimal(value, locale=locale_of(language))
 
 
 def percent(value: float | int | Decimal | None, language: str) -> str:
@@ -119,7 +126,7 @@ def percent(value: float | int | Decimal | None, language: str) -> str:
     if value is None:
         return "—"
     share = Decimal(str(value)) / 100
-    return format_percent(share, format="#,##0.#%", locale=Locale.parse(language))
+    return format_percent(share, format="#,##0.#%", locale=locale_of(language))
 
 
 _UNITS = (("duration-day", 1440), ("duration-hour", 60), ("duration-minute", 1))
@@ -135,7 +142,7 @@ def duration(value: timedelta | float | int | None, language: str) -> str:
         return "—"
     minutes = value.total_seconds() / 60 if isinstance(value, timedelta) else float(value)
     left = round(abs(minutes))
-    locale = Locale.parse(language)
+    locale = locale_of(language)
     parts: list[str] = []
     for unit, size in _UNITS:
         amount, left = divmod(left, size)
@@ -206,7 +213,7 @@ def _shown(
             amount, currency = Decimal(str(value)), str(args.get("currency", ""))
             return money(amount, currency, reader.language)
         if how == "percent":
-            return format_percent(Decimal(str(value)), locale=Locale.parse(reader.language))
+            return format_percent(Decimal(str(value)), locale=locale_of(reader.language))
         if how == "number":
             return number(Decimal(str(value)), reader.language)
     except (ArithmeticError, ValueError):
