@@ -105,6 +105,9 @@ class Case(Base):
     state: Mapped[CaseState] = mapped_column(EnumText(CaseState, 30), index=True)
     severity: Mapped[Severity] = mapped_column(EnumText(Severity, 20))
     category: Mapped[Category] = mapped_column(EnumText(Category, 30))
+    # The text model's probability when the category is its guess; None when a person
+    # or a rule set it. Only a set category groups cases into repeats and patterns.
+    category_confidence: Mapped[float | None]
     origin: Mapped[Origin] = mapped_column(EnumText(Origin, 20))
     outcome: Mapped[Outcome | None] = mapped_column(EnumText(Outcome, 20))
     commitment_id: Mapped[int | None] = mapped_column(
