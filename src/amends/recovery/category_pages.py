@@ -31,7 +31,7 @@ def _category(value: str) -> Category:
     try:
         return Category(value)
     except ValueError:
-        raise InvalidInput(
+        raise InvalidInput.saying(
             N_("%(value)s is not a category"), code="invalid-input", value=value
         ) from None
 
