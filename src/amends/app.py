@@ -23,7 +23,7 @@ from amends import __version__
 from amends.cases import api as cases_api
 from amends.cases import notifications as notification_pages
 from amends.cases import service as cases_service
-from amends.cases.rules import case_ref
+from amends.cases.rules import Category, case_ref
 from amends.clock import Clock, clock_for
 from amends.coach import api as coach_api
 from amends.commitments import api as commitments_api
@@ -50,6 +50,7 @@ from amends.people.deps import page_context
 from amends.playbook import policy as playbook
 from amends.privacy import api as privacy_api
 from amends.recovery import api as recovery_api
+from amends.recovery import category_pages as recovery_category_pages
 from amends.recovery import customer_pages as recovery_customer_pages
 from amends.recovery import inbox as recovery_inbox
 from amends.recovery import merge_api as recovery_merge_api
@@ -201,7 +202,7 @@ def create_app(
     app.state.playbook = playbook.PlaybookFile(settings.home, workspace_timezone=settings.timezone)
     app.state.demo = is_demo(settings.home)
 
-    add_globals(case_ref=case_ref)
+    add_globals(case_ref=case_ref, case_categories=tuple(c.value for c in Category))
     app.state.unread = cases_service.unread_count
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(single_valued_query)])
     for module in (
@@ -232,6 +233,7 @@ def create_app(
         recovery_inbox,
         recovery_merge_pages,
         recovery_customer_pages,
+        recovery_category_pages,
         recovery_pages,
         recovery_step_pages,
         recovery_statement_pages,

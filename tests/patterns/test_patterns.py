@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases import service as cases
-from amends.cases.models import Notification
+from amends.cases.models import Case, Notification
 from amends.cases.rules import Category, Outcome, Severity, Step
 from amends.clock import FrozenClock
 from amends.coach import service as coach
@@ -261,6 +261,10 @@ SAME_TEXT = (
 )
 
 
+def _no_set_category(case: Case) -> bool:
+    return case.category == "other" or case.category_confidence is not None
+
+
 def test_similar_complaints_by_mail_form_a_pattern_without_a_category(
     sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
 ) -> None:
@@ -277,7 +281,8 @@ def test_similar_complaints_by_mail_form_a_pattern_without_a_category(
                 text=text,
                 language="sk",
             )
-            assert received.opened and received.case.category == "other"
+            # At most the text model's guess, which groups nothing on its own.
+            assert received.opened and _no_set_category(received.case)
             clock.advance(timedelta(hours=5))
         (pattern,) = s.scalars(select(Pattern)).all()
         assert patterns.present(s, [pattern], actor=OPERATOR)[0].customers == 5
@@ -343,7 +348,7 @@ def test_the_same_customer_writing_a_similar_text_again_is_a_repeat(
             text="Πάλι ο κούριερ άφησε το δέμα έξω από την πόρτα και χάθηκε",
             language="el",
         )
-        assert second.case.category == "other"
+        assert _no_set_category(second.case)
         assert second.case.repeat_of == [first.case.id]
         assert second.case.severity == "high"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.cases.rules import (
@@ -119,6 +119,9 @@ class Case(Base):
     state: Mapped[CaseState] = mapped_column(EnumText(CaseState, 30), index=True)
     severity: Mapped[Severity] = mapped_column(EnumText(Severity, 20))
     category: Mapped[Category] = mapped_column(EnumText(Category, 30))
+    # The text model's probability when the category is its guess; None when a person
+    # or a rule set it. Only a set category groups cases into repeats and patterns.
+    category_confidence: Mapped[float | None] = mapped_column(Float)
     origin: Mapped[Origin] = mapped_column(EnumText(Origin, 20))
     outcome: Mapped[Outcome | None] = mapped_column(EnumText(Outcome, 20))
     commitment_id: Mapped[int | None] = mapped_column(

@@ -74,6 +74,8 @@ class NewCase:
     origin: Origin = Origin.MANUAL
     commitment_id: int | None = None
     opened_at: datetime | None = None
+    # The text model's probability when ``category`` is its guess (see Case).
+    category_confidence: float | None = None
 
 
 def open_cases(
@@ -126,11 +128,19 @@ def open_cases(
                 "owner_id": spec.owner_id,
                 "origin": spec.origin.value,
                 "severity": spec.severity.value,
+                **_guessed(spec),
             },
             flush=False,
         )
     session.flush()  # the "opened" events too, even for a caller without autoflush
     return batch
+
+
+def _guessed(spec: NewCase) -> dict[str, object]:
+    # The opening event says which category the text suggested, and how surely.
+    if spec.category_confidence is None:
+        return {}
+    return {"category": spec.category.value, "category_confidence": spec.category_confidence}
 
 
 def _new_case(spec: NewCase, *, now: datetime, playbook: Playbook) -> Case:
@@ -141,6 +151,7 @@ def _new_case(spec: NewCase, *, now: datetime, playbook: Playbook) -> Case:
         state=CaseState.NEW,
         severity=spec.severity,
         category=spec.category,
+        category_confidence=spec.category_confidence,
         origin=spec.origin,
         commitment_id=spec.commitment_id,
         opened_at=spec.opened_at or now,
@@ -348,9 +359,14 @@ def update_case(
             code="field-not-updatable",
         )
     before = {key: getattr(case, key) for key in changes}
+    if "category" in changes and case.category_confidence is not None:
+        # A person choosing the category, even the one the text model guessed, makes it
+        # a set category: it now groups the case into repeats and patterns.
+        before["category_confidence"] = case.category_confidence
+        case.category_confidence = None
     for key, value in changes.items():
         setattr(case, key, value)
-    after = {key: getattr(case, key) for key in changes}
+    after = {key: getattr(case, key) for key in before}
     if before != after:
         if {"severity", "category"} & set(changes):
             clocks.retarget(

@@ -99,12 +99,12 @@ def cases_arrived(
         end = index + 1
         while (
             end < len(cases)
-            and cases[end].category == first.category
+            and _kind(cases[end]) == _kind(first)
             and cases[end].opened_at == first.opened_at
         ):
             end += 1
         while index < end:
-            pattern_id = _category_pattern_at(session, first.category, first.opened_at, policy)
+            pattern_id = _category_pattern_at(session, _kind(first), first.opened_at, policy)
             if pattern_id is None:
                 flag(cases[index])
                 detect_pattern(session, cases[index], now=now, policy=policy)
@@ -179,11 +179,17 @@ def _histories(
     for start in range(0, len(ids), CHUNK):
         for row in session.execute(
             select(
-                Case.id, Case.customer_id, Case.category, Case.opened_at, Case.commitment_id
+                Case.id,
+                Case.customer_id,
+                Case.category,
+                Case.category_confidence,
+                Case.opened_at,
+                Case.commitment_id,
             ).where(Case.customer_id.in_(ids[start : start + CHUNK]), Case.opened_at >= since)
         ):
+            kind = row.category if row.category_confidence is None else Category.OTHER
             found.setdefault(row.customer_id, []).append(
-                PastCase(row.id, row.category, row.opened_at, row.commitment_id)
+                PastCase(row.id, kind, row.opened_at, row.commitment_id)
             )
     return found
 
@@ -211,7 +217,7 @@ def _flag(
         return []
     rule = partial(
         repeats,
-        category=case.category,
+        category=_kind(case),
         commitment_id=case.commitment_id,
         opened_at=case.opened_at,
         history=history,
@@ -309,31 +315,44 @@ def _similar_to(
     )
 
 
+def _kind(case: Case) -> Category:
+    """The category that groups a case with others on its own: one a person or a rule
+    set. A category the text model guessed may be wrong, and unrelated complaints would
+    form a pattern by it; such cases group by their texts alone, as "other" does."""
+    return Category(case.category) if case.category_confidence is None else Category.OTHER
+
+
 def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Neighbour]:
     since, until = case.opened_at - policy.window, case.opened_at + policy.window
     scores = dict(_similar_to(session, case, since=since, until=until))
     texty = [cid for cid, score in scores.items() if score >= policy.text_similarity]
-    stmt = select(Case.id, Case.customer_id, Case.category).where(Case.id != case.id)
+    stmt = select(Case.id, Case.customer_id, Case.category, Case.category_confidence).where(
+        Case.id != case.id
+    )
     rows: dict[int, tuple[int, str]] = {}
-    if policy.by_category and case.category is not Category.OTHER:
+    kind = _kind(case)
+    if policy.by_category and kind is not Category.OTHER:
         # Bounded like the text search (and kept under every engine's parameter limit).
-        for cid, customer_id, category in session.execute(
+        for cid, customer_id, category, _ in session.execute(
             stmt.where(
-                Case.category == case.category, Case.opened_at >= since, Case.opened_at <= until
+                Case.category == kind,
+                Case.category_confidence.is_(None),
+                Case.opened_at >= since,
+                Case.opened_at <= until,
             )
             .order_by(Case.opened_at.desc())
             .limit(similar.SCORE_ALL_UP_TO)
         ):
             rows[cid] = (customer_id, category)
     if texty:
-        for cid, customer_id, category in session.execute(stmt.where(Case.id.in_(texty))):
-            rows[cid] = (customer_id, category)
+        for cid, customer_id, category, guessed in session.execute(stmt.where(Case.id.in_(texty))):
+            rows[cid] = (customer_id, category if guessed is None else Category.OTHER)
     member_of = _unresolved_pattern_of(session, list(rows))
     return [
         Neighbour(cid, customer_id, member_of.get(cid))
         for cid, (customer_id, category) in sorted(rows.items())
         if is_similar(
-            category=case.category,
+            category=kind,
             other_category=category,
             score=scores.get(cid, 0.0),
             policy=policy,
@@ -363,6 +382,7 @@ def _category_pattern_at(
         .where(
             Pattern.status != PatternStatus.RESOLVED,
             Case.category == category,
+            Case.category_confidence.is_(None),
             Case.opened_at >= since,
             Case.opened_at <= until,
         )
@@ -371,7 +391,7 @@ def _category_pattern_at(
 
 
 def _decide(session: Session, case: Case, policy: PatternPolicy) -> Clustering | None:
-    nearby = _category_pattern_at(session, case.category, case.opened_at, policy)
+    nearby = _category_pattern_at(session, _kind(case), case.opened_at, policy)
     if nearby is not None:
         return Clustering(nearby, (case.id,))
     return cluster(

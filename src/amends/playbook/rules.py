@@ -42,6 +42,7 @@ class Category(StrEnum):
     LATE_DELIVERY = "late_delivery"
     BILLING = "billing"
     QUALITY = "quality"
+    STAFF_BEHAVIOUR = "staff_behaviour"
     COMMUNICATION = "communication"
     OTHER = "other"
 

@@ -319,6 +319,34 @@ def update(
         out.print(f"{shown.ref}: {shown.severity} · {shown.category} · {shown.title}", markup=False)
 
 
+@cases_app.command("set-category")
+@handle_errors
+def set_category(
+    case_id: ObjectId,
+    category: Annotated[Category, typer.Argument(help="what the case is about")],
+    note: Annotated[str, typer.Option(help="why, for the timeline")] = "",
+    as_user: AsUser = None,
+    json_: Json = False,
+) -> None:
+    """Set (or confirm) a case's category; the change goes on the timeline."""
+    ws = open_workspace()
+    with ws.transaction() as session:
+        case = flows.update_case(
+            session,
+            case_id,
+            actor=people.acting_as(session, as_user, operator=ws.settings.operator),
+            now=ws.clock.now(),
+            playbook=ws.playbook,
+            changes={"category": category},
+            reason=note,
+        )
+        shown = service.present(session, [case])[0]
+    if json_:
+        emit_json(shown)
+    else:
+        out.print(f"{shown.ref}: {shown.category}", markup=False)
+
+
 compensation_app = typer.Typer(
     help="Compensation: the ledger of what was given and the revenue it kept."
 )

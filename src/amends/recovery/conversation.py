@@ -19,6 +19,7 @@ from amends.cases import statements
 from amends.cases.models import Case
 from amends.cases.rules import (
     CaseState,
+    Category,
     EventKind,
     Origin,
     Outcome,
@@ -46,6 +47,7 @@ from amends.recovery.flows import (
     perform_steps,
     refuse_stray_compensation,
 )
+from amends.text import categories
 from amends.text.header import header_problem
 from amends.web.vocabulary import N_
 from amends.winback import service as winback
@@ -357,6 +359,7 @@ def open_complaint_case(
     """
     # Every caller stores the complaint's text next and judges repeats and patterns on
     # it then (receive_complaint, the batch import).
+    guess = categories.categorise(subject, text)
     case = open_case(
         session,
         actor=actor,
@@ -372,6 +375,9 @@ def open_complaint_case(
         origin=Origin.COMPLAINT,
         opened_at=received_at,
         judge=False,
+        category=Category(guess.category),
+        # "other" is not a guess worth keeping: it is what a person sorts anyway.
+        category_confidence=None if guess.category == Category.OTHER else guess.confidence,
     )
     statements.note_named(
         session,

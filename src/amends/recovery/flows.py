@@ -100,6 +100,7 @@ def open_case(
     commitment_id: int | None = None,
     opened_at: datetime | None = None,
     judge: bool = True,
+    category_confidence: float | None = None,
 ) -> Case:
     """One case, opened with its single owner and judged as :func:`open_cases` does; the
     SLA clock starts at ``opened_at``; without ``owner_id`` the case is routed
@@ -107,7 +108,15 @@ def open_case(
     if owner_id is None:
         owner_id = cases.default_owner(session, customer_id)
     spec = cases.NewCase(
-        customer_id, owner_id, title, severity, category, origin, commitment_id, opened_at
+        customer_id,
+        owner_id,
+        title,
+        severity,
+        category,
+        origin,
+        commitment_id,
+        opened_at,
+        category_confidence,
     )
     return open_cases(session, actor=actor, now=now, specs=[spec], playbook=playbook, judge=judge)[
         0
@@ -134,6 +143,7 @@ def update_case(
     """
     current = cases.get_case(session, case_id, actor=actor)
     before = current.category
+    guessed = current.category_confidence is not None
     wanted = changes.get("severity")
     if (
         current.repeat_of
@@ -157,8 +167,9 @@ def update_case(
         changes=changes,
         note=reason.strip(),
     )
-    if case.category != before:
-        # Recategorised, the case may now complete (or join) a pattern of its new kind.
+    if case.category != before or (guessed and case.category_confidence is None):
+        # Recategorised (or its guessed category confirmed), the case may now complete
+        # (or join) a pattern of its new kind.
         patterns.detect_pattern(session, case, now=now, policy=playbook.patterns)
     return case
 

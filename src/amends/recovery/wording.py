@@ -65,6 +65,7 @@ RESULTS = {
     "merged": N_("The case was merged into this one. It can be undone for 24 hours."),
     "split": N_("The chosen messages are in this new case now."),
     "unmerged": N_("The merge is undone: both cases are as they were."),
+    "category": N_("The category is set; the change is on the timeline."),
     "statement": N_("Your statement is recorded."),
     "waived": N_("The statement is waived; the reason is on the timeline."),
 }

@@ -36,6 +36,7 @@ VOCABULARY: tuple[str, ...] = (
     N_("late_delivery"),
     N_("billing"),
     N_("quality"),
+    N_("staff_behaviour"),
     N_("communication"),
     N_("other"),
     # TRANSLATORS: case origins (cases.rules.Origin): how the case came to us.
