@@ -54,7 +54,7 @@ from amends.recovery.wording import (
 from amends.surveys import service as surveys
 from amends.web import forms
 from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
-from amends.web.i18n import translations
+from amends.web.i18n import say, translations
 from amends.web.render import render
 from amends.web.session import check_csrf
 
@@ -109,7 +109,12 @@ def _refusal(user: PageUser, exc: AmendsError, form: str) -> Extra:
         text = _("Already done: %(steps)s.") % {
             "steps": ", ".join(_(s) for s in exc.extra["repeated"])
         }
-    generic = not (exc.extra.get("missing") or exc.extra.get("repeated"))
+    # A refusal that says its own sentence ("weather is not a category") says it in the
+    # reader's language rather than the code's general one.
+    own = say(exc.extra.get("said"), _)
+    if own is not None:
+        text = own
+    generic = not (exc.extra.get("missing") or exc.extra.get("repeated") or own)
     return Extra(refusal=Refusal(text, exc.message, exc.code, generic), form=form)
 
 
