@@ -232,9 +232,13 @@ def case_page(
         composer = Composer(text=filled, template=template)
     if composer.text and composer.coach is None:
         composer.coach = coach_view(composer.text, language)
-    recommendation = compensations.recommendation_for(
-        session, case, now=clock.now(), policy=playbook.compensation
+    # The similar cases come in their own request (case_similar below): ranking a million
+    # case texts is the slowest part of the page and nothing else on it waits for it.
+    view = case_views.case_view(
+        session, case_id, actor=user.actor, playbook=playbook, now=clock.now(), with_similar=False
     )
+    # The recommendation shown is the view's (the API's), not worked out a second time.
+    recommendation = view.compensation.recommended
     currency = customer.currency if customer else recommendation.currency
     return render(
         request,
@@ -265,20 +269,7 @@ def case_page(
         kinds=[k.value for k in CompensationKind],
         outcomes=[o.value for o in Outcome],
         colleagues=_colleagues(session, case, customer),
-        facts=CaseFacts(
-            # The similar cases come in their own request (case_similar below): ranking a
-            # million case texts is the slowest part of the page and nothing else on it
-            # waits for it.
-            case_views.case_view(
-                session,
-                case_id,
-                actor=user.actor,
-                playbook=playbook,
-                now=clock.now(),
-                with_similar=False,
-            ),
-            user.ctx.language,
-        ),
+        facts=CaseFacts(view, user.ctx.language),
         can_act=user.actor.allows(Action.WRITE) and case.state is not CaseState.CLOSED,
         can_decide=user.actor.role in {Role.MANAGER, Role.OWNER},
         is_manager=user.actor.role in {Role.MANAGER, Role.OWNER},
