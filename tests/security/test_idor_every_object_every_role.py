@@ -16,12 +16,10 @@ checked with missing ids only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,7 +33,7 @@ from amends.people.rules import OPERATOR, Role
 from amends.surveys import rules as survey_rules
 from amends.winback import rules as winback_rules
 from tests.conftest import PASSWORD, Cast, Person
-from tests.helpers import make_case, make_customer
+from tests.helpers import make_case, make_customer, route_table
 from tests.web.test_pages import csrf_from, sign_in
 
 READ = frozenset({"owner", "manager", "agent", "viewer"})
@@ -198,19 +196,9 @@ RULES: dict[tuple[str, str], Rule] = {
 }
 
 
-def _routes(routes: Sequence[object], prefix: str = "") -> Iterator[tuple[str, str]]:
-    for route in routes:
-        included = getattr(route, "original_router", None)  # an included router, as is
-        if included is not None:
-            inner = prefix + getattr(route, "include_context").prefix  # noqa: B009
-            yield from _routes(included.routes, inner)
-        elif isinstance(route, APIRoute) and "{" in route.path:
-            for method in route.methods:
-                yield method, prefix + route.path
-
-
 def _with_ids(client: TestClient) -> set[tuple[str, str]]:
-    return set(_routes(client.app.routes))  # type: ignore[attr-defined]
+    table = route_table(client.app.routes)  # type: ignore[attr-defined]
+    return {(method, path) for method, path in table if "{" in path}
 
 
 def test_every_route_that_takes_an_id_has_an_access_rule(client: TestClient) -> None:
