@@ -7,9 +7,9 @@ fails the first test until it is given a rule here, so nothing is left uncovered
 
 Every route is asked with ids that name nothing, by every role and by outsiders. The
 routes whose objects the ``world`` fixture makes for real (customers, cases, commitments,
-deliveries, messages, saved replies, people and their tokens) are also asked about those
-real rows by every role the rule does not name; the others (compensations, attachments,
-notifications, outbox rows, patterns, corrective actions, surveys, win-backs) are
+deliveries, messages, compensations, outbox rows, notifications, saved replies, people
+and their tokens) are also asked about those real rows by every role the rule does not
+name; the others (attachments, patterns, corrective actions, surveys, win-backs) are
 checked with missing ids only.
 """
 
@@ -17,22 +17,28 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases import service as cases
+from amends.cases.models import Notification
+from amends.cases.rules import Step
 from amends.clock import FrozenClock
 from amends.config import Settings
 from amends.db import transaction
+from amends.messages.models import OutboxItem
 from amends.people import service as people
 from amends.people.rules import OPERATOR, Role
+from amends.recovery import flows
 from amends.surveys import rules as survey_rules
 from amends.winback import rules as winback_rules
-from tests.conftest import PASSWORD, Cast, Person
+from tests.conftest import DEFAULT_PLAYBOOK, PASSWORD, Cast, Person
 from tests.helpers import make_case, make_customer, route_table
 from tests.web.test_pages import csrf_from, sign_in
 
@@ -161,7 +167,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/cases/{case_id}/coach"): _r(READ, {"text": "x"}, named_employee=True),
     ("POST", "/cases/{case_id}/compensation"): _r(WRITE, {"kind": "credit"}),
     ("POST", "/cases/{case_id}/compensation/{compensation_id}/decision"): _r(
-        MANAGE, {"decision": "reject"}
+        MANAGE, {"decision": "decline"}
     ),
     ("POST", "/cases/{case_id}/handoff"): _r(
         WRITE, {"to_user_id": "0", "reason": "she speaks Slovak"}
@@ -391,6 +397,35 @@ def world(
     assert message.status_code == 201, message.text
     reply = client.post("/api/v1/saved-replies", headers=agent, json=REPLY)
     assert reply.status_code == 201, reply.text
+    # A reply, so an outbox row; a compensation on the named case; the other case handed
+    # to the manager, who is notified.
+    sent = client.post(
+        f"/api/v1/cases/{named['id']}/replies",
+        headers=agent,
+        json={"text": "Dobrý deň, ďakujeme za trpezlivosť; ozveme sa do piatku."},
+    )
+    assert sent.status_code == 201, sent.text
+    handed = client.post(
+        f"/api/v1/cases/{other['id']}/handoff",
+        headers=agent,
+        json={"to_user_id": cast.manager.id, "reason": "she knows this customer"},
+    )
+    assert handed.status_code == 200, handed.text
+    with transaction(sessions) as s:
+        given = flows.perform_steps(
+            s,
+            named["id"],
+            actor=OPERATOR,
+            now=clock.now(),
+            playbook=DEFAULT_PLAYBOOK,
+            steps=[Step.OWN, Step.REMEDY, Step.COMPENSATE],
+            compensation=flows.CompensationInput("credit", Decimal("20"), "EUR", "for the wait"),
+            call_note="Called the customer and told them.",
+        )
+        outbox_id = s.scalar(select(OutboxItem.id).order_by(OutboxItem.id.desc()))
+        notification_id = s.scalar(
+            select(Notification.id).where(Notification.user_id == cast.manager.id)
+        )
     tokens = client.get("/api/v1/tokens", headers=cast.owner.headers, params={"all": "true"})
     theirs = [t["id"] for t in tokens.json() if t.get("user_id") == colleague_id]
     return NOWHERE_IDS | {
@@ -404,7 +439,19 @@ def world(
         "user_id": colleague_id,
         "agent_user": cast.agent.id,
         "token_id": theirs[0] if theirs else NOWHERE,
+        "compensation_id": given.compensation_id or NOWHERE,
+        "item_id": outbox_id or NOWHERE,
+        "notification_id": notification_id or NOWHERE,
     }
+
+
+# Whose the personal objects of the world are: the agent's saved reply, and the
+# notification the manager got when a case was handed to them.
+HOLDERS = {"{reply_id}": "agent", "{notification_id}": "manager"}
+
+
+def _holds(role: str, path: str) -> bool:
+    return any(kind in path and holder == role for kind, holder in HOLDERS.items())
 
 
 def _real(path: str, world: dict[str, int | str]) -> bool:
@@ -423,8 +470,7 @@ def test_roles_the_rule_does_not_name_are_refused_every_real_object(
         for (method, path), rule in sorted(RULES.items()):
             if not _real(path, world):
                 continue
-            own_reply = "{reply_id}" in path and role == "agent"
-            allowed = role in rule.who and (not rule.own or own_reply)
+            allowed = role in rule.who and (not rule.own or _holds(role, path))
             named = rule.named_employee and role == "employee"
             if allowed or named:
                 continue
@@ -447,8 +493,7 @@ def test_every_role_the_rule_names_reads_the_real_object(
         for (method, path), rule in sorted(RULES.items()):
             if method != "GET" or not _real(path, world):
                 continue
-            own_reply = "{reply_id}" in path and role == "agent"
-            allowed = role in rule.who and (not rule.own or own_reply)
+            allowed = role in rule.who and (not rule.own or _holds(role, path))
             if rule.named_employee and role == "employee":
                 allowed = True
             if not allowed:
