@@ -33,6 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import httpx
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -76,6 +77,11 @@ def demo_workspace(env: dict[str, str]) -> str:
     """The demo data loaded into the workspace; an owner's API token."""
     full = {**os.environ, **env}
     subprocess.run([AMENDS, "demo", "--no-serve"], env=full, check=True, capture_output=True)
+    return owner_token(env)
+
+
+def owner_token(env: dict[str, str]) -> str:
+    """A new API token of the demo workspace's owner."""
     from amends.demo.load import read_sign_in
 
     sign_ins = read_sign_in(Path(env["AMENDS_HOME"]))
@@ -83,7 +89,7 @@ def demo_workspace(env: dict[str, str]) -> str:
     owner = sign_ins.rows[0].email
     made = subprocess.run(
         [AMENDS, "tokens", "create", "--user", owner, "--name", "fuzz"],
-        env=full,
+        env={**os.environ, **env},
         check=True,
         capture_output=True,
         text=True,
@@ -94,12 +100,15 @@ def demo_workspace(env: dict[str, str]) -> str:
 class Tally:
     """What the run saw: calls made, answers by class, server errors with a repro."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, env: dict[str, str], base: str) -> None:
         self.token = token
+        self.env, self.base = env, base
+        self.tokens_made = 0
         self.cases = 0
         self.stateful_cases = 0
         self.links = 0
         self.by_class: dict[str, int] = {}
+        self.by_status: dict[str, int] = {}
         self.transport_errors = 0
         self.check_failures: dict[str, int] = {}
         self.server_errors: list[dict[str, Any]] = []
@@ -110,8 +119,12 @@ class Tally:
 
     def record(self, case: schemathesis.Case, response: Any) -> None:
         self.cases += 1
+        if response.status_code == 401:
+            self.rearm()
         key = f"{response.status_code // 100}xx"
         self.by_class[key] = self.by_class.get(key, 0) + 1
+        status = str(response.status_code)
+        self.by_status[status] = self.by_status.get(status, 0) + 1
         if response.status_code < 500:
             return
         label = case.operation.label
@@ -127,6 +140,16 @@ class Tally:
                     "reproduce": curl.replace(self.token, "$AMENDS_TOKEN"),
                 }
             )
+
+    def rearm(self) -> None:
+        """A new token when the run's own is no longer accepted: the API lets an owner
+        revoke their own token, and generated calls do, which would leave the rest of
+        the run asking with a dead token (every answer a 401)."""
+        me = httpx.get(self.base + "/api/v1/me", headers=self.headers(), timeout=30)
+        if me.status_code != 401:
+            return
+        self.token = owner_token(self.env)
+        self.tokens_made += 1
 
     def checks(self, case: schemathesis.Case, response: Any) -> None:
         """The other checks of the in-process test, counted (not fatal) by name."""
@@ -222,7 +245,7 @@ def fuzz(engine: str, seconds: int, seed: int) -> dict[str, Any]:
         token = demo_workspace(env)
         with server(env) as base:
             schema = schemathesis.openapi.from_url(base + "/api/v1/openapi.json")
-            tally = Tally(token)
+            tally = Tally(token, env, base)
             before = os.getloadavg()
             started = time.monotonic()
             deadline = started + seconds
@@ -244,10 +267,12 @@ def fuzz(engine: str, seconds: int, seed: int) -> dict[str, Any]:
         "stateful_cases": tally.stateful_cases,
         "stateful_links": tally.links,
         "answers": dict(sorted(tally.by_class.items())),
+        "answers_by_status": dict(sorted(tally.by_status.items())),
         "server_errors_found": sum(n for k, n in tally.by_class.items() if k >= "5xx"),
         "distinct_server_errors": sorted(f"{op} -> {status}" for op, status in tally.seen),
         "server_errors": tally.server_errors,
         "transport_errors": tally.transport_errors,
+        "tokens_remade": tally.tokens_made,
         "other_check_failures": tally.check_failures,
         "load_average_before": [round(x, 2) for x in before],
         "load_average_after": [round(x, 2) for x in after],
