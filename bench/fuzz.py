@@ -20,6 +20,7 @@ command that repeats the request (the token replaced by ``$AMENDS_TOKEN``).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -81,15 +82,17 @@ def demo_workspace(env: dict[str, str]) -> str:
 
 
 def owner_token(env: dict[str, str]) -> str:
-    """A new API token of the demo workspace's owner."""
-    from amends.demo.load import read_sign_in
-
-    sign_ins = read_sign_in(Path(env["AMENDS_HOME"]))
-    assert sign_ins is not None, "the demo wrote no sign-in file"
-    owner = sign_ins.rows[0].email
+    """A new API token of an active owner: the demo's own, or whoever generated calls
+    made an owner before it deactivated itself (an owner may, when another remains)."""
+    full = {**os.environ, **env}
+    listed = subprocess.run(
+        [AMENDS, "users", "list", "--json"], env=full, check=True, capture_output=True, text=True
+    )
+    users = [json.loads(line) for line in listed.stdout.splitlines() if line.strip()]
+    owner = next(u["email"] for u in users if u["role"] == "owner" and u["active"])
     made = subprocess.run(
         [AMENDS, "tokens", "create", "--user", owner, "--name", "fuzz"],
-        env={**os.environ, **env},
+        env=full,
         check=True,
         capture_output=True,
         text=True,
@@ -143,8 +146,8 @@ class Tally:
 
     def rearm(self) -> None:
         """A new token when the run's own is no longer accepted: the API lets an owner
-        revoke their own token, and generated calls do, which would leave the rest of
-        the run asking with a dead token (every answer a 401)."""
+        revoke their own token or deactivate themselves, and generated calls do, which
+        would leave the rest of the run asking with a dead token (every answer a 401)."""
         me = httpx.get(self.base + "/api/v1/me", headers=self.headers(), timeout=30)
         if me.status_code != 401:
             return
