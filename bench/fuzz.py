@@ -114,6 +114,7 @@ class Tally:
         self.by_status: dict[str, int] = {}
         self.transport_errors = 0
         self.check_failures: dict[str, int] = {}
+        self.check_examples: dict[str, dict[str, Any]] = {}
         self.server_errors: list[dict[str, Any]] = []
         self.seen: set[tuple[str, int]] = set()
 
@@ -158,9 +159,21 @@ class Tally:
         """The other checks of the in-process test, counted (not fatal) by name."""
         try:
             case.validate_response(response, checks=CHECKS)
-        except Exception as failure:  # a check's finding, not a fault of this run
-            name = type(failure).__name__
-            self.check_failures[name] = self.check_failures.get(name, 0) + 1
+        # Schemathesis reports findings as a FailureGroup, a BaseExceptionGroup.
+        except (Exception, BaseExceptionGroup) as failure:
+            found = getattr(failure, "exceptions", None) or [failure]
+            for each in found:
+                name = type(each).__name__
+                self.check_failures[name] = self.check_failures.get(name, 0) + 1
+                if name not in self.check_examples:
+                    self.check_examples[name] = {
+                        "operation": case.operation.label,
+                        "status": response.status_code,
+                        "finding": str(each)[:300],
+                        "reproduce": case.as_curl_command(headers=self.headers()).replace(
+                            self.token, "$AMENDS_TOKEN"
+                        ),
+                    }
 
 
 def stateful_round(schema: Any, tally: Tally, seed: int, examples: int) -> None:
@@ -277,6 +290,7 @@ def fuzz(engine: str, seconds: int, seed: int) -> dict[str, Any]:
         "transport_errors": tally.transport_errors,
         "tokens_remade": tally.tokens_made,
         "other_check_failures": tally.check_failures,
+        "other_check_examples": tally.check_examples,
         "load_average_before": [round(x, 2) for x in before],
         "load_average_after": [round(x, 2) for x in after],
     }
