@@ -8,6 +8,7 @@ import resource
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,27 +44,30 @@ def free_port() -> int:
 def server(env: dict[str, str], *args: str) -> Iterator[str]:
     """Run `amends serve ARGS` until the block ends; yields its base URL."""
     port = free_port()
-    proc = subprocess.Popen(
-        [AMENDS, "serve", "--port", str(port), *args],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    "server did not start: " + (proc.stderr.read().decode() if proc.stderr else "")
-                )
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    # Its log goes to a file, not a pipe nobody reads while it runs: once a long run had
+    # logged 64 KiB the server's next write blocked, and with it the event loop.
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [AMENDS, "serve", "--port", str(port), *args],
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    said = log.read().decode(errors="replace")
+                    raise RuntimeError("server did not start: " + said)
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)

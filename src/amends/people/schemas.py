@@ -52,7 +52,7 @@ class TeamIn(BaseModel):
 class TeamChoice(BaseModel):
     """The team a user is in; null takes them out of any."""
 
-    team_id: int | None = Field(default=None, ge=1)
+    team_id: int | None = Field(default=None, ge=1, le=MAX_DB_INT)
 
 
 class TokenOut(BaseModel):

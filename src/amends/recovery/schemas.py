@@ -191,7 +191,11 @@ class CaseView(CaseOut):
     merged_into: CaseLink | None = None
 
 
-CaseRef = Id | Annotated[str, Field(min_length=1, max_length=20)]
+# Strict: JSON's true would otherwise be read as the number 1, and merge into case 1.
+CaseRef = (
+    Annotated[int, Field(ge=1, le=MAX_DB_INT, strict=True)]
+    | Annotated[str, Field(min_length=1, max_length=20)]
+)
 
 
 class MergeIn(BaseModel):

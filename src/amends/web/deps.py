@@ -10,8 +10,12 @@ from sqlalchemy.orm import Session
 
 from amends.clock import Clock
 from amends.config import Settings
+from amends.db import begin_writing
 from amends.errors import InvalidInput
 from amends.playbook.policy import Playbook
+
+# Methods that only read (RFC 9110): the rest take SQLite's write lock when they begin.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_settings(request: Request) -> Settings:
@@ -41,6 +45,10 @@ def db_session(request: Request) -> Iterator[Session]:
     other request, the health check included.
     """
     with request.app.state.sessions() as session, session.begin():
+        if request.method not in SAFE_METHODS:
+            # A form or API call that changes something: its reads must not make SQLite
+            # refuse its write when another writer got in first (db.begin_writing).
+            begin_writing(session)
         yield session
 
 
