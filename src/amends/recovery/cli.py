@@ -8,13 +8,13 @@ import functools
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from amends.cases import service
 from amends.cases.rules import Category, Outcome, Severity, Step
-from amends.cases.schemas import CaseUpdate, TimelineEventOut
+from amends.cases.schemas import CaseOut, CaseUpdate, TimelineEventOut
 from amends.commitments import ledger
 from amends.commitments.schemas import ValidityOut
 from amends.compensation.schemas import CompensationOut
@@ -301,6 +301,15 @@ def update(
     changes = body.model_dump(exclude_unset=True, exclude={"reason"})
     if not changes:
         raise typer.BadParameter("give --title, --severity or --category")
+    shown = _updated(case_id, changes, reason, as_user)
+    if json_:
+        emit_json(shown)
+    else:
+        out.print(f"{shown.ref}: {shown.severity} · {shown.category} · {shown.title}", markup=False)
+
+
+def _updated(case_id: int, changes: dict[str, Any], reason: str, as_user: str | None) -> CaseOut:
+    """The case after ``flows.update_case``, as the API shows it (update, set-category)."""
     ws = open_workspace()
     with ws.transaction() as session:
         case = flows.update_case(
@@ -312,11 +321,7 @@ def update(
             changes=changes,
             reason=reason,
         )
-        shown = service.present(session, [case])[0]
-    if json_:
-        emit_json(shown)
-    else:
-        out.print(f"{shown.ref}: {shown.severity} · {shown.category} · {shown.title}", markup=False)
+        return service.present(session, [case])[0]
 
 
 @cases_app.command("set-category")
@@ -329,18 +334,7 @@ def set_category(
     json_: Json = False,
 ) -> None:
     """Set (or confirm) a case's category; the change goes on the timeline."""
-    ws = open_workspace()
-    with ws.transaction() as session:
-        case = flows.update_case(
-            session,
-            case_id,
-            actor=people.acting_as(session, as_user, operator=ws.settings.operator),
-            now=ws.clock.now(),
-            playbook=ws.playbook,
-            changes={"category": category},
-            reason=note,
-        )
-        shown = service.present(session, [case])[0]
+    shown = _updated(case_id, {"category": category}, note, as_user)
     if json_:
         emit_json(shown)
     else:
