@@ -17,7 +17,7 @@ from amends.desk.schemas import (
     SavedReplyIn,
     SavedReplyOut,
 )
-from amends.fields import MAX_DB_INT
+from amends.fields import MAX_DB_INT, Language
 from amends.people.deps import ApiActor
 from amends.web.deps import AppClock, DbSession, get_settings
 from amends.web.problems import PROBLEM_RESPONSES
@@ -30,7 +30,7 @@ PathId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 def list_saved_replies(
     session: DbSession,
     actor: ApiActor,
-    language: Annotated[str | None, Query(max_length=5)] = None,
+    language: Annotated[Language | None, Query(max_length=5)] = None,
 ) -> list[SavedReplyOut]:
     """Your own saved replies and your team's (every team's for managers)."""
     found = replies.list_replies(session, actor=actor, language=language)

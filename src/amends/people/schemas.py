@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from amends.fields import MAX_DB_INT, Line
+from amends.fields import MAX_DB_INT, Line, clean_line
 from amends.people.rules import Role
 
 if TYPE_CHECKING:
@@ -46,7 +46,9 @@ class TeamOut(BaseModel):
 
 
 class TeamIn(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    # One line without control characters: a NUL is refused here (PostgreSQL cannot hold
+    # one in text), not met as a server error when the name is looked up.
+    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(clean_line)]
 
 
 class TeamChoice(BaseModel):
