@@ -109,9 +109,10 @@ def _refusal(user: PageUser, exc: AmendsError, form: str) -> Extra:
         text = _("Already done: %(steps)s.") % {
             "steps": ", ".join(_(s) for s in exc.extra["repeated"])
         }
-    # A refusal that says its own sentence ("weather is not a category") says it in the
-    # reader's language rather than the code's general one.
-    own = say(exc.extra.get("said"), _)
+    # A refusal whose code has no sentence of its own here, but that carries one ("weather
+    # is not a category"), says that in the reader's language rather than the general one.
+    specific = exc.code in REFUSALS and exc.code != type(exc).code
+    own = None if specific else say(exc.extra.get("said"), _)
     if own is not None:
         text = own
     generic = not (exc.extra.get("missing") or exc.extra.get("repeated") or own)
