@@ -29,10 +29,19 @@ def armed(settings: Settings, point: str) -> bool:
 
 
 def hold(settings: Settings, point: str) -> None:
-    """Wait here forever when ``point`` is a configured hold point; return otherwise."""
+    """Wait here forever when ``point`` is a configured hold point that no process has
+    stopped at yet in this rehearsal; return otherwise."""
     if not armed(settings, point) or settings.rehearsal_dir is None:
         return
     settings.rehearsal_dir.mkdir(parents=True, exist_ok=True)
+    # One process stops at each point: the first to get there claims it. Another process
+    # armed alike (a colleague retrying the killed one's job) goes on, or the rehearsal
+    # would be left with a second process stopped for good. Removing the claim arms the
+    # point again.
+    try:
+        (settings.rehearsal_dir / f"claimed-{point}").open("x").close()
+    except FileExistsError:
+        return
     marker = settings.rehearsal_dir / f"{point}.{os.getpid()}"
     marker.write_text(str(os.getpid()))
     log.warning("rehearsal: holding at %s (pid %s) until killed", point, os.getpid())
