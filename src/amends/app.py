@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
@@ -31,7 +31,7 @@ from amends.commitments import pages as commitments_pages
 from amends.compensation import api as compensation_api
 from amends.config import Settings
 from amends.customers import api as customers_api
-from amends.db import is_busy, make_engine, make_session_factory
+from amends.db import is_busy, is_nul_in_text, make_engine, make_session_factory
 from amends.demo import is_demo
 from amends.desk import api as desk_api
 from amends.desk import pages as desk_pages
@@ -310,6 +310,17 @@ def create_app(
         if not is_busy(exc):
             raise exc
         return _busy_answer(request)
+
+    @app.exception_handler(DataError)
+    async def _nul(request: Request, exc: DataError) -> Response:
+        if not is_nul_in_text(exc):
+            raise exc
+        # Nothing was written: the statement failed inside its transaction.
+        if _is_api(request):
+            return problems.problem(
+                422, "invalid-input", "Input is invalid", "text must not contain a NUL character"
+            )
+        return await _error_page(request, 422)
 
     return app
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
     event,
     make_url,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.sql import Executable
@@ -209,6 +209,13 @@ def is_busy(exc: BaseException) -> bool:
     if code is not None:
         return int(code) & 0xFF in _SQLITE_LOCK_CODES
     return getattr(exc.orig, "sqlstate", None) == _PG_LOCK_NOT_AVAILABLE
+
+
+def is_nul_in_text(exc: BaseException) -> bool:
+    """PostgreSQL refused a NUL character in text: the input's fault, never ours. (SQLite
+    stores it.) Inputs refuse control characters where they enter; this catches any
+    field that does not yet."""
+    return isinstance(exc, DataError) and "NUL (0x00)" in str(exc.orig)
 
 
 def write_if_free(session: Session, statement: Executable) -> bool:

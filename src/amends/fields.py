@@ -88,13 +88,19 @@ def utc_datetime(value: datetime) -> datetime:
 
 
 def _iso_only(value: object) -> object:
-    # pydantic would read a bare number as a Unix timestamp; a typo like "11" must not
-    # silently become 1970-01-01.
-    if isinstance(value, int | float) or (
-        isinstance(value, str) and value.strip().lstrip("+-").replace(".", "").isdigit()
-    ):
+    # pydantic would read a bare number as a Unix timestamp; a typo like "11" (or "5e-7")
+    # must not silently become 1970-01-01.
+    if isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
         raise ValueError("use an ISO 8601 time with an offset, e.g. 2026-05-05T09:00:00+07:00")
     return value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _strip(value: object) -> object:

@@ -229,3 +229,19 @@ def test_compensation_ledger_csv_neutralises_a_formula_in_a_customer_name(
     first = next(csv.DictReader(io.StringIO(report.content.decode("utf-8-sig"))))
     assert first["group"] == "all"
     assert first["cases"] == "3"
+
+
+def test_a_report_period_given_as_a_number_is_refused_not_read_as_a_unix_time(
+    client: TestClient, cast: Cast
+) -> None:
+    for since in ("11", "5.1126566213586135e-257", "1e5", "nan"):
+        refused = client.get(
+            "/api/v1/reports/recovery", params={"since": since}, headers=cast.manager.headers
+        )
+        assert refused.status_code == 422, (since, refused.text)
+    fine = client.get(
+        "/api/v1/reports/recovery",
+        params={"since": "2026-05-01T00:00:00+02:00"},
+        headers=cast.manager.headers,
+    )
+    assert fine.status_code == 200, fine.text

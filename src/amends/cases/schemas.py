@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from amends.cases.rules import Category, Origin, Severity, case_ref
-from amends.fields import Id, Line, Text, UTCTime
+from amends.fields import Email, Id, Line, Text, UTCTime
 
 if TYPE_CHECKING:
     from amends.cases.models import Case, CaseParticipant
@@ -67,7 +67,7 @@ class WaiverIn(BaseModel):
 
     # The named employee, by id or by email.
     user_id: Id | None = None
-    user: str | None = Field(default=None, max_length=254)
+    user: Email | None = None
     reason: Text = Field(max_length=2000)
 
 

@@ -19,6 +19,7 @@ from amends.errors import Conflict, InvalidInput
 from amends.patterns import actions
 from amends.people.models import User
 from amends.people.rules import Actor
+from amends.text.languages import spoken
 
 MAX_CHANGES_NAMED = 3
 
@@ -88,7 +89,10 @@ def guard(text: str, language: str | None, override_reason: str | None) -> Check
 
     Missing elements are reported but do not block: a short reply may rightly say less.
     """
-    result = check(text, language if language not in (None, "und") else None, required=())
+    # A message in a language the coach does not read (German, or a tag that is no
+    # language) is checked in the language its text is in, as an unlabelled one is.
+    readable = language if language and spoken(language) is not None else None
+    result = check(text, readable, required=())
     if result.blocking and not (override_reason and len(override_reason.strip()) >= 3):
         found = "; ".join(f"{f.code.value}: “{f.excerpt}”" for f in result.blocking)
         raise Conflict(

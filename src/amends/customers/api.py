@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query
 from amends.customers import advocates, service
 from amends.customers.rules import CustomerStatus, Tier
 from amends.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
-from amends.fields import MAX_DB_INT, SearchWords
+from amends.fields import MAX_DB_INT, Language, SearchWords
 from amends.people.deps import ApiActor
 from amends.web.deps import AppClock, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
@@ -30,7 +30,7 @@ def list_customers(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     status: CustomerStatus | None = None,
     tier: Tier | None = None,
-    language: Annotated[str | None, Query(max_length=35)] = None,
+    language: Annotated[Language | None, Query(max_length=35)] = None,
     q: Annotated[
         SearchWords | None, Query(max_length=200, description="name or email contains")
     ] = None,
