@@ -35,3 +35,17 @@ def test_a_merge_or_bulk_merge_into_true_is_refused_and_moves_nothing(
         headers=cast.manager.headers,
     )
     assert by_ref.status_code in (200, 201), by_ref.text
+
+
+def test_a_case_named_with_digits_that_are_not_ascii_is_refused_not_a_server_error(
+    client: TestClient, cast: Cast
+) -> None:
+    # "³" and "①" pass str.isdigit() and then fail int(); "١٢" would be read as 12.
+    customer = make_customer(client, cast.agent)
+    first = make_case(client, cast.agent, customer["id"], cast.agent.id, title="Prvý")
+    for into in ("³", "C-³", "①", "١"):
+        merge = client.post(
+            f"/api/v1/cases/{first['id']}/merge", json={"into": into}, headers=cast.manager.headers
+        )
+        assert merge.status_code == 422, (into, merge.text)
+        assert merge.json()["code"] == "case-ref-invalid"

@@ -19,6 +19,7 @@ from amends.playbook.rules import STEPS as STEPS
 from amends.playbook.rules import Category as Category
 from amends.playbook.rules import Severity as Severity
 from amends.playbook.rules import Step as Step
+from amends.text.digits import is_digits
 
 
 def case_ref(case_id: int) -> str:
@@ -30,7 +31,7 @@ def case_id_of(ref: str | int) -> int:
     """The id a ref names ("C-123", "c-123" or "123"), or InvalidInput."""
     text = str(ref).strip()
     number = text[2:] if text[:2].upper() == "C-" else text
-    if not number.isdigit() or len(number) > 9 or int(number) < 1:
+    if not is_digits(number) or len(number) > 9 or int(number) < 1:
         raise InvalidInput.saying(
             N_("%(ref)s is not a case reference (like C-12)"), code="case-ref-invalid", ref=text
         )

@@ -25,6 +25,7 @@ from amends.paging import Page, paginate
 from amends.people.models import User
 from amends.people.rules import Action, Actor
 from amends.people.service import require
+from amends.text.digits import is_digits
 
 
 def _check_owner(session: Session, owner_id: int | None) -> None:
@@ -229,7 +230,7 @@ def find_commitment(session: Session, key: str, *, actor: Actor) -> Commitment:
     """By numeric id or by external id (as scripts and CSV files refer to them)."""
     require(actor, Action.READ)
     found = None
-    if key.isdigit() and int(key) <= MAX_DB_INT:
+    if is_digits(key) and int(key) <= MAX_DB_INT:
         found = session.get(Commitment, int(key))
     if found is None:
         found = session.scalar(select(Commitment).where(Commitment.external_id == key))

@@ -21,6 +21,7 @@ from amends.fields import MAX_DB_INT
 from amends.people import service as people
 from amends.people.deps import PageUser, SignedIn
 from amends.people.rules import Action
+from amends.text.digits import is_digits
 from amends.web import forms
 from amends.web.deps import AppClock, DbSession, get_settings
 from amends.web.i18n import language_name, refusal, translations
@@ -212,7 +213,7 @@ def _back(result: str) -> Response:
 
 def _scope(value: str) -> int | None:
     """ "" is personal; a team's id otherwise (the service checks the team and the role)."""
-    return int(value) if value.isdigit() and 0 < int(value) <= MAX_DB_INT else None
+    return int(value) if is_digits(value) and 0 < int(value) <= MAX_DB_INT else None
 
 
 @router.post("/settings/replies", response_class=HTMLResponse)

@@ -39,6 +39,7 @@ from amends.people.models import User
 from amends.people.rules import SYSTEM, Staff
 from amends.playbook.policy import Playbook
 from amends.recovery import conversation
+from amends.text.digits import is_digits
 from amends.winback import service as winback
 
 # Unknown domains matched per scan of the contacts. Every scan has exactly this many
@@ -179,7 +180,7 @@ def _gather(
     case_ids |= {v[1] for v in known.latest_from.values()}
     for p in parsed:
         number = (p.case_ref or "").split("-", 1)[-1]
-        if number.isdigit() and len(number) < 10:
+        if is_digits(number) and len(number) < 10:
             case_ids.add(int(number))
     known.merged_into = merge_targets(session, case_ids)
     case_ids |= set(known.merged_into.values())
@@ -233,7 +234,7 @@ def _thread(
             return case
     if parsed.case_ref:
         number = parsed.case_ref.split("-", 1)[-1]
-        if number.isdigit() and len(number) < 10:
+        if is_digits(number) and len(number) < 10:
             case = _own_open_case(known, int(number), customer_id)
             if case is not None:
                 return case

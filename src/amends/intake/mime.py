@@ -15,6 +15,7 @@ from urllib.parse import unquote_to_bytes
 from amends.errors import Quarantined
 from amends.intake.headers import decode_header, to_bytes
 from amends.text.charset import decode_bytes
+from amends.text.digits import is_digits
 
 MiB = 1024 * 1024
 
@@ -225,7 +226,7 @@ def parse_params(value: str | None, languages: Sequence[str]) -> tuple[str, dict
             base, _, index = key.partition("*")
             encoded = index.endswith("*") or index == ""
             number = index.rstrip("*")
-            position = int(number) if number.isdigit() else 0
+            position = int(number) if is_digits(number) else 0
             sections.setdefault(base, []).append((position, encoded, _unquote(raw_value)))
         else:
             plain.setdefault(key, _unquote(raw_value))

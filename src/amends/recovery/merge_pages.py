@@ -18,6 +18,7 @@ from amends.fields import MAX_DB_INT
 from amends.people.deps import SignedIn
 from amends.recovery import bulk, merging
 from amends.recovery.pages import CaseForm, CasePost, Extra, Refusal, case_page
+from amends.text.digits import is_digits
 from amends.web import forms
 from amends.web.deps import AppClock, AppPlaybook, DbSession
 from amends.web.i18n import refusal, translations
@@ -46,7 +47,7 @@ def _refused_page(page: CaseForm, case_id: int, exc: AmendsError, form: str) -> 
 
 
 def _int(value: str) -> int:
-    if not value.strip().isdigit() or len(value.strip()) > 9:
+    if not is_digits(value.strip()) or len(value.strip()) > 9:
         raise InvalidInput(f"{value!r} is not a choice here", code="invalid-input")
     return int(value)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from amends.errors import N_, InvalidInput
+from amends.text.digits import is_digits
 from amends.text.languages import spoken
 
 CSAT_SCALE = range(1, 6)
@@ -128,7 +129,7 @@ def _whole(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
+    if isinstance(value, str) and is_digits(value.strip()) and len(value.strip()) <= 3:
         return int(value.strip())
     return None
 

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from amends.errors import AmendsError, PayloadTooLarge
+from amends.text.digits import is_digits
 from amends.web.session import CSRF_COOKIE, check_csrf
 from amends.web.vocabulary import N_
 
@@ -93,7 +94,7 @@ class BodyLimit:
         kind = self.caps.kind_of(scope["path"], headers.get("content-type", ""))
         cap = self.caps.cap(kind)
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > cap:
+        if is_digits(declared) and int(declared) > cap:
             await self._answer(scope, receive, send, too_large(cap))
             return
         if kind == "upload":

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from babel.dates import get_day_names
 from babel.lists import format_list
 
+from amends.text.digits import is_digits
 from amends.web.i18n import translations
 
 _DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -30,7 +31,7 @@ def _parts(rule: str) -> dict[str, str] | None:
 
 def _interval(parts: dict[str, str]) -> int | None:
     text = parts.pop("INTERVAL", "1")
-    return int(text) if text.isdigit() and int(text) > 0 else None
+    return int(text) if is_digits(text) and int(text) > 0 else None
 
 
 def _day_of_month(day: int, language: str) -> str:
@@ -97,7 +98,7 @@ def _monthly(
                 "every %(n)s months on the last day",
                 every,
             ) % {"n": every}
-        if not text.isdigit() or not 1 <= int(text) <= 31:
+        if not is_digits(text) or not 1 <= int(text) <= 31:
             return None
         day = _day_of_month(int(text), language)
         if every == 1:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from amends.errors import N_, InvalidTransition
+from amends.text.digits import is_digits
 
 
 class WinbackStatus(StrEnum):
@@ -107,7 +108,7 @@ def sign(secret: str, winback_id: int) -> str:
 def verify(secret: str, token: str) -> int | None:
     """The sequence a token names, or None for anything not signed by this workspace."""
     head, _, mac = token.partition(".")
-    if not head.isdigit() or len(head) > 18 or not mac:
+    if not is_digits(head) or len(head) > 18 or not mac:
         return None
     winback_id = int(head)
     if not hmac.compare_digest(mac.encode(), _mac(secret, winback_id).encode()):
