@@ -14,39 +14,34 @@ def _armed(folder: Path) -> Settings:
     return Settings(rehearsal_hold=(rehearsal.SWEEP_BEFORE_COMMIT,), rehearsal_dir=folder)
 
 
-def test_the_first_process_holds_and_a_second_armed_alike_goes_on(tmp_path: Path) -> None:
-    settings = _armed(tmp_path / "held")
-    first = threading.Thread(
+def _reach(settings: Settings, wait: float) -> threading.Thread:
+    """A process (a thread here) reaching the sweep's hold point; still alive after
+    ``wait`` seconds when it stopped there."""
+    thread = threading.Thread(
         target=rehearsal.hold, args=(settings, rehearsal.SWEEP_BEFORE_COMMIT), daemon=True
     )
-    first.start()
-    first.join(timeout=0.5)
+    thread.start()
+    thread.join(timeout=wait)
+    return thread
+
+
+def test_the_first_process_holds_and_a_second_armed_alike_goes_on(tmp_path: Path) -> None:
+    settings = _armed(tmp_path / "held")
+    first = _reach(settings, 0.5)
     assert first.is_alive(), "the first to reach the point stops there"
     assert [p.name for p in (tmp_path / "held").glob(f"{rehearsal.SWEEP_BEFORE_COMMIT}.*")]
     # The same point again (another worker retrying the job): it returns at once.
-    second = threading.Thread(
-        target=rehearsal.hold, args=(settings, rehearsal.SWEEP_BEFORE_COMMIT), daemon=True
-    )
-    second.start()
-    second.join(timeout=5)
+    second = _reach(settings, 5)
     assert not second.is_alive(), "a second process stopped at a point already held"
 
 
 def test_removing_the_claim_arms_the_point_again(tmp_path: Path) -> None:
     held = tmp_path / "held"
     settings = _armed(held)
-    first = threading.Thread(
-        target=rehearsal.hold, args=(settings, rehearsal.SWEEP_BEFORE_COMMIT), daemon=True
-    )
-    first.start()
-    first.join(timeout=0.5)
+    _reach(settings, 0.5)
     for marker in held.glob("*"):
         marker.unlink()
-    again = threading.Thread(
-        target=rehearsal.hold, args=(settings, rehearsal.SWEEP_BEFORE_COMMIT), daemon=True
-    )
-    again.start()
-    again.join(timeout=0.5)
+    again = _reach(settings, 0.5)
     assert again.is_alive()
 
 

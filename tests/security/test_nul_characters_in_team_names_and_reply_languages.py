@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import Cast
 from tests.helpers import make_case, make_customer
-from tests.web.test_pages import csrf_from
+from tests.web.test_pages import try_sign_in
 
 
 def test_a_team_name_with_a_nul_is_refused_and_a_plain_one_is_made(
@@ -67,15 +67,6 @@ def test_a_waiver_naming_the_employee_by_an_address_with_a_nul_is_refused(
 def test_signing_in_with_a_nul_in_the_address_is_refused_not_a_server_error(
     client: TestClient, cast: Cast
 ) -> None:
-    page = client.get("/signin")
-    answer = client.post(
-        "/signin",
-        data={
-            "email": "owner\x00@example.com",
-            "password": "whatever it is",
-            "csrf_token": csrf_from(page.text),
-        },
-        follow_redirects=False,
-    )
+    answer = try_sign_in(client, "owner\x00@example.com", "whatever it is")
     assert answer.status_code < 500, answer.text
     assert "amends_session" not in answer.cookies

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -22,42 +21,32 @@ from amends.people import service as people
 from amends.people.models import User
 from amends.people.rules import FAILURES_PER_ADDRESS, FAILURES_PER_CLIENT
 from tests.conftest import PASSWORD, Cast
-from tests.web.test_pages import csrf_from
-
-
-def _post(client: TestClient, email: str, password: str, **headers: str) -> httpx.Response:
-    form = client.get("/signin")
-    return client.post(
-        "/signin",
-        data={"email": email, "password": password, "csrf_token": csrf_from(form.text)},
-        headers=headers,
-        follow_redirects=False,
-    )
+from tests.web.test_pages import try_sign_in
 
 
 def test_nothing_limits_sign_in_attempts_the_right_password_is_refused_after_five_wrong(
     client: TestClient, cast: Cast, clock: FrozenClock
 ) -> None:
     for _ in range(FAILURES_PER_ADDRESS):
-        assert _post(client, cast.agent.email, "wrong password!").status_code == 401
-    throttled = _post(client, cast.agent.email, PASSWORD)
+        assert try_sign_in(client, cast.agent.email, "wrong password!").status_code == 401
+    throttled = try_sign_in(client, cast.agent.email, PASSWORD)
     assert throttled.status_code == 429
     assert "Too many failed sign-ins" in throttled.text
     assert 'name="password"' in throttled.text  # the form is shown again
     assert int(throttled.headers["retry-after"]) == 15 * 60
     # Another address from the same client is not locked out by someone else's guesses.
-    assert _post(client, cast.manager.email, PASSWORD).status_code == 303
+    assert try_sign_in(client, cast.manager.email, PASSWORD).status_code == 303
 
     clock.advance(timedelta(minutes=15, seconds=1))
-    assert _post(client, cast.agent.email, PASSWORD).status_code == 303
+    assert try_sign_in(client, cast.agent.email, PASSWORD).status_code == 303
 
 
 def test_nothing_limits_sign_in_attempts_a_script_gets_429_problem_json(
     client: TestClient, cast: Cast
 ) -> None:
     for _ in range(FAILURES_PER_ADDRESS):
-        _post(client, cast.agent.email, "wrong password!")
-    response = _post(client, cast.agent.email, PASSWORD, accept="application/json")
+        try_sign_in(client, cast.agent.email, "wrong password!")
+    response = try_sign_in(client, cast.agent.email, PASSWORD, accept="application/json")
     assert response.status_code == 429
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] == "sign-in-throttled"
@@ -68,8 +57,8 @@ def test_nothing_limits_sign_in_attempts_the_refusal_is_in_the_visitors_language
     client: TestClient, cast: Cast
 ) -> None:
     for _ in range(FAILURES_PER_ADDRESS):
-        _post(client, cast.agent.email, "wrong password!")
-    response = _post(client, cast.agent.email, PASSWORD, **{"accept-language": "th"})
+        try_sign_in(client, cast.agent.email, "wrong password!")
+    response = try_sign_in(client, cast.agent.email, PASSWORD, **{"accept-language": "th"})
     assert response.status_code == 429
     assert "Too many" not in response.text
     assert "ลองใหม่" in response.text
@@ -79,8 +68,8 @@ def test_nothing_limits_sign_in_attempts_one_client_guessing_many_addresses_is_s
     client: TestClient, cast: Cast
 ) -> None:
     for n in range(FAILURES_PER_CLIENT):
-        assert _post(client, f"nobody{n}@example.com", "guess guess").status_code == 401
-    assert _post(client, cast.viewer.email, PASSWORD).status_code == 429
+        assert try_sign_in(client, f"nobody{n}@example.com", "guess guess").status_code == 401
+    assert try_sign_in(client, cast.viewer.email, PASSWORD).status_code == 429
 
 
 def test_nothing_limits_sign_in_attempts_servers_share_the_count_through_the_database(
@@ -92,9 +81,9 @@ def test_nothing_limits_sign_in_attempts_servers_share_the_count_through_the_dat
     ):
         for n in range(FAILURES_PER_ADDRESS):
             server = first if n % 2 else second
-            assert _post(server, cast.agent.email, "wrong password!").status_code == 401
-        assert _post(first, cast.agent.email, PASSWORD).status_code == 429
-        assert _post(second, cast.agent.email, PASSWORD).status_code == 429
+            assert try_sign_in(server, cast.agent.email, "wrong password!").status_code == 401
+        assert try_sign_in(first, cast.agent.email, PASSWORD).status_code == 429
+        assert try_sign_in(second, cast.agent.email, PASSWORD).status_code == 429
 
 
 @pytest.fixture

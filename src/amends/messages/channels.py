@@ -27,6 +27,7 @@ from amends.messages import sealing
 from amends.messages.models import MailChannel
 from amends.people import service as people
 from amends.people.rules import Action, Actor
+from amends.text.digits import is_digits
 
 Kind = Literal["smtp", "imap"]
 KINDS: tuple[Kind, ...] = ("smtp", "imap")
@@ -273,7 +274,7 @@ def checked(kind: Kind, change: ChannelChange) -> dict[str, Any]:
 
 def _port(value: str | int) -> int:
     text = str(value).strip()
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 65535:
+    if not is_digits(text) or not 1 <= int(text) <= 65535:
         raise _refuse(N_("The port is a whole number from 1 to 65535."), "port")
     return int(text)
 
