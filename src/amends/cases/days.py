@@ -15,8 +15,9 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import Integer, String, and_, column, func, or_, select, table
+from sqlalchemy import Integer, Select, String, and_, column, func, or_, select, table
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
@@ -35,6 +36,26 @@ DAY_ROWS = table(
 )
 
 _DAY = timedelta(days=1)
+S = TypeVar("S", bound=Select[Any])
+
+
+def opened_within(
+    stmt: S,
+    rows: Any,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    owners: Collection[int] | None,
+) -> S:
+    """``stmt`` narrowed to the rows (of a view with ``opened_at`` and ``owner_id``) of
+    the cases opened in [since, until) and owned by one of ``owners``, where given."""
+    if since is not None:
+        stmt = stmt.where(rows.opened_at >= since)
+    if until is not None:
+        stmt = stmt.where(rows.opened_at < until)
+    if owners is not None:
+        stmt = stmt.where(rows.owner_id.in_(list(owners)))
+    return stmt
 
 
 def _midnight(moment: datetime) -> datetime:
@@ -98,12 +119,7 @@ def day_counts(
         stmt = select(where, rows.metric, rows.value, func.sum(rows.n)).where(
             or_(*spans), rows.metric.in_(list(metrics))
         )
-        if since is not None:
-            stmt = stmt.where(rows.opened_at >= since)
-        if until is not None:
-            stmt = stmt.where(rows.opened_at < until)
-        if owners is not None:
-            stmt = stmt.where(rows.owner_id.in_(list(owners)))
+        stmt = opened_within(stmt, rows, since=since, until=until, owners=owners)
         stmt = stmt.group_by(where, rows.metric, rows.value)
         for index, metric, value, n in session.execute(stmt):
             counts[int(index)][(metric, value)] += int(n)

@@ -37,8 +37,8 @@ def recovery_paradox(
     require(actor, Action.READ)
     # Each group is a condition on the customer's own row: the triggers keep there when
     # their first case was opened and their latest recovered closure (migration y029).
-    # Only a period that ends before now asks the cases whether a recovery fell inside
-    # it, and only for the customers with one since its start.
+    # The row keeps only the latest recovery, so a period with an end also asks the
+    # cases whether one fell inside it, for the customers with one since its start.
     recovered: list[ColumnElement[bool]] = [Customer.recovered_at.is_not(None)]
     people: list[ColumnElement[bool]] = [Customer.is_lead.is_(False)]
     answered: list[ColumnElement[bool]] = [Survey.answered_at.is_not(None)]

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from amends.cases.days import day_counts
+from amends.cases.days import day_counts, opened_within
 from amends.cases.models import Case
 from amends.db import EnumText
 from amends.people.models import User
@@ -135,12 +135,7 @@ def counted_tallies(
     """
     rows = _TALLY_ROWS.c
     stmt = select(rows.owner_id, rows.category, rows.metric, rows.value, func.sum(rows.n))
-    if since is not None:
-        stmt = stmt.where(rows.opened_at >= since)
-    if until is not None:
-        stmt = stmt.where(rows.opened_at < until)
-    if owners is not None:
-        stmt = stmt.where(rows.owner_id.in_(list(owners)))
+    stmt = opened_within(stmt, rows, since=since, until=until, owners=owners)
     stmt = stmt.group_by(rows.owner_id, rows.category, rows.metric, rows.value)
     return {
         (owner, category, metric, value): int(n)
@@ -167,19 +162,14 @@ def _grouped_tallies(
         source = select(
             kept.owner_id, kept.category, type_coerce(kept.metric, String), kept.value, kept.n
         ).where(kept.n != 0)
-        owner_column = kept.owner_id
+        if owners is not None:
+            source = source.where(kept.owner_id.in_(list(owners)))
     else:
         rows = _TALLY_ROWS.c
         source = select(
             rows.owner_id, rows.category, type_coerce(rows.metric, String), rows.value, rows.n
         )
-        if since is not None:
-            source = source.where(rows.opened_at >= since)
-        if until is not None:
-            source = source.where(rows.opened_at < until)
-        owner_column = rows.owner_id
-    if owners is not None:
-        source = source.where(owner_column.in_(list(owners)))
+        source = opened_within(source, rows, since=since, until=until, owners=owners)
     tallied = source.cte("tallied")
     c = tallied.c
     nothing = null()
