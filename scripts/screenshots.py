@@ -82,7 +82,8 @@ def shoot_all(base: str, email: str, password: str, out: Path) -> None:
             page.fill("input[name=email]", email)
             page.fill("input[name=password]", password)
             page.click("form[action='/signin'] button[type=submit]")
-            page.wait_for_url("**/cases**")
+            # Owners and managers land on their dashboard, everyone else on the inbox.
+            page.wait_for_url(lambda url: "/signin" not in url)
             # The user's language, chosen with the switcher every page carries.
             page.select_option("#ui-language", language)
             page.click("form.language button[type=submit]")
@@ -107,6 +108,18 @@ def shoot_all(base: str, email: str, password: str, out: Path) -> None:
             _shoot(page, out, f"{language}-settings-people")
             page.goto(base + "/outbox")
             _shoot(page, out, f"{language}-outbox")
+            # The manager's side.
+            for path, name in (
+                ("/", "dashboard"),
+                ("/reports", "report-recovery"),
+                ("/reports/compensation", "report-compensation"),
+                ("/customers", "customers"),
+                ("/commitments", "commitments"),
+                ("/themes", "themes"),
+                ("/actions", "actions"),
+            ):
+                page.goto(base + path)
+                _shoot(page, out, f"{language}-{name}")
             page.goto(base + "/cases/abc")
             _shoot(page, out, f"{language}-error")
             context.close()
