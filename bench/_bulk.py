@@ -12,8 +12,7 @@ it:
 - PostgreSQL: the tables are filled with COPY while triggers and secondary indexes are
   off (``session_replication_role = replica``, indexes dropped and made again after),
   then the derived tables are written in one statement each, with the SQL of the
-  migrations that define them (s008's case text, c008's ``case_tally_rows`` view,
-  y029's day tallies, category hits and customer marks).
+  migrations that define them (s008's case text, c008's ``case_tally_rows`` view).
   A trigger per row and an index entry per row would cost hours at a million cases.
 - SQLite: plain INSERTs in large transactions, so every trigger runs as it does for
   real mail (the FTS5 tables have no faster way in); ``amends_fold`` is registered on
@@ -369,11 +368,6 @@ def write_postgresql(url: str, corpus: Corpus) -> None:
             " SELECT owner_id, category, metric, value, sum(n) FROM case_tally_rows"
             " GROUP BY owner_id, category, metric, value"
         )
-        y029 = _migration("*_dashboard_day_tallies.py")
-        progress("case_day_tallies, category_hits and the customers' marks (y029)")
-        db.execute(y029.REFILL)
-        db.execute(y029.MARK_ALL)
-        db.execute(y029.HITS_REFILL)
         _build_indexes(url, derived)
         side.join()
         progress("VACUUM ANALYZE")

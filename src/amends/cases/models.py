@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, text
@@ -245,55 +244,3 @@ class CaseMerge(Base):
     undone_at: Mapped[datetime | None]
     undone_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     moved: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
-EVERY_OWNER = 0  # the owner_id of CaseDayTally's rows over every owner
-
-
-class CaseDayTally(Base):
-    """A running count per opening day (UTC) and owner: cases opened (``cases``, by
-    category), still open (``open``), and each clock met ("1") or missed ("0")
-    (``ack_within``, ``remedy_within``, ``close_within``); owner 0 (no user's id) holds
-    the sum over every owner.
-
-    Kept by database triggers on ``cases`` from the view ``case_day_rows`` (migration
-    y029), never written by the application; read through ``amends.cases.days``.
-    """
-
-    __tablename__ = "case_day_tallies"
-
-    metric: Mapped[str] = mapped_column(String(20), primary_key=True)
-    owner_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    day: Mapped[date] = mapped_column(primary_key=True)
-    value: Mapped[str] = mapped_column(String(30), primary_key=True)
-    n: Mapped[int]
-
-
-class CategoryHit(Base):
-    """A customer's latest case in one category, with the customer's currency, status and
-    monthly value beside it: the themes' customers hit in a window are one index range.
-
-    Kept by database triggers on ``cases`` and ``customers`` (migration y029), never
-    written by the application.
-    """
-
-    __tablename__ = "category_hits"
-    __table_args__ = (
-        Index(
-            "ix_category_hits_recent",
-            "last_opened_at",
-            "category",
-            "currency",
-            "status",
-            "recurring_value",
-        ),
-    )
-
-    customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    )
-    category: Mapped[Category] = mapped_column(EnumText(Category, 30), primary_key=True)
-    last_opened_at: Mapped[datetime]
-    currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(20))
-    recurring_value: Mapped[Decimal]

@@ -39,10 +39,6 @@ class Customer(Base):
     # Their latest win-back sequence as shown with them ({"id", "status", ...}), kept by
     # amends.winback, which sits above this domain: the customer's own view reads it here.
     winback: Mapped[dict[str, Any] | None]
-    # When their first case was opened and their latest case closed as retained or won
-    # back: kept by database triggers on ``cases`` (migration y029), never written here.
-    first_case_at: Mapped[datetime | None]
-    recovered_at: Mapped[datetime | None]
 
     contacts: Mapped[list[Contact]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", order_by="Contact.id"

@@ -17,8 +17,7 @@ from sqlalchemy import case as when
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from amends.cases.days import day_counts
-from amends.cases.models import Case, CategoryHit
+from amends.cases.models import Case
 from amends.customers.models import Customer
 from amends.patterns.models import Pattern, PatternCase
 from amends.patterns.rules import PatternStatus, trend
@@ -56,44 +55,38 @@ def themes(
     revenue at stake (in the workspace currency) first, then the most customers."""
     require(actor, Action.READ)
     start, previous_start = now - window, now - 2 * window
-    # Cases by category in the window before [previous_start, start) and in this one
-    # [start, now], from the day tallies (exact: the cut days come from the cases).
-    until = now + timedelta(microseconds=1)
-    cuts = [previous_start, start, until]
-    counts = day_counts(session, cuts, ("cases",), None, since=previous_start, until=until)
+    in_current = when((Case.opened_at >= start, 1), else_=0)
+    in_window = (Case.opened_at >= previous_start, Case.opened_at <= now)
     by_category: dict[str, _Tally] = defaultdict(_Tally)
-    for (_, category), n in counts[1].items():
-        by_category[category].previous += n
-    for (_, category), n in counts[2].items():
-        by_category[category].current += n
-    # Each customer hit counts once per category, and only a customer not yet gone keeps
-    # their value at stake: the kept hits (a customer's latest case per category, with
-    # their currency, status and value) give it in one index range, summed in the
-    # database. Only a hit whose latest case is later than now (a clock set back) asks
-    # the cases whether one fell in [start, now].
-    hits = CategoryHit.__table__.c
-    staying = hits.status.not_in(GONE)
-    summed = select(
-        hits.category,
-        hits.currency,
-        func.count(),
-        func.count(when((staying, 1))),
-        func.sum(when((staying, hits.recurring_value))),
-    ).group_by(hits.category, hits.currency)
-    in_window = (
-        select(Case.id)
-        .where(Case.customer_id == hits.customer_id, Case.category == hits.category)
-        .where(Case.opened_at >= start, Case.opened_at <= now)
-        .exists()
-    )
-    # Two statements, not one with OR: PostgreSQL prices the probe for every hit and
-    # then compiles the whole query (JIT), which costs more than the query itself.
-    for query in (
-        summed.where(hits.last_opened_at >= start, hits.last_opened_at <= now),
-        summed.where(hits.last_opened_at > now, in_window),
+    for category, current, n in session.execute(
+        select(Case.category, func.sum(in_current), func.count())
+        .where(*in_window)
+        .group_by(Case.category)
     ):
-        for category, cur, customers, stay, value in session.execute(query):
-            by_category[category].hit(customers, cur, stay, Decimal(value or 0))
+        by_category[category].current = int(current or 0)
+        by_category[category].previous = n - int(current or 0)
+    # Each customer hit counts once per category, and only a customer not yet gone keeps
+    # their value at stake: summed in the database, a row per category and currency
+    # whatever the number of cases or customers.
+    hit = (
+        select(Case.category, Case.customer_id)
+        .where(Case.opened_at >= start, Case.opened_at <= now)
+        .distinct()
+        .subquery()
+    )
+    staying = Customer.status.not_in(GONE)
+    for category, cur, customers, stay, value in session.execute(
+        select(
+            hit.c.category,
+            Customer.currency,
+            func.count(),
+            func.count(when((staying, 1))),
+            func.sum(when((staying, Customer.recurring_value))),
+        )
+        .join(Customer, Customer.id == hit.c.customer_id)
+        .group_by(hit.c.category, Customer.currency)
+    ):
+        by_category[category].hit(customers, cur, stay, Decimal(value or 0))
 
     by_pattern: dict[int, _Tally] = defaultdict(_Tally)
     patterns = {

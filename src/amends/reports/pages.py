@@ -114,11 +114,9 @@ def _dashboard_charts(
         [(_("Cases"), [row["cases"] for row in ack])],
     )
     weeks = report["sla_by_week"]
-    # Weeks start at midnight UTC (reports.rules.week_starts): their first day as a UTC
-    # date, which a time zone west of UTC would show as the day before.
     charts["weekly"] = _chart(
         "line",
-        [i18n.day(datetime.fromisoformat(w["week_start"]), language, "UTC") for w in weeks],
+        [i18n.day(datetime.fromisoformat(w["week_start"]), language, ui.timezone) for w in weeks],
         [
             (_("Acknowledged in time"), [w["ack_within_sla_pct"] for w in weeks]),
             (_("Remedied in time"), [w["remedy_within_sla_pct"] for w in weeks]),

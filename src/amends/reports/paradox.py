@@ -13,8 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy import case as when
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
@@ -35,52 +34,43 @@ def recovery_paradox(
     until: datetime | None = None,
 ) -> dict[str, Any]:
     require(actor, Action.READ)
-    # Each group is a condition on the customer's own row: the triggers keep there when
-    # their first case was opened and their latest recovered closure (migration y029).
-    # The row keeps only the latest recovery, so a period with an end also asks the
-    # cases whether one fell inside it, for the customers with one since its start.
-    recovered: list[ColumnElement[bool]] = [Customer.recovered_at.is_not(None)]
+    # Each group is a condition on the customer, counted in the database: whether they
+    # have such a case is one probe of a small index per customer (ix_cases_recovered,
+    # ix_cases_customer_opened), never a list of every case's customer, and only the
+    # counts by status and the survey answers come back.
+    closed: list[ColumnElement[bool]] = [Case.customer_id == Customer.id]
+    closed += [Case.state == CaseState.CLOSED, Case.outcome.in_(RECOVERED)]
+    failed: list[ColumnElement[bool]] = [Case.customer_id == Customer.id]
     people: list[ColumnElement[bool]] = [Customer.is_lead.is_(False)]
     answered: list[ColumnElement[bool]] = [Survey.answered_at.is_not(None)]
     answered.append(Survey.csat.is_not(None))
     if since is not None:
-        recovered.append(Customer.recovered_at >= since)
+        closed.append(Case.closed_at >= since)
         answered.append(Survey.answered_at >= since)
     if until is not None:
-        closed: list[ColumnElement[bool]] = [Case.customer_id == Customer.id]
-        closed += [Case.state == CaseState.CLOSED, Case.outcome.in_(RECOVERED)]
         closed.append(Case.closed_at < until)
-        if since is not None:
-            closed.append(Case.closed_at >= since)
-        recovered.append(select(Case.id).where(*closed).exists())
+        failed.append(Case.opened_at < until)
         people.append(Customer.created_at < until)
-        people.append(or_(Customer.first_case_at.is_(None), Customer.first_case_at >= until))
         answered.append(Survey.answered_at < until)
-    else:
-        people.append(Customer.first_case_at.is_(None))
-    # Both groups in one pass over the customers, and their survey answers in another.
-    members = {"recovered": and_(*recovered), "never_failed": and_(*people)}
-    either = or_(*members.values())
-    statuses: dict[str, list[str]] = {name: [] for name in members}
-    for status, *counts in session.execute(
-        select(Customer.status, *(func.count().filter(c) for c in members.values()))
-        .where(either)
-        .group_by(Customer.status)
-    ):
-        for name, n in zip(members, counts, strict=True):
-            statuses[name] += [str(status)] * n
-    scores: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in members}
-    for score, recommend, *belongs in session.execute(
-        select(Survey.csat, Survey.nps, *(when((c, 1), else_=0) for c in members.values()))
-        .join(Customer, Customer.id == Survey.customer_id)
-        .where(*answered, either)
-    ):
-        for name, member in zip(members, belongs, strict=True):
-            if member:
-                csat, nps = scores[name]
-                csat += [int(score)] if score is not None else []
-                nps += [int(recommend)] if recommend is not None else []
-    groups = {name: satisfaction_group(statuses[name], *scores[name]) for name in members}
+    members: dict[str, list[ColumnElement[bool]]] = {
+        "recovered": [select(Case.id).where(*closed).exists()],
+        "never_failed": [*people, ~select(Case.id).where(*failed).exists()],
+    }
+    groups: dict[str, dict[str, Any]] = {}
+    for name, condition in members.items():
+        statuses: list[str] = []
+        for status, n in session.execute(
+            select(Customer.status, func.count()).where(*condition).group_by(Customer.status)
+        ):
+            statuses += [str(status)] * n
+        answers = session.execute(
+            select(Survey.csat, Survey.nps)
+            .join(Customer, Customer.id == Survey.customer_id)
+            .where(*answered, *condition)
+        ).all()
+        csat = [int(score) for score, _ in answers if score is not None]
+        nps = [int(recommend) for _, recommend in answers if recommend is not None]
+        groups[name] = satisfaction_group(statuses, csat, nps)
     return {
         "since": since.isoformat() if since else None,
         "until": until.isoformat() if until else None,

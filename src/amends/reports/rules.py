@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -104,15 +104,9 @@ def banded(histogram: dict[int, int], bounds: tuple[int | None, ...]) -> list[di
 
 
 def week_starts(end: datetime, since: datetime | None, weeks: int = WEEKS_SHOWN) -> list[datetime]:
-    """The starts of the seven-day weeks up to ``end``, oldest first: ``weeks`` of them,
-    fewer when ``since`` comes later (the first week then starts at ``since``).
-
-    Weeks run from midnight UTC, the last one ending at ``end`` (today counts with the
-    six days before it), so that whole days of them come from the day tallies.
-    """
-    midnight = end.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    last = midnight if midnight == end else midnight + timedelta(days=1)
-    starts = [last - timedelta(days=7 * (weeks - i)) for i in range(weeks)]
+    """The starts of the seven-day weeks that end at ``end``, oldest first: ``weeks`` of
+    them, fewer when ``since`` comes later (the first week then starts at ``since``)."""
+    starts = [end - timedelta(days=7 * (weeks - i)) for i in range(weeks)]
     if since is None:
         return starts
     kept = [s for s in starts if s >= since]

@@ -8,21 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    DateTime,
-    Integer,
-    String,
-    column,
-    func,
-    null,
-    select,
-    table,
-    type_coerce,
-    union_all,
-)
+from sqlalchemy import DateTime, Integer, String, column, func, select, table, type_coerce
+from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
-from amends.cases.days import day_counts, opened_within
 from amends.cases.models import Case
 from amends.db import EnumText
 from amends.people.models import User
@@ -135,51 +124,18 @@ def counted_tallies(
     """
     rows = _TALLY_ROWS.c
     stmt = select(rows.owner_id, rows.category, rows.metric, rows.value, func.sum(rows.n))
-    stmt = opened_within(stmt, rows, since=since, until=until, owners=owners)
+    if since is not None:
+        stmt = stmt.where(rows.opened_at >= since)
+    if until is not None:
+        stmt = stmt.where(rows.opened_at < until)
+    if owners is not None:
+        stmt = stmt.where(rows.owner_id.in_(list(owners)))
     stmt = stmt.group_by(rows.owner_id, rows.category, rows.metric, rows.value)
     return {
         (owner, category, metric, value): int(n)
         for owner, category, metric, value, n in session.execute(stmt)
         if n
     }
-
-
-def _grouped_tallies(
-    session: Session,
-    *,
-    since: datetime | None,
-    until: datetime | None,
-    owners: Collection[int] | None,
-) -> list[tuple[Any, ...]]:
-    """The tallies of the cases opened in [since, until) summed by owner (category None)
-    and by category (owner None): (owner_id, category, metric, value, n) rows.
-
-    Over all time they are the kept ``case_tallies``; over a window, the view they are
-    kept from (``case_tally_rows``), read once.
-    """
-    if since is None and until is None:
-        kept = CaseTally.__table__.c
-        source = select(
-            kept.owner_id, kept.category, type_coerce(kept.metric, String), kept.value, kept.n
-        ).where(kept.n != 0)
-        if owners is not None:
-            source = source.where(kept.owner_id.in_(list(owners)))
-    else:
-        rows = _TALLY_ROWS.c
-        source = select(
-            rows.owner_id, rows.category, type_coerce(rows.metric, String), rows.value, rows.n
-        )
-        source = opened_within(source, rows, since=since, until=until, owners=owners)
-    tallied = source.cte("tallied")
-    c = tallied.c
-    nothing = null()
-    by_owner = select(c.owner_id, type_coerce(nothing, String), c[2], c.value, func.sum(c.n))
-    by_category = select(type_coerce(nothing, Integer), c.category, c[2], c.value, func.sum(c.n))
-    stmt = union_all(
-        by_owner.group_by(c.owner_id, c[2], c.value),
-        by_category.group_by(c.category, c[2], c.value),
-    )
-    return [(o, cat, m, v, int(n)) for o, cat, m, v, n in session.execute(stmt) if n]
 
 
 def recovery_report(
@@ -196,8 +152,6 @@ def recovery_report(
 
     Over all time it sums the trigger-kept tallies (a few thousand rows however many
     cases there are); a time window needs the cases themselves, in one grouped scan.
-    Either is summed in the database by owner and by category, so only those sums
-    come back.
     Given ``now``, it adds attainment week by week and the open cases by age.
     """
     require(actor, Action.READ)
@@ -205,18 +159,20 @@ def recovery_report(
     if team_id is not None:
         get_team(session, team_id)
         owners = members_of(session, team_id)
+    if since is None and until is None:
+        tallies = stored_tallies(session)
+        if owners is not None:
+            # A few thousand rows at most: filtering them here is cheaper than a query.
+            allowed = set(owners)
+            tallies = {key: n for key, n in tallies.items() if key[0] in allowed}
+    else:
+        tallies = counted_tallies(session, since=since, until=until, owners=owners)
     overall = _Bucket()
     by_owner: dict[int, _Bucket] = defaultdict(_Bucket)
     by_category: dict[str, _Bucket] = defaultdict(_Bucket)
-    for owner_id, category, name, value, n in _grouped_tallies(
-        session, since=since, until=until, owners=owners
-    ):
-        metric = _METRICS[name]
-        if category is None:
-            overall.add(metric, value, n)
-            by_owner[owner_id].add(metric, value, n)
-        else:
-            by_category[category].add(metric, value, n)
+    for (owner_id, category, metric, value), n in tallies.items():
+        for bucket in (overall, by_owner[owner_id], by_category[category]):
+            bucket.add(metric, value, n)
     # An owner whose cases all moved on keeps only zero tallies; they are not listed.
     by_owner = {k: b for k, b in by_owner.items() if b.cases}
     by_category = {k: b for k, b in by_category.items() if b.cases}
@@ -286,40 +242,63 @@ def _weekly(
     owners: Collection[int] | None,
 ) -> list[dict[str, Any]]:
     """Each clock's share within its SLA, for the cases opened in each of the last weeks
-    before ``end`` (the day tallies for whole days, see ``cases.days``)."""
+    before ``end``: one grouped scan of ix_cases_attainment, whatever the cases number."""
     starts = week_starts(end, since)
     if not starts:
         return []
-    clocks = ("ack", "remedy", "close")
-    metrics = ("cases", *(f"{name}_within" for name in clocks))
-    # Range 0 is before the first week and the last one from ``end`` on: neither shown.
-    counts = day_counts(session, [*starts, end], metrics, owners, since=starts[0], until=end)
-    weeks: list[dict[str, Any]] = []
-    for i, start in enumerate(starts):
-        week = counts[i + 1]
-        row: dict[str, Any] = {
+    c = Case.__table__.c
+    # The newest week first, so each case takes the first start it is not before.
+    week = when(*((c.opened_at >= start, i) for i, start in reversed(list(enumerate(starts)))))
+    clocks = {"ack": c.ack_within, "remedy": c.remedy_within, "close": c.close_within}
+    stmt = (
+        select(week.label("week"), *clocks.values(), func.count())
+        .where(c.opened_at >= starts[0], c.opened_at < end)
+        .group_by(week, *clocks.values())
+    )
+    if owners is not None:
+        stmt = stmt.where(c.owner_id.in_(list(owners)))
+    cases = [0] * len(starts)
+    met = {name: [0] * len(starts) for name in clocks}
+    judged = {name: [0] * len(starts) for name in clocks}
+    for index, *flags, n in session.execute(stmt):
+        cases[index] += n
+        for name, flag in zip(clocks, flags, strict=True):
+            if flag is not None:
+                judged[name][index] += n
+                met[name][index] += n if flag else 0
+    return [
+        {
             "week_start": start.isoformat(),
             "week_end": (starts[i + 1] if i + 1 < len(starts) else end).isoformat(),
-            "cases": sum(n for (metric, _), n in week.items() if metric == "cases"),
+            "cases": cases[i],
+            **{f"{name}_within_sla_pct": share(met[name][i], judged[name][i]) for name in clocks},
         }
-        for name in clocks:
-            met = week.get((f"{name}_within", "1"), 0)
-            missed = week.get((f"{name}_within", "0"), 0)
-            row[f"{name}_within_sla_pct"] = share(met, met + missed)
-        weeks.append(row)
-    return weeks
+        for i, start in enumerate(starts)
+    ]
 
 
 def _open_by_age(
     session: Session, *, now: datetime, owners: Collection[int] | None
 ) -> list[dict[str, Any]]:
-    """Open cases by how long ago they were opened, the youngest band first."""
+    """Open cases by how long ago they were opened (ix_cases_open_age holds only them)."""
+    c = Case.__table__.c
     bounds = [b for b in AGE_BANDS if b is not None]
-    # Cut points oldest first; range k holds the cases opened between cut k-1 and cut k,
-    # so the youngest band (opened within the first bound, or later than now) is last.
-    cuts = [now - timedelta(days=days) for days in reversed(bounds)]
-    counts = day_counts(session, cuts, ("open",), owners)
+    # The youngest band first: each case takes the first band it is not older than.
+    band = when(
+        *((c.opened_at >= now - timedelta(days=days), i) for i, days in enumerate(bounds)),
+        else_=len(bounds),
+    )
+    stmt = (
+        select(band.label("band"), func.count())
+        .select_from(Case.__table__)
+        .where(c.closed_at.is_(None))
+        .group_by(band)
+    )
+    if owners is not None:
+        stmt = stmt.where(c.owner_id.in_(list(owners)))
+    counts: dict[int, int] = {}
+    for band_index, n in session.execute(stmt):
+        counts[band_index] = n
     return [
-        {"up_to_days": bound, "cases": counts[len(cuts) - i].get(("open", ""), 0)}
-        for i, bound in enumerate(AGE_BANDS)
+        {"up_to_days": bound, "cases": int(counts.get(i, 0))} for i, bound in enumerate(AGE_BANDS)
     ]
