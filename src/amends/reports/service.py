@@ -8,7 +8,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, column, func, select, table, type_coerce
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    column,
+    func,
+    null,
+    select,
+    table,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
@@ -138,6 +149,52 @@ def counted_tallies(
     }
 
 
+def _grouped_tallies(
+    session: Session,
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    owners: Collection[int] | None,
+) -> list[tuple[Any, ...]]:
+    """The tallies of the cases opened in [since, until) summed by owner (category None)
+    and by category (owner None): (owner_id, category, metric, value, n) rows.
+
+    Over all time they are the kept ``case_tallies``; over a window, the view they are
+    kept from (``case_tally_rows``), read and grouped once.
+    """
+    if since is None and until is None:
+        kept = CaseTally.__table__.c
+        source = select(
+            kept.owner_id, kept.category, type_coerce(kept.metric, String), kept.value, kept.n
+        ).where(kept.n != 0)
+        if owners is not None:
+            source = source.where(kept.owner_id.in_(list(owners)))
+    else:
+        rows = _TALLY_ROWS.c
+        metric = type_coerce(rows.metric, String)
+        # Grouped by all four first (the one pass over the window's cases), so the two
+        # sums below read a few thousand rows, not a row per case and metric.
+        source = select(
+            rows.owner_id, rows.category, metric, rows.value, func.sum(rows.n).label("n")
+        ).group_by(rows.owner_id, rows.category, metric, rows.value)
+        if since is not None:
+            source = source.where(rows.opened_at >= since)
+        if until is not None:
+            source = source.where(rows.opened_at < until)
+        if owners is not None:
+            source = source.where(rows.owner_id.in_(list(owners)))
+    tallied = source.cte("tallied")
+    c = tallied.c
+    nothing = null()
+    by_owner = select(c.owner_id, type_coerce(nothing, String), c[2], c.value, func.sum(c.n))
+    by_category = select(type_coerce(nothing, Integer), c.category, c[2], c.value, func.sum(c.n))
+    stmt = union_all(
+        by_owner.group_by(c.owner_id, c[2], c.value),
+        by_category.group_by(c.category, c[2], c.value),
+    )
+    return [(o, cat, m, v, int(n)) for o, cat, m, v, n in session.execute(stmt) if n]
+
+
 def recovery_report(
     session: Session,
     *,
@@ -152,6 +209,8 @@ def recovery_report(
 
     Over all time it sums the trigger-kept tallies (a few thousand rows however many
     cases there are); a time window needs the cases themselves, in one grouped scan.
+    Either is summed in the database by owner and by category, so only those sums
+    come back.
     Given ``now``, it adds attainment week by week and the open cases by age.
     """
     require(actor, Action.READ)
@@ -159,20 +218,18 @@ def recovery_report(
     if team_id is not None:
         get_team(session, team_id)
         owners = members_of(session, team_id)
-    if since is None and until is None:
-        tallies = stored_tallies(session)
-        if owners is not None:
-            # A few thousand rows at most: filtering them here is cheaper than a query.
-            allowed = set(owners)
-            tallies = {key: n for key, n in tallies.items() if key[0] in allowed}
-    else:
-        tallies = counted_tallies(session, since=since, until=until, owners=owners)
     overall = _Bucket()
     by_owner: dict[int, _Bucket] = defaultdict(_Bucket)
     by_category: dict[str, _Bucket] = defaultdict(_Bucket)
-    for (owner_id, category, metric, value), n in tallies.items():
-        for bucket in (overall, by_owner[owner_id], by_category[category]):
-            bucket.add(metric, value, n)
+    for owner_id, category, name, value, n in _grouped_tallies(
+        session, since=since, until=until, owners=owners
+    ):
+        metric = _METRICS[name]
+        if category is None:
+            overall.add(metric, value, n)
+            by_owner[owner_id].add(metric, value, n)
+        else:
+            by_category[category].add(metric, value, n)
     # An owner whose cases all moved on keeps only zero tallies; they are not listed.
     by_owner = {k: b for k, b in by_owner.items() if b.cases}
     by_category = {k: b for k, b in by_category.items() if b.cases}
