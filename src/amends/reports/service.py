@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     DateTime,
     Integer,
+    Select,
     String,
     column,
     func,
@@ -105,8 +106,9 @@ class _Bucket:
         }
 
 
-def stored_tallies(session: Session) -> dict[Key, int]:
-    """The running counts the triggers keep (zero rows left by moved cases omitted)."""
+def _kept(owners: Collection[int] | None = None) -> Select[Any]:
+    """The running counts the triggers keep, of ``owners``' cases when given, as rows
+    (owner_id, category, metric, value, n); zero rows left by moved cases omitted."""
     # Plain table columns, not ORM attributes: a one-shot command is spared compiling an
     # ORM query, a sizeable part of its run.
     t = CaseTally.__table__.c
@@ -114,7 +116,43 @@ def stored_tallies(session: Session) -> dict[Key, int]:
     # (one per acknowledgment minute seen) each converted by the column type cost more
     # than the query.
     metric = type_coerce(t.metric, String)
-    rows = session.execute(select(t.owner_id, t.category, metric, t.value, t.n).where(t.n != 0))
+    stmt = select(t.owner_id, t.category, metric, t.value, t.n).where(t.n != 0)
+    return stmt if owners is None else stmt.where(t.owner_id.in_(list(owners)))
+
+
+def _counted(
+    since: datetime | None, until: datetime | None, owners: Collection[int] | None
+) -> Select[Any]:
+    """The same rows recounted from the view the triggers read (``case_tally_rows``), for
+    the cases opened in [since, until) and owned by ``owners``, where given."""
+    rows = _TALLY_ROWS.c
+    metric = type_coerce(rows.metric, String)
+    stmt = select(rows.owner_id, rows.category, metric, rows.value, func.sum(rows.n).label("n"))
+    stmt = _opened_within(stmt, rows, since, until, owners)
+    return stmt.group_by(rows.owner_id, rows.category, metric, rows.value)
+
+
+def _opened_within(
+    stmt: Select[Any],
+    columns: Any,
+    since: datetime | None,
+    until: datetime | None,
+    owners: Collection[int] | None,
+) -> Select[Any]:
+    """``stmt`` kept to the cases opened in [since, until) and owned by ``owners``, where
+    given, by ``columns``' ``opened_at`` and ``owner_id``."""
+    if since is not None:
+        stmt = stmt.where(columns.opened_at >= since)
+    if until is not None:
+        stmt = stmt.where(columns.opened_at < until)
+    if owners is not None:
+        stmt = stmt.where(columns.owner_id.in_(list(owners)))
+    return stmt
+
+
+def stored_tallies(session: Session) -> dict[Key, int]:
+    """The running counts the triggers keep (zero rows left by moved cases omitted)."""
+    rows = session.execute(_kept())
     return {(owner, category, _METRICS[name], value): n for owner, category, name, value, n in rows}
 
 
@@ -133,18 +171,9 @@ def counted_tallies(
     They come from the view the triggers read (``case_tally_rows``), so what a case
     counts for is defined once; over all time they must equal the kept tallies.
     """
-    rows = _TALLY_ROWS.c
-    stmt = select(rows.owner_id, rows.category, rows.metric, rows.value, func.sum(rows.n))
-    if since is not None:
-        stmt = stmt.where(rows.opened_at >= since)
-    if until is not None:
-        stmt = stmt.where(rows.opened_at < until)
-    if owners is not None:
-        stmt = stmt.where(rows.owner_id.in_(list(owners)))
-    stmt = stmt.group_by(rows.owner_id, rows.category, rows.metric, rows.value)
     return {
-        (owner, category, metric, value): int(n)
-        for owner, category, metric, value, n in session.execute(stmt)
+        (owner, category, _METRICS[name], value): int(n)
+        for owner, category, name, value, n in session.execute(_counted(since, until, owners))
         if n
     }
 
@@ -162,27 +191,10 @@ def _grouped_tallies(
     Over all time they are the kept ``case_tallies``; over a window, the view they are
     kept from (``case_tally_rows``), read and grouped once.
     """
-    if since is None and until is None:
-        kept = CaseTally.__table__.c
-        source = select(
-            kept.owner_id, kept.category, type_coerce(kept.metric, String), kept.value, kept.n
-        ).where(kept.n != 0)
-        if owners is not None:
-            source = source.where(kept.owner_id.in_(list(owners)))
-    else:
-        rows = _TALLY_ROWS.c
-        metric = type_coerce(rows.metric, String)
-        # Grouped by all four first (the one pass over the window's cases), so the two
-        # sums below read a few thousand rows, not a row per case and metric.
-        source = select(
-            rows.owner_id, rows.category, metric, rows.value, func.sum(rows.n).label("n")
-        ).group_by(rows.owner_id, rows.category, metric, rows.value)
-        if since is not None:
-            source = source.where(rows.opened_at >= since)
-        if until is not None:
-            source = source.where(rows.opened_at < until)
-        if owners is not None:
-            source = source.where(rows.owner_id.in_(list(owners)))
+    # A window is grouped by all four first (its one pass over the cases), so the two
+    # sums below read a few thousand rows, not a row per case and metric.
+    whole = since is None and until is None
+    source = _kept(owners) if whole else _counted(since, until, owners)
     tallied = source.cte("tallied")
     c = tallied.c
     nothing = null()
@@ -282,13 +294,7 @@ def _repeats(
     """Cases that repeat an earlier failure of the same customer (ix_cases_repeats)."""
     c = Case.__table__.c
     stmt = select(func.count()).select_from(Case.__table__).where(c.repeat_of.is_not(None))
-    if since is not None:
-        stmt = stmt.where(c.opened_at >= since)
-    if until is not None:
-        stmt = stmt.where(c.opened_at < until)
-    if owners is not None:
-        stmt = stmt.where(c.owner_id.in_(list(owners)))
-    return int(session.scalar(stmt) or 0)
+    return int(session.scalar(_opened_within(stmt, c, since, until, owners)) or 0)
 
 
 def _weekly(
