@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from amends.cases import clocks, steps
+from amends.cases import clocks, days, steps
 from amends.cases import service as cases
 from amends.cases.rules import Category, Outcome, Severity, Step
 from amends.clock import FrozenClock
@@ -139,15 +139,72 @@ def test_report_counts_speed_handoffs_and_outcomes(
     }
 
 
+def day_counts_hold(s: Session) -> None:
+    """The kept day counts equal a recount of the cases (the view the triggers read), and
+    each customer's first case and first recovery equal what their cases say."""
+    key = "day, category, metric, value"
+    kept, counted = (
+        {
+            tuple(row[:4]): row[4]
+            for row in s.execute(
+                text(f"SELECT {key}, SUM(n) FROM {source} GROUP BY {key} HAVING SUM(n) <> 0")
+            )
+        }
+        for source in ("case_day_counts", "case_day_rows")
+    )
+    assert kept == counted
+    assert {metric for _, _, metric, _ in kept} <= {
+        "cases",
+        "open",
+        "ack_within",
+        "remedy_within",
+        "close_within",
+    }
+    dates = "SELECT id, first_case_at, recovered_at FROM customers ORDER BY id"
+    recounted = (
+        "SELECT id, (SELECT min(opened_at) FROM cases WHERE customer_id = customers.id),"
+        " (SELECT min(closed_at) FROM cases WHERE customer_id = customers.id"
+        "  AND state = 'closed' AND outcome IN ('retained', 'won_back'))"
+        " FROM customers ORDER BY id"
+    )
+    assert s.execute(text(dates)).all() == s.execute(text(recounted)).all()
+    # Read as the dashboard reads them, the kept counts equal a scan of the cases (which
+    # a team's figures take): by day over the days the cases were opened in, every way.
+    bounds = s.execute(text("SELECT min(opened_at), max(opened_at) FROM cases")).one()
+    if bounds[0] is None:
+        return
+    first, last = (datetime.fromisoformat(str(b)).replace(tzinfo=UTC) for b in bounds)
+    edges = [days.midnight_after(first) - days.DAY]
+    while edges[-1] <= last:
+        edges.append(edges[-1] + days.DAY)
+    everyone = list(s.scalars(text("SELECT id FROM users")))
+    for metrics, by_category in [
+        (["cases", "ack_within", "remedy_within", "close_within"], False),
+        (["open"], False),
+        (["cases", "close_within"], True),
+    ]:
+        kept = days.counts_between(s, edges, metrics, by_category=by_category)
+        scanned = days.counts_between(s, edges, metrics, everyone, by_category=by_category)
+        assert kept == scanned
+
+
 def test_tallies_follow_every_kind_of_change(
     sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
 ) -> None:
     agent = Actor(cast.agent.id, cast.agent.role)
     start = clock.now()
 
+    folds = iter(range(100))
+
     def consistent() -> None:
         with transaction(sessions) as s:
             assert reports.stored_tallies(s) == reports.counted_tallies(s)
+            day_counts_hold(s)
+            # Every other time, folded first: the sums hold before and after a fold.
+            if next(folds) % 2:
+                days.fold(s)
+                day_counts_hold(s)
+                assert s.scalar(text("SELECT count(*) FROM case_day_counts WHERE NOT folded")) == 0
 
     with transaction(sessions) as s:
         made = [
@@ -209,6 +266,13 @@ def test_tallies_follow_every_kind_of_change(
             call_note="Called the customer and told them.",
         )
     consistent()
+    with transaction(sessions) as s:
+        won_back = s.get(Customer, made[0])
+        assert won_back is not None
+        assert (won_back.first_case_at, won_back.recovered_at) == (
+            start,
+            start + timedelta(hours=2),
+        )
     with transaction(sessions) as s:
         clocks.escalate_breaches(s, now=start + timedelta(days=3))
     consistent()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, text
@@ -244,3 +244,36 @@ class CaseMerge(Base):
     undone_at: Mapped[datetime | None]
     undone_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     moved: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CaseDayCount(Base):
+    """A change to how many cases opened on one day (UTC) count for something, by
+    category: what the dashboard charts over time (weeks, ages, themes) sums.
+
+    Database triggers on ``cases`` append a row for each change, from the view
+    ``case_day_rows`` (migration d029): +n when a case comes to count, -n when it stops.
+    Rows are only ever appended by writers, so concurrent transactions never wait on
+    one another here; the ``fold-day-counts`` job replaces each day's rows by their sums
+    (``folded``) so readers sum a few rows per day.
+    ``metric`` is ``cases``, ``open`` or a clock's ``*_within`` (``value`` "1"/"0").
+    """
+
+    __tablename__ = "case_day_counts"
+    __table_args__ = (
+        Index("ix_case_day_counts_day", "day", "metric"),
+        # The days the fold has still to do: few, whatever the table holds.
+        Index(
+            "ix_case_day_counts_unfolded",
+            "day",
+            sqlite_where=text("NOT folded"),
+            postgresql_where=text("NOT folded"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date]
+    category: Mapped[Category] = mapped_column(EnumText(Category, 30))
+    metric: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(1))
+    n: Mapped[int]
+    folded: Mapped[bool] = mapped_column(default=False)

@@ -36,6 +36,11 @@ class Customer(Base):
     # When ``amends privacy erase`` replaced their personal content (the row stays, so
     # reports and counts do not change).
     erased_at: Mapped[datetime | None]
+    # When their first case was opened, and when a case of theirs was first closed as
+    # retained or won back (None: never): kept by database triggers on ``cases``
+    # (migration d029), so the recovery paradox reads one row per customer.
+    first_case_at: Mapped[datetime | None]
+    recovered_at: Mapped[datetime | None]
     # Their latest win-back sequence as shown with them ({"id", "status", ...}), kept by
     # amends.winback, which sits above this domain: the customer's own view reads it here.
     winback: Mapped[dict[str, Any] | None]

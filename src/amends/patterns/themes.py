@@ -2,7 +2,7 @@
 
 One complaint should not derail well-planned work; a theme that grows, hits many
 customers or puts much recurring revenue at risk should. Each theme is a case category
-or a pattern, over a window ending now, compared with the window before it.
+or a pattern, over a window of whole days ending tonight (UTC), compared with the window before it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import case as when
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from amends.cases import days
 from amends.cases.models import Case
 from amends.customers.models import Customer
 from amends.patterns.models import Pattern, PatternCase
@@ -54,23 +55,23 @@ def themes(
     """Categories and patterns with cases in this window or the one before, the most
     revenue at stake (in the workspace currency) first, then the most customers."""
     require(actor, Action.READ)
-    start, previous_start = now - window, now - 2 * window
-    in_current = when((Case.opened_at >= start, 1), else_=0)
-    in_window = (Case.opened_at >= previous_start, Case.opened_at <= now)
+    # Whole days ending at midnight (UTC) after now, so the cases are counted from the
+    # kept day counts rather than one by one.
+    end, span = days.midnight_after(now), days.whole_days(window)
+    start, previous_start = end - span, end - 2 * span
     by_category: dict[str, _Tally] = defaultdict(_Tally)
-    for category, current, n in session.execute(
-        select(Case.category, func.sum(in_current), func.count())
-        .where(*in_window)
-        .group_by(Case.category)
-    ):
-        by_category[category].current = int(current or 0)
-        by_category[category].previous = n - int(current or 0)
+    spans = [previous_start, start, end]
+    previous, current = days.counts_between(session, spans, ["cases"], by_category=True)
+    for (category, _, _), n in current.items():
+        by_category[category].current += n
+    for (category, _, _), n in previous.items():
+        by_category[category].previous += n
     # Each customer hit counts once per category, and only a customer not yet gone keeps
     # their value at stake: summed in the database, a row per category and currency
     # whatever the number of cases or customers.
     hit = (
         select(Case.category, Case.customer_id)
-        .where(Case.opened_at >= start, Case.opened_at <= now)
+        .where(Case.opened_at >= start, Case.opened_at < end)
         .distinct()
         .subquery()
     )
@@ -107,7 +108,7 @@ def themes(
             select(PatternCase.pattern_id, PatternCase.customer_id, *customer, Case.opened_at)
             .join(Case, Case.id == PatternCase.case_id)
             .join(Customer, Customer.id == PatternCase.customer_id)
-            .where(PatternCase.pattern_id.in_(list(patterns)), Case.opened_at <= now)
+            .where(PatternCase.pattern_id.in_(list(patterns)), Case.opened_at < end)
         ):
             tally = by_pattern[pattern_id]
             if opened_at >= start:
@@ -159,9 +160,9 @@ def themes(
         )
     )
     return {
-        "window_days": window // timedelta(days=1),
+        "window_days": span // days.DAY,
         "since": start.isoformat(),
-        "until": now.isoformat(),
+        "until": end.isoformat(),
         "previous_since": previous_start.isoformat(),
         "currency": currency,
         "themes": items,

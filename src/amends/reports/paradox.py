@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
@@ -34,28 +34,30 @@ def recovery_paradox(
     until: datetime | None = None,
 ) -> dict[str, Any]:
     require(actor, Action.READ)
-    # Each group is a condition on the customer, counted in the database: whether they
-    # have such a case is one probe of a small index per customer (ix_cases_recovered,
-    # ix_cases_customer_opened), never a list of every case's customer, and only the
-    # counts by status and the survey answers come back.
-    closed: list[ColumnElement[bool]] = [Case.customer_id == Customer.id]
-    closed += [Case.state == CaseState.CLOSED, Case.outcome.in_(RECOVERED)]
-    failed: list[ColumnElement[bool]] = [Case.customer_id == Customer.id]
+    # Each group is a condition on the customer, counted in the database. Whether they
+    # ever had a case, or one closed as recovered, the triggers keep on the customer
+    # (first_case_at, recovered_at); only recovery within a window that has a start is
+    # one probe of a small index per customer (ix_cases_recovered).
     people: list[ColumnElement[bool]] = [Customer.is_lead.is_(False)]
+    people.append(Customer.first_case_at.is_(None))
     answered: list[ColumnElement[bool]] = [Survey.answered_at.is_not(None)]
     answered.append(Survey.csat.is_not(None))
+    recovered: list[ColumnElement[bool]] = [Customer.recovered_at.is_not(None)]
     if since is not None:
+        closed: list[ColumnElement[bool]] = [Case.customer_id == Customer.id]
+        closed += [Case.state == CaseState.CLOSED, Case.outcome.in_(RECOVERED)]
         closed.append(Case.closed_at >= since)
+        if until is not None:
+            closed.append(Case.closed_at < until)
+        recovered = [select(Case.id).where(*closed).exists()]
         answered.append(Survey.answered_at >= since)
     if until is not None:
-        closed.append(Case.closed_at < until)
-        failed.append(Case.opened_at < until)
+        if since is None:
+            recovered.append(Customer.recovered_at < until)
+        people[-1] = or_(Customer.first_case_at.is_(None), Customer.first_case_at >= until)
         people.append(Customer.created_at < until)
         answered.append(Survey.answered_at < until)
-    members: dict[str, list[ColumnElement[bool]]] = {
-        "recovered": [select(Case.id).where(*closed).exists()],
-        "never_failed": [*people, ~select(Case.id).where(*failed).exists()],
-    }
+    members = {"recovered": recovered, "never_failed": people}
     groups: dict[str, dict[str, Any]] = {}
     for name, condition in members.items():
         statuses: list[str] = []

@@ -20,6 +20,8 @@ class TallyMetric(StrEnum):
     CLOSE_WITHIN = "close_within"
     ONE_INTERACTION = "one_interaction"
     OUTCOME = "outcome"
+    # Counted by the day cases were opened only (amends.cases.days), not in the tallies.
+    OPEN = "open"
 
 
 def percentile(histogram: dict[int, int], fraction: float) -> float | None:
@@ -86,7 +88,8 @@ def paradox(
 # Upper bounds (minutes) of the time-to-acknowledge bands the dashboard draws; the
 # last band (None) is everything slower.
 ACK_BANDS: tuple[int | None, ...] = (15, 30, 60, 120, 240, 480, 1440, None)
-# Upper bounds (days) of the age bands of open cases; None is everything older.
+# Upper bounds (days) of the age bands of open cases, in calendar days (UTC) counting
+# today as the first; None is everything older.
 AGE_BANDS: tuple[int | None, ...] = (1, 3, 7, 30, None)
 WEEKS_SHOWN = 12
 

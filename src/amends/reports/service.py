@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -21,9 +21,9 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy import case as when
 from sqlalchemy.orm import Session
 
+from amends.cases import days
 from amends.cases.models import Case
 from amends.db import EnumText
 from amends.people.models import User
@@ -275,7 +275,9 @@ def recovery_report(
         ],
     }
     if now is not None:
-        report["sla_by_week"] = _weekly(session, end=until or now, since=since, owners=owners)
+        # Weeks end at midnight (UTC) after now: whole days, read from the day counts.
+        end = until if until is not None else days.midnight_after(now)
+        report["sla_by_week"] = _weekly(session, end=end, since=since, owners=owners)
         report["open_by_age"] = _open_by_age(session, now=now, owners=owners)
     # Over the whole workspace: survey answers have no team.
     report["recovery_paradox"] = paradox.recovery_paradox(
@@ -305,63 +307,47 @@ def _weekly(
     owners: Collection[int] | None,
 ) -> list[dict[str, Any]]:
     """Each clock's share within its SLA, for the cases opened in each of the last weeks
-    before ``end``: one grouped scan of ix_cases_attainment, whatever the cases number."""
+    before ``end``: whole days from the kept day counts, whatever the cases number."""
     starts = week_starts(end, since)
     if not starts:
         return []
-    c = Case.__table__.c
-    # The newest week first, so each case takes the first start it is not before.
-    week = when(*((c.opened_at >= start, i) for i, start in reversed(list(enumerate(starts)))))
-    clocks = {"ack": c.ack_within, "remedy": c.remedy_within, "close": c.close_within}
-    stmt = (
-        select(week.label("week"), *clocks.values(), func.count())
-        .where(c.opened_at >= starts[0], c.opened_at < end)
-        .group_by(week, *clocks.values())
-    )
-    if owners is not None:
-        stmt = stmt.where(c.owner_id.in_(list(owners)))
-    cases = [0] * len(starts)
-    met = {name: [0] * len(starts) for name in clocks}
-    judged = {name: [0] * len(starts) for name in clocks}
-    for index, *flags, n in session.execute(stmt):
-        cases[index] += n
-        for name, flag in zip(clocks, flags, strict=True):
-            if flag is not None:
-                judged[name][index] += n
-                met[name][index] += n if flag else 0
-    return [
-        {
-            "week_start": start.isoformat(),
-            "week_end": (starts[i + 1] if i + 1 < len(starts) else end).isoformat(),
-            "cases": cases[i],
-            **{f"{name}_within_sla_pct": share(met[name][i], judged[name][i]) for name in clocks},
-        }
-        for i, start in enumerate(starts)
-    ]
+    clocks = ("ack", "remedy", "close")
+    metrics = [TallyMetric.CASES.value, *(f"{name}_within" for name in clocks)]
+    weeks = days.counts_between(session, [*starts, end], metrics, owners)
+    rows = []
+    for i, (start, counts) in enumerate(zip(starts, weeks, strict=True)):
+        tally: dict[tuple[str, str], int] = defaultdict(int)
+        for (_, metric, value), n in counts.items():
+            tally[metric, value] += n
+        rows.append(
+            {
+                "week_start": start.isoformat(),
+                "week_end": (starts[i + 1] if i + 1 < len(starts) else end).isoformat(),
+                "cases": tally["cases", ""],
+                **{
+                    f"{name}_within_sla_pct": share(
+                        tally[f"{name}_within", "1"],
+                        tally[f"{name}_within", "1"] + tally[f"{name}_within", "0"],
+                    )
+                    for name in clocks
+                },
+            }
+        )
+    return rows
 
 
 def _open_by_age(
     session: Session, *, now: datetime, owners: Collection[int] | None
 ) -> list[dict[str, Any]]:
-    """Open cases by how long ago they were opened (ix_cases_open_age holds only them)."""
-    c = Case.__table__.c
+    """Open cases by how many days ago (UTC) they were opened: "up to 1 day" is today,
+    "up to 3 days" today and the two days before, and so on."""
+    end = days.midnight_after(now)
     bounds = [b for b in AGE_BANDS if b is not None]
-    # The youngest band first: each case takes the first band it is not older than.
-    band = when(
-        *((c.opened_at >= now - timedelta(days=days), i) for i, days in enumerate(bounds)),
-        else_=len(bounds),
-    )
-    stmt = (
-        select(band.label("band"), func.count())
-        .select_from(Case.__table__)
-        .where(c.closed_at.is_(None))
-        .group_by(band)
-    )
-    if owners is not None:
-        stmt = stmt.where(c.owner_id.in_(list(owners)))
-    counts: dict[int, int] = {}
-    for band_index, n in session.execute(stmt):
-        counts[band_index] = n
+    # The oldest band first: from the first case to the oldest bound.
+    edges = [days.EPOCH, *(end - n * days.DAY for n in reversed(bounds)), end]
+    counts = days.counts_between(session, edges, [TallyMetric.OPEN.value], owners)
+    oldest_first = [sum(span.values()) for span in counts]
     return [
-        {"up_to_days": bound, "cases": int(counts.get(i, 0))} for i, bound in enumerate(AGE_BANDS)
+        {"up_to_days": bound, "cases": n}
+        for bound, n in zip(AGE_BANDS, [*reversed(oldest_first[1:]), oldest_first[0]], strict=True)
     ]
