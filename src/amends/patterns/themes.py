@@ -2,7 +2,8 @@
 
 One complaint should not derail well-planned work; a theme that grows, hits many
 customers or puts much recurring revenue at risk should. Each theme is a case category
-or a pattern, over a window of whole days ending tonight (UTC), compared with the window before it.
+or a pattern, over a window of whole days ending tonight (UTC), compared with the window
+before it.
 """
 
 from __future__ import annotations
