@@ -7,13 +7,13 @@ cases (clocks, urgency, steps done, counters as ``cases.clocks`` keeps them), th
 messages a case (the complaint, our reply, the customer's answer), and the timeline
 (opened, each message, each step). What triggers derive from them (``case_texts`` and
 its trigram index, the search indexes, ``case_tallies``, ``case_day_counts`` and the
-customers' first case and recovery) comes out as the triggers make it:
+customers' first case and recovery, ``category_hits``) comes out as the triggers make it:
 
 - PostgreSQL: the tables are filled with COPY while triggers and secondary indexes are
   off (``session_replication_role = replica``, indexes dropped and made again after),
   then the derived tables are written in one statement each, with the SQL of the
   migrations that define them (s008's case text, c008's ``case_tally_rows`` view,
-  d029's fill).
+  d029's and e030's fills).
   A trigger per row and an index entry per row would cost hours at a million cases.
 - SQLite: plain INSERTs in large transactions, so every trigger runs as it does for
   real mail (the FTS5 tables have no faster way in); ``amends_fold`` is registered on
@@ -313,7 +313,7 @@ def write_postgresql(url: str, corpus: Corpus) -> None:
         # Off: triggers (the derived tables are written below) and foreign-key checks
         # (every row refers to one written before it, from the same generator).
         db.execute("SET session_replication_role = replica")
-        tables = (*ORDER, "case_texts", "case_tallies", "case_day_counts")
+        tables = (*ORDER, "case_texts", "case_tallies", "case_day_counts", "category_hits")
         indexes = db.execute(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = 'public'"
             " AND i.tablename = ANY(%s) AND i.indexname NOT IN"
@@ -372,6 +372,8 @@ def write_postgresql(url: str, corpus: Corpus) -> None:
         progress("case_day_counts and the customers' dates (d029's fill)")
         for statement in _migration("*_dashboard_day_counts.py").fill():
             db.execute(statement)
+        progress("category_hits (e030's fill)")
+        db.execute(_migration("*_category_hits.py").FILL)
         _build_indexes(url, derived)
         side.join()
         progress("VACUUM ANALYZE")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from amends.cases.models import Case
 from amends.cases.rules import Category
 from amends.clock import FrozenClock
 from amends.db import transaction
@@ -50,6 +52,21 @@ def test_themes_weigh_categories_and_patterns_by_revenue_at_stake(
                 playbook=PLAYBOOK,
                 category=category,
             )
+    with transaction(sessions) as s:
+        # A case dated after the window (a clock set wrong) is not counted, and the
+        # bakery's quality cases in the window still are, though this is now its latest.
+        late = open_courier_case(
+            s,
+            customer_id=shop[0],
+            owner_id=cast.agent.id,
+            title=f"{COURIER[0].complaint} (quality)",
+            now=now,
+            opened_at=now,
+            playbook=PLAYBOOK,
+            category=Category.QUALITY,
+        )
+        s.flush()
+        s.execute(update(Case).where(Case.id == late.id).values(opened_at=now + timedelta(days=2)))
     with transaction(sessions) as s:
         data = themes.themes(
             s, actor=OPERATOR, now=now, window=PLAYBOOK.patterns.window, currency="EUR"

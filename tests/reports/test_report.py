@@ -141,7 +141,8 @@ def test_report_counts_speed_handoffs_and_outcomes(
 
 def day_counts_hold(s: Session) -> None:
     """The kept day counts equal a recount of the cases (the view the triggers read), and
-    each customer's first case and first recovery equal what their cases say."""
+    each customer's first case and first recovery, and latest case in each category,
+    equal what their cases say."""
     key = "day, category, metric, value"
     kept, counted = (
         {
@@ -168,6 +169,12 @@ def day_counts_hold(s: Session) -> None:
         " FROM customers ORDER BY id"
     )
     assert s.execute(text(dates)).all() == s.execute(text(recounted)).all()
+    hits = "SELECT customer_id, category, last_opened_at FROM category_hits ORDER BY 1, 2"
+    latest = (
+        "SELECT customer_id, category, max(opened_at) FROM cases GROUP BY customer_id, category"
+        " ORDER BY 1, 2"
+    )
+    assert s.execute(text(hits)).all() == s.execute(text(latest)).all()
     # Read as the dashboard reads them, the kept counts equal a scan of the cases (which
     # a team's figures take): by day over the days the cases were opened in, every way.
     bounds = s.execute(text("SELECT min(opened_at), max(opened_at) FROM cases")).one()

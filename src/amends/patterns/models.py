@@ -108,3 +108,19 @@ class JudgingQueued(Base):
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
     queued_at: Mapped[datetime]
+
+
+class CategoryHit(Base):
+    """When a customer's latest case in a category was opened: the themes read the
+    customers a category hit in a window from these rows, not from every case.
+
+    Kept by database triggers on ``cases`` (migration e030), never written by the
+    application.
+    """
+
+    __tablename__ = "category_hits"
+    __table_args__ = (Index("ix_category_hits_last", "last_opened_at", "category", "customer_id"),)
+
+    customer_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    category: Mapped[Category] = mapped_column(EnumText(Category, 30), primary_key=True)
+    last_opened_at: Mapped[datetime]

@@ -15,13 +15,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case as when
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from amends.cases import days
 from amends.cases.models import Case
 from amends.customers.models import Customer
-from amends.patterns.models import Pattern, PatternCase
+from amends.patterns.models import CategoryHit, Pattern, PatternCase
 from amends.patterns.rules import PatternStatus, trend
 from amends.patterns.service import pattern_ref
 from amends.people.rules import Action, Actor
@@ -69,13 +69,22 @@ def themes(
         by_category[category].previous += n
     # Each customer hit counts once per category, and only a customer not yet gone keeps
     # their value at stake: summed in the database, a row per category and currency
-    # whatever the number of cases or customers.
-    hit = (
-        select(Case.category, Case.customer_id)
-        .where(Case.opened_at >= start, Case.opened_at < end)
-        .distinct()
-        .subquery()
+    # whatever the number of cases or customers. A pair was hit in the window when its
+    # latest case (category_hits) falls in it, or, should that one come after the
+    # window, when one of its cases does.
+    h = CategoryHit
+    in_window = (Case.opened_at >= start, Case.opened_at < end)
+    later_in_window = (
+        select(Case.id)
+        .where(Case.customer_id == h.customer_id, Case.category == h.category, *in_window)
+        .exists()
     )
+    # Two ranges of one index rather than an OR, which the planner costs as if the
+    # subquery ran for every row.
+    hit = union_all(
+        select(h.category, h.customer_id).where(h.last_opened_at >= start, h.last_opened_at < end),
+        select(h.category, h.customer_id).where(h.last_opened_at >= end, later_in_window),
+    ).subquery()
     staying = Customer.status.not_in(GONE)
     for category, cur, customers, stay, value in session.execute(
         select(
