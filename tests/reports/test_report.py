@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +19,7 @@ from amends.db import transaction
 from amends.people.rules import OPERATOR, Actor
 from amends.recovery import flows
 from amends.reports import service as reports
+from amends.reports.pages import _ages
 from amends.reports.rules import percentile
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
@@ -292,3 +294,59 @@ def test_tallies_follow_every_kind_of_change(
     assert data["cases"] == 3
     assert data["handoffs_per_case"] == round(2 / 3, 3)
     assert data["outcomes"] == {"won_back": 100.0}
+
+
+def test_open_cases_are_aged_in_calendar_days_and_labelled_so(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    now = clock.now()
+    today = days.midnight_after(now) - days.DAY
+    opened = [
+        today,  # today
+        today - timedelta(minutes=1),  # yesterday, late: within the last 3 days
+        today - timedelta(days=3),  # four days ago: within the last 7
+        today - timedelta(days=40),  # earlier than 30 days
+    ]
+    with transaction(sessions) as s:
+        shop = customers.create_customer(
+            s,
+            actor=OPERATOR,
+            now=now - timedelta(days=90),
+            name="Ζαχαροπλαστείο Άνθος",
+            language="el",
+            timezone="Europe/Athens",
+            currency="EUR",
+        ).id
+        for i, at in enumerate(opened):
+            flows.open_case(
+                s,
+                actor=OPERATOR,
+                now=now,
+                opened_at=at,
+                customer_id=shop,
+                owner_id=cast.agent.id,
+                title=f"Παραγγελία {i} άργησε",
+                severity=Severity.LOW,
+                category=Category.LATE_DELIVERY,
+                playbook=PLAYBOOK,
+            )
+    with transaction(sessions) as s:
+        ages = reports.recovery_report(s, actor=OPERATOR, now=now)["open_by_age"]
+        # A team's figures count the cases themselves: the same bands.
+        assert reports._open_by_age(s, now=now, owners=[cast.agent.id]) == ages
+    assert [(a["up_to_days"], a["cases"]) for a in ages] == [
+        (1, 1),
+        (3, 1),
+        (7, 1),
+        (30, 0),
+        (None, 1),
+    ]
+    assert _ages(ages, SimpleNamespace(language="sk")) == [
+        "otvorené dnes",
+        "otvorené za posledné 3 dni",
+        "otvorené za posledných 7 dní",
+        "otvorené za posledných 30 dní",
+        "otvorené skôr",
+    ]
+    assert _ages(ages, SimpleNamespace(language="el"))[1] == "άνοιξαν τις τελευταίες 3 ημέρες"
+    assert _ages(ages, SimpleNamespace(language="th"))[0] == "เปิดวันนี้"

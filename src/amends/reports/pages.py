@@ -82,23 +82,39 @@ def _chart(kind: str, labels: list[str], series: list[tuple[str, list[Any]]]) ->
     }
 
 
-def _banded(rows: list[dict[str, Any]], key: str, unit: str, ui: Any, _: Any) -> list[str]:
-    """Each band's label: "up to 15 min", ..., "more than 1 day" (days when ``unit`` is
-    "days", else minutes), in the reader's language."""
-
-    def show(amount: int) -> str:
-        span = timedelta(days=amount) if unit == "days" else amount
-        return i18n.duration(span, ui.language)
-
+def _banded(rows: list[dict[str, Any]], ui: Any, _: Any) -> list[str]:
+    """Each time-to-acknowledge band's label: "up to 15 min", ..., "more than 1 day", in
+    the reader's language."""
     labels: list[str] = []
     previous = 0
     for row in rows:
-        bound = row[key]
+        bound = row["up_to"]
         if bound is None:
-            labels.append(_("more than %(span)s") % {"span": show(previous)})
+            labels.append(_("more than %(span)s") % {"span": i18n.duration(previous, ui.language)})
         else:
-            labels.append(_("up to %(span)s") % {"span": show(bound)})
+            labels.append(_("up to %(span)s") % {"span": i18n.duration(bound, ui.language)})
             previous = bound
+    return labels
+
+
+def _ages(rows: list[dict[str, Any]], ui: Any) -> list[str]:
+    """Each age band's label, in calendar days (UTC) as the report counts them: "opened
+    today", "opened in the last 3 days", ..., "opened earlier"."""
+    catalog = i18n.translations(ui.language)
+    labels: list[str] = []
+    for row in rows:
+        days = row["up_to_days"]
+        if days is None:
+            labels.append(catalog.gettext("opened earlier"))
+        elif days == 1:
+            labels.append(catalog.gettext("opened today"))
+        else:
+            labels.append(
+                catalog.ngettext(
+                    "opened in the last %(n)s day", "opened in the last %(n)s days", days
+                )
+                % {"n": days}
+            )
     return labels
 
 
@@ -110,7 +126,7 @@ def _dashboard_charts(
     ack = report["ack_distribution"]
     charts["ack"] = _chart(
         "bar",
-        _banded(ack, "up_to", "minutes", ui, _),
+        _banded(ack, ui, _),
         [(_("Cases"), [row["cases"] for row in ack])],
     )
     weeks = report["sla_by_week"]
@@ -148,7 +164,7 @@ def _dashboard_charts(
     ages = report["open_by_age"]
     charts["ages"] = _chart(
         "bar",
-        _banded(ages, "up_to_days", "days", ui, _),
+        _ages(ages, ui),
         [(_("Open cases"), [row["cases"] for row in ages])],
     )
     months = money["months"]
@@ -258,8 +274,8 @@ def dashboard(
         themes=focus,
         themes_shown=focus["themes"][:THEMES_SHOWN],
         charts=_dashboard_charts(report, money, focus, user.ctx, _),
-        ack_labels=_banded(report["ack_distribution"], "up_to", "minutes", user.ctx, _),
-        age_labels=_banded(report["open_by_age"], "up_to_days", "days", user.ctx, _),
+        ack_labels=_banded(report["ack_distribution"], user.ctx, _),
+        age_labels=_ages(report["open_by_age"], user.ctx),
         Decimal=Decimal,
         **_filters(session, period, team),
     )
