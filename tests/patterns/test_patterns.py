@@ -82,6 +82,8 @@ def test_five_customers_form_a_pattern_that_blocks_the_change_step_until_an_acti
         assert shown.customers == 5
         assert sorted(shown.case_ids) == sorted(ids)
         assert shown.category == "quality"
+        # Named after the courier every complaint names, as the completing one writes it.
+        assert shown.title == "Rýchlo Expres"
         told = s.scalars(
             select(Notification.user_id).where(Notification.kind == "pattern_detected")
         ).all()

@@ -18,7 +18,8 @@ class Pattern(Base):
     __table_args__ = (Index("ix_patterns_status_last", "status", "last_opened_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The case that completed the pattern gives it its name and category.
+    # What every member names (rules.shared_name), else the title of the case that
+    # completed the pattern; that case gives it its category.
     title: Mapped[str] = mapped_column(String(300))
     category: Mapped[Category] = mapped_column(EnumText(Category, 30))
     status: Mapped[PatternStatus] = mapped_column(EnumText(PatternStatus, 20))

@@ -6,6 +6,7 @@ kind reads as a pattern, so it is treated as more severe.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from typing import TypeVar
 from amends.errors import InvalidTransition
 from amends.playbook.rules import REPEAT_WINDOW, Category, Severity
 from amends.playbook.rules import PatternPolicy as PatternPolicy
+from amends.text.fold import fold
 
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
 T = TypeVar("T")
@@ -218,3 +220,44 @@ def trend(current: int, previous: int) -> dict[str, object]:
         "change_pct": round(change * 100 / previous, 1) if previous else None,
         "direction": "up" if change > 0 else "down" if change < 0 else "flat",
     }
+
+
+# A name shared by every member needs words this long: shorter ones ("the", "a", "na")
+# are shared by chance.
+NAME_WORD = 4
+_WORD = re.compile(r"\w+")
+
+
+def shared_name(title: str, others: Iterable[str]) -> str | None:
+    """The longest run of words of ``title`` that every one of ``others`` also names, as
+    written in ``title``; None when there is none.
+
+    Words are compared folded (case, accents, Greek final sigma) and a word matches one
+    it begins or that begins it, so a courier written "Rýchlo Expres" in one complaint,
+    "Rychlo Express" in another and inside a Thai sentence in a third names the pattern
+    it caused.
+    """
+    folded_others = [{fold(w)[0] for w in _WORD.findall(o)} for o in others]
+    found = list(_WORD.finditer(title))
+    words = [fold(m.group())[0] for m in found]
+
+    def named_by_all(word: str) -> bool:
+        if len(word) < NAME_WORD or word.isdigit():
+            return False
+        return all(
+            any(w.startswith(word) or (len(w) >= NAME_WORD and word.startswith(w)) for w in seen)
+            for seen in folded_others
+        )
+
+    best: tuple[int, int] = (0, 0)
+    start = 0
+    for i, word in enumerate([*words, ""]):
+        if i < len(words) and named_by_all(word):
+            continue
+        if i - start > best[1] - best[0]:
+            best = (start, i)
+        start = i + 1
+    if best == (0, 0):
+        return None
+    # The run as written, with what stood between its words.
+    return title[found[best[0]].start() : found[best[1] - 1].end()]

@@ -40,6 +40,7 @@ from amends.patterns.rules import (
     is_similar,
     raised,
     repeats,
+    shared_name,
 )
 from amends.patterns.schemas import PatternOut
 from amends.people.models import User
@@ -446,8 +447,13 @@ def detect_pattern(
     if decision.pattern_id is None:
         first = min(opened for _, opened in members.values())
         last = max(opened for _, opened in members.values())
+        others = session.scalars(
+            select(Case.title).where(Case.id.in_(list(members)), Case.id != case.id)
+        ).all()
         pattern = Pattern(
-            title=case.title,
+            # Named by what every member names (the courier, the product), else after
+            # the case that completed it.
+            title=shared_name(case.title, others) or case.title,
             category=case.category,
             status=PatternStatus.OPEN,
             first_opened_at=first,
@@ -469,7 +475,7 @@ def detect_pattern(
                 ),
                 pattern=pattern_ref(pattern.id),
                 customers=customers,
-                title=case.title,
+                title=pattern.title,
             ),
             now=now,
         )
