@@ -19,11 +19,13 @@ from amends.patterns.rules import (
     is_similar,
     next_status,
     pattern_transition,
+    shared_name,
     trend,
     verdict,
 )
 from amends.playbook.policy import PlaybookError, parse
 from amends.playbook.policy import load as load_playbook
+from tests.patterns.helpers import COURIER
 
 POLICY = PatternPolicy()
 T0 = datetime(2026, 5, 4, 9, tzinfo=UTC)
@@ -125,3 +127,18 @@ def test_a_pattern_is_addressed_by_an_action_and_resolved_only_from_there() -> N
     for status in (addressed, resolved):
         with pytest.raises(InvalidTransition, match=f"that is {status} cannot become open"):
             pattern_transition(status, open_)
+
+
+def test_a_pattern_is_named_by_the_words_every_member_names() -> None:
+    complaints = [shop.complaint for shop in COURIER]
+    # Each member's title names the courier: with accents or without, "Expres" or
+    # "Express", inside a Thai sentence; the name is written as the first title has it.
+    assert shared_name(complaints[4], complaints[:4]) == "Rýchlo Expres"
+    assert shared_name(complaints[3], complaints[:3]) == "Rychlo Express"
+    # The longest shared run wins; numbers and short words name nothing.
+    assert (
+        shared_name("Order 12 of the oak table arrived late", ["Oak table order 7 arrived late"])
+        == "table arrived late"
+    )
+    assert shared_name("Cake 12 ruined", ["Parcel 12 lost", "Cake 9"]) is None
+    assert shared_name("Η τούρτα χάλασε", ["Ο καφές ήταν κρύος"]) is None
