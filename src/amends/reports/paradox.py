@@ -38,11 +38,11 @@ def recovery_paradox(
     # ever had a case, or one closed as recovered, the triggers keep on the customer
     # (first_case_at, recovered_at); only recovery within a window that has a start is
     # one probe of a small index per customer (ix_cases_recovered).
-    people: list[ColumnElement[bool]] = [Customer.is_lead.is_(False)]
-    people.append(Customer.first_case_at.is_(None))
     answered: list[ColumnElement[bool]] = [Survey.answered_at.is_not(None)]
     answered.append(Survey.csat.is_not(None))
     recovered: list[ColumnElement[bool]] = [Customer.recovered_at.is_not(None)]
+    people: list[ColumnElement[bool]] = [Customer.is_lead.is_(False)]
+    no_case: ColumnElement[bool] = Customer.first_case_at.is_(None)
     if since is not None:
         closed: list[ColumnElement[bool]] = [Case.customer_id == Customer.id]
         closed += [Case.state == CaseState.CLOSED, Case.outcome.in_(RECOVERED)]
@@ -54,9 +54,10 @@ def recovery_paradox(
     if until is not None:
         if since is None:
             recovered.append(Customer.recovered_at < until)
-        people[-1] = or_(Customer.first_case_at.is_(None), Customer.first_case_at >= until)
+        no_case = or_(no_case, Customer.first_case_at >= until)
         people.append(Customer.created_at < until)
         answered.append(Survey.answered_at < until)
+    people.append(no_case)
     members = {"recovered": recovered, "never_failed": people}
     groups: dict[str, dict[str, Any]] = {}
     for name, condition in members.items():

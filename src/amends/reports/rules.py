@@ -20,8 +20,6 @@ class TallyMetric(StrEnum):
     CLOSE_WITHIN = "close_within"
     ONE_INTERACTION = "one_interaction"
     OUTCOME = "outcome"
-    # Counted by the day cases were opened only (amends.cases.days), not in the tallies.
-    OPEN = "open"
 
 
 def percentile(histogram: dict[int, int], fraction: float) -> float | None:
