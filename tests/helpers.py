@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import Person
+from amends.config import Settings
+from amends.db import transaction
+from tests.conftest import DEFAULT_PLAYBOOK, Person
 
 
 def make_customer(client: TestClient, who: Person, **overrides: Any) -> dict[str, Any]:
@@ -52,3 +56,13 @@ def route_table(routes: Sequence[object], prefix: str = "") -> Iterator[tuple[st
         elif isinstance(route, APIRoute):
             for method in route.methods:
                 yield method, prefix + route.path
+
+
+def load_demo(sessions: sessionmaker[Session], settings: Settings, now: datetime) -> None:
+    """The demo workspace in the test database, loaded as `amends demo` loads it."""
+    from amends.demo import load as demo_load
+
+    with transaction(sessions) as s:
+        demo_load.load(
+            s, settings=settings, now=now, password="demo password 1", playbook=DEFAULT_PLAYBOOK
+        )

@@ -14,23 +14,15 @@ from amends.coach.rules import check
 from amends.coach.templates import REQUIRED, STEPS
 from amends.config import Settings
 from amends.db import transaction
-from amends.demo import load as demo_load
 from amends.people.rules import OPERATOR
 from amends.text.languages import SPOKEN
-from tests.conftest import DEFAULT_PLAYBOOK
+from tests.helpers import load_demo
 
 
 def test_every_draft_of_every_step_in_every_language_passes_the_coach(
     settings: Settings, sessions: sessionmaker[Session], clock: FrozenClock
 ) -> None:
-    with transaction(sessions) as s:
-        demo_load.load(
-            s,
-            settings=settings,
-            now=clock.now(),
-            password="demo password 1",
-            playbook=DEFAULT_PLAYBOOK,
-        )
+    load_demo(sessions, settings, clock.now())
     refused: list[str] = []
     drafted = 0
     with transaction(sessions) as s:

@@ -100,7 +100,9 @@ def _run(
                     owner_id=cast.agent.id,
                     title=title,
                     category=category,
-                    origin=Origin.COMPLAINT,
+                    # Those with a category stand for what the sweep finds: only its
+                    # category groups cases into a pattern on its own.
+                    origin=Origin.COMPLAINT if category is Category.OTHER else Origin.BREACH,
                 )
                 for who, category, title in BATCH
             ],

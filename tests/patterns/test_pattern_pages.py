@@ -21,7 +21,7 @@ def test_patterns_page(
     made = []
     for i, shop in enumerate(COURIER):
         customer = make_customer(client, cast.agent, name=shop.name, contacts=[])
-        title = HOSTILE if i == 4 else shop.complaint
+        title = f"{HOSTILE} {shop.complaint}" if i == 4 else shop.complaint
         made.append(
             make_case(
                 client, cast.agent, customer["id"], cast.agent.id, title=title, category="quality"

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases import service as cases
@@ -181,7 +181,7 @@ def test_a_low_severity_case_in_a_pattern_must_explain_the_change_before_closing
             s,
             customer_id=customer_id,
             owner_id=cast.agent.id,
-            title="Kuriér nechal kartón kávy na ulici",
+            title="Kuriér Rýchlo Expres nechal kartón kávy na ulici",
             now=clock.now(),
             playbook=PLAYBOOK,
             severity=Severity.LOW,
@@ -251,6 +251,43 @@ def test_cases_spread_over_more_than_the_window_are_no_pattern(
                 playbook=PLAYBOOK,
             )
             clock.advance(timedelta(days=16))  # five cases over 64 days
+        assert s.scalars(select(Pattern)).all() == []
+
+
+UNRELATED_QUALITY = (
+    ("Harbour Bakery", "en", "The wedding cake was dry and the icing had cracked by the evening."),
+    ("ร้านกาแฟสมใจ", "th", "เครื่องชงกาแฟที่ซ่อมไปเมื่อวานยังรั่วน้ำอยู่เหมือนเดิม"),
+    (
+        "Kaviareň Hviezda",
+        "sk",
+        "Nový web sa na mobile zobrazuje rozbitý a formulár neodosiela správy.",
+    ),
+    (
+        "Φούρνος Η Αθηνά",
+        "el",
+        "Η ταμπέλα που τυπώσατε έχει ξεθωριασμένα χρώματα μετά από μία εβδομάδα.",
+    ),
+    ("Maple Dental", "en", "The new chairs squeak and one armrest came loose within days."),
+)
+
+
+def test_five_unrelated_complaints_sharing_a_category_form_no_pattern(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    with transaction(sessions) as s:
+        for name, language, complaint in UNRELATED_QUALITY:
+            shop = replace(COURIER[0], name=name, language=language)
+            open_courier_case(
+                s,
+                customer_id=add_shop(s, shop, now=clock.now()),
+                owner_id=cast.agent.id,
+                title=complaint,
+                now=clock.now(),
+                playbook=PLAYBOOK,
+                category=Category.QUALITY,  # set by a person, not guessed
+            )
+            clock.advance(timedelta(hours=3))
+        assert s.scalar(select(func.count()).select_from(Case)) == 5
         assert s.scalars(select(Pattern)).all() == []
 
 
@@ -486,7 +523,7 @@ def test_a_case_recategorised_into_a_cluster_completes_the_pattern(
             s,
             customer_id=customer_id,
             owner_id=cast.agent.id,
-            title="Zásielka sa stratila",
+            title="Zásielka od Rýchlo Expres sa stratila",
             now=clock.now(),
             playbook=PLAYBOOK,
             category=Category.OTHER,
@@ -533,11 +570,11 @@ def test_two_transactions_completing_one_cluster_form_one_pattern_on_postgresql(
 
     def second() -> None:
         with transaction(sessions) as s:
-            open_for(s, late[1], "ส่งของแล้วหายหน้าร้าน")
+            open_for(s, late[1], "Rychlo Expres ส่งของแล้วหายหน้าร้าน")
 
     # The first transaction forms the pattern and stays open while the second one runs.
     with sessions() as first, first.begin():
-        open_for(first, late[0], "Kuriér nechal balík pred bránou")
+        open_for(first, late[0], "Kuriér Rýchlo Expres nechal balík pred bránou")
         other = threading.Thread(target=second)
         other.start()
         with sessions() as probe:

@@ -17,6 +17,8 @@ from amends.patterns.rules import (
     Verdict,
     cluster,
     is_similar,
+    name_alike,
+    named_things,
     next_status,
     pattern_transition,
     shared_name,
@@ -44,12 +46,31 @@ def test_a_new_case_joins_the_oldest_pattern_or_starts_one_at_five_customers() -
     )
 
 
-def test_similar_means_the_same_specific_category_or_a_close_text() -> None:
-    assert is_similar(category="billing", other_category="billing", score=0.0, policy=POLICY)
-    assert not is_similar(category="other", other_category="other", score=0.1, policy=POLICY)
-    assert is_similar(category="other", other_category="quality", score=0.5, policy=POLICY)
+def test_similar_means_a_close_text_or_the_same_category_naming_the_same_thing() -> None:
+    def similar(
+        a: str, b: str, score: float, *, named: bool, policy: PatternPolicy = POLICY
+    ) -> bool:
+        return is_similar(
+            category=a, other_category=b, score=score, policy=policy, named_alike=named
+        )
+
+    assert similar("billing", "billing", 0.0, named=True)
+    # A category alone is no pattern: unrelated complaints share one.
+    assert not similar("quality", "quality", 0.1, named=False)
+    assert not similar("other", "other", 0.1, named=True)
+    assert similar("other", "quality", 0.5, named=False)
     text_only = PatternPolicy(by_category=False)
-    assert not is_similar(category="billing", other_category="billing", score=0.1, policy=text_only)
+    assert not similar("billing", "billing", 0.1, named=True, policy=text_only)
+
+
+def test_names_are_capitalised_inside_a_sentence_or_latin_inside_greek_and_thai() -> None:
+    assert named_things("Kuriér Rýchlo Expres nechal balík pred bránou.") == {"rychlo", "expres"}
+    assert named_things("พนักงานส่งของ Rychlo Expres วางกล่องไว้หน้าร้าน") == {"rychlo", "expres"}
+    assert named_things("Ο κούριερ της Rychlo Expres άφησε το δέμα") == {"rychlo", "expres"}
+    # Sentence starts, weekdays and months, short words and numbers name nothing.
+    assert named_things("Broken again. Delivered on Monday in March by DHL, order 12345.") == set()
+    assert name_alike(frozenset({"express"}), frozenset({"expres", "pekaren"}))
+    assert not name_alike(frozenset({"rychlo"}), frozenset({"pomaly"}))
 
 
 @pytest.mark.parametrize(

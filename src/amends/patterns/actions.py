@@ -235,24 +235,23 @@ def link(
 
 def repeats_after(session: Session, item: CorrectiveAction, *, limit: int = 0) -> list[int]:
     """Cases like the fixed ones opened after the change was done: new members of its
-    patterns, and new cases in the categories it fixed (other than "other")."""
+    patterns; for a change fixing cases in no pattern, new cases in their categories
+    (other than "other"). A pattern's category also holds complaints it never had, so
+    they would keep a working change from ever being verified."""
     if item.done_at is None:
         return []
     patterns_of = select(ActionPattern.pattern_id).where(ActionPattern.action_id == item.id)
-    fixed = (
-        select(ActionCase.case_id)
-        .where(ActionCase.action_id == item.id)
-        .union(select(PatternCase.case_id).where(PatternCase.pattern_id.in_(patterns_of)))
-    )
-    categories = set(
-        session.scalars(select(Case.category).where(Case.id.in_(fixed)).distinct())
-    ) | set(session.scalars(select(Pattern.category).where(Pattern.id.in_(patterns_of))))
-    categories.discard(Category.OTHER)
     conditions: list[ColumnElement[bool]] = [
         Case.id.in_(select(PatternCase.case_id).where(PatternCase.pattern_id.in_(patterns_of)))
     ]
-    if categories:
-        conditions.append(Case.category.in_(sorted(categories)))
+    if session.scalar(patterns_of.limit(1)) is None:
+        fixed = select(ActionCase.case_id).where(ActionCase.action_id == item.id)
+        categories = set(
+            session.scalars(select(Case.category).where(Case.id.in_(fixed)).distinct())
+        )
+        categories.discard(Category.OTHER)
+        if categories:
+            conditions.append(Case.category.in_(sorted(categories)))
     stmt = select(Case.id).where(Case.opened_at > item.done_at, or_(*conditions)).order_by(Case.id)
     if limit:
         stmt = stmt.limit(limit)

@@ -124,9 +124,19 @@ def is_similar(
     other_category: str,
     score: float,
     policy: PatternPolicy,
+    named_alike: bool,
 ) -> bool:
-    """Two cases describe the same failure: same specific category, or similar text."""
-    same_kind = policy.by_category and category != Category.OTHER and category == other_category
+    """Two cases describe the same failure: similar text, or the same specific category
+    and ``named_alike`` (both found by the sweep, whose category is a rule's finding, or
+    both naming the same thing: the courier, the product). A category alone never
+    makes a pattern of complaints: five unrelated "quality" complaints are no failure
+    the business repeats."""
+    same_kind = (
+        policy.by_category
+        and named_alike
+        and category != Category.OTHER
+        and category == other_category
+    )
     return same_kind or score >= policy.text_similarity
 
 
@@ -226,6 +236,42 @@ def trend(current: int, previous: int) -> dict[str, object]:
 # are shared by chance.
 NAME_WORD = 4
 _WORD = re.compile(r"\w+")
+# What ends a sentence: the next word's capital letter says nothing of a name.
+_SENTENCE_END = re.compile(r"[.!?:;\n\"«»“”()]\s*$")
+_LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
+_OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff\u0e00-\u0e7f]")
+# English writes these with a capital letter; they name a day, not a thing.
+_CALENDAR = frozenset(
+    {
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("january", "february", "march", "april", "june", "july", "august"),
+        *("september", "october", "november", "december"),
+    }
+)
+
+
+def named_things(text: str) -> frozenset[str]:
+    """The folded words of ``text`` that name something: written with a capital letter
+    where a sentence does not begin, or in Latin letters inside Greek or Thai text
+    ("Rychlo Expres" in a Thai complaint), at least NAME_WORD letters long."""
+    foreign_latin = len(_OTHER_SCRIPT.findall(text)) > len(_LATIN.findall(text))
+    found: set[str] = set()
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if len(word) < NAME_WORD or word.isdigit():
+            continue
+        latin_aside = foreign_latin and _LATIN.match(word) is not None
+        capital = word[0].isupper() and not _SENTENCE_END.search(text[: match.start()] or ".")
+        folded = fold(word)[0]
+        if (latin_aside or capital) and folded not in _CALENDAR:
+            found.add(folded)
+    return frozenset(found)
+
+
+def name_alike(names: frozenset[str], other: frozenset[str]) -> bool:
+    """Both name the same thing: a word of one begins a word of the other ("expres",
+    "express"), as shared_name compares them."""
+    return any(a.startswith(b) or b.startswith(a) for a in names for b in other)
 
 
 def shared_name(title: str, others: Iterable[str]) -> str | None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from amends.cases import clocks
 from amends.cases import service as cases
 from amends.cases.models import Case, Notification
-from amends.cases.rules import Category, EventKind, NotificationKind, case_ref
+from amends.cases.rules import Category, EventKind, NotificationKind, Origin, case_ref
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.paging import Page, paginate
@@ -27,6 +27,7 @@ from amends.patterns import similar
 from amends.patterns.models import (
     ActionCase,
     ActionPattern,
+    CaseText,
     Pattern,
     PatternCase,
 )
@@ -38,6 +39,8 @@ from amends.patterns.rules import (
     PatternStatus,
     cluster,
     is_similar,
+    name_alike,
+    named_things,
     raised,
     repeats,
     shared_name,
@@ -100,12 +103,12 @@ def cases_arrived(
         end = index + 1
         while (
             end < len(cases)
-            and _kind(cases[end]) == _kind(first)
+            and _found_kind(cases[end]) == _found_kind(first)
             and cases[end].opened_at == first.opened_at
         ):
             end += 1
         while index < end:
-            pattern_id = _category_pattern_at(session, _kind(first), first.opened_at, policy)
+            pattern_id = _category_pattern_at(session, _found_kind(first), first.opened_at, policy)
             if pattern_id is None:
                 flag(cases[index])
                 detect_pattern(session, cases[index], now=now, policy=policy)
@@ -323,18 +326,25 @@ def _kind(case: Case) -> Category:
     return Category(case.category) if case.category_confidence is None else Category.OTHER
 
 
+def _found_kind(case: Case) -> Category:
+    """The category that makes a pattern on its own: the sweep's, a rule's finding that
+    a promise was broken. A complaint's category also needs a shared name (see
+    rules.is_similar)."""
+    return _kind(case) if case.origin == Origin.BREACH else Category.OTHER
+
+
 def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Neighbour]:
     since, until = case.opened_at - policy.window, case.opened_at + policy.window
     scores = dict(_similar_to(session, case, since=since, until=until))
     texty = [cid for cid, score in scores.items() if score >= policy.text_similarity]
-    stmt = select(Case.id, Case.customer_id, Case.category, Case.category_confidence).where(
-        Case.id != case.id
-    )
-    rows: dict[int, tuple[int, str]] = {}
+    stmt = select(
+        Case.id, Case.customer_id, Case.category, Case.category_confidence, Case.origin
+    ).where(Case.id != case.id)
+    rows: dict[int, tuple[int, str, bool]] = {}
     kind = _kind(case)
     if policy.by_category and kind is not Category.OTHER:
         # Bounded like the text search (and kept under every engine's parameter limit).
-        for cid, customer_id, category, _ in session.execute(
+        for cid, customer_id, category, _, origin in session.execute(
             stmt.where(
                 Case.category == kind,
                 Case.category_confidence.is_(None),
@@ -344,21 +354,48 @@ def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Nei
             .order_by(Case.opened_at.desc())
             .limit(similar.SCORE_ALL_UP_TO)
         ):
-            rows[cid] = (customer_id, category)
+            rows[cid] = (customer_id, category, origin == Origin.BREACH)
     if texty:
-        for cid, customer_id, category, guessed in session.execute(stmt.where(Case.id.in_(texty))):
-            rows[cid] = (customer_id, category if guessed is None else Category.OTHER)
+        for cid, customer_id, category, guessed, origin in session.execute(
+            stmt.where(Case.id.in_(texty))
+        ):
+            rows[cid] = (
+                customer_id,
+                category if guessed is None else Category.OTHER,
+                origin == Origin.BREACH,
+            )
+    breach = case.origin == Origin.BREACH
+    unsure = [
+        cid
+        for cid, (_, category, found) in rows.items()
+        if category == kind and not (found and breach) and cid not in texty
+    ]
+    alike = _named_alike(session, case, unsure)
     member_of = _unresolved_pattern_of(session, list(rows))
     return [
         Neighbour(cid, customer_id, member_of.get(cid))
-        for cid, (customer_id, category) in sorted(rows.items())
+        for cid, (customer_id, category, found) in sorted(rows.items())
         if is_similar(
             category=kind,
             other_category=category,
             score=scores.get(cid, 0.0),
             policy=policy,
+            named_alike=(found and breach) or cid in alike,
         )
     ]
+
+
+def _named_alike(session: Session, case: Case, others: list[int]) -> set[int]:
+    """Those of ``others`` whose texts name a thing the case's text names (rules.
+    named_things): the courier written in four languages, the product, the employee."""
+    if not others:
+        return set()
+    found = select(CaseText.case_id, CaseText.body).where(CaseText.case_id.in_([case.id, *others]))
+    texts: dict[int, str] = dict(session.execute(found).all())
+    names = named_things(texts.get(case.id, case.title))
+    if not names:
+        return set()
+    return {cid for cid in others if name_alike(names, named_things(texts.get(cid, "")))}
 
 
 def _category_pattern_at(
@@ -384,6 +421,7 @@ def _category_pattern_at(
             Pattern.status != PatternStatus.RESOLVED,
             Case.category == category,
             Case.category_confidence.is_(None),
+            Case.origin == Origin.BREACH,
             Case.opened_at >= since,
             Case.opened_at <= until,
         )
@@ -392,7 +430,7 @@ def _category_pattern_at(
 
 
 def _decide(session: Session, case: Case, policy: PatternPolicy) -> Clustering | None:
-    nearby = _category_pattern_at(session, _kind(case), case.opened_at, policy)
+    nearby = _category_pattern_at(session, _found_kind(case), case.opened_at, policy)
     if nearby is not None:
         return Clustering(nearby, (case.id,))
     return cluster(
