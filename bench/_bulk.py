@@ -7,7 +7,8 @@ cases (clocks, urgency, steps done, counters as ``cases.clocks`` keeps them), th
 messages a case (the complaint, our reply, the customer's answer), and the timeline
 (opened, each message, each step). What triggers derive from them (``case_texts`` and
 its trigram index, the search indexes, ``case_tallies``, ``case_day_counts`` and the
-customers' first case and recovery, ``category_hits``) comes out as the triggers make it:
+customers' first case and recovery, ``category_hits``) comes out as the triggers make it,
+and the word index (``case_words``) as ``cases.words`` writes it:
 
 - PostgreSQL: the tables are filled with COPY while triggers and secondary indexes are
   off (``session_replication_role = replica``, indexes dropped and made again after),
@@ -25,6 +26,7 @@ Both engines get the same rows from the same seed.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import random
 import re
@@ -43,6 +45,7 @@ from _common import progress
 from amends.db import register_sqlite_functions
 from amends.people.service import hash_password
 from amends.text.indexfold import index_fold
+from amends.text.words import index_words
 
 PASSWORD = "bench password, not a secret"
 OWNERS = 40
@@ -250,6 +253,23 @@ class Corpus:
                     None if inbound else c["owner_id"], False, at, at,
                 )  # fmt: skip
 
+    def case_words(self) -> Iterator[tuple[str, int]]:
+        """The rows cases.words writes: each word of each case (its title, its messages'
+        subjects and texts), once."""
+        cut: dict[str, frozenset[str]] = {}
+
+        def words(text: str) -> frozenset[str]:
+            found = cut.get(text)
+            if found is None:
+                found = cut[text] = frozenset(index_words(text))
+            return found
+
+        for c in self._cases_raw():
+            found = words(c["title"]) | words("Re: " + c["title"]) | words(c["first"])
+            found |= words(c["second"]) | words(REPLIES[c["language"]])
+            for word in found:
+                yield word, c["id"]
+
     def _timeline_events(self) -> Iterator[tuple[Any, ...]]:
         event_id = 0
         message_id = 0
@@ -313,7 +333,8 @@ def write_postgresql(url: str, corpus: Corpus) -> None:
         # Off: triggers (the derived tables are written below) and foreign-key checks
         # (every row refers to one written before it, from the same generator).
         db.execute("SET session_replication_role = replica")
-        tables = (*ORDER, "case_texts", "case_tallies", "case_day_counts", "category_hits")
+        derived_tables = ("case_texts", "case_tallies", "case_day_counts", "category_hits")
+        tables = (*ORDER, *derived_tables, "case_words")
         indexes = db.execute(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = 'public'"
             " AND i.tablename = ANY(%s) AND i.indexname NOT IN"
@@ -340,6 +361,7 @@ def write_postgresql(url: str, corpus: Corpus) -> None:
                     if n % 500_000 == 0:
                         progress(f"  {table}: {n:,}")
             progress(f"  {table}: {n:,} rows")
+        _copy_case_words(db, corpus)
         for table in ORDER:
             db.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
@@ -379,6 +401,26 @@ def write_postgresql(url: str, corpus: Corpus) -> None:
         progress("VACUUM ANALYZE")
         db.execute("SET session_replication_role = origin")
         db.execute("VACUUM ANALYZE")
+
+
+def _copy_case_words(db: Any, corpus: Corpus) -> None:
+    """The word index (f031), copied without its key, which is built after by a sort:
+    tens of millions of rows inserted into the key's B-tree in case order would each
+    land on a random page."""
+    progress("COPY case_words")
+    db.execute("ALTER TABLE case_words DROP CONSTRAINT pk_case_words")
+    n = 0
+    statement = "COPY case_words (word, case_id) FROM STDIN"
+    with db.transaction(), db.cursor() as cur, cur.copy(statement) as copy:
+        for row in corpus.case_words():
+            copy.write_row(row)
+            n += 1
+            if n % 10_000_000 == 0:
+                progress(f"  case_words: {n:,}")
+    progress(f"  case_words: {n:,} rows")
+    started = time.perf_counter()
+    db.execute("ALTER TABLE case_words ADD CONSTRAINT pk_case_words PRIMARY KEY (word, case_id)")
+    progress(f"index pk_case_words: {time.perf_counter() - started:.0f} s")
 
 
 def _build_indexes(url: str, indexes: list[tuple[str, str]]) -> None:
@@ -431,6 +473,11 @@ def write_sqlite(path: Path, corpus: Corpus) -> None:
         db.executemany(insert, batch)
         db.commit()
         progress(f"  {table}: {n + len(batch):,} rows")
+    progress("INSERT case_words")
+    rows = corpus.case_words()
+    while batch := list(itertools.islice(rows, SQLITE_CHUNK)):
+        db.executemany("INSERT INTO case_words (word, case_id) VALUES (?, ?)", batch)
+        db.commit()
     # The triggers appended each case's day counts; summed once here, as the fold job
     # would over its first minutes.
     progress("case_day_counts folded (d029's fill)")

@@ -250,22 +250,53 @@ def test_search_by_ref_and_short_words(client: TestClient, cast: Cast) -> None:
     assert "No cases match." in client.get("/cases", params={"q": "zzzz"}).text
 
 
+@pytest.mark.parametrize("limit", ["LISTED_UP_TO", "INDEX_LISTED_UP_TO"])
 def test_a_word_in_many_cases_is_searched_as_a_condition(
     client: TestClient,
     cast: Cast,
     clock: FrozenClock,
     sessions: sessionmaker[Session],
     monkeypatch: pytest.MonkeyPatch,
+    limit: str,
 ) -> None:
-    # Past LISTED_UP_TO matches a word stays a subquery of the list instead of an id list.
-    monkeypatch.setattr(search, "LISTED_UP_TO", 0)
+    # Past LISTED_UP_TO matches (names, pieces) or INDEX_LISTED_UP_TO (the word index) a
+    # word stays a condition of the list, tested case by case, instead of an id list.
+    monkeypatch.setattr(search, limit, 0)
     customer = make_customer(client, cast.agent, name="Ταβέρνα Ο Νίκος", language="el")
+    thai = make_customer(client, cast.agent, name="ร้านนวดไทย", language="th")
     broken = make_case(client, cast.agent, customer["id"], cast.agent.id, title="Παραγγελία")
     other = make_case(client, cast.agent, customer["id"], cast.agent.id, title="Λογαριασμός")
+    late = make_case(client, cast.agent, thai["id"], cast.agent.id, title="สินค้า")
     say(sessions, clock, broken, "Η παραγγελία έφτασε σπασμένη.")
     say(sessions, clock, other, "Ο λογαριασμός χρεώθηκε δύο φορές.")
+    say(sessions, clock, late, "สินค้ามาถึงช้ามากและกล่องเสียหายทั้งหมดเลยครับ")
     sign_in(client, cast.agent.email)
     assert refs(client.get("/cases", params={"q": "σπασμενη"}).text) == [f"C-{broken['id']}"]
     both = client.get("/cases", params={"q": "ταβερνα"}).text
     assert sorted(refs(both)) == sorted([f"C-{broken['id']}", f"C-{other['id']}"])
     assert refs(client.get("/cases", params={"q": "ταβερνα χρεωθηκε"}).text) == [f"C-{other['id']}"]
+    assert refs(client.get("/cases", params={"q": "กล่องเสียหาย"}).text) == [f"C-{late['id']}"]
+    assert refs(client.get("/cases", params={"q": "ไม่มีคำนี้"}).text) == []
+
+
+def test_a_word_finds_the_words_it_begins_and_a_piece_is_found_when_no_word_is(
+    client: TestClient, cast: Cast, clock: FrozenClock, sessions: sessionmaker[Session]
+) -> None:
+    customer = make_customer(client, cast.agent)
+    parcel = make_case(client, cast.agent, customer["id"], cast.agent.id, title="Zásielka")
+    bill = make_case(client, cast.agent, customer["id"], cast.agent.id, title="Faktúra")
+    say(sessions, clock, parcel, "Kuriér nechal zásielku pred bránou.")
+    say(sessions, clock, bill, "Faktúru ste poslali dvakrát, zasielame ju späť.")
+    sign_in(client, cast.agent.email)
+
+    def found(query: str) -> list[str]:
+        return sorted(refs(client.get("/cases", params={"q": query}).text))
+
+    # "zasiel" begins "zásielka" and "zásielku" in one case, "zasielame" in the other.
+    assert found("zasiel") == sorted([f"C-{parcel['id']}", f"C-{bill['id']}"])
+    assert found("zasielk") == [f"C-{parcel['id']}"]
+    # No word begins with "ielk": it is found as a piece of "zásielka".
+    assert found("ielk") == [f"C-{parcel['id']}"]
+    # A word that begins one: the piece search is not asked, nothing inside words is.
+    assert found("brana") == []
+    assert found("branou") == [f"C-{parcel['id']}"]

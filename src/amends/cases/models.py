@@ -277,3 +277,28 @@ class CaseDayCount(Base):
     value: Mapped[str] = mapped_column(String(1))
     n: Mapped[int]
     folded: Mapped[bool] = mapped_column(default=False)
+
+
+# Words compare by code point (collation "C" on PostgreSQL; SQLite's BINARY already
+# does), so a prefix is one range of the primary key whatever the server's locale.
+WORD = String(60).with_variant(String(60, collation="C"), "postgresql")
+
+
+class CaseWord(Base):
+    """A word of a case's title or of one of its messages: the search's word index.
+
+    Written by ``cases.words`` (when a case opens, a message is recorded, a title
+    changes, cases merge, text is erased), read by ``patterns.search``.
+    """
+
+    __tablename__ = "case_words"
+    __table_args__ = (
+        # A case's own words, for the search's per-case test of a very common word.
+        Index("ix_case_words_case", "case_id", "word"),
+        {"sqlite_with_rowid": False},
+    )
+
+    word: Mapped[str] = mapped_column(WORD, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )

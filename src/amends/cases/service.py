@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
-from amends.cases import clocks
+from amends.cases import clocks, words
 from amends.cases.events import NewEvent as NewEvent
 from amends.cases.events import add_event as add_event
 from amends.cases.events import add_events as add_events
@@ -117,6 +117,7 @@ def open_cases(
     batch = [_new_case(spec, now=now, playbook=playbook) for spec in specs]
     session.add_all(batch)
     session.flush()  # one INSERT, and the ids for the events
+    words.add(session, {case.id: [case.title] for case in batch})
     for spec, case in zip(specs, batch, strict=True):
         add_event(
             session,
@@ -367,6 +368,8 @@ def update_case(
     for key, value in changes.items():
         setattr(case, key, value)
     after = {key: getattr(case, key) for key in before}
+    if before.get("title", case.title) != case.title:
+        words.refresh(session, [case.id])
     if before != after:
         if {"severity", "category"} & set(changes):
             clocks.retarget(

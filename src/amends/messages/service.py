@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from amends.cases import clocks
 from amends.cases import service as cases
+from amends.cases import words as case_words
 from amends.cases.models import Case
 from amends.cases.rules import CaseState, Origin, case_ref
 from amends.commitments.models import Commitment
@@ -170,6 +171,11 @@ def record_messages(
     ids = list(
         session.scalars(insert(Message).returning(Message.id, sort_by_parameter_order=True), rows)
     )
+    texts: dict[int, list[str]] = {}
+    for item in items:
+        if item.case_id is not None:
+            texts.setdefault(item.case_id, []).extend((item.subject, item.text))
+    case_words.add(session, texts)
     events = []
     for item, row, message_id in zip(items, rows, ids, strict=True):
         if item.case_id is None:

@@ -3,46 +3,65 @@
 A case matches when every word of the query is found in it: in its title, in the
 subject or text of any of its messages, in its customer's name, or in a contact's name
 or address; a query that reads as a case ref (``C-31``, ``#31``, ``31``) also finds
-that case. Words are matched as folded substrings (case, accents and the Greek final
-sigma folded; Thai as written), so a Thai word is found in the middle of an unspaced
-sentence, Greek typed without accents and Slovak without diacritics are found too.
+that case. Case, accents and the Greek final sigma are folded, so Greek typed without
+accents and Slovak without diacritics are found too.
 
-Words of three characters or more use trigram indexes (migration i011 for messages,
-customers and contacts; s008's ``case_texts`` for titles): FTS5 ``trigram`` on SQLite,
-``pg_trgm`` with ``ILIKE`` on PostgreSQL. A trigram index cannot look up a shorter
-word, so one- and two-character words are matched only against case titles, customer
-names and contact addresses, by a plain ``LIKE`` scan of those tables (lower-cased; on
-SQLite only ASCII letters change case there).
+Titles and messages are looked up in the word index (``case_words``, written by
+``cases.words``): a query word finds the cases with a word it begins ("zasiel" finds
+"zásielka"); a Thai query is cut into words as the text was (newmm), each of which must
+be there, so a Thai word is found in the middle of an unspaced sentence. Only when the
+index has no case for a query word is it looked for as a piece of text anywhere
+("ivery" in "delivery", a Thai fragment cut mid-word), through the trigram indexes
+(migration i011 for messages, customers and contacts; s008's ``case_texts`` for titles):
+FTS5 ``trigram`` on SQLite, ``pg_trgm`` with ``ILIKE`` on PostgreSQL. Numbers and refs
+are always looked for as pieces of text. Customers' names and contacts are small tables
+and are always read through their trigram indexes.
+
+A trigram index cannot look up a word shorter than three characters, so such words are
+matched only against case titles, customer names and contact addresses, by a plain
+``LIKE`` scan of those tables (lower-cased; on SQLite only ASCII letters change case).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    CompoundSelect,
     Integer,
     Select,
     and_,
+    any_,
     column,
     func,
     literal_column,
     or_,
     select,
     table,
+    text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from amends.cases.models import Case
+from amends.cases.models import Case, CaseWord
 from amends.customers.models import Contact, Customer
 from amends.messages.models import Message
 from amends.patterns.models import CaseText
-from amends.text.words import search_words
+from amends.text.words import index_words, search_words
 
 # A word found in more cases than this is kept as a condition for the list's query
 # rather than a list of ids (see matching()).
 LISTED_UP_TO = 2000
+# A word of the word index found in more cases than this is tested case by case as the
+# list walks its order (one probe of ix_case_words_case each): 50 matches turn up within
+# a few thousand cases. Reading fewer is one range of the index.
+INDEX_LISTED_UP_TO = 10_000
+# Above every character: a word's beginning ``w`` is the key range [w, w + _LAST).
+_LAST = "\U0010ffff"
 # Shorter words are below what a trigram index can find (see the module's note).
 TRIGRAM = 3
 _REF = re.compile(r"(?:c-?|#)?(\d{1,12})")
@@ -70,28 +89,118 @@ def matching(session: Session, query: str) -> ColumnElement[bool] | None:
     if not found:
         return None
     sqlite = session.get_bind().dialect.name == "sqlite"
+    if not sqlite:
+        # The driver prepares a statement it has run five times, and PostgreSQL may
+        # then plan it once for any ids: a list of eight thousand ids took 80 ms that
+        # way against 30 ms planned for its own. For the rest of this transaction, a
+        # search's statements are planned for their values.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     conditions: list[ColumnElement[bool]] = []
     known: set[int] | None = None
     for word in found:
-        sources = _sources(word, sqlite=sqlite)
-        ids: set[int] = set()
-        for source in sources:
-            # Each source stops at the limit on its own: a UNION of them would fetch
-            # every match of a common word (a fifth of a million messages) before
-            # its LIMIT applied.
-            ids.update(session.scalars(source.limit(LISTED_UP_TO + 1)))
-            if len(ids) > LISTED_UP_TO:
-                break
-        ids.discard(None)  # messages on no case
-        if len(ids) <= LISTED_UP_TO:
-            known = ids if known is None else known & ids
-        elif not sqlite and len(word) >= TRIGRAM:
-            conditions.append(_pg_each_case(word))
+        ids, condition = _indexed(session, word, sqlite=sqlite)
+        if not ids and condition is None:
+            # Not a word of the index (a ref, a number, a short word), or no case has
+            # it as a word: look for it as a piece of text.
+            ids, condition = _pieces(session, word, sqlite=sqlite)
+        if condition is not None:
+            conditions.append(condition)
         else:
-            conditions.append(or_(*(Case.id.in_(source) for source in sources)))
+            known = ids if known is None else known & ids
     if known is not None:
-        conditions.append(Case.id.in_(sorted(known)))
+        conditions.append(_one_of(sorted(known), sqlite=sqlite))
     return conditions[0] if len(conditions) == 1 else and_(*conditions)
+
+
+def _one_of(ids: list[int], *, sqlite: bool) -> ColumnElement[bool]:
+    """``Case.id`` is one of ``ids``, sent as one parameter: thousands of ids as as many
+    bound parameters cost more to render and send than the query takes to run."""
+    if sqlite:
+        each = func.json_each(json.dumps(ids)).table_valued("value")
+        return Case.id.in_(select(each.c.value))
+    # Written into the statement as one array constant: the planner then knows how many
+    # ids it holds (a parameter cast to an array is planned as if of unknown size, and a
+    # list of eight thousand took 2 s that way), and the server reads it in C where the
+    # driver's list adapter spent 9 ms. Only digits and commas go in: the ids are ints.
+    written = ",".join(str(int(i)) for i in ids)
+    return Case.id == any_(literal_column(f"'{{{written}}}'::integer[]", ARRAY(Integer)))
+
+
+def _indexed(
+    session: Session, word: str, *, sqlite: bool
+) -> tuple[set[int], ColumnElement[bool] | None]:
+    """The cases the word index and the customers' names find for ``word``: (their ids,
+    None), or (empty, a condition) when they are too many to list; nothing for a word
+    the index does not hold (a ref, a number, a short word)."""
+    words = sorted(index_words(word), key=len, reverse=True)
+    if len(word) < TRIGRAM or _REF.fullmatch(word) or not words:
+        return set(), None
+    listed: set[int] | None = None
+    tested: list[ColumnElement[bool]] = []
+    db = session.connection()
+    for piece in words:
+        begins = and_(CaseWord.word >= piece, CaseWord.word < piece + _LAST)
+        # Asked first whether there are more than can be listed: one step through the
+        # index instead of fetching thousands of ids to count them.
+        many = select(CaseWord.case_id).where(begins).offset(INDEX_LISTED_UP_TO).limit(1)
+        if db.execute(many).first() is not None:
+            # OFFSET 0 keeps it a probe of ix_case_words_case per case (PostgreSQL
+            # rewrites an EXISTS without one, LIMIT or not): else the planner may join
+            # or hash every case having the word (a quarter of a million) first.
+            has = select(CaseWord.case_id).where(CaseWord.case_id == Case.id, begins).offset(0)
+            tested.append(has.exists())
+            continue
+        ids = _case_ids(db, begins, sqlite=sqlite)
+        listed = ids if listed is None else listed & ids
+    if not tested and not listed:
+        return set(), None  # no case has it as a word: the caller looks for pieces
+    customers = _named_customers(word, sqlite=sqlite)
+    named = set(
+        db.execute(
+            select(Case.id).where(Case.customer_id.in_(customers)).limit(LISTED_UP_TO + 1)
+        ).scalars()
+    )
+    if not tested and listed is not None and len(named) <= LISTED_UP_TO:
+        return listed | named, None
+    in_index = [*tested, *([_one_of(sorted(listed), sqlite=sqlite)] if listed is not None else [])]
+    found = and_(*in_index)
+    if not named:
+        return set(), found
+    # Named by very many (a word of every contact's address): asked of each case's
+    # customer as the list walks its order.
+    if len(named) > LISTED_UP_TO:
+        return set(), or_(found, Case.customer_id.in_(customers))
+    return set(), or_(found, _one_of(sorted(named), sqlite=sqlite))
+
+
+def _case_ids(db: Connection, begins: ColumnElement[bool], *, sqlite: bool) -> set[int]:
+    """The cases of the index entries ``begins`` selects; on PostgreSQL as one array,
+    read in C, instead of thousands of rows read one by one."""
+    if sqlite:
+        return set(db.execute(select(CaseWord.case_id).where(begins)).scalars().all())
+    return set(db.execute(select(func.array_agg(CaseWord.case_id)).where(begins)).scalar() or [])
+
+
+def _pieces(
+    session: Session, word: str, *, sqlite: bool
+) -> tuple[set[int], ColumnElement[bool] | None]:
+    """The cases that have ``word`` as a piece of their text, through the trigram
+    indexes: (their ids, None), or (empty, a condition) when they are too many to list."""
+    sources = _sources(word, sqlite=sqlite)
+    ids: set[int] = set()
+    for source in sources:
+        # Each source stops at the limit on its own: a UNION of them would fetch
+        # every match of a common word (a fifth of a million messages) before
+        # its LIMIT applied.
+        ids.update(session.scalars(source.limit(LISTED_UP_TO + 1)))
+        if len(ids) > LISTED_UP_TO:
+            break
+    ids.discard(None)  # messages on no case
+    if len(ids) <= LISTED_UP_TO:
+        return ids, None
+    if not sqlite and len(word) >= TRIGRAM:
+        return set(), _pg_each_case(word)
+    return set(), or_(*(Case.id.in_(source) for source in sources))
 
 
 def _sources(word: str, *, sqlite: bool) -> list[Select[Any]]:
@@ -129,23 +238,44 @@ def _short(word: str) -> list[Select[Any]]:
     ]
 
 
-def _sqlite_trigrams(word: str) -> list[Select[Any]]:
-    # One quoted FTS5 string: with the trigram tokenizer it matches as a substring.
+def _fts_ids(name: str, word: str) -> Select[Any]:
+    """The rowids of FTS5 table ``{name}_fts`` that hold ``word``; one quoted FTS5
+    string, which the trigram tokenizer matches as a substring."""
+    fts = f"{name}_fts"
     phrase = '"' + word.replace('"', '""') + '"'
+    return select(table(fts, column("rowid", Integer)).c.rowid).where(
+        literal_column(fts).op("MATCH")(phrase)
+    )
 
-    def ids(name: str) -> Select[Any]:
-        fts = table(name, column("rowid", Integer))
-        return select(fts.c.rowid).where(literal_column(name).op("MATCH")(phrase))
 
+def _sqlite_trigrams(word: str) -> list[Select[Any]]:
     return [
         # case_texts' rowid is its case id; it holds the title (and the first messages).
-        ids("case_texts_fts"),
-        select(Message.case_id).where(Message.id.in_(ids("search_messages_fts"))),
-        _of_customers(ids("search_customers_fts")),
+        _fts_ids("case_texts", word),
+        select(Message.case_id).where(Message.id.in_(_fts_ids("search_messages", word))),
+        _of_customers(_fts_ids("search_customers", word)),
         _of_customers(
-            select(Contact.customer_id).where(Contact.id.in_(ids("search_contacts_fts")))
+            select(Contact.customer_id).where(Contact.id.in_(_fts_ids("search_contacts", word)))
         ),
     ]
+
+
+def _named_customers(word: str, *, sqlite: bool) -> CompoundSelect[Any]:
+    """The ids of the customers whose name or a contact has ``word`` in it."""
+    if sqlite:
+        by_name = select(Customer.id).where(Customer.id.in_(_fts_ids("search_customers", word)))
+        by_contact = select(Contact.customer_id).where(
+            Contact.id.in_(_fts_ids("search_contacts", word))
+        )
+    else:
+        pattern = _like(word)
+        by_name = select(Customer.id).where(
+            literal_column(_PG_TEXT["customers"]).ilike(pattern, escape="\\")
+        )
+        by_contact = select(Contact.customer_id).where(
+            literal_column(_PG_TEXT["contacts"]).ilike(pattern, escape="\\")
+        )
+    return by_name.union(by_contact)
 
 
 def _pg_each_case(word: str) -> ColumnElement[bool]:

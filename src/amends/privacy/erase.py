@@ -19,6 +19,7 @@ from sqlalchemy import Engine, false, or_, select, text, update
 from sqlalchemy.orm import Session
 
 import amends.models  # noqa: F401 - every table is mapped before the erasure flushes
+from amends.cases import words as case_words
 from amends.cases.models import Case, CaseParticipant, Notification, TimelineEvent
 from amends.cases.rules import CaseState
 from amends.compensation.models import Compensation
@@ -88,6 +89,7 @@ def erase_customer(session: Session, *, customer_id: int, now: datetime, home: P
     with secure_deletes(session):
         _erase_cases(session, found.case_ids, identity, now, erasure)
         _erase_messages(session, found.message_ids, erasure)
+        case_words.refresh(session, found.case_ids)
         _erase_raw(session, [r.id for r in found.raw_mails], erasure)
         _erase_commitments(session, found)
         _erase_quarantine(session, emails, identity, erasure)
@@ -161,6 +163,7 @@ def erase_cases(session: Session, *, case_ids: Sequence[int], now: datetime) -> 
     with secure_deletes(session):
         _erase_cases(session, case_ids, [], now, erasure)
         _erase_messages(session, message_ids, erasure)
+        case_words.refresh(session, case_ids)
         _erase_raw(session, raw_ids, erasure)
     return erasure
 
@@ -339,6 +342,7 @@ VACUUMED = (
     "contacts",
     "cases",
     "case_texts",
+    "case_words",
     "messages",
     "attachments",
     "raw_mail",

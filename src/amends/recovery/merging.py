@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from amends.audit import service as audit
 from amends.cases import clocks
 from amends.cases import service as cases
+from amends.cases import words as case_words
 from amends.cases.merges import active_merge
 from amends.cases.models import Case, CaseMerge, CaseParticipant, TimelineEvent
 from amends.cases.rules import (
@@ -314,6 +315,8 @@ def _move_rows(
                 .execution_options(synchronize_session=False)
             )
         moved[key] = ids
+    # The messages' words go with them.
+    case_words.refresh(session, [source_id, target_id])
     return moved
 
 
@@ -647,6 +650,7 @@ def split_case(
     )
     for message in found:
         session.expire(message, ["case_id"])
+    case_words.refresh(session, [case.id, new.id])
     # Each moved message's own timeline entry goes with it.
     entries = [
         e.id
