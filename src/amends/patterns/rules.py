@@ -236,8 +236,9 @@ def trend(current: int, previous: int) -> dict[str, object]:
 # are shared by chance.
 NAME_WORD = 4
 _WORD = re.compile(r"\w+")
-# What ends a sentence: the next word's capital letter says nothing of a name.
-_SENTENCE_END = re.compile(r"[.!?:;\n\"«»“”()]\s*$")
+# The first word of the text and every word after what ends a sentence: its capital
+# letter says nothing of a name.
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"«»“”()]\s*)(?=\w)")
 _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 _OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff\u0e00-\u0e7f]")
 # English writes these with a capital letter; they name a day, not a thing.
@@ -255,13 +256,14 @@ def named_things(text: str) -> frozenset[str]:
     where a sentence does not begin, or in Latin letters inside Greek or Thai text
     ("Rychlo Expres" in a Thai complaint), at least NAME_WORD letters long."""
     foreign_latin = len(_OTHER_SCRIPT.findall(text)) > len(_LATIN.findall(text))
+    starts = {m.end() for m in _SENTENCE_START.finditer(text)}
     found: set[str] = set()
     for match in _WORD.finditer(text):
         word = match.group()
         if len(word) < NAME_WORD or word.isdigit():
             continue
         latin_aside = foreign_latin and _LATIN.match(word) is not None
-        capital = word[0].isupper() and not _SENTENCE_END.search(text[: match.start()] or ".")
+        capital = word[0].isupper() and match.start() not in starts
         folded = fold(word)[0]
         if (latin_aside or capital) and folded not in _CALENDAR:
             found.add(folded)
@@ -271,7 +273,13 @@ def named_things(text: str) -> frozenset[str]:
 def name_alike(names: frozenset[str], other: frozenset[str]) -> bool:
     """Both name the same thing: a word of one begins a word of the other ("expres",
     "express"), as shared_name compares them."""
-    return any(a.startswith(b) or b.startswith(a) for a in names for b in other)
+    return any(_same_name(a, b) for a in names for b in other)
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Two folded words of NAME_WORD letters or more name one thing: one begins the
+    other."""
+    return a.startswith(b) or b.startswith(a)
 
 
 def shared_name(title: str, others: Iterable[str]) -> str | None:
@@ -291,8 +299,7 @@ def shared_name(title: str, others: Iterable[str]) -> str | None:
         if len(word) < NAME_WORD or word.isdigit():
             return False
         return all(
-            any(w.startswith(word) or (len(w) >= NAME_WORD and word.startswith(w)) for w in seen)
-            for seen in folded_others
+            any(_same_name(word, w) for w in seen if len(w) >= NAME_WORD) for seen in folded_others
         )
 
     best: tuple[int, int] = (0, 0)

@@ -31,7 +31,6 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
-    CompoundSelect,
     Integer,
     Select,
     and_,
@@ -43,6 +42,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    union,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -154,7 +154,7 @@ def _indexed(
         listed = ids if listed is None else listed & ids
     if not tested and not listed:
         return set(), None  # no case has it as a word: the caller looks for pieces
-    customers = _named_customers(word, sqlite=sqlite)
+    customers = union(*_named_customers(word, sqlite=sqlite))
     named = set(
         db.execute(
             select(Case.id).where(Case.customer_id.in_(customers)).limit(LISTED_UP_TO + 1)
@@ -253,17 +253,16 @@ def _sqlite_trigrams(word: str) -> list[Select[Any]]:
         # case_texts' rowid is its case id; it holds the title (and the first messages).
         _fts_ids("case_texts", word),
         select(Message.case_id).where(Message.id.in_(_fts_ids("search_messages", word))),
-        _of_customers(_fts_ids("search_customers", word)),
-        _of_customers(
-            select(Contact.customer_id).where(Contact.id.in_(_fts_ids("search_contacts", word)))
-        ),
+        *(_of_customers(ids) for ids in _named_customers(word, sqlite=True)),
     ]
 
 
-def _named_customers(word: str, *, sqlite: bool) -> CompoundSelect[Any]:
-    """The ids of the customers whose name or a contact has ``word`` in it."""
+def _named_customers(word: str, *, sqlite: bool) -> list[Select[Any]]:
+    """Queries of the ids of the customers whose name (the first) or a contact's name or
+    address (the second) has ``word`` in it."""
     if sqlite:
-        by_name = select(Customer.id).where(Customer.id.in_(_fts_ids("search_customers", word)))
+        # search_customers_fts' rowid is the customer's id.
+        by_name = _fts_ids("search_customers", word)
         by_contact = select(Contact.customer_id).where(
             Contact.id.in_(_fts_ids("search_contacts", word))
         )
@@ -275,7 +274,7 @@ def _named_customers(word: str, *, sqlite: bool) -> CompoundSelect[Any]:
         by_contact = select(Contact.customer_id).where(
             literal_column(_PG_TEXT["contacts"]).ilike(pattern, escape="\\")
         )
-    return by_name.union(by_contact)
+    return [by_name, by_contact]
 
 
 def _pg_each_case(word: str) -> ColumnElement[bool]:
@@ -292,8 +291,8 @@ def _pg_each_case(word: str) -> ColumnElement[bool]:
         return literal_column(expression).ilike(pattern, escape="\\")
 
     # OFFSET 0 keeps each EXISTS a per-case test: without it the planner may turn it
-    # into a hashed subplan of every match again (an EXISTS with a LIMIT or OFFSET is
-    # never rewritten so).
+    # into a hashed subplan of every match again (an EXISTS with an OFFSET is never
+    # rewritten so; a LIMIT it drops first).
     found = [
         select(CaseText.case_id)
         .where(CaseText.case_id == Case.id, like("case_texts.folded"))
@@ -303,8 +302,7 @@ def _pg_each_case(word: str) -> ColumnElement[bool]:
         .where(Message.case_id == Case.id, like(_PG_TEXT["messages"]))
         .offset(0)
         .exists(),
-        Case.customer_id.in_(select(Customer.id).where(like(_PG_TEXT["customers"]))),
-        Case.customer_id.in_(select(Contact.customer_id).where(like(_PG_TEXT["contacts"]))),
+        *(Case.customer_id.in_(ids) for ids in _named_customers(word, sqlite=False)),
     ]
     ref = _REF.fullmatch(word)
     if ref is not None:
@@ -321,6 +319,5 @@ def _pg_trigrams(word: str) -> list[Select[Any]]:
     return [
         select(CaseText.case_id).where(like("case_texts.folded")),
         select(Message.case_id).where(like(_PG_TEXT["messages"])),
-        _of_customers(select(Customer.id).where(like(_PG_TEXT["customers"]))),
-        _of_customers(select(Contact.customer_id).where(like(_PG_TEXT["contacts"]))),
+        *(_of_customers(ids) for ids in _named_customers(word, sqlite=False)),
     ]
