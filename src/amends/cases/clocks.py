@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from amends.cases.events import add_event
+from amends.cases.events import NewEvent, add_events
 from amends.cases.models import Case, Notification
 from amends.cases.rules import (
     CaseState,
@@ -103,18 +103,22 @@ def we_spoke(case: Case, at: datetime, *, asks: bool = False) -> None:
     refresh_urgency(case)
 
 
-def _escalation_targets(session: Session) -> list[User]:
-    managers = list(session.scalars(select(User).where(User.role == Role.MANAGER, User.active)))
-    if managers:
-        return managers
-    return list(session.scalars(select(User).where(User.role == Role.OWNER, User.active)))
+def _escalation_targets(session: Session) -> list[int]:
+    """Who is told of a breach besides the case's owner: the managers, else the owners."""
+    for role in (Role.MANAGER, Role.OWNER):
+        found = list(session.scalars(select(User.id).where(User.role == role, User.active)))
+        if found:
+            return found
+    return []
 
 
 def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
     """Escalate every breached clock exactly once: a timeline event and a notification.
 
     The compare-and-set UPDATE (``... WHERE escalated_at IS NULL``) is what makes it
-    once: two sweeps racing on the same case cannot both see their update succeed.
+    once: two sweeps racing on the same cases cannot both see a case among the rows
+    their update changed. One UPDATE per clock takes the whole batch, and its events
+    and notifications go in with one INSERT each.
     """
     counts = {"ack": 0, "remedy": 0, "close": 0}
     # The step's own completion time says in SQL that the clock stopped (each is set by
@@ -126,53 +130,71 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
         "remedy": (Case.remedy_due_at, Case.remedy_escalated_at, Case.resolved_at),
         "close": (Case.close_due_at, Case.close_escalated_at, Case.closed_at),
     }
+    targets: list[int] | None = None
     for clock, (due, escalated, stopped) in columns.items():
-        query = select(Case).where(
+        query = select(Case.id).where(
             stopped.is_(None), escalated.is_(None), due <= now, Case.state != CaseState.CLOSED
         )
         if clock == "remedy":
             query = query.where(Case.waiting_on != WaitingOn.CUSTOMER)
         # Oldest breach first, so whatever is left for the next sweep is the newest.
-        for case in session.scalars(query.order_by(due, Case.id).limit(ESCALATION_BATCH)):
-            # Breached: the clock is missed whenever its step comes.
-            values: dict[str, object] = {escalated.key: now, f"{clock}_within": False}
-            won = session.execute(
+        due_ids = list(session.scalars(query.order_by(due, Case.id).limit(ESCALATION_BATCH)))
+        if not due_ids:
+            continue
+        # Breached: the clock is missed whenever its step comes.
+        values: dict[str, object] = {escalated.key: now, f"{clock}_within": False}
+        won = dict(
+            session.execute(
                 update(Case)
-                .where(Case.id == case.id, escalated.is_(None))
+                .where(Case.id.in_(due_ids), escalated.is_(None))
                 .values(values)
+                .returning(Case.id, Case.owner_id)
                 .execution_options(synchronize_session=False)
             )
-            if getattr(won, "rowcount", 0) != 1:
-                continue
-            session.refresh(case)
+            .tuples()
+            .all()
+        )
+        if not won:
+            continue
+        for case in session.identity_map.values():  # loaded earlier in this transaction
+            if isinstance(case, Case) and case.id in won:
+                session.expire(case, [escalated.key, f"{clock}_within"])
+        if targets is None:
+            targets = _escalation_targets(session)
+        breached = said(BREACHED[clock])
+        events: list[NewEvent] = []
+        notifications: list[dict[str, object]] = []
+        for case_id in (i for i in due_ids if i in won):  # in deadline order
             counts[clock] += 1
-            breached = said(BREACHED[clock])
-            add_event(
-                session,
-                case=case,
-                kind=EventKind.ESCALATED,
-                at=now,
-                actor=SYSTEM,
-                note=english(breached),
-                data={"clock": clock, **breached},
+            events.append(
+                NewEvent(
+                    case_id,
+                    EventKind.ESCALATED,
+                    now,
+                    SYSTEM,
+                    english(breached),
+                    {"clock": clock, **breached},
+                )
             )
             told_what = said(
-                N_("%(ref)s: %(what)s"), ref=case_ref(case.id), what=BREACHED[clock], fmt=_TR
+                N_("%(ref)s: %(what)s"), ref=case_ref(case_id), what=BREACHED[clock], fmt=_TR
             )
             # The managers, and the case's owner: the one who must act is told first.
-            told = {case.owner_id, *(user.id for user in _escalation_targets(session))}
-            for user_id in sorted(told, key=lambda u: u != case.owner_id):
-                session.add(
-                    Notification(
-                        user_id=user_id,
-                        case_id=case.id,
-                        kind=NotificationKind.SLA_BREACHED,
-                        text=english(told_what),
-                        data=told_what,
-                        created_at=now,
-                    )
-                )
-    session.flush()
+            owner = won[case_id]
+            told = [owner, *(user for user in targets if user != owner)]
+            notifications += [
+                {
+                    "user_id": user_id,
+                    "case_id": case_id,
+                    "kind": NotificationKind.SLA_BREACHED,
+                    "text": english(told_what),
+                    "data": told_what,
+                    "created_at": now,
+                }
+                for user_id in told
+            ]
+        add_events(session, events)
+        session.execute(insert(Notification), notifications)
     return counts
 
 

@@ -27,7 +27,7 @@ def add_event(
     flush: bool = True,
 ) -> TimelineEvent:
     """Append to the case's timeline; ``flush=False`` lets a batch insert many at once."""
-    event = TimelineEvent(**_event_row(NewEvent(case, kind, at, actor, note, data)))
+    event = TimelineEvent(**_event_row(NewEvent(case.id, kind, at, actor, note, data)))
     session.add(event)
     if flush:
         session.flush()
@@ -38,7 +38,7 @@ def add_event(
 class NewEvent:
     """One timeline event for ``add_events``."""
 
-    case: Case
+    case_id: int
     kind: str
     at: datetime
     actor: Actor
@@ -55,7 +55,7 @@ def add_events(session: Session, events: Sequence[NewEvent]) -> None:
 
 def _event_row(event: NewEvent) -> dict[str, Any]:
     return {
-        "case_id": event.case.id,
+        "case_id": event.case_id,
         "at": event.at,
         "actor_id": event.actor.user_id,
         "kind": event.kind,

@@ -198,7 +198,9 @@ def record_messages(
         if isinstance(flagged, list):
             # The kinds only: the words stay on the message, erased with it.
             data["abuse"] = sorted({f["kind"] for f in flagged})
-        events.append(cases.NewEvent(case, f"message_{item.direction.value}", at, actor, data=data))
+        events.append(
+            cases.NewEvent(case.id, f"message_{item.direction.value}", at, actor, data=data)
+        )
     cases.add_events(session, events)
     session.flush()
     return ids
