@@ -106,11 +106,26 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{target}"
     url: str = request.getfixturevalue("postgres_database")
     engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.exec_driver_sql(_EMPTY_EVERY_TABLE)
     engine.dispose()
     return url
+
+
+# What a test left behind, deleted: TRUNCATE gives each of the fifty tables and their
+# indexes new files, a fifth of a second per test, where deleting the few rows a test
+# wrote takes milliseconds. Triggers and foreign-key checks are off meanwhile (the
+# tables are emptied in no particular order; the derived tables go too), and every
+# sequence starts again at 1, as TRUNCATE's RESTART IDENTITY did.
+_EMPTY_EVERY_TABLE = ";".join(
+    [
+        "SET LOCAL session_replication_role = replica",
+        *(f'DELETE FROM "{t.name}"' for t in Base.metadata.sorted_tables),
+        "SELECT setval(c.oid, 1, false) FROM pg_class c"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE c.relkind = 'S' AND n.nspname = 'public'",
+    ]
+)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 
 import anyio
@@ -182,28 +183,13 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     webform.shutdown()
 
 
-def create_app(
-    settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None
-) -> FastAPI:
-    """Build the application; nothing touches the database until a request arrives."""
-    app = FastAPI(
-        lifespan=_lifespan,
-        title="amends",
-        version=__version__,
-        description="Customer service recovery: the commitment ledger and recovery cases.",
-        openapi_url="/api/v1/openapi.json",
-        docs_url=None,
-        redoc_url=None,
-    )
-    app.state.settings = settings
-    app.state.clock = clock or clock_for(settings.clock_file)
-    app.state.engine = engine or make_engine(settings.database_url)
-    app.state.sessions = make_session_factory(app.state.engine)
-    app.state.playbook = playbook.PlaybookFile(settings.home, workspace_timezone=settings.timezone)
-    app.state.demo = is_demo(settings.home)
-
-    add_globals(case_ref=case_ref, case_categories=tuple(c.value for c in Category))
-    app.state.unread = cases_service.unread_count
+@cache
+def _routers() -> tuple[APIRouter, ...]:
+    """Every route of the API and the pages, gathered once per process: FastAPI works
+    out an included router's routes (their parameters' models, dependencies, prefixes)
+    the first time it is included and keeps them on the router, so an application made
+    again (each test makes its own) includes the same routers at no cost; a router made
+    anew in every application was worked out again each time, half a second."""
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(single_valued_query)])
     for module in (
         customers_api,
@@ -225,7 +211,7 @@ def create_app(
     ):
         api.include_router(module.router)
     api.include_router(recovery_inbox.api_router)
-    app.include_router(api)
+    pages = APIRouter()
     for page_module in (
         people_pages,
         access_pages,
@@ -248,7 +234,34 @@ def create_app(
         winback_pages,
         reports_pages,
     ):
-        app.include_router(page_module.router)
+        pages.include_router(page_module.router)
+    return api, pages
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, engine: Engine | None = None
+) -> FastAPI:
+    """Build the application; nothing touches the database until a request arrives."""
+    app = FastAPI(
+        lifespan=_lifespan,
+        title="amends",
+        version=__version__,
+        description="Customer service recovery: the commitment ledger and recovery cases.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.clock = clock or clock_for(settings.clock_file)
+    app.state.engine = engine or make_engine(settings.database_url)
+    app.state.sessions = make_session_factory(app.state.engine)
+    app.state.playbook = playbook.PlaybookFile(settings.home, workspace_timezone=settings.timezone)
+    app.state.demo = is_demo(settings.home)
+
+    add_globals(case_ref=case_ref, case_categories=tuple(c.value for c in Category))
+    app.state.unread = cases_service.unread_count
+    for router in _routers():
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     add_api_docs(app, openapi_url="/api/v1/openapi.json")
 
