@@ -75,6 +75,10 @@ NAMES = {
 }
 AGENT_LANGUAGES = ("en", "th", "sk", "el")
 
+# Tables that keep their folded text (migrations x023, g032): where in COLUMNS the
+# texts it folds are, joined by a space.
+FOLDED = {"messages": (6, 7), "customers": (1,), "contacts": (2, 3)}
+
 COLUMNS: dict[str, tuple[str, ...]] = {
     "users": ("id", "email", "name", "role", "language", "password_hash", "active",
               "created_at"),
@@ -346,16 +350,18 @@ def write_postgresql(url: str, corpus: Corpus) -> None:
         for table in ORDER:
             progress(f"COPY {table}")
             columns = COLUMNS[table]
-            # What x023's trigger would write: the folded text, by the same table.
-            folds = table == "messages"
-            if folds:
+            # What the x023 and g032 triggers would write: the folded text, by the same
+            # table, of the columns at these places of the row.
+            folds = FOLDED.get(table)
+            if folds is not None:
                 columns = (*columns, "folded")
             n = 0
             statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
             with db.transaction(), db.cursor() as cur, cur.copy(statement) as copy:
                 for row in corpus.rows(table):
-                    if folds:
-                        row = (*row, index_fold(f"{row[6]} {row[7]}"))
+                    if folds is not None:
+                        text = index_fold(" ".join(row[i] or "" for i in folds))
+                        row = (*row, text if table == "messages" else text.lower())
                     copy.write_row(row)
                     n += 1
                     if n % 500_000 == 0:

@@ -5,8 +5,9 @@ external id. Words are folded as the inbox's search folds them (``amends.text.fo
 case, accents and the Greek final sigma folded, Thai as written, so a Thai word inside
 an unspaced name, Greek typed without accents and Slovak without diacritics are found.
 Words of three characters or more use the same trigram indexes as the inbox (migration
-``fold_function``: FTS5 ``trigram`` tables on SQLite, ``pg_trgm`` expression indexes on
-PostgreSQL); shorter words are a plain lower-cased ``LIKE`` scan.
+``fold_function``: FTS5 ``trigram`` tables on SQLite; on PostgreSQL ``pg_trgm`` indexes
+of the folded text that g032 keeps in a column); shorter words are a plain lower-cased
+``LIKE`` scan.
 """
 
 from __future__ import annotations
@@ -31,9 +32,12 @@ from amends.customers.models import Contact, Customer
 from amends.text.words import search_words
 
 TRIGRAM = 3
-# The indexed expressions, identical to the PostgreSQL indexes so the planner uses them.
-_PG_CUSTOMERS = "amends_fold(customers.name)"
-_PG_CONTACTS = "amends_fold(contacts.name || ' ' || coalesce(contacts.email, ''))"
+# The folded text PostgreSQL keeps and indexes (migration g032: a column written by a
+# trigger, so checking a row the trigram index proposes reads it instead of folding the
+# name again), in lower case: compared with LIKE, as search words are folded already.
+# The inbox's search reads the same columns.
+PG_CUSTOMERS = "customers.folded"
+PG_CONTACTS = "contacts.folded"
 
 
 def _like(word: str) -> str:
@@ -69,10 +73,10 @@ def _word(word: str, *, sqlite: bool) -> ColumnElement[bool]:
         )
     return or_(
         by_id,
-        literal_column(_PG_CUSTOMERS).ilike(pattern, escape="\\"),
+        literal_column(PG_CUSTOMERS).like(pattern, escape="\\"),
         Customer.id.in_(
             select(Contact.customer_id).where(
-                literal_column(_PG_CONTACTS).ilike(pattern, escape="\\")
+                literal_column(PG_CONTACTS).like(pattern, escape="\\")
             )
         ),
     )

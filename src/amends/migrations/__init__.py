@@ -4,7 +4,7 @@ can tell the schema is current with one query instead of loading Alembic."""
 from collections.abc import Mapping
 from typing import Any
 
-HEAD = "f031"
+HEAD = "g032"
 
 # The trigram index of case texts (FTS5 and its shadow tables on SQLite; a GIN index on
 # a generated column of folded text on PostgreSQL) is made by a migration and read with
@@ -15,7 +15,9 @@ UNMAPPED_PREFIXES = ("case_texts_fts", "ix_case_texts_trigrams", "search_", "ix_
 
 def include_name(name: str | None, type_: str, parent_names: Mapping[Any, str | None]) -> bool:
     """Alembic's filter: everything but the trigram index no model maps."""
-    # Folded text kept beside case texts, and messages on PostgreSQL (x023), for search.
-    if type_ == "column" and parent_names.get("table_name") in {"case_texts", "messages"}:
+    # Folded text kept beside case texts, and by messages (x023), customers and contacts
+    # (g032) on PostgreSQL, for search.
+    folding = {"case_texts", "messages", "customers", "contacts"}
+    if type_ == "column" and parent_names.get("table_name") in folding:
         return name != "folded"
     return not (type_ in ("table", "index") and (name or "").startswith(UNMAPPED_PREFIXES))

@@ -42,13 +42,14 @@ from sqlalchemy import (
     select,
     table,
     text,
-    union,
+    union_all,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from amends.cases.models import Case, CaseWord
 from amends.customers.models import Contact, Customer
+from amends.customers.search import PG_CONTACTS, PG_CUSTOMERS
 from amends.messages.models import Message
 from amends.patterns.models import CaseText
 from amends.text.words import index_words, search_words
@@ -60,21 +61,19 @@ LISTED_UP_TO = 2000
 # list walks its order (one probe of ix_case_words_case each): 50 matches turn up within
 # a few thousand cases. Reading fewer is one range of the index.
 INDEX_LISTED_UP_TO = 10_000
+# Customers a word names that are sent back as a list of ids (20,000: 3 ms to read
+# there); more are found again by the list's query.
+CUSTOMERS_SENT_UP_TO = 50_000
 # Above every character: a word's beginning ``w`` is the key range [w, w + _LAST).
 _LAST = "\U0010ffff"
 # Shorter words are below what a trigram index can find (see the module's note).
 TRIGRAM = 3
 _REF = re.compile(r"(?:c-?|#)?(\d{1,12})")
 
-# The searched text of each table, exactly as migrations i011 and x023 index it on
-# PostgreSQL: the planner uses an expression index only for the identical expression.
-# Messages keep theirs folded in a column (x023): checking a proposed row then reads it
-# instead of folding the text again.
-_PG_TEXT = {
-    "messages": "messages.folded",
-    "customers": "amends_fold(customers.name)",
-    "contacts": "amends_fold(contacts.name || ' ' || coalesce(contacts.email, ''))",
-}
+# The searched text of messages on PostgreSQL: kept folded in a column (x023), which
+# the trigram index covers; checking a proposed row reads it instead of folding the
+# text again. Customers and contacts keep theirs likewise (customers.search).
+_PG_MESSAGES = "messages.folded"
 
 
 def matching(session: Session, query: str) -> ColumnElement[bool] | None:
@@ -112,18 +111,29 @@ def matching(session: Session, query: str) -> ColumnElement[bool] | None:
     return conditions[0] if len(conditions) == 1 else and_(*conditions)
 
 
-def _one_of(ids: list[int], *, sqlite: bool) -> ColumnElement[bool]:
-    """``Case.id`` is one of ``ids``, sent as one parameter: thousands of ids as as many
-    bound parameters cost more to render and send than the query takes to run."""
+def _one_of(
+    ids: list[int],
+    *,
+    sqlite: bool,
+    of: InstrumentedAttribute[int] = Case.id,
+    estimated: bool = True,
+) -> ColumnElement[bool]:
+    """``of`` (a case's id unless told) is one of ``ids``, sent as one parameter:
+    thousands of ids as as many bound parameters cost more to render and send than the
+    query takes to run. ``estimated=False`` hides the ids from PostgreSQL's planner, for
+    a column it would otherwise compare every id with its statistics to plan for
+    (25 ms for 20,000 customers)."""
     if sqlite:
         each = func.json_each(json.dumps(ids)).table_valued("value")
-        return Case.id.in_(select(each.c.value))
+        return of.in_(select(each.c.value))
     # Written into the statement as one array constant: the planner then knows how many
     # ids it holds (a parameter cast to an array is planned as if of unknown size, and a
     # list of eight thousand took 2 s that way), and the server reads it in C where the
     # driver's list adapter spent 9 ms. Only digits and commas go in: the ids are ints.
-    written = ",".join(str(int(i)) for i in ids)
-    return Case.id == any_(literal_column(f"'{{{written}}}'::integer[]", ARRAY(Integer)))
+    written = f"'{{{','.join(str(int(i)) for i in ids)}}}'::integer[]"
+    if not estimated:
+        written = f"ARRAY(SELECT unnest({written}))"
+    return of == any_(literal_column(written, ARRAY(Integer)))
 
 
 def _indexed(
@@ -154,23 +164,42 @@ def _indexed(
         listed = ids if listed is None else listed & ids
     if not tested and not listed:
         return set(), None  # no case has it as a word: the caller looks for pieces
-    customers = union(*_named_customers(word, sqlite=sqlite))
-    named = set(
-        db.execute(
-            select(Case.id).where(Case.customer_id.in_(customers)).limit(LISTED_UP_TO + 1)
-        ).scalars()
-    )
-    if not tested and listed is not None and len(named) <= LISTED_UP_TO:
+    # The customers the word names, read once: a word of every contact's address (a
+    # common domain) has the server read every contact, which the list's condition
+    # would otherwise do again.
+    customer_ids = sorted(_customer_ids(db, word, sqlite=sqlite))
+    named: set[int] = set()
+    many_named = len(customer_ids) > LISTED_UP_TO
+    if customer_ids and not many_named:
+        of_customers = _one_of(customer_ids, sqlite=sqlite, of=Case.customer_id)
+        named = set(
+            db.execute(select(Case.id).where(of_customers).limit(LISTED_UP_TO + 1)).scalars()
+        )
+        many_named = len(named) > LISTED_UP_TO
+    if not tested and listed is not None and not many_named:
         return listed | named, None
     in_index = [*tested, *([_one_of(sorted(listed), sqlite=sqlite)] if listed is not None else [])]
     found = and_(*in_index)
+    if many_named:
+        # Named by very many: asked of each case's customer as the list walks its order,
+        # from the ids read above while they are a few tens of thousands.
+        if len(customer_ids) > CUSTOMERS_SENT_UP_TO:
+            named_by = union_all(*_named_customers(word, sqlite=sqlite))
+            return set(), or_(found, Case.customer_id.in_(named_by))
+        by_customer = _one_of(customer_ids, sqlite=sqlite, of=Case.customer_id, estimated=False)
+        return set(), or_(found, by_customer)
     if not named:
         return set(), found
-    # Named by very many (a word of every contact's address): asked of each case's
-    # customer as the list walks its order.
-    if len(named) > LISTED_UP_TO:
-        return set(), or_(found, Case.customer_id.in_(customers))
     return set(), or_(found, _one_of(sorted(named), sqlite=sqlite))
+
+
+def _customer_ids(db: Connection, word: str, *, sqlite: bool) -> set[int]:
+    """The customers whose name or contact has ``word``; on PostgreSQL as one array."""
+    named = union_all(*_named_customers(word, sqlite=sqlite))
+    if sqlite:
+        return set(db.execute(named).scalars())
+    found = db.execute(select(func.array_agg(named.subquery().c[0]))).scalar()
+    return set(found or [])
 
 
 def _case_ids(db: Connection, begins: ColumnElement[bool], *, sqlite: bool) -> set[int]:
@@ -268,11 +297,9 @@ def _named_customers(word: str, *, sqlite: bool) -> list[Select[Any]]:
         )
     else:
         pattern = _like(word)
-        by_name = select(Customer.id).where(
-            literal_column(_PG_TEXT["customers"]).ilike(pattern, escape="\\")
-        )
+        by_name = select(Customer.id).where(literal_column(PG_CUSTOMERS).like(pattern, escape="\\"))
         by_contact = select(Contact.customer_id).where(
-            literal_column(_PG_TEXT["contacts"]).ilike(pattern, escape="\\")
+            literal_column(PG_CONTACTS).like(pattern, escape="\\")
         )
     return [by_name, by_contact]
 
@@ -298,10 +325,7 @@ def _pg_each_case(word: str) -> ColumnElement[bool]:
         .where(CaseText.case_id == Case.id, like("case_texts.folded"))
         .offset(0)
         .exists(),
-        select(Message.id)
-        .where(Message.case_id == Case.id, like(_PG_TEXT["messages"]))
-        .offset(0)
-        .exists(),
+        select(Message.id).where(Message.case_id == Case.id, like(_PG_MESSAGES)).offset(0).exists(),
         *(Case.customer_id.in_(ids) for ids in _named_customers(word, sqlite=False)),
     ]
     ref = _REF.fullmatch(word)
@@ -318,6 +342,6 @@ def _pg_trigrams(word: str) -> list[Select[Any]]:
 
     return [
         select(CaseText.case_id).where(like("case_texts.folded")),
-        select(Message.case_id).where(like(_PG_TEXT["messages"])),
+        select(Message.case_id).where(like(_PG_MESSAGES)),
         *(_of_customers(ids) for ids in _named_customers(word, sqlite=False)),
     ]
