@@ -59,8 +59,7 @@ def read_training(folder: Path = TRAIN) -> Rows:
 class Matrix:
     """Sparse rows of features, kept as flat arrays (numpy only, no scipy)."""
 
-    def __init__(self, rows: Rows) -> None:
-        parts = [features(r.get("subject", ""), r["text"]) for r in rows]
+    def __init__(self, parts: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]]) -> None:
         self.starts = np.cumsum([0] + [len(i) for i, _ in parts[:-1]])
         self.docs = np.repeat(np.arange(len(parts)), [len(i) for i, _ in parts])
         columns = np.concatenate([i for i, _ in parts])
@@ -94,7 +93,7 @@ def fit(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     """(feature indices, their weights, bias): full-batch gradient descent with Nesterov
     momentum on the mean cross-entropy plus an L2 penalty; deterministic."""
-    matrix = Matrix(rows)
+    matrix = Matrix([features(r.get("subject", ""), r["text"]) for r in rows])
     target = np.zeros((matrix.n, len(LABELS)))
     target[np.arange(matrix.n), [LABELS.index(r["category"]) for r in rows]] = 1.0
     weights = np.zeros((len(matrix.features), len(LABELS)))

@@ -150,9 +150,7 @@ def escalate_breaches(session: Session, *, now: datetime) -> dict[str, int]:
                 .values(values)
                 .returning(Case.id, Case.owner_id)
                 .execution_options(synchronize_session=False)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         if not won:
             continue

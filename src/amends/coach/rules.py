@@ -3,9 +3,12 @@ what a recovery message is missing, each pointing at the words that caused it.
 
 Approach: per-language pattern lexicons (lexicon.py) over folded text (fold.py), so
 Greek without accents and Slovak without diacritics match too, with a small negation
-window ("it was not your fault" blames nobody). The three elements a recovery message
-needs — ownership, remedy, prevention — are cue patterns whose absence is a finding.
-Offsets refer to the NFC-normalised input.
+window ("it was not your fault" blames nobody); each blame, excuse, half-apology or
+minimizing finding points at the words that matched. The three elements a recovery
+message needs (ownership, remedy, prevention) are said in too many ways for a list:
+whether each is there is decided by a small learned model (elements.py) that weighs
+the message's words with the lexicons' cues, and an element it finds missing is a
+finding. Offsets refer to the NFC-normalised input.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
+from amends.coach import elements
 from amends.coach.lexicon import ELEMENTS, LEXICONS, NEGATIONS, PRESENCE
 from amends.errors import N_
 from amends.text.detect import detect_language
@@ -232,9 +236,38 @@ def check(
     ``required`` names the elements the message must contain; all three by default, a
     template step may need fewer (an acknowledgment has no prevention yet).
     """
+    wanted = set(required)
+    unknown = wanted - set(ELEMENTS)
+    if unknown:
+        raise ValueError(f"unknown required element(s): {', '.join(sorted(unknown))}")
     original = unicodedata.normalize("NFC", text)
     language = _language(original, lang)
     folded, origin = fold(original)
+    findings, found = _read(original, folded, origin, language, bool(wanted))
+    if wanted:
+        # The lexicons' cues are evidence, not the verdict: the learned model of the
+        # elements (elements.py) weighs them with the message's own words.
+        missing = elements.model().missing(original, found, folded)
+        suggestions = SUGGESTIONS[language]
+        for element in ALL_ELEMENTS:
+            if element in wanted and element in missing:
+                code = _MISSING[element]
+                findings.append(
+                    Finding(code, None, None, None, EXPLANATIONS[code], suggestions[code])
+                )
+    return CheckResult(language, tuple(findings))
+
+
+def cues(text: str, lang: str) -> set[str]:
+    """What the lexicons find in a message: the presence codes and the elements whose
+    cue words occur (the learned model's evidence; scripts/train_coach.py reads it)."""
+    original = unicodedata.normalize("NFC", text)
+    return _read(original, *fold(original), _language(original, lang), True)[1]
+
+
+def _read(
+    original: str, folded: str, origin: list[int] | None, language: str, elements_too: bool
+) -> tuple[list[Finding], set[str]]:
     patterns = _compiled(language)
     findings: list[Finding] = []
     suggestions = SUGGESTIONS[language]
@@ -252,17 +285,14 @@ def check(
                     suggestions[finding_code],
                 )
             )
-    wanted = set(required)
-    unknown = wanted - set(ELEMENTS)
-    if unknown:
-        raise ValueError(f"unknown required element(s): {', '.join(sorted(unknown))}")
-    for element in ALL_ELEMENTS:
-        if element in wanted and not _present(
-            folded, patterns[element][0], language, element in _NEGATABLE
-        ):
-            code = _MISSING[element]
-            findings.append(Finding(code, None, None, None, EXPLANATIONS[code], suggestions[code]))
-    return CheckResult(language, tuple(findings))
+    found = {f.code.value for f in findings}
+    if elements_too:
+        found |= {
+            element
+            for element in ALL_ELEMENTS
+            if _present(folded, patterns[element][0], language, element in _NEGATABLE)
+        }
+    return findings, found
 
 
 def _language(text: str, lang: str | None) -> str:

@@ -1,34 +1,29 @@
 """What a complaint is about, from its subject and text: a small linear model (pure).
 
-One multinomial logistic regression for all four languages over hashed features of the
-folded text (accents, case and final sigma folded by :func:`amends.text.fold.fold_words`):
-words, word pairs, and character 3- to 5-grams. The character n-grams are what make it
-work without a word segmenter for Thai and without a stemmer for Slovak and Greek
-inflection ("zásielka", "zásielku", "zásielky" share most of their n-grams).
+One multinomial logistic regression for all four languages over the hashed features of
+:mod:`amends.text.hashed` (words, word pairs and character 3- to 5-grams of the folded
+text), which read Thai without a word segmenter and Slovak and Greek inflection without
+a stemmer.
 
 The weights are trained by ``scripts/train_categories.py`` from the labelled training
 complaints alone and kept in ``category_weights.npz`` next to this module; only the rows
 of features that occurred in training are stored (the rest are zero). Scoring a message
-costs well under a millisecond: the character n-grams are hashed with numpy, not one
-by one in Python.
+costs well under a millisecond.
 """
 
 from __future__ import annotations
 
 import functools
-import zlib
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from amends.text.fold import fold_words
+from amends.text import hashed
+from amends.text.hashed import DIMENSIONS, Features
 
 WEIGHTS = Path(__file__).with_name("category_weights.npz")
-DIMENSIONS = 1 << 18
-CHAR_SIZES = (3, 4, 5)
 # Words and pairs weigh as much as the character n-grams together: both groups are
 # scaled to unit length, then added.
 WORD_WEIGHT = 1.0
@@ -44,13 +39,6 @@ FALLBACK = "other"
 # only cost time.
 MAX_CHARS = 2000
 
-_MULTIPLIER = np.uint64(0x100000001B3)
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_SHIFT = np.uint64(29)
-_SALTS = {n: np.uint64(n * 0x51ED27) for n in CHAR_SIZES}
-_WORD_SALT = 0x5D0
-_PAIR_SALT = 0xB16
-
 
 @dataclass(frozen=True)
 class Guess:
@@ -61,50 +49,9 @@ class Guess:
     best: str  # the model's top category, even when too unsure to be used
 
 
-def features(subject: str, text: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+def features(subject: str, text: str) -> Features:
     """(sorted feature indices, values) of one complaint, each group scaled to unit length."""
-    folded = fold_words(f"{subject}\n{text}"[:MAX_CHARS])
-    words = folded.split()
-    word_ids = [zlib.crc32(w.encode(), _WORD_SALT) for w in words]
-    word_ids += [zlib.crc32(f"{a} {b}".encode(), _PAIR_SALT) for a, b in pairwise(words)]
-    word_index = np.asarray(word_ids, dtype=np.uint64) % np.uint64(DIMENSIONS)
-    char_index = _char_ngrams(f" {folded} ")
-    return _combine(word_index, WORD_WEIGHT, char_index, CHAR_WEIGHT)
-
-
-def _char_ngrams(text: str) -> npt.NDArray[np.uint64]:
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    parts = []
-    for n in CHAR_SIZES:
-        count = len(codes) - n + 1
-        if count <= 0:
-            continue
-        # A polynomial hash of each window, wrapping at 64 bits, then mixed so that the
-        # low bits (the index) depend on every character.
-        h = np.zeros(count, dtype=np.uint64)
-        for k in range(n):
-            h = h * _MULTIPLIER + codes[k : k + count]
-        h = (h ^ _SALTS[n]) * _MIX
-        parts.append((h ^ (h >> _SHIFT)) % np.uint64(DIMENSIONS))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
-
-
-def _combine(
-    a: npt.NDArray[np.uint64], a_weight: float, b: npt.NDArray[np.uint64], b_weight: float
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    indices: list[npt.NDArray[np.int64]] = []
-    values: list[npt.NDArray[np.float32]] = []
-    for group, weight in ((a, a_weight), (b, b_weight)):
-        if not len(group):
-            continue
-        unique, counts = np.unique(group.astype(np.int64), return_counts=True)
-        # Counts are dampened: a word said five times is not five times the evidence.
-        value = np.log1p(counts.astype(np.float32))
-        indices.append(unique)
-        values.append(value * np.float32(weight / float(np.linalg.norm(value))))
-    if not indices:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    return np.concatenate(indices), np.concatenate(values)
+    return hashed.features(f"{subject}\n{text}"[:MAX_CHARS], WORD_WEIGHT, CHAR_WEIGHT)
 
 
 @dataclass(frozen=True)
@@ -115,7 +62,7 @@ class Model:
 
     def probabilities(self, subject: str, text: str) -> npt.NDArray[np.float32]:
         index, value = features(subject, text)
-        scores = self.bias + value @ self.weights[index]
+        scores = self.bias + value @ np.take(self.weights, index, axis=0)
         scores = np.exp(scores - scores.max())
         return np.asarray(scores / scores.sum(), dtype=np.float32)
 

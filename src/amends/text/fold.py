@@ -58,7 +58,12 @@ def fold(text: str) -> tuple[str, list[int] | None]:
 def fold_words(text: str) -> str:
     """Folded text with only its words, single-spaced: for comparing texts, not pointing
     into them (punctuation and spacing say nothing about what a text is about)."""
-    return _SPACE.sub(" ", fold(text)[0]).strip()
+    return only_words(fold(text)[0])
+
+
+def only_words(folded: str) -> str:
+    """The words of an already folded text, single-spaced (what fold_words gives)."""
+    return _SPACE.sub(" ", folded).strip()
 
 
 def _fold_slow(text: str) -> tuple[str, list[int]]:

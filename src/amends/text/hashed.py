@@ -1,0 +1,92 @@
+"""Hashed features of a text for the small linear models (pure).
+
+Words, word pairs and character 3- to 5-grams of the folded text (accents, case and final
+sigma folded by :func:`amends.text.fold.fold_words`), each hashed into one of
+``DIMENSIONS`` columns. The character n-grams are what let one model read Thai without a
+word segmenter and Slovak or Greek inflection without a stemmer ("zásielka",
+"zásielku", "zásielky" share most of their n-grams). Each group (words and pairs, then
+character n-grams) is scaled to unit length, counts dampened by log1p. The character
+n-grams are hashed with numpy, not one by one in Python.
+
+Used by the complaint categories (:mod:`amends.text.categories`) and the coach's model
+of what a recovery message contains (:mod:`amends.coach.elements`).
+"""
+
+from __future__ import annotations
+
+import zlib
+from itertools import pairwise
+
+import numpy as np
+import numpy.typing as npt
+
+from amends.text.fold import fold_words
+
+DIMENSIONS = 1 << 18
+CHAR_SIZES = (3, 4, 5)
+
+_MULTIPLIER = np.uint64(0x100000001B3)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_SHIFT = np.uint64(29)
+_SALTS = {n: np.uint64(n * 0x51ED27) for n in CHAR_SIZES}
+_WORD_SALT = 0x5D0
+_PAIR_SALT = 0xB16
+
+Features = tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]
+
+
+def features(text: str, word_weight: float = 1.0, char_weight: float = 1.0) -> Features:
+    """(sorted feature indices, values) of ``text``: each group scaled to its weight."""
+    return words_features(fold_words(text), word_weight, char_weight)
+
+
+def words_features(folded: str, word_weight: float = 1.0, char_weight: float = 1.0) -> Features:
+    """:func:`features` of a text already through ``fold_words``."""
+    words = folded.encode().split()
+    word_ids = [zlib.crc32(w, _WORD_SALT) for w in words]
+    word_ids += [zlib.crc32(b" ".join(pair), _PAIR_SALT) for pair in pairwise(words)]
+    word_index = np.asarray(word_ids, dtype=np.uint64) % np.uint64(DIMENSIONS)
+    char_index = _char_ngrams(f" {folded} ")
+    return _combine(word_index, word_weight, char_index, char_weight)
+
+
+def _char_ngrams(text: str) -> npt.NDArray[np.uint64]:
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    parts = []
+    # A polynomial hash of each window, wrapping at 64 bits: the hash of the n-gram at i
+    # is that of the (n-1)-gram at i times the multiplier plus its last character, so
+    # each size is one step from the one before. Each is then mixed so that the low bits
+    # (the index) depend on every character.
+    h = np.zeros(len(codes), dtype=np.uint64)
+    for n in range(1, CHAR_SIZES[-1] + 1):
+        count = len(codes) - n + 1
+        if count <= 0:
+            break
+        h = h[:count] * _MULTIPLIER + codes[n - 1 : n - 1 + count]
+        if n in _SALTS:
+            mixed = (h ^ _SALTS[n]) * _MIX
+            parts.append((mixed ^ (mixed >> _SHIFT)) % np.uint64(DIMENSIONS))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+
+def _combine(
+    words: npt.NDArray[np.uint64],
+    word_weight: float,
+    chars: npt.NDArray[np.uint64],
+    char_weight: float,
+) -> Features:
+    # Both groups are counted in one sort: the character n-grams are moved past the
+    # words' columns, then back.
+    ordered = np.sort(np.concatenate((words.astype(np.int64), chars.astype(np.int64) + DIMENSIONS)))
+    if not len(ordered):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    unique = ordered[starts]
+    # Counts are dampened: a word said five times is not five times the evidence.
+    value = np.log1p(np.diff(np.append(starts, len(ordered))).astype(np.float32))
+    split = int(np.searchsorted(unique, DIMENSIONS))
+    for part, weight in ((value[:split], word_weight), (value[split:], char_weight)):
+        if len(part):
+            part *= np.float32(weight / float(np.linalg.norm(part)))
+    unique[split:] -= DIMENSIONS
+    return unique, value
