@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from _common import emit
-from amends.coach import elements
+from amends.coach import learned
 from amends.coach.rules import check, cues
 from amends.text.languages import SPOKEN
 
@@ -27,33 +27,28 @@ DATA = Path(__file__).parent.parent / "tests" / "data" / "coach"
 
 def corpus(n: int) -> list[tuple[str, str]]:
     """n messages of ~600 characters, built from the labelled set's sentences."""
-    rng = random.Random(3)
-    pools: dict[str, list[str]] = {}
-    for lang in SPOKEN:
-        rows = [
-            json.loads(line)
-            for line in (DATA / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
-            if line
-        ]
-        pools[lang] = [row["text"] for row in rows]
-    out = []
-    for i in range(n):
-        lang = SPOKEN[i % len(SPOKEN)]
-        text = ""
-        while len(text) < 600:
-            text += rng.choice(pools[lang]) + "\n\n"
-        out.append((text[:600], lang))
-    return out
+    return _joined(n, {lang: _texts(DATA / f"{lang}.jsonl") for lang in SPOKEN}, seed=3)
 
 
 def corpus_without_cue(n: int) -> list[tuple[str, str]]:
     """n messages of ~600 characters made of training messages with no prevention cue."""
-    rng = random.Random(5)
-    pools: dict[str, list[str]] = {}
-    for lang in SPOKEN:
-        lines = (DATA / "train" / f"{lang}.jsonl").read_text(encoding="utf-8").splitlines()
-        texts = [json.loads(line)["text"] for line in lines if line]
-        pools[lang] = [t for t in texts if "prevention" not in cues(t, lang)]
+    pools = {
+        lang: [
+            t for t in _texts(DATA / "train" / f"{lang}.jsonl") if "prevention" not in cues(t, lang)
+        ]
+        for lang in SPOKEN
+    }
+    return _joined(n, pools, seed=5)
+
+
+def _texts(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["text"] for line in lines if line]
+
+
+def _joined(n: int, pools: dict[str, list[str]], seed: int) -> list[tuple[str, str]]:
+    """n texts of 600 characters, each made of one language's pool, languages in turn."""
+    rng = random.Random(seed)
     out = []
     for i in range(n):
         lang = SPOKEN[i % len(SPOKEN)]
@@ -82,7 +77,7 @@ def main() -> None:
     results = {"auto": _rate(messages, True), "given": _rate(messages, False)}
     unsure = corpus_without_cue(args.messages)
     judged = sum("prevention" not in cues(t, lang) for t, lang in unsure[:1000]) / 10
-    elements.model()
+    learned.model()
     results["model"] = _rate(unsure, False)
     emit(
         {

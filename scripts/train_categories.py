@@ -207,10 +207,13 @@ def main() -> None:
     model = fit(rows, penalty=args.penalty, steps=args.steps)
     report["fitted_on_train"] = accuracy(rows, predict(model, rows))
     save(model, args.out)
-    report["weights"] = str(
-        args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out
-    )
-    report["features"] = len(model[0])
+    publish(report, args.out, len(model[0]))
+
+
+def publish(report: dict[str, Any], weights: Path, features: int) -> None:
+    """Print a fit's report as JSON, with where its weights went and how many rows."""
+    report["weights"] = str(weights.relative_to(ROOT) if weights.is_relative_to(ROOT) else weights)
+    report["features"] = features
     print(json.dumps(report, indent=2))
 
 

@@ -1,14 +1,14 @@
-"""Train the coach's model of the three elements from the labelled TRAINING messages.
+"""Train the coach's learned model from the labelled TRAINING messages.
 
 Reads tests/data/coach/train/*.jsonl and the project's own examples
 (tests/data/coach/{en,th,sk,el}.jsonl), never the held-out part, and fits one logistic
-regression per element (ownership, remedy, prevention: is it in the message?) over the
-features of ``amends.coach.elements``, which include what the lexicons found. Writes
-src/amends/coach/element_weights.npz (float16 rows of the features seen in training).
+regression per label of ``amends.coach.learned`` (is each element in the message, is
+each fault?) over its features, which include what the lexicons found. Writes
+src/amends/coach/learned_weights.npz (float16 rows of the features seen in training).
 ``--folds 5`` first reports, per language, the whole coach's cross-validated micro-F1
-and share of clean messages flagged (the lexicons' codes with the model's elements),
-beside the lexicons alone. The fit is deterministic: the same data gives the same
-weights, which tests/coach/test_elements.py checks against the committed file.
+and share of clean messages flagged (the lexicons with the model), beside the lexicons
+alone. The fit is deterministic: the same data gives the same
+weights, which tests/coach/test_learned.py checks against the committed file.
 
     python scripts/train_coach.py [--folds 5] [--out PATH]
 """
@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from train_categories import Matrix  # noqa: E402
+from train_categories import Matrix, publish  # noqa: E402
 
-from amends.coach import elements  # noqa: E402
+from amends.coach import learned  # noqa: E402
 from amends.coach.rules import cues  # noqa: E402
 from amends.text.languages import SPOKEN  # noqa: E402
 
@@ -63,9 +63,14 @@ def read_training() -> Rows:
 
 
 def _targets(rows: Rows) -> npt.NDArray[np.float64]:
-    return np.array(
-        [[f"no-{e}" not in r["codes"] for e in elements.ELEMENTS] for r in rows], dtype=float
-    )
+    """Per message and label: 1 when the element is there, or the fault is."""
+    return np.array([[_holds(r, label) for label in learned.LABELS] for r in rows], dtype=float)
+
+
+def _holds(row: dict[str, Any], label: str) -> bool:
+    if label in learned.ELEMENTS:
+        return f"no-{label}" not in row["codes"]
+    return label in row["codes"]
 
 
 def _sigmoid(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -75,16 +80,15 @@ def _sigmoid(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 def fit(rows: Rows, penalty: float = PENALTY, steps: int = STEPS) -> Fitted:
     """(feature indices, their weights, bias): full-batch gradient descent with Nesterov
     momentum on the mean log-loss of each element plus an L2 penalty; deterministic."""
-    matrix = Matrix([elements.features(r["text"], r["cues"]) for r in rows])
+    matrix = Matrix([learned.features(r["text"], r["cues"]) for r in rows])
     target = _targets(rows)
-    # Each element's messages with and without it weigh half the loss each: how often a
-    # message lacks an element is a property of who wrote the training set, not of the
-    # messages the coach will read, and a model that learned it would call an element
-    # present in the messages of a team that usually leaves it out.
+    # For each label, the messages with and without it weigh half the loss each: how
+    # often a message lacks an element or blames someone is a property of who wrote the
+    # training set, not of the messages the coach will read.
     present_share = target.mean(axis=0).clip(0.01, 0.99)
     balance = np.where(target > 0, 0.5 / present_share, 0.5 / (1 - present_share))
-    weights = np.zeros((len(matrix.features), len(elements.ELEMENTS)))
-    bias = np.zeros(len(elements.ELEMENTS))
+    weights = np.zeros((len(matrix.features), len(learned.LABELS)))
+    bias = np.zeros(len(learned.LABELS))
     velocity_w, velocity_b = np.zeros_like(weights), np.zeros_like(bias)
     for _ in range(steps):
         ahead_w, ahead_b = weights + 0.9 * velocity_w, bias + 0.9 * velocity_b
@@ -102,26 +106,27 @@ def fit(rows: Rows, penalty: float = PENALTY, steps: int = STEPS) -> Fitted:
 def present(model: Fitted, rows: Rows) -> npt.NDArray[np.float64]:
     """Each message's probability of holding each element."""
     index, weights, bias = model
-    dense = np.zeros((elements.WIDTH, len(elements.ELEMENTS)))
+    dense = np.zeros((learned.WIDTH, len(learned.LABELS)))
     dense[index] = weights
     out = []
     for r in rows:
-        i, v = elements.features(r["text"], r["cues"])
+        i, v = learned.features(r["text"], r["cues"])
         out.append(_sigmoid(bias + v @ dense[i]))
     return np.array(out)
 
 
 def codes(row: dict[str, Any], probabilities: npt.NDArray[np.float64] | None) -> set[str]:
-    """The coach's codes for a message: the lexicons' presence codes, and each element
-    missing by the model (by the lexicons alone when ``probabilities`` is None)."""
-    found = {c for c in row["cues"] if c not in elements.ELEMENTS}
-    for k, element in enumerate(elements.ELEMENTS):
-        there = element in row["cues"] or (
-            probabilities is not None and probabilities[k] >= elements.PRESENT_FROM
-        )
-        if not there:
-            found.add(f"no-{element}")
-    return found
+    """The coach's codes for a message: what the lexicons found, with what the model
+    reads where they missed an element's cue (the lexicons alone when ``probabilities``
+    is None). The same rule as ``Model.read``."""
+    cues = row["cues"]
+    found = {c for c in cues if c not in learned.ELEMENTS}
+    missing = {e for e in learned.ELEMENTS if e not in cues}
+    if probabilities is not None and missing:
+        p = dict(zip(learned.LABELS, probabilities, strict=True))
+        missing = {e for e in missing if p[e] < learned.PRESENT_FROM}
+        found |= {c for c in learned.PRESENCE if p[c] >= learned.FOUND_FROM}
+    return found | {f"no-{e}" for e in missing}
 
 
 def _judged(rows: Rows, probabilities: npt.NDArray[np.float64]) -> list[set[str]]:
@@ -151,15 +156,13 @@ def quality(rows: Rows, predicted: list[set[str]]) -> dict[str, Any]:
 
 def cross_validate(rows: Rows, k: int, **fit_args: Any) -> dict[str, Any]:
     """The whole coach over ``k`` folds (the n-th message goes to fold n % k)."""
-    probabilities = np.zeros((len(rows), len(elements.ELEMENTS)))
+    probabilities = np.zeros((len(rows), len(learned.LABELS)))
     for fold in range(k):
         held = [i for i in range(len(rows)) if i % k == fold]
         model = fit([r for i, r in enumerate(rows) if i % k != fold], **fit_args)
         probabilities[held] = present(model, [rows[i] for i in held])
     return {
-        "with_the_model": quality(
-            rows, [codes(r, p) for r, p in zip(rows, probabilities, strict=True)]
-        ),
+        "with_the_model": quality(rows, _judged(rows, probabilities)),
         "lexicons_alone": quality(rows, [codes(r, None) for r in rows]),
     }
 
@@ -177,7 +180,7 @@ def save(model: Fitted, path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=0, help="cross-validate first (e.g. 5)")
-    parser.add_argument("--out", type=Path, default=elements.WEIGHTS)
+    parser.add_argument("--out", type=Path, default=learned.WEIGHTS)
     parser.add_argument("--penalty", type=float, default=PENALTY)
     parser.add_argument("--steps", type=int, default=STEPS)
     args = parser.parse_args()
@@ -189,16 +192,9 @@ def main() -> None:
         report[f"cross_validated_{args.folds}_fold"] = cv
     print("fitting on every training message...", file=sys.stderr)
     model = fit(rows, penalty=args.penalty, steps=args.steps)
-    fitted = present(model, rows)
-    report["fitted_on_train"] = quality(
-        rows, [codes(r, p) for r, p in zip(rows, fitted, strict=True)]
-    )
+    report["fitted_on_train"] = quality(rows, _judged(rows, present(model, rows)))
     save(model, args.out)
-    report["weights"] = str(
-        args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out
-    )
-    report["features"] = len(model[0])
-    print(json.dumps(report, indent=2))
+    publish(report, args.out, len(model[0]))
 
 
 if __name__ == "__main__":

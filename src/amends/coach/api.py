@@ -40,6 +40,10 @@ class FindingOut(BaseModel):
     excerpt: str | None
     explanation: str
     suggestion: str
+    learned: bool = Field(
+        description="found by the learned model, not the lexicons' exact words: a warning "
+        "that never refuses a reply on its own"
+    )
 
 
 class CheckOut(BaseModel):

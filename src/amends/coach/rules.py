@@ -4,11 +4,12 @@ what a recovery message is missing, each pointing at the words that caused it.
 Approach: per-language pattern lexicons (lexicon.py) over folded text (fold.py), so
 Greek without accents and Slovak without diacritics match too, with a small negation
 window ("it was not your fault" blames nobody); each blame, excuse, half-apology or
-minimizing finding points at the words that matched. The three elements a recovery
-message needs (ownership, remedy, prevention) are said in too many ways for a list:
-whether each is there is decided by a small learned model (elements.py) that weighs
-the message's words with the lexicons' cues, and an element it finds missing is a
-finding. Offsets refer to the NFC-normalised input.
+minimizing finding points at the words that matched. What a recovery message needs
+(ownership, remedy, prevention) and what it must not do are said in more ways than a
+list holds: where the lexicons miss an element's cue, a small learned model
+(learned.py) weighs the message's words with what the lexicons found. An element it
+finds missing is a finding; a fault it finds that the lexicons did not points at the
+sentence that says it most. Offsets refer to the NFC-normalised input.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from amends.coach import elements
+from amends.coach import learned
 from amends.coach.lexicon import ELEMENTS, LEXICONS, NEGATIONS, PRESENCE
 from amends.errors import N_
 from amends.text.detect import detect_language
@@ -145,6 +146,14 @@ class Finding:
     excerpt: str | None
     explanation: str
     suggestion: str
+    # Found by the learned model, not by the lexicons' exact words: a fault it finds
+    # points at a sentence and warns, but never refuses a reply on its own.
+    learned: bool = False
+
+    @property
+    def blocks(self) -> bool:
+        """Whether the message may be sent only with an override and its reason."""
+        return self.code in BLOCKING and not self.learned
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -154,6 +163,7 @@ class Finding:
             "excerpt": self.excerpt,
             "explanation": self.explanation,
             "suggestion": self.suggestion,
+            "learned": self.learned,
         }
 
 
@@ -168,7 +178,7 @@ class CheckResult:
 
     @property
     def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.code in BLOCKING]
+        return [f for f in self.findings if f.blocks]
 
     def as_dict(self) -> dict[str, object]:
         return {"language": self.language, "findings": [f.as_dict() for f in self.findings]}
@@ -243,18 +253,30 @@ def check(
     original = unicodedata.normalize("NFC", text)
     language = _language(original, lang)
     folded, origin = fold(original)
-    findings, found = _read(original, folded, origin, language, bool(wanted))
-    if wanted:
-        # The lexicons' cues are evidence, not the verdict: the learned model of the
-        # elements (elements.py) weighs them with the message's own words.
-        missing = elements.model().missing(original, found, folded)
-        suggestions = SUGGESTIONS[language]
-        for element in ALL_ELEMENTS:
-            if element in wanted and element in missing:
-                code = _MISSING[element]
-                findings.append(
-                    Finding(code, None, None, None, EXPLANATIONS[code], suggestions[code])
-                )
+    findings, found = _read(original, folded, origin, language)
+    # The lexicons' cues are evidence, not the verdict: where they missed an element's
+    # cue, the learned model (learned.py) weighs them with the message's own words.
+    model = learned.model()
+    reading = model.read(original, found, folded)
+    suggestions = SUGGESTIONS[language]
+    for value in reading.found:
+        code = FindingCode(value)
+        where = model.sentence(original, language, value, found)
+        findings.append(
+            Finding(
+                code,
+                where.start,
+                where.stop,
+                original[where.start : where.stop],
+                EXPLANATIONS[code],
+                suggestions[code],
+                learned=True,
+            )
+        )
+    for element in ALL_ELEMENTS:
+        if element in wanted and element in reading.missing:
+            code = _MISSING[element]
+            findings.append(Finding(code, None, None, None, EXPLANATIONS[code], suggestions[code]))
     return CheckResult(language, tuple(findings))
 
 
@@ -262,11 +284,11 @@ def cues(text: str, lang: str) -> set[str]:
     """What the lexicons find in a message: the presence codes and the elements whose
     cue words occur (the learned model's evidence; scripts/train_coach.py reads it)."""
     original = unicodedata.normalize("NFC", text)
-    return _read(original, *fold(original), _language(original, lang), True)[1]
+    return _read(original, *fold(original), _language(original, lang))[1]
 
 
 def _read(
-    original: str, folded: str, origin: list[int] | None, language: str, elements_too: bool
+    original: str, folded: str, origin: list[int] | None, language: str
 ) -> tuple[list[Finding], set[str]]:
     patterns = _compiled(language)
     findings: list[Finding] = []
@@ -286,12 +308,11 @@ def _read(
                 )
             )
     found = {f.code.value for f in findings}
-    if elements_too:
-        found |= {
-            element
-            for element in ALL_ELEMENTS
-            if _present(folded, patterns[element][0], language, element in _NEGATABLE)
-        }
+    found |= {
+        element
+        for element in ALL_ELEMENTS
+        if _present(folded, patterns[element][0], language, element in _NEGATABLE)
+    }
     return findings, found
 
 

@@ -8,7 +8,7 @@ import unicodedata
 from typing import Any
 
 from amends.cases.rules import Step
-from amends.coach.rules import BLOCKING, CheckResult, check
+from amends.coach.rules import CheckResult, check
 from amends.web.vocabulary import N_
 
 # The coach template that suits the next step of the playbook.
@@ -164,6 +164,6 @@ def coach_view(text: str, language: str | None) -> dict[str, Any]:
     return {
         "language": result.language,
         "pieces": [p for p in pieces if p[0]],
-        "findings": [dict(f.as_dict(), blocking=f.code in BLOCKING) for f in result.findings],
+        "findings": [dict(f.as_dict(), blocking=f.blocks) for f in result.findings],
         "blocking": bool(result.blocking),
     }

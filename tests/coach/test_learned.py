@@ -1,6 +1,6 @@
-"""The coach's learned model of ownership, remedy and prevention: a cue word is enough,
-without one the model decides, what it says in other words is recognised, and the
-packaged weights are the ones training made."""
+"""The coach's learned model: a cue word for an element is enough, without one the
+model decides, what is said in other words is recognised, a fault the lexicons missed
+points at its sentence, and the packaged weights are the ones training made."""
 
 from __future__ import annotations
 
@@ -10,16 +10,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from amends.coach import elements
+from amends.coach import learned
 from amends.coach.rules import check, cues
 
 ROOT = Path(__file__).resolve().parents[2]
+FITTED_MICRO_F1 = 0.95
 
 
-def _constant(score: float) -> elements.Model:
-    """A model that gives every element the same score, whatever the message says."""
-    weights = np.zeros((elements.WIDTH, len(elements.ELEMENTS)), dtype=np.float32)
-    return elements.Model(weights, np.full(len(elements.ELEMENTS), score, dtype=np.float32))
+def _constant(score: float, faults: float = -20.0) -> learned.Model:
+    """A model that gives every element one score and every fault another, whatever the
+    message says."""
+    weights = np.zeros((learned.WIDTH, len(learned.LABELS)), dtype=np.float32)
+    bias = [score if label in learned.ELEMENTS else faults for label in learned.LABELS]
+    return learned.Model(weights, np.asarray(bias, dtype=np.float32))
 
 
 def _missing(text: str, lang: str) -> set[str]:
@@ -45,8 +48,8 @@ def test_a_cue_word_is_enough_whatever_the_model_says(
     lang: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = OWNED_FIXED_CHANGED[lang]
-    assert set(elements.ELEMENTS) <= cues(text, lang)
-    monkeypatch.setattr(elements, "model", lambda: _constant(-20.0))
+    assert set(learned.ELEMENTS) <= cues(text, lang)
+    monkeypatch.setattr(learned, "model", lambda: _constant(-20.0))
     assert _missing(text, lang) == set()
 
 
@@ -54,11 +57,11 @@ def test_a_cue_word_is_enough_whatever_the_model_says(
 def test_without_a_cue_the_model_decides(lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
     text = APOLOGY_ONLY[lang]
     assert _missing(text, lang) == {"no-ownership", "no-remedy", "no-prevention"}
-    monkeypatch.setattr(elements, "model", lambda: _constant(20.0))
+    monkeypatch.setattr(learned, "model", lambda: _constant(20.0))
     assert _missing(text, lang) == set()
     # Sure, but not sure enough: the model must reach PRESENT_FROM to overrule silence.
-    just_below = float(np.log(elements.PRESENT_FROM / (1 - elements.PRESENT_FROM))) - 0.1
-    monkeypatch.setattr(elements, "model", lambda: _constant(just_below))
+    just_below = float(np.log(learned.PRESENT_FROM / (1 - learned.PRESENT_FROM))) - 0.1
+    monkeypatch.setattr(learned, "model", lambda: _constant(just_below))
     assert _missing(text, lang) == {"no-ownership", "no-remedy", "no-prevention"}
 
 
@@ -84,18 +87,45 @@ def test_only_the_required_elements_are_judged() -> None:
     assert check(APOLOGY_ONLY["en"], "en", required=()).codes == []
 
 
-def test_the_packaged_weights_decide_the_training_set_as_training_reported() -> None:
+def test_the_packaged_weights_judge_the_training_set_as_training_reported() -> None:
     sys.path.insert(0, str(ROOT / "scripts"))
     from train_coach import read_training
 
-    rows = read_training()
-    model = elements.model()
-    right = total = 0
-    for row in rows:
-        missing = set(model.missing(row["text"], row["cues"]))
-        for element in elements.ELEMENTS:
-            total += 1
-            right += (element in missing) == (f"no-{element}" in row["codes"])
-    # The fit nearly separates its own training data; weights trained on other data, or
-    # none, fall far below (the lexicons alone decide 70% of these right).
-    assert right / total >= 0.95
+    tp = fp = fn = 0
+    for row in read_training():
+        got, expected = set(check(row["text"], row["lang"]).codes), set(row["codes"])
+        tp, fp, fn = tp + len(got & expected), fp + len(got - expected), fn + len(expected - got)
+    # The fit nearly separates its own training data (the script reports "fitted_on_train");
+    # weights trained on other data, or none, fall far below: the lexicons alone reach
+    # 0.63-0.66 a language.
+    assert 2 * tp / (2 * tp + fp + fn) >= FITTED_MICRO_F1
+
+
+def test_a_fault_the_lexicons_missed_points_at_its_sentence() -> None:
+    text = (
+        "Hi Max. Your refund took three weeks because the payment provider holds every "
+        "refund for review. It should be in your account now."
+    )
+    assert "blame-third-party" not in cues(text, "en")
+    blame = [f for f in check(text, "en").findings if f.code == "blame-third-party"]
+    assert [f.excerpt for f in blame] == [
+        "Your refund took three weeks because the payment provider holds every refund for review."
+    ]
+    assert blame[0].start is not None and blame[0].end is not None
+    assert text[blame[0].start : blame[0].end] == blame[0].excerpt
+    # A guess warns; only the lexicons' exact words refuse a reply without an override.
+    assert blame[0].learned and not blame[0].blocks
+    assert check(text, "en").blocking == []
+    assert blame[0].as_dict()["learned"] is True
+
+
+def test_a_message_with_every_element_is_left_to_the_lexicons(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A model sure of every fault finds them all in a message that lacks a cue word, and
+    # is not asked about one that has them all.
+    monkeypatch.setattr(learned, "model", lambda: _constant(20.0, faults=20.0))
+    assert set(check(APOLOGY_ONLY["en"], "en").codes) == set(learned.PRESENCE)
+    assert check(OWNED_FIXED_CHANGED["en"], "en").codes == []
+    thai = [f for f in check("ขอโทษค่ะ ร้านส่งช้า", "th").findings if f.code == "excuse"]
+    assert [f.excerpt for f in thai] == ["ขอโทษค่ะ"]  # each Thai phrase is a sentence
