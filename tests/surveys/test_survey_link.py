@@ -270,3 +270,16 @@ def test_customer_lists_mark_advocates(
     assert client.post(path, data={"csat": "5"}).status_code == 200
     listed = client.get("/api/v1/customers", headers=cast.agent.headers).json()["items"]
     assert {c["id"]: c["advocate"] for c in listed} == {customer_id: True}
+
+
+def test_a_survey_for_customer_true_is_refused_not_sent_to_customer_1(
+    client: TestClient, sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    # JSON's true is not an id: read leniently it was the number 1 (found by schemathesis).
+    with transaction(sessions) as s:
+        helpers.customer(s, clock.now(), "sk")
+    for body in ({"customer_id": True}, {"case_id": True}):
+        sent = client.post("/api/v1/surveys", json=body, headers=cast.agent.headers)
+        assert sent.status_code == 422, sent.text
+    with transaction(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(Survey)) == 0

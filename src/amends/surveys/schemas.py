@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from amends.compensation.rules import CompensationKind
 from amends.fields import Currency, Id, Money, Text
 from amends.surveys.models import Survey
+
+StrictId = Annotated[Id, Field(strict=True)]
 
 
 class SurveySend(BaseModel):
@@ -16,8 +19,9 @@ class SurveySend(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    case_id: Id | None = None
-    customer_id: Id | None = None
+    # Strict: JSON's true would otherwise be read as the number 1, and survey customer 1.
+    case_id: StrictId | None = None
+    customer_id: StrictId | None = None
 
 
 class SurveyOut(BaseModel):
