@@ -56,24 +56,33 @@ def load_routing(session: Session) -> Routing:
     return routing
 
 
-def open_cases(
-    session: Session, user_ids: list[int], *, up_to: int | None = None
-) -> dict[int, int]:
-    """How many open cases each of ``user_ids`` owns; with ``up_to``, counted only that
-    far (a list showing "100+" needs no more, and stays cheap for someone who owns
-    thousands)."""
+def open_cases(session: Session, user_ids: list[int]) -> dict[int, int]:
+    """How many open cases each of ``user_ids`` owns."""
     if not user_ids:
         return {}
     # Only open cases have an urgency: the partial owner/urgency index counts them
     # without reading the closed ones, which are most of the table.
-    if up_to is None:
-        counted = session.execute(
-            select(Case.owner_id, func.count())
-            .where(Case.urgency_at.is_not(None), Case.owner_id.in_(user_ids))
-            .group_by(Case.owner_id)
-        )
-        return {owner_id: int(count) for owner_id, count in counted}
-    # One query: each person's count stops at ``up_to`` rows of their index range.
+    counted = session.execute(
+        select(Case.owner_id, func.count())
+        .where(Case.urgency_at.is_not(None), Case.owner_id.in_(user_ids))
+        .group_by(Case.owner_id)
+    )
+    return {owner_id: int(count) for owner_id, count in counted}
+
+
+@dataclass(frozen=True)
+class Colleague:
+    id: int
+    name: str
+    role: Role
+    language: str | None
+    open: int  # open cases owned, counted up to the number asked
+
+
+def active_with_load(session: Session, *, up_to: int) -> list[Colleague]:
+    """Every active user with their open cases counted only as far as ``up_to`` (a list
+    showing "10+" needs no more, and stays cheap for someone who owns thousands), in one
+    query: each person's count stops at ``up_to`` rows of their index range."""
     first = (
         select(Case.id)
         .where(Case.urgency_at.is_not(None), Case.owner_id == User.id)
@@ -81,12 +90,11 @@ def open_cases(
         .correlate(User)
         .subquery()
     )
-    counted = session.execute(
-        select(User.id, select(func.count()).select_from(first).scalar_subquery()).where(
-            User.id.in_(user_ids)
-        )
+    counted = select(func.count()).select_from(first).scalar_subquery()
+    rows = session.execute(
+        select(User.id, User.name, User.role, User.language, counted).where(User.active)
     )
-    return {user_id: int(count) for user_id, count in counted}
+    return [Colleague(i, name, role, language, int(n)) for i, name, role, language, n in rows]
 
 
 def _account_person(session: Session, customer_id: int) -> User | None:

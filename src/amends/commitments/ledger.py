@@ -100,6 +100,8 @@ def deliveries_for(
 ) -> defaultdict[int, list[tuple[int, datetime]]]:
     """(delivery id, delivered_at) per commitment, for a batch of commitments at once."""
     found: defaultdict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    if not commitment_ids:
+        return found
     for delivery_id, commitment_id, at in session.execute(
         select(Delivery.id, Delivery.commitment_id, Delivery.delivered_at).where(
             Delivery.commitment_id.in_(commitment_ids)

@@ -36,20 +36,16 @@ class Draft:
     language: str
 
 
-def _team_of(session: Session, actor: Actor) -> int | None:
-    if actor.user_id is None:
-        return None
-    member = session.get(TeamMember, actor.user_id)
-    return member.team_id if member is not None else None
-
-
-def _visible(session: Session, actor: Actor) -> ColumnElement[bool]:
+def _visible(actor: Actor) -> ColumnElement[bool]:
     """Your own snippets; your team's; every team's when you manage."""
     if actor.allows(Action.MANAGE):
         team_rule: ColumnElement[bool] = SavedReply.team_id.is_not(None)
+    elif actor.user_id is not None:
+        # The team asked inside the same query (NULL, so nothing, for someone in none).
+        team = select(TeamMember.team_id).where(TeamMember.user_id == actor.user_id)
+        team_rule = SavedReply.team_id == team.scalar_subquery()
     else:
-        team = _team_of(session, actor)
-        team_rule = SavedReply.team_id == team if team is not None else false()
+        team_rule = false()
     mine = SavedReply.owner_id == actor.user_id if actor.user_id is not None else false()
     return or_(mine, team_rule)
 
@@ -65,7 +61,7 @@ def list_replies(
     session: Session, *, actor: Actor, language: str | None = None
 ) -> list[SavedReply]:
     require(actor, Action.WRITE)
-    query = select(SavedReply).where(_visible(session, actor))
+    query = select(SavedReply).where(_visible(actor))
     if language:
         query = query.where(SavedReply.language == language)
     return list(session.scalars(query.order_by(SavedReply.language, SavedReply.title)))
@@ -83,9 +79,7 @@ def for_composer(session: Session, *, actor: Actor, language: str | None) -> lis
 
 def get_reply(session: Session, reply_id: int, *, actor: Actor) -> SavedReply:
     require(actor, Action.WRITE)
-    reply = session.scalar(
-        select(SavedReply).where(SavedReply.id == reply_id, _visible(session, actor))
-    )
+    reply = session.scalar(select(SavedReply).where(SavedReply.id == reply_id, _visible(actor)))
     # One you may not see answers like a missing one: no existence leak.
     if reply is None:
         raise NotFound.saying(

@@ -542,11 +542,16 @@ def sign_in(
 
 
 def web_session(session: Session, token: str, *, now: datetime) -> tuple[WebSession, User]:
-    row = session.scalar(select(WebSession).where(WebSession.token_hash == _sha256(token)))
-    if row is None or row.expires_at <= now:
+    # One query for both: every page and API call asks this first.
+    found = session.execute(
+        select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .where(WebSession.token_hash == _sha256(token))
+    ).first()
+    if found is None or found[0].expires_at <= now:
         raise NotAuthenticated("your session has ended; sign in again", code="session-expired")
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    row, user = found
+    if not user.active:
         raise NotAuthenticated("your account is deactivated", code="user-inactive")
     return row, user
 

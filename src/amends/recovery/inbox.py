@@ -7,18 +7,18 @@ the case texts of ``patterns`` (see ``patterns.search``), all above ``cases``.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from babel import Locale
 from babel.units import format_unit
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic_core import to_json
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from amends.cases import inbox, service
 from amends.cases.api import FilterId
@@ -176,6 +176,9 @@ def case_list(
     }
     kept = {k: v for k, v in params.items() if v}
     language_code = user.ctx.language
+    # Read once for the owner filter and the bulk form's "give to".
+    shows_owners = user.actor.allows(Action.READ) or user.actor.allows(Action.WRITE)
+    owners = inbox.owners(session) if shows_owners else []
     return render(
         request,
         "case_list.html",
@@ -193,17 +196,17 @@ def case_list(
         severities=list(Severity),
         categories=list(Category),
         # Who owns what is workspace knowledge: not for those who see only their own.
-        owners=inbox.owners(session) if user.actor.allows(Action.READ) else [],
+        owners=owners if user.actor.allows(Action.READ) else [],
         languages=SPOKEN,
         in_pattern=in_pattern,
         countdown=lambda due: countdown(due, now, language_code),
-        bulk=_bulk_form(session, user, kept, bulk_done, bulk_refused, bulk_error),
+        bulk=_bulk_form(user, owners, kept, bulk_done, bulk_refused, bulk_error),
     )
 
 
 def _bulk_form(
-    session: Session,
     user: PageUser,
+    owners: Sequence[inbox.Owner],
     kept: dict[str, str],
     done: int | None,
     refused: int,
@@ -220,7 +223,7 @@ def _bulk_form(
     return {
         "can": can,
         "back": urlencode(kept),
-        "owners": inbox.owners(session) if can else [],
+        "owners": owners if can else [],
         "note": note,
         "error": bool(error or refused),
     }
@@ -240,8 +243,10 @@ def duration(span: timedelta, language: str) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     parts = [(v, unit) for v, unit in ((days, "day"), (hours, "hour"), (mins, "minute")) if v]
-    locale = Locale.parse(language)
-    return " ".join(
-        format_unit(v, f"duration-{unit}", length="short", locale=locale)
-        for v, unit in (parts or [(0, "minute")])[:2]
-    )
+    return " ".join(_unit(v, unit, language) for v, unit in (parts or [(0, "minute")])[:2])
+
+
+@functools.lru_cache(maxsize=4096)
+def _unit(value: int, unit: str, language: str) -> str:
+    # Kept: an inbox page formats a hundred of them, and formatting is most of its time.
+    return str(format_unit(value, f"duration-{unit}", length="short", locale=language))

@@ -36,7 +36,6 @@ from amends.fields import MAX_DB_INT
 from amends.messages import service as messages
 from amends.messages.models import OutboxItem
 from amends.people.deps import PageUser, SignedIn
-from amends.people.models import User
 from amends.people.rules import Action, Role, can_own_cases
 from amends.playbook.policy import Playbook
 from amends.recovery import merging
@@ -146,18 +145,17 @@ def _colleagues(session: Session, case: Case, customer: Customer | None) -> list
     speaks = customer.language if customer else ""
     people = [
         u
-        for u in session.scalars(select(User).where(User.active))
+        for u in routing.active_with_load(session, up_to=BUSY_FROM)
         if can_own_cases(u.role) and u.id != case.owner_id
     ]
-    load = routing.open_cases(session, [u.id for u in people], up_to=BUSY_FROM)
-    people.sort(key=lambda u: (u.language != speaks, load.get(u.id, 0), u.name))
+    people.sort(key=lambda u: (u.language != speaks, u.open, u.name))
     return [
         {
             "id": u.id,
             "name": u.name,
             "speaks": u.language == speaks,
-            "open": load.get(u.id, 0),
-            "busy": load.get(u.id, 0) >= BUSY_FROM,
+            "open": u.open,
+            "busy": u.open >= BUSY_FROM,
         }
         for u in people
     ]
@@ -196,7 +194,12 @@ def case_page(
             select(OutboxItem).where(OutboxItem.message_id.in_([m.id for m in thread]))
         )
     }
-    given = compensations.for_case(session, case_id)
+    # The similar cases come in their own request (case_similar below): ranking a million
+    # case texts is the slowest part of the page and nothing else on it waits for it.
+    view = case_views.case_view(
+        session, case_id, actor=user.actor, playbook=playbook, now=clock.now(), with_similar=False
+    )
+    given = view.compensation.granted
     mentioned: set[int] = {case.owner_id}
     for e in events:
         mentioned |= {e.actor_id} if e.actor_id is not None else set()
@@ -233,11 +236,6 @@ def case_page(
         composer = Composer(text=filled, template=template)
     if composer.text and composer.coach is None:
         composer.coach = coach_view(composer.text, language)
-    # The similar cases come in their own request (case_similar below): ranking a million
-    # case texts is the slowest part of the page and nothing else on it waits for it.
-    view = case_views.case_view(
-        session, case_id, actor=user.actor, playbook=playbook, now=clock.now(), with_similar=False
-    )
     # The recommendation shown is the view's (the API's), not worked out a second time.
     recommendation = view.compensation.recommended
     currency = customer.currency if customer else recommendation.currency
@@ -304,8 +302,10 @@ def case_detail(
 ) -> Response:
     if draft is not None and draft not in DRAFT_STEPS:
         draft = None
-    # A merged case's ref keeps working: its page is the case it was merged into.
-    cases.get_case(session, case_id, actor=user.actor)
+    # A merged case's ref keeps working: its page is the case it was merged into. The case
+    # is held while its page is made: the session keeps a row only while it is referred
+    # to, and case_page would read it again.
+    _held = cases.get_case(session, case_id, actor=user.actor)
     target = merged_into(session, case_id)
     if target is not None:
         return RedirectResponse(f"/cases/{target}?merged_from={case_id}#merge", status_code=303)

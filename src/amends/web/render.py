@@ -54,6 +54,9 @@ def build_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the package: no need to look at each file's time on every
+        # page (a server restart picks up a changed one).
+        auto_reload=False,
     )
     env.filters.update(
         when=_when,

@@ -24,6 +24,7 @@ def ensure(session: Session, *, settings: Settings, now: datetime) -> Workspace:
         session.add(workspace)
         session.flush()
     session.info[_CURRENT] = workspace.id
+    session.info[_ROW] = workspace
     return workspace
 
 
@@ -39,8 +40,11 @@ def current(session: Session) -> Workspace | None:
             return found
     found = session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
     session.info[_CURRENT] = found.id if found is not None else _NONE
+    # Held for the session's life: its map keeps a row only while something refers to it.
+    session.info[_ROW] = found
     return found
 
 
 _CURRENT = "amends.workspace.current"
+_ROW = "amends.workspace.row"
 _NONE = 0  # no row yet (ensure() makes it and says so)
