@@ -30,6 +30,7 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(29)
 _SALTS = {n: np.uint64(n * 0x51ED27) for n in CHAR_SIZES}
 _WORD_SALT = 0x5D0
+_CHARS_FROM = np.int32(DIMENSIONS)
 _PAIR_SALT = 0xB16
 
 Features = tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]
@@ -76,17 +77,21 @@ def _combine(
     char_weight: float,
 ) -> Features:
     # Both groups are counted in one sort: the character n-grams are moved past the
-    # words' columns, then back.
-    ordered = np.sort(np.concatenate((words.astype(np.int64), chars.astype(np.int64) + DIMENSIONS)))
+    # words' columns, then back. Columns fit 32 bits, which sort twice as fast as 64.
+    ordered = np.concatenate((words.astype(np.int32), chars.astype(np.int32) + _CHARS_FROM))
     if not len(ordered):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    ordered.sort()
+    change = np.empty(len(ordered), dtype=bool)
+    change[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
     unique = ordered[starts]
     # Counts are dampened: a word said five times is not five times the evidence.
-    value = np.log1p(np.diff(np.append(starts, len(ordered))).astype(np.float32))
-    split = int(np.searchsorted(unique, DIMENSIONS))
+    value = np.log1p(np.diff(starts, append=len(ordered)).astype(np.float32))
+    split = int(np.searchsorted(unique, _CHARS_FROM))
     for part, weight in ((value[:split], word_weight), (value[split:], char_weight)):
         if len(part):
-            part *= np.float32(weight / float(np.linalg.norm(part)))
-    unique[split:] -= DIMENSIONS
-    return unique, value
+            part *= np.float32(weight / float(np.sqrt(np.dot(part, part))))
+    unique[split:] -= _CHARS_FROM
+    return unique.astype(np.int64), value
