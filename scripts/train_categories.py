@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,25 +92,43 @@ def _softmax(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 def fit(
     rows: Rows, penalty: float = PENALTY, steps: int = STEPS
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """(feature indices, their weights, bias): full-batch gradient descent with Nesterov
-    momentum on the mean cross-entropy plus an L2 penalty; deterministic."""
+    """(feature indices, their weights, bias) of a softmax over the categories, fitted on
+    the mean cross-entropy plus an L2 penalty (see descend); deterministic."""
     matrix = Matrix([features(r.get("subject", ""), r["text"]) for r in rows])
     target = np.zeros((matrix.n, len(LABELS)))
     target[np.arange(matrix.n), [LABELS.index(r["category"]) for r in rows]] = 1.0
-    weights = np.zeros((len(matrix.features), len(LABELS)))
-    bias = np.zeros(len(LABELS))
+    weights, bias = descend(matrix, target, _softmax, penalty=penalty, steps=steps)
+    return matrix.features, weights, bias
+
+
+def descend(
+    matrix: Matrix,
+    target: npt.NDArray[np.float64],
+    link: Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]],
+    *,
+    penalty: float,
+    steps: int,
+    learning_rate: float = LEARNING_RATE,
+    balance: npt.NDArray[np.float64] | None = None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """(weights, bias) of a linear model with ``link`` (softmax or sigmoid): full-batch
+    gradient descent with Nesterov momentum on the mean loss plus an L2 penalty, each
+    entry's error weighed by ``balance`` when given. Deterministic."""
+    weights = np.zeros((len(matrix.features), target.shape[1]))
+    bias = np.zeros(target.shape[1])
     velocity_w, velocity_b = np.zeros_like(weights), np.zeros_like(bias)
     for _ in range(steps):
         ahead_w, ahead_b = weights + 0.9 * velocity_w, bias + 0.9 * velocity_b
-        residual = (_softmax(matrix.scores(ahead_w, ahead_b)) - target) / matrix.n
+        error = link(matrix.scores(ahead_w, ahead_b)) - target
+        residual = (error if balance is None else balance * error) / matrix.n
         grad_w = matrix.gradient(residual) + penalty * ahead_w
         grad_b = residual.sum(axis=0)
-        velocity_w = 0.9 * velocity_w - LEARNING_RATE * grad_w
-        velocity_b = 0.9 * velocity_b - LEARNING_RATE * grad_b
+        velocity_w = 0.9 * velocity_w - learning_rate * grad_w
+        velocity_b = 0.9 * velocity_b - learning_rate * grad_b
         weights, bias = weights + velocity_w, bias + velocity_b
     if not np.isfinite(weights).all():
-        raise SystemExit("the fit diverged: lower LEARNING_RATE")
-    return matrix.features, weights, bias
+        raise SystemExit("the fit diverged: lower the learning rate")
+    return weights, bias
 
 
 def predict(
@@ -179,16 +198,18 @@ def accuracy(rows: Rows, predicted: list[str]) -> dict[str, float]:
     return {lang: round(right[lang] / total[lang], 3) for lang in sorted(total)}
 
 
-def save(model: Any, path: Path) -> None:
+def save(model: Any, path: Path, labels: tuple[str, ...] | None = None) -> None:
+    """A fit's weights as float16 rows of the features it saw (four significant digits,
+    plenty for scores compared with each other or a threshold), with its labels when
+    they are not fixed in code."""
     index, weights, bias = model
-    # float16 keeps four significant digits, plenty for scores compared by argmax.
-    np.savez_compressed(
-        path,
-        labels=np.array(LABELS),
-        rows=index.astype(np.int32),
-        weights=weights.astype(np.float16),
-        bias=bias.astype(np.float16),
-    )
+    arrays: dict[str, Any] = {} if labels is None else {"labels": np.array(labels)}
+    arrays |= {
+        "rows": index.astype(np.int32),
+        "weights": weights.astype(np.float16),
+        "bias": bias.astype(np.float16),
+    }
+    np.savez_compressed(path, **arrays)
 
 
 def main() -> None:
@@ -206,7 +227,7 @@ def main() -> None:
         report["cross_validated_as_used_by_threshold"] = cv["as_used"]
     model = fit(rows, penalty=args.penalty, steps=args.steps)
     report["fitted_on_train"] = accuracy(rows, predict(model, rows))
-    save(model, args.out)
+    save(model, args.out, LABELS)
     publish(report, args.out, len(model[0]))
 
 

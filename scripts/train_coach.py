@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from train_categories import Matrix, publish  # noqa: E402
+from train_categories import Matrix, descend, publish, save  # noqa: E402
 
 from amends.coach import learned  # noqa: E402
 from amends.coach.rules import cues  # noqa: E402
@@ -78,8 +78,8 @@ def _sigmoid(scores: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 
 def fit(rows: Rows, penalty: float = PENALTY, steps: int = STEPS) -> Fitted:
-    """(feature indices, their weights, bias): full-batch gradient descent with Nesterov
-    momentum on the mean log-loss of each element plus an L2 penalty; deterministic."""
+    """(feature indices, their weights, bias): a logistic regression per label, fitted on
+    the mean log-loss plus an L2 penalty (train_categories.descend); deterministic."""
     matrix = Matrix([learned.features(r["text"], r["cues"]) for r in rows])
     target = _targets(rows)
     # For each label, the messages with and without it weigh half the loss each: how
@@ -87,19 +87,15 @@ def fit(rows: Rows, penalty: float = PENALTY, steps: int = STEPS) -> Fitted:
     # training set, not of the messages the coach will read.
     present_share = target.mean(axis=0).clip(0.01, 0.99)
     balance = np.where(target > 0, 0.5 / present_share, 0.5 / (1 - present_share))
-    weights = np.zeros((len(matrix.features), len(learned.LABELS)))
-    bias = np.zeros(len(learned.LABELS))
-    velocity_w, velocity_b = np.zeros_like(weights), np.zeros_like(bias)
-    for _ in range(steps):
-        ahead_w, ahead_b = weights + 0.9 * velocity_w, bias + 0.9 * velocity_b
-        residual = balance * (_sigmoid(matrix.scores(ahead_w, ahead_b)) - target) / matrix.n
-        grad_w = matrix.gradient(residual) + penalty * ahead_w
-        grad_b = residual.sum(axis=0)
-        velocity_w = 0.9 * velocity_w - LEARNING_RATE * grad_w
-        velocity_b = 0.9 * velocity_b - LEARNING_RATE * grad_b
-        weights, bias = weights + velocity_w, bias + velocity_b
-    if not np.isfinite(weights).all():
-        raise SystemExit("the fit diverged: lower LEARNING_RATE")
+    weights, bias = descend(
+        matrix,
+        target,
+        _sigmoid,
+        penalty=penalty,
+        steps=steps,
+        learning_rate=LEARNING_RATE,
+        balance=balance,
+    )
     return matrix.features, weights, bias
 
 
@@ -165,16 +161,6 @@ def cross_validate(rows: Rows, k: int, **fit_args: Any) -> dict[str, Any]:
         "with_the_model": quality(rows, _judged(rows, probabilities)),
         "lexicons_alone": quality(rows, [codes(r, None) for r in rows]),
     }
-
-
-def save(model: Fitted, path: Path) -> None:
-    index, weights, bias = model
-    np.savez_compressed(
-        path,
-        rows=index.astype(np.int32),
-        weights=weights.astype(np.float16),
-        bias=bias.astype(np.float16),
-    )
 
 
 def main() -> None:

@@ -92,6 +92,6 @@ def _combine(
     split = int(np.searchsorted(unique, _CHARS_FROM))
     for part, weight in ((value[:split], word_weight), (value[split:], char_weight)):
         if len(part):
-            part *= np.float32(weight / float(np.sqrt(np.dot(part, part))))
+            part *= np.float32(weight / float(np.linalg.norm(part)))
     unique[split:] -= _CHARS_FROM
     return unique.astype(np.int64), value
