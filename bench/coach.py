@@ -89,7 +89,8 @@ def main() -> None:
             "language_given_model_judging_every_message": results["model"]
             | {"percent_without_a_prevention_cue": judged},
             "target_per_second": 2000,
-            "ok": results["auto"]["per_second"] >= 2000,
+            # Met only when every corpus, the slowest included, reaches the target.
+            "ok": min(r["per_second"] for r in results.values()) >= 2000,
             "load_average": [round(x, 2) for x in os.getloadavg()],
         }
     )

@@ -120,19 +120,25 @@ class Model:
 
     def sentence(self, text: str, language: str, label: str, cues: Collection[str]) -> range:
         """Where in ``text`` the sentence is that says ``label`` most: each sentence is
-        scored alone, and the finding points at the best one."""
+        scored as a message of its own (its words, the message's cues, its length), and
+        the finding points at the best one (the first of equals)."""
         pattern = _THAI_SENTENCE if language == "th" else _SENTENCE
-        column = LABELS.index(label)
-        best, where = -math.inf, range(0, len(text))
-        for m in pattern.finditer(text):
-            if not m.group().strip():
-                continue
-            index, value = features(m.group(), cues)
-            score = float(value @ np.take(self.weights[:, column], index))
-            if score > best:
-                start = m.start() + len(m.group()) - len(m.group().lstrip())
-                best, where = score, range(start, m.start() + len(m.group().rstrip()))
-        return where
+        spans = [m for m in pattern.finditer(text) if m.group().strip()]
+        if not spans:
+            return range(0, len(text))
+        column = self.weights[:, LABELS.index(label)]
+        docs, index, value = hashed.texts_features(
+            [fold_words(m.group())[:MAX_CHARS] for m in spans]
+        )
+        scores = np.bincount(docs, weights=value * np.take(column, index), minlength=len(spans))
+        extra = [_CUE_BASE + CUES.index(cue) for cue in CUES if cue in cues]
+        lengths = [
+            _LENGTH_BASE + min(LENGTH_STEPS - 1, len(m.group()) // LENGTH_STEP) for m in spans
+        ]
+        scores += CUE_VALUE * (column[extra].sum() + column[lengths])
+        found = spans[int(np.argmax(scores))]
+        start = found.start() + len(found.group()) - len(found.group().lstrip())
+        return range(start, found.start() + len(found.group().rstrip()))
 
 
 def load(path: Path = WEIGHTS) -> Model:
