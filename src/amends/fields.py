@@ -103,6 +103,12 @@ def _is_number(value: str) -> bool:
     return True
 
 
+def _not_a_truth_value(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("an id is a number, not true or false")
+    return value
+
+
 def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
@@ -121,4 +127,6 @@ Currency = Annotated[str, Field(min_length=3, max_length=3), AfterValidator(clea
 Timezone = Annotated[str, Field(max_length=64), AfterValidator(clean_timezone)]
 UTCTime = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(utc_datetime)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False)]
-Id = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
+# JSON's true is not an id: read leniently it is the number 1 (a survey for `"customer_id":
+# true` went to customer 1). Numbers and digit strings are ids; true and false are not.
+Id = Annotated[int, BeforeValidator(_not_a_truth_value), Field(ge=1, le=MAX_DB_INT)]

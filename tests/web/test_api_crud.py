@@ -302,3 +302,35 @@ def test_case_list_rows_equal_the_case_itself(client: TestClient, cast: Cast) ->
     by_id = {c["id"]: c for c in items}
     assert by_id[first["id"]]["steps_done"] == ["acknowledge", "own"]
     assert by_id[second["id"]]["opened_at"].endswith(".123456Z")
+
+
+def test_true_is_no_id_anywhere_in_the_api(client: TestClient, cast: Cast) -> None:
+    # JSON's true read leniently is the number 1: a case, a promise or a message would have
+    # gone to customer 1 or case 1. Every request model's id refuses it, as surveys' did.
+    customer = make_customer(client, cast.agent)
+    case = make_case(client, cast.agent, customer["id"], cast.agent.id)
+    refused = [
+        ("/api/v1/cases", {"customer_id": True, "title": "Chýba report", "severity": "low"}),
+        (
+            "/api/v1/commitments",
+            {"customer_id": True, "title": "Report", "kind": "deliverable"}
+            | {"due_at": "2026-02-05T09:00:00+01:00"},
+        ),
+        (
+            "/api/v1/messages",
+            {"direction": "inbound", "channel": "email", "case_id": True, "text": "Dobrý deň"},
+        ),
+        (f"/api/v1/cases/{case['id']}/handoff", {"to_user_id": True, "reason": "na dovolenke"}),
+    ]
+    for path, body in refused:
+        answer = client.post(path, json=body, headers=cast.agent.headers)
+        assert answer.status_code == 422, (path, answer.text)
+        assert "not true or false" in answer.text, answer.text
+    # A number, as ever, and a number sent as digits, are ids.
+    for customer_id in (customer["id"], str(customer["id"])):
+        made = client.post(
+            "/api/v1/cases",
+            json={"customer_id": customer_id, "title": "Chýba report", "severity": "low"},
+            headers=cast.agent.headers,
+        )
+        assert made.status_code == 201, made.text

@@ -2,15 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from amends.compensation.rules import CompensationKind
 from amends.fields import Currency, Id, Money, Text
 from amends.surveys.models import Survey
-
-StrictId = Annotated[Id, Field(strict=True)]
 
 
 class SurveySend(BaseModel):
@@ -19,9 +16,8 @@ class SurveySend(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    # Strict: JSON's true would otherwise be read as the number 1, and survey customer 1.
-    case_id: StrictId | None = None
-    customer_id: StrictId | None = None
+    case_id: Id | None = None
+    customer_id: Id | None = None
 
 
 class SurveyOut(BaseModel):
