@@ -29,9 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from amends.customers.models import Contact, Customer
-from amends.text.words import search_words
+from amends.text.words import TRIGRAM, containing, search_words
 
-TRIGRAM = 3
 # The folded text PostgreSQL keeps and indexes (migration g032: a column written by a
 # trigger, so checking a row the trigram index proposes reads it instead of folding the
 # name again), in lower case: compared with LIKE, as search words are folded already.
@@ -40,12 +39,8 @@ PG_CUSTOMERS = "customers.folded"
 PG_CONTACTS = "contacts.folded"
 
 
-def _like(word: str) -> str:
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _word(word: str, *, sqlite: bool) -> ColumnElement[bool]:
-    pattern = _like(word)
+    pattern = containing(word)
     by_id = func.lower(Customer.external_id).like(pattern, escape="\\")
     if len(word) < TRIGRAM:
         return or_(

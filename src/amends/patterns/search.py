@@ -52,7 +52,7 @@ from amends.customers.models import Contact, Customer
 from amends.customers.search import PG_CONTACTS, PG_CUSTOMERS
 from amends.messages.models import Message
 from amends.patterns.models import CaseText
-from amends.text.words import index_words, search_words
+from amends.text.words import TRIGRAM, containing, index_words, search_words
 
 # A word found in more cases than this is kept as a condition for the list's query
 # rather than a list of ids (see matching()).
@@ -66,8 +66,6 @@ INDEX_LISTED_UP_TO = 10_000
 CUSTOMERS_SENT_UP_TO = 50_000
 # Above every character: a word's beginning ``w`` is the key range [w, w + _LAST).
 _LAST = "\U0010ffff"
-# Shorter words are below what a trigram index can find (see the module's note).
-TRIGRAM = 3
 _REF = re.compile(r"(?:c-?|#)?(\d{1,12})")
 
 # The searched text of messages on PostgreSQL: kept folded in a column (x023), which
@@ -246,16 +244,12 @@ def _sources(word: str, *, sqlite: bool) -> list[Select[Any]]:
     return found
 
 
-def _like(word: str) -> str:
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _of_customers(customer_ids: Select[Any]) -> Select[Any]:
     return select(Case.id).where(Case.customer_id.in_(customer_ids))
 
 
 def _short(word: str) -> list[Select[Any]]:
-    pattern = _like(word)
+    pattern = containing(word)
     return [
         select(Case.id).where(func.lower(Case.title).like(pattern, escape="\\")),
         _of_customers(
@@ -296,7 +290,7 @@ def _named_customers(word: str, *, sqlite: bool) -> list[Select[Any]]:
             Contact.id.in_(_fts_ids("search_contacts", word))
         )
     else:
-        pattern = _like(word)
+        pattern = containing(word)
         by_name = select(Customer.id).where(literal_column(PG_CUSTOMERS).like(pattern, escape="\\"))
         by_contact = select(Contact.customer_id).where(
             literal_column(PG_CONTACTS).like(pattern, escape="\\")
@@ -312,7 +306,7 @@ def _pg_each_case(word: str) -> ColumnElement[bool]:
     first row of the list. Asked per case, the list walks its own order and stops at
     its page, a few hundred cases in when the word is common.
     """
-    pattern = _like(word)
+    pattern = containing(word)
 
     def like(expression: str) -> ColumnElement[bool]:
         return literal_column(expression).ilike(pattern, escape="\\")
@@ -335,7 +329,7 @@ def _pg_each_case(word: str) -> ColumnElement[bool]:
 
 
 def _pg_trigrams(word: str) -> list[Select[Any]]:
-    pattern = _like(word)
+    pattern = containing(word)
 
     def like(expression: str) -> ColumnElement[bool]:
         return literal_column(expression).ilike(pattern, escape="\\")

@@ -25,6 +25,16 @@ def search_words(query: str) -> list[str]:
     return found[:MAX_WORDS]
 
 
+# A word this long or longer is looked up through the trigram indexes; a shorter one
+# has no trigram and is compared with LIKE over the text itself.
+TRIGRAM = 3
+
+
+def containing(word: str) -> str:
+    """The LIKE pattern (escape character backslash) of text containing ``word``."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 # Letters and digits, Thai vowel and tone marks included (to `re` they are marks, not
 # word characters, and must not cut a Thai word).
 _TOKEN = re.compile(r"[^\W_]+(?:[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]+[^\W_]*)*|[\u0e00-\u0e7f]+")
