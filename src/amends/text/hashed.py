@@ -9,7 +9,7 @@ character n-grams) is scaled to unit length, counts dampened by log1p. The chara
 n-grams are hashed with numpy, not one by one in Python.
 
 Used by the complaint categories (:mod:`amends.text.categories`) and the coach's model
-of what a recovery message contains (:mod:`amends.coach.elements`).
+of what a recovery message contains (:mod:`amends.coach.learned`).
 """
 
 from __future__ import annotations
