@@ -15,6 +15,7 @@ of what a recovery message contains (:mod:`amends.coach.learned`).
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from itertools import pairwise
 
 import numpy as np
@@ -52,8 +53,16 @@ def words_features(folded: str, word_weight: float = 1.0, char_weight: float = 1
 
 
 def _char_ngrams(text: str) -> npt.NDArray[np.uint64]:
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    parts = []
+    parts = [column for _, column in _windows(_codes(text))]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+
+def _codes(text: str) -> npt.NDArray[np.uint64]:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def _windows(codes: npt.NDArray[np.uint64]) -> Iterator[tuple[int, npt.NDArray[np.uint64]]]:
+    """For each n-gram size n: (n, the column of the n-gram starting at each position)."""
     # A polynomial hash of each window, wrapping at 64 bits: the hash of the n-gram at i
     # is that of the (n-1)-gram at i times the multiplier plus its last character, so
     # each size is one step from the one before. Each is then mixed so that the low bits
@@ -62,12 +71,11 @@ def _char_ngrams(text: str) -> npt.NDArray[np.uint64]:
     for n in range(1, CHAR_SIZES[-1] + 1):
         count = len(codes) - n + 1
         if count <= 0:
-            break
+            return
         h = h[:count] * _MULTIPLIER + codes[n - 1 : n - 1 + count]
         if n in _SALTS:
             mixed = (h ^ _SALTS[n]) * _MIX
-            parts.append((mixed ^ (mixed >> _SHIFT)) % np.uint64(DIMENSIONS))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+            yield n, (mixed ^ (mixed >> _SHIFT)) % np.uint64(DIMENSIONS)
 
 
 def _combine(
@@ -114,22 +122,15 @@ def texts_features(
         word_doc += [doc] * len(ids)
     padded = [f" {t} " for t in texts]
     lengths = np.array([len(t) for t in padded], dtype=np.int64)
-    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    codes = _codes("".join(padded))
     doc_of = np.repeat(np.arange(len(texts)), lengths)
     end_of = np.repeat(np.cumsum(lengths), lengths)  # where each position's text ends
     positions = np.arange(len(codes))
     char_ids, char_doc = [], []
-    h = np.zeros(len(codes), dtype=np.uint64)
-    for n in range(1, CHAR_SIZES[-1] + 1):
-        count = len(codes) - n + 1
-        if count <= 0:
-            break
-        h = h[:count] * _MULTIPLIER + codes[n - 1 : n - 1 + count]
-        if n in _SALTS:
-            inside = positions[:count] + n <= end_of[:count]  # not across two texts
-            mixed = (h[inside] ^ _SALTS[n]) * _MIX
-            char_ids.append((mixed ^ (mixed >> _SHIFT)) % np.uint64(DIMENSIONS))
-            char_doc.append(doc_of[:count][inside])
+    for n, column in _windows(codes):
+        inside = positions[: len(column)] + n <= end_of[: len(column)]  # not across texts
+        char_ids.append(column[inside])
+        char_doc.append(doc_of[: len(column)][inside])
     word_index = np.asarray(word_ids, dtype=np.uint64) % np.uint64(DIMENSIONS)
     chars = np.concatenate(char_ids) if char_ids else np.zeros(0, dtype=np.uint64)
     docs = np.concatenate(
