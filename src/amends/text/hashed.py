@@ -17,6 +17,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -90,19 +91,25 @@ def _combine(
     if not len(ordered):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     ordered.sort()
-    change = np.empty(len(ordered), dtype=bool)
-    change[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=change[1:])
-    starts = np.flatnonzero(change)
-    unique = ordered[starts]
-    # Counts are dampened: a word said five times is not five times the evidence.
-    value = np.log1p(np.diff(starts, append=len(ordered)).astype(np.float32))
+    unique, value = _counted(ordered)
     split = int(np.searchsorted(unique, _CHARS_FROM))
     for part, weight in ((value[:split], word_weight), (value[split:], char_weight)):
         if len(part):
             part *= np.float32(weight / float(np.linalg.norm(part)))
     unique[split:] -= _CHARS_FROM
     return unique.astype(np.int64), value
+
+
+def _counted(
+    ordered: npt.NDArray[np.integer[Any]],
+) -> tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.float32]]:
+    """The distinct values of a sorted, non-empty array, and log1p of how often each
+    occurs: counts are dampened, a word said five times is not five times the evidence."""
+    change = np.empty(len(ordered), dtype=bool)
+    change[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    return ordered[starts], np.log1p(np.diff(starts, append=len(ordered)).astype(np.float32))
 
 
 def texts_features(
@@ -144,12 +151,7 @@ def texts_features(
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
     key.sort()
-    change = np.empty(len(key), dtype=bool)
-    change[0] = True
-    np.not_equal(key[1:], key[:-1], out=change[1:])
-    starts = np.flatnonzero(change)
-    unique = key[starts]
-    value = np.log1p(np.diff(starts, append=len(key)).astype(np.float32))
+    unique, value = _counted(key)
     group = unique >> 18  # text * 2 + (0 words, 1 characters)
     norms = np.sqrt(np.bincount(group, weights=value.astype(np.float64) ** 2))
     scale = np.where(group & 1, char_weight, word_weight) / norms[group]
