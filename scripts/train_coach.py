@@ -114,15 +114,11 @@ def present(model: Fitted, rows: Rows) -> npt.NDArray[np.float64]:
 def codes(row: dict[str, Any], probabilities: npt.NDArray[np.float64] | None) -> set[str]:
     """The coach's codes for a message: what the lexicons found, with what the model
     reads where they missed an element's cue (the lexicons alone when ``probabilities``
-    is None). The same rule as ``Model.read``."""
-    cues = row["cues"]
-    found = {c for c in cues if c not in learned.ELEMENTS}
-    missing = {e for e in learned.ELEMENTS if e not in cues}
-    if probabilities is not None and missing:
-        p = dict(zip(learned.LABELS, probabilities, strict=True))
-        missing = {e for e in missing if p[e] < learned.PRESENT_FROM}
-        found |= {c for c in learned.PRESENCE if p[c] >= learned.FOUND_FROM}
-    return found | {f"no-{e}" for e in missing}
+    is None), by ``learned.decide`` as the coach decides."""
+    p = None if probabilities is None else dict(zip(learned.LABELS, probabilities, strict=True))
+    reading = learned.decide(row["cues"], p)
+    found = {c for c in row["cues"] if c not in learned.ELEMENTS} | set(reading.found)
+    return found | {f"no-{e}" for e in reading.missing}
 
 
 def _judged(rows: Rows, probabilities: npt.NDArray[np.float64]) -> list[set[str]]:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,12 +77,16 @@ def features(text: str, cues: Collection[str], folded: str | None = None) -> has
     ``folded`` is the message through :func:`amends.text.fold.fold`, when known."""
     words = fold_words(text) if folded is None else only_words(folded)
     index, value = hashed.words_features(words[:MAX_CHARS])
-    extra = [_CUE_BASE + CUES.index(cue) for cue in CUES if cue in cues]
-    extra.append(_LENGTH_BASE + min(LENGTH_STEPS - 1, len(text) // LENGTH_STEP))
+    extra = [_CUE_BASE + k for k, cue in enumerate(CUES) if cue in cues]
+    extra.append(_length_column(text))
     return (
         np.concatenate([index, np.asarray(extra, dtype=np.int64)]),
         np.concatenate([value, np.full(len(extra), CUE_VALUE, dtype=np.float32)]),
     )
+
+
+def _length_column(text: str) -> int:
+    return _LENGTH_BASE + min(LENGTH_STEPS - 1, len(text) // LENGTH_STEP)
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,19 @@ class Reading:
 
     missing: tuple[str, ...]  # elements: no cue word, and the model not sure enough
     found: tuple[str, ...]  # presence codes the lexicons missed and the model is sure of
+
+
+def decide(cues: Collection[str], p: Mapping[str, float] | None) -> Reading:
+    """The rule of the coach: an element with cue words is there, one without them is
+    missing unless the model is PRESENT_FROM sure, and a fault the lexicons missed is
+    reported from FOUND_FROM; with no probabilities ``p``, the lexicons alone."""
+    missing = tuple(e for e in ELEMENTS if e not in cues)
+    if p is None or not missing:
+        return Reading(missing, ())
+    return Reading(
+        tuple(e for e in missing if p[e] < PRESENT_FROM),
+        tuple(c for c in PRESENCE if c not in cues and p[c] >= FOUND_FROM),
+    )
 
 
 @dataclass(frozen=True)
@@ -109,19 +126,15 @@ class Model:
 
     def read(self, text: str, cues: Collection[str], folded: str | None = None) -> Reading:
         """Which elements a message lacks and which faults the lexicons missed; a message
-        with every element's cue words is left to the lexicons."""
-        if all(element in cues for element in ELEMENTS):
-            return Reading((), ())
-        p = self.scores(text, cues, folded)
-        return Reading(
-            tuple(e for e in ELEMENTS if e not in cues and p[e] < PRESENT_FROM),
-            tuple(c for c in PRESENCE if c not in cues and p[c] >= FOUND_FROM),
-        )
+        with every element's cue words is left to the lexicons (the model is not asked)."""
+        unsure = any(element not in cues for element in ELEMENTS)
+        return decide(cues, self.scores(text, cues, folded) if unsure else None)
 
-    def sentence(self, text: str, language: str, label: str, cues: Collection[str]) -> range:
+    def sentence(self, text: str, language: str, label: str) -> range:
         """Where in ``text`` the sentence is that says ``label`` most: each sentence is
-        scored as a message of its own (its words, the message's cues, its length), and
-        the finding points at the best one (the first of equals)."""
+        scored as a message of its own (its words and its length; the message's cues
+        would add the same to every one), and the finding points at the best one (the
+        first of equals)."""
         pattern = _THAI_SENTENCE if language == "th" else _SENTENCE
         spans = [m for m in pattern.finditer(text) if m.group().strip()]
         if not spans:
@@ -130,12 +143,8 @@ class Model:
         docs, index, value = hashed.texts_features(
             [fold_words(m.group())[:MAX_CHARS] for m in spans]
         )
-        scores = np.bincount(docs, weights=value * np.take(column, index), minlength=len(spans))
-        extra = [_CUE_BASE + CUES.index(cue) for cue in CUES if cue in cues]
-        lengths = [
-            _LENGTH_BASE + min(LENGTH_STEPS - 1, len(m.group()) // LENGTH_STEP) for m in spans
-        ]
-        scores += CUE_VALUE * (column[extra].sum() + column[lengths])
+        said = np.bincount(docs, weights=value * np.take(column, index), minlength=len(spans))
+        scores = said + CUE_VALUE * column[[_length_column(m.group()) for m in spans]]
         found = spans[int(np.argmax(scores))]
         start = found.start() + len(found.group()) - len(found.group().lstrip())
         return range(start, found.start() + len(found.group().rstrip()))

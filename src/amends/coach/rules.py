@@ -261,7 +261,7 @@ def check(
     suggestions = SUGGESTIONS[language]
     for value in reading.found:
         code = FindingCode(value)
-        where = model.sentence(original, language, value, found)
+        where = model.sentence(original, language, value)
         findings.append(
             Finding(
                 code,
