@@ -45,12 +45,16 @@ def features(text: str, word_weight: float = 1.0, char_weight: float = 1.0) -> F
 
 def words_features(folded: str, word_weight: float = 1.0, char_weight: float = 1.0) -> Features:
     """:func:`features` of a text already through ``fold_words``."""
-    words = folded.encode().split()
-    word_ids = [zlib.crc32(w, _WORD_SALT) for w in words]
-    word_ids += [zlib.crc32(b" ".join(pair), _PAIR_SALT) for pair in pairwise(words)]
-    word_index = np.asarray(word_ids, dtype=np.uint64) % np.uint64(DIMENSIONS)
+    word_index = np.asarray(_word_ids(folded), dtype=np.uint64) % np.uint64(DIMENSIONS)
     char_index = _char_ngrams(f" {folded} ")
     return _combine(word_index, word_weight, char_index, char_weight)
+
+
+def _word_ids(folded: str) -> list[int]:
+    """The hashes of a text's words and word pairs."""
+    words = folded.encode().split()
+    ids = [zlib.crc32(w, _WORD_SALT) for w in words]
+    return ids + [zlib.crc32(b" ".join(pair), _PAIR_SALT) for pair in pairwise(words)]
 
 
 def _char_ngrams(text: str) -> npt.NDArray[np.uint64]:
@@ -119,12 +123,10 @@ def texts_features(
     (which text, feature index, value), in the same columns and values as text by text.
     Numpy's cost per call is paid once for them all (the coach scores every sentence of
     a message this way)."""
-    words_of = [t.encode().split() for t in texts]
     word_ids: list[int] = []
     word_doc: list[int] = []
-    for doc, words in enumerate(words_of):
-        ids = [zlib.crc32(w, _WORD_SALT) for w in words]
-        ids += [zlib.crc32(b" ".join(pair), _PAIR_SALT) for pair in pairwise(words)]
+    for doc, text in enumerate(texts):
+        ids = _word_ids(text)
         word_ids += ids
         word_doc += [doc] * len(ids)
     padded = [f" {t} " for t in texts]

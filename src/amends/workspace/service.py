@@ -23,28 +23,23 @@ def ensure(session: Session, *, settings: Settings, now: datetime) -> Workspace:
         )
         session.add(workspace)
         session.flush()
-    session.info[_CURRENT] = workspace.id
-    session.info[_ROW] = workspace
+    session.info[_CURRENT] = workspace
     return workspace
 
 
 def current(session: Session) -> Workspace | None:
     """The workspace row, read once per session: a page asks for its currency and rates
-    from several services, and the row's key then finds it in the session's map."""
+    from several services. The row itself is kept in the session's info, as the
+    session's map keeps a row only while something refers to it."""
     known = session.info.get(_CURRENT)
     if known == _NONE:
         return None
-    if known is not None:
-        found = session.get(Workspace, known)
-        if found is not None:
-            return found
+    if isinstance(known, Workspace) and known in session:
+        return known
     found = session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
-    session.info[_CURRENT] = found.id if found is not None else _NONE
-    # Held for the session's life: its map keeps a row only while something refers to it.
-    session.info[_ROW] = found
+    session.info[_CURRENT] = found if found is not None else _NONE
     return found
 
 
 _CURRENT = "amends.workspace.current"
-_ROW = "amends.workspace.row"
 _NONE = 0  # no row yet (ensure() makes it and says so)
