@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint format bench install clean screenshots
+.PHONY: demo test test-slow test-all lint format bench install clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +24,19 @@ install: $(VENV)/.installed-base
 demo: $(VENV)/.installed-base
 	$(BIN)/amends demo $(if $(PORT),--port $(PORT))
 
-# Tests run in one process per core (pytest-xdist); those marked `alone` time responses,
-# so they run first, with the machine to themselves: after the parallel run, PostgreSQL
-# is still dropping its hundreds of test databases (exit 5: a run selected none).
+# `make test` is the everyday suite, one process per core. `make test-slow` runs the tests
+# marked `slow` (real servers, browsers, killed processes, thousands of rows): first those
+# marked `alone`, which time responses, with the machine to themselves (after a parallel
+# run, PostgreSQL is still dropping its hundreds of test databases), then the rest in
+# parallel. `make test-all` is both, as CI runs them (exit 5: a run selected none).
 test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n auto -m "not slow and not alone" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+test-slow: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
-	$(BIN)/python -m pytest -n auto -m "not alone" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "slow and not alone" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+test-all: test-slow test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench

@@ -64,6 +64,7 @@ def _amends(*args: str, home: Path, url: str) -> subprocess.CompletedProcess[str
     return subprocess.run([AMENDS, *args], env=env, capture_output=True, text=True, check=False)
 
 
+@pytest.mark.slow
 def test_backup_then_restore_into_an_empty_workspace_gives_the_same_rows_and_files(
     demo: Demo, empty_url: str, tmp_path: Path
 ) -> None:
@@ -98,6 +99,7 @@ def test_backup_then_restore_into_an_empty_workspace_gives_the_same_rows_and_fil
     assert "only into an empty workspace" in again.stderr
 
 
+@pytest.mark.slow
 def test_a_damaged_or_unfinished_backup_is_refused_before_anything_is_written(
     demo: Demo, empty_url: str, tmp_path: Path
 ) -> None:
@@ -124,6 +126,7 @@ def test_a_damaged_or_unfinished_backup_is_refused_before_anything_is_written(
     assert unfinished.returncode == 2 and "no manifest.json" in unfinished.stderr
 
 
+@pytest.mark.slow
 def test_sqlite_backup_is_one_snapshot_while_the_server_keeps_writing(
     demo: Demo, tmp_path: Path
 ) -> None:
@@ -162,6 +165,7 @@ def test_sqlite_backup_is_one_snapshot_while_the_server_keeps_writing(
     assert writer.execute(count).fetchone() == (at_start + len(steps),)
 
 
+@pytest.mark.slow
 def test_backups_and_their_files_are_owner_only(demo: Demo, tmp_path: Path) -> None:
     target = tmp_path / "backup-3"
     old = os.umask(0o022)

@@ -13,6 +13,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -60,6 +61,7 @@ def _complaint(client: TestClient, cast: Cast, text: str, subject: str = "") -> 
     return int(response.json()["case_id"])
 
 
+@pytest.mark.slow
 def test_the_complaint_form_opens_a_case_with_the_category_of_its_text(
     client: TestClient, cast: Cast, sessions: sessionmaker[Session]
 ) -> None:

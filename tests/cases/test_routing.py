@@ -48,6 +48,7 @@ def fresh_limiter() -> Iterator[None]:
     pages.LIMITER = saved
 
 
+@pytest.mark.slow
 def test_a_thai_web_complaint_goes_to_the_thai_speaking_agent(
     client: TestClient, cast: Cast, speakers: dict[str, int], sessions: sessionmaker[Session]
 ) -> None:

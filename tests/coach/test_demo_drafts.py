@@ -3,6 +3,7 @@ demo case (the issue of a Thai draft refused for naming the "courier company")."
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,7 @@ from amends.text.languages import SPOKEN
 from tests.helpers import load_demo
 
 
+@pytest.mark.slow
 def test_every_draft_of_every_step_in_every_language_passes_the_coach(
     settings: Settings, sessions: sessionmaker[Session], clock: FrozenClock
 ) -> None:

@@ -25,6 +25,7 @@ def lines(output: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in output.splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_demo_then_cases_list_prints_json_lines(env: dict[str, str]) -> None:
     result = runner.invoke(app, ["demo", "--no-serve"])
     assert result.exit_code == 0, result.output

@@ -64,6 +64,7 @@ def _serve_output(env: dict[str, str]) -> str:
     return output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("level", "logged"), [("INFO", True), ("WARNING", False)])
 def test_serve_logs_at_the_configured_level(tmp_path: Path, level: str, logged: bool) -> None:
     env = dict(os.environ, AMENDS_HOME=str(tmp_path / "ws"), AMENDS_LOG_LEVEL=level)

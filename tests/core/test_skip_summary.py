@@ -9,6 +9,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from tests import skips
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +38,7 @@ def run_browser_tests(tmp_path: Path, *, ci: bool) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.slow
 def test_hidden_chromium_is_named_in_the_closing_line(tmp_path: Path) -> None:
     result = run_browser_tests(tmp_path, ci=False)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -46,6 +49,7 @@ def test_hidden_chromium_is_named_in_the_closing_line(tmp_path: Path) -> None:
     assert "CI=true" not in last
 
 
+@pytest.mark.slow
 def test_with_ci_true_a_skipped_browser_group_fails_the_run(tmp_path: Path) -> None:
     result = run_browser_tests(tmp_path, ci=True)
     assert result.returncode == 1, result.stdout + result.stderr

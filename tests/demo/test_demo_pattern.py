@@ -4,6 +4,7 @@ several of them "quality" too, stay out of it."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +19,7 @@ from amends.people.rules import OPERATOR
 from tests.helpers import load_demo
 
 
+@pytest.mark.slow
 def test_the_demo_forms_one_pattern_of_the_five_tablepilot_cases(
     settings: Settings, sessions: sessionmaker[Session], clock: FrozenClock
 ) -> None:

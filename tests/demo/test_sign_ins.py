@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from amends.app import create_app
@@ -27,6 +28,7 @@ from amends.playbook.policy import load as load_playbook
 from tests.conftest import AMENDS, DemoServer
 
 
+@pytest.mark.slow
 def test_demo_prints_the_sign_ins_it_keeps_private_and_again_on_restart(
     demo_server: DemoServer,
 ) -> None:

@@ -11,6 +11,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, delete, event, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -181,6 +182,7 @@ def snapshot(sessions: sessionmaker[Session]) -> dict[str, Any]:
         }
 
 
+@pytest.mark.slow
 def test_batches_write_what_one_by_one_writes(
     engine: Engine,
     sessions: sessionmaker[Session],

@@ -62,6 +62,7 @@ def test_a_manager_tries_both_channels_and_nothing_is_sent(
     assert _check(client, "imap") == "Reading works: INBOX opened, 0 unread."
 
 
+@pytest.mark.slow
 def test_a_channel_that_does_not_answer_is_said_with_its_error(
     cast: Cast, settings: Settings, clock: FrozenClock, engine: Engine
 ) -> None:

@@ -58,6 +58,7 @@ def count(sessions: sessionmaker[Session], model: type, **where: object) -> int:
         return int(s.scalar(stmt) or 0)
 
 
+@pytest.mark.slow
 def test_a_complaint_opens_a_case_and_keeps_the_file(
     client: TestClient, cast: Cast, sessions: sessionmaker[Session]
 ) -> None:
@@ -98,6 +99,7 @@ def test_the_honeypot_is_kept_but_opens_nothing(
     assert count(sessions, Message) == 0
 
 
+@pytest.mark.slow
 def test_rate_limit_and_bad_input_answer_with_the_form(
     client: TestClient, cast: Cast, sessions: sessionmaker[Session]
 ) -> None:
@@ -112,6 +114,7 @@ def test_rate_limit_and_bad_input_answer_with_the_form(
     assert limited.status_code == 429
 
 
+@pytest.mark.slow
 def test_the_server_answers_while_a_complaint_waits_for_the_database(
     client: TestClient, cast: Cast, sessions: sessionmaker[Session], db_url: str, settings: Settings
 ) -> None:

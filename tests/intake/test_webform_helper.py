@@ -7,6 +7,7 @@ import signal
 import time
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,6 +31,7 @@ def _complaint(n: int) -> webform.Complaint:
     )
 
 
+@pytest.mark.slow
 def test_a_complaint_is_taken_in_even_when_the_helper_process_has_died(
     settings: Settings, sessions: sessionmaker[Session], cast: Cast
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from email import message_from_bytes, policy
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -119,6 +120,7 @@ def test_what_a_dead_sender_never_handed_over_is_sent_by_another(
         assert not outbox.hand_over(s, claimed[1], worker="crashed")
 
 
+@pytest.mark.slow
 def test_two_workers_draining_together_send_each_message_exactly_once(
     sessions: sessionmaker[Session],
     clock: FrozenClock,

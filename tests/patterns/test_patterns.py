@@ -541,6 +541,7 @@ def test_a_case_recategorised_into_a_cluster_completes_the_pattern(
         assert patterns.present(s, [pattern], actor=OPERATOR)[0].customers == 5
 
 
+@pytest.mark.slow
 def test_two_transactions_completing_one_cluster_form_one_pattern_on_postgresql(
     sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast, db_url: str
 ) -> None:

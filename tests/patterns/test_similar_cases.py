@@ -230,6 +230,7 @@ def test_deleted_and_renamed_cases_are_answered_as_they_are_now(
         assert best(found) == opened["rude"]
 
 
+@pytest.mark.slow
 def test_two_engines_and_two_processes_give_the_same_top_ten(
     sessions: sessionmaker[Session], opened: dict[str, int], db_url: str, tmp_path: Path
 ) -> None:
@@ -269,6 +270,7 @@ def test_reindex_repairs_texts_written_with_the_triggers_off(
         assert best(patterns.similar_cases(s, text=SK_WASHER_PLAIN)) == opened["washer"]
 
 
+@pytest.mark.slow
 def test_the_index_finds_the_exact_top_ten_of_the_whole_corpus(
     sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
 ) -> None:

@@ -10,6 +10,8 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from amends.intake import store
 from tests.conftest import AMENDS
 from tests.privacy.conftest import Demo, files_under
@@ -27,6 +29,7 @@ def _amends(demo: Demo, *args: str, stdin: str = "") -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.slow
 def test_cli_exports_a_private_zip_then_erases_only_when_confirmed(
     demo: Demo, tmp_path: Path
 ) -> None:
@@ -52,6 +55,7 @@ def test_cli_exports_a_private_zip_then_erases_only_when_confirmed(
     assert missing.returncode == 1 and "customer-not-found" in missing.stderr
 
 
+@pytest.mark.slow
 def test_cli_speaks_the_terminal_language(demo: Demo, tmp_path: Path) -> None:
     env_lang = {"LANG": "sk_SK.UTF-8"}
     target = tmp_path / "x.zip"

@@ -10,6 +10,7 @@ import json
 import stat
 import zipfile
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import or_, select, update
 
@@ -89,6 +90,7 @@ def _theirs(demo: Demo) -> dict[str, object]:
         }
 
 
+@pytest.mark.slow
 def test_export_zip_holds_every_message_attachment_and_raw_mail_of_the_customer(
     demo: Demo, demo_client: TestClient
 ) -> None:
@@ -124,6 +126,7 @@ def test_export_zip_holds_every_message_attachment_and_raw_mail_of_the_customer(
     assert not [p for p in (demo.settings.home / "exports").glob("*") if p.is_file()]
 
 
+@pytest.mark.slow
 def test_only_an_owner_may_export_or_erase_a_customer(demo: Demo, demo_client: TestClient) -> None:
     manager = {"Authorization": f"Bearer {demo.manager_token}"}
     export = demo_client.get(f"/api/v1/customers/{demo.customer_id}/export", headers=manager)
@@ -136,6 +139,7 @@ def test_only_an_owner_may_export_or_erase_a_customer(demo: Demo, demo_client: T
     assert missing.status_code == 404
 
 
+@pytest.mark.slow
 def test_after_erasure_no_row_or_file_holds_the_customer_and_reports_are_unchanged(
     demo: Demo, demo_client: TestClient
 ) -> None:
@@ -191,6 +195,7 @@ def test_after_erasure_no_row_or_file_holds_the_customer_and_reports_are_unchang
         assert audit.verify(session).broken_at == erased[0].id
 
 
+@pytest.mark.slow
 def test_search_indexes_no_longer_find_or_hold_the_erased_words(
     demo: Demo, demo_client: TestClient
 ) -> None:
@@ -214,6 +219,7 @@ def test_search_indexes_no_longer_find_or_hold_the_erased_words(
                 assert b"kjx" not in raw and b"jxw" not in raw, table
 
 
+@pytest.mark.slow
 def test_export_and_backup_files_are_private(demo: Demo) -> None:
     from amends.people.rules import OPERATOR
     from amends.privacy import service
@@ -231,6 +237,7 @@ def test_export_and_backup_files_are_private(demo: Demo) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
+@pytest.mark.slow
 def test_a_file_another_customer_also_sent_stays_for_them(
     demo: Demo, demo_client: TestClient
 ) -> None:

@@ -10,6 +10,8 @@ import stat
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import AMENDS
 from tests.privacy.conftest import Demo
 
@@ -30,6 +32,7 @@ def _amends(*args: str, home: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_new_workspace_database_with_its_wal_and_shm_is_owner_only(tmp_path: Path) -> None:
     home = tmp_path / "ws"
     _amends("init", home=home)
@@ -68,6 +71,7 @@ def test_a_workspace_left_world_readable_is_closed_when_amends_opens_it(tmp_path
         os.umask(old)
 
 
+@pytest.mark.slow
 def test_stored_mail_and_attachments_are_owner_only(demo: Demo) -> None:
     stored = [demo.settings.home / "raw", demo.settings.home / "attachments"]
     paths = [p for root in stored for p in [root, *root.rglob("*")]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from amends.cases.models import Case
@@ -22,6 +23,7 @@ def _cases(demo: Demo) -> dict[int, tuple[CaseState, str, object]]:
         return {c.id: (c.state, c.title, c.closed_at) for c in session.scalars(select(Case))}
 
 
+@pytest.mark.slow
 def test_retention_job_erases_closed_cases_past_the_period_and_nothing_else(demo: Demo) -> None:
     assert "privacy-retention" in registered_jobs()
     before = _cases(demo)

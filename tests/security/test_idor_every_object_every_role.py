@@ -312,6 +312,7 @@ def _outsider_turned_away(path: str, response: Response) -> bool:
     return response.status_code == 303 and response.headers["location"].startswith("/signin")
 
 
+@pytest.mark.slow
 def test_ids_that_name_nothing_are_not_found_for_every_role_and_nobody_gets_in_without_signing_in(
     client: TestClient, cast: Cast
 ) -> None:
@@ -470,6 +471,7 @@ def _real(path: str, world: dict[str, int | str]) -> bool:
     return all(world[n] != NOWHERE for n in names)
 
 
+@pytest.mark.slow
 def test_roles_the_rule_does_not_name_are_refused_every_real_object(
     client: TestClient, cast: Cast, world: dict[str, int | str]
 ) -> None:

@@ -215,6 +215,7 @@ def test_durations_and_sizes_read_as_people_say_them() -> None:
     assert file_size(1_234_567, "sk") == "1,2 MB"
 
 
+@pytest.mark.slow
 def test_a_complaint_form_attachment_is_listed_on_its_case_and_downloads_as_an_attachment(
     client: TestClient, cast: Cast, sessions: sessionmaker[Session]
 ) -> None:

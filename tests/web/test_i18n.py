@@ -64,6 +64,7 @@ def _listing(gaps: list[object]) -> str:
     return "\n".join(f"  {gap}" for gap in gaps)
 
 
+@pytest.mark.slow
 def test_extraction_finds_templates_python_and_vocabulary(sources: Catalog) -> None:
     ids = {message.id for message in tool.messages(sources)}
     assert "Sign in" in ids  # people/templates/signin.html

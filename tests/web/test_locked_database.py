@@ -46,10 +46,12 @@ class HealthWatch:
 
 
 @pytest.fixture
-def sqlite_server(demo_server: DemoServer) -> DemoServer:
-    if not demo_server.env["AMENDS_DATABASE_URL"].startswith("sqlite"):
+def sqlite_server(db_url: str, request: pytest.FixtureRequest) -> DemoServer:
+    # Skipped before a server is started for nothing (seconds of the suite).
+    if not db_url.startswith("sqlite"):
         pytest.skip("the write lock under test is SQLite's")
-    return demo_server
+    server: DemoServer = request.getfixturevalue("demo_server")
+    return server
 
 
 @pytest.fixture

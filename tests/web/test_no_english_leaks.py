@@ -118,6 +118,7 @@ def demo_client(
     return TestClient(create_app(settings, clock=clock, engine=engine))  # type: ignore[arg-type]
 
 
+@pytest.mark.slow
 def test_translated_pages_show_no_english_from_the_catalog(demo_client: TestClient) -> None:
     client = demo_client
     problems: dict[str, list[str]] = {}

@@ -46,6 +46,7 @@ def roomy(settings: Settings, clock: FrozenClock, engine: Engine) -> Iterator[Te
         yield test_client
 
 
+@pytest.mark.slow
 def test_api_never_fails_on_generated_input(roomy: TestClient, cast: Cast) -> None:
     client = roomy
     # Some real rows, so generated ids sometimes hit something that exists.

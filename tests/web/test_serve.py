@@ -5,10 +5,12 @@ from __future__ import annotations
 import subprocess
 
 import httpx
+import pytest
 
 from tests.conftest import AMENDS, DemoServer
 
 
+@pytest.mark.slow
 def test_serve_answers_health_sign_in_and_api(demo_server: DemoServer) -> None:
     base, env = demo_server.base, demo_server.env
     assert httpx.get(base + "/healthz").json() == {"status": "ok"}

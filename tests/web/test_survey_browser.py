@@ -32,6 +32,7 @@ except ImportError:  # the test extras are not installed
     playwright_api = None  # type: ignore[assignment]
 
 pytestmark = [
+    pytest.mark.slow,  # a real browser against a real server
     needs("browser", missing=CHROMIUM is None, why="chromium not installed"),
     needs("browser", missing=playwright_api is None, why="playwright not installed"),
 ]
