@@ -148,17 +148,25 @@ def quality(rows: Rows, predicted: list[set[str]]) -> dict[str, Any]:
     }
 
 
+def scored_apart(rows: Rows, groups: list[Any], **fit_args: Any) -> dict[str, Any]:
+    """The whole coach on each group's messages, fitted on every other message (those
+    whose group is None are only ever fitted on), beside the lexicons alone."""
+    probabilities = np.zeros((len(rows), len(learned.LABELS)))
+    for group in sorted({g for g in groups if g is not None}):
+        held = [i for i, g in enumerate(groups) if g == group]
+        model = fit([r for r, g in zip(rows, groups, strict=True) if g != group], **fit_args)
+        probabilities[held] = present(model, [rows[i] for i in held])
+    scored = [i for i, g in enumerate(groups) if g is not None]
+    judged = [rows[i] for i in scored]
+    return {
+        "with_the_model": quality(judged, _judged(judged, probabilities[scored])),
+        "lexicons_alone": quality(judged, [codes(r, None) for r in judged]),
+    }
+
+
 def cross_validate(rows: Rows, k: int, **fit_args: Any) -> dict[str, Any]:
     """The whole coach over ``k`` folds (the n-th message goes to fold n % k)."""
-    probabilities = np.zeros((len(rows), len(learned.LABELS)))
-    for fold in range(k):
-        held = [i for i in range(len(rows)) if i % k == fold]
-        model = fit([r for i, r in enumerate(rows) if i % k != fold], **fit_args)
-        probabilities[held] = present(model, [rows[i] for i in held])
-    return {
-        "with_the_model": quality(rows, _judged(rows, probabilities)),
-        "lexicons_alone": quality(rows, [codes(r, None) for r in rows]),
-    }
+    return scored_apart(rows, [i % k for i in range(len(rows))], **fit_args)
 
 
 # Where each hand's messages begin in every language's training file (tests/data/LABELS.md).
@@ -177,18 +185,7 @@ def hand(row: dict[str, Any]) -> int | None:
 def by_writer(rows: Rows, **fit_args: Any) -> dict[str, Any]:
     """The whole coach on each hand's messages, fitted on every other hand's and the
     project's examples: how it reads a writer it never saw."""
-    hands = [hand(r) for r in rows]
-    probabilities = np.zeros((len(rows), len(learned.LABELS)))
-    for h in HANDS:
-        held = [i for i, x in enumerate(hands) if x == h]
-        model = fit([r for r, x in zip(rows, hands, strict=True) if x != h], **fit_args)
-        probabilities[held] = present(model, [rows[i] for i in held])
-    scored = [i for i, x in enumerate(hands) if x is not None]
-    written = [rows[i] for i in scored]
-    return {
-        "with_the_model": quality(written, _judged(written, probabilities[scored])),
-        "lexicons_alone": quality(written, [codes(r, None) for r in written]),
-    }
+    return scored_apart(rows, [hand(r) for r in rows], **fit_args)
 
 
 def main() -> None:

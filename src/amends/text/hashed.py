@@ -34,6 +34,10 @@ _SALTS = {n: np.uint64(n * 0x51ED27) for n in CHAR_SIZES}
 _WORD_SALT = 0x5D0
 _CHARS_FROM = np.int32(DIMENSIONS)
 _PAIR_SALT = 0xB16
+# texts_features packs (text, group, column) into one integer: the column takes the low
+# bits, the group (words or characters) the next one, the text the rest.
+_GROUP_SHIFT = DIMENSIONS.bit_length() - 1
+_TEXT_SHIFT = _GROUP_SHIFT + 1
 
 Features = tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]
 
@@ -146,7 +150,7 @@ def texts_features(
         (np.asarray(word_doc, dtype=np.int64), *(d.astype(np.int64) for d in char_doc))
     )
     # One sort for every text and group: (text, group, column) packed in one key.
-    key = (docs << 19) | np.concatenate(
+    key = (docs << _TEXT_SHIFT) | np.concatenate(
         (word_index.astype(np.int64), chars.astype(np.int64) + DIMENSIONS)
     )
     if not len(key):
@@ -154,8 +158,8 @@ def texts_features(
         return empty, empty, np.zeros(0, dtype=np.float32)
     key.sort()
     unique, value = _counted(key)
-    group = unique >> 18  # text * 2 + (0 words, 1 characters)
+    group = unique >> _GROUP_SHIFT  # text * 2 + (0 words, 1 characters)
     norms = np.sqrt(np.bincount(group, weights=value.astype(np.float64) ** 2))
     scale = np.where(group & 1, char_weight, word_weight) / norms[group]
     value = (value * scale.astype(np.float32)).astype(np.float32)
-    return unique >> 19, unique & (DIMENSIONS - 1), value
+    return unique >> _TEXT_SHIFT, unique & (DIMENSIONS - 1), value
