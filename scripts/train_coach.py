@@ -8,7 +8,7 @@ src/amends/coach/learned_weights.npz (float16 rows of the features seen in train
 ``--folds 5`` first reports, per language, the whole coach's cross-validated micro-F1
 and share of clean messages flagged (the lexicons with the model), beside the lexicons
 alone; ``--by-writer`` the same on each hand's messages with the model fitted on the
-other hands' (tests/data/LABELS.md: five hands wrote apart). The fit is deterministic:
+other hands' (tests/data/LABELS.md: seven hands wrote apart). The fit is deterministic:
 the same data gives the same weights, which tests/coach/test_learned.py checks against
 the committed file.
 
@@ -45,6 +45,9 @@ DATA = ROOT / "tests" / "data" / "coach"
 PENALTY = 1e-6
 STEPS = 300
 LEARNING_RATE = 30.0
+
+# The odds the reports compare (learned.PRESENT_FROM, learned.FOUND_FROM).
+ODDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 Rows = list[dict[str, Any]]
 Fitted = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]
@@ -113,18 +116,26 @@ def present(model: Fitted, rows: Rows) -> npt.NDArray[np.float64]:
     return np.array(out)
 
 
-def codes(row: dict[str, Any], probabilities: npt.NDArray[np.float64] | None) -> set[str]:
+def codes(
+    row: dict[str, Any],
+    probabilities: npt.NDArray[np.float64] | None,
+    odds: tuple[float, float] = (learned.PRESENT_FROM, learned.FOUND_FROM),
+) -> set[str]:
     """The coach's codes for a message: what the lexicons found, with what the model
     reads where they missed an element's cue (the lexicons alone when ``probabilities``
-    is None), by ``learned.decide`` as the coach decides."""
+    is None), by ``learned.decide`` as the coach decides (at other ``odds``, if given)."""
     p = None if probabilities is None else dict(zip(learned.LABELS, probabilities, strict=True))
-    reading = learned.decide(row["cues"], p)
+    reading = learned.decide(row["cues"], p, odds)
     found = {c for c in row["cues"] if c not in learned.ELEMENTS} | set(reading.found)
     return found | {f"no-{e}" for e in reading.missing}
 
 
-def _judged(rows: Rows, probabilities: npt.NDArray[np.float64]) -> list[set[str]]:
-    return [codes(r, p) for r, p in zip(rows, probabilities, strict=True)]
+def _judged(
+    rows: Rows,
+    probabilities: npt.NDArray[np.float64],
+    odds: tuple[float, float] = (learned.PRESENT_FROM, learned.FOUND_FROM),
+) -> list[set[str]]:
+    return [codes(r, p, odds) for r, p in zip(rows, probabilities, strict=True)]
 
 
 def quality(rows: Rows, predicted: list[set[str]]) -> dict[str, Any]:
@@ -161,6 +172,15 @@ def scored_apart(rows: Rows, groups: list[Any], **fit_args: Any) -> dict[str, An
     return {
         "with_the_model": quality(judged, _judged(judged, probabilities[scored])),
         "lexicons_alone": quality(judged, [codes(r, None) for r in judged]),
+        # What other odds would have made of the same messages: how PRESENT_FROM and
+        # FOUND_FROM are chosen, on messages no fit saw.
+        "at_other_odds": {
+            f"present_from {present:.1f}, found_from {found:.1f}": quality(
+                judged, _judged(judged, probabilities[scored], (present, found))
+            )
+            for present in ODDS
+            for found in ODDS
+        },
     }
 
 
@@ -170,7 +190,7 @@ def cross_validate(rows: Rows, k: int, **fit_args: Any) -> dict[str, Any]:
 
 
 # Where each hand's messages begin in every language's training file (tests/data/LABELS.md).
-HANDS = (1, 161, 361, 601, 841)
+HANDS = (1, 161, 361, 601, 841, 1081, 1321)
 
 
 def hand(row: dict[str, Any]) -> int | None:

@@ -51,4 +51,4 @@ def test_every_draft_of_every_step_in_every_language_passes_the_coach(
                     if codes:
                         refused.append(f"{case_ref(case_id)} {step} {language}: {codes}")
     assert drafted == len(case_ids) * len(STEPS) * len(SPOKEN)
-    assert refused == []
+    assert refused == [], "\n".join(refused)

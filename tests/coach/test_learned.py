@@ -12,6 +12,7 @@ import pytest
 
 from amends.coach import learned
 from amends.coach.rules import check, cues
+from amends.text.fold import fold, only_words
 
 ROOT = Path(__file__).resolve().parents[2]
 FITTED_MICRO_F1 = 0.95
@@ -129,3 +130,37 @@ def test_a_message_with_every_element_is_left_to_the_lexicons(
     assert check(OWNED_FIXED_CHANGED["en"], "en").codes == []
     thai = [f for f in check("ขอโทษค่ะ ร้านส่งช้า", "th").findings if f.code == "excuse"]
     assert [f.excerpt for f in thai] == ["ขอโทษค่ะ"]  # each Thai phrase is a sentence
+
+
+SENTENCED = [
+    ("en", "Hi Max!!! Your refund... took three weeks; sorry.\n\n— Ana (owner)\n?!"),
+    ("th", "สวัสดีค่ะ  ร้านส่งช้า เป็นความผิดของเราเอง!! พรุ่งนี้ส่งใหม่ค่ะ"),
+    ("sk", "Dobrý deň. Zásielka meškala – naša chyba; nová ide dnes. Ďakujeme?"),
+    ("el", "Καλησπέρα σας. Η παραγγελία άργησε — λάθος μας! Στέλνουμε νέα σήμερα;"),
+    ("en", "..."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), SENTENCED)
+def test_the_sentences_words_in_turn_are_the_messages_words(lang: str, text: str) -> None:
+    # Pointing relies on it: an occurrence's place in the message's words says which
+    # sentence it is in.
+    folded = fold(text)[0]
+    spans, starts = learned.sentences(folded, lang)
+    pieces = [only_words(folded[s:e]) for s, e in spans]
+    assert " ".join(pieces) == only_words(folded)
+    assert all(pieces)
+    assert starts == [sum(len(p) + 1 for p in pieces[:k]) for k in range(len(pieces))]
+
+
+@pytest.mark.parametrize(("lang", "text"), SENTENCED[:4])
+def test_the_coach_scores_a_message_as_it_was_fitted(lang: str, text: str) -> None:
+    # Training counts the occurrences (learned.features); the coach sums their weights
+    # one by one. Both must give the same probabilities.
+    model = learned.model()
+    found = cues(text, lang)
+    index, value = learned.features(text, found)
+    fitted = model.bias + value @ model.weights[index]
+    live = model.scores(learned.occurrences(fold(text)[0], found, len(text)))
+    expected = 1.0 / (1.0 + np.exp(-fitted))
+    assert np.allclose([live[label] for label in learned.LABELS], expected, atol=1e-5)

@@ -256,18 +256,18 @@ def check(
     findings, found = _read(original, folded, origin, language)
     # The lexicons' cues are evidence, not the verdict: where they missed an element's
     # cue, the learned model (learned.py) weighs them with the message's own words.
-    model = learned.model()
-    reading = model.read(original, found, folded)
+    judgement = learned.model().read(folded, language, found, len(original))
+    reading = judgement.reading
     suggestions = SUGGESTIONS[language]
     for value in reading.found:
         code = FindingCode(value)
-        where = model.sentence(original, language, value)
+        start, end = span(origin, *judgement.where(value), len(original))
         findings.append(
             Finding(
                 code,
-                where.start,
-                where.stop,
-                original[where.start : where.stop],
+                start,
+                end,
+                original[start:end],
                 EXPLANATIONS[code],
                 suggestions[code],
                 learned=True,

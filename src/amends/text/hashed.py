@@ -5,11 +5,11 @@ sigma folded by :func:`amends.text.fold.fold_words`), each hashed into one of
 ``DIMENSIONS`` columns. The character n-grams are what let one model read Thai without a
 word segmenter and Slovak or Greek inflection without a stemmer ("zásielka",
 "zásielku", "zásielky" share most of their n-grams). Each group (words and pairs, then
-character n-grams) is scaled to unit length, counts dampened by log1p. The character
-n-grams are hashed with numpy, not one by one in Python.
-
-Used by the complaint categories (:mod:`amends.text.categories`) and the coach's model
-of what a recovery message contains (:mod:`amends.coach.learned`).
+character n-grams) is scaled to unit length, counts dampened by log1p
+(:func:`words_features`, what the complaint categories read); :func:`occurrences` gives
+the same columns once per occurrence, uncounted, for the coach's model of what a recovery
+message contains (:mod:`amends.coach.learned`), which also says where in the text its
+score came from. The character n-grams are hashed with numpy, not one by one in Python.
 """
 
 from __future__ import annotations
@@ -34,10 +34,6 @@ _SALTS = {n: np.uint64(n * 0x51ED27) for n in CHAR_SIZES}
 _WORD_SALT = 0x5D0
 _CHARS_FROM = np.int32(DIMENSIONS)
 _PAIR_SALT = 0xB16
-# texts_features packs (text, group, column) into one integer: the column takes the low
-# bits, the group (words or characters) the next one, the text the rest.
-_GROUP_SHIFT = DIMENSIONS.bit_length() - 1
-_TEXT_SHIFT = _GROUP_SHIFT + 1
 
 Features = tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]
 
@@ -120,46 +116,27 @@ def _counted(
     return ordered[starts], np.log1p(np.diff(starts, append=len(ordered)).astype(np.float32))
 
 
-def texts_features(
-    texts: list[str], word_weight: float = 1.0, char_weight: float = 1.0
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """:func:`words_features` of several texts already through ``fold_words`` at once:
-    (which text, feature index, value), in the same columns and values as text by text.
-    Numpy's cost per call is paid once for them all (the coach scores every sentence of
-    a message this way)."""
-    word_ids: list[int] = []
-    word_doc: list[int] = []
-    for doc, text in enumerate(texts):
-        ids = _word_ids(text)
-        word_ids += ids
-        word_doc += [doc] * len(ids)
-    padded = [f" {t} " for t in texts]
-    lengths = np.array([len(t) for t in padded], dtype=np.int64)
-    codes = _codes("".join(padded))
-    doc_of = np.repeat(np.arange(len(texts)), lengths)
-    end_of = np.repeat(np.cumsum(lengths), lengths)  # where each position's text ends
-    positions = np.arange(len(codes))
-    char_ids, char_doc = [], []
-    for n, column in _windows(codes):
-        inside = positions[: len(column)] + n <= end_of[: len(column)]  # not across texts
-        char_ids.append(column[inside])
-        char_doc.append(doc_of[: len(column)][inside])
-    word_index = np.asarray(word_ids, dtype=np.uint64) % np.uint64(DIMENSIONS)
-    chars = np.concatenate(char_ids) if char_ids else np.zeros(0, dtype=np.uint64)
-    docs = np.concatenate(
-        (np.asarray(word_doc, dtype=np.int64), *(d.astype(np.int64) for d in char_doc))
-    )
-    # One sort for every text and group: (text, group, column) packed in one key.
-    key = (docs << _TEXT_SHIFT) | np.concatenate(
-        (word_index.astype(np.int64), chars.astype(np.int64) + DIMENSIONS)
-    )
-    if not len(key):
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0, dtype=np.float32)
-    key.sort()
-    unique, value = _counted(key)
-    group = unique >> _GROUP_SHIFT  # text * 2 + (0 words, 1 characters)
-    norms = np.sqrt(np.bincount(group, weights=value.astype(np.float64) ** 2))
-    scale = np.where(group & 1, char_weight, word_weight) / norms[group]
-    value = (value * scale.astype(np.float32)).astype(np.float32)
-    return unique >> _TEXT_SHIFT, unique & (DIMENSIONS - 1), value
+def occurrences(
+    words: str,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
+    """Every feature of a text already through ``fold_words``, once per occurrence and
+    uncounted: (columns, where in ``words`` each begins, how many of them are words and
+    word pairs, which come first). The same columns as :func:`words_features`; a linear
+    model sums a weight per occurrence instead of sorting and counting them, and can say
+    which stretch of the text gave its score."""
+    word_index = np.asarray(_word_ids(words), dtype=np.uint64) % np.uint64(DIMENSIONS)
+    codes = _codes(f" {words} ")
+    # Each word begins after a space of the padded text: at that space's index in
+    # ``words``; a word pair where its first word does.
+    starts = np.flatnonzero(codes == 32)[:-1] if words else np.zeros(0, dtype=np.int64)
+    # An n-gram at padded position i begins at character i - 1 of the words (the first
+    # one, on the leading space, at character 0).
+    at = np.arange(-1, len(codes) - 1, dtype=np.int64)
+    at[0] = 0
+    columns = [word_index]
+    where = [starts, starts[:-1]]
+    for _, column in _windows(codes):
+        columns.append(column)
+        where.append(at[: len(column)])
+    # Every column is below DIMENSIONS: the same bits read as signed.
+    return np.concatenate(columns).view(np.int64), np.concatenate(where), len(word_index)
