@@ -247,13 +247,16 @@ def test_an_agent_works_the_most_urgent_case_from_apology_to_close(
     page.check('input[name=steps][value="remedy"]')  # type: ignore[attr-defined]
     page.click("form.reply button[type=submit]")  # type: ignore[attr-defined]
     page.wait_for_url("**done=sent*")  # type: ignore[attr-defined]
-    assert _query(
+    # One outbox row, on its way out and not held for a decision; the server's own worker
+    # may already have claimed it (or sent it) by the time this looks.
+    (queued,) = _query(
         workspace.db,
         "SELECT o.status FROM outbox o JOIN messages m ON m.id = o.message_id "
         "WHERE m.case_id = ? AND m.text = ?",
         case_id,
         script.rewrite,
-    ) == [("pending",)]
+    )
+    assert queued[0] in {"pending", "claimed", "sending", "sent"}, queued
 
     # Within the limit it is granted; above it a manager is asked.
     for amount, result in ((script.within, "granted"), (script.above, "requested")):
