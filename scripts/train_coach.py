@@ -48,7 +48,8 @@ STEPS = 300
 LEARNING_RATE = 30.0
 
 # The odds the reports compare (learned.PRESENT_FROM, learned.FOUND_FROM).
-ODDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+PRESENT_ODDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+FOUND_ODDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
 
 Rows = list[dict[str, Any]]
 Fitted = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]
@@ -176,11 +177,11 @@ def scored_apart(rows: Rows, groups: list[Any], **fit_args: Any) -> dict[str, An
         # What other odds would have made of the same messages: how PRESENT_FROM and
         # FOUND_FROM are chosen, on messages no fit saw.
         "at_other_odds": {
-            f"present_from {present:.1f}, found_from {found:.1f}": quality(
+            f"present_from {present:.2f}, found_from {found:.2f}": quality(
                 judged, _judged(judged, probabilities[scored], (present, found))
             )
-            for present in ODDS
-            for found in ODDS
+            for present in PRESENT_ODDS
+            for found in FOUND_ODDS
         },
     }
 
