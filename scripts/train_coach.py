@@ -121,7 +121,7 @@ def present(model: Fitted, rows: Rows) -> npt.NDArray[np.float64]:
 def codes(
     row: dict[str, Any],
     probabilities: npt.NDArray[np.float64] | None,
-    odds: tuple[float, float] = (learned.PRESENT_FROM, learned.FOUND_FROM),
+    odds: tuple[float, float] = learned.ODDS,
 ) -> set[str]:
     """The coach's codes for a message: what the lexicons found, with what the model
     reads where they missed an element's cue (the lexicons alone when ``probabilities``
@@ -135,7 +135,7 @@ def codes(
 def _judged(
     rows: Rows,
     probabilities: npt.NDArray[np.float64],
-    odds: tuple[float, float] = (learned.PRESENT_FROM, learned.FOUND_FROM),
+    odds: tuple[float, float] = learned.ODDS,
 ) -> list[set[str]]:
     return [codes(r, p, odds) for r, p in zip(rows, probabilities, strict=True)]
 
@@ -177,11 +177,11 @@ def scored_apart(rows: Rows, groups: list[Any], **fit_args: Any) -> dict[str, An
         # What other odds would have made of the same messages: how PRESENT_FROM and
         # FOUND_FROM are chosen, on messages no fit saw.
         "at_other_odds": {
-            f"present_from {present:.2f}, found_from {found:.2f}": quality(
-                judged, _judged(judged, probabilities[scored], (present, found))
+            f"present_from {element:.2f}, found_from {fault:.2f}": quality(
+                judged, _judged(judged, probabilities[scored], (element, fault))
             )
-            for present in PRESENT_ODDS
-            for found in FOUND_ODDS
+            for element in PRESENT_ODDS
+            for fault in FOUND_ODDS
         },
     }
 

@@ -72,6 +72,7 @@ CUE_VALUE = 0.5
 # 8-14%).
 PRESENT_FROM = 0.25
 FOUND_FROM = 0.95
+ODDS = (PRESENT_FROM, FOUND_FROM)
 MAX_CHARS = 3000
 # Where a sentence ends; Thai separates sentences with a space.
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
@@ -145,7 +146,7 @@ class Reading:
 def decide(
     cues: Collection[str],
     p: Mapping[str, float] | None,
-    odds: tuple[float, float] = (PRESENT_FROM, FOUND_FROM),
+    odds: tuple[float, float] = ODDS,
 ) -> Reading:
     """The rule of the coach: an element with cue words is there, one without them is
     missing unless the model is PRESENT_FROM sure, and a fault the lexicons missed is
