@@ -9,10 +9,12 @@ windows-1250), with a few raw 8-bit legacy files, undeclared 8-bit bodies and bo
 holding Windows paths (``C:\\Users\\novak\\...``).
 
 Both systems import the same files, each pinned to one CPU: amends with
-``amends intake maildir``, django-helpdesk 2.6.1 (installed from PyPI into its own venv
-under bench/out/, never a dependency of amends) with its ``get_email`` command over a
-local mailbox folder. For every generated message the text we wrote is known, so the
-texts each system stored are checked for U+FFFD and mojibake.
+``amends intake maildir`` (then, timed apart, ``amends worker --once`` judging the
+cases the import queued for repeats and patterns), django-helpdesk 2.6.1 (installed
+from PyPI into its own venv under bench/out/, never a dependency of amends) with its
+``get_email`` command over a local mailbox folder. For every generated message the
+text we wrote is known, so the texts each system stored are checked for U+FFFD and
+mojibake.
 
     python bench/intake.py [--messages N] [--seed S] [--batch B] [--skip-helpdesk]
 """
@@ -172,6 +174,7 @@ def run_amends(corpus: list[Expected], maildir: Path, batch: int) -> dict[str, A
     statuses = Counter(
         json.loads(line)["status"] for line in results.read_text(encoding="utf-8").splitlines()
     )
+    judging = judge_in_background(home, env)
     db = sqlite3.connect(home / "amends.db")
     texts, subjects = {}, {}
     for key, text, subject in db.execute("SELECT message_key, text, subject FROM messages"):
@@ -188,9 +191,44 @@ def run_amends(corpus: list[Expected], maildir: Path, batch: int) -> dict[str, A
         "messages_per_cpu_second": round(n / max(measured["cpu_seconds"], 1e-9)),
         "statuses": dict(statuses),
         "cases_opened": cases,
+        "judging_in_background": judging,
         "texts_exactly_as_written": exact,
         **tally(corpus, texts, subjects),
         "tricky_files": tricky(corpus, texts),
+    }
+
+
+def waiting_to_be_judged(home: Path) -> int:
+    db = sqlite3.connect(home / "amends.db")
+    try:
+        return int(db.execute("SELECT count(*) FROM judging_queue").fetchone()[0])
+    finally:
+        db.close()
+
+
+def judge_in_background(home: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The import leaves its new cases to the judge-cases job (repeats and patterns):
+    ``amends worker --once`` runs until the queue is empty, pinned to the same CPU, and
+    its time is reported apart from the import's."""
+    queued = waiting_to_be_judged(home)
+    progress(f"amends: the worker judges {queued} new cases (one CPU)")
+    wall = cpu = 0.0
+    runs = 0
+    while waiting_to_be_judged(home) and runs < 100:
+        measured = run_measured([AMENDS, "worker", "--once"], env, subprocess.DEVNULL)
+        if measured["returncode"] != 0:
+            return {"error": measured["stderr_tail"], "queued": queued}
+        wall += measured["wall_seconds"]
+        cpu += measured["cpu_seconds"]
+        runs += 1
+    return {
+        "command": "amends worker --once (until the judging queue is empty)",
+        "queued": queued,
+        "left": waiting_to_be_judged(home),
+        "worker_runs": runs,
+        "wall_seconds": round(wall, 3),
+        "cpu_seconds": round(cpu, 3),
+        "cases_per_second": round(queued / wall) if wall else None,
     }
 
 

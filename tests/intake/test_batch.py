@@ -26,6 +26,7 @@ from amends.intake.models import Quarantine, RawMail
 from amends.intake.pipeline import IntakeContext, ingest, ingest_many
 from amends.messages.models import Message, StoredAttachment
 from amends.models import Base
+from amends.patterns import judging
 from amends.people import service as people
 from amends.people.rules import SYSTEM, Role
 from tests.conftest import DEFAULT_PLAYBOOK, START
@@ -207,6 +208,13 @@ def test_batches_write_what_one_by_one_writes(
         else:
             items = [(raw, "eml", name) for name, raw in mail]
             results = list(ingest_many(ctx, items, batch_size=7 if "7" in mode else 500))
+            # A bulk import leaves its new cases to the judge-cases job; judged, they are
+            # the rows one by one wrote.
+            with transaction(sessions) as s:
+                assert judging.waiting(s) > 0
+            judging.drain_judging(
+                lambda: transaction(sessions), now=clock.now, playbook=DEFAULT_PLAYBOOK
+            )
         runs.append(
             (
                 [

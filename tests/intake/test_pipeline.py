@@ -20,6 +20,7 @@ from amends.cli import app
 from amends.db import make_engine, make_session_factory, transaction
 from amends.intake.models import Quarantine, RawMail
 from amends.messages.models import Message, StoredAttachment
+from amends.patterns.models import JudgingQueued
 from tests.conftest import AMENDS, START
 
 CORPUS = Path(__file__).parent.parent / "data" / "mail"
@@ -208,6 +209,12 @@ def test_kill_9_mid_maildir_then_rerun_keeps_every_message_once(
     engine.dispose()
     assert len(stored) == total
     assert {k for k in stored if k in keys} == keys
+    # The import judged none of its cases: it said how many wait, the worker judges them.
+    waiting = count(JudgingQueued)
+    assert waiting > 0
+    assert f"{waiting} new cases wait to be judged" in " ".join(rerun.stderr.split())
+    subprocess.run([AMENDS, "worker", "--once"], env=env, capture_output=True, check=True)
+    assert count(JudgingQueued) == 0
 
 
 def test_smtp_receiver_end_to_end(workspace: dict[str, str], tmp_path: Path) -> None:

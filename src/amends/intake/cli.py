@@ -124,6 +124,21 @@ def _report(results: Iterable[Any], json_: bool, total: int, *, per_mail: bool =
     err.print(f"done: {done} messages in {elapsed:.1f} s{rate}: {summary}")
 
 
+def _left_to_judge(ctx: Any) -> None:
+    """Say how many new cases wait to be judged for repeats and patterns: a bulk import
+    leaves that to the judge-cases job, so the import itself is not held by it."""
+    from amends.db import transaction
+    from amends.patterns.judging import waiting
+
+    with transaction(ctx.sessions) as session:
+        count = waiting(session)
+    if count:
+        err.print(
+            f"{count} new cases wait to be judged for repeats and patterns: the worker "
+            "(amends worker) judges them; amends worker --once does it now"
+        )
+
+
 def _print_mail(result: Any) -> None:
     """One line per mail, so whoever took a handful of files in sees where each went."""
     case = f"C-{result.case_id}" if result.case_id else "-"
@@ -153,6 +168,7 @@ def intake_eml(
         len(paths),
         per_mail=True,
     )
+    _left_to_judge(ctx)
 
 
 @intake_app.command("maildir")
@@ -177,6 +193,7 @@ def intake_maildir(
         json_,
         len(files),
     )
+    _left_to_judge(ctx)
 
 
 @intake_app.command("mbox")
@@ -205,6 +222,7 @@ def intake_mbox(
         json_,
         len(keys),
     )
+    _left_to_judge(ctx)
 
 
 @intake_app.command("retry")

@@ -78,7 +78,16 @@ def ingest(ctx: IntakeContext, raw: bytes, *, source: str, source_ref: str = "")
     message to a sender: SMTP answers 250 and IMAP marks it seen only after this returns.
     """
     (result,) = _ingest_batch(ctx, [(raw, source, source_ref)])
+    _judge(ctx)
     return result
+
+
+def _judge(ctx: IntakeContext) -> None:
+    """Judge the cases intake has queued (see patterns.judging), each chunk in its own
+    short transaction; if this process stops first, the judge-cases job judges them."""
+    judging.drain_judging(
+        lambda: transaction(ctx.sessions), now=ctx.clock.now, playbook=ctx.playbook
+    )
 
 
 # Messages per transaction in a bulk import. Each batch pays a disk flush, a commit and
@@ -103,6 +112,10 @@ def ingest_many(
     batch's cases and messages are then written in one transaction. A crash at any
     point leaves each message either done or pending, which a rerun (or ``amends intake
     retry``) completes; a rerun never makes a second copy.
+
+    The new cases are queued for judging (repeats and patterns) and left to the
+    judge-cases job (``amends worker``): judging a case costs more than storing its
+    mail, and the import must not wait for it.
     """
     chunk: list[tuple[bytes, str, str]] = []
     size = 0
@@ -205,12 +218,6 @@ def _record(ctx: IntakeContext, work: list[Work]) -> list[IngestResult]:
         log.warning("a batch of %d messages failed (%s); trying its halves", len(work), exc)
         half = len(work) // 2
         return _record(ctx, work[:half]) + _record(ctx, work[half:])
-    # The batch's new cases are judged now, each chunk in its own short transaction; if
-    # this process stops first, the next drain (another batch, or the judge-cases job)
-    # judges them.
-    judging.drain_judging(
-        lambda: transaction(ctx.sessions), now=ctx.clock.now, playbook=ctx.playbook
-    )
     results = []
     for w, outcome in zip(work, outcomes, strict=True):
         result = _result(w.source_ref, w.outcome, outcome.status, outcome.reason)
@@ -354,6 +361,7 @@ def retry(ctx: IntakeContext, *, include_quarantined: bool = True) -> list[Inges
             work, size = [], 0
     if work:
         results.extend(_record(ctx, work))
+    _judge(ctx)
     return results
 
 

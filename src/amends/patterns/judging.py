@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from amends.cases.models import Case
@@ -30,6 +30,11 @@ def queue_judging(session: Session, cases: Sequence[Case], *, now: datetime) -> 
     """Leave ``cases`` to :func:`judge_queued`, in the transaction that opened them."""
     if cases:
         session.execute(insert(JudgingQueued), [{"case_id": c.id, "queued_at": now} for c in cases])
+
+
+def waiting(session: Session) -> int:
+    """How many cases wait in the queue to be judged."""
+    return session.scalar(select(func.count()).select_from(JudgingQueued)) or 0
 
 
 def judge_queued(
