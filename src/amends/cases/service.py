@@ -90,14 +90,17 @@ def open_cases(
     require(actor, Action.WRITE)
     customer_ids = {s.customer_id for s in specs}
     known = set(session.scalars(select(Customer.id).where(Customer.id.in_(customer_ids))))
-    promised = {
-        c.id: c.customer_id
-        for c in session.execute(
-            select(Commitment.id, Commitment.customer_id).where(
-                Commitment.id.in_({s.commitment_id for s in specs if s.commitment_id})
+    promised_ids = {s.commitment_id for s in specs if s.commitment_id}
+    promised = (
+        {
+            c.id: c.customer_id
+            for c in session.execute(
+                select(Commitment.id, Commitment.customer_id).where(Commitment.id.in_(promised_ids))
             )
-        )
-    }
+        }
+        if promised_ids
+        else {}
+    )
     for spec in specs:
         if spec.customer_id not in known:
             raise InvalidInput(

@@ -195,6 +195,15 @@ def _gather(
     )
     for case in loaded:
         _add_case(known, case)
+    # The stored subjects of those cases, in one query rather than one per case asked.
+    on = list(known.cases)
+    if on:
+        for case_id, subject in session.execute(
+            select(Message.case_id, Message.subject).where(Message.case_id.in_(on))
+        ):
+            if case_id is not None:
+                known.subjects_of_case.setdefault(case_id, set()).add(subject_key(subject))
+        known.subjects_loaded.update(on)
     return known
 
 

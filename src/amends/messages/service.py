@@ -324,12 +324,15 @@ def matching_case(
         ):
             if on_case is not None:
                 said_on[on_case].append(said)
-    promised: dict[int, str] = dict(
-        session.execute(
-            select(Commitment.id, Commitment.title).where(
-                Commitment.id.in_({c.commitment_id for c in candidates if c.commitment_id})
-            )
-        ).all()
+    promised_ids = {c.commitment_id for c in candidates if c.commitment_id}
+    promised: dict[int, str] = (
+        dict(
+            session.execute(
+                select(Commitment.id, Commitment.title).where(Commitment.id.in_(promised_ids))
+            ).all()
+        )
+        if promised_ids
+        else {}
     )
     alike = likeness(ids) if likeness is not None else {}
     matters = [
