@@ -8,12 +8,14 @@ again, so the mail behind it waited forever (SQLite stored the same mail whole).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases.models import Case
+from amends.cases.service import NewCase
 from amends.clock import FrozenClock
 from amends.config import Settings
 from amends.customers.models import Contact, Customer
@@ -23,6 +25,7 @@ from amends.intake.models import Quarantine, RawMail
 from amends.intake.pipeline import ingest, ingest_many, retry
 from amends.intake.rules import RawMailStatus
 from amends.messages.models import Message
+from amends.recovery.conversation import Complaint
 from tests.security.intake_mail import context, raw_mail
 
 GOOD = raw_mail(
@@ -112,14 +115,14 @@ def test_a_mail_that_fails_to_apply_is_quarantined_and_never_blocks_the_rest(
     """Whatever the bug in the database step, the mail it hits is quarantined with the
     error in a transaction of its own, and the mail after it is stored."""
     ctx = context(settings, sessions, clock, tmp_path / "ws")
-    opener = batch.conversation.open_complaint_case
+    planner = batch.conversation.plan_complaint_case
 
-    def fragile(session: Session, **kw: object) -> Case:
-        if kw["subject"] == "boom":
+    def fragile(session: Session, complaint: Complaint, **kw: Any) -> NewCase:
+        if complaint.subject == "boom":
             raise RuntimeError("a bug in opening cases")
-        return opener(session, **kw)  # type: ignore[arg-type]
+        return planner(session, complaint, **kw)
 
-    monkeypatch.setattr(batch.conversation, "open_complaint_case", fragile)
+    monkeypatch.setattr(batch.conversation, "plan_complaint_case", fragile)
     others = [
         raw_mail(
             sender=f"Zákazník {i} <z{i}@firma-{i}.example>",
@@ -146,5 +149,5 @@ def test_a_mail_that_fails_to_apply_is_quarantined_and_never_blocks_the_rest(
     with transaction(sessions) as s:
         assert s.scalars(select(Quarantine.code)).all() == ["mail-apply-failed"] * 2
     # Once the bug is fixed, a retry stores both.
-    monkeypatch.setattr(batch.conversation, "open_complaint_case", opener)
+    monkeypatch.setattr(batch.conversation, "plan_complaint_case", planner)
     assert {r.status for r in retry(ctx)} == {RawMailStatus.STORED}

@@ -97,10 +97,13 @@ def active_with_load(session: Session, *, up_to: int) -> list[Colleague]:
     return [Colleague(i, name, role, language, int(n)) for i, name, role, language, n in rows]
 
 
-def _account_person(session: Session, customer_id: int) -> User | None:
-    """Whoever owned this customer's last case, else whoever owns their promises."""
+def _account_person(session: Session, customer_id: int, last_owner: int | None) -> User | None:
+    """Whoever owned this customer's last case (``last_owner`` when the caller has just
+    planned one), else whoever owns their promises."""
     candidates = [
-        session.scalar(
+        last_owner
+        if last_owner is not None
+        else session.scalar(
             select(Case.owner_id)
             .where(Case.customer_id == customer_id)
             .order_by(Case.id.desc())
@@ -127,17 +130,20 @@ def route_owner(
     language: str | None = None,
     routing: Routing | None = None,
     new_customer: bool = False,
+    last_owner: int | None = None,
 ) -> int:
     """The owner of a new case for ``customer_id`` (see the module's rule).
 
     ``language`` is the message's, used when the customer's own is not one we speak;
     ``routing`` is kept by a caller opening many cases; ``new_customer`` skips looking
-    for an account person a customer made a moment ago cannot have.
+    for an account person a customer made a moment ago cannot have; ``last_owner`` is
+    the owner of the customer's newest case when the caller planned it and has not
+    inserted it yet.
     """
     routing = routing if routing is not None else load_routing(session)
     customer_language = session.scalar(select(Customer.language).where(Customer.id == customer_id))
     wanted = spoken(customer_language or "") or spoken(language or "")
-    known = None if new_customer else _account_person(session, customer_id)
+    known = None if new_customer else _account_person(session, customer_id, last_owner)
     if known is not None and wanted is not None and spoken(known.language or "") == wanted:
         chosen = known.id
     else:

@@ -42,7 +42,7 @@ from amends.cases.schemas import ROW_COLUMNS, CaseOut
 from amends.clock import refuse_future
 from amends.commitments.models import Commitment
 from amends.customers.models import Customer
-from amends.db import raw_utc_reader
+from amends.db import begin_writing, raw_utc_reader
 from amends.errors import Conflict, InvalidInput, NotFound
 from amends.paging import MAX_LIMIT, Page, paginate
 from amends.people.models import User
@@ -76,6 +76,34 @@ class NewCase:
     opened_at: datetime | None = None
     # The text model's probability when ``category`` is its guess (see Case).
     category_confidence: float | None = None
+    # An id taken beforehand (CaseIds), for a case planned before it is inserted.
+    case_id: int | None = None
+
+
+class CaseIds:
+    """Ids for cases a caller plans before it inserts them, in the same transaction: a
+    mail batch decides where each of its messages goes (a new case may be continued by
+    the next mail) and inserts all its new cases at once. Each id is the one the case
+    would have got inserted there and then, provided no other case is inserted in the
+    transaction before these are (SQLite's write lock is taken first, so no other
+    writer can; PostgreSQL hands out its sequence's values once)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._next: int | None = None
+
+    def take(self) -> int:
+        if self._session.get_bind().dialect.name == "postgresql":
+            value = self._session.scalar(
+                select(func.nextval(func.pg_get_serial_sequence("cases", "id")))
+            )
+            assert value is not None
+            return int(value)
+        if self._next is None:
+            begin_writing(self._session)
+            self._next = (self._session.scalar(select(func.max(Case.id))) or 0) + 1
+        taken, self._next = self._next, self._next + 1
+        return taken
 
 
 def open_cases(
@@ -85,8 +113,11 @@ def open_cases(
     now: datetime,
     specs: Sequence[NewCase],
     playbook: Playbook,
+    planned: Sequence[Case] | None = None,
 ) -> list[Case]:
-    """Open several cases as :func:`open_case` would, in one insert and its events."""
+    """Open several cases as :func:`open_case` would, in one insert and its events;
+    ``planned`` are the cases :func:`plan_case` made of ``specs``, inserted as they are
+    (a caller that planned them keeps the same objects)."""
     require(actor, Action.WRITE)
     customer_ids = {s.customer_id for s in specs}
     known = set(session.scalars(select(Customer.id).where(Customer.id.in_(customer_ids))))
@@ -117,7 +148,11 @@ def open_cases(
                 f"commitment {spec.commitment_id} is not one of this customer's",
                 code="commitment-not-found",
             )
-    batch = [_new_case(spec, now=now, playbook=playbook) for spec in specs]
+    batch = (
+        list(planned)
+        if planned is not None
+        else [plan_case(spec, now=now, playbook=playbook) for spec in specs]
+    )
     session.add_all(batch)
     session.flush()  # one INSERT, and the ids for the events
     words.add(session, {case.id: [case.title] for case in batch})
@@ -147,8 +182,10 @@ def _guessed(spec: NewCase) -> dict[str, object]:
     return {"category": spec.category.value, "category_confidence": spec.category_confidence}
 
 
-def _new_case(spec: NewCase, *, now: datetime, playbook: Playbook) -> Case:
+def plan_case(spec: NewCase, *, now: datetime, playbook: Playbook) -> Case:
+    """The case ``spec`` opens, not yet in the session (:func:`open_cases` inserts it)."""
     case = Case(
+        id=spec.case_id,
         customer_id=spec.customer_id,
         owner_id=spec.owner_id,
         title=spec.title,
@@ -501,8 +538,14 @@ def default_owner(
     language: str | None = None,
     routing: Routing | None = None,
     new_customer: bool = False,
+    last_owner: int | None = None,
 ) -> int:
     """Who owns a new case from any channel: see :mod:`amends.cases.routing`."""
     return route_owner(
-        session, customer_id, language=language, routing=routing, new_customer=new_customer
+        session,
+        customer_id,
+        language=language,
+        routing=routing,
+        new_customer=new_customer,
+        last_owner=last_owner,
     )

@@ -4,9 +4,11 @@ This is the only way parsed mail reaches the database; one mail from SMTP, IMAP 
 web form is a batch of one. Each message asks a dozen questions (is the key new, whose
 address is this, which case does it continue, which case is open); a batch asks each
 question once for all its messages, keeps the answers in memory, adds what the batch
-itself creates, and then writes the messages with one INSERT. The answers are the ones
-the messages would get one after another, in the same order, so a mail gives the same
-rows whether it comes alone or in a batch (``tests/intake/test_batch.py``).
+itself creates, and then writes its new cases with one INSERT (each planned as its mail
+is read, with an id taken beforehand, so the next mail can continue it) and its
+messages with another. The answers are the ones the messages would get one after
+another, in the same order, so a mail gives the same rows whether it comes alone or in
+a batch (``tests/intake/test_batch.py``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from amends.cases.merges import merge_targets
 from amends.cases.models import Case
 from amends.cases.routing import Routing
 from amends.cases.rules import CaseState
+from amends.cases.service import CaseIds
 from amends.customers import service as customers
 from amends.customers.models import Contact
 from amends.customers.rules import matches_by_domain
@@ -90,6 +93,12 @@ class _Known:
     routing: Routing | None = None
     staff: list[Staff] | None = None
     owners_held: set[int] = field(default_factory=set)
+    # The batch's new cases are planned as its mail is read and inserted together after
+    # it: their ids are taken beforehand, and what the loop would otherwise ask the
+    # database about them (their text, their owner) is kept here.
+    case_ids: CaseIds | None = None
+    planned_texts: dict[int, str] = field(default_factory=dict)
+    last_owner: dict[int, int] = field(default_factory=dict)
     # The session's identity map holds objects weakly: a lead or an owner no one refers
     # to is dropped and then read again by each service that asks for it by id.
     held: list[object] = field(default_factory=list)
@@ -280,6 +289,8 @@ def apply_batch(
     finished: list[dict[str, object]] = []
     pending: list[tuple[Work, Case, messages.NewMessage]] = []
     opened: list[Case] = []
+    complaints: list[conversation.Complaint] = []
+    specs: list[cases.NewCase] = []
     later: list[tuple[dict[str, object], str]] = []
     order = 1 << 62  # batch messages are newer than any stored one
 
@@ -349,31 +360,42 @@ def apply_batch(
                 subject=parsed.subject,
                 text=text,
                 subjects={c.id: known.subjects(session, c.id) for c in candidates},
-                likeness=similar.likeness(session, parsed.subject, text),
+                likeness=similar.likeness(
+                    session, parsed.subject, text, unstored=known.planned_texts
+                ),
             )
         if case is None:
-            if known.routing is None:
+            if known.routing is None or known.case_ids is None:
                 # The team and its open cases are read once per batch, then kept
                 # current as the batch hands out cases; so are the people a complaint
                 # may name.
                 known.routing = cases.load_routing(session)
                 known.staff = statements.staff(session)
-            case = conversation.open_complaint_case(
-                session,
-                actor=SYSTEM,
-                now=now,
-                playbook=playbook,
-                customer_id=customer_id,
-                subject=parsed.subject,
-                text=text,
-                received_at=received,
-                language=parsed.language,
-                routing=known.routing,
+                known.case_ids = CaseIds(session)
+            complaint = conversation.Complaint(
+                customer_id,
+                parsed.subject,
+                text,
+                received,
+                parsed.language,
+                parsed.from_name,
                 # A lead made by this batch has no cases or promises to ask about.
                 new_customer=customer_id in known.new_customers,
-                staff=known.staff,
-                sender_name=parsed.from_name,
             )
+            spec = conversation.plan_complaint_case(
+                session,
+                complaint,
+                routing=known.routing,
+                last_owner=known.last_owner.get(customer_id),
+                case_id=known.case_ids.take(),
+            )
+            case = cases.plan_case(spec, now=now, playbook=playbook)
+            complaints.append(complaint)
+            specs.append(spec)
+            known.last_owner[customer_id] = case.owner_id
+            # A new case's text is its title until its messages are stored.
+            known.planned_texts[case.id] = case.title
+            known.subjects_loaded.add(case.id)
             if case.owner_id not in known.owners_held:
                 known.owners_held.add(case.owner_id)
                 known.held.append(session.get(User, case.owner_id))
@@ -399,6 +421,17 @@ def apply_batch(
             known.latest_from[address] = (order, case.id, received)
         known.subjects_of_case.setdefault(case.id, set()).add(subject_key(parsed.subject))
 
+    if opened:
+        conversation.open_complaint_cases(
+            session,
+            actor=SYSTEM,
+            now=now,
+            playbook=playbook,
+            complaints=complaints,
+            specs=specs,
+            planned=opened,
+            staff=known.staff,
+        )
     ids = messages.record_messages(
         session, actor=SYSTEM, now=now, playbook=playbook, items=[p[2] for p in pending]
     )

@@ -15,7 +15,7 @@ and one scorer:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
 
@@ -189,8 +189,12 @@ def score(session: Session, query_text: str, case_ids: Sequence[int]) -> list[tu
     rows = session.execute(
         select(CaseText.case_id, CaseText.body).where(CaseText.case_id.in_(list(case_ids)))
     )
+    return _scored(wanted, rows)
+
+
+def _scored(wanted: Vector, bodies: Iterable[tuple[int, str]]) -> list[tuple[int, float]]:
     # Each text is folded once: its cached vector also says whether it is comparable.
-    texts = [(cid, other) for cid, body in rows if (other := _vector(body)) is not None]
+    texts = [(cid, other) for cid, body in bodies if (other := _vector(body)) is not None]
     scores = cosines(wanted, [other for _, other in texts])
     scored = [(cid, s) for (cid, _), s in zip(texts, scores, strict=True) if s > 0]
     scored.sort(key=lambda item: (-item[1], item[0]))
@@ -198,12 +202,25 @@ def score(session: Session, query_text: str, case_ids: Sequence[int]) -> list[tu
 
 
 def likeness(
-    session: Session, subject: str, text: str
+    session: Session, subject: str, text: str, *, unstored: Mapping[int, str] | None = None
 ) -> Callable[[Sequence[int]], dict[int, float]]:
     """How alike a new message (its subject and text) is to each of the cases it is then
-    asked about: what ``messages.matching_case`` weighs to tell the same matter."""
+    asked about: what ``messages.matching_case`` weighs to tell the same matter.
+    ``unstored`` holds the texts of cases planned but not inserted yet (a mail batch's
+    new cases: their titles, as the case text would begin), by id."""
     message = f"{subject}\n{text}"
-    return lambda case_ids: dict(score(session, message, case_ids))
+    if not unstored:
+        return lambda case_ids: dict(score(session, message, case_ids))
+
+    def alike(case_ids: Sequence[int]) -> dict[int, float]:
+        found = dict(score(session, message, [c for c in case_ids if c not in unstored]))
+        planned = [(c, unstored[c]) for c in case_ids if c in unstored]
+        wanted = _vector(message) if planned else None
+        if wanted is not None:
+            found.update(_scored(wanted, planned))
+        return found
+
+    return alike
 
 
 def reindex(session: Session) -> dict[str, float | int]:

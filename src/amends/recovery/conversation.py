@@ -6,6 +6,7 @@ opening one. The one path for each: the API, the pages, the CLI and intake call 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,7 +44,6 @@ from amends.playbook.policy import Playbook
 from amends.recovery.flows import (
     CompensationInput,
     StepResult,
-    open_case,
     perform_steps,
     refuse_stray_compensation,
 )
@@ -294,17 +294,14 @@ def receive_complaint(
     )
     opened = open_case is None
     if open_case is None:
-        open_case = open_complaint_case(
+        complaint = Complaint(customer_id, subject, text, received, language, sender_name)
+        (open_case,) = open_complaint_cases(
             session,
             actor=actor,
             now=now,
             playbook=playbook,
-            customer_id=customer_id,
-            subject=subject,
-            text=text,
-            received_at=received,
-            language=language,
-            sender_name=sender_name,
+            complaints=[complaint],
+            specs=[plan_complaint_case(session, complaint)],
         )
     message = messages.record_message(
         session,
@@ -331,63 +328,91 @@ def receive_complaint(
     return Received(message, open_case, opened)
 
 
-def open_complaint_case(
+@dataclass(frozen=True)
+class Complaint:
+    """A complaint that opens a case: who wrote, what, when, in which language, under
+    which name (a colleague's namesake is not named by signing), and whether the
+    customer was made a moment ago (a new lead has no cases or promises to ask about)."""
+
+    customer_id: int
+    subject: str
+    text: str
+    received_at: datetime
+    language: str | None = None
+    sender_name: str = ""
+    new_customer: bool = False
+
+
+def plan_complaint_case(
+    session: Session,
+    complaint: Complaint,
+    *,
+    owner_id: int | None = None,
+    routing: cases.Routing | None = None,
+    last_owner: int | None = None,
+    case_id: int | None = None,
+) -> cases.NewCase:
+    """The case a complaint opens when its customer has none open: titled by its
+    subject, sorted by its text, owned by ``owner_id``, else routed
+    (``cases.default_owner``, by the customer's language, else the message's; a batch
+    passes its ``routing`` and the ``last_owner`` of a case it planned for the same
+    customer). ``case_id`` is an id taken beforehand (``cases.CaseIds``)."""
+    guess = categories.categorise(complaint.subject, complaint.text)
+    text = complaint.text.strip()
+    return cases.NewCase(
+        complaint.customer_id,
+        owner_id
+        if owner_id is not None
+        else cases.default_owner(
+            session,
+            complaint.customer_id,
+            language=complaint.language,
+            routing=routing,
+            new_customer=complaint.new_customer,
+            last_owner=last_owner,
+        ),
+        (complaint.subject or (text.splitlines()[0] if text else "Complaint"))[:300],
+        origin=Origin.COMPLAINT,
+        opened_at=complaint.received_at,
+        category=Category(guess.category),
+        # "other" is not a guess worth keeping: it is what a person sorts anyway.
+        category_confidence=None if guess.category == Category.OTHER else guess.confidence,
+        case_id=case_id,
+    )
+
+
+def open_complaint_cases(
     session: Session,
     *,
     actor: Actor,
     now: datetime,
     playbook: Playbook,
-    customer_id: int,
-    subject: str,
-    text: str,
-    received_at: datetime,
-    owner_id: int | None = None,
-    language: str | None = None,
-    routing: cases.Routing | None = None,
-    new_customer: bool = False,
+    complaints: Sequence[Complaint],
+    specs: Sequence[cases.NewCase],
+    planned: Sequence[Case] | None = None,
     staff: list[Staff] | None = None,
-    sender_name: str = "",
-) -> Case:
-    """The case a complaint opens when its customer has none open: titled by its subject,
-    with the employees it names as participants asked for their statement.
+) -> list[Case]:
+    """Open the cases planned for ``complaints`` (:func:`plan_complaint_case`; the Case
+    objects of ``cases.plan_case``, if the caller holds them), in one insert, with the
+    employees each complaint names as participants asked for their statement.
 
-    ``owner_id`` defaults to ``cases.default_owner`` (routed by the customer's language,
-    else the message's); a batch passes its ``routing`` and its ``staff`` (read once) and
-    tells which customers it has just made. ``sender_name`` is the name the customer
-    wrote under (a colleague's namesake is not named by signing). The caller runs
-    ``patterns.case_arrived`` once the complaint's text is stored.
+    Not judged here: every caller stores the complaints' texts next and judges repeats
+    and patterns on them then (receive_complaint; the mail batch queues them).
+    ``staff`` is ``statements.staff``, read once by a caller opening many.
     """
-    # Every caller stores the complaint's text next and judges repeats and patterns on
-    # it then (receive_complaint, the batch import).
-    guess = categories.categorise(subject, text)
-    case = open_case(
-        session,
-        actor=actor,
-        now=now,
-        playbook=playbook,
-        customer_id=customer_id,
-        owner_id=owner_id
-        if owner_id is not None
-        else cases.default_owner(
-            session, customer_id, language=language, routing=routing, new_customer=new_customer
-        ),
-        title=(subject or text.strip().splitlines()[0] if text.strip() else "Complaint")[:300],
-        origin=Origin.COMPLAINT,
-        opened_at=received_at,
-        judge=False,
-        category=Category(guess.category),
-        # "other" is not a guess worth keeping: it is what a person sorts anyway.
-        category_confidence=None if guess.category == Category.OTHER else guess.confidence,
+    opened = cases.open_cases(
+        session, actor=actor, now=now, specs=specs, playbook=playbook, planned=planned
     )
-    statements.note_named(
-        session,
-        case,
-        subject=subject,
-        text=text,
-        language=language,
-        actor=actor,
-        now=now,
-        people=staff,
-        sender_name=sender_name,
-    )
-    return case
+    for complaint, case in zip(complaints, opened, strict=True):
+        statements.note_named(
+            session,
+            case,
+            subject=complaint.subject,
+            text=complaint.text,
+            language=complaint.language,
+            actor=actor,
+            now=now,
+            people=staff,
+            sender_name=complaint.sender_name,
+        )
+    return opened
