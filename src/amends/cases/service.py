@@ -29,6 +29,7 @@ from amends.cases.events import add_events as add_events
 from amends.cases.models import Case, CaseParticipant, Notification, TimelineEvent
 from amends.cases.routing import Routing as Routing
 from amends.cases.routing import fallback_owner as fallback_owner
+from amends.cases.routing import learn_customers as learn_customers
 from amends.cases.routing import load_routing as load_routing
 from amends.cases.routing import route_owner
 from amends.cases.rules import (

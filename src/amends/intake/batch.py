@@ -370,6 +370,11 @@ def apply_batch(
                 # current as the batch hands out cases; so are the people a complaint
                 # may name.
                 known.routing = cases.load_routing(session)
+                cases.learn_customers(
+                    session,
+                    known.routing,
+                    {*known.customer_of_address.values(), *known.customer_of_domain.values()},
+                )
                 known.staff = statements.staff(session)
                 known.case_ids = CaseIds(session)
             complaint = conversation.Complaint(
