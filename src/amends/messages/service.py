@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -334,16 +334,21 @@ def matching_case(
         if promised_ids
         else {}
     )
-    alike = likeness(ids) if likeness is not None else {}
     matters = [
         OpenMatter(
             c.id,
             promised.get(c.commitment_id) if c.commitment_id else None,
             tuple(said_on[c.id]),
             c.origin is Origin.BREACH,
-            alike.get(c.id, 0.0),
         )
         for c in candidates
     ]
+    # Likeness is the rule's last resort: the texts are compared only when the reference,
+    # the subjects and the promises left the message a new matter.
     chosen = same_matter(subject, text, matters)
+    if chosen is None and likeness is not None:
+        alike = likeness(ids)
+        chosen = same_matter(
+            subject, text, [replace(m, likeness=alike.get(m.case_id, 0.0)) for m in matters]
+        )
     return next((c for c in candidates if c.id == chosen), None)
