@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,11 +15,14 @@ from amends.cases import routing
 from amends.cases import service as cases
 from amends.cases.models import Case
 from amends.clock import FrozenClock
+from amends.commitments import service as commitments
+from amends.commitments.rules import CommitmentKind
+from amends.customers import service as customers
 from amends.db import transaction
 from amends.intake import pages
 from amends.people import service as people
-from amends.people.rules import Role
-from tests.conftest import Cast
+from amends.people.rules import OPERATOR, Role
+from tests.conftest import DEFAULT_PLAYBOOK, Cast
 from tests.helpers import make_case, make_customer
 
 
@@ -129,3 +133,40 @@ def test_open_cases_are_counted_exactly_or_only_up_to_a_cap(
         assert routing.open_cases(s, ids) == {speakers["nok"]: 3, speakers["ploy"]: 1}
         capped = {u.id: u.open for u in routing.active_with_load(s, up_to=2) if u.id in ids}
         assert capped == {speakers["nok"]: 2, speakers["ploy"]: 1, speakers["eleni"]: 0}
+
+
+def test_routing_reads_a_batch_of_customers_as_it_reads_each_one(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+) -> None:
+    """What a mail batch reads about all its customers at once (learn_customers) is what
+    routing asks about each alone: the language, the last case's owner (not the first),
+    the last promise's owner among those that have one; nothing for a customer with
+    neither, or one that does not exist."""
+    now = clock.now()
+    with transaction(sessions) as s:
+        made = [
+            customers.create_customer(
+                s, actor=OPERATOR, now=now, name=name, language=language,
+                timezone="UTC", currency="EUR",
+            ).id
+            for name, language in (("Pekáreň", "sk"), ("บ้านสวน", "th"), ("Φούρνος", "el"))
+        ]  # fmt: skip
+        bakery, garden, _ = made
+        for owner in (cast.agent.id, cast.manager.id):
+            spec = cases.NewCase(bakery, owner, "Chlieb neprišiel")
+            cases.open_cases(s, actor=OPERATOR, now=now, specs=[spec], playbook=DEFAULT_PLAYBOOK)
+        for owner in (cast.manager.id, cast.agent.id, None):
+            commitments.create_commitment(
+                s, actor=OPERATOR, now=now, customer_id=garden, title="ส่งดอกไม้",
+                kind=CommitmentKind.DELIVERABLE, currency="THB",
+                due_at=now + timedelta(days=3), owner_id=owner,
+            )  # fmt: skip
+    with transaction(sessions) as s:
+        learned = cases.load_routing(s)
+        routing.learn_customers(s, learned, [*made, 999_999])
+        assert set(learned.customers) == {*made, 999_999}
+        for customer_id in [*made, 999_999]:
+            assert learned.customers[customer_id] == routing._known(s, customer_id)
+        assert learned.customers[bakery].last_case_owner == cast.manager.id
+        assert learned.customers[garden].promise_owner == cast.agent.id
+        assert learned.customers[999_999] == routing.Known(None, None, None)

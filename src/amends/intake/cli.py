@@ -133,8 +133,9 @@ def _left_to_judge(ctx: Any) -> None:
     with transaction(ctx.sessions) as session:
         count = waiting(session)
     if count:
+        waits = "new case waits" if count == 1 else "new cases wait"
         err.print(
-            f"{count} new cases wait to be judged for repeats and patterns: the worker "
+            f"{count} {waits} to be judged for repeats and patterns: the worker "
             "(amends worker) judges them; amends worker --once does it now"
         )
 
