@@ -1,7 +1,7 @@
 """Coach quality on labelled recovery messages: per language, precision/recall/F1 per
 code, micro-F1, and the share of clean messages flagged. Three sets (tests/data/LABELS.md
 defines the codes): the project's own examples (tests/data/coach/{lang}.jsonl), the
-training part (train/, 2,520 a language) and the held-out part (heldout/, 64 a language,
+training part (train/, 3,000 a language) and the held-out part (heldout/, 64 a language,
 written from the definitions alone and never tuned on), plus the small older holdout.
 The target (issue: understanding what people write) is on the held-out part.
 
