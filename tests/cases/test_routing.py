@@ -116,6 +116,20 @@ def test_a_batch_spreads_cases_as_one_by_one_would(
     assert chosen == [speakers["nok"], speakers["ploy"]]
 
 
+def test_a_batch_keeps_a_customers_second_new_case_with_the_owner_of_its_first(
+    cast: Cast, speakers: dict[str, int], sessions: sessionmaker[Session], client: TestClient
+) -> None:
+    """One by one, the first case is stored before the second is routed, and its owner
+    is the account person; a batch routes both before inserting either, so its routing
+    remembers whom it gave the first."""
+    thai = make_customer(client, cast.manager, name="บ้านสวน", language="th", contacts=[])
+    with transaction(sessions) as s:
+        routing = cases.load_routing(s)
+        chosen = [cases.default_owner(s, thai["id"], routing=routing) for _ in range(2)]
+    # Nok is busier after the first, but knows the account and speaks Thai.
+    assert chosen == [speakers["nok"], speakers["nok"]]
+
+
 def test_open_cases_are_counted_exactly_or_only_up_to_a_cap(
     cast: Cast, speakers: dict[str, int], sessions: sessionmaker[Session], client: TestClient
 ) -> None:
@@ -166,7 +180,9 @@ def test_routing_reads_a_batch_of_customers_as_it_reads_each_one(
         routing.learn_customers(s, learned, [*made, 999_999])
         assert set(learned.customers) == {*made, 999_999}
         for customer_id in [*made, 999_999]:
-            assert learned.customers[customer_id] == routing._known(s, customer_id)
+            alone = cases.load_routing(s)
+            routing.learn_customers(s, alone, [customer_id])
+            assert learned.customers[customer_id] == alone.customers[customer_id]
         assert learned.customers[bakery].last_case_owner == cast.manager.id
         assert learned.customers[garden].promise_owner == cast.agent.id
         assert learned.customers[999_999] == routing.Known(None, None, None)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from amends.cases.models import Case
@@ -17,8 +16,8 @@ from amends.config import Settings
 from amends.db import transaction
 from amends.intake import pipeline
 from amends.intake.pipeline import IntakeContext, ingest
+from amends.patterns import judging
 from amends.patterns.jobs import judge_cases
-from amends.patterns.models import JudgingQueued
 from amends.people.rules import OPERATOR
 from amends.recovery import flows
 from amends.worker import JobContext
@@ -59,7 +58,7 @@ def close(sessions: sessionmaker[Session], clock: FrozenClock, case_id: int | No
 
 def queued(sessions: sessionmaker[Session]) -> int:
     with transaction(sessions) as s:
-        return s.scalar(select(func.count()).select_from(JudgingQueued)) or 0
+        return judging.waiting(s)
 
 
 def repeat_of(sessions: sessionmaker[Session], case_id: int | None) -> list[int]:

@@ -9,7 +9,7 @@ speak the language either); else the owner or first manager.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -151,31 +151,9 @@ def active_with_load(session: Session, *, up_to: int) -> list[Colleague]:
     return [Colleague(i, name, role, language, int(n)) for i, name, role, language, n in rows]
 
 
-def _known(session: Session, customer_id: int) -> Known:
-    return Known(
-        session.scalar(select(Customer.language).where(Customer.id == customer_id)),
-        session.scalar(
-            select(Case.owner_id)
-            .where(Case.customer_id == customer_id)
-            .order_by(Case.id.desc())
-            .limit(1)
-        ),
-        session.scalar(
-            select(Commitment.owner_id)
-            .where(Commitment.customer_id == customer_id, Commitment.owner_id.is_not(None))
-            .order_by(Commitment.id.desc())
-            .limit(1)
-        ),
-    )
-
-
-def _account_person(session: Session, known: Known, last_owner: int | None) -> User | None:
-    """Whoever owned this customer's last case (``last_owner`` when the caller has just
-    planned one), else whoever owns their promises."""
-    candidates = [
-        last_owner if last_owner is not None else known.last_case_owner,
-        known.promise_owner,
-    ]
+def _account_person(session: Session, known: Known) -> User | None:
+    """Whoever owned this customer's last case, else whoever owns their promises."""
+    candidates = [known.last_case_owner, known.promise_owner]
     for user_id in candidates:
         user = session.get(User, user_id) if user_id is not None else None
         if user is not None and user.active and can_own_cases(user.role):
@@ -190,20 +168,20 @@ def route_owner(
     language: str | None = None,
     routing: Routing | None = None,
     new_customer: bool = False,
-    last_owner: int | None = None,
 ) -> int:
     """The owner of a new case for ``customer_id`` (see the module's rule).
 
     ``language`` is the message's, used when the customer's own is not one we speak;
-    ``routing`` is kept by a caller opening many cases; ``new_customer`` skips looking
-    for an account person a customer made a moment ago cannot have; ``last_owner`` is
-    the owner of the customer's newest case when the caller planned it and has not
-    inserted it yet.
+    ``routing`` is kept by a caller opening many cases (the case each call routes is
+    taken to be opened, even before it is inserted); ``new_customer`` skips looking for
+    an account person a customer made a moment ago cannot have.
     """
     routing = routing if routing is not None else load_routing(session)
-    customer = routing.customers.get(customer_id) or _known(session, customer_id)
+    if customer_id not in routing.customers:
+        learn_customers(session, routing, [customer_id])
+    customer = routing.customers[customer_id]
     wanted = spoken(customer.language or "") or spoken(language or "")
-    known = None if new_customer else _account_person(session, customer, last_owner)
+    known = None if new_customer else _account_person(session, customer)
     if known is not None and wanted is not None and spoken(known.language or "") == wanted:
         chosen = known.id
     else:
@@ -217,6 +195,8 @@ def route_owner(
                 routing.fallback = fallback_owner(session)
             chosen = routing.fallback
     routing.took(chosen)
+    # The case routed now is the customer's newest: its owner knows the account.
+    routing.customers[customer_id] = replace(customer, last_case_owner=chosen)
     return chosen
 
 

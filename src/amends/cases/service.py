@@ -539,14 +539,8 @@ def default_owner(
     language: str | None = None,
     routing: Routing | None = None,
     new_customer: bool = False,
-    last_owner: int | None = None,
 ) -> int:
     """Who owns a new case from any channel: see :mod:`amends.cases.routing`."""
     return route_owner(
-        session,
-        customer_id,
-        language=language,
-        routing=routing,
-        new_customer=new_customer,
-        last_owner=last_owner,
+        session, customer_id, language=language, routing=routing, new_customer=new_customer
     )

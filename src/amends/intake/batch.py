@@ -94,11 +94,10 @@ class _Known:
     staff: list[Staff] | None = None
     owners_held: set[int] = field(default_factory=set)
     # The batch's new cases are planned as its mail is read and inserted together after
-    # it: their ids are taken beforehand, and what the loop would otherwise ask the
-    # database about them (their text, their owner) is kept here.
+    # it: their ids are taken beforehand, and their texts (what the next mail is matched
+    # against) are kept here; routing remembers their owners.
     case_ids: CaseIds | None = None
     planned_texts: dict[int, str] = field(default_factory=dict)
-    last_owner: dict[int, int] = field(default_factory=dict)
     # The session's identity map holds objects weakly: a lead or an owner no one refers
     # to is dropped and then read again by each service that asks for it by id.
     held: list[object] = field(default_factory=list)
@@ -391,13 +390,11 @@ def apply_batch(
                 session,
                 complaint,
                 routing=known.routing,
-                last_owner=known.last_owner.get(customer_id),
                 case_id=known.case_ids.take(),
             )
             case = cases.plan_case(spec, now=now, playbook=playbook)
             complaints.append(complaint)
             specs.append(spec)
-            known.last_owner[customer_id] = case.owner_id
             # A new case's text is its title until its messages are stored.
             known.planned_texts[case.id] = case.title
             known.subjects_loaded.add(case.id)

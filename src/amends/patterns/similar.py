@@ -209,12 +209,12 @@ def likeness(
     ``unstored`` holds the texts of cases planned but not inserted yet (a mail batch's
     new cases: their titles, as the case text would begin), by id."""
     message = f"{subject}\n{text}"
-    if not unstored:
-        return lambda case_ids: dict(score(session, message, case_ids))
+    planned_texts = unstored if unstored is not None else {}
 
     def alike(case_ids: Sequence[int]) -> dict[int, float]:
-        found = dict(score(session, message, [c for c in case_ids if c not in unstored]))
-        planned = [(c, unstored[c]) for c in case_ids if c in unstored]
+        stored = [c for c in case_ids if c not in planned_texts]
+        found = dict(score(session, message, stored))
+        planned = [(c, planned_texts[c]) for c in case_ids if c in planned_texts]
         wanted = _vector(message) if planned else None
         if wanted is not None:
             found.update(_scored(wanted, planned))

@@ -349,14 +349,13 @@ def plan_complaint_case(
     *,
     owner_id: int | None = None,
     routing: cases.Routing | None = None,
-    last_owner: int | None = None,
     case_id: int | None = None,
 ) -> cases.NewCase:
     """The case a complaint opens when its customer has none open: titled by its
     subject, sorted by its text, owned by ``owner_id``, else routed
     (``cases.default_owner``, by the customer's language, else the message's; a batch
-    passes its ``routing`` and the ``last_owner`` of a case it planned for the same
-    customer). ``case_id`` is an id taken beforehand (``cases.CaseIds``)."""
+    passes its ``routing``, which remembers the cases it routed). ``case_id`` is an id
+    taken beforehand (``cases.CaseIds``)."""
     guess = categories.categorise(complaint.subject, complaint.text)
     text = complaint.text.strip()
     return cases.NewCase(
@@ -369,7 +368,6 @@ def plan_complaint_case(
             language=complaint.language,
             routing=routing,
             new_customer=complaint.new_customer,
-            last_owner=last_owner,
         ),
         (complaint.subject or (text.splitlines()[0] if text else "Complaint"))[:300],
         origin=Origin.COMPLAINT,
