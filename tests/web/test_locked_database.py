@@ -19,11 +19,17 @@ import httpx
 import pytest
 from sqlalchemy import make_url
 
+from amends.db import BUSY_TIMEOUT_MS
 from tests.conftest import AMENDS, DemoServer
 from tests.web.test_browser import browser  # noqa: F401 - the Chromium fixture, shared
 
 LOCK_SECONDS = 15.0
+# Nearly every health check answers within HEALTH_BUDGET; none may take STALL, a tenth of
+# the ten seconds a request waiting on the write lock would hold things up (busy_timeout).
+# One slow answer alone is the machine's scheduler (two cores shared with Chromium), not
+# the server: on a quiet run the slowest is under 0.05 s.
 HEALTH_BUDGET = 0.1
+STALL = BUSY_TIMEOUT_MS / 1000 / 10
 
 
 @dataclass
@@ -154,6 +160,8 @@ def test_a_held_write_lock_never_stalls_the_server(
 
     assert len(watch.took) >= 50
     assert set(watch.statuses) == {200}
-    assert max(watch.took) < HEALTH_BUDGET, f"slowest /healthz took {max(watch.took):.3f} s"
+    p95 = sorted(watch.took)[int(len(watch.took) * 0.95)]
+    assert p95 < HEALTH_BUDGET, f"p95 /healthz took {p95:.3f} s"
+    assert max(watch.took) < STALL, f"slowest /healthz took {max(watch.took):.3f} s"
     server_errors = [(url, status) for url, status in statuses if status >= 500 and status != 503]
     assert server_errors == []
