@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from sqlalchemy import (
     ColumnElement,
@@ -181,10 +181,14 @@ def nearest(
 def score(session: Session, query_text: str, case_ids: Sequence[int]) -> list[tuple[int, float]]:
     """Every given case that shares anything with ``query_text``, scored exactly, best
     first (ties by the lower id)."""
+    wanted = _vector(query_text) if case_ids else None
+    return _scored_stored(session, wanted, case_ids) if wanted is not None else []
+
+
+def _scored_stored(
+    session: Session, wanted: Vector, case_ids: Sequence[int]
+) -> list[tuple[int, float]]:
     if not case_ids:
-        return []
-    wanted = _vector(query_text)
-    if wanted is None:
         return []
     rows = session.execute(
         select(CaseText.case_id, CaseText.body).where(CaseText.case_id.in_(list(case_ids)))
@@ -211,13 +215,23 @@ def likeness(
     message = f"{subject}\n{text}"
     planned_texts = unstored if unstored is not None else {}
 
+    # A new message's text is compared now and never again (a case's text is its own
+    # string): its profile is made once, when first asked for (most mail is matched by
+    # its references first), and kept out of the cache of case texts, which it would
+    # only crowd.
+    @cache
+    def message_vector() -> Vector | None:
+        return vector(profile(message)) if comparable(message) else None
+
     def alike(case_ids: Sequence[int]) -> dict[int, float]:
+        wanted = message_vector()
+        if wanted is None:
+            return {}
         stored = [c for c in case_ids if c not in planned_texts]
-        found = dict(score(session, message, stored))
-        planned = [(c, planned_texts[c]) for c in case_ids if c in planned_texts]
-        wanted = _vector(message) if planned else None
-        if wanted is not None:
-            found.update(_scored(wanted, planned))
+        found = dict(_scored_stored(session, wanted, stored))
+        found.update(
+            _scored(wanted, [(c, planned_texts[c]) for c in case_ids if c in planned_texts])
+        )
         return found
 
     return alike
