@@ -65,13 +65,13 @@ CUE_VALUE = 0.5
 # which the product's own drafts and texts pass (tests/coach: at 0.96 a bare "the
 # ordering system went down during the festival" reads as an excuse, so does a Greek
 # remedy draft at 0.8, and at 0.7 drafts in three languages read as excuses, minimising
-# or blame). PRESENT_FROM was chosen on writers the model never saw: fitted on ten of
-# the eleven hands the training part had then and scored on the eleventh, in turn
+# or blame). PRESENT_FROM was chosen on writers the model never saw: fitted on twelve
+# of the thirteen hands of the training part and scored on the thirteenth, in turn
 # (train_coach.py --by-writer), it is the odds with the highest micro-F1 that flag at
-# most 5% of clean messages in every language: 0.80-0.82 a language, flagging 3-5%
-# (0.25, chosen the same way on seven hands, gave 0.79-0.82 and flagged 2-4%; 0.4
-# flagged up to 5.5%).
-PRESENT_FROM = 0.35
+# most 5% of clean messages in every language: 0.80-0.83 a language, flagging 3.7-4.8%
+# (0.35, chosen the same way on eleven hands, gave 0.80-0.83 and flagged 2.9-4.2% on
+# the thirteen; 0.5 flags up to 6%).
+PRESENT_FROM = 0.4
 FOUND_FROM = 0.97
 ODDS = (PRESENT_FROM, FOUND_FROM)
 MAX_CHARS = 3000
