@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,14 @@ from typer.testing import CliRunner
 
 from amends.cli import app
 from amends.coach.rules import check
-from amends.coach.templates import REQUIRED, STEPS, TemplateContext, languages, render
+from amends.coach.templates import (
+    CREDIT_PARTS,
+    REQUIRED,
+    STEPS,
+    TemplateContext,
+    languages,
+    render,
+)
 from amends.recovery import flows
 from tests.conftest import Cast
 from tests.helpers import make_case, make_customer
@@ -130,6 +138,17 @@ def test_templates_format_dates_and_money_for_the_locale() -> None:
     assert "£150.00" in render("remedy_offer", "en", CONTEXTS["en"])
     assert "฿1,500.00" in render("remedy_offer", "th", CONTEXTS["th"])
     assert "150,00\u00a0€" in render("remedy_offer", "el", CONTEXTS["el"])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_remedy_offer_names_a_credit_only_when_one_was_granted(lang: str) -> None:
+    granted = render("remedy_offer", lang, CONTEXTS[lang])
+    none = render("remedy_offer", lang, replace(CONTEXTS[lang], compensation_amount=None))
+    # The same message less the credit's sentence: nothing is promised that nobody decided.
+    credit = CREDIT_PARTS[lang].split("{amount}")[0]
+    assert credit in granted
+    assert credit not in none and "—" not in none
+    assert check(none, lang, required=REQUIRED["remedy_offer"]).findings == ()
 
 
 def test_findings_point_at_the_original_text() -> None:

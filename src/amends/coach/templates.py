@@ -61,7 +61,7 @@ _T: dict[str, dict[str, str]] = {
         "apology": "Dear {name},\n\nwe let you down with {what}. That is our mistake, with no "
         "excuses, and I am sorry.\n\n{agent}, {business} ({ref})",
         "remedy_offer": "Dear {name},\n\nwe made a mistake with {what}, and here is how we are "
-        "putting it right: {remedy}. We have also credited {amount} to your account.\n\n"
+        "fixing it for you: {remedy}.{credit}\n\n"
         "{agent}, {business} ({ref})",
         "change_explained": "Dear {name},\n\nwe let you down with {what}, and a promise alone is "
         "not enough. This is what we have changed: {change}. From now on, if anything goes "
@@ -86,8 +86,7 @@ _T: dict[str, dict[str, str]] = {
         "apology": "Dobrý deň, {name},\n\npri {what} sme Vás sklamali. Je to naša chyba, bez "
         "výhovoriek, a ospravedlňujem sa.\n\n{agent}, {business} ({ref})",
         "remedy_offer": "Dobrý deň, {name},\n\npri {what} sme urobili chybu a napravíme ju "
-        "takto: {remedy}. Na Váš účet sme tiež pripísali {amount}.\n\n{agent}, {business} "
-        "({ref})",
+        "takto: {remedy}.{credit}\n\n{agent}, {business} ({ref})",
         "change_explained": "Dobrý deň, {name},\n\npri {what} sme Vás sklamali a sľub nestačí. "
         "Toto sme zmenili: {change}. Odteraz, ak by sa niečo pokazilo, ozveme sa Vám skôr, "
         "než sa budete musieť pýtať.\n\n{agent}, {business} ({ref})",
@@ -111,8 +110,7 @@ _T: dict[str, dict[str, str]] = {
         "apology": "Αγαπητέ/ή {name},\n\nσας απογοητεύσαμε με {what}. Το λάθος είναι δικό μας, "
         "χωρίς δικαιολογίες, και σας ζητώ συγγνώμη.\n\n{agent}, {business} ({ref})",
         "remedy_offer": "Αγαπητέ/ή {name},\n\nκάναμε λάθος με {what} και το διορθώνουμε ως "
-        "εξής: {remedy}. Επιπλέον πιστώνουμε τον λογαριασμό σας με {amount}.\n\n{agent}, "
-        "{business} ({ref})",
+        "εξής: {remedy}.{credit}\n\n{agent}, {business} ({ref})",
         "change_explained": "Αγαπητέ/ή {name},\n\nσας απογοητεύσαμε με {what} και μια υπόσχεση "
         "δεν αρκεί. Να τι αλλάξαμε: {change}. Από εδώ και πέρα, αν κάτι πάει στραβά, θα σας "
         "ενημερώνουμε πριν χρειαστεί να ρωτήσετε.\n\n{agent}, {business} ({ref})",
@@ -137,7 +135,7 @@ _T: dict[str, dict[str, str]] = {
         "apology": "เรียน คุณ{name}\n\nเราทำให้คุณผิดหวังเรื่อง{what} ความผิดพลาดนี้เป็นของเรา "
         "ไม่มีข้อแก้ตัว และเราขอโทษอย่างจริงใจ\n\n{agent} {business} ({ref})",
         "remedy_offer": "เรียน คุณ{name}\n\nเราทำผิดพลาดเรื่อง{what} และเราจะแก้ไขให้ดังนี้ "
-        "{remedy} นอกจากนี้เราได้เพิ่มเครดิต {amount} ให้ในบัญชีของคุณแล้ว\n\n"
+        "{remedy}{credit}\n\n"
         "{agent} {business} ({ref})",
         "change_explained": "เรียน คุณ{name}\n\nเราทำให้คุณผิดหวังเรื่อง{what} "
         "และคำสัญญาอย่างเดียวไม่พอ สิ่งที่เราเปลี่ยนคือ {change} "
@@ -185,6 +183,16 @@ PARTING_PARTS: dict[str, dict[str, str]] = {
         "kept": "ทุกสิ่งที่เราส่งมอบให้คุณแล้วยังคงเป็นของคุณ",
         "referral": " หากเป็นประโยชน์ เราขอแนะนำ {referral}",
     },
+}
+
+
+# The remedy offer's credit, said only when one was granted or approved: a draft saying
+# "we have credited — to your account" would promise what nobody has decided.
+CREDIT_PARTS: dict[str, str] = {
+    "en": " We have also credited {amount} to your account.",
+    "sk": " Na Váš účet sme tiež pripísali {amount}.",
+    "el": " Επιπλέον πιστώνουμε τον λογαριασμό σας με {amount}.",
+    "th": " นอกจากนี้เราได้เพิ่มเครดิต {amount} ให้ในบัญชีของคุณแล้ว",
 }
 
 
@@ -261,16 +269,21 @@ def render(step: str, lang: str, ctx: TemplateContext) -> str:
     referral = (
         parts["referral"].format(referral=ctx.referral.strip()) if ctx.referral.strip() else ""
     )
+    credit = (
+        CREDIT_PARTS[base].format(amount=amount)
+        if ctx.compensation_amount is not None and ctx.compensation_amount > 0
+        else ""
+    )
     return _T[base][step].format(
         unused=unused,
         referral=referral,
+        credit=credit,
         name=ctx.customer_name,
         agent=ctx.agent_name,
         business=ctx.business_name,
         ref=ctx.case_ref,
         what=ctx.what_failed,
         remedy=ctx.remedy,
-        amount=amount,
         due=due,
         change=ctx.change_description,
     )
