@@ -144,7 +144,7 @@ def test_templates_format_dates_and_money_for_the_locale() -> None:
 def test_a_remedy_offer_names_a_credit_only_when_one_was_granted(lang: str) -> None:
     granted = render("remedy_offer", lang, CONTEXTS[lang])
     none = render("remedy_offer", lang, replace(CONTEXTS[lang], compensation_amount=None))
-    # The same message less the credit's sentence: nothing is promised that nobody decided.
+    # Without a credit its sentence is left out: nothing is promised that nobody decided.
     credit = CREDIT_PARTS[lang].split("{amount}")[0]
     assert credit in granted
     assert credit not in none and "—" not in none
