@@ -255,25 +255,20 @@ def render(step: str, lang: str, ctx: TemplateContext) -> str:
     if step not in REQUIRED:
         raise ValueError(f"unknown step {step!r}; use {', '.join(STEPS)}")
     due = format_date(ctx.due_date, format="long", locale=base) if ctx.due_date else "—"
+    # Money is named only when some was granted: the refund of a parting, the credit of
+    # a remedy offer.
+    granted = ctx.compensation_amount
     amount = (
-        format_currency(ctx.compensation_amount, ctx.currency, locale=base)
-        if ctx.compensation_amount is not None
-        else "—"
+        format_currency(granted, ctx.currency, locale=base)
+        if granted is not None and granted > 0
+        else None
     )
     parts = PARTING_PARTS[base]
-    unused = (
-        parts["refund"].format(amount=amount)
-        if ctx.compensation_amount is not None and ctx.compensation_amount > 0
-        else parts["kept"]
-    )
+    unused = parts["refund"].format(amount=amount) if amount is not None else parts["kept"]
     referral = (
         parts["referral"].format(referral=ctx.referral.strip()) if ctx.referral.strip() else ""
     )
-    credit = (
-        CREDIT_PARTS[base].format(amount=amount)
-        if ctx.compensation_amount is not None and ctx.compensation_amount > 0
-        else ""
-    )
+    credit = CREDIT_PARTS[base].format(amount=amount) if amount is not None else ""
     return _T[base][step].format(
         unused=unused,
         referral=referral,
