@@ -25,6 +25,7 @@ from amends.coach.templates import (
     render,
 )
 from amends.recovery import flows
+from amends.text.address import GenderForm
 from tests.conftest import Cast
 from tests.helpers import make_case, make_customer
 
@@ -122,14 +123,48 @@ CONTEXTS = {
 }
 
 
+FORMS = [None, GenderForm.FEMININE, GenderForm.MASCULINE]
+
+
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("step", STEPS)
-def test_every_template_checks_clean(lang: str, step: str) -> None:
+@pytest.mark.parametrize("form", FORMS)
+def test_every_template_checks_clean(lang: str, step: str, form: GenderForm | None) -> None:
     assert set(languages()) == set(LANGS)
-    text = render(step, lang, CONTEXTS[lang])
+    ctx = replace(CONTEXTS[lang], agent_form=form, customer_form=form)
+    text = render(step, lang, ctx)
     result = check(text, lang, required=REQUIRED[step])
     assert result.findings == (), [f.code for f in result.findings]
     assert "{" not in text
+    # No choice left open for the reader: "ดิฉัน/ผม", "คะ/ครับ", "chcel(a)", "Αγαπητέ/ή".
+    assert not any(open_choice in text for open_choice in ("/ผม", "/ครับ", "(a)", "/ή"))
+
+
+def test_templates_speak_in_the_agents_gender_and_greet_in_the_contacts() -> None:
+    def text(lang: str, step: str, agent: GenderForm | None, customer: GenderForm | None) -> str:
+        ctx = replace(CONTEXTS[lang], agent_form=agent, customer_form=customer)
+        return render(step, lang, ctx)
+
+    f, m = GenderForm.FEMININE, GenderForm.MASCULINE
+    assert "ดิฉันรับผิดชอบ" in text("th", "acknowledgment", f, None)
+    assert "ผมรับผิดชอบ" in text("th", "acknowledgment", m, None)
+    assert "เรารับผิดชอบ" in text("th", "acknowledgment", None, None)
+    assert text("th", "follow_up", f, None).count("ไหมคะ") == 1
+    assert text("th", "follow_up", m, None).count("ไหมครับ") == 1
+    assert "chcela by som sa osobne uistiť" in text("sk", "follow_up", f, None)
+    assert "chcel by som sa osobne uistiť" in text("sk", "follow_up", m, None)
+    assert "chcem sa osobne uistiť" in text("sk", "follow_up", None, None)
+    greek = {
+        form: render(
+            "apology", "el", replace(CONTEXTS["el"], customer_name=name, customer_form=form)
+        )
+        for form, name in [(f, "Μαρία Νικολάου"), (m, "Γιώργος Νικολάου"), (None, "Andrea Rossi")]
+    }
+    assert greek[f].startswith("Αγαπητή Μαρία Νικολάου,\n")
+    assert greek[m].startswith("Αγαπητέ Γιώργο Νικολάου,\n")
+    assert greek[None].startswith("Γεια σας, Andrea Rossi,\n")
+    # The agent's gender changes nothing where the language does not ask for it.
+    assert text("en", "follow_up", f, f) == text("en", "follow_up", m, m)
 
 
 def test_templates_format_dates_and_money_for_the_locale() -> None:
@@ -284,7 +319,8 @@ def test_cli_draft_for_a_case(
     assert drafted.exit_code == 0, drafted.output
     body = json.loads(drafted.stdout)
     assert body["language"] == "el" and body["findings"] == []
-    assert "Νίκος Αλεξίου" in body["text"] and "το νέο μενού" in body["text"]
+    # The contact is greeted as a man, in the vocative ("Νίκος" → "Νίκο").
+    assert body["text"].startswith("Αγαπητέ Νίκο Αλεξίου,") and "το νέο μενού" in body["text"]
 
 
 def test_folding_handles_capitals_and_keeps_offsets() -> None:

@@ -98,6 +98,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/customers/{customer_id}/export"): _r(OWNER),
     ("GET", "/api/v1/customers/{customer_id}/expectations"): _r(READ),
     ("POST", "/api/v1/customers/{customer_id}/part-ways"): _r(MANAGE, {"reason": "we part"}),
+    ("PUT", "/api/v1/customers/{customer_id}/contacts/{contact_id}/gender-form"): _r(
+        WRITE, {"gender_form": "feminine"}
+    ),
     ("GET", "/api/v1/commitments/{commitment_id}"): _r(READ),
     ("PATCH", "/api/v1/commitments/{commitment_id}"): _r(WRITE, {}),
     ("GET", "/api/v1/deliveries/{delivery_id}"): _r(READ),
@@ -142,6 +145,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): _r(MANAGE),
     ("POST", "/api/v1/users/{user_id}/access-link"): _r(MANAGE),
     ("POST", "/api/v1/users/{user_id}/deactivate"): _r(MANAGE),
+    ("PUT", "/api/v1/users/{user_id}/gender-form"): _r(MANAGE, {"gender_form": None}),
     ("PUT", "/api/v1/users/{user_id}/language"): _r(MANAGE, {"language": "sk"}),
     ("GET", "/api/v1/users/{user_id}/limits"): _r(MANAGE),
     ("PUT", "/api/v1/users/{user_id}/limits/{currency}"): _r(MANAGE, {}),
@@ -158,6 +162,7 @@ RULES: dict[tuple[str, str], Rule] = {
         WRITE, {"name": "X", "tier": "standard", "language": "sk", "recurring_value": "1"}
     ),
     ("POST", "/customers/{customer_id}/part-ways"): _r(MANAGE, {"reason": "x"}),
+    ("POST", "/customers/{customer_id}/contacts/{contact_id}/gender-form"): _r(WRITE, {}),
     ("POST", "/customers/{customer_id}/commitments"): _r(
         WRITE, {"title": "X", "due": "2026-06-01"}
     ),
@@ -282,6 +287,7 @@ def _body(rule: Rule, ids: dict[str, int | str]) -> dict[str, Any] | None:
 _KINDS = [
     "case_id",
     "customer_id",
+    "contact_id",
     "commitment_id",
     "delivery_id",
     "message_id",
@@ -442,6 +448,7 @@ def world(
     theirs = [t["id"] for t in tokens.json() if t.get("user_id") == colleague_id]
     return NOWHERE_IDS | {
         "customer_id": customer["id"],
+        "contact_id": customer["contacts"][0]["id"],
         "case_id": named["id"],
         "other_case": other["id"],
         "commitment_id": commitment.json()["id"],

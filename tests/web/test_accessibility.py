@@ -1,4 +1,5 @@
-"""axe-core, run in Debian's Chromium on the inbox and a case page: nothing serious.
+"""axe-core, run in Debian's Chromium on the inbox, a case, its customer and the profile
+page: nothing serious.
 
 axe.min.js is copied from the axe-core npm package (scripts/vendor.py, licence beside it
 in tests/web/assets); it is put into the page by the test, never served by the app.
@@ -31,7 +32,7 @@ def _violations(page: Any) -> list[dict[str, Any]]:
     return [v for v in found if v["impact"] in BLOCKING]
 
 
-def test_the_inbox_and_a_case_have_no_serious_accessibility_violation(
+def test_the_inbox_a_case_its_customer_and_the_profile_have_no_serious_violation(
     demo_server: DemoServer,
     browser: Any,  # noqa: F811 - the fixture imported above
 ) -> None:
@@ -49,8 +50,12 @@ def test_the_inbox_and_a_case_have_no_serious_accessibility_violation(
     case = page.locator("main a[href^='/cases/']").first.get_attribute("href")
     page.goto(demo_server.base + str(case))
     problems["case"] = _violations(page)
+    customer = page.locator("main a[href^='/customers/']").first.get_attribute("href")
+    for name, path in (("customer", str(customer)), ("profile", "/me")):
+        page.goto(demo_server.base + path)
+        problems[name] = _violations(page)
     # The check itself sees a critical fault when there is one.
     page.set_content('<html lang="th"><body><main><img src="x.png"></main></body></html>')
     assert "image-alt" in {v["id"] for v in _violations(page)}
     context.close()
-    assert problems == {"inbox": [], "case": []}, problems
+    assert problems == {"inbox": [], "case": [], "customer": [], "profile": []}, problems

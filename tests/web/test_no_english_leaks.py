@@ -162,7 +162,7 @@ def test_translated_pages_show_no_english_from_the_catalog(demo_client: TestClie
         pages["corrective actions"] = client.get("/actions", headers=visitor).text
         pages["themes"] = client.get("/themes", headers=visitor).text
         pages["notifications"] = client.get("/notifications", headers=visitor).text
-        for settings_page in ("/settings/people", "/settings/playbook", "/settings/mail"):
+        for settings_page in ("/settings/people", "/settings/playbook", "/settings/mail", "/me"):
             pages[settings_page] = client.get(settings_page, headers=visitor).text
         pages["error"] = client.get("/cases/abc", headers=visitor).text
         for name, address in (

@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from amends.coach.followups import follow_up, is_clean
+from amends.coach.rules import check
 from amends.errors import InvalidTransition, PlaybookError
 from amends.playbook.policy import DEFAULT_PATH, parse
+from amends.text.address import GenderForm
 from amends.winback.rules import WinbackStatus, schedule, sign, transition, verify
 
 LOST = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
@@ -41,7 +43,10 @@ def test_the_no_contact_link_is_signed_by_the_workspace_and_names_its_sequence()
 
 @pytest.mark.parametrize("lang", ["en", "th", "sk", "el"])
 @pytest.mark.parametrize("number", [1, 2])
-def test_every_follow_up_passes_the_coach_with_nothing_to_find(lang: str, number: int) -> None:
+@pytest.mark.parametrize("form", [None, GenderForm.FEMININE, GenderForm.MASCULINE])
+def test_every_follow_up_passes_the_coach_with_nothing_to_find(
+    lang: str, number: int, form: GenderForm | None
+) -> None:
     note = follow_up(
         number=number,
         lang=lang,
@@ -50,9 +55,15 @@ def test_every_follow_up_passes_the_coach_with_nothing_to_find(lang: str, number
         business_name="Agentúra Most",
         what_failed="Mesačné reporty",
         stop_link="https://amends.example/winback/stop/1.abc",
+        agent_form=form,
+        customer_form=form,
     )
-    assert note.language == lang and is_clean(note)
+    assert note.language == lang and is_clean(note), check(note.text, lang).findings
     assert "https://amends.example/winback/stop/1.abc" in note.text
+    assert not any(open_choice in note.text for open_choice in ("/ผม", "/ครับ", "/ή"))
+    if lang == "th":
+        assert ("ดิฉัน" in note.text) is (form is GenderForm.FEMININE)
+        assert ("ผม" in note.text) is (form is GenderForm.MASCULINE)
 
 
 def test_the_playbook_sets_the_days_and_the_watch_and_names_a_mistake() -> None:

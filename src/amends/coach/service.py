@@ -19,6 +19,7 @@ from amends.errors import Conflict, InvalidInput
 from amends.patterns import actions
 from amends.people.models import User
 from amends.people.rules import Actor
+from amends.text.address import form_of_contact
 from amends.text.languages import spoken
 
 MAX_CHANGES_NAMED = 3
@@ -72,6 +73,8 @@ def draft(
         due_date=(now if step == "parting_ways" else now + timedelta(days=1)).date(),
         change_description=change or "…",
         referral=referral,
+        agent_form=owner.gender_form,
+        customer_form=form_of_contact(contact.gender_form, contact.name) if contact else None,
     )
     text = render(step, language, ctx)
     result = check(text, language, required=REQUIRED[step])

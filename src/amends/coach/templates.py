@@ -14,6 +14,8 @@ from decimal import Decimal
 from babel.dates import format_date
 from babel.numbers import format_currency
 
+from amends.text.address import GenderForm, greeting, voice
+
 STEPS = (
     "acknowledgment",
     "apology",
@@ -51,28 +53,32 @@ class TemplateContext:
     # Parting ways: whom the customer may turn to instead (optional); the refund of unused
     # prepaid service is ``compensation_amount``.
     referral: str = ""
+    # The grammatical gender the agent writes in (Thai pronoun and particle, Slovak verb)
+    # and the one the customer's contact is greeted in (Greek); None: not said.
+    agent_form: GenderForm | None = None
+    customer_form: GenderForm | None = None
 
 
 _T: dict[str, dict[str, str]] = {
     "en": {
-        "acknowledgment": "Dear {name},\n\nthank you for telling us about {what}. We got this "
+        "acknowledgment": "{greeting}\n\nthank you for telling us about {what}. We got this "
         "wrong, and I am now personally responsible for putting it right. I will come back to "
         "you by {due} at the latest.\n\n{agent}, {business} ({ref})",
-        "apology": "Dear {name},\n\nwe let you down with {what}. That is our mistake, with no "
+        "apology": "{greeting}\n\nwe let you down with {what}. That is our mistake, with no "
         "excuses, and I am sorry.\n\n{agent}, {business} ({ref})",
-        "remedy_offer": "Dear {name},\n\nwe made a mistake with {what}, and here is how we are "
+        "remedy_offer": "{greeting}\n\nwe made a mistake with {what}, and here is how we are "
         "fixing it for you: {remedy}.{credit}\n\n"
         "{agent}, {business} ({ref})",
-        "change_explained": "Dear {name},\n\nwe let you down with {what}, and a promise alone is "
+        "change_explained": "{greeting}\n\nwe let you down with {what}, and a promise alone is "
         "not enough. This is what we have changed: {change}. From now on, if anything goes "
         "wrong, we will tell you before you have to ask.\n\n{agent}, {business} ({ref})",
-        "follow_up": "Dear {name},\n\nI wanted to check personally that everything is now as "
+        "follow_up": "{greeting}\n\nI wanted to check personally that everything is now as "
         "it should be after {what}. Is there anything else I can do?\n\n{agent}, "
         "{business} ({ref})",
-        "win_back": "Dear {name},\n\nwe failed you with {what}, and I understand why you left. "
+        "win_back": "{greeting}\n\nwe failed you with {what}, and I understand why you left. "
         "We have changed how we work since then: {change}. Would you give us one small chance "
         "to show you?\n\n{agent}, {business} ({ref})",
-        "parting_ways": "Dear {name},\n\nthank you for the time we worked together and for "
+        "parting_ways": "{greeting}\n\nthank you for the time we worked together and for "
         "your trust. We have come to the view that we are not the right partner to give you the "
         "service you expect, so our agreement ends on {due}. The decision is ours, and we take "
         "full responsibility for a smooth ending: we will send you everything you need to carry "
@@ -80,22 +86,22 @@ _T: dict[str, dict[str, str]] = {
         "about the service. We wish you every success.\n\n{agent}, {business} ({ref})",
     },
     "sk": {
-        "acknowledgment": "Dobrý deň, {name},\n\nďakujeme, že ste nám dali vedieť o {what}. "
+        "acknowledgment": "{greeting}\n\nďakujeme, že ste nám dali vedieť o {what}. "
         "Pomýlili sme sa a za nápravu teraz osobne zodpovedám ja. Ozvem sa Vám najneskôr "
         "{due}.\n\n{agent}, {business} ({ref})",
-        "apology": "Dobrý deň, {name},\n\npri {what} sme Vás sklamali. Je to naša chyba, bez "
+        "apology": "{greeting}\n\npri {what} sme Vás sklamali. Je to naša chyba, bez "
         "výhovoriek, a ospravedlňujem sa.\n\n{agent}, {business} ({ref})",
-        "remedy_offer": "Dobrý deň, {name},\n\npri {what} sme urobili chybu a napravíme ju "
+        "remedy_offer": "{greeting}\n\npri {what} sme urobili chybu a napravíme ju "
         "takto: {remedy}.{credit}\n\n{agent}, {business} ({ref})",
-        "change_explained": "Dobrý deň, {name},\n\npri {what} sme Vás sklamali a sľub nestačí. "
+        "change_explained": "{greeting}\n\npri {what} sme Vás sklamali a sľub nestačí. "
         "Toto sme zmenili: {change}. Odteraz, ak by sa niečo pokazilo, ozveme sa Vám skôr, "
         "než sa budete musieť pýtať.\n\n{agent}, {business} ({ref})",
-        "follow_up": "Dobrý deň, {name},\n\nchcel(a) by som sa osobne uistiť, že po {what} "
+        "follow_up": "{greeting}\n\n{want} sa osobne uistiť, že po {what} "
         "je už všetko v poriadku. Môžem ešte niečo urobiť?\n\n{agent}, {business} ({ref})",
-        "win_back": "Dobrý deň, {name},\n\npri {what} sme zlyhali a rozumiem, prečo ste "
+        "win_back": "{greeting}\n\npri {what} sme zlyhali a rozumiem, prečo ste "
         "odišli. Odvtedy sme zmenili spôsob práce: {change}. Dáte nám malú šancu ukázať "
         "Vám to?\n\n{agent}, {business} ({ref})",
-        "parting_ways": "Dobrý deň, {name},\n\nďakujeme za čas, keď sme spolupracovali, a "
+        "parting_ways": "{greeting}\n\nďakujeme za čas, keď sme spolupracovali, a "
         "za Vašu dôveru. Dospeli sme k názoru, že nie sme tým správnym partnerom, ktorý Vám "
         "poskytne službu, akú očakávate, a preto naša spolupráca končí k {due}. Rozhodnutie je "
         "naše a berieme na seba plnú zodpovednosť za pokojné ukončenie: pošleme Vám všetko, čo "
@@ -104,22 +110,22 @@ _T: dict[str, dict[str, str]] = {
         "{agent}, {business} ({ref})",
     },
     "el": {
-        "acknowledgment": "Αγαπητέ/ή {name},\n\nσας ευχαριστούμε που μας ενημερώσατε για "
+        "acknowledgment": "{greeting}\n\nσας ευχαριστούμε που μας ενημερώσατε για "
         "{what}. Κάναμε λάθος και αναλαμβάνω προσωπικά να το διορθώσω. Θα σας απαντήσω το "
         "αργότερο έως {due}.\n\n{agent}, {business} ({ref})",
-        "apology": "Αγαπητέ/ή {name},\n\nσας απογοητεύσαμε με {what}. Το λάθος είναι δικό μας, "
+        "apology": "{greeting}\n\nσας απογοητεύσαμε με {what}. Το λάθος είναι δικό μας, "
         "χωρίς δικαιολογίες, και σας ζητώ συγγνώμη.\n\n{agent}, {business} ({ref})",
-        "remedy_offer": "Αγαπητέ/ή {name},\n\nκάναμε λάθος με {what} και το διορθώνουμε ως "
+        "remedy_offer": "{greeting}\n\nκάναμε λάθος με {what} και το διορθώνουμε ως "
         "εξής: {remedy}.{credit}\n\n{agent}, {business} ({ref})",
-        "change_explained": "Αγαπητέ/ή {name},\n\nσας απογοητεύσαμε με {what} και μια υπόσχεση "
+        "change_explained": "{greeting}\n\nσας απογοητεύσαμε με {what} και μια υπόσχεση "
         "δεν αρκεί. Να τι αλλάξαμε: {change}. Από εδώ και πέρα, αν κάτι πάει στραβά, θα σας "
         "ενημερώνουμε πριν χρειαστεί να ρωτήσετε.\n\n{agent}, {business} ({ref})",
-        "follow_up": "Αγαπητέ/ή {name},\n\nήθελα να βεβαιωθώ προσωπικά ότι όλα είναι πλέον "
+        "follow_up": "{greeting}\n\nήθελα να βεβαιωθώ προσωπικά ότι όλα είναι πλέον "
         "εντάξει μετά από {what}. Μπορώ να κάνω κάτι ακόμη;\n\n{agent}, {business} ({ref})",
-        "win_back": "Αγαπητέ/ή {name},\n\nαποτύχαμε με {what} και καταλαβαίνω γιατί φύγατε. "
+        "win_back": "{greeting}\n\nαποτύχαμε με {what} και καταλαβαίνω γιατί φύγατε. "
         "Από τότε αλλάξαμε τον τρόπο που δουλεύουμε: {change}. Θα μας δίνατε μια μικρή "
         "ευκαιρία να σας το δείξουμε;\n\n{agent}, {business} ({ref})",
-        "parting_ways": "Αγαπητέ/ή {name},\n\nσας ευχαριστούμε για τον χρόνο που "
+        "parting_ways": "{greeting}\n\nσας ευχαριστούμε για τον χρόνο που "
         "συνεργαστήκαμε και για την εμπιστοσύνη σας. Καταλήξαμε ότι δεν είμαστε ο κατάλληλος "
         "συνεργάτης για να σας προσφέρουμε την εξυπηρέτηση που περιμένετε, γι' αυτό η "
         "συνεργασία μας ολοκληρώνεται στις {due}. Η απόφαση είναι δική μας και αναλαμβάνουμε "
@@ -129,25 +135,25 @@ _T: dict[str, dict[str, str]] = {
         "{agent}, {business} ({ref})",
     },
     "th": {
-        "acknowledgment": "เรียน คุณ{name}\n\nขอบคุณที่แจ้งเราเรื่อง{what} เราทำผิดพลาดเอง "
-        "และตอนนี้ดิฉัน/ผมรับผิดชอบการแก้ไขด้วยตัวเอง จะติดต่อกลับภายใน {due}\n\n"
+        "acknowledgment": "{greeting}\n\nขอบคุณที่แจ้งเราเรื่อง{what} เราทำผิดพลาดเอง "
+        "และตอนนี้{i}รับผิดชอบการแก้ไขด้วยตัวเอง จะติดต่อกลับภายใน {due}\n\n"
         "{agent} {business} ({ref})",
-        "apology": "เรียน คุณ{name}\n\nเราทำให้คุณผิดหวังเรื่อง{what} ความผิดพลาดนี้เป็นของเรา "
+        "apology": "{greeting}\n\nเราทำให้คุณผิดหวังเรื่อง{what} ความผิดพลาดนี้เป็นของเรา "
         "ไม่มีข้อแก้ตัว และเราขอโทษอย่างจริงใจ\n\n{agent} {business} ({ref})",
-        "remedy_offer": "เรียน คุณ{name}\n\nเราทำผิดพลาดเรื่อง{what} และเราจะแก้ไขให้ดังนี้ "
+        "remedy_offer": "{greeting}\n\nเราทำผิดพลาดเรื่อง{what} และเราจะแก้ไขให้ดังนี้ "
         "{remedy}{credit}\n\n"
         "{agent} {business} ({ref})",
-        "change_explained": "เรียน คุณ{name}\n\nเราทำให้คุณผิดหวังเรื่อง{what} "
+        "change_explained": "{greeting}\n\nเราทำให้คุณผิดหวังเรื่อง{what} "
         "และคำสัญญาอย่างเดียวไม่พอ สิ่งที่เราเปลี่ยนคือ {change} "
         "ตั้งแต่นี้เป็นต้นไป หากมีสิ่งใดผิดพลาด เราจะแจ้งคุณก่อนที่คุณจะต้องถาม\n\n"
         "{agent} {business} ({ref})",
-        "follow_up": "เรียน คุณ{name}\n\nดิฉัน/ผมอยากตรวจสอบด้วยตัวเองว่าหลังจากเรื่อง{what} "
-        "ทุกอย่างเรียบร้อยดีแล้ว มีอะไรที่เราช่วยเพิ่มเติมได้อีกไหมคะ/ครับ\n\n"
+        "follow_up": "{greeting}\n\n{i}อยากตรวจสอบด้วยตัวเองว่าหลังจากเรื่อง{what} "
+        "ทุกอย่างเรียบร้อยดีแล้ว มีอะไรที่เราช่วยเพิ่มเติมได้อีกไหม{q}\n\n"
         "{agent} {business} ({ref})",
-        "win_back": "เรียน คุณ{name}\n\nเราทำผิดพลาดเรื่อง{what} และเราเข้าใจว่าทำไมคุณจึงเลิกใช้บริการ "
+        "win_back": "{greeting}\n\nเราทำผิดพลาดเรื่อง{what} และเราเข้าใจว่าทำไมคุณจึงเลิกใช้บริการ "
         "ตั้งแต่นั้นเราได้เปลี่ยนวิธีการทำงาน {change} "
-        "คุณจะให้โอกาสเราสักครั้งเพื่อพิสูจน์ได้ไหมคะ/ครับ\n\n{agent} {business} ({ref})",
-        "parting_ways": "เรียน คุณ{name}\n\nขอบคุณสำหรับช่วงเวลาที่เราได้ร่วมงานกัน"
+        "คุณจะให้โอกาสเราสักครั้งเพื่อพิสูจน์ได้ไหม{q}\n\n{agent} {business} ({ref})",
+        "parting_ways": "{greeting}\n\nขอบคุณสำหรับช่วงเวลาที่เราได้ร่วมงานกัน"
         "และความไว้วางใจที่คุณมอบให้ เราเห็นว่าเราไม่ใช่พันธมิตรที่เหมาะสมที่จะให้บริการ"
         "ตามที่คุณคาดหวังได้ ข้อตกลงของเราจึงสิ้นสุดในวันที่ {due} "
         "การตัดสินใจนี้เป็นของเรา และเราขอรับผิดชอบให้การสิ้นสุดเป็นไปอย่างราบรื่น "
@@ -270,6 +276,8 @@ def render(step: str, lang: str, ctx: TemplateContext) -> str:
     )
     credit = CREDIT_PARTS[base].format(amount=amount) if amount is not None else ""
     return _T[base][step].format(
+        greeting=greeting(base, ctx.customer_name, ctx.customer_form),
+        **voice(base, ctx.agent_form),
         unused=unused,
         referral=referral,
         credit=credit,

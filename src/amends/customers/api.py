@@ -6,7 +6,14 @@ from fastapi import APIRouter, Path, Query
 
 from amends.customers import advocates, service
 from amends.customers.rules import CustomerStatus, Tier
-from amends.customers.schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate
+from amends.customers.schemas import (
+    ContactFormIn,
+    ContactOut,
+    CustomerCreate,
+    CustomerOut,
+    CustomerPage,
+    CustomerUpdate,
+)
 from amends.fields import MAX_DB_INT, Language, SearchWords
 from amends.people.deps import ApiActor
 from amends.web.deps import AppClock, DbSession
@@ -14,6 +21,7 @@ from amends.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/customers", tags=["customers"], responses=PROBLEM_RESPONSES)
 CustomerId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+ContactId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 
 
 def _contacts(body: CustomerCreate | CustomerUpdate) -> list[service.ContactInput] | None:
@@ -80,3 +88,21 @@ def update_customer(
         session, customer_id, actor=actor, now=clock.now(), changes=changes
     )
     return CustomerOut.model_validate(customer)
+
+
+@router.put("/{customer_id}/contacts/{contact_id}/gender-form", response_model=ContactOut)
+def set_contact_form(
+    customer_id: CustomerId,
+    contact_id: ContactId,
+    body: ContactFormIn,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+) -> ContactOut:
+    """How drafts greet a contact where the language needs it: Greek drafts say
+    "Αγαπητή Μαρία" or "Αγαπητέ Γιώργο" (the name in the vocative). Null: not said, and a
+    Greek name's ending decides, or the greeting needs no gender."""
+    contact = service.set_contact_form(
+        session, customer_id, contact_id, actor=actor, now=clock.now(), form=body.gender_form
+    )
+    return ContactOut.model_validate(contact)

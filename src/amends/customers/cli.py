@@ -8,11 +8,12 @@ from rich.table import Table
 from amends.console import AsUser, emit_json, handle_errors, open_workspace, out, validated
 from amends.customers import advocates, service
 from amends.customers.rules import CustomerStatus, Tier
-from amends.customers.schemas import CustomerCreate, CustomerOut, CustomerUpdate
+from amends.customers.schemas import ContactOut, CustomerCreate, CustomerOut, CustomerUpdate
 from amends.fields import MAX_DB_INT
 from amends.paging import pages
 from amends.people import service as people
 from amends.people.rules import OPERATOR
+from amends.text import address
 
 ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
 
@@ -157,3 +158,40 @@ def edit_customer(
         emit_json(shown)
     else:
         out.print(f"customer #{shown.id} changed: {', '.join(sorted(changes))}", markup=False)
+
+
+@app.command("contact-form")
+@handle_errors
+def set_contact_form(
+    customer_id: ObjectId,
+    contact: Annotated[str, typer.Argument(help="the contact's email address or name")],
+    form: Annotated[str, typer.Argument(help="feminine, masculine, or none")],
+    as_user: AsUser = None,
+    json_: Json = False,
+) -> None:
+    """Set how drafts greet a contact where the language needs it (Greek "Αγαπητή Μαρία",
+    "Αγαπητέ Γιώργο"); none lets a Greek name's ending decide, or uses a greeting
+    without gender."""
+    chosen = address.gender_form(form)
+    ws = open_workspace()
+    with ws.transaction() as session:
+        actor = people.acting_as(session, as_user, operator=ws.settings.operator)
+        customer = service.get_customer(session, customer_id, actor=actor)
+        wanted = contact.strip().casefold()
+        found = [
+            c
+            for c in customer.contacts
+            if wanted in ((c.email or "").casefold(), c.name.casefold())
+        ]
+        if len(found) != 1:
+            raise typer.BadParameter(
+                f"customer #{customer_id} has no single contact {contact!r}", param_hint="CONTACT"
+            )
+        changed = service.set_contact_form(
+            session, customer_id, found[0].id, actor=actor, now=ws.clock.now(), form=chosen
+        )
+        shown = ContactOut.model_validate(changed)
+    if json_:
+        emit_json(shown)
+    else:
+        out.print(f"{shown.name}: greeted {shown.gender_form or 'without gender'}", markup=False)

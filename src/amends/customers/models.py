@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from amends.customers.rules import CustomerStatus, Tier
 from amends.db import Base, EnumText
+from amends.text.address import GenderForm
 
 
 class Customer(Base):
@@ -61,5 +62,8 @@ class Contact(Base):
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     phone: Mapped[str | None] = mapped_column(String(50))
     is_primary: Mapped[bool] = mapped_column(default=False)
+    # How drafts greet them where a language needs it (Greek "Αγαπητή"/"Αγαπητέ"); None:
+    # not said, and a Greek name's ending decides, or a greeting that needs none is used.
+    gender_form: Mapped[GenderForm | None] = mapped_column(EnumText(GenderForm, 10))
 
     customer: Mapped[Customer] = relationship(back_populates="contacts")

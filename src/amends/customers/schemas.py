@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from amends.customers.rules import CustomerStatus, Tier
 from amends.fields import Currency, Email, Language, Line, Money, Text, Timezone
+from amends.text.address import GenderForm
 
 
 class ContactIn(BaseModel):
@@ -17,6 +18,8 @@ class ContactIn(BaseModel):
     email: Email | None = None
     phone: Line | None = Field(default=None, max_length=50)
     is_primary: bool = False
+    # How drafts greet them where a language needs it (Greek); null: not said.
+    gender_form: GenderForm | None = None
 
 
 class ContactOut(BaseModel):
@@ -27,6 +30,13 @@ class ContactOut(BaseModel):
     email: str | None
     phone: str | None
     is_primary: bool
+    gender_form: GenderForm | None
+
+
+class ContactFormIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    gender_form: GenderForm | None
 
 
 class CustomerCreate(BaseModel):

@@ -21,6 +21,7 @@ from amends.errors import Conflict, NotFound
 from amends.paging import Page, paginate
 from amends.people.rules import Action, Actor
 from amends.people.service import require
+from amends.text.address import GenderForm
 from amends.workspace import service as workspace
 
 
@@ -30,6 +31,17 @@ class ContactInput:
     email: str | None = None
     phone: str | None = None
     is_primary: bool = False
+    gender_form: GenderForm | None = None
+
+
+def _contact(given: ContactInput) -> Contact:
+    return Contact(
+        name=given.name,
+        email=given.email,
+        phone=given.phone,
+        is_primary=given.is_primary,
+        gender_form=given.gender_form,
+    )
 
 
 def create_customer(
@@ -72,10 +84,7 @@ def create_customer(
         created_at=now,
         updated_at=now,
     )
-    customer.contacts = [
-        Contact(name=c.name, email=c.email, phone=c.phone, is_primary=c.is_primary)
-        for c in contacts or []
-    ]
+    customer.contacts = [_contact(c) for c in contacts or []]
     session.add(customer)
     session.flush()
     return customer
@@ -104,6 +113,29 @@ UPDATABLE = frozenset(
 )
 
 
+def set_contact_form(
+    session: Session,
+    customer_id: int,
+    contact_id: int,
+    *,
+    actor: Actor,
+    now: datetime,
+    form: GenderForm | None,
+) -> Contact:
+    """How drafts greet one of the customer's contacts (None: not said)."""
+    require(actor, Action.WRITE)
+    customer = get_customer(session, customer_id, actor=actor)
+    contact = next((c for c in customer.contacts if c.id == contact_id), None)
+    if contact is None:
+        raise NotFound(
+            f"customer {customer_id} has no contact {contact_id}", code="contact-not-found"
+        )
+    contact.gender_form = form
+    customer.updated_at = now
+    session.flush()
+    return contact
+
+
 def accepts_automated_messages(session: Session, customer_id: int) -> bool:
     """Whether the system may write to this customer by itself (a survey, a win-back
     step, a sweep's proactive apology): never once they parted ways. Every automated
@@ -124,10 +156,7 @@ def update_customer(
     for key, value in changes.items():
         if key == "contacts":
             assert isinstance(value, list)
-            customer.contacts = [
-                Contact(name=c.name, email=c.email, phone=c.phone, is_primary=c.is_primary)
-                for c in value
-            ]
+            customer.contacts = [_contact(c) for c in value]
         elif key == "external_id":
             if value is not None and session.scalar(
                 select(Customer.id).where(Customer.external_id == value, Customer.id != customer.id)

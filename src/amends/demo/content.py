@@ -25,6 +25,7 @@ from amends.errors import InvalidInput
 from amends.messages.rules import Direction
 from amends.patterns.rules import ChangeKind
 from amends.people.rules import Role
+from amends.text.address import GenderForm
 
 DATA = Path(__file__).parent / "data"
 
@@ -48,11 +49,13 @@ class DemoUser(_Data):
     role: Role
     language: UiLanguage
     team: Text | None = None  # the team's name; teams are made as they are named
+    gender_form: GenderForm | None = None  # the gender their drafts speak in
 
 
 class DemoContact(_Data):
     name: Text
     email: Email
+    gender_form: GenderForm | None = None  # how drafts greet them; else from the name
 
 
 class DemoCustomer(_Data):

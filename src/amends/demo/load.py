@@ -106,6 +106,7 @@ def load(
             password_hash=shared,
             language=u.language,
         )
+        users[u.email].gender_form = u.gender_form
     teams: dict[str, Team] = {}
     for u in demo.users:
         if u.team is not None:
@@ -130,7 +131,9 @@ def load(
             status=c.status,
             external_id=c.key,
             contacts=[
-                customers.ContactInput(name=p.name, email=p.email, is_primary=i == 0)
+                customers.ContactInput(
+                    name=p.name, email=p.email, is_primary=i == 0, gender_form=p.gender_form
+                )
                 for i, p in enumerate(c.contacts)
             ],
         )

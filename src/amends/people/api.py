@@ -11,6 +11,7 @@ from amends.people.deps import ApiActor
 from amends.people.rules import Action
 from amends.people.schemas import (
     AccessLinkOut,
+    GenderFormIn,
     LanguageIn,
     LimitIn,
     LimitsOut,
@@ -67,6 +68,18 @@ def set_nicknames(
     service.set_nicknames(
         session, actor=actor, user=user, nicknames=body.nicknames, now=clock.now()
     )
+    return UserOut.model_validate(user)
+
+
+@router.put("/users/{user_id}/gender-form", response_model=UserOut)
+def set_gender_form(
+    user_id: Id, body: GenderFormIn, session: DbSession, actor: ApiActor, clock: AppClock
+) -> UserOut:
+    """The grammatical gender drafts speak in for a person: Thai drafts say "ดิฉัน" and
+    "คะ" or "ผม" and "ครับ", Slovak ones "chcela" or "chcel". Your own, or anyone's for
+    owners and managers."""
+    user = service.get_user(session, user_id)
+    service.set_gender_form(session, actor=actor, user=user, form=body.gender_form, now=clock.now())
     return UserOut.model_validate(user)
 
 

@@ -9,6 +9,7 @@ from amends.console import Json, ObjectId, emit_json, handle_errors, open_worksp
 from amends.people import access, service
 from amends.people.rules import OPERATOR, Role
 from amends.people.schemas import TeamOut, TokenOut, UserOut
+from amends.text import address
 
 users_app = typer.Typer(help="People who use amends.")
 tokens_app = typer.Typer(help="Personal API tokens.")
@@ -125,6 +126,28 @@ def set_nicknames(
     else:
         shown = ", ".join(result.nicknames) or "none"
         out.print(f"{result.email} nicknames: {shown}", markup=False)
+
+
+@users_app.command("set-gender-form")
+@handle_errors
+def set_gender_form(
+    email: str,
+    form: Annotated[str, typer.Argument(help="feminine, masculine, or none")],
+    json_: Json = False,
+) -> None:
+    """Set the grammatical gender drafts speak in for a user: Thai drafts say "ดิฉัน" and
+    "คะ" or "ผม" and "ครับ", Slovak ones "chcela" or "chcel"; none uses words that need no
+    gender."""
+    chosen = address.gender_form(form)
+    ws = open_workspace()
+    with ws.transaction() as session:
+        user = service.user_by_email(session, email)
+        service.set_gender_form(session, actor=OPERATOR, user=user, form=chosen, now=ws.clock.now())
+        result = UserOut.model_validate(user)
+    if json_:
+        emit_json(result)
+    else:
+        out.print(f"{result.email} drafts: {result.gender_form or 'without gender'}", markup=False)
 
 
 @users_app.command("deactivate")

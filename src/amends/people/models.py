@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.db import Base, EnumText
 from amends.people.rules import Role
+from amends.text.address import GenderForm
 
 
 class Team(Base):
@@ -49,6 +50,9 @@ class User(Base):
     # What colleagues and customers call them ("Nok", "Zuzka", "นก"): a complaint that
     # uses one names them (people.rules.named_in). None until someone sets them.
     nicknames: Mapped[list[str] | None] = mapped_column(JSON)
+    # The grammatical gender drafts speak in for them (Thai "ดิฉัน"/"ผม", Slovak
+    # "chcela"/"chcel"); None: not said, and drafts use words that need none.
+    gender_form: Mapped[GenderForm | None] = mapped_column(EnumText(GenderForm, 10))
 
 
 class ApiToken(Base):

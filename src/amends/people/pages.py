@@ -23,6 +23,7 @@ from amends.people import access, service
 from amends.people.deps import PageUser, SignedIn
 from amends.people.rules import Action, Role
 from amends.people.schemas import TokenOut
+from amends.text import address
 from amends.text.languages import SPOKEN
 from amends.web import problems
 from amends.web.deps import AppClock, DbSession
@@ -168,6 +169,47 @@ def choose_language(
         raise NotAuthenticated("sign in to choose a language")
     service.set_language(session, user.actor.user_id, language)
     return RedirectResponse(_back(request), status_code=303)
+
+
+def _own_page(
+    request: Request, session: Session, user: PageUser, *, done: str = "", status: int = 200
+) -> Response:
+    if user.actor.user_id is None:
+        raise NotAuthenticated("sign in to see your profile")
+    return render(
+        request,
+        "me.html",
+        user.ctx,
+        status_code=status,
+        me=service.get_user(session, user.actor.user_id),
+        done=done,
+    )
+
+
+@router.get("/me", response_class=HTMLResponse)
+def own_profile(request: Request, session: DbSession, user: SignedIn) -> Response:
+    """What amends knows about the signed-in person, and what they may set themselves."""
+    return _own_page(request, session, user)
+
+
+@router.post("/me/gender-form", response_class=HTMLResponse)
+def choose_gender_form(
+    request: Request,
+    session: DbSession,
+    clock: AppClock,
+    user: SignedIn,
+    gender_form: Annotated[str, Form(max_length=20)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """The grammatical gender drafts speak in for the signed-in person."""
+    check_csrf(user.csrf_token, csrf_token)
+    if user.actor.user_id is None:
+        raise NotAuthenticated("sign in to see your profile")
+    form = address.gender_form(gender_form)
+    me = service.get_user(session, user.actor.user_id)
+    service.set_gender_form(session, actor=user.actor, user=me, form=form, now=clock.now())
+    _ = translations(user.ctx.language).gettext
+    return _own_page(request, session, user, done=_("Saved."))
 
 
 def _settings_page(

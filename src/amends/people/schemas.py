@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from amends.fields import MAX_DB_INT, Line, clean_line
 from amends.people.rules import Role
+from amends.text.address import GenderForm
 
 if TYPE_CHECKING:
     from amends.people.models import ApiToken
@@ -24,6 +25,8 @@ class UserOut(BaseModel):
     active: bool
     created_at: datetime
     nicknames: list[str] = []
+    # The grammatical gender drafts speak in for them; null: not said.
+    gender_form: GenderForm | None = None
 
     @field_validator("nicknames", mode="before")
     @classmethod
@@ -35,6 +38,16 @@ class NicknamesIn(BaseModel):
     """What colleagues and customers call the person; an empty list clears them."""
 
     nicknames: list[Line] = Field(max_length=50)
+
+
+class GenderFormIn(BaseModel):
+    """The grammatical gender drafts speak in for the person (Thai "ดิฉัน"/"ผม" and its
+    particle, Slovak "chcela"/"chcel"); null clears it, and drafts then use words that
+    need no gender."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gender_form: GenderForm | None
 
 
 class TeamOut(BaseModel):

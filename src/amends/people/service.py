@@ -34,6 +34,7 @@ from amends.people.rules import (
     blocked_until,
     clean_nicknames,
 )
+from amends.text.address import GenderForm
 from amends.text.languages import spoken
 
 TOKEN_PREFIX = "amd_"  # noqa: S105 - a visible prefix, not a secret
@@ -165,6 +166,18 @@ def set_nicknames(
     kept = clean_nicknames(nicknames)
     user.nicknames = kept or None
     audit_user(session, actor, "user.nicknames-set", user, {"nicknames": ", ".join(kept)}, now)
+    return user
+
+
+def set_gender_form(
+    session: Session, *, actor: Actor, user: User, form: GenderForm | None, now: datetime
+) -> User:
+    """The grammatical gender drafts speak in for ``user`` (None: not said, and drafts use
+    words that need none). Their own, or anyone's for those who manage people."""
+    if actor.user_id != user.id:
+        require(actor, Action.MANAGE)
+    user.gender_form = form
+    audit_user(session, actor, "user.form-set", user, {"form": form.value if form else ""}, now)
     return user
 
 

@@ -31,6 +31,7 @@ from amends.people.models import User
 from amends.people.rules import SYSTEM, can_own_cases
 from amends.playbook.policy import Playbook
 from amends.recovery import flows
+from amends.text.address import form_of_contact
 
 # What counts as "a large amount" per currency, for breach severity; others use 1,000.
 LARGE_AMOUNT = {"EUR": 1000, "USD": 1000, "GBP": 1000, "CZK": 25000, "THB": 35000}
@@ -200,6 +201,8 @@ def _draft(
         due=occ.due_at,
         timezone=customer.timezone,
         owner=owner.name if owner else "",
+        owner_form=owner.gender_form if owner else None,
+        customer_form=form_of_contact(contact.gender_form, contact.name) if contact else None,
     )
     session.add(
         Message(

@@ -35,6 +35,7 @@ from amends.people.deps import PageUser, SignedIn
 from amends.people.rules import Action
 from amends.recovery import fit, parting
 from amends.surveys import service as surveys
+from amends.text import address
 from amends.web import forms
 from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.render import render
@@ -261,6 +262,7 @@ def part_ways(
 # call, then comes back to the page (POST-redirect-GET); a refusal shows the page again.
 CommitmentId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 CustomerId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+ContactId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
 Text = Annotated[str, Form(max_length=300)]
 
 
@@ -273,6 +275,7 @@ def _customer_form(
     csrf_token: str,
     action: Callable[[], Any],
     result: str,
+    anchor: str = "promises",
 ) -> Response:
     check_csrf(user.csrf_token, csrf_token)
     customers.get_customer(session, customer_id, actor=user.actor)  # a 404 before anything
@@ -281,7 +284,7 @@ def _customer_form(
         return _customer_page(
             request, session, user, clock, customer_id, refused=refused, status_code=refused.status
         )
-    return RedirectResponse(f"/customers/{customer_id}?done={result}#promises", status_code=303)
+    return RedirectResponse(f"/customers/{customer_id}?done={result}#{anchor}", status_code=303)
 
 
 def _their_commitment(
@@ -431,3 +434,27 @@ def edit_customer(
         )
 
     return _customer_form(request, session, user, clock, customer_id, csrf_token, act, "saved")
+
+
+@router.post("/customers/{customer_id}/contacts/{contact_id}/gender-form")
+def set_contact_form(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    customer_id: CustomerId,
+    contact_id: ContactId,
+    gender_form: Annotated[str, Form(max_length=20)] = "",
+    csrf_token: Csrf = "",
+) -> Response:
+    """The same ``set_contact_form`` as ``PUT /api/v1/customers/{id}/contacts/{id}/gender-form``."""
+
+    def act() -> None:
+        form = address.gender_form(gender_form)
+        customers.set_contact_form(
+            session, customer_id, contact_id, actor=user.actor, now=clock.now(), form=form
+        )
+
+    return _customer_form(
+        request, session, user, clock, customer_id, csrf_token, act, "greeting", "contacts"
+    )

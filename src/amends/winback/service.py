@@ -42,6 +42,7 @@ from amends.people.models import User
 from amends.people.rules import SYSTEM, Action, Actor, can_own_cases
 from amends.people.service import require
 from amends.playbook.policy import Playbook
+from amends.text.address import form_of_contact
 from amends.web.i18n import english, said
 from amends.web.vocabulary import N_
 from amends.winback import watch
@@ -265,6 +266,8 @@ def _send(
         business_name=sender.business,
         what_failed=case.title,
         stop_link=sender.stop_link(item.id),
+        agent_form=owner.gender_form,
+        customer_form=form_of_contact(contact.gender_form, contact.name),
     )
     # The same guard as every reply: nothing leaves with blame or an excuse in it.
     coach.guard(note.text, note.language, None)
