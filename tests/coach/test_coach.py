@@ -186,6 +186,17 @@ def test_a_remedy_offer_names_a_credit_only_when_one_was_granted(lang: str) -> N
     assert check(none, lang, required=REQUIRED["remedy_offer"]).findings == ()
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_phrase_left_for_the_agent_is_not_followed_by_a_second_period(lang: str) -> None:
+    open_ = replace(CONTEXTS[lang], remedy="…", change_description="…")
+    for step in ("remedy_offer", "change_explained", "win_back"):
+        assert "…." not in render(step, lang, open_)
+    # A phrase given with its own period gets one, not two.
+    given = replace(CONTEXTS[lang], remedy="we resend the reports today.")
+    text = render("remedy_offer", lang, given)
+    assert "today.." not in text and "today" in text
+
+
 def test_findings_point_at_the_original_text() -> None:
     text = "Καλημέρα. Ζητούμε συγγνώμη αν σας ενόχλησε. Ο κούριερ καθυστέρησε λόγω απεργίας."
     result = check(text)

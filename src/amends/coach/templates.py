@@ -67,16 +67,16 @@ _T: dict[str, dict[str, str]] = {
         "apology": "{greeting}\n\nwe let you down with {what}. That is our mistake, with no "
         "excuses, and I am sorry.\n\n{agent}, {business} ({ref})",
         "remedy_offer": "{greeting}\n\nwe made a mistake with {what}, and here is how we are "
-        "fixing it for you: {remedy}.{credit}\n\n"
+        "fixing it for you: {remedy}{remedy_end}{credit}\n\n"
         "{agent}, {business} ({ref})",
         "change_explained": "{greeting}\n\nwe let you down with {what}, and a promise alone is "
-        "not enough. This is what we have changed: {change}. From now on, if anything goes "
+        "not enough. This is what we have changed: {change}{change_end} From now on, if anything goes "
         "wrong, we will tell you before you have to ask.\n\n{agent}, {business} ({ref})",
         "follow_up": "{greeting}\n\nI wanted to check personally that everything is now as "
         "it should be after {what}. Is there anything else I can do?\n\n{agent}, "
         "{business} ({ref})",
         "win_back": "{greeting}\n\nwe failed you with {what}, and I understand why you left. "
-        "We have changed how we work since then: {change}. Would you give us one small chance "
+        "We have changed how we work since then: {change}{change_end} Would you give us one small chance "
         "to show you?\n\n{agent}, {business} ({ref})",
         "parting_ways": "{greeting}\n\nthank you for the time we worked together and for "
         "your trust. We have come to the view that we are not the right partner to give you the "
@@ -92,14 +92,14 @@ _T: dict[str, dict[str, str]] = {
         "apology": "{greeting}\n\npri {what} sme Vás sklamali. Je to naša chyba, bez "
         "výhovoriek, a ospravedlňujem sa.\n\n{agent}, {business} ({ref})",
         "remedy_offer": "{greeting}\n\npri {what} sme urobili chybu a napravíme ju "
-        "takto: {remedy}.{credit}\n\n{agent}, {business} ({ref})",
+        "takto: {remedy}{remedy_end}{credit}\n\n{agent}, {business} ({ref})",
         "change_explained": "{greeting}\n\npri {what} sme Vás sklamali a sľub nestačí. "
-        "Toto sme zmenili: {change}. Odteraz, ak by sa niečo pokazilo, ozveme sa Vám skôr, "
+        "Toto sme zmenili: {change}{change_end} Odteraz, ak by sa niečo pokazilo, ozveme sa Vám skôr, "
         "než sa budete musieť pýtať.\n\n{agent}, {business} ({ref})",
         "follow_up": "{greeting}\n\n{want} sa osobne uistiť, že po {what} "
         "je už všetko v poriadku. Môžem ešte niečo urobiť?\n\n{agent}, {business} ({ref})",
         "win_back": "{greeting}\n\npri {what} sme zlyhali a rozumiem, prečo ste "
-        "odišli. Odvtedy sme zmenili spôsob práce: {change}. Dáte nám malú šancu ukázať "
+        "odišli. Odvtedy sme zmenili spôsob práce: {change}{change_end} Dáte nám malú šancu ukázať "
         "Vám to?\n\n{agent}, {business} ({ref})",
         "parting_ways": "{greeting}\n\nďakujeme za čas, keď sme spolupracovali, a "
         "za Vašu dôveru. Dospeli sme k názoru, že nie sme tým správnym partnerom, ktorý Vám "
@@ -116,14 +116,14 @@ _T: dict[str, dict[str, str]] = {
         "apology": "{greeting}\n\nσας απογοητεύσαμε με {what}. Το λάθος είναι δικό μας, "
         "χωρίς δικαιολογίες, και σας ζητώ συγγνώμη.\n\n{agent}, {business} ({ref})",
         "remedy_offer": "{greeting}\n\nκάναμε λάθος με {what} και το διορθώνουμε ως "
-        "εξής: {remedy}.{credit}\n\n{agent}, {business} ({ref})",
+        "εξής: {remedy}{remedy_end}{credit}\n\n{agent}, {business} ({ref})",
         "change_explained": "{greeting}\n\nσας απογοητεύσαμε με {what} και μια υπόσχεση "
-        "δεν αρκεί. Να τι αλλάξαμε: {change}. Από εδώ και πέρα, αν κάτι πάει στραβά, θα σας "
+        "δεν αρκεί. Να τι αλλάξαμε: {change}{change_end} Από εδώ και πέρα, αν κάτι πάει στραβά, θα σας "
         "ενημερώνουμε πριν χρειαστεί να ρωτήσετε.\n\n{agent}, {business} ({ref})",
         "follow_up": "{greeting}\n\nήθελα να βεβαιωθώ προσωπικά ότι όλα είναι πλέον "
         "εντάξει μετά από {what}. Μπορώ να κάνω κάτι ακόμη;\n\n{agent}, {business} ({ref})",
         "win_back": "{greeting}\n\nαποτύχαμε με {what} και καταλαβαίνω γιατί φύγατε. "
-        "Από τότε αλλάξαμε τον τρόπο που δουλεύουμε: {change}. Θα μας δίνατε μια μικρή "
+        "Από τότε αλλάξαμε τον τρόπο που δουλεύουμε: {change}{change_end} Θα μας δίνατε μια μικρή "
         "ευκαιρία να σας το δείξουμε;\n\n{agent}, {business} ({ref})",
         "parting_ways": "{greeting}\n\nσας ευχαριστούμε για τον χρόνο που "
         "συνεργαστήκαμε και για την εμπιστοσύνη σας. Καταλήξαμε ότι δεν είμαστε ο κατάλληλος "
@@ -275,6 +275,8 @@ def render(step: str, lang: str, ctx: TemplateContext) -> str:
         parts["referral"].format(referral=ctx.referral.strip()) if ctx.referral.strip() else ""
     )
     credit = CREDIT_PARTS[base].format(amount=amount) if amount is not None else ""
+    remedy = ctx.remedy.strip().rstrip(".")
+    change = ctx.change_description.strip().rstrip(".")
     return _T[base][step].format(
         greeting=greeting(base, ctx.customer_name, ctx.customer_form),
         **voice(base, ctx.agent_form),
@@ -286,7 +288,15 @@ def render(step: str, lang: str, ctx: TemplateContext) -> str:
         business=ctx.business_name,
         ref=ctx.case_ref,
         what=ctx.what_failed,
-        remedy=ctx.remedy,
+        remedy=remedy,
+        remedy_end=_sentence_end(remedy),
         due=due,
-        change=ctx.change_description,
+        change=change,
+        change_end=_sentence_end(change),
     )
+
+
+def _sentence_end(inserted: str) -> str:
+    # The period after an inserted phrase, unless it already ends the sentence: "…" left
+    # for the agent to fill in, a question or an exclamation ("…." reads as a typo).
+    return "" if inserted.endswith(("…", "!", "?")) else "."
