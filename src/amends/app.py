@@ -211,6 +211,7 @@ def _routers() -> tuple[APIRouter, ...]:
     ):
         api.include_router(module.router)
     api.include_router(recovery_inbox.api_router)
+    api.include_router(coach_api.drafts)
     pages = APIRouter()
     for page_module in (
         people_pages,

@@ -216,3 +216,90 @@ def test_the_themes_page_ranks_themes_with_money_per_currency(
     )  # EUR and THB customers, never added together
     sign_in(client, cast.employee.email)
     assert client.get("/themes").status_code == 403
+
+
+def _drafted(client: TestClient, cast: Cast, case_id: int) -> str:
+    drafted = client.get(
+        f"/api/v1/cases/{case_id}/draft",
+        headers=cast.agent.headers,
+        params={"step": "change_explained"},
+    )
+    assert drafted.status_code == 200, drafted.text
+    return str(drafted.json()["text"])
+
+
+def test_each_customer_is_told_the_change_in_their_own_language_or_by_its_kind_alone(
+    client: TestClient, cast: Cast
+) -> None:
+    made = _courier_pattern(client, cast)
+    pid = _pattern_id(client, cast)
+    english = "every parcel is now handed over in person, never left at the gate"
+    created = client.post(
+        "/api/v1/actions",
+        headers=cast.manager.headers,
+        json={
+            "root_cause": "the courier's drivers were paid per stop",
+            "change_kind": "quality_check",
+            "description": english,
+            "owner_email": cast.manager.email,
+            "due_on": "2026-07-01",
+            "pattern_ids": [pid],
+            "wordings": {
+                "sk": "každý balík teraz odovzdávame osobne, nikdy ho nenecháme pri bráne"
+            },
+        },
+    )
+    assert created.status_code == 201, created.text
+    action = created.json()
+    # The description counts for the language it is written in.
+    assert set(action["wordings"]) == {"en", "sk"} and action["wordings"]["en"] == english
+    slovak, thai, greek, british = (c["id"] for c in made[:4])
+    assert "každý balík teraz odovzdávame osobne" in _drafted(client, cast, slovak)
+    assert english in _drafted(client, cast, british)
+    # No Greek wording yet: the Greek customer is told the kind of change, in Greek, and
+    # no English sentence.
+    told = _drafted(client, cast, greek)
+    assert "ένας νέος ποιοτικός έλεγχος" in told and english not in told
+    assert "Rychlo" not in told.split("αλλάξαμε:")[1].split(".")[0]
+    # An agent adds the Thai wording on the actions page; the Thai draft then says it.
+    sign_in(client, cast.agent.email)
+    page = client.get("/actions")
+    assert 'class="action-wording"' in page.text
+    assert "told the kind of change alone" in page.text
+    thai_words = "ตอนนี้เราส่งมอบพัสดุทุกชิ้นด้วยมือ ไม่วางไว้หน้าประตูอีก"
+    worded = client.post(
+        f"/actions/{action['id']}/wordings",
+        data={"csrf_token": csrf_from(page.text), "language": "th", "text": thai_words},
+        follow_redirects=False,
+    )
+    assert worded.status_code == 303
+    assert worded.headers["location"] == f"/actions#action-{action['id']}"
+    assert thai_words in _drafted(client, cast, thai)
+    # The API twin; an empty text removes a wording, a language the coach does not speak
+    # is refused.
+    greek_words = "κάθε δέμα παραδίδεται πλέον ιδιοχείρως"
+    put = client.put(
+        f"/api/v1/actions/{action['id']}/wordings/el",
+        headers=cast.agent.headers,
+        json={"text": greek_words},
+    )
+    assert put.status_code == 200 and put.json()["wordings"]["el"] == greek_words
+    assert greek_words in _drafted(client, cast, greek)
+    removed = client.put(
+        f"/api/v1/actions/{action['id']}/wordings/sk", headers=cast.agent.headers, json={"text": ""}
+    )
+    assert "sk" not in removed.json()["wordings"]
+    assert "každý balík" not in _drafted(client, cast, slovak)
+    german = client.put(
+        f"/api/v1/actions/{action['id']}/wordings/de",
+        headers=cast.agent.headers,
+        json={"text": "x y z"},
+    )
+    assert german.status_code == 422 and german.json()["code"] == "language-unknown"
+    # A viewer reads actions but cannot word them.
+    viewer = client.put(
+        f"/api/v1/actions/{action['id']}/wordings/sk",
+        headers=cast.viewer.headers,
+        json={"text": "abc"},
+    )
+    assert viewer.status_code == 403

@@ -144,8 +144,30 @@ def test_five_customers_form_a_pattern_that_blocks_the_change_step_until_an_acti
             now=clock.now(),
             business="Dielňa",
         )
-        assert "ένας νέος ποιοτικός έλεγχος — " + DESCRIPTION in greek["text"]
+        # The change was written in English: the Greek customer is told its kind in Greek,
+        # not an English sentence, until someone words it in Greek.
+        assert "Να τι αλλάξαμε: ένας νέος ποιοτικός έλεγχος. " in greek["text"]
+        assert DESCRIPTION not in greek["text"]
         assert greek["findings"] == []
+        actions.set_wording(
+            s,
+            item.id,
+            actor=OPERATOR,
+            now=clock.now(),
+            language="el",
+            text="κάθε δέμα παραδίδεται πλέον ιδιοχείρως και φωτογραφίζεται με τον παραλήπτη",
+        )
+        worded = coach.draft(
+            s,
+            ids[2],
+            step="change_explained",
+            lang=None,
+            actor=OPERATOR,
+            now=clock.now(),
+            business="Dielňa",
+        )
+        assert "ένας νέος ποιοτικός έλεγχος — κάθε δέμα παραδίδεται πλέον" in worded["text"]
+        assert worded["findings"] == []
         thai = coach.draft(
             s,
             ids[1],
@@ -155,7 +177,7 @@ def test_five_customers_form_a_pattern_that_blocks_the_change_step_until_an_acti
             now=clock.now(),
             business="Dielňa",
         )
-        assert "การตรวจสอบคุณภาพขั้นตอนใหม่ — " + DESCRIPTION in thai["text"]
+        assert "การตรวจสอบคุณภาพขั้นตอนใหม่" in thai["text"] and DESCRIPTION not in thai["text"]
         english = coach.draft(
             s,
             ids[3],

@@ -145,7 +145,24 @@ def test_patterns_actions_and_the_change_message_from_the_command_line(
     )
     assert drafted.exit_code == 0, drafted.output
     text = json.loads(drafted.stdout)["text"]
-    assert "nová kontrola kvality — every parcel is handed over in person" in text
+    # Written in English: the Slovak customer is told the kind of change in Slovak alone,
+    # until it is worded in Slovak.
+    assert "Toto sme zmenili: nová kontrola kvality. " in text and "every parcel" not in text
+    worded = runner.invoke(
+        app,
+        ["actions", "word", "1", "sk", "každý balík odovzdávame osobne a fotografujeme", "--json"],
+    )
+    assert worded.exit_code == 0, worded.output
+    assert set(json.loads(worded.stdout)["wordings"]) == {"en", "sk"}
+    again_drafted = runner.invoke(
+        app, ["coach", "draft", "--case", str(ids[0]), "--step", "change_explained", "--json"]
+    )
+    assert (
+        "nová kontrola kvality — každý balík odovzdávame osobne"
+        in json.loads(again_drafted.stdout)["text"]
+    )
+    unknown = runner.invoke(app, ["actions", "word", "1", "de", "jedes Paket persönlich"])
+    assert unknown.exit_code == 2 and "language-unknown" in unknown.stderr
 
     early = runner.invoke(app, ["actions", "status", "1", "verified"])
     assert early.exit_code == 1 and "only a done change" in early.stderr

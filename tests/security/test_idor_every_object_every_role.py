@@ -108,6 +108,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/cases/{case_id}"): _r(READ, named_employee=True),
     ("PATCH", "/api/v1/cases/{case_id}"): _r(WRITE, {}),
     ("GET", "/api/v1/cases/{case_id}/compensations"): _r(READ, named_employee=True),
+    ("GET", "/api/v1/cases/{case_id}/draft"): _r(WRITE),
     ("POST", "/api/v1/cases/{case_id}/handoff"): _r(
         WRITE, {"to_user_id": 0, "reason": "she speaks Slovak"}
     ),
@@ -137,6 +138,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/actions/{action_id}"): _r(READ),
     ("POST", "/api/v1/actions/{action_id}/links"): _r(MANAGE, {}),
     ("POST", "/api/v1/actions/{action_id}/status"): _r(MANAGE, {"status": "in_progress"}),
+    ("PUT", "/api/v1/actions/{action_id}/wordings/{language}"): _r(WRITE, {"text": "abc"}),
     ("GET", "/api/v1/saved-replies/{reply_id}"): _r(WRITE, own=True),
     ("PUT", "/api/v1/saved-replies/{reply_id}"): _r(WRITE, REPLY, own=True),
     ("DELETE", "/api/v1/saved-replies/{reply_id}"): _r(WRITE, own=True),
@@ -203,6 +205,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/patterns/{pattern_id}"): _r(READ),
     ("POST", "/actions/{action_id}/links"): _r(MANAGE, {}),
     ("POST", "/actions/{action_id}/status"): _r(MANAGE, {"status": "in_progress"}),
+    ("POST", "/actions/{action_id}/wordings"): _r(WRITE, {"language": "sk", "text": "abc"}),
     ("POST", "/settings/people/{user_id}/deactivate"): _r(MANAGE, {}),
     ("POST", "/settings/people/{user_id}/language"): _r(MANAGE, {"language": "sk"}),
     ("POST", "/settings/people/{user_id}/limit"): _r(MANAGE, {"currency": "EUR"}),
@@ -305,7 +308,10 @@ _KINDS = [
     "agent_user",
     "other_case",
 ]
-NOWHERE_IDS: dict[str, int | str] = dict.fromkeys(_KINDS, NOWHERE) | {"currency": "EUR"}
+NOWHERE_IDS: dict[str, int | str] = dict.fromkeys(_KINDS, NOWHERE) | {
+    "currency": "EUR",
+    "language": "sk",
+}
 
 
 def _refused(response: Response) -> bool:

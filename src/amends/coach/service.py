@@ -17,6 +17,7 @@ from amends.compensation.models import Compensation
 from amends.customers.models import Customer
 from amends.errors import Conflict, InvalidInput
 from amends.patterns import actions
+from amends.patterns.rules import change_wording
 from amends.people.models import User
 from amends.people.rules import Actor
 from amends.text.address import form_of_contact
@@ -58,7 +59,10 @@ def draft(
     # promise without a change is what the customer has heard before.
     changes = actions.actions_for_case(session, case.id)[:MAX_CHANGES_NAMED]
     change = "; ".join(
-        describe_change(language, item.change_kind, item.description) for item in changes
+        describe_change(
+            language, item.change_kind, change_wording(item.wordings, item.description, language)
+        )
+        for item in changes
     )
     ctx = TemplateContext(
         customer_name=contact.name if contact else customer.name,

@@ -70,14 +70,15 @@ _T: dict[str, dict[str, str]] = {
         "fixing it for you: {remedy}{remedy_end}{credit}\n\n"
         "{agent}, {business} ({ref})",
         "change_explained": "{greeting}\n\nwe let you down with {what}, and a promise alone is "
-        "not enough. This is what we have changed: {change}{change_end} From now on, if anything goes "
-        "wrong, we will tell you before you have to ask.\n\n{agent}, {business} ({ref})",
+        "not enough. This is what we have changed: {change}{change_end} From now on, if "
+        "anything goes wrong, we will tell you before you have to ask.\n\n"
+        "{agent}, {business} ({ref})",
         "follow_up": "{greeting}\n\nI wanted to check personally that everything is now as "
         "it should be after {what}. Is there anything else I can do?\n\n{agent}, "
         "{business} ({ref})",
         "win_back": "{greeting}\n\nwe failed you with {what}, and I understand why you left. "
-        "We have changed how we work since then: {change}{change_end} Would you give us one small chance "
-        "to show you?\n\n{agent}, {business} ({ref})",
+        "We have changed how we work since then: {change}{change_end} Would you give us one "
+        "small chance to show you?\n\n{agent}, {business} ({ref})",
         "parting_ways": "{greeting}\n\nthank you for the time we worked together and for "
         "your trust. We have come to the view that we are not the right partner to give you the "
         "service you expect, so our agreement ends on {due}. The decision is ours, and we take "
@@ -94,8 +95,8 @@ _T: dict[str, dict[str, str]] = {
         "remedy_offer": "{greeting}\n\npri {what} sme urobili chybu a napravíme ju "
         "takto: {remedy}{remedy_end}{credit}\n\n{agent}, {business} ({ref})",
         "change_explained": "{greeting}\n\npri {what} sme Vás sklamali a sľub nestačí. "
-        "Toto sme zmenili: {change}{change_end} Odteraz, ak by sa niečo pokazilo, ozveme sa Vám skôr, "
-        "než sa budete musieť pýtať.\n\n{agent}, {business} ({ref})",
+        "Toto sme zmenili: {change}{change_end} Odteraz, ak by sa niečo pokazilo, ozveme sa "
+        "Vám skôr, než sa budete musieť pýtať.\n\n{agent}, {business} ({ref})",
         "follow_up": "{greeting}\n\n{want} sa osobne uistiť, že po {what} "
         "je už všetko v poriadku. Môžem ešte niečo urobiť?\n\n{agent}, {business} ({ref})",
         "win_back": "{greeting}\n\npri {what} sme zlyhali a rozumiem, prečo ste "
@@ -118,8 +119,8 @@ _T: dict[str, dict[str, str]] = {
         "remedy_offer": "{greeting}\n\nκάναμε λάθος με {what} και το διορθώνουμε ως "
         "εξής: {remedy}{remedy_end}{credit}\n\n{agent}, {business} ({ref})",
         "change_explained": "{greeting}\n\nσας απογοητεύσαμε με {what} και μια υπόσχεση "
-        "δεν αρκεί. Να τι αλλάξαμε: {change}{change_end} Από εδώ και πέρα, αν κάτι πάει στραβά, θα σας "
-        "ενημερώνουμε πριν χρειαστεί να ρωτήσετε.\n\n{agent}, {business} ({ref})",
+        "δεν αρκεί. Να τι αλλάξαμε: {change}{change_end} Από εδώ και πέρα, αν κάτι πάει "
+        "στραβά, θα σας ενημερώνουμε πριν χρειαστεί να ρωτήσετε.\n\n{agent}, {business} ({ref})",
         "follow_up": "{greeting}\n\nήθελα να βεβαιωθώ προσωπικά ότι όλα είναι πλέον "
         "εντάξει μετά από {what}. Μπορώ να κάνω κάτι ακόμη;\n\n{agent}, {business} ({ref})",
         "win_back": "{greeting}\n\nαποτύχαμε με {what} και καταλαβαίνω γιατί φύγατε. "
@@ -245,10 +246,13 @@ def _base(lang: str) -> str:
 
 
 def describe_change(lang: str, kind: str, description: str) -> str:
-    """A corrective action as the customer reads it: what kind of change, then what it is."""
+    """A corrective action as the customer reads it: what kind of change, then what it is
+    (the kind alone when there is no sentence in their language)."""
     label = CHANGE_KINDS[_base(lang)].get(kind, "")
     description = description.strip().rstrip(".")
-    return f"{label} — {description}" if label else description
+    if label and description:
+        return f"{label} — {description}"
+    return label or description
 
 
 def languages() -> tuple[str, ...]:

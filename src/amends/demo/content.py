@@ -120,6 +120,8 @@ class DemoChange(_Data):
     root_cause: Text
     change_kind: ChangeKind
     description: Text
+    # The change in the customers' other languages (language -> sentence).
+    wordings: dict[UiLanguage, Text] = {}
     owner_email: Email
     due_in_days: int = Field(ge=0)
 

@@ -263,6 +263,7 @@ def _record_change(
             root_cause=change.root_cause,
             change_kind=change.change_kind,
             description=change.description,
+            wordings={str(language): text for language, text in change.wordings.items()},
             owner_id=users[change.owner_email].id,
             due_on=(now + timedelta(days=change.due_in_days)).date(),
             pattern_ids=[pattern.id],

@@ -9,7 +9,7 @@ fixed that opened after the change was done.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -35,6 +35,8 @@ from amends.patterns.schemas import ActionOut, ActionOwnerOut, VerificationOut
 from amends.people.models import User
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
+from amends.text.detect import detect_language
+from amends.text.languages import SPOKEN, spoken
 
 MAX_LISTED_REPEATS = 100
 OPEN_STATUSES = frozenset({ActionStatus.PLANNED, ActionStatus.IN_PROGRESS})
@@ -180,8 +182,11 @@ def add_action(
     due_on: date,
     case_ids: Sequence[int] = (),
     pattern_ids: Sequence[int] = (),
+    wordings: Mapping[str, str] | None = None,
 ) -> CorrectiveAction:
-    """Record a corrective action and link it to the cases and patterns it fixes."""
+    """Record a corrective action and link it to the cases and patterns it fixes.
+    ``wordings`` tells the change in other languages (language -> sentence); the
+    description counts as the wording of the language it is written in."""
     require(actor, Action.WRITE)
     root_cause, description = root_cause.strip(), description.strip()
     if len(root_cause) < 3:
@@ -199,10 +204,16 @@ def add_action(
         )
     _owner(session, owner_id)
     _check_links(session, actor=actor, case_ids=case_ids, pattern_ids=pattern_ids)
+    written_in = spoken(detect_language(description, SPOKEN))
+    told = {written_in: description} if written_in is not None else {}
+    for language, text in (wordings or {}).items():
+        told = _worded(told, language, text)
     item = CorrectiveAction(
         root_cause=root_cause,
         change_kind=change_kind,
         description=description,
+        # Unknown languages (nothing detected, nothing given) stay None: told as written.
+        wordings=told or None,
         owner_id=owner_id,
         due_on=due_on,
         status=ActionStatus.PLANNED,
@@ -213,6 +224,38 @@ def add_action(
     session.add(item)
     session.flush()
     _link(session, item, actor=actor, now=now, case_ids=case_ids, pattern_ids=pattern_ids)
+    return item
+
+
+def _worded(wordings: Mapping[str, str], language: str, text: str) -> dict[str, str]:
+    """``wordings`` with ``language``'s sentence set (or removed, when ``text`` is empty)."""
+    code = spoken(language)
+    if code is None:
+        raise InvalidInput.saying(
+            N_("customers are told a change in %(languages)s"),
+            code="language-unknown",
+            languages=", ".join(SPOKEN),
+        )
+    text = text.strip()
+    if text and len(text) < 3:
+        raise InvalidInput(
+            "describe the change so customers can be told what is different now",
+            code="change-missing",
+        )
+    changed = {k: v for k, v in wordings.items() if k != code}
+    return changed | {code: text} if text else changed
+
+
+def set_wording(
+    session: Session, action_id: int, *, actor: Actor, now: datetime, language: str, text: str
+) -> CorrectiveAction:
+    """Tell the change to customers of ``language`` in these words; empty removes them (the
+    drafts of that language then name the kind of change alone)."""
+    require(actor, Action.WRITE)
+    item = get_action(session, action_id, actor=actor)
+    item.wordings = _worded(item.wordings or {}, language, text)
+    item.updated_at = now
+    session.flush()
     return item
 
 
@@ -434,6 +477,7 @@ def present(
                 root_cause=item.root_cause,
                 change_kind=item.change_kind,
                 description=item.description,
+                wordings=item.wordings or {},
                 owner=ActionOwnerOut(id=owner.id, name=owner.name, email=owner.email),
                 due_on=item.due_on,
                 overdue=item.due_on < now.date() and item.status in OPEN_STATUSES,

@@ -20,6 +20,7 @@ from amends.patterns.schemas import (
     ActionStatusIn,
     PatternOut,
     PatternPage,
+    WordingIn,
 )
 from amends.people.deps import ApiActor
 from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
@@ -126,6 +127,28 @@ def add_action(
         due_on=body.due_on,
         case_ids=body.case_ids,
         pattern_ids=body.pattern_ids,
+        wordings=body.wordings,
+    )
+    return actions.present(session, [item], actor=actor, now=clock.now(), policy=playbook.patterns)[
+        0
+    ]
+
+
+@router.put("/actions/{action_id}/wordings/{language}", response_model=ActionOut)
+def set_wording(
+    action_id: ObjectId,
+    language: Annotated[str, Path(max_length=35)],
+    body: WordingIn,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+    playbook: AppPlaybook,
+) -> ActionOut:
+    """The change as customers of ``language`` (en, th, sk, el) are told it in the
+    "what we changed" drafts; an empty text removes it, and those drafts then name the
+    kind of change alone."""
+    item = actions.set_wording(
+        session, action_id, actor=actor, now=clock.now(), language=language, text=body.text
     )
     return actions.present(session, [item], actor=actor, now=clock.now(), policy=playbook.patterns)[
         0

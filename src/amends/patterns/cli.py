@@ -398,6 +398,33 @@ def link_action(
         _print_action(row)
 
 
+@actions_app.command("word")
+@handle_errors
+def word_action(
+    action_id: ObjectId,
+    language: Annotated[str, typer.Argument(help="en, th, sk or el")],
+    text: Annotated[str, typer.Argument(help="the change in that language; empty removes it")],
+    json_: Json = False,
+) -> None:
+    """Tell the change to customers of a language in these words (the "what we changed"
+    drafts in that language say it; without one they name the kind of change alone)."""
+    from amends.patterns import actions
+
+    ws = open_workspace()
+    with ws.transaction() as session:
+        item = actions.set_wording(
+            session, action_id, actor=OPERATOR, now=ws.clock.now(), language=language, text=text
+        )
+        row = actions.present(
+            session, [item], actor=OPERATOR, now=ws.clock.now(), policy=ws.playbook.patterns
+        )[0]
+    if json_:
+        emit_json(row)
+    else:
+        told = ", ".join(sorted(row.wordings)) or "none"
+        out.print(f"{row.ref} is worded in: {told}", markup=False)
+
+
 # -- similar cases ----------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.cases.rules import Category
@@ -54,6 +54,10 @@ class CorrectiveAction(Base):
     root_cause: Mapped[str] = mapped_column(default="")
     change_kind: Mapped[ChangeKind] = mapped_column(EnumText(ChangeKind, 30))
     description: Mapped[str] = mapped_column(default="")
+    # The change as customers of each language are told it (language -> sentence): the
+    # description in the language it was written in, and any added for others. None for
+    # an action recorded before wordings were kept: its description is told as written.
+    wordings: Mapped[dict[str, str] | None] = mapped_column(JSON)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     due_on: Mapped[date]
     status: Mapped[ActionStatus] = mapped_column(EnumText(ActionStatus, 20))

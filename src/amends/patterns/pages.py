@@ -26,6 +26,7 @@ from amends.people.models import User
 from amends.people.rules import Action, Actor, Role
 from amends.people.service import require
 from amends.playbook.policy import Playbook
+from amends.text.languages import SPOKEN
 from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.render import render
 from amends.web.session import check_csrf
@@ -131,6 +132,8 @@ def pattern_page(
         actions=fixes,
         forward=FORWARD,
         manages=_manages(user),
+        writes=user.actor.allows(Action.WRITE),
+        spoken=SPOKEN,
         owners=_owners(session) if _manages(user) else [],
         kinds=list(ChangeKind),
         today=now.date(),
@@ -155,6 +158,8 @@ def actions_page(
         actions=actions.present(session, listed, actor=actor, now=now, policy=playbook.patterns),
         forward=FORWARD,
         manages=_manages(user),
+        writes=user.actor.allows(Action.WRITE),
+        spoken=SPOKEN,
     )
 
 
@@ -245,6 +250,25 @@ def link_action(
         pattern_ids=_ids(patterns_),
     )
     return RedirectResponse(_back(back), status_code=303)
+
+
+@router.post("/actions/{action_id}/wordings")
+def word_action(
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    action_id: ObjectId,
+    language: Annotated[str, Form(max_length=35)],
+    text: Annotated[str, Form(max_length=5000)] = "",
+    back: Annotated[int | None, Form(ge=1, le=MAX_DB_INT)] = None,
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """The same ``set_wording`` as ``PUT /api/v1/actions/{id}/wordings/{language}``."""
+    check_csrf(user.csrf_token, csrf_token)
+    actions.set_wording(
+        session, action_id, actor=user.actor, now=clock.now(), language=language, text=text
+    )
+    return RedirectResponse(f"{_back(back)}#action-{action_id}", status_code=303)
 
 
 @router.post("/actions/{action_id}/status")

@@ -7,7 +7,7 @@ kind reads as a pattern, so it is treated as more severe.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -17,6 +17,7 @@ from amends.errors import InvalidTransition
 from amends.playbook.rules import REPEAT_WINDOW, Category, Severity
 from amends.playbook.rules import PatternPolicy as PatternPolicy
 from amends.text.fold import fold
+from amends.text.languages import spoken
 
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
 T = TypeVar("T")
@@ -314,3 +315,17 @@ def shared_name(title: str, others: Iterable[str]) -> str | None:
         return None
     # The run as written, with what stood between its words.
     return title[found[best[0]].start() : found[best[1] - 1].end()]
+
+
+def change_wording(wordings: Mapping[str, str] | None, description: str, language: str) -> str:
+    """The change as a customer who speaks ``language`` is told it: its wording in their
+    language (a Czech customer reads the Slovak one); for an action whose languages are
+    unknown, the description as written; else "" (the draft then names the kind of change
+    alone, rather than a sentence in a language the customer may not read)."""
+    if wordings is None:
+        return description
+    base = language.strip().replace("_", "-").split("-", 1)[0].lower()
+    for code in (base, spoken(base)):
+        if code is not None and wordings.get(code):
+            return wordings[code]
+    return ""

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from amends.fields import Email, Id, Text
+from amends.fields import Email, Id, Language, Text
 from amends.patterns.rules import ActionStatus, ChangeKind, PatternStatus, Verdict
 
 
@@ -36,6 +36,9 @@ class ActionCreate(BaseModel):
     root_cause: Text = Field(min_length=3, max_length=5000)
     change_kind: ChangeKind
     description: Text = Field(min_length=3, max_length=5000)
+    # The change in other languages (language -> sentence); the description counts for
+    # the language it is written in.
+    wordings: dict[Language, Text] = Field(default_factory=dict, max_length=10)
     owner_email: Email
     due_on: date
     case_ids: list[Id] = Field(default_factory=list, max_length=500)
@@ -47,6 +50,14 @@ class ActionLinksIn(BaseModel):
 
     case_ids: list[Id] = Field(default_factory=list, max_length=500)
     pattern_ids: list[Id] = Field(default_factory=list, max_length=50)
+
+
+class WordingIn(BaseModel):
+    """The change as customers of one language are told it; empty removes it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Text = Field(max_length=5000)
 
 
 class ActionStatusIn(BaseModel):
@@ -77,6 +88,7 @@ class ActionOut(BaseModel):
     root_cause: str
     change_kind: ChangeKind
     description: str
+    wordings: dict[str, str] = {}
     owner: ActionOwnerOut
     due_on: date
     overdue: bool
