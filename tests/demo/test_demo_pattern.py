@@ -13,7 +13,7 @@ from amends.clock import FrozenClock
 from amends.config import Settings
 from amends.customers.models import Customer
 from amends.db import transaction
-from amends.patterns import service as patterns
+from amends.patterns import reading
 from amends.patterns.models import Pattern
 from amends.people.rules import OPERATOR
 from tests.helpers import load_demo
@@ -26,7 +26,7 @@ def test_the_demo_forms_one_pattern_of_the_five_tablepilot_cases(
     load_demo(sessions, settings, clock.now())
     with transaction(sessions) as s:
         (pattern,) = s.scalars(select(Pattern)).all()
-        shown = patterns.present(s, [pattern], actor=OPERATOR)[0]
+        shown = reading.present(s, [pattern], actor=OPERATOR)[0]
         assert shown.title == "TablePilot"
         assert shown.customers == 5
         named = s.scalars(select(Case.id).where(Case.title.contains("TablePilot"))).all()

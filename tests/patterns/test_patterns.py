@@ -17,7 +17,7 @@ from amends.clock import FrozenClock
 from amends.coach import service as coach
 from amends.db import transaction
 from amends.errors import Conflict, InvalidTransition
-from amends.patterns import actions
+from amends.patterns import actions, reading
 from amends.patterns import service as patterns
 from amends.patterns.models import Pattern
 from amends.patterns.rules import ActionStatus, ChangeKind, PatternStatus
@@ -77,7 +77,7 @@ def test_five_customers_form_a_pattern_that_blocks_the_change_step_until_an_acti
 
     with transaction(sessions) as s:
         (pattern,) = s.scalars(select(Pattern)).all()
-        shown = patterns.present(s, [pattern], actor=OPERATOR)[0]
+        shown = reading.present(s, [pattern], actor=OPERATOR)[0]
         assert shown.status is PatternStatus.OPEN
         assert shown.customers == 5
         assert sorted(shown.case_ids) == sorted(ids)
@@ -210,8 +210,8 @@ def test_a_low_severity_case_in_a_pattern_must_explain_the_change_before_closing
         )
         # A sixth customer joins the pattern that already exists.
         (pattern,) = patterns.patterns_of_case(s, minor.id)
-        assert len(patterns.present(s, [pattern], actor=OPERATOR)[0].case_ids) == 6
-        assert ids[0] in patterns.present(s, [pattern], actor=OPERATOR)[0].case_ids
+        assert len(reading.present(s, [pattern], actor=OPERATOR)[0].case_ids) == 6
+        assert ids[0] in reading.present(s, [pattern], actor=OPERATOR)[0].case_ids
         flows.perform_steps(
             s,
             minor.id,
@@ -346,7 +346,7 @@ def test_similar_complaints_by_mail_form_a_pattern_without_a_category(
             assert received.opened and _no_set_category(received.case)
             clock.advance(timedelta(hours=5))
         (pattern,) = s.scalars(select(Pattern)).all()
-        assert patterns.present(s, [pattern], actor=OPERATOR)[0].customers == 5
+        assert reading.present(s, [pattern], actor=OPERATOR)[0].customers == 5
         # An unrelated complaint in the same days stays out of it.
         other = add_shop(s, replace(COURIER[0], name="Iný zákazník"), now=clock.now())
         unrelated = conversation.receive_complaint(
@@ -560,7 +560,7 @@ def test_a_case_recategorised_into_a_cluster_completes_the_pattern(
             changes={"category": Category.QUALITY},
         )
         (pattern,) = patterns.patterns_of_case(s, filed.id)
-        assert patterns.present(s, [pattern], actor=OPERATOR)[0].customers == 5
+        assert reading.present(s, [pattern], actor=OPERATOR)[0].customers == 5
 
 
 @pytest.mark.slow
@@ -615,4 +615,4 @@ def test_two_transactions_completing_one_cluster_form_one_pattern_on_postgresql(
         # Without serialising, the second could not see the first's pattern and formed its own.
         assert s.scalar(select(func.count()).select_from(Pattern)) == 1
         (pattern,) = s.scalars(select(Pattern)).all()
-        assert patterns.present(s, [pattern], actor=OPERATOR)[0].customers == 6
+        assert reading.present(s, [pattern], actor=OPERATOR)[0].customers == 6

@@ -25,7 +25,6 @@ from amends.db import make_engine, make_session_factory, transaction
 from amends.messages import service as messages
 from amends.messages.models import Message
 from amends.messages.rules import Channel, Direction
-from amends.patterns import service as patterns
 from amends.patterns import similar
 from amends.patterns.models import CaseText
 from amends.people.rules import OPERATOR, Actor
@@ -116,16 +115,16 @@ def test_each_language_finds_its_own_rewording(
     sessions: sessionmaker[Session], opened: dict[str, int]
 ) -> None:
     with transaction(sessions) as s:
-        found = patterns.similar_cases(s, case_id=opened["purifier"], k=5)
+        found = similar.similar_cases(s, case_id=opened["purifier"], k=5)
         assert best(found) == opened["purifier again"]
         assert opened["purifier"] not in [c for c, _ in found]  # never itself
         assert all(0 < score <= 1 for _, score in found)
         assert [score for _, score in found] == sorted((score for _, score in found), reverse=True)
-        assert best(patterns.similar_cases(s, case_id=opened["boiler"])) == opened["boiler again"]
-        assert best(patterns.similar_cases(s, text=SK_WASHER_PLAIN)) == opened["washer"]
-        assert best(patterns.similar_cases(s, text=EL_FRIDGE_CAPS)) == opened["fridge"]
+        assert best(similar.similar_cases(s, case_id=opened["boiler"])) == opened["boiler again"]
+        assert best(similar.similar_cases(s, text=SK_WASHER_PLAIN)) == opened["washer"]
+        assert best(similar.similar_cases(s, text=EL_FRIDGE_CAPS)) == opened["fridge"]
         # Unrelated complaints are not offered as similar with any real score.
-        rude = dict(patterns.similar_cases(s, case_id=opened["rude"], k=10))
+        rude = dict(similar.similar_cases(s, case_id=opened["rude"], k=10))
         assert all(score < 0.25 for score in rude.values())
 
 
@@ -142,13 +141,13 @@ def test_new_cases_and_messages_are_in_the_index_in_the_same_transaction(
         # Before the commit, in the writing transaction itself.
         assert similar.text_of(s, washer_again) == f"Pračka\n{SK_WASHER_PLAIN}"
         assert washer_again in indexed(s, SK_WASHER)
-        found = patterns.similar_cases(s, case_id=opened["washer"], k=3)
+        found = similar.similar_cases(s, case_id=opened["washer"], k=3)
         assert best(found) == washer_again
         # A later inbound message is part of the case's text too.
         inbound(s, clock, opened["tickets"], EL_FRIDGE)
         assert opened["tickets"] in indexed(s, EL_FRIDGE_CAPS)
     with transaction(sessions) as s:
-        found = patterns.similar_cases(s, case_id=opened["fridge"], k=3)
+        found = similar.similar_cases(s, case_id=opened["fridge"], k=3)
         assert best(found) == opened["tickets"]
 
     # A case whose transaction rolled back is never offered.
@@ -160,7 +159,7 @@ def test_new_cases_and_messages_are_in_the_index_in_the_same_transaction(
     with pytest.raises(RuntimeError):
         failing_request()
     with transaction(sessions) as s:
-        found = patterns.similar_cases(s, text=EN_BOILER_AGAIN, k=10)
+        found = similar.similar_cases(s, text=EN_BOILER_AGAIN, k=10)
         assert {c for c, _ in found} <= set(opened.values()) | {washer_again}
 
 
@@ -217,7 +216,7 @@ def test_deleted_and_renamed_cases_are_answered_as_they_are_now(
 ) -> None:
     with transaction(sessions) as s:
         assert (
-            best(patterns.similar_cases(s, case_id=opened["purifier"])) == opened["purifier again"]
+            best(similar.similar_cases(s, case_id=opened["purifier"])) == opened["purifier again"]
         )
     with transaction(sessions) as s:
         s.delete(s.get(Case, opened["purifier again"]))
@@ -225,7 +224,7 @@ def test_deleted_and_renamed_cases_are_answered_as_they_are_now(
         assert renamed is not None
         renamed.title = "สั่งเครื่องฟอกอากาศแล้วยังไม่ได้รับ"
     with transaction(sessions) as s:
-        found = patterns.similar_cases(s, case_id=opened["purifier"], k=10)
+        found = similar.similar_cases(s, case_id=opened["purifier"], k=10)
         assert opened["purifier again"] not in [c for c, _ in found]
         assert best(found) == opened["rude"]
 
@@ -236,11 +235,11 @@ def test_two_engines_and_two_processes_give_the_same_top_ten(
 ) -> None:
     queries = [TH_PURIFIER_AGAIN, EL_FRIDGE_CAPS, SK_WASHER_PLAIN, EN_BOILER_AGAIN]
     with transaction(sessions) as s:
-        here = [patterns.similar_cases(s, text=q, k=10) for q in queries]
+        here = [similar.similar_cases(s, text=q, k=10) for q in queries]
     other = make_engine(db_url)
     try:
         with transaction(make_session_factory(other)) as s:
-            assert [patterns.similar_cases(s, text=q, k=10) for q in queries] == here
+            assert [similar.similar_cases(s, text=q, k=10) for q in queries] == here
     finally:
         other.dispose()
     env = {**os.environ, "AMENDS_DATABASE_URL": db_url, "AMENDS_HOME": str(tmp_path / "ws")}
@@ -265,9 +264,9 @@ def test_reindex_repairs_texts_written_with_the_triggers_off(
 ) -> None:
     with transaction(sessions) as s:
         s.execute(delete(CaseText))  # as a restore of a partial dump would leave it
-        assert patterns.similar_cases(s, text=SK_WASHER_PLAIN) == []
-        assert patterns.reindex(s)["cases"] == len(opened)
-        assert best(patterns.similar_cases(s, text=SK_WASHER_PLAIN)) == opened["washer"]
+        assert similar.similar_cases(s, text=SK_WASHER_PLAIN) == []
+        assert similar.reindex(s)["cases"] == len(opened)
+        assert best(similar.similar_cases(s, text=SK_WASHER_PLAIN)) == opened["washer"]
 
 
 @pytest.mark.slow
@@ -325,7 +324,7 @@ def test_the_index_finds_the_exact_top_ten_of_the_whole_corpus(
         everything = list(s.scalars(select(Case.id)))
         for query in queries:
             exact = {cid for cid, _ in similar.score(s, query, everything)[:10]}
-            got = {cid for cid, _ in patterns.similar_cases(s, text=query, k=10)}
+            got = {cid for cid, _ in similar.similar_cases(s, text=query, k=10)}
             found += len(exact & got)
             total += len(exact)
     assert total > 0
@@ -339,11 +338,11 @@ def test_asking_for_both_or_neither_or_a_missing_case_is_refused(
 
     with transaction(sessions) as s:
         with pytest.raises(InvalidInput):
-            patterns.similar_cases(s)
+            similar.similar_cases(s)
         with pytest.raises(InvalidInput):
-            patterns.similar_cases(s, case_id=opened["fridge"], text="x")
+            similar.similar_cases(s, case_id=opened["fridge"], text="x")
         with pytest.raises(NotFound):
-            patterns.similar_cases(s, case_id=999_999)
+            similar.similar_cases(s, case_id=999_999)
 
 
 def test_an_employee_is_shown_only_cases_they_may_see(
@@ -369,9 +368,9 @@ def test_an_employee_is_shown_only_cases_they_may_see(
         )
     employee = Actor(cast.employee.id, cast.employee.role)
     with transaction(sessions) as s:
-        everyone = patterns.similar_for(s, opened["purifier"], actor=OPERATOR)
+        everyone = similar.similar_for(s, opened["purifier"], actor=OPERATOR)
         assert opened["purifier again"] in [row["case_id"] for row in everyone]
-        theirs = patterns.similar_for(s, opened["purifier"], actor=employee)
+        theirs = similar.similar_for(s, opened["purifier"], actor=employee)
         assert [row["case_id"] for row in theirs] == [own]
 
 

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from amends.config import Settings
 from amends.fields import MAX_DB_INT
-from amends.patterns import actions, themes
-from amends.patterns import service as patterns
+from amends.patterns import actions, reading, themes
 from amends.patterns.rules import ActionStatus, PatternStatus
 from amends.patterns.schemas import (
     ActionCreate,
@@ -43,9 +42,9 @@ def list_patterns(
     offset: Offset = 0,
 ) -> PatternPage:
     """Systemic patterns, the most recently active first."""
-    page = patterns.list_patterns(session, actor=actor, status=status, limit=limit, offset=offset)
+    page = reading.list_patterns(session, actor=actor, status=status, limit=limit, offset=offset)
     return PatternPage(
-        items=patterns.present(session, page.items, actor=actor),
+        items=reading.present(session, page.items, actor=actor),
         limit=page.limit,
         offset=page.offset,
         next_offset=page.next_offset,
@@ -54,8 +53,8 @@ def list_patterns(
 
 @router.get("/patterns/{pattern_id}", response_model=PatternOut)
 def get_pattern(pattern_id: ObjectId, session: DbSession, actor: ApiActor) -> PatternOut:
-    pattern = patterns.get_pattern(session, pattern_id, actor=actor)
-    return patterns.present(session, [pattern], actor=actor)[0]
+    pattern = reading.get_pattern(session, pattern_id, actor=actor)
+    return reading.present(session, [pattern], actor=actor)[0]
 
 
 @router.get("/themes")

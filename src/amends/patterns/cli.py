@@ -38,7 +38,7 @@ def list_patterns(
     limit: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
 ) -> None:
     """List patterns, the most recently active first (JSON Lines with --json)."""
-    from amends.patterns import service
+    from amends.patterns import reading
     from amends.patterns.rules import PatternStatus
     from amends.patterns.schemas import PatternOut
 
@@ -50,12 +50,12 @@ def list_patterns(
     rows: list[PatternOut] = []
     with ws.transaction() as session:
         for items in pages(
-            lambda offset, size: service.list_patterns(
+            lambda offset, size: reading.list_patterns(
                 session, actor=OPERATOR, status=wanted, offset=offset, limit=size
             ),
             limit=limit,
         ):
-            rows.extend(service.present(session, items, actor=OPERATOR))
+            rows.extend(reading.present(session, items, actor=OPERATOR))
     if json_:
         for row in rows:
             emit_json(row)
@@ -79,12 +79,12 @@ def list_patterns(
 @handle_errors
 def show_pattern(pattern_id: ObjectId, json_: Json = False) -> None:
     """Show one pattern with its cases and corrective actions."""
-    from amends.patterns import service
+    from amends.patterns import reading
 
     ws = open_workspace()
     with ws.transaction() as session:
-        shown = service.present(
-            session, [service.get_pattern(session, pattern_id, actor=OPERATOR)], actor=OPERATOR
+        shown = reading.present(
+            session, [reading.get_pattern(session, pattern_id, actor=OPERATOR)], actor=OPERATOR
         )[0]
     if json_:
         emit_json(shown)
@@ -432,11 +432,11 @@ def word_action(
 @handle_errors
 def reindex_command(json_: Json = False) -> None:
     """Write every case's text for the similar-case index again, in the database."""
-    from amends.patterns import service
+    from amends.patterns import similar
 
     ws = open_workspace()
     with ws.transaction() as session:
-        stats = service.reindex(session)
+        stats = similar.reindex(session)
     if json_:
         emit_json(stats)
         return
@@ -457,7 +457,7 @@ def similar_command(
 ) -> None:
     """The cases most like a case or a text, best first (JSON Lines with --json)."""
     from amends.cases.models import Case
-    from amends.patterns import service
+    from amends.patterns import similar
 
     if (case_id is None) == (text is None):
         raise InvalidInput("give a case id or --text, not both", code="similar-query")
@@ -465,7 +465,7 @@ def similar_command(
         text = sys.stdin.read()
     ws = open_workspace()
     with ws.transaction() as session:
-        found = service.similar_cases(session, case_id=case_id, text=text, k=k)
+        found = similar.similar_cases(session, case_id=case_id, text=text, k=k)
         titles = {c: session.get(Case, c).title for c, _ in found}  # type: ignore[union-attr]
     for cid, score in found:
         if json_:

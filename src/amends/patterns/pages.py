@@ -17,8 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from amends.config import Settings
 from amends.errors import InvalidInput
 from amends.fields import MAX_DB_INT
-from amends.patterns import actions, themes
-from amends.patterns import service as patterns
+from amends.patterns import actions, reading, themes
 from amends.patterns.rules import ActionStatus, ChangeKind
 from amends.people import service as people
 from amends.people.deps import PageUser, SignedIn
@@ -79,14 +78,14 @@ def patterns_page(
 ) -> Response:
     actor = user.actor
     now = clock.now()
-    found = patterns.list_patterns(session, actor=actor, limit=SHOWN).items
+    found = reading.list_patterns(session, actor=actor, limit=SHOWN).items
     listed = actions.list_actions(session, actor=actor, limit=SHOWN).items
     return render(
         request,
         "patterns.html",
         user.ctx,
         themes=_ranked_themes(session, actor, now, playbook, settings.currency),
-        patterns=patterns.present(session, found, actor=actor),
+        patterns=reading.present(session, found, actor=actor),
         actions=actions.present(session, listed, actor=actor, now=now, policy=playbook.patterns),
     )
 
@@ -102,9 +101,9 @@ def pattern_page(
 ) -> Response:
     actor = user.actor
     now = clock.now()
-    pattern = patterns.get_pattern(session, pattern_id, actor=actor)
-    shown = patterns.present(session, [pattern], actor=actor)[0]
-    cases = patterns.members(session, pattern.id, actor=actor)
+    pattern = reading.get_pattern(session, pattern_id, actor=actor)
+    shown = reading.present(session, [pattern], actor=actor)[0]
+    cases = reading.members(session, pattern.id, actor=actor)
     linked = actions.list_actions(session, actor=actor, pattern_id=pattern.id, limit=SHOWN).items
     fixes = actions.present(session, linked, actor=actor, now=now, policy=playbook.patterns)
     # What the cases share, rather than the words of the case that started the pattern.

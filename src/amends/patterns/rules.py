@@ -329,3 +329,7 @@ def change_wording(wordings: Mapping[str, str] | None, description: str, languag
         if code is not None and wordings.get(code):
             return wordings[code]
     return ""
+
+
+def pattern_ref(pattern_id: int) -> str:
+    return f"P-{pattern_id}"

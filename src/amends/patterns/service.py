@@ -1,4 +1,6 @@
-"""Repeat and pattern detection on cases (service layer: flushes only).
+"""Systemic patterns across customers, and what runs when a case arrives: its repeats
+(``patterns.repeats``) and its pattern (service layer: flushes only). Reading patterns is
+``patterns.reading``; similar cases, ``patterns.similar``.
 
 Both run when a case opens and again once the customer's first message is stored
 (a complaint's case opens before its text is kept), and both are idempotent, so the
@@ -10,20 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
-from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from amends.cases import clocks
 from amends.cases import service as cases
-from amends.cases.models import Case, Notification
+from amends.cases.models import Case
 from amends.cases.rules import Category, EventKind, NotificationKind, Origin, case_ref
-from amends.customers.models import Customer
-from amends.errors import Conflict, InvalidInput, NotFound
-from amends.paging import Page, paginate
-from amends.patterns import similar
+from amends.errors import Conflict
+from amends.patterns import repeats, similar
 from amends.patterns.models import (
     ActionCase,
     ActionPattern,
@@ -31,39 +28,28 @@ from amends.patterns.models import (
     Pattern,
     PatternCase,
 )
+from amends.patterns.repeats import CHUNK
 from amends.patterns.rules import (
     Clustering,
     Neighbour,
-    PastCase,
     PatternPolicy,
     PatternStatus,
     cluster,
     is_similar,
     name_alike,
     named_things,
-    raised,
-    repeats,
+    pattern_ref,
     shared_name,
 )
-from amends.patterns.schemas import PatternOut
-from amends.people.models import User
-from amends.people.rules import SYSTEM, Action, Actor, Role
+from amends.people.rules import SYSTEM
 from amends.playbook.policy import Playbook
 from amends.web.i18n import english, said
 from amends.web.vocabulary import N_
 
 
-def pattern_ref(pattern_id: int) -> str:
-    return f"P-{pattern_id}"
-
-
-# Ids per IN list: well under every engine's bound on parameters in one statement.
-CHUNK = 900
-
-
 def case_arrived(session: Session, case: Case, *, now: datetime, playbook: Playbook) -> None:
     """Everything that looks across cases when one opens or its first text arrives."""
-    flag_repeats(session, case, now=now, playbook=playbook)
+    repeats.flag_repeats(session, case, now=now, playbook=playbook)
     detect_pattern(session, case, now=now, policy=playbook.patterns)
 
 
@@ -80,9 +66,9 @@ def cases_arrived(
         for case in cases:
             case_arrived(session, case, now=now, playbook=playbook)
         return
-    managers = _manager_ids(session)
+    managers = repeats.manager_ids(session)
     policy = playbook.patterns
-    histories = _histories(
+    histories = repeats.histories(
         session,
         [case.customer_id for case in cases],
         since=min((case.opened_at for case in cases), default=now) - policy.repeat_window,
@@ -91,7 +77,7 @@ def cases_arrived(
     def flag(case: Case) -> None:
         # A case's repeats are its own customer's earlier cases, which judging other
         # customers' cases does not change: one query serves them all.
-        _flag(session, case, histories.get(case.customer_id, []), now, playbook, managers)
+        repeats.flag(session, case, histories.get(case.customer_id, []), now, playbook, managers)
 
     # Cases that share a category and an opening time share the answer of
     # _category_pattern_at; once it names a pattern, every later one of them that is in no
@@ -132,152 +118,6 @@ def _join_existing(
         _join(session, pattern, cases, now=now)
 
 
-def _manager_ids(session: Session) -> list[int]:
-    return list(
-        session.scalars(
-            select(User.id).where(User.active, User.role.in_([Role.MANAGER, Role.OWNER]))
-        )
-    )
-
-
-def _notify_managers(
-    session: Session,
-    *,
-    case_id: int,
-    kind: NotificationKind,
-    text: dict[str, Any],
-    now: datetime,
-    managers: Sequence[int] | None = None,
-) -> None:
-    """``text`` is said (web.i18n.said) in each manager's language when they read it."""
-    for user_id in _manager_ids(session) if managers is None else managers:
-        session.add(
-            Notification(
-                user_id=user_id,
-                case_id=case_id,
-                kind=kind,
-                created_at=now,
-                text=english(text),
-                data=text,
-            )
-        )
-
-
-def flag_repeats(session: Session, case: Case, *, now: datetime, playbook: Playbook) -> list[int]:
-    """Mark ``case`` as a repeat of earlier ones, raise its severity and tell the managers.
-
-    Severity goes up once, when the case is first found to be a repeat; later matches
-    (its text arrived) are added to ``repeat_of`` and the timeline only.
-    """
-    since = case.opened_at - playbook.patterns.repeat_window
-    history = _histories(session, [case.customer_id], since=since).get(case.customer_id, [])
-    return _flag(session, case, history, now, playbook, None)
-
-
-def _histories(
-    session: Session, customer_ids: Sequence[int], *, since: datetime
-) -> dict[int, list[PastCase]]:
-    """Each customer's cases opened since ``since``."""
-    found: dict[int, list[PastCase]] = {}
-    ids = sorted(set(customer_ids))
-    for start in range(0, len(ids), CHUNK):
-        for row in session.execute(
-            select(
-                Case.id,
-                Case.customer_id,
-                Case.category,
-                Case.category_confidence,
-                Case.opened_at,
-                Case.commitment_id,
-            ).where(Case.customer_id.in_(ids[start : start + CHUNK]), Case.opened_at >= since)
-        ):
-            kind = row.category if row.category_confidence is None else Category.OTHER
-            found.setdefault(row.customer_id, []).append(
-                PastCase(row.id, kind, row.opened_at, row.commitment_id)
-            )
-    return found
-
-
-def _flag(
-    session: Session,
-    case: Case,
-    history: list[PastCase],
-    now: datetime,
-    playbook: Playbook,
-    managers: Sequence[int] | None,
-) -> list[int]:
-
-    policy = playbook.patterns
-    since = case.opened_at - policy.repeat_window
-    # Only cases before this one: opened earlier, or at the same moment but recorded
-    # first. A batch inserts all its cases before judging them, and must judge each as
-    # it would have been judged alone.
-    history = [
-        past
-        for past in history
-        if past.opened_at >= since and (past.opened_at, past.id) < (case.opened_at, case.id)
-    ]
-    if not history:
-        return []
-    rule = partial(
-        repeats,
-        category=_kind(case),
-        commitment_id=case.commitment_id,
-        opened_at=case.opened_at,
-        history=history,
-        window=policy.repeat_window,
-    )
-    found = rule()
-    # Comparing texts is the costly part; it can only add an earlier case in the window
-    # that the promise and the category did not already match.
-    if len(found) < len(rule(similar=frozenset(past.id for past in history))):
-        similar = frozenset(
-            cid
-            for cid, score in _similar_to(
-                session, case, since=since, until=case.opened_at, customer_id=case.customer_id
-            )
-            if score >= policy.text_similarity
-        )
-        found = rule(similar=similar)
-    known = list(case.repeat_of or [])
-    new = [cid for cid in found if cid not in known]
-    if not new:
-        return []
-    before = case.severity
-    case.repeat_of = sorted({*known, *new})
-    if not known:
-        case.severity = raised(before)
-        if case.severity != before:
-            clocks.retarget(case, playbook, old_severity=before, old_category=case.category)
-    refs = ", ".join(case_ref(i) for i in new)
-    repeat_note = said(N_("repeats %(refs)s"), refs=refs)
-    cases.add_event(
-        session,
-        case=case,
-        kind=EventKind.REPEAT_DETECTED,
-        at=now,
-        actor=SYSTEM,
-        note=english(repeat_note),
-        data={
-            "repeat_of": case.repeat_of,
-            "severity_from": before,
-            "severity_to": case.severity,
-            **repeat_note,
-        },
-        flush=False,
-    )
-    _notify_managers(
-        session,
-        case_id=case.id,
-        kind=NotificationKind.REPEAT_FAILURE,
-        text=said(N_("%(ref)s repeats %(refs)s"), ref=case_ref(case.id), refs=refs),
-        now=now,
-        managers=managers,
-    )
-    session.flush()
-    return new
-
-
 # --- systemic patterns -------------------------------------------------------------------
 
 
@@ -298,50 +138,22 @@ def _unresolved_pattern_of(session: Session, case_ids: list[int]) -> dict[int, i
     return found
 
 
-def _similar_to(
-    session: Session,
-    case: Case,
-    *,
-    since: datetime,
-    until: datetime,
-    customer_id: int | None = None,
-) -> list[tuple[int, float]]:
-    """Other cases opened in [since, until] (of one customer, if given) whose text is like
-    ``case``'s, best first: the question repeats and patterns both ask."""
-    return similar.nearest(
-        session,
-        similar.text_of(session, case.id),
-        k=100,
-        since=since,
-        until=until,
-        customer_id=customer_id,
-        exclude=[case.id],
-    )
-
-
-def _kind(case: Case) -> Category:
-    """The category that groups a case with others on its own: one a person or a rule
-    set. A category the text model guessed may be wrong, and unrelated complaints would
-    form a pattern by it; such cases group by their texts alone, as "other" does."""
-    return Category(case.category) if case.category_confidence is None else Category.OTHER
-
-
 def _found_kind(case: Case) -> Category:
     """The category that makes a pattern on its own: the sweep's, a rule's finding that
     a promise was broken. A complaint's category also needs a shared name (see
     rules.is_similar)."""
-    return _kind(case) if case.origin == Origin.BREACH else Category.OTHER
+    return repeats.grouping_kind(case) if case.origin == Origin.BREACH else Category.OTHER
 
 
 def _neighbours(session: Session, case: Case, policy: PatternPolicy) -> list[Neighbour]:
     since, until = case.opened_at - policy.window, case.opened_at + policy.window
-    scores = dict(_similar_to(session, case, since=since, until=until))
+    scores = dict(repeats.similar_to(session, case, since=since, until=until))
     texty = [cid for cid, score in scores.items() if score >= policy.text_similarity]
     stmt = select(
         Case.id, Case.customer_id, Case.category, Case.category_confidence, Case.origin
     ).where(Case.id != case.id)
     rows: dict[int, tuple[int, str, bool]] = {}
-    kind = _kind(case)
+    kind = repeats.grouping_kind(case)
     if policy.by_category and kind is not Category.OTHER:
         # Bounded like the text search (and kept under every engine's parameter limit).
         for cid, customer_id, category, _, origin in session.execute(
@@ -502,7 +314,7 @@ def detect_pattern(
         session.add(pattern)
         session.flush()
         customers = len({customer_id for customer_id, _ in members.values()})
-        _notify_managers(
+        repeats.notify_managers(
             session,
             case_id=case.id,
             kind=NotificationKind.PATTERN_DETECTED,
@@ -645,166 +457,3 @@ def require_corrective_action(session: Session, case: Case) -> None:
                 f"corrective action first (amends actions add --pattern {pattern.id} ...)",
                 code="corrective-action-missing",
             )
-
-
-# --- reading -----------------------------------------------------------------------------
-
-
-def _visible_patterns(actor: Actor) -> list[ColumnElement[bool]]:
-    if actor.allows(Action.READ):
-        return []
-
-    seen = cases.visible_cases(actor).with_only_columns(Case.id)
-    return [Pattern.id.in_(select(PatternCase.pattern_id).where(PatternCase.case_id.in_(seen)))]
-
-
-def get_pattern(session: Session, pattern_id: int, *, actor: Actor) -> Pattern:
-    pattern = session.scalar(
-        select(Pattern).where(Pattern.id == pattern_id, *_visible_patterns(actor))
-    )
-    if pattern is None:
-        raise NotFound(f"pattern {pattern_id} does not exist", code="pattern-not-found")
-    return pattern
-
-
-def list_patterns(
-    session: Session,
-    *,
-    actor: Actor,
-    status: PatternStatus | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> Page[Pattern]:
-    """Patterns, the most recently active first."""
-    stmt = select(Pattern).where(*_visible_patterns(actor))
-    if status is not None:
-        stmt = stmt.where(Pattern.status == status)
-    stmt = stmt.order_by(Pattern.last_opened_at.desc(), Pattern.id.desc())
-    return paginate(session, stmt, limit=limit, offset=offset)
-
-
-def present(session: Session, items: Sequence[Pattern], *, actor: Actor) -> list[PatternOut]:
-    """Patterns as the API and CLI show them; an employee sees only their own cases' ids."""
-    seen: set[int] | None = None
-    if not actor.allows(Action.READ):
-        seen = set(session.scalars(cases.visible_cases(actor).with_only_columns(Case.id)))
-    shown = []
-    for pattern in items:
-        members = session.execute(
-            select(PatternCase.case_id, PatternCase.customer_id)
-            .where(PatternCase.pattern_id == pattern.id)
-            .order_by(PatternCase.case_id)
-        ).all()
-        action_ids = session.scalars(
-            select(ActionPattern.action_id)
-            .where(ActionPattern.pattern_id == pattern.id)
-            .order_by(ActionPattern.action_id)
-        )
-        title = pattern.title
-        if seen is not None:
-            # The pattern is named after another customer's complaint; an employee sees it
-            # named after a case of their own instead.
-            own = min((cid for cid, _ in members if cid in seen), default=None)
-            own_case = session.get(Case, own) if own is not None else None
-            title = own_case.title if own_case is not None else pattern.category
-        shown.append(
-            PatternOut(
-                id=pattern.id,
-                ref=pattern_ref(pattern.id),
-                title=title,
-                category=pattern.category,
-                status=pattern.status,
-                customers=len({customer_id for _, customer_id in members}),
-                case_ids=[cid for cid, _ in members if seen is None or cid in seen],
-                action_ids=list(action_ids),
-                first_opened_at=pattern.first_opened_at,
-                last_opened_at=pattern.last_opened_at,
-                created_at=pattern.created_at,
-                resolved_at=pattern.resolved_at,
-            )
-        )
-    return shown
-
-
-# -- similar cases --------------------------------------------------------------------
-
-
-def similar_cases(
-    session: Session,
-    *,
-    case_id: int | None = None,
-    text: str | None = None,
-    k: int = 10,
-    exclude: Sequence[int] = (),
-) -> list[tuple[int, float]]:
-    """The ``k`` cases most like a case (itself left out) or a text: (case id, cosine),
-    best first.
-
-    No permission check: callers filter by what their actor may see.
-    """
-    if case_id is not None and text is None:
-        if session.get(Case, case_id) is None:
-            raise NotFound(f"case {case_id} does not exist", code="case-not-found")
-        return similar.nearest(
-            session, similar.text_of(session, case_id), k=k, exclude=[*exclude, case_id]
-        )
-    if text is not None and case_id is None:
-        return similar.nearest(session, text, k=k, exclude=exclude)
-    raise InvalidInput("give a case or a text, not both", code="similar-query")
-
-
-def similar_for(
-    session: Session,
-    case_id: int,
-    *,
-    actor: Actor,
-    limit: int = 10,
-) -> list[dict[str, Any]]:
-    """Other cases whose text is most like this one's, best first, with a score in [0, 1]:
-    the cosine of character trigrams (no word segmentation, so Thai works). Only cases
-    the actor may see are listed."""
-    cases.get_case(session, case_id, actor=actor)
-    found = similar_cases(session, case_id=case_id, k=limit)
-    if found and not actor.allows(Action.READ):
-        allowed = set(
-            session.scalars(
-                cases.visible_cases(actor)
-                .with_only_columns(Case.id)
-                .where(Case.id.in_([c for c, _ in found]))
-            )
-        )
-        found = [(c, score) for c, score in found if c in allowed]
-    return [{"case_id": c, "score": round(score, 3)} for c, score in found]
-
-
-def reindex(session: Session) -> dict[str, float | int]:
-    """Write every case's text for the similar-case index again from the database."""
-    return similar.reindex(session)
-
-
-def members(session: Session, pattern_id: int, *, actor: Actor) -> list[dict[str, Any]]:
-    """A pattern's cases with their customers, oldest first; an employee sees only their own."""
-    stmt = (
-        select(Case, Customer)
-        .join(PatternCase, PatternCase.case_id == Case.id)
-        .join(Customer, Customer.id == Case.customer_id)
-        .where(PatternCase.pattern_id == pattern_id)
-        .order_by(Case.opened_at, Case.id)
-    )
-    if not actor.allows(Action.READ):
-        stmt = stmt.where(Case.id.in_(cases.visible_cases(actor).with_only_columns(Case.id)))
-    return [
-        {
-            "id": case.id,
-            "ref": case_ref(case.id),
-            "customer_id": customer.id,
-            "customer": customer.name,
-            "language": customer.language,
-            "title": case.title,
-            "state": case.state,
-            "category": case.category,
-            "commitment_id": case.commitment_id,
-            "opened_at": case.opened_at,
-        }
-        for case, customer in session.execute(stmt).all()
-    ]

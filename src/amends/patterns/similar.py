@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache, lru_cache
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -34,9 +35,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from amends.cases import service as cases
 from amends.cases.models import Case
+from amends.errors import InvalidInput, NotFound
 from amends.patterns.models import CaseText
 from amends.patterns.textsim import Vector, cosines, profile, trigrams, vector
+from amends.people.rules import Action, Actor
 from amends.text.fold import fold_words
 
 # A few characters ("case 2", "Help!") say nothing about what failed; such texts are
@@ -265,3 +269,49 @@ _REBUILD_POSTGRESQL = (
     "INSERT INTO case_texts (case_id, body) SELECT id, cases.title || coalesce(chr(10)"  # noqa: S608
     f" || (SELECT string_agg(t, chr(10) ORDER BY id) FROM ({_FIRST}) m), '') FROM cases"
 )
+
+
+def similar_cases(
+    session: Session,
+    *,
+    case_id: int | None = None,
+    text: str | None = None,
+    k: int = 10,
+    exclude: Sequence[int] = (),
+) -> list[tuple[int, float]]:
+    """The ``k`` cases most like a case (itself left out) or a text: (case id, cosine),
+    best first.
+
+    No permission check: callers filter by what their actor may see.
+    """
+    if case_id is not None and text is None:
+        if session.get(Case, case_id) is None:
+            raise NotFound(f"case {case_id} does not exist", code="case-not-found")
+        return nearest(session, text_of(session, case_id), k=k, exclude=[*exclude, case_id])
+    if text is not None and case_id is None:
+        return nearest(session, text, k=k, exclude=exclude)
+    raise InvalidInput("give a case or a text, not both", code="similar-query")
+
+
+def similar_for(
+    session: Session,
+    case_id: int,
+    *,
+    actor: Actor,
+    limit: int = 10,
+) -> list[dict[str, Any]]:
+    """Other cases whose text is most like this one's, best first, with a score in [0, 1]:
+    the cosine of character trigrams (no word segmentation, so Thai works). Only cases
+    the actor may see are listed."""
+    cases.get_case(session, case_id, actor=actor)
+    found = similar_cases(session, case_id=case_id, k=limit)
+    if found and not actor.allows(Action.READ):
+        allowed = set(
+            session.scalars(
+                cases.visible_cases(actor)
+                .with_only_columns(Case.id)
+                .where(Case.id.in_([c for c, _ in found]))
+            )
+        )
+        found = [(c, score) for c, score in found if c in allowed]
+    return [{"case_id": c, "score": round(score, 3)} for c, score in found]

@@ -22,8 +22,7 @@ from amends.cases import days
 from amends.cases.models import Case
 from amends.customers.models import Customer
 from amends.patterns.models import CategoryHit, Pattern, PatternCase
-from amends.patterns.rules import PatternStatus, trend
-from amends.patterns.service import pattern_ref
+from amends.patterns.rules import PatternStatus, pattern_ref, trend
 from amends.people.rules import Action, Actor
 from amends.people.service import require
 

@@ -23,7 +23,7 @@ from amends.compensation.rules import CompensationStatus
 from amends.compensation.schemas import CompensationOut
 from amends.fields import utc_datetime
 from amends.messages import service as messages
-from amends.patterns import service as patterns
+from amends.patterns import similar
 from amends.people.rules import Actor
 from amends.playbook.policy import Playbook
 from amends.recovery import verdict
@@ -136,11 +136,11 @@ def _compensation(
 
 def similar_view(session: Session, case_id: int, *, actor: Actor) -> list[SimilarOut]:
     """The cases most like this one that the actor may see, best first."""
-    similar = patterns.similar_for(session, case_id, actor=actor, limit=SIMILAR_SHOWN)
-    links = _links(session, [s["case_id"] for s in similar], actor=actor)
+    alike = similar.similar_for(session, case_id, actor=actor, limit=SIMILAR_SHOWN)
+    links = _links(session, [s["case_id"] for s in alike], actor=actor)
     return [
         SimilarOut(**links[s["case_id"]].model_dump(), score=s["score"])
-        for s in similar
+        for s in alike
         if s["case_id"] in links
     ]
 
