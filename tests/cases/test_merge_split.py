@@ -31,7 +31,7 @@ from amends.messages import service as messages
 from amends.messages.models import Message
 from amends.messages.rules import Channel, Direction
 from amends.people.rules import OPERATOR, Actor
-from amends.recovery import flows, merging
+from amends.recovery import flows, merging, splitting
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 
@@ -286,7 +286,7 @@ def test_split_moves_chosen_messages_into_a_new_case_with_its_own_clocks_categor
         original = _state(s, pair.source)
         last = original["messages"][-1]
         with pytest.raises(InvalidInput) as all_of_them:
-            merging.split_case(
+            splitting.split_case(
                 s,
                 pair.source,
                 message_ids=original["messages"],
@@ -295,7 +295,7 @@ def test_split_moves_chosen_messages_into_a_new_case_with_its_own_clocks_categor
                 playbook=PLAYBOOK,
             )
         assert all_of_them.value.code == "split-all"
-        new = merging.split_case(
+        new = splitting.split_case(
             s,
             pair.source,
             message_ids=[last],

@@ -19,7 +19,7 @@ from amends.messages.models import Message
 from amends.messages.rules import Channel, Direction
 from amends.people.rules import OPERATOR
 from amends.privacy import erase
-from amends.recovery import flows, merging
+from amends.recovery import flows, merging, splitting
 from amends.text.words import index_words
 from tests.conftest import DEFAULT_PLAYBOOK, Cast
 from tests.patterns.helpers import COURIER, add_shop
@@ -114,7 +114,7 @@ def test_the_word_index_follows_every_kind_of_change(
     check()
     with transaction(sessions) as s:
         _say(s, clock, vase, "Prosíme o náhradu.")
-        split = merging.split_case(
+        split = splitting.split_case(
             s, vase, message_ids=[first], actor=OPERATOR, now=clock.now(), playbook=DEFAULT_PLAYBOOK
         )
         assert ("expres", split.id) in _kept(s) and ("expres", vase) not in _kept(s)

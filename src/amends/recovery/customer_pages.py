@@ -40,7 +40,7 @@ from amends.web import forms
 from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.render import render
 from amends.web.session import check_csrf
-from amends.winback import service as winback
+from amends.winback import reading as winback_reading
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -165,7 +165,7 @@ def _customer_page(
         now=clock.now(),
         hourly_cost=get_settings(request).handling_cost_per_hour,
     )
-    shown = winback.for_page(customer.winback) if customer.winback else None
+    shown = winback_reading.for_page(customer.winback) if customer.winback else None
     # Each promise's occurrences graded as on the expectations page: the missed ones
     # and delivered ones alike, the newest six first, each missed one with its "delivered" form.
     graded = {
@@ -198,7 +198,7 @@ def _customer_page(
         status_code=status_code,
         survey_box=surveys.box(session, now=clock.now(), customer_id=customer_id),
         winback=shown,
-        winback_texts=winback.sent_texts(session, shown) if shown else {},
+        winback_texts=winback_reading.sent_texts(session, shown) if shown else {},
         winback_can_stop=shown is not None
         and user.actor.allows(Action.WRITE)
         and (user.actor.allows(Action.MANAGE) or shown["owner_id"] == user.actor.user_id),

@@ -11,7 +11,7 @@ from amends.cases.rules import Category, Severity, case_id_of
 from amends.cases.schemas import CaseOut
 from amends.fields import MAX_DB_INT
 from amends.people.deps import ApiActor
-from amends.recovery import bulk, merging
+from amends.recovery import bulk, merging, splitting
 from amends.recovery.schemas import BulkIn, BulkOut, MergeIn, MergeOut, SplitIn
 from amends.web.deps import AppClock, AppPlaybook, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
@@ -83,7 +83,7 @@ def split(
 ) -> CaseOut:
     """Move some of this case's messages into a new case of the same customer, with its
     own clocks, category and owner; answers the new case."""
-    new = merging.split_case(
+    new = splitting.split_case(
         session,
         case_id,
         message_ids=body.message_ids,

@@ -20,7 +20,7 @@ from amends.console import (
 )
 from amends.errors import AmendsError
 from amends.people import service as people
-from amends.recovery import bulk, merging
+from amends.recovery import bulk, merging, splitting
 from amends.recovery.schemas import BulkOut, MergeOut
 
 app = typer.Typer(help="Recovery cases.")
@@ -117,7 +117,7 @@ def split(
     source = _ref(case, "CASE")
     ws = open_workspace()
     with ws.transaction() as session:
-        new = merging.split_case(
+        new = splitting.split_case(
             session,
             source,
             message_ids=ids,

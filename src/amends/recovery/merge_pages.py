@@ -16,7 +16,7 @@ from amends.cases.rules import Category, Severity, case_id_of
 from amends.errors import AmendsError, InvalidInput
 from amends.fields import MAX_DB_INT
 from amends.people.deps import SignedIn
-from amends.recovery import bulk, merging
+from amends.recovery import bulk, merging, splitting
 from amends.recovery.pages import CaseForm, CasePost, Extra, Refusal, case_page
 from amends.text.digits import is_digits
 from amends.web import forms
@@ -167,7 +167,7 @@ def split(
 ) -> Response:
     return page.answer(
         csrf_token,
-        lambda: merging.split_case(
+        lambda: splitting.split_case(
             page.session,
             case_id,
             message_ids=[_int(m) for m in messages or []],

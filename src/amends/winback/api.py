@@ -8,7 +8,7 @@ from amends.fields import MAX_DB_INT
 from amends.people.deps import ApiActor
 from amends.web.deps import AppClock, AppPlaybook, DbSession
 from amends.web.problems import PROBLEM_RESPONSES
-from amends.winback import service, watch
+from amends.winback import reading, service, watch
 from amends.winback.rules import WinbackStatus
 from amends.winback.schemas import StopIn, WatchItemOut, WinbackOut, WinbackPage
 
@@ -26,11 +26,11 @@ def list_winbacks(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> WinbackPage:
     """Win-back sequences, newest first: a manager sees all, anyone else their own."""
-    page = service.list_winbacks(
+    page = reading.list_winbacks(
         session, actor=actor, status=status, customer_id=customer_id, limit=limit, offset=offset
     )
     return WinbackPage(
-        items=[WinbackOut(**row) for row in service.describe(session, page.items)],
+        items=[WinbackOut(**row) for row in reading.describe(session, page.items)],
         limit=page.limit,
         offset=page.offset,
         next_offset=page.next_offset,
@@ -39,8 +39,8 @@ def list_winbacks(
 
 @router.get("/winbacks/{winback_id}", response_model=WinbackOut)
 def get_winback(winback_id: WinbackId, session: DbSession, actor: ApiActor) -> WinbackOut:
-    item = service.get_winback(session, winback_id, actor=actor)
-    return WinbackOut(**service.describe(session, [item])[0])
+    item = reading.get_winback(session, winback_id, actor=actor)
+    return WinbackOut(**reading.describe(session, [item])[0])
 
 
 @router.post("/winbacks/{winback_id}/stop", response_model=WinbackOut)
@@ -64,7 +64,7 @@ def stop_winback(
         outcome=body.outcome,
         note=body.note,
     )
-    return WinbackOut(**service.describe(session, [item])[0])
+    return WinbackOut(**reading.describe(session, [item])[0])
 
 
 @router.get("/watch", response_model=list[WatchItemOut])

@@ -8,7 +8,7 @@ from amends.console import AsUser, emit_json, handle_errors, open_workspace, out
 from amends.fields import MAX_DB_INT
 from amends.people import service as people
 from amends.people.rules import OPERATOR
-from amends.winback import service, watch
+from amends.winback import reading, service, watch
 from amends.winback.rules import WinbackOutcome, WinbackStatus
 
 ObjectId = Annotated[int, typer.Argument(min=1, max=MAX_DB_INT)]
@@ -42,10 +42,10 @@ def list_winbacks(
     """Win-back sequences, newest first (JSON Lines with --json)."""
     ws = open_workspace()
     with ws.transaction() as session:
-        page = service.list_winbacks(
+        page = reading.list_winbacks(
             session, actor=OPERATOR, status=status, customer_id=customer, limit=limit
         )
-        rows = service.describe(session, page.items)
+        rows = reading.describe(session, page.items)
     for row in rows:
         if json_:
             emit_json(row)
@@ -61,8 +61,8 @@ def show_winback(winback_id: ObjectId, json_: Json = False) -> None:
     """One sequence with its follow-ups."""
     ws = open_workspace()
     with ws.transaction() as session:
-        item = service.get_winback(session, winback_id, actor=OPERATOR)
-        (row,) = service.describe(session, [item])
+        item = reading.get_winback(session, winback_id, actor=OPERATOR)
+        (row,) = reading.describe(session, [item])
     if json_:
         emit_json(row)
         return
@@ -101,7 +101,7 @@ def stop_winback(
             outcome=outcome,
             note=note,
         )
-        (row,) = service.describe(session, [item])
+        (row,) = reading.describe(session, [item])
     if json_:
         emit_json(row)
     else:

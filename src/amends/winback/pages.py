@@ -17,7 +17,7 @@ from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.i18n import pick_language
 from amends.web.render import PageContext, render
 from amends.web.session import CSRF_COOKIE, anonymous_context, check_csrf, new_csrf_token
-from amends.winback import service, watch
+from amends.winback import reading, service, watch
 from amends.winback.rules import WinbackOutcome, WinbackStatus, verify
 
 router = APIRouter(include_in_schema=False)
@@ -31,12 +31,12 @@ def winback_list(
     request: Request, session: DbSession, user: SignedIn, status: str = ""
 ) -> Response:
     wanted = WinbackStatus(status) if status in set(WinbackStatus) else None
-    page = service.list_winbacks(session, actor=user.actor, status=wanted, limit=SHOWN)
+    page = reading.list_winbacks(session, actor=user.actor, status=wanted, limit=SHOWN)
     return render(
         request,
         "winback/winbacks.html",
         user.ctx,
-        items=[service.for_page(row) for row in service.describe(session, page.items)],
+        items=[reading.for_page(row) for row in reading.describe(session, page.items)],
         viewer_id=user.actor.user_id,
         status=wanted.value if wanted else "",
         statuses=list(WinbackStatus),
