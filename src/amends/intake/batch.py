@@ -95,9 +95,11 @@ class _Known:
     owners_held: set[int] = field(default_factory=set)
     # The batch's new cases are planned as its mail is read and inserted together after
     # it: their ids are taken beforehand, and their texts (what the next mail is matched
-    # against) are kept here; routing remembers their owners.
+    # against) are kept here beside the stored texts of the open cases the batch's mail
+    # may continue (read once: nothing is stored until the batch's mail is read);
+    # routing remembers their owners.
     case_ids: CaseIds | None = None
-    planned_texts: dict[int, str] = field(default_factory=dict)
+    case_texts: dict[int, str] = field(default_factory=dict)
     # The session's identity map holds objects weakly: a lead or an owner no one refers
     # to is dropped and then read again by each service that asks for it by id.
     held: list[object] = field(default_factory=list)
@@ -203,6 +205,11 @@ def _gather(
     )
     for case in loaded:
         _add_case(known, case)
+    known.case_texts.update(
+        similar.texts_of(
+            session, (c.id for open_cases in known.cases_of_customer.values() for c in open_cases)
+        )
+    )
     # The stored subjects of those cases, in one query rather than one per case asked.
     on = list(known.cases)
     if on:
@@ -359,9 +366,7 @@ def apply_batch(
                 subject=parsed.subject,
                 text=text,
                 subjects={c.id: known.subjects(session, c.id) for c in candidates},
-                likeness=similar.likeness(
-                    session, parsed.subject, text, unstored=known.planned_texts
-                ),
+                likeness=similar.likeness(session, parsed.subject, text, unstored=known.case_texts),
             )
         if case is None:
             if known.routing is None or known.case_ids is None:
@@ -396,7 +401,7 @@ def apply_batch(
             complaints.append(complaint)
             specs.append(spec)
             # A new case's text is its title until its messages are stored.
-            known.planned_texts[case.id] = case.title
+            known.case_texts[case.id] = case.title
             known.subjects_loaded.add(case.id)
             if case.owner_id not in known.owners_held:
                 known.owners_held.add(case.owner_id)

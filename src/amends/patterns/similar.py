@@ -80,6 +80,23 @@ def comparable(body: str) -> bool:
     return len(fold_words(body)) >= MIN_TEXT_CHARS
 
 
+# Ids per IN list when texts are read for many cases: well under every engine's bound.
+TEXTS_PER_READ = 900
+
+
+def texts_of(session: Session, case_ids: Iterable[int]) -> dict[int, str]:
+    """Several cases' texts as similarity reads them, by case id, in few statements."""
+    ids = sorted(set(case_ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), TEXTS_PER_READ):
+        chunk = ids[start : start + TEXTS_PER_READ]
+        for case_id, body in session.execute(
+            select(CaseText.case_id, CaseText.body).where(CaseText.case_id.in_(chunk))
+        ):
+            found[case_id] = body
+    return found
+
+
 def text_of(session: Session, case_id: int) -> str:
     """The case's text as similarity reads it (title and first inbound messages)."""
     return session.scalar(select(CaseText.body).where(CaseText.case_id == case_id)) or ""
@@ -214,8 +231,10 @@ def likeness(
 ) -> Callable[[Sequence[int]], dict[int, float]]:
     """How alike a new message (its subject and text) is to each of the cases it is then
     asked about: what ``messages.matching_case`` weighs to tell the same matter.
-    ``unstored`` holds the texts of cases planned but not inserted yet (a mail batch's
-    new cases: their titles, as the case text would begin), by id."""
+    ``unstored`` holds case texts the caller already has, by id: those of cases planned
+    but not inserted yet (a mail batch's new cases: their titles, as the case text would
+    begin) and those it read for many messages at once (``texts_of``); the others are
+    read here."""
     message = f"{subject}\n{text}"
     planned_texts = unstored if unstored is not None else {}
 
