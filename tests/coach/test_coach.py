@@ -186,6 +186,16 @@ def test_a_remedy_offer_names_a_credit_only_when_one_was_granted(lang: str) -> N
     assert check(none, lang, required=REQUIRED["remedy_offer"]).findings == ()
 
 
+@pytest.mark.parametrize("step", STEPS)
+def test_a_thai_draft_to_a_customer_without_a_contact_person_greets_the_company(
+    step: str,
+) -> None:
+    company = replace(CONTEXTS["th"], customer_name="บ้านสวนดิจิทัล", customer_is_person=False)
+    text = render(step, "th", company)
+    assert text.startswith("เรียน บ้านสวนดิจิทัล\n")
+    assert check(text, "th", required=REQUIRED[step]).findings == ()
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_phrase_left_for_the_agent_is_not_followed_by_a_second_period(lang: str) -> None:
     open_ = replace(CONTEXTS[lang], remedy="…", change_description="…")

@@ -184,3 +184,13 @@ def test_the_cli_sets_both_forms(
         cli, ["customers", "contact-form", str(customer["id"]), "nobody@example.com", "none"]
     )
     assert missing.exit_code != 0 and "no single contact" in missing.output
+
+
+def test_a_thai_customer_without_a_contact_person_is_greeted_as_a_company(
+    client: TestClient, cast: Cast
+) -> None:
+    shop = make_customer(client, cast.agent, name="ร้านกาแฟบ้านสวน", language="th", contacts=[])
+    case = make_case(client, cast.agent, shop["id"], cast.agent.id, title="ส่งกาแฟช้า")
+    sign_in(client, cast.agent.email)
+    # "คุณ" is for a person: "เรียน คุณร้านกาแฟบ้านสวน" would call the shop by a title.
+    assert _draft_text(client, case["id"], "apology").startswith("เรียน ร้านกาแฟบ้านสวน\n")

@@ -74,6 +74,11 @@ def test_the_greek_greeting_follows_the_contact_then_the_name() -> None:
     assert greeting("el", "Ψηφιακή Α.Ε.", None) == "Γεια σας, Ψηφιακή Α.Ε.,"
 
 
+def test_a_company_is_greeted_in_thai_without_the_personal_khun() -> None:
+    assert greeting("th", "ร้านกาแฟบ้านสวน", None, person=False) == "เรียน ร้านกาแฟบ้านสวน"
+    assert greeting("th", "สมศรี", None) == "เรียน คุณสมศรี"
+
+
 def test_the_other_greetings_need_no_gender() -> None:
     for form in (None, F, M):
         assert greeting("en", "Anna", form) == "Dear Anna,"

@@ -93,6 +93,7 @@ def follow_up(
     stop_link: str,
     agent_form: GenderForm | None = None,
     customer_form: GenderForm | None = None,
+    customer_is_person: bool = True,
 ) -> FollowUp:
     """The ``number``-th follow-up (1 is the first) in the customer's language."""
     base = _base(lang)
@@ -103,7 +104,7 @@ def follow_up(
         "business": business_name,
         "what": what_failed,
         "stop": stop_link,
-        "greeting": greeting(base, customer_name, customer_form),
+        "greeting": greeting(base, customer_name, customer_form, person=customer_is_person),
         **voice(base, agent_form),
     }
     return FollowUp(base, _SUBJECT[base].format(**fields)[:300], texts[base].format(**fields))

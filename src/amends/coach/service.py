@@ -65,7 +65,7 @@ def draft(
         for item in changes
     )
     ctx = TemplateContext(
-        customer_name=contact.name if contact else customer.name,
+        customer_name=contact.name if contact and contact.name else customer.name,
         agent_name=owner.name,
         business_name=business,
         case_ref=case_ref(case.id),
@@ -79,6 +79,7 @@ def draft(
         referral=referral,
         agent_form=owner.gender_form,
         customer_form=form_of_contact(contact.gender_form, contact.name) if contact else None,
+        customer_is_person=contact is not None and bool(contact.name),
     )
     text = render(step, language, ctx)
     result = check(text, language, required=REQUIRED[step])

@@ -57,6 +57,8 @@ class TemplateContext:
     # and the one the customer's contact is greeted in (Greek); None: not said.
     agent_form: GenderForm | None = None
     customer_form: GenderForm | None = None
+    # False when the customer has no contact person and the company is greeted.
+    customer_is_person: bool = True
 
 
 _T: dict[str, dict[str, str]] = {
@@ -282,7 +284,9 @@ def render(step: str, lang: str, ctx: TemplateContext) -> str:
     remedy = ctx.remedy.strip().rstrip(".")
     change = ctx.change_description.strip().rstrip(".")
     return _T[base][step].format(
-        greeting=greeting(base, ctx.customer_name, ctx.customer_form),
+        greeting=greeting(
+            base, ctx.customer_name, ctx.customer_form, person=ctx.customer_is_person
+        ),
         **voice(base, ctx.agent_form),
         unused=unused,
         referral=referral,

@@ -69,12 +69,13 @@ def breach_draft(
     owner: str,
     owner_form: GenderForm | None = None,
     customer_form: GenderForm | None = None,
+    customer_is_person: bool = True,
 ) -> tuple[str, str, str]:
     """(language, subject, text) of the apology for a missed occurrence."""
     lang = language_for(language)
     date = format_date(due.astimezone(ZoneInfo(timezone)).date(), format="long", locale=lang)
     values = {
-        "greeting": greeting(lang, customer_name, customer_form),
+        "greeting": greeting(lang, customer_name, customer_form, person=customer_is_person),
         "what": what,
         "date": date,
         "owner": owner,

@@ -203,6 +203,7 @@ def _draft(
         owner=owner.name if owner else "",
         owner_form=owner.gender_form if owner else None,
         customer_form=form_of_contact(contact.gender_form, contact.name) if contact else None,
+        customer_is_person=contact is not None,
     )
     session.add(
         Message(

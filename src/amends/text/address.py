@@ -127,8 +127,9 @@ def form_of_contact(recorded: GenderForm | None, name: str) -> GenderForm | None
     return recorded or greek_form_of(name)
 
 
-def greeting(lang: str, name: str, form: GenderForm | None) -> str:
-    """The message's first line, addressing ``name`` in ``lang`` (en, th, sk, el)."""
+def greeting(lang: str, name: str, form: GenderForm | None, *, person: bool = True) -> str:
+    """The message's first line, addressing ``name`` in ``lang`` (en, th, sk, el);
+    ``person`` False for a company's name, which Thai greets without "คุณ"."""
     if lang == "el":
         if form is GenderForm.MASCULINE:
             return f"Αγαπητέ {greek_vocative(name)},"
@@ -136,7 +137,7 @@ def greeting(lang: str, name: str, form: GenderForm | None) -> str:
             return f"Αγαπητή {name},"
         return f"Γεια σας, {name},"
     if lang == "th":
-        return f"เรียน คุณ{name}"
+        return f"เรียน คุณ{name}" if person else f"เรียน {name}"
     if lang == "sk":
         return f"Dobrý deň, {name},"
     return f"Dear {name},"

@@ -266,6 +266,7 @@ def _send(
         stop_link=sender.stop_link(item.id),
         agent_form=owner.gender_form,
         customer_form=form_of_contact(contact.gender_form, contact.name),
+        customer_is_person=bool(contact.name),
     )
     # The same guard as every reply: nothing leaves with blame or an excuse in it.
     coach.guard(note.text, note.language, None)
