@@ -184,6 +184,24 @@ def test_the_cli_sets_both_forms(
         cli, ["customers", "contact-form", str(customer["id"]), "nobody@example.com", "none"]
     )
     assert missing.exit_code != 0 and "no single contact" in missing.output
+    more = runner.invoke(
+        cli,
+        [
+            "customers",
+            "add-contact",
+            str(customer["id"]),
+            "Mária Nováková",
+            "--email",
+            "maria@pekaren-novak.example",
+            "--primary",
+            "--gender-form",
+            "feminine",
+            "--json",
+        ],
+    )
+    assert more.exit_code == 0, more.output
+    assert json.loads(more.stdout)["is_primary"] is True
+    assert json.loads(more.stdout)["gender_form"] == "feminine"
 
 
 def test_a_thai_customer_without_a_contact_person_is_greeted_as_a_company(
@@ -194,3 +212,82 @@ def test_a_thai_customer_without_a_contact_person_is_greeted_as_a_company(
     sign_in(client, cast.agent.email)
     # "คุณ" is for a person: "เรียน คุณร้านกาแฟบ้านสวน" would call the shop by a title.
     assert _draft_text(client, case["id"], "apology").startswith("เรียน ร้านกาแฟบ้านสวน\n")
+
+
+def test_an_agent_adds_a_customer_and_a_contact_in_the_browser(
+    client: TestClient, cast: Cast
+) -> None:
+    sign_in(client, cast.agent.email)
+    listing = client.get("/customers")
+    assert 'action="/customers"' in listing.text and 'id="add-customer"' in listing.text
+    token = csrf_from(listing.text)
+    added = client.post(
+        "/customers",
+        data={
+            "csrf_token": token,
+            "name": "Ψηφιακή Α.Ε.",
+            "language": "el",
+            "timezone": "Europe/Athens",
+            "currency": "eur",
+            "tier": "gold",
+            "recurring_value": "250,50",
+            "contact_name": "Ελένη Νικολάου",
+            "contact_email": "eleni@psifiaki.example",
+            "contact_form": "",
+        },
+        follow_redirects=False,
+    )
+    assert added.status_code == 303, added.text
+    customer_id = int(added.headers["location"].rsplit("/", 1)[1])
+    shown = client.get(f"/api/v1/customers/{customer_id}", headers=cast.agent.headers).json()
+    assert (shown["language"], shown["currency"], shown["tier"]) == ("el", "EUR", "gold")
+    assert [c["email"] for c in shown["contacts"]] == ["eleni@psifiaki.example"]
+    # A refusal is said on the list page, with the form open again.
+    bad = client.post(
+        "/customers",
+        data={"csrf_token": token, "name": "X", "timezone": "Mars/Olympus", "language": "en"},
+    )
+    assert bad.status_code == 422 and 'role="alert"' in bad.text and "timezone" in bad.text
+    assert '<details id="add-customer" open>' in bad.text
+    page = client.get(f"/customers/{customer_id}")
+    moved = client.post(
+        f"/customers/{customer_id}/contacts",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "name": "Γιώργος Νικολάου",
+            "email": "giorgos@psifiaki.example",
+            "primary": "1",
+        },
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    assert moved.headers["location"].endswith("?done=contact#contacts")
+    shown = client.get(f"/api/v1/customers/{customer_id}", headers=cast.agent.headers).json()
+    primary = [c["name"] for c in shown["contacts"] if c["is_primary"]]
+    assert primary == ["Γιώργος Νικολάου"] and len(shown["contacts"]) == 2
+    # Drafts greet the primary contact, a man by his name's ending, in the vocative.
+    case = make_case(client, cast.agent, customer_id, cast.agent.id, title="Οι αναφορές")
+    assert _draft_text(client, case["id"], "apology").startswith("Αγαπητέ Γιώργο Νικολάου,")
+    twice = client.post(
+        f"/customers/{customer_id}/contacts",
+        data={"csrf_token": csrf_from(page.text), "name": "G", "email": "giorgos@psifiaki.example"},
+    )
+    assert twice.status_code == 409 and 'data-code="contact-exists"' in twice.text
+    # The API twin, and a viewer may not add one.
+    api = client.post(
+        f"/api/v1/customers/{customer_id}/contacts",
+        headers=cast.agent.headers,
+        json={"name": "Μαρία", "email": "maria@psifiaki.example", "gender_form": "feminine"},
+    )
+    assert api.status_code == 201 and api.json()["gender_form"] == "feminine", api.text
+    viewer = client.post(
+        f"/api/v1/customers/{customer_id}/contacts",
+        headers=cast.viewer.headers,
+        json={"name": "V"},
+    )
+    assert viewer.status_code == 403
+    # Viewers see no forms.
+    client.cookies.clear()
+    sign_in(client, cast.viewer.email)
+    assert 'id="add-customer"' not in client.get("/customers").text
+    assert 'id="add-contact"' not in client.get(f"/customers/{customer_id}").text

@@ -98,6 +98,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/customers/{customer_id}/export"): _r(OWNER),
     ("GET", "/api/v1/customers/{customer_id}/expectations"): _r(READ),
     ("POST", "/api/v1/customers/{customer_id}/part-ways"): _r(MANAGE, {"reason": "we part"}),
+    ("POST", "/api/v1/customers/{customer_id}/contacts"): _r(WRITE, {"name": "Another"}),
     ("PUT", "/api/v1/customers/{customer_id}/contacts/{contact_id}/gender-form"): _r(
         WRITE, {"gender_form": "feminine"}
     ),
@@ -164,6 +165,7 @@ RULES: dict[tuple[str, str], Rule] = {
         WRITE, {"name": "X", "tier": "standard", "language": "sk", "recurring_value": "1"}
     ),
     ("POST", "/customers/{customer_id}/part-ways"): _r(MANAGE, {"reason": "x"}),
+    ("POST", "/customers/{customer_id}/contacts"): _r(WRITE, {"name": "Another"}),
     ("POST", "/customers/{customer_id}/contacts/{contact_id}/gender-form"): _r(WRITE, {}),
     ("POST", "/customers/{customer_id}/commitments"): _r(
         WRITE, {"title": "X", "due": "2026-06-01"}

@@ -8,6 +8,7 @@ from amends.customers import advocates, service
 from amends.customers.rules import CustomerStatus, Tier
 from amends.customers.schemas import (
     ContactFormIn,
+    ContactIn,
     ContactOut,
     CustomerCreate,
     CustomerOut,
@@ -104,5 +105,25 @@ def set_contact_form(
     Greek name's ending decides, or the greeting needs no gender."""
     contact = service.set_contact_form(
         session, customer_id, contact_id, actor=actor, now=clock.now(), form=body.gender_form
+    )
+    return ContactOut.model_validate(contact)
+
+
+@router.post("/{customer_id}/contacts", response_model=ContactOut, status_code=201)
+def add_contact(
+    customer_id: CustomerId,
+    body: ContactIn,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+) -> ContactOut:
+    """Another person to write to at the customer; ``is_primary`` makes them the one
+    drafts greet (the first contact is the primary one)."""
+    contact = service.add_contact(
+        session,
+        customer_id,
+        actor=actor,
+        now=clock.now(),
+        contact=service.ContactInput(**body.model_dump()),
     )
     return ContactOut.model_validate(contact)

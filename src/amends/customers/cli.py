@@ -8,7 +8,13 @@ from rich.table import Table
 from amends.console import AsUser, emit_json, handle_errors, open_workspace, out, validated
 from amends.customers import advocates, service
 from amends.customers.rules import CustomerStatus, Tier
-from amends.customers.schemas import ContactOut, CustomerCreate, CustomerOut, CustomerUpdate
+from amends.customers.schemas import (
+    ContactIn,
+    ContactOut,
+    CustomerCreate,
+    CustomerOut,
+    CustomerUpdate,
+)
 from amends.fields import MAX_DB_INT
 from amends.paging import pages
 from amends.people import service as people
@@ -158,6 +164,47 @@ def edit_customer(
         emit_json(shown)
     else:
         out.print(f"customer #{shown.id} changed: {', '.join(sorted(changes))}", markup=False)
+
+
+@app.command("add-contact")
+@handle_errors
+def add_contact(
+    customer_id: ObjectId,
+    name: Annotated[str, typer.Argument(help="the contact's name")],
+    email: Annotated[str | None, typer.Option(help="their email address")] = None,
+    phone: Annotated[str | None, typer.Option(help="their phone number")] = None,
+    primary: Annotated[bool, typer.Option("--primary", help="drafts greet them")] = False,
+    gender_form: Annotated[
+        str, typer.Option("--gender-form", help="feminine, masculine or none")
+    ] = "",
+    as_user: AsUser = None,
+    json_: Json = False,
+) -> None:
+    """Add a person to write to at a customer (the first one is the primary contact)."""
+    body = validated(
+        ContactIn,
+        {
+            "name": name,
+            "email": email,
+            "phone": phone,
+            "is_primary": primary,
+            "gender_form": address.gender_form(gender_form),
+        },
+    )
+    ws = open_workspace()
+    with ws.transaction() as session:
+        added = service.add_contact(
+            session,
+            customer_id,
+            actor=people.acting_as(session, as_user, operator=ws.settings.operator),
+            now=ws.clock.now(),
+            contact=service.ContactInput(**body.model_dump()),
+        )
+        shown = ContactOut.model_validate(added)
+    if json_:
+        emit_json(shown)
+    else:
+        out.print(f"contact #{shown.id} added: {shown.name}", markup=False)
 
 
 @app.command("contact-form")

@@ -113,6 +113,28 @@ UPDATABLE = frozenset(
 )
 
 
+def add_contact(
+    session: Session, customer_id: int, *, actor: Actor, now: datetime, contact: ContactInput
+) -> Contact:
+    """Another person to write to at the customer; a primary one takes the place of the
+    primary before (drafts greet the primary contact)."""
+    require(actor, Action.WRITE)
+    customer = get_customer(session, customer_id, actor=actor)
+    if contact.email is not None and any(c.email == contact.email for c in customer.contacts):
+        raise Conflict(
+            f"{contact.email} is already a contact of this customer", code="contact-exists"
+        )
+    if contact.is_primary or not customer.contacts:
+        for other in customer.contacts:
+            other.is_primary = False
+    added = _contact(contact)
+    added.is_primary = contact.is_primary or not customer.contacts
+    customer.contacts.append(added)
+    customer.updated_at = now
+    session.flush()
+    return added
+
+
 def set_contact_form(
     session: Session,
     customer_id: int,

@@ -29,6 +29,7 @@ from amends.commitments.rules import WEEKDAYS, CommitmentKind, CommitmentStatus,
 from amends.customers import service as customers
 from amends.customers.models import Customer
 from amends.customers.rules import CustomerStatus, Tier
+from amends.customers.schemas import ContactIn, CustomerCreate
 from amends.errors import AmendsError, InvalidInput, NotFound
 from amends.fields import MAX_DB_INT
 from amends.people.deps import PageUser, SignedIn
@@ -36,11 +37,13 @@ from amends.people.rules import Action
 from amends.recovery import fit, parting
 from amends.surveys import service as surveys
 from amends.text import address
+from amends.text.languages import SPOKEN
 from amends.web import forms
 from amends.web.deps import AppClock, AppPlaybook, DbSession, get_settings
 from amends.web.render import render
 from amends.web.session import check_csrf
 from amends.winback import reading as winback_reading
+from amends.workspace import service as workspace
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -59,6 +62,21 @@ def customer_list(
     language: Short = "",
     at_risk: Short = "",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Response:
+    return _list_page(request, session, user, q, status, tier, language, at_risk, offset)
+
+
+def _list_page(
+    request: Request,
+    session: Session,
+    user: PageUser,
+    q: str = "",
+    status: str = "",
+    tier: str = "",
+    language: str = "",
+    at_risk: str = "",
+    offset: int = 0,
+    refused: AmendsError | None = None,
 ) -> Response:
     wanted_status = CustomerStatus(status) if status in set(CustomerStatus) else None
     if at_risk:
@@ -88,10 +106,17 @@ def customer_list(
         }.items()
         if v
     }
+    home = workspace.current(session)
     return render(
         request,
         "customer_list.html",
         user.ctx,
+        can_write=user.actor.allows(Action.WRITE),
+        spoken=SPOKEN,
+        default_timezone=home.timezone if home else "UTC",
+        default_currency=home.currency if home else "EUR",
+        refused=refused,
+        status_code=refused.status if refused else 200,
         items=page.items,
         q=q,
         status=wanted_status.value if wanted_status else "",
@@ -105,6 +130,69 @@ def customer_list(
         following=urlencode({**kept, "offset": page.next_offset})
         if page.next_offset is not None
         else "",
+    )
+
+
+@router.post("/customers")
+def add_customer(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    name: Annotated[str, Form(max_length=300)] = "",
+    language: Annotated[str, Form(max_length=35)] = "",
+    timezone: Annotated[str, Form(max_length=64)] = "",
+    currency: Annotated[str, Form(max_length=3)] = "",
+    tier: Annotated[str, Form(max_length=20)] = "",
+    recurring_value: Annotated[str, Form(max_length=30)] = "",
+    contact_name: Annotated[str, Form(max_length=300)] = "",
+    contact_email: Annotated[str, Form(max_length=254)] = "",
+    contact_form: Annotated[str, Form(max_length=20)] = "",
+    csrf_token: Csrf = "",
+) -> Response:
+    """The same ``create_customer`` as ``POST /api/v1/customers``, with one contact."""
+
+    def act() -> int:
+        contact = (
+            [
+                {
+                    "name": contact_name.strip() or contact_email.strip(),
+                    "email": contact_email.strip() or None,
+                    "is_primary": True,
+                    "gender_form": address.gender_form(contact_form),
+                }
+            ]
+            if contact_name.strip() or contact_email.strip()
+            else []
+        )
+        body = forms.validated(
+            CustomerCreate,
+            {
+                "name": name,
+                "language": language,
+                "timezone": timezone,
+                "currency": currency.upper(),
+                "tier": tier,
+                "recurring_value": forms.amount(recurring_value),
+                "contacts": contact,
+            },
+        )
+        created = customers.create_customer(
+            session,
+            actor=user.actor,
+            now=clock.now(),
+            contacts=[customers.ContactInput(**c.model_dump()) for c in body.contacts],
+            **body.model_dump(exclude={"contacts"}),
+        )
+        return created.id
+
+    return forms.form_action(
+        session,
+        user.csrf_token,
+        csrf_token,
+        act,
+        refused=lambda error: _list_page(request, session, user, refused=error),
+        done=lambda new_id: RedirectResponse(f"/customers/{new_id}", status_code=303),
     )
 
 
@@ -457,4 +545,44 @@ def set_contact_form(
 
     return _customer_form(
         request, session, user, clock, customer_id, csrf_token, act, "greeting", "contacts"
+    )
+
+
+@router.post("/customers/{customer_id}/contacts")
+def add_contact(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    customer_id: CustomerId,
+    name: Annotated[str, Form(max_length=300)] = "",
+    email: Annotated[str, Form(max_length=254)] = "",
+    phone: Annotated[str, Form(max_length=50)] = "",
+    primary: Annotated[str, Form(max_length=5)] = "",
+    gender_form: Annotated[str, Form(max_length=20)] = "",
+    csrf_token: Csrf = "",
+) -> Response:
+    """The same ``add_contact`` as ``POST /api/v1/customers/{id}/contacts``."""
+
+    def act() -> None:
+        given = forms.validated(
+            ContactIn,
+            {
+                "name": name,
+                "email": email.strip(),
+                "phone": phone.strip(),
+                "is_primary": bool(primary),
+                "gender_form": address.gender_form(gender_form),
+            },
+        )
+        customers.add_contact(
+            session,
+            customer_id,
+            actor=user.actor,
+            now=clock.now(),
+            contact=customers.ContactInput(**given.model_dump()),
+        )
+
+    return _customer_form(
+        request, session, user, clock, customer_id, csrf_token, act, "contact", "contacts"
     )

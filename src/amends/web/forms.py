@@ -11,12 +11,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from amends.errors import AmendsError, InvalidInput, NotFound
 from amends.web.session import check_csrf
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 def attempt(session: Session, action: Callable[[], Any]) -> AmendsError | None:
@@ -66,3 +68,15 @@ def amount(value: str) -> Decimal:
     if not read.is_finite() or read < 0 or read > Decimal("1e12"):
         raise InvalidInput("not an amount", code="amount-invalid")
     return read
+
+
+def validated(model: type[M], values: dict[str, Any]) -> M:
+    """A form's fields checked by the same schema the API uses (empty ones left out, so
+    the schema's defaults apply); a bad one is a refusal on the page naming the field."""
+    try:
+        return model.model_validate({k: v for k, v in values.items() if v not in (None, "")})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidInput(problems, code="invalid-input") from None
