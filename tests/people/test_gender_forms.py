@@ -286,8 +286,48 @@ def test_an_agent_adds_a_customer_and_a_contact_in_the_browser(
         json={"name": "V"},
     )
     assert viewer.status_code == 403
+    # Removing the primary contact makes the longest-known other one primary.
+    shown = client.get(f"/api/v1/customers/{customer_id}", headers=cast.agent.headers).json()
+    (giorgos,) = [c["id"] for c in shown["contacts"] if c["is_primary"]]
+    page = client.get(f"/customers/{customer_id}")
+    assert f'action="/customers/{customer_id}/contacts/{giorgos}/remove"' in page.text
+    removed = client.post(
+        f"/customers/{customer_id}/contacts/{giorgos}/remove",
+        data={"csrf_token": csrf_from(page.text)},
+        follow_redirects=False,
+    )
+    assert removed.status_code == 303
+    shown = client.get(f"/api/v1/customers/{customer_id}", headers=cast.agent.headers).json()
+    assert [(c["name"], c["is_primary"]) for c in shown["contacts"]] == [
+        ("Ελένη Νικολάου", True),
+        ("Μαρία", False),
+    ]
+    maria = shown["contacts"][1]["id"]
+    deleted = client.delete(
+        f"/api/v1/customers/{customer_id}/contacts/{maria}", headers=cast.agent.headers
+    )
+    assert deleted.status_code == 204
+    again = client.delete(
+        f"/api/v1/customers/{customer_id}/contacts/{maria}", headers=cast.agent.headers
+    )
+    assert again.status_code == 404
     # Viewers see no forms.
     client.cookies.clear()
     sign_in(client, cast.viewer.email)
     assert 'id="add-customer"' not in client.get("/customers").text
     assert 'id="add-contact"' not in client.get(f"/customers/{customer_id}").text
+
+
+def test_a_manager_sets_how_a_colleagues_drafts_speak_on_the_people_page(
+    client: TestClient, cast: Cast
+) -> None:
+    sign_in(client, cast.manager.email)
+    page = client.get("/settings/people")
+    assert f'action="/settings/people/{cast.agent.id}/gender-form"' in page.text
+    done = client.post(
+        f"/settings/people/{cast.agent.id}/gender-form",
+        data={"gender_form": "masculine", "csrf_token": csrf_from(page.text)},
+    )
+    assert done.status_code == 200 and 'role="status"' in done.text
+    mine = client.get("/api/v1/me", headers=cast.agent.headers).json()
+    assert mine["gender_form"] == "masculine"

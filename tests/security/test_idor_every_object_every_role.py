@@ -99,6 +99,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/v1/customers/{customer_id}/expectations"): _r(READ),
     ("POST", "/api/v1/customers/{customer_id}/part-ways"): _r(MANAGE, {"reason": "we part"}),
     ("POST", "/api/v1/customers/{customer_id}/contacts"): _r(WRITE, {"name": "Another"}),
+    ("DELETE", "/api/v1/customers/{customer_id}/contacts/{contact_id}"): _r(WRITE),
     ("PUT", "/api/v1/customers/{customer_id}/contacts/{contact_id}/gender-form"): _r(
         WRITE, {"gender_form": "feminine"}
     ),
@@ -166,6 +167,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("POST", "/customers/{customer_id}/part-ways"): _r(MANAGE, {"reason": "x"}),
     ("POST", "/customers/{customer_id}/contacts"): _r(WRITE, {"name": "Another"}),
+    ("POST", "/customers/{customer_id}/contacts/{contact_id}/remove"): _r(WRITE, {}),
     ("POST", "/customers/{customer_id}/contacts/{contact_id}/gender-form"): _r(WRITE, {}),
     ("POST", "/customers/{customer_id}/commitments"): _r(
         WRITE, {"title": "X", "due": "2026-06-01"}
@@ -209,6 +211,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/actions/{action_id}/status"): _r(MANAGE, {"status": "in_progress"}),
     ("POST", "/actions/{action_id}/wordings"): _r(WRITE, {"language": "sk", "text": "abc"}),
     ("POST", "/settings/people/{user_id}/deactivate"): _r(MANAGE, {}),
+    ("POST", "/settings/people/{user_id}/gender-form"): _r(MANAGE, {}),
     ("POST", "/settings/people/{user_id}/language"): _r(MANAGE, {"language": "sk"}),
     ("POST", "/settings/people/{user_id}/limit"): _r(MANAGE, {"currency": "EUR"}),
     ("POST", "/settings/people/{user_id}/link"): _r(MANAGE, {}),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from amends.customers import advocates, service
 from amends.customers.rules import CustomerStatus, Tier
@@ -127,3 +127,17 @@ def add_contact(
         contact=service.ContactInput(**body.model_dump()),
     )
     return ContactOut.model_validate(contact)
+
+
+@router.delete("/{customer_id}/contacts/{contact_id}", status_code=204)
+def remove_contact(
+    customer_id: CustomerId,
+    contact_id: ContactId,
+    session: DbSession,
+    actor: ApiActor,
+    clock: AppClock,
+) -> Response:
+    """Stop writing to a contact (their past messages stay); when they were the primary
+    contact, the longest-known other one becomes primary."""
+    service.remove_contact(session, customer_id, contact_id, actor=actor, now=clock.now())
+    return Response(status_code=204)

@@ -135,6 +135,30 @@ def add_contact(
     return added
 
 
+def remove_contact(
+    session: Session, customer_id: int, contact_id: int, *, actor: Actor, now: datetime
+) -> None:
+    """Stop writing to one of the customer's contacts (their past messages stay); when it
+    was the primary one, the longest-known other contact becomes primary."""
+    require(actor, Action.WRITE)
+    customer = get_customer(session, customer_id, actor=actor)
+    gone = _their_contact(customer, contact_id)
+    customer.contacts.remove(gone)
+    if gone.is_primary and customer.contacts:
+        min(customer.contacts, key=lambda c: c.id).is_primary = True
+    customer.updated_at = now
+    session.flush()
+
+
+def _their_contact(customer: Customer, contact_id: int) -> Contact:
+    found = next((c for c in customer.contacts if c.id == contact_id), None)
+    if found is None:
+        raise NotFound(
+            f"customer {customer.id} has no contact {contact_id}", code="contact-not-found"
+        )
+    return found
+
+
 def set_contact_form(
     session: Session,
     customer_id: int,
@@ -147,11 +171,7 @@ def set_contact_form(
     """How drafts greet one of the customer's contacts (None: not said)."""
     require(actor, Action.WRITE)
     customer = get_customer(session, customer_id, actor=actor)
-    contact = next((c for c in customer.contacts if c.id == contact_id), None)
-    if contact is None:
-        raise NotFound(
-            f"customer {customer_id} has no contact {contact_id}", code="contact-not-found"
-        )
+    contact = _their_contact(customer, contact_id)
     contact.gender_form = form
     customer.updated_at = now
     session.flush()

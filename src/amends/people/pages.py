@@ -338,6 +338,31 @@ def change_nicknames(
     return act_on_people(request, session, user, csrf_token, act)
 
 
+@router.post("/settings/people/{user_id}/gender-form", response_class=HTMLResponse)
+def change_gender_form(
+    request: Request,
+    session: DbSession,
+    clock: AppClock,
+    user: SignedIn,
+    user_id: PathId,
+    gender_form: Annotated[str, Form(max_length=20)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    def act() -> str:
+        target = service.get_user(session, user_id)
+        service.set_gender_form(
+            session,
+            actor=user.actor,
+            user=target,
+            form=address.gender_form(gender_form),
+            now=clock.now(),
+        )
+        _ = translations(user.ctx.language).gettext
+        return _("Drafts of %(name)s now speak as chosen.") % {"name": target.name}
+
+    return act_on_people(request, session, user, csrf_token, act)
+
+
 @router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
 def revoke_token(
     request: Request,

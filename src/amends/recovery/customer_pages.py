@@ -586,3 +586,25 @@ def add_contact(
     return _customer_form(
         request, session, user, clock, customer_id, csrf_token, act, "contact", "contacts"
     )
+
+
+@router.post("/customers/{customer_id}/contacts/{contact_id}/remove")
+def remove_contact(
+    request: Request,
+    session: DbSession,
+    user: SignedIn,
+    clock: AppClock,
+    customer_id: CustomerId,
+    contact_id: ContactId,
+    csrf_token: Csrf = "",
+) -> Response:
+    """The same ``remove_contact`` as ``DELETE /api/v1/customers/{id}/contacts/{id}``."""
+
+    def act() -> None:
+        customers.remove_contact(
+            session, customer_id, contact_id, actor=user.actor, now=clock.now()
+        )
+
+    return _customer_form(
+        request, session, user, clock, customer_id, csrf_token, act, "contact", "contacts"
+    )
