@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
+from amends.db import transaction
+from amends.patterns.models import CorrectiveAction
 from tests.conftest import Cast
 from tests.helpers import make_case, make_customer
 from tests.patterns.helpers import COURIER
@@ -303,3 +306,34 @@ def test_each_customer_is_told_the_change_in_their_own_language_or_by_its_kind_a
         json={"text": "abc"},
     )
     assert viewer.status_code == 403
+
+
+def test_an_action_recorded_before_wordings_keeps_its_description_when_one_is_added(
+    client: TestClient, cast: Cast, sessions: sessionmaker[Session]
+) -> None:
+    _courier_pattern(client, cast)
+    pid = _pattern_id(client, cast)
+    english = "every parcel is now handed over in person, never left at the gate"
+    created = client.post(
+        "/api/v1/actions",
+        headers=cast.manager.headers,
+        json={
+            "root_cause": "drivers paid per stop",
+            "change_kind": "quality_check",
+            "description": english,
+            "owner_email": cast.manager.email,
+            "due_on": "2026-07-01",
+            "pattern_ids": [pid],
+        },
+    ).json()
+    with transaction(sessions) as s:
+        item = s.get(CorrectiveAction, created["id"])
+        assert item is not None
+        item.wordings = None  # as the migration leaves an action recorded before
+    put = client.put(
+        f"/api/v1/actions/{created['id']}/wordings/th",
+        headers=cast.agent.headers,
+        json={"text": "ตอนนี้เราส่งมอบพัสดุทุกชิ้นด้วยมือ"},
+    )
+    assert put.status_code == 200, put.text
+    assert put.json()["wordings"] == {"en": english, "th": "ตอนนี้เราส่งมอบพัสดุทุกชิ้นด้วยมือ"}

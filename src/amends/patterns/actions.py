@@ -204,8 +204,7 @@ def add_action(
         )
     _owner(session, owner_id)
     _check_links(session, actor=actor, case_ids=case_ids, pattern_ids=pattern_ids)
-    written_in = spoken(detect_language(description, SPOKEN))
-    told = {written_in: description} if written_in is not None else {}
+    told = _as_written(description)
     for language, text in (wordings or {}).items():
         told = _worded(told, language, text)
     item = CorrectiveAction(
@@ -225,6 +224,13 @@ def add_action(
     session.flush()
     _link(session, item, actor=actor, now=now, case_ids=case_ids, pattern_ids=pattern_ids)
     return item
+
+
+def _as_written(description: str) -> dict[str, str]:
+    """The description as the wording of the language it is written in, when that is
+    one the coach speaks and can be told."""
+    written_in = spoken(detect_language(description, SPOKEN))
+    return {written_in: description} if written_in is not None else {}
 
 
 def _worded(wordings: Mapping[str, str], language: str, text: str) -> dict[str, str]:
@@ -253,7 +259,9 @@ def set_wording(
     drafts of that language then name the kind of change alone)."""
     require(actor, Action.WRITE)
     item = get_action(session, action_id, actor=actor)
-    item.wordings = _worded(item.wordings or {}, language, text)
+    # An action recorded before wordings were kept starts from its description.
+    known = item.wordings if item.wordings is not None else _as_written(item.description)
+    item.wordings = _worded(known, language, text)
     item.updated_at = now
     session.flush()
     return item
