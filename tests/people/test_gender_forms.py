@@ -60,6 +60,15 @@ def test_an_agent_chooses_how_drafts_speak_for_them_and_the_thai_draft_follows(
     assert refused.status_code == 400
     mine = client.get("/api/v1/me", headers=cast.agent.headers).json()
     assert mine["gender_form"] == "feminine"
+    # The profile changes the interface's language too, and comes back to itself.
+    switched = client.post(
+        "/me/language",
+        data={"language": "sk", "csrf_token": csrf_from(profile.text)},
+        headers={"referer": "http://testserver/me"},
+        follow_redirects=False,
+    )
+    assert switched.status_code == 303 and switched.headers["location"] == "/me"
+    assert '<html lang="sk">' in client.get("/me").text
 
 
 def test_a_person_sets_their_own_form_and_only_a_manager_sets_anothers(
