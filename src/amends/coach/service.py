@@ -53,7 +53,9 @@ def draft(
         .order_by(Compensation.id.desc())
         .limit(1)
     )
-    contact = next((c for c in sorted(customer.contacts, key=lambda c: not c.is_primary)), None)
+    # The contact greeted: the primary one, when they have a name (else the company).
+    first = next((c for c in sorted(customer.contacts, key=lambda c: not c.is_primary)), None)
+    person = first if first is not None and first.name else None
     language = lang or customer.language
     # The "what we changed" message names the change itself when one is recorded; a
     # promise without a change is what the customer has heard before.
@@ -65,7 +67,7 @@ def draft(
         for item in changes
     )
     ctx = TemplateContext(
-        customer_name=contact.name if contact and contact.name else customer.name,
+        customer_name=person.name if person else customer.name,
         agent_name=owner.name,
         business_name=business,
         case_ref=case_ref(case.id),
@@ -78,8 +80,8 @@ def draft(
         change_description=change or "…",
         referral=referral,
         agent_form=owner.gender_form,
-        customer_form=form_of_contact(contact.gender_form, contact.name) if contact else None,
-        customer_is_person=contact is not None and bool(contact.name),
+        customer_form=form_of_contact(person.gender_form, person.name) if person else None,
+        customer_is_person=person is not None,
     )
     text = render(step, language, ctx)
     result = check(text, language, required=REQUIRED[step])

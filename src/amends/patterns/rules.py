@@ -319,16 +319,14 @@ def shared_name(title: str, others: Iterable[str]) -> str | None:
 
 def change_wording(wordings: Mapping[str, str] | None, description: str, language: str) -> str:
     """The change as a customer who speaks ``language`` is told it: its wording in their
-    language (a Czech customer reads the Slovak one); for an action whose languages are
-    unknown, the description as written; else "" (the draft then names the kind of change
-    alone, rather than a sentence in a language the customer may not read)."""
+    language (a Czech customer reads the Slovak one: wordings are kept by the language
+    spoken); for an action whose languages are unknown, the description as written; else
+    "" (the draft then names the kind of change alone, rather than a sentence in a
+    language the customer may not read)."""
     if wordings is None:
         return description
-    base = language.strip().replace("_", "-").split("-", 1)[0].lower()
-    for code in (base, spoken(base)):
-        if code is not None and wordings.get(code):
-            return wordings[code]
-    return ""
+    code = spoken(language)
+    return wordings.get(code, "") if code is not None else ""
 
 
 def pattern_ref(pattern_id: int) -> str:

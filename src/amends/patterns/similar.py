@@ -211,10 +211,7 @@ def _scored_stored(
 ) -> list[tuple[int, float]]:
     if not case_ids:
         return []
-    rows = session.execute(
-        select(CaseText.case_id, CaseText.body).where(CaseText.case_id.in_(list(case_ids)))
-    )
-    return _scored(wanted, rows)
+    return _scored(wanted, texts_of(session, case_ids).items())
 
 
 def _scored(wanted: Vector, bodies: Iterable[tuple[int, str]]) -> list[tuple[int, float]]:
