@@ -391,6 +391,9 @@ def write_postgresql(url: str, corpus: Corpus) -> None:
             "INSERT INTO case_texts (case_id, body)"
             f" SELECT id, {s008._body('cases.id', 'postgresql')} FROM cases"
         )
+        # What j035's triggers on case_texts would queue: every case, for the
+        # index-similar job to sketch.
+        db.execute("INSERT INTO similar_pending (case_id) SELECT case_id FROM case_texts")
         progress("case_tallies (c008's case_tally_rows, summed)")
         db.execute(
             "INSERT INTO case_tallies (owner_id, category, metric, value, n)"

@@ -10,13 +10,18 @@ message are loaded with plain INSERTs (SQLite) or COPY (PostgreSQL), so the buil
 is the triggers' and the index's own cost. The PostgreSQL database is created for the
 run and dropped at its end.
 
+Then the ``index-similar`` job's work is done and timed as ``index``: every case
+sketched, the cells fitted and the cases moved into them (``indexing.keep_up``; on a
+kept SQLite database already indexed, nothing).
+
 Queries are new messages from the same generator, never texts of the corpus. Latency is
 wall-clock per ``similar.nearest(text, k=10)`` call through a SQLAlchemy session, as the
 API and the CLI make it, reported with the load average (the machine is shared).
 
 Recall@10: for each recall query the exact top 10 are found by applying the one scorer
 (``textsim.profile`` and cosine) to the text of every case in the database, read back
-from ``case_texts``; recall is the share of those the engine returns (found / expected).
+from ``case_texts`` (not from the sketches); recall is the share of those the engine
+returns (found / expected).
 Beside it, ``score_sum_ratio_at_10``: the mean of (sum of scores returned) / (sum of the
 exact top-10 scores), 1.0 when near-ties make the engine return other cases as similar
 as the exact ones.
@@ -50,8 +55,8 @@ from tests.patterns.synthetic import ComplaintStream
 
 from _common import OUT, emit, peak_rss_mb, progress
 from amends import migrate
-from amends.db import make_engine, make_session_factory, register_sqlite_functions
-from amends.patterns import similar
+from amends.db import make_engine, make_session_factory, register_sqlite_functions, transaction
+from amends.patterns import indexing, similar
 from amends.patterns.textsim import profile
 
 SEED = 7
@@ -216,6 +221,36 @@ def build_postgresql(url: str, corpus: Path, cases: int) -> None:
     engine.dispose()
 
 
+def index(engine: Engine, backend: str) -> dict[str, Any]:
+    """What the index-similar job does after a bulk load: sketch every case, fit the
+    cells, move the cases into them (nothing when a kept database is up to date)."""
+    sessions = make_session_factory(engine)
+    load_before = load_average()
+    started = time.perf_counter()
+    last = [0.0]
+
+    def told(line: str) -> None:
+        if time.perf_counter() - last[0] > 30:
+            last[0] = time.perf_counter()
+            progress(f"{backend}: {line}")
+
+    done = indexing.keep_up(
+        lambda: transaction(sessions), now=lambda: datetime.now(UTC), progress=told
+    )
+    if backend == "postgresql" and done["sketched"]:
+        # What autovacuum does after so many new rows, at once: PostgreSQL reads a
+        # cell's rows from its index alone only once the pages are marked all-visible.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM (ANALYZE) case_cells, case_sketches"))
+    return {
+        **done,
+        "seconds": round(time.perf_counter() - started, 1),
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+        "peak_rss_mb_of_this_process": round(peak_rss_mb(), 1),
+    }
+
+
 def latencies(engine: Engine, queries: list[str]) -> dict[str, Any]:
     sessions = make_session_factory(engine)
     with sessions() as session:
@@ -353,6 +388,8 @@ def run_backend(
             progress(f"{backend}: built {result['build']}")
         engine = make_engine(url)
         try:
+            migrate.upgrade(engine)  # a kept database built under an earlier schema
+            result["index"] = index(engine, backend)
             with engine.connect() as conn:
                 if backend == "sqlite":
                     result["database_mb"] = round(path.stat().st_size / 2**20, 1)
@@ -362,9 +399,10 @@ def run_backend(
             progress(f"{backend}: timing {len(queries)} queries (load {load_average()})")
             result["query"] = latencies(engine, queries)
             progress(f"{backend}: query {result['query']}")
-            progress(f"{backend}: recall over {len(recall_q)} queries, exact over every case")
-            result["recall"] = recall(engine, recall_q)
-            progress(f"{backend}: recall {result['recall']}")
+            if recall_q:
+                progress(f"{backend}: recall over {len(recall_q)} queries, exact over all")
+                result["recall"] = recall(engine, recall_q)
+                progress(f"{backend}: recall {result['recall']}")
         finally:
             engine.dispose()
     finally:
@@ -374,7 +412,7 @@ def run_backend(
             admin.dispose()
     result["targets"] = {
         "p99_ms<=20": result["query"]["p99_ms"] <= 20,
-        "recall_at_10>=0.95": (result["recall"]["recall_at_10"] or 0) >= 0.95,
+        "recall_at_10>=0.95": (result.get("recall", {}).get("recall_at_10") or 0) >= 0.95,
     }
     return result
 
@@ -399,7 +437,7 @@ def main() -> None:
         {
             "benchmark": "similar",
             "cases": args.cases,
-            "candidates_scored": similar.CANDIDATES,
+            "cases_read_per_query": similar.READ_CASES,
             "results": results,
             "peak_rss_mb": round(peak_rss_mb(), 1),
         }

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -25,13 +25,14 @@ from amends.db import make_engine, make_session_factory, transaction
 from amends.messages import service as messages
 from amends.messages.models import Message
 from amends.messages.rules import Channel, Direction
-from amends.patterns import similar
-from amends.patterns.models import CaseText
+from amends.patterns import indexing, similar
+from amends.patterns.models import CaseCell, CaseText, SimilarPending
 from amends.people.rules import OPERATOR, Actor
 from amends.recovery import flows
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
 from tests.conftest import Cast
 from tests.patterns.synthetic import complaints
+from tests.patterns.test_similar_cells import load
 from tests.patterns.test_similarity import (
     EL_FRIDGE,
     EL_FRIDGE_CAPS,
@@ -129,8 +130,9 @@ def test_each_language_finds_its_own_rewording(
 
 
 def indexed(s: Session, text: str) -> list[int]:
-    """The candidates the trigram index itself proposes for ``text`` (no scoring)."""
-    return similar._indexed(s, text, [], 50)
+    """The cases the engine finds alike for ``text`` from its sketches and its queue of
+    cases not sketched yet, whatever the window (cosine 0.2 or more)."""
+    return [c for c, score in similar._from_cells(s, text, [], 50) if score >= 0.2]
 
 
 def test_new_cases_and_messages_are_in_the_index_in_the_same_transaction(
@@ -271,56 +273,23 @@ def test_reindex_repairs_texts_written_with_the_triggers_off(
 
 @pytest.mark.slow
 def test_the_index_finds_the_exact_top_ten_of_the_whole_corpus(
-    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Cells as a million cases would have them, scaled down: 800 cases in 40 cells, of
+    # which a query reads about 160 (a fifth of the corpus; at a million, 0.3%).
+    monkeypatch.setattr(indexing, "FIT_FROM", 100)
+    monkeypatch.setattr(indexing, "CASES_PER_CELL", 20)
+    monkeypatch.setattr(similar, "READ_CASES", 160)
     texts = complaints(840, seed=5)
     corpus, queries = texts[:800], texts[800:]
     with transaction(sessions) as s:
-        customer = customers.create_customer(
-            s,
-            actor=OPERATOR,
-            now=clock.now(),
-            name="Many complaints s.r.o.",
-            language="en",
-            timezone="UTC",
-            currency="EUR",
-            recurring_value=Decimal("100"),
-        )
-        now = clock.now()
-        ids = s.scalars(
-            insert(Case).returning(Case.id, sort_by_parameter_order=True),
-            [
-                {
-                    "customer_id": customer.id,
-                    "owner_id": cast.agent.id,
-                    "title": f"Complaint {i}",
-                    "state": "new",
-                    "severity": "medium",
-                    "category": "other",
-                    "origin": "complaint",
-                    "opened_at": now,
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for i in range(len(corpus))
-            ],
-        ).all()
-        s.execute(
-            insert(Message),
-            [
-                {
-                    "case_id": case_id,
-                    "direction": "inbound",
-                    "channel": "email",
-                    "text": text,
-                    "at": now,
-                    "created_at": now,
-                }
-                for case_id, text in zip(ids, corpus, strict=True)
-            ],
-        )
+        load(s, clock, cast.agent.id, corpus)
+    done = indexing.keep_up(lambda: transaction(sessions), now=clock.now)
+    assert done == {"sketched": len(corpus), "fitted": 1, "moved": len(corpus)}
     found = total = 0
     with transaction(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(SimilarPending)) == 0
+        assert s.scalar(select(func.count(func.distinct(CaseCell.cell)))) == 40
         everything = list(s.scalars(select(Case.id)))
         for query in queries:
             exact = {cid for cid, _ in similar.score(s, query, everything)[:10]}

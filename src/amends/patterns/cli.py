@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -10,7 +11,7 @@ import typer
 from rich.table import Table
 
 from amends.cases.rules import case_ref
-from amends.console import emit_json, handle_errors, open_workspace, out
+from amends.console import emit_json, err, handle_errors, open_workspace, out
 from amends.errors import InvalidInput
 from amends.fields import MAX_DB_INT, utc_datetime
 from amends.paging import pages
@@ -431,16 +432,25 @@ def word_action(
 @app.command("reindex")
 @handle_errors
 def reindex_command(json_: Json = False) -> None:
-    """Write every case's text for the similar-case index again, in the database."""
-    from amends.patterns import similar
+    """Write every case's text for similar cases again, then sketch every case and fit
+    its cells (what the index-similar job would do over the next minutes)."""
+    from amends.patterns import indexing, similar
 
     ws = open_workspace()
     with ws.transaction() as session:
         stats = similar.reindex(session)
+    started = time.perf_counter()
+    done = indexing.keep_up(
+        ws.transaction, now=ws.clock.now, progress=None if json_ else lambda line: err.print(line)
+    )
+    stats = {**stats, **done, "seconds": round(stats["seconds"] + time.perf_counter() - started, 3)}
     if json_:
         emit_json(stats)
         return
-    out.print(f"indexed {stats['cases']} cases in {stats['seconds']} s")
+    out.print(
+        f"indexed {stats['cases']} cases in {stats['seconds']} s"
+        f" ({done['sketched']} sketched, {'cells fitted' if done['fitted'] else 'no new cells'})"
+    )
 
 
 @app.command("similar")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from amends.patterns import judging
+from amends.patterns import indexing, judging
 from amends.playbook import policy as playbooks
 from amends.worker import JobContext, job
 
@@ -20,3 +20,12 @@ def judge_cases(ctx: JobContext) -> dict[str, Any]:
         ctx.transaction, now=ctx.clock.now, playbook=book, max_cases=CASES_PER_RUN
     )
     return {"judged": judged}
+
+
+# Each step of a run stops after this many cases; the rest waits for the next slot.
+SKETCHES_PER_RUN = 20_000
+
+
+@job("index-similar", every_seconds=10, lease_seconds=1800)
+def index_similar(ctx: JobContext) -> dict[str, Any]:
+    return indexing.keep_up(ctx.transaction, now=ctx.clock.now, max_cases=SKETCHES_PER_RUN)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from amends.cases.rules import Category
@@ -94,14 +94,88 @@ class CaseText(Base):
     """A case's text as similarity reads it: its title and first inbound messages.
 
     Written only by database triggers on ``cases`` and ``messages`` (see the migration
-    ``case_texts_similar``), so it is in step with them inside every transaction; a
-    trigram index over it (FTS5 on SQLite, pg_trgm on PostgreSQL) finds candidates.
+    ``case_texts_similar``), so it is in step with them inside every transaction; the
+    search's trigram index covers it, and triggers queue it for sketching (``CaseSketch``).
     """
 
     __tablename__ = "case_texts"
 
     case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     body: Mapped[str] = mapped_column(Text)
+
+
+class CaseSketch(Base):
+    """A case's text as a sketch (``patterns.sketches``): what the similarity engine
+    scores the few hundred best candidates of a query by.
+
+    Written by the ``index-similar`` job from ``case_texts``; the triggers on
+    ``case_texts`` drop it when the text changes (and queue the case in
+    ``similar_pending`` again), so a sketch never stands for an old text.
+    """
+
+    __tablename__ = "case_sketches"
+
+    case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    sketch: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CaseCell(Base):
+    """Which cell a case is in, with its folded sketch: what a query reads the nearest
+    cells of.
+
+    ``cell`` is ``SimilarModel.id * CELL_SPAN`` plus the cell's number, or -1 when no
+    cells were fitted yet. ``slot`` is ``cell * 2**32 + case_id``: on SQLite it is the
+    rowid, so the cases of a cell are stored side by side; on PostgreSQL the index on
+    ``cell`` carries the folded rows, so a query reads the index alone. Kept like
+    ``CaseSketch``.
+    """
+
+    __tablename__ = "case_cells"
+    __table_args__ = (
+        Index("ix_case_cells_case_id", "case_id", unique=True),
+        Index("ix_case_cells_cell", "cell", postgresql_include=["case_id", "folded"]),
+    )
+
+    slot: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+    )
+    cell: Mapped[int]
+    case_id: Mapped[int]
+    folded: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SimilarPending(Base):
+    """A case whose text has no sketch yet: queued by the triggers on ``case_texts``,
+    sketched by the ``index-similar`` job; until then similarity scores its text."""
+
+    __tablename__ = "similar_pending"
+
+    case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+
+
+class SimilarModel(Base):
+    """The centres of the cells cases are grouped in (``patterns.sketches.fit``), kept
+    here so every process asks the same cells. While a newer model's cells are being
+    filled (``assigned_up_to`` is the last case moved), the older one still holds the
+    cases not moved yet; it is deleted when the newer one is complete."""
+
+    __tablename__ = "similar_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fitted_at: Mapped[datetime]
+    # Sketches there were when it was fitted: a model is fitted again at twice as many.
+    cases: Mapped[int]
+    cells: Mapped[int]
+    # sha256 of ``centres``: what a process caches them by.
+    digest: Mapped[str] = mapped_column(String(64))
+    assigned_up_to: Mapped[int] = mapped_column(default=0)
+    complete: Mapped[bool] = mapped_column(default=False)
+    # int64 per cell: how many cases it held when the model was complete (until then,
+    # an even share of those moved).
+    sizes: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # float32, cells x sketches.DIMENSIONS, row by row. Last: SQLite reads a row's
+    # columns in order, and this one is megabytes long.
+    centres: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class JudgingQueued(Base):

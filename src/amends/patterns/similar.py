@@ -4,13 +4,16 @@ Repeats, patterns and the similar-case search all ask it. It has one candidate s
 and one scorer:
 
 - candidates come from the database: each case's text (``case_texts``, kept by
-  triggers in the same transaction as the case and its messages) and a trigram index
-  over it (FTS5 ``trigram`` on SQLite, ``pg_trgm`` on PostgreSQL). When the cases asked
-  about (a window, one customer) are few, all of them are candidates;
-- every candidate is scored exactly by ``textsim.cosines`` of ``textsim.profile``,
-  which depends on the two texts only (no corpus statistics), so every process on
-  every machine gives the same scores for the same database.
-"""
+  triggers in the same transaction as the case and its messages), its sketch
+  (``case_sketches``) and its folded sketch in a cell of alike texts (``case_cells``),
+  both kept by the ``index-similar`` job (``patterns.indexing``). A query reads the
+  folded rows of the cells nearest it, the sketches of the few hundred of those most
+  alike, and the texts of the cases not sketched yet. When the cases asked about (a
+  window, one customer) are few, all of them are candidates;
+- every candidate is scored by the cosine of ``textsim.vector_of``, from its sketch
+  (the same numbers as float32) and, for those that may be among the best, from its
+  text; it depends on the two texts only (no corpus statistics), so every process on
+  every machine gives the same scores for the same database."""
 
 from __future__ import annotations
 
@@ -20,17 +23,12 @@ from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
     ColumnElement,
-    Integer,
-    Select,
-    Text,
-    column,
     delete,
     func,
-    literal_column,
     select,
-    table,
     text,
 )
 from sqlalchemy.orm import Session
@@ -38,31 +36,31 @@ from sqlalchemy.orm import Session
 from amends.cases import service as cases
 from amends.cases.models import Case
 from amends.errors import InvalidInput, NotFound
-from amends.patterns.models import CaseText
-from amends.patterns.textsim import Vector, cosines, profile, trigrams, vector
+from amends.patterns import indexing, sketches
+from amends.patterns.models import CaseCell, CaseSketch, CaseText, SimilarPending
+from amends.patterns.textsim import Vector, cosines, vector_of
 from amends.people.rules import Action, Actor
 from amends.text.fold import fold_words
 
 # A few characters ("case 2", "Help!") say nothing about what failed; such texts are
 # left to the category and the promise instead of matching everything short.
 MIN_TEXT_CHARS = 12
-# Cases the trigram index proposes per query; each is scored exactly. More finds more
-# of the exact top 10 at the price of scoring them (see bench/similar.py).
-CANDIDATES = 100
 # When the cases asked about are this few (one customer's, a quiet window), every one
-# of them is scored: nothing is left to the index's ranking.
+# of them is scored: nothing is left to the cells.
 SCORE_ALL_UP_TO = 1000
-# Trigrams of the query the index is asked for. A long message has thousands; past
-# this many, those spread evenly over it stand for it (candidates only: the score
-# still uses the whole text).
-QUERY_TRIGRAMS = 32
-# PostgreSQL is given the folded query itself (pg_trgm makes its own trigrams), cut
-# to about as many trigrams as SQLite is asked for.
-QUERY_CHARS = 200
-# Below this pg_trgm similarity a text is no candidate on PostgreSQL. Lower finds more
-# distant texts, but every text above it is fetched and ranked: at 0.05 that is most of
-# the corpus.
-PG_THRESHOLD = 0.12
+# Cases read from the cells nearest a query (about: whole cells are read), each scored
+# by its sketch. More finds more of the exact top 10 (bench/similar.py); a query with
+# filters reads FILTERED_READ_FACTOR times as many, as only some of them pass.
+READ_CASES = 4000
+FILTERED_READ_FACTOR = 4
+# Cases queued for sketching are scored from their texts, the newest this many: the
+# job sketches them within seconds, but after a bulk import they wait their turn.
+PENDING_SCORED = 500
+# How far a sketch's score may be from its text's (float32 weights: well under this).
+SKETCH_ERROR = 1e-5
+# Candidates ranked best by their folded rows whose sketches are read and scored. Over
+# 200,000 generated complaints the exact ten best were within the first 90 (p99 58).
+SKETCHED = 300
 # Profiles of texts just scored: the same recent cases are compared again for every
 # new one. Keyed by the text itself, so an edited case is a new key and nothing stale
 # is ever used; every process computes the same value for a key.
@@ -72,7 +70,7 @@ PROFILE_CACHE = 4096
 @lru_cache(maxsize=PROFILE_CACHE)
 def _vector(body: str) -> Vector | None:
     """The text's profile as arrays, or None when it is too short to compare."""
-    return vector(profile(body)) if comparable(body) else None
+    return vector_of(body) if comparable(body) else None
 
 
 def comparable(body: str) -> bool:
@@ -115,55 +113,71 @@ def _filters(
     return where
 
 
-# The FTS5 table the migration made (not a model: it has no columns of its own to map).
-_FTS = table("case_texts_fts", column("rowid", Integer), column("rank"))
-# PostgreSQL's generated column of folded text, which its GIN index covers.
-_FOLDED = literal_column("case_texts.folded", Text)
-
-
-def _fts_query(grams: Sequence[str]) -> str:
-    # Each trigram is one quoted FTS5 string; quotes inside are doubled.
-    return " OR ".join('"' + g.replace('"', '""') + '"' for g in grams)
-
-
-def _indexed(
-    session: Session, query_text: str, where: list[ColumnElement[bool]], limit: int
-) -> list[int]:
-    """The ``limit`` cases the trigram index ranks first for the text, within ``where``."""
-    grams = trigrams(query_text)
-    if len(grams) > QUERY_TRIGRAMS:
-        step = len(grams) / QUERY_TRIGRAMS
-        grams = [grams[int(i * step)] for i in range(QUERY_TRIGRAMS)]
-    if not grams:
+def _from_cells(
+    session: Session, query_text: str, where: list[ColumnElement[bool]], k: int
+) -> list[tuple[int, float]]:
+    """The best ``k`` (or more) cases for the text among those of its nearest cells
+    (within ``where``) by their sketches and those queued, scored from their texts:
+    best first."""
+    wanted = _vector(query_text)
+    if wanted is None:
         return []
-    stmt: Select[int]
-    if session.get_bind().dialect.name == "sqlite":
-        stmt = (
-            select(Case.id)
-            .select_from(_FTS)
-            .join(Case, Case.id == _FTS.c.rowid)
-            .where(literal_column("case_texts_fts").op("MATCH")(_fts_query(grams)), *where)
-            # bm25: many shared trigrams, the rarer ones weighing more.
-            .order_by(_FTS.c.rank)
-            .limit(limit)
+    ids, weights = sketches.query(wanted)
+    budget = READ_CASES * (FILTERED_READ_FACTOR if where else 1)
+    row = sketches.folded_query(ids, weights)
+    cells = [indexing.UNCLUSTERED]
+    known = indexing.models(session)
+    if known:
+        held = [int(m.sizes.sum()) for m in known]
+        for model, cases_held in zip(known, held, strict=True):
+            share = max(1, budget * cases_held // max(1, sum(held)))
+            cells += model.cell_ids(sketches.nearest_cells(row, model.centres, model.sizes, share))
+    read = select(CaseCell.case_id, CaseCell.folded).where(CaseCell.cell.in_(cells))
+    queued = select(SimilarPending.case_id)
+    if where:
+        read = read.join(Case, Case.id == CaseCell.case_id).where(*where)
+        queued = queued.join(Case, Case.id == SimilarPending.case_id).where(*where)
+    # Thousands of rows: read as plain tuples, without the ORM's work per row.
+    rows = session.connection().execute(read).all()
+    chosen: list[int] = []
+    found: list[tuple[int, float]] = []
+    if rows:
+        # By folded rows first: the exact best are among the first few hundred.
+        alike = sketches.unpack_alike([blob for _, blob in rows], row)
+        best = np.argsort(-alike)[:SKETCHED]
+        sketched = (
+            session.connection()
+            .execute(
+                select(CaseSketch.case_id, CaseSketch.sketch).where(
+                    CaseSketch.case_id.in_([rows[int(i)][0] for i in best])
+                )
+            )
+            .all()
         )
-    else:
-        # pg_trgm ranks by shared trigrams over all trigrams of both; ``%`` uses the GIN
-        # index on amends_fold(body) with the threshold set for this transaction.
-        session.execute(
-            select(func.set_config("pg_trgm.similarity_threshold", str(PG_THRESHOLD), True))
-        )
-        folded = _FOLDED
-        wanted = fold_words(query_text)[:QUERY_CHARS]
-        stmt = (
-            select(Case.id)
-            .select_from(CaseText)
-            .join(Case, Case.id == CaseText.case_id)
-            .where(folded.op("%")(wanted), *where)
-            .order_by(func.similarity(folded, wanted).desc(), Case.id)
-            .limit(limit)
-        )
-    return list(session.scalars(stmt))
+        by_sketch = sketches.scores(ids, weights, sketches.Batch([blob for _, blob in sketched]))
+        order = np.argsort(-by_sketch, kind="stable")
+        order = order[by_sketch[order] > 0]
+        ranked = by_sketch[order]
+        # A sketch's score differs from its text's by under a millionth: where two are
+        # closer than that among the best k (or at its edge), those are scored again
+        # from their texts, so near-ties fall as the one score has them.
+        near = np.zeros(len(ranked), bool)
+        gaps = (ranked[:-1] - ranked[1:]) < SKETCH_ERROR
+        near[:-1] |= gaps
+        near[1:] |= gaps
+        edge = min(k, len(ranked))
+        while edge < len(ranked) and near[edge] and gaps[edge - 1]:
+            edge += 1
+        for place in range(edge):
+            case_id = sketched[int(order[place])][0]
+            if near[place]:
+                chosen.append(case_id)
+            else:
+                found.append((case_id, float(ranked[place])))
+    chosen += session.scalars(queued.order_by(SimilarPending.case_id.desc()).limit(PENDING_SCORED))
+    found += _scored_stored(session, wanted, chosen)
+    found.sort(key=lambda item: (-item[1], item[0]))
+    return found
 
 
 def nearest(
@@ -182,21 +196,20 @@ def nearest(
     if k <= 0 or not comparable(query_text):
         return []
     where = _filters(since, until, customer_id)
-    if exclude:
-        where.append(Case.id.not_in(list(exclude)))
-    ids: list[int] = []
     if where:
         ids = list(
             session.scalars(
                 select(Case.id)
-                .where(*where)
+                .where(*where, Case.id.not_in(list(exclude)))
                 .order_by(Case.opened_at.desc())
                 .limit(SCORE_ALL_UP_TO + 1)
             )
         )
-    if not where or len(ids) > SCORE_ALL_UP_TO:
-        ids = _indexed(session, query_text, where, max(CANDIDATES, k))
-    return score(session, query_text, ids)[:k]
+        if len(ids) <= SCORE_ALL_UP_TO:
+            return score(session, query_text, ids)[:k]
+    left_out = set(exclude)
+    found = _from_cells(session, query_text, where, k + len(left_out))
+    return [(c, s) for c, s in found if c not in left_out][:k]
 
 
 def score(session: Session, query_text: str, case_ids: Sequence[int]) -> list[tuple[int, float]]:
@@ -241,7 +254,7 @@ def likeness(
     # only crowd.
     @cache
     def message_vector() -> Vector | None:
-        return vector(profile(message)) if comparable(message) else None
+        return vector_of(message) if comparable(message) else None
 
     def alike(case_ids: Sequence[int]) -> dict[int, float]:
         wanted = message_vector()

@@ -1,0 +1,278 @@
+"""Keeping the similarity engine's sketches and cells (service layer; the
+``index-similar`` job runs it).
+
+Three steps, each in short transactions of its own, each safe to stop and run again:
+
+1. sketch the cases waiting in ``similar_pending`` (queued by the triggers on
+   ``case_texts``) and put each in the nearest cell of the newest model;
+2. fit a model of cells when there is none and enough cases, or when the cases have
+   doubled since the last one was fitted (:func:`fit_model`);
+3. move every case into the newest model's cells, a chunk at a time
+   (:func:`move_cases`); when all are moved, the model is complete and the older one
+   is deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from amends.patterns import sketches
+from amends.patterns.models import CaseCell, CaseSketch, CaseText, SimilarModel, SimilarPending
+from amends.patterns.textsim import vector_of
+from amends.text.fold import fold_words
+
+log = logging.getLogger(__name__)
+
+# Cases sketched per transaction, and moved per transaction into a new model's cells.
+CHUNK = 2000
+# Below this many sketched cases every sketch is read for a query (a few milliseconds),
+# so no cells are fitted.
+FIT_FROM = 5000
+# Cases a cell holds on average: a query reads a few thousand cases from the nearest
+# cells, and more, smaller cells make those nearer (bench/similar.py).
+CASES_PER_CELL = 200
+# Sketches the centres are fitted on, per cell.
+SAMPLE_PER_CELL = 25
+# A cell's number within its model is below this: cell = model id * CELL_SPAN + number.
+CELL_SPAN = 100_000
+UNCLUSTERED = -1
+# Shorter texts are never compared (similar.MIN_TEXT_CHARS); they are not sketched.
+MIN_TEXT_CHARS = 12
+
+Transaction = Callable[[], AbstractContextManager[Session]]
+
+
+@dataclass(frozen=True)
+class Cells:
+    """One model's cells as a query uses them."""
+
+    model_id: int
+    centres: npt.NDArray[np.float32]
+    sizes: npt.NDArray[np.int64]
+
+    def cell_ids(self, numbers: Iterable[int]) -> list[int]:
+        return [self.model_id * CELL_SPAN + n for n in numbers]
+
+
+# Centres by their digest: a model never changes its centres, and the digest tells two
+# databases' models apart where their ids would not (a process may open several).
+_CENTRES: dict[str, npt.NDArray[np.float32]] = {}
+_CENTRES_KEPT = 4
+
+
+def _centres(session: Session, model_id: int, digest: str) -> npt.NDArray[np.float32]:
+    found = _CENTRES.get(digest)
+    if found is None:
+        blob = session.scalar(select(SimilarModel.centres).where(SimilarModel.id == model_id))
+        found = np.frombuffer(blob or b"", np.float32).reshape(-1, sketches.DIMENSIONS)
+        if len(_CENTRES) >= _CENTRES_KEPT:
+            _CENTRES.clear()
+        _CENTRES[digest] = found
+    return found
+
+
+def models(session: Session) -> list[Cells]:
+    """The models whose cells hold cases, newest first. A model's centres are read once
+    per process; its sizes each time."""
+    rows = session.execute(
+        select(
+            SimilarModel.id,
+            SimilarModel.digest,
+            SimilarModel.cells,
+            SimilarModel.sizes,
+            SimilarModel.assigned_up_to,
+        ).order_by(SimilarModel.id.desc())
+    ).all()
+    found = []
+    for model_id, digest, cells, sizes, moved in rows:
+        if sizes is not None:
+            held = np.frombuffer(sizes, np.int64)
+        else:  # being filled: its cases so far, shared evenly
+            held = np.full(cells, max(1, moved // max(cells, 1)), np.int64)
+        found.append(Cells(model_id, _centres(session, model_id, digest), held))
+    return found
+
+
+def slot(cell: int, case_id: int) -> int:
+    """Where a case's row of ``case_cells`` goes: its cell's cases side by side."""
+    return cell * _SLOTS_PER_CELL + case_id
+
+
+_SLOTS_PER_CELL = 1 << 32
+
+
+def sketch_pending(session: Session, *, limit: int | None = None) -> int:
+    """Sketch up to ``limit`` queued cases into the newest model's cells; how many were
+    taken off the queue (texts too short to compare are taken off unsketched)."""
+    rows = session.execute(
+        select(SimilarPending.case_id, CaseText.body)
+        .outerjoin(CaseText, CaseText.case_id == SimilarPending.case_id)
+        .order_by(SimilarPending.case_id)
+        .limit(limit or CHUNK)
+    ).all()
+    if not rows:
+        return 0
+    ids = [case_id for case_id, _ in rows]
+    kept = [
+        (case_id, sketches.sketch(vector_of(body)))
+        for case_id, body in rows
+        if body and len(fold_words(body)) >= MIN_TEXT_CHARS
+    ]
+    session.execute(delete(CaseSketch).where(CaseSketch.case_id.in_(ids)))
+    session.execute(delete(CaseCell).where(CaseCell.case_id.in_(ids)))
+    if kept:
+        rows_folded = sketches.folded(sketches.Batch([blob for _, blob in kept]))
+        cells = _cells_for(rows_folded, models(session))
+        session.execute(
+            insert(CaseSketch), [{"case_id": case_id, "sketch": blob} for case_id, blob in kept]
+        )
+        session.execute(
+            insert(CaseCell),
+            [
+                {"slot": slot(cell, case_id), "cell": cell, "case_id": case_id, "folded": packed}
+                for (case_id, _), cell, packed in zip(
+                    kept, cells, sketches.pack_rows(rows_folded), strict=True
+                )
+            ],
+        )
+    session.execute(delete(SimilarPending).where(SimilarPending.case_id.in_(ids)))
+    return len(rows)
+
+
+def _cells_for(rows: npt.NDArray[np.float32], known: list[Cells]) -> list[int]:
+    if not known:
+        return [UNCLUSTERED] * len(rows)
+    newest = known[0]
+    return newest.cell_ids(int(n) for n in sketches.assign(rows, newest.centres))
+
+
+def fit_model(session: Session, *, now: datetime) -> int | None:
+    """Fit new cells when due; the new model's id, or None when none is due."""
+    sketched = session.scalar(select(func.count()).select_from(CaseCell)) or 0
+    last = session.scalar(select(SimilarModel.cases).order_by(SimilarModel.id.desc()).limit(1))
+    if sketched < FIT_FROM or (last is not None and sketched < 2 * last):
+        return None
+    cells = max(2, sketched // CASES_PER_CELL)
+    ids = np.fromiter(session.scalars(select(CaseCell.case_id)), np.int64)
+    rng = np.random.default_rng(sketched)
+    chosen = np.sort(rng.choice(ids, min(len(ids), cells * SAMPLE_PER_CELL), replace=False))
+    blobs: list[bytes] = []
+    for start in range(0, len(chosen), 900):
+        part = [int(x) for x in chosen[start : start + 900]]
+        blobs.extend(session.scalars(select(CaseCell.folded).where(CaseCell.case_id.in_(part))))
+    centres = sketches.fit(sketches.unpack_rows(blobs), cells)
+    blob = centres.astype(np.float32).tobytes()
+    model = SimilarModel(
+        fitted_at=now,
+        digest=hashlib.sha256(blob).hexdigest(),
+        cases=sketched,
+        cells=len(centres),
+        centres=blob,
+        sizes=None,
+        assigned_up_to=0,
+        complete=False,
+    )
+    session.add(model)
+    session.flush()
+    log.info("similar cells fitted", extra={"cells": len(centres), "cases": sketched})
+    return model.id
+
+
+def move_cases(session: Session, *, limit: int | None = None) -> int:
+    """Move the next ``limit`` cases into the newest unfinished model's cells; how many
+    were moved (0 when every model is complete). The last chunk completes the model:
+    its cells' sizes are counted and the older models deleted."""
+    chunk = limit or CHUNK
+    model = session.scalars(
+        select(SimilarModel)
+        .where(SimilarModel.complete.is_(False))
+        .order_by(SimilarModel.id.desc())
+    ).first()
+    if model is None:
+        return 0
+    rows = session.execute(
+        select(CaseCell.case_id, CaseCell.folded)
+        .where(CaseCell.case_id > model.assigned_up_to)
+        .order_by(CaseCell.case_id)
+        .limit(chunk)
+    ).all()
+    if rows:
+        cells = Cells(model.id, _centres(session, model.id, model.digest), np.zeros(0, np.int64))
+        numbers = sketches.assign(sketches.unpack_rows([blob for _, blob in rows]), cells.centres)
+        moved = cells.cell_ids(int(n) for n in numbers)
+        # The slot is the row's key (its cell's cases side by side), so the rows are
+        # named by their case.
+        session.connection().execute(
+            update(CaseCell)
+            .where(CaseCell.case_id == bindparam("moved_case"))
+            .values(slot=bindparam("to_slot"), cell=bindparam("to_cell")),
+            [
+                {"moved_case": case_id, "to_slot": slot(cell, case_id), "to_cell": cell}
+                for (case_id, _), cell in zip(rows, moved, strict=True)
+            ],
+        )
+        model.assigned_up_to = rows[-1][0]
+    if len(rows) < chunk:
+        _complete(session, model)
+    return len(rows)
+
+
+def _complete(session: Session, model: SimilarModel) -> None:
+    first = model.id * CELL_SPAN
+    held = np.fromiter(
+        session.scalars(
+            select(CaseCell.cell).where(CaseCell.cell >= first, CaseCell.cell < first + CELL_SPAN)
+        ),
+        np.int64,
+    )
+    model.sizes = np.bincount(held - first, minlength=model.cells).astype(np.int64).tobytes()
+    model.complete = True
+    session.execute(delete(SimilarModel).where(SimilarModel.id < model.id))
+
+
+def _drain(
+    transaction: Transaction,
+    step: Callable[[Session], int],
+    budget: int | None,
+    progress: Callable[[str], None] | None,
+    told: str,
+) -> int:
+    done = 0
+    while budget is None or done < budget:
+        with transaction() as session:
+            did = step(session)
+        done += did
+        if progress and did:
+            progress(f"{done:,} cases {told}")
+        if did < CHUNK:
+            break
+    return done
+
+
+def keep_up(
+    transaction: Transaction,
+    *,
+    now: Callable[[], datetime],
+    max_cases: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Sketch the queued cases, fit cells when due and move the cases into them, each
+    step in transactions of :data:`CHUNK` cases, up to ``max_cases`` a step: what was
+    done."""
+    sketched = _drain(transaction, sketch_pending, max_cases, progress, "sketched")
+    with transaction() as session:
+        fitted = fit_model(session, now=now())
+    if progress and fitted is not None:
+        progress("cells fitted")
+    moved = _drain(transaction, move_cases, max_cases, progress, "moved into the new cells")
+    return {"sketched": sketched, "fitted": int(fitted is not None), "moved": moved}

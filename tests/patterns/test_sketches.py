@@ -1,0 +1,63 @@
+"""Sketches and cells on their own (pure): a sketch scores as the one score does, and
+cells put alike texts together."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from amends.patterns import sketches
+from amends.patterns.textsim import Vector, cosines, profile, vector
+from tests.patterns.synthetic import complaints
+from tests.patterns.test_similarity import EL_FRIDGE, EL_FRIDGE_CAPS, TH_PURIFIER, WRITTEN
+
+
+def profiles(texts: list[str]) -> list[Vector]:
+    return [vector(profile(t)) for t in texts]
+
+
+def test_a_sketch_scores_as_its_text_does() -> None:
+    texts = complaints(300, seed=11)
+    corpus = profiles(texts[:280])
+    batch = sketches.Batch([sketches.sketch(p) for p in corpus])
+    for query in profiles(texts[280:]):
+        exact = np.array(cosines(query, corpus))
+        sketched = sketches.scores(*sketches.query(query), batch)
+        assert np.abs(exact - sketched).max() < 1e-5
+        assert exact[np.argsort(-sketched)[:10]].min() >= np.sort(exact)[-10] - 1e-5
+
+
+def test_every_trigram_of_a_long_query_is_looked_up_even_when_their_buckets_collide() -> None:
+    # Thousands of trigrams share the lookup table's 65,536 buckets: several rounds.
+    long_text = " ".join(complaints(60, seed=3))
+    query = vector(profile(long_text))
+    assert len(query.keys) > 3000
+    same = sketches.scores(*sketches.query(query), sketches.Batch([sketches.sketch(query)]))
+    assert abs(float(same[0]) - 1.0) < 1e-5
+
+
+def test_empty_and_unrelated_sketches_score_zero() -> None:
+    query = vector(profile(EL_FRIDGE))
+    batch = sketches.Batch([b"", sketches.sketch(vector(profile(TH_PURIFIER)))])
+    assert sketches.scores(*sketches.query(query), batch).tolist() == [0.0, 0.0]
+    assert sketches.scores(*sketches.query(query), sketches.Batch([])).tolist() == []
+
+
+def test_cells_put_the_same_complaint_together_and_are_the_same_for_the_same_sample() -> None:
+    texts = [*WRITTEN, EL_FRIDGE_CAPS] * 3
+    rows = sketches.folded(sketches.Batch([sketches.sketch(p) for p in profiles(texts)]))
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=1e-5)
+    centres = sketches.fit(rows, 10)
+    assert np.array_equal(centres, sketches.fit(rows, 10))
+    cells = sketches.assign(rows, centres)
+    fridge, fridge_caps = texts.index(EL_FRIDGE), texts.index(EL_FRIDGE_CAPS)
+    assert cells[fridge] == cells[fridge_caps]
+    assert len(set(cells.tolist())) >= 6
+
+
+def test_the_nearest_cells_are_read_until_they_hold_the_budget() -> None:
+    centres = np.eye(4, dtype=np.float32)
+    sizes = np.array([50, 30, 20, 10])
+    query = np.array([0.1, 0.9, 0.4, 0.0], np.float32)
+    assert sketches.nearest_cells(query, centres, sizes, 25) == [1]
+    assert sketches.nearest_cells(query, centres, sizes, 31) == [1, 2]
+    assert sketches.nearest_cells(query, centres, sizes, 1000) == [1, 2, 0, 3]
