@@ -5,6 +5,7 @@ cases into them, and queries give the same answers at every step."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -153,3 +154,26 @@ def test_cells_are_fitted_when_due_and_queries_answer_alike_before_during_and_af
         exact = [[c for c, _ in similar.score(s, q, everything)[:5]] for q in queries]
     assert before != after  # the later cases count
     assert during == after == exact
+
+
+def test_a_window_or_a_customer_asked_about_is_kept_when_the_cells_are_read(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexing, "FIT_FROM", 50)
+    monkeypatch.setattr(indexing, "CASES_PER_CELL", 10)
+    monkeypatch.setattr(similar, "SCORE_ALL_UP_TO", 5)  # so the cells are read, filtered
+    texts = complaints(130, seed=4)
+    with transaction(sessions) as s:
+        first = load(s, clock, cast.agent.id, texts[:60])
+        clock.advance(timedelta(days=3))
+        later = load(s, clock, cast.agent.id, texts[60:120])
+    indexing.keep_up(lambda: transaction(sessions), now=clock.now)
+    with transaction(sessions) as s:
+        customer = s.get(Case, first[0])
+        assert customer is not None
+        for query in texts[120:]:
+            mine = similar.nearest(s, query, customer_id=customer.customer_id)
+            assert mine and {c for c, _ in mine} <= set(first)
+            since = similar.nearest(s, query, since=clock.now() - timedelta(days=1))
+            assert since and {c for c, _ in since} <= set(later)
+            assert [c for c, _ in since] == [c for c, _ in similar.score(s, query, later)[:10]]
