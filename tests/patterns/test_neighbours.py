@@ -13,7 +13,7 @@ from amends.cases.rules import Category
 from amends.db import transaction
 from amends.messages import service as messages
 from amends.messages.rules import Channel, Direction
-from amends.patterns import similar
+from amends.patterns import similar, textsim
 from amends.patterns.textsim import cosine, profile
 from amends.people.rules import SYSTEM
 from tests.conftest import DEFAULT_PLAYBOOK as PLAYBOOK
@@ -71,11 +71,11 @@ def test_the_courier_complaints_find_each_other_with_exact_scores(
     with sessions() as s:
         for case_id, title in texts.items():
             got = _near(s, case_id)
-            if len(title) < similar.MIN_TEXT_CHARS:
+            if len(title) < textsim.MIN_TEXT_CHARS:
                 assert got == []  # too short to say anything
                 continue
             assert case_id not in [cid for cid, _ in got]
-            assert all(len(texts[cid]) >= similar.MIN_TEXT_CHARS for cid, _ in got)
+            assert all(len(texts[cid]) >= textsim.MIN_TEXT_CHARS for cid, _ in got)
             # Each score is the one scorer's, on the case texts (the title only here).
             for cid, score in got:
                 assert score == pytest.approx(

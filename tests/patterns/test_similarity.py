@@ -7,10 +7,11 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from amends.patterns.rules import PatternPolicy
-from amends.patterns.textsim import cosine, profile, trigrams
+from amends.patterns.textsim import cosine, profile, vector, vector_of
 
 TH_PURIFIER = "สั่งเครื่องฟอกอากาศไปตั้งแต่วันที่ 3 แต่จนถึงตอนนี้ยังไม่ได้รับของเลย ช่วยตรวจสอบให้ด้วยค่ะ"
 TH_PURIFIER_AGAIN = "ยังไม่ได้รับเครื่องฟอกอากาศที่สั่งไว้ตั้งแต่วันที่ 3 เลยค่ะ รบกวนตรวจสอบให้หน่อย"
@@ -93,7 +94,12 @@ def test_the_score_is_the_same_in_another_process() -> None:
     assert json.loads(there.stdout) == here
 
 
-def test_trigrams_for_the_index_are_folded_and_inside_words() -> None:
-    assert trigrams("Faktúru, FAKTURU!") == ["fak", "akt", "ktu", "tur", "uru"]
-    assert trigrams("ΤΟΥΣ") == ["τουσ"[0:3], "ουσ"]
-    assert trigrams("ok") == []
+def test_the_array_profile_is_the_profile() -> None:
+    from tests.patterns.synthetic import complaints
+
+    texts = [*complaints(300, seed=13), *WRITTEN, EL_FRIDGE_CAPS, SK_WASHER_PLAIN, "", "ab",
+             "  a  b  ", "ΣΟΦΟΣ σοφός", "x" * 50]  # fmt: skip
+    for text in texts:
+        made, expected = vector_of(text), vector(profile(text))
+        assert np.array_equal(made.keys, expected.keys), text
+        assert np.allclose(made.weights, expected.weights, rtol=0, atol=1e-15), text

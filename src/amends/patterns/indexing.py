@@ -28,8 +28,7 @@ from sqlalchemy.orm import Session
 
 from amends.patterns import sketches
 from amends.patterns.models import CaseCell, CaseSketch, CaseText, SimilarModel, SimilarPending
-from amends.patterns.textsim import vector_of
-from amends.text.fold import fold_words
+from amends.patterns.textsim import comparable, vector_of
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +45,6 @@ SAMPLE_PER_CELL = 25
 # A cell's number within its model is below this: cell = model id * CELL_SPAN + number.
 CELL_SPAN = 100_000
 UNCLUSTERED = -1
-# Shorter texts are never compared (similar.MIN_TEXT_CHARS); they are not sketched.
-MIN_TEXT_CHARS = 12
 
 Transaction = Callable[[], AbstractContextManager[Session]]
 
@@ -95,9 +92,11 @@ def models(session: Session) -> list[Cells]:
     ).all()
     found = []
     for model_id, digest, cells, sizes, moved in rows:
+        # A model being filled holds about as many cases as the last case id moved,
+        # shared evenly among its cells until they are counted.
         if sizes is not None:
             held = np.frombuffer(sizes, np.int64)
-        else:  # being filled: its cases so far, shared evenly
+        else:
             held = np.full(cells, max(1, moved // max(cells, 1)), np.int64)
         found.append(Cells(model_id, _centres(session, model_id, digest), held))
     return found
@@ -126,7 +125,7 @@ def sketch_pending(session: Session, *, limit: int | None = None) -> int:
     kept = [
         (case_id, sketches.sketch(vector_of(body)))
         for case_id, body in rows
-        if body and len(fold_words(body)) >= MIN_TEXT_CHARS
+        if body and comparable(body)
     ]
     session.execute(delete(CaseSketch).where(CaseSketch.case_id.in_(ids)))
     session.execute(delete(CaseCell).where(CaseCell.case_id.in_(ids)))
@@ -162,7 +161,7 @@ def fit_model(session: Session, *, now: datetime) -> int | None:
     last = session.scalar(select(SimilarModel.cases).order_by(SimilarModel.id.desc()).limit(1))
     if sketched < FIT_FROM or (last is not None and sketched < 2 * last):
         return None
-    cells = max(2, sketched // CASES_PER_CELL)
+    cells = min(CELL_SPAN - 1, max(2, sketched // CASES_PER_CELL))
     ids = np.fromiter(session.scalars(select(CaseCell.case_id)), np.int64)
     rng = np.random.default_rng(sketched)
     chosen = np.sort(rng.choice(ids, min(len(ids), cells * SAMPLE_PER_CELL), replace=False))

@@ -38,13 +38,9 @@ from amends.cases.models import Case
 from amends.errors import InvalidInput, NotFound
 from amends.patterns import indexing, sketches
 from amends.patterns.models import CaseCell, CaseSketch, CaseText, SimilarPending
-from amends.patterns.textsim import Vector, cosines, vector_of
+from amends.patterns.textsim import Vector, comparable, cosines, vector_of
 from amends.people.rules import Action, Actor
-from amends.text.fold import fold_words
 
-# A few characters ("case 2", "Help!") say nothing about what failed; such texts are
-# left to the category and the promise instead of matching everything short.
-MIN_TEXT_CHARS = 12
 # When the cases asked about are this few (one customer's, a quiet window), every one
 # of them is scored: nothing is left to the cells.
 SCORE_ALL_UP_TO = 1000
@@ -71,11 +67,6 @@ PROFILE_CACHE = 4096
 def _vector(body: str) -> Vector | None:
     """The text's profile as arrays, or None when it is too short to compare."""
     return vector_of(body) if comparable(body) else None
-
-
-def comparable(body: str) -> bool:
-    """Whether a text is long enough to be compared with others at all."""
-    return len(fold_words(body)) >= MIN_TEXT_CHARS
 
 
 # Ids per IN list when texts are read for many cases: well under every engine's bound.
