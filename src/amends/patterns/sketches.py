@@ -145,20 +145,22 @@ def pack_rows(rows: Floats) -> list[bytes]:
 def unpack_alike(blobs: Sequence[bytes], query_row: Floats) -> Floats:
     """The cosine of the query's folded row with each stored one, about (a byte a number
     moves it by under a hundredth)."""
-    if not blobs:
-        return np.zeros(0, np.float32)
-    stored = np.frombuffer(b"".join(blobs), np.uint8).reshape(len(blobs), _ROW_BYTES)
-    tops = np.ascontiguousarray(stored[:, :4]).view(np.float32).ravel()
-    alike = (stored[:, 4:].astype(np.float32) @ query_row) * (tops / np.float32(255))
+    tops, steps = _stored(blobs)
+    alike = (steps.astype(np.float32) @ query_row) * (tops / np.float32(255))
     return alike.astype(np.float32, copy=False)
 
 
 def unpack_rows(blobs: Sequence[bytes]) -> Floats:
     """Stored folded rows back as a matrix, one row a blob (unit length again)."""
-    if not blobs:
-        return np.zeros((0, DIMENSIONS), np.float32)
+    _, steps = _stored(blobs)
+    return _unit(steps.astype(np.float32))
+
+
+def _stored(blobs: Sequence[bytes]) -> tuple[Floats, npt.NDArray[np.uint8]]:
+    """Stored folded rows split into each row's largest number and its bytes."""
     stored = np.frombuffer(b"".join(blobs), np.uint8).reshape(len(blobs), _ROW_BYTES)
-    return _unit(stored[:, 4:].astype(np.float32))
+    tops = np.ascontiguousarray(stored[:, :4]).view(np.float32).ravel()
+    return tops, stored[:, 4:]
 
 
 def _unit(matrix: Floats) -> Floats:
