@@ -8,7 +8,8 @@ Each backend gets a fresh database with the real schema (``amends migrate``: the
 triggers that keep ``case_texts`` and its trigram index). Cases and their first inbound
 message are loaded with plain INSERTs (SQLite) or COPY (PostgreSQL), so the build time
 is the triggers' and the index's own cost. The PostgreSQL database is created for the
-run and dropped at its end.
+run and dropped at its end, unless ``--keep-postgres NAME`` names one to build when
+missing and keep (like the SQLite file in bench/out/).
 
 Then the ``index-similar`` job's work is done and timed as ``index``: every case
 sketched, the cells fitted and the cases moved into them (``indexing.keep_up``; on a
@@ -28,6 +29,7 @@ as the exact ones.
 
     python bench/similar.py [--cases N] [--backend sqlite|postgresql|both]
                             [--postgres URL] [--queries Q] [--recall-queries R] [--rebuild]
+                            [--keep-postgres NAME]
 """
 
 from __future__ import annotations
@@ -237,11 +239,18 @@ def index(engine: Engine, backend: str) -> dict[str, Any]:
     done = indexing.keep_up(
         lambda: transaction(sessions), now=lambda: datetime.now(UTC), progress=told
     )
-    if backend == "postgresql" and done["sketched"]:
+    if backend == "postgresql" and (done["sketched"] or done["packed"]):
         # What autovacuum does after so many new rows, at once: PostgreSQL reads a
-        # cell's rows from its index alone only once the pages are marked all-visible.
+        # cell's rows from its index alone only once the pages are marked all-visible,
+        # and the emptied queue's index would still be walked over its million deleted
+        # entries (5 ms a query).
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM (ANALYZE) case_cells, case_sketches"))
+            conn.execute(
+                text(
+                    "VACUUM (ANALYZE) case_cells, case_sketches, similar_pending,"
+                    " cell_packs, cell_unpacked"
+                )
+            )
     return {
         **done,
         "seconds": round(time.perf_counter() - started, 1),
@@ -365,11 +374,14 @@ def run_backend(
         admin = make_engine(
             admin_url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
         )
-        name = f"amends_bench_similar_{uuid.uuid4().hex[:8]}"
+        name = args.keep_postgres or f"amends_bench_similar_{uuid.uuid4().hex[:8]}"
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            fresh = not conn.scalar(
+                text("SELECT count(*) FROM pg_database WHERE datname = :name"), {"name": name}
+            )
+            if fresh:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
         url = admin_url.set(database=name).render_as_string(hide_password=False)
-        fresh = True
     try:
         if fresh:
             progress(f"{backend}: loading {args.cases:,} cases (load {load_average()})")
@@ -406,7 +418,7 @@ def run_backend(
         finally:
             engine.dispose()
     finally:
-        if admin is not None:
+        if admin is not None and not args.keep_postgres:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
@@ -425,6 +437,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--recall-queries", type=int, default=200)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the SQLite database")
+    parser.add_argument(
+        "--keep-postgres",
+        metavar="NAME",
+        default="",
+        help="use (and keep) this PostgreSQL database; it is built only when missing",
+    )
     args = parser.parse_args()
     if args.backend != "sqlite" and not args.postgres:
         args.postgres = DEFAULT_POSTGRES

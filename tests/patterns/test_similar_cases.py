@@ -285,7 +285,7 @@ def test_the_index_finds_the_exact_top_ten_of_the_whole_corpus(
     with transaction(sessions) as s:
         load(s, clock, cast.agent.id, corpus)
     done = indexing.keep_up(lambda: transaction(sessions), now=clock.now)
-    assert done == {"sketched": len(corpus), "fitted": 1, "moved": len(corpus)}
+    assert done == {"sketched": len(corpus), "fitted": 1, "moved": len(corpus), "packed": 40}
     found = total = 0
     with transaction(sessions) as s:
         assert s.scalar(select(func.count()).select_from(SimilarPending)) == 0

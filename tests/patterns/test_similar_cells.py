@@ -17,8 +17,15 @@ from amends.clock import FrozenClock
 from amends.customers import service as customers
 from amends.db import transaction
 from amends.messages.models import Message
-from amends.patterns import indexing, similar
-from amends.patterns.models import CaseCell, CaseSketch, SimilarModel, SimilarPending
+from amends.patterns import indexing, similar, sketches
+from amends.patterns.models import (
+    CaseCell,
+    CaseSketch,
+    CellPack,
+    CellUnpacked,
+    SimilarModel,
+    SimilarPending,
+)
 from amends.people.rules import OPERATOR
 from tests.conftest import Cast
 from tests.patterns.synthetic import complaints
@@ -122,14 +129,15 @@ def test_cells_are_fitted_when_due_and_queries_answer_alike_before_during_and_af
     with transaction(sessions) as s:
         load(s, clock, cast.agent.id, texts[:80])
     keep_up = lambda: indexing.keep_up(lambda: transaction(sessions), now=clock.now)  # noqa: E731
-    assert keep_up() == {"sketched": 80, "fitted": 0, "moved": 0}  # too few for cells
+    assert keep_up() == {"sketched": 80, "fitted": 0, "moved": 0, "packed": 0}  # no cells yet
     with transaction(sessions) as s:
         before = top(s)  # every sketch read: the exact answer
         load(s, clock, cast.agent.id, texts[80:150])
-    assert keep_up() == {"sketched": 70, "fitted": 1, "moved": 150}
+    assert keep_up() == {"sketched": 70, "fitted": 1, "moved": 150, "packed": 15}
     with transaction(sessions) as s:
         first = s.scalars(select(SimilarModel)).one()
         assert (first.cells, first.complete, first.cases) == (15, True, 150)
+        assert s.scalar(select(func.sum(CellPack.cases))) == 150
         assert s.scalar(select(func.min(CaseCell.cell))) >= 0
         assert all(
             slot == indexing.slot(cell, case_id)
@@ -140,8 +148,8 @@ def test_cells_are_fitted_when_due_and_queries_answer_alike_before_during_and_af
         load(s, clock, cast.agent.id, texts[150:300])
     # Half of the new cases are sketched into the first model's cells, then a model is
     # fitted at twice as many cases and the cases are moved into it 50 at a time.
-    assert indexing.keep_up(lambda: transaction(sessions), now=clock.now, max_cases=150) == {
-        "sketched": 150, "fitted": 1, "moved": 150}  # fmt: skip
+    done = indexing.keep_up(lambda: transaction(sessions), now=clock.now, max_cases=150)
+    assert (done["sketched"], done["fitted"], done["moved"]) == (150, 1, 150)
     with transaction(sessions) as s:
         assert s.scalar(select(func.count()).select_from(SimilarModel)) == 2  # still moving
         during = top(s)
@@ -149,6 +157,9 @@ def test_cells_are_fitted_when_due_and_queries_answer_alike_before_during_and_af
     with transaction(sessions) as s:
         second = s.scalars(select(SimilarModel)).one()
         assert (second.cells, second.complete, second.cases) == (30, True, 300)
+        # The older model's packs went with it; every case of the new one is packed.
+        assert s.scalar(select(func.min(CellPack.cell))) >= second.id * indexing.CELL_SPAN
+        assert s.scalar(select(func.sum(CellPack.cases))) == 300
         after = top(s)
         everything = list(s.scalars(select(Case.id)))
         exact = [[c for c, _ in similar.score(s, q, everything)[:5]] for q in queries]
@@ -177,3 +188,113 @@ def test_a_window_or_a_customer_asked_about_is_kept_when_the_cells_are_read(
             since = similar.nearest(s, query, since=clock.now() - timedelta(days=1))
             assert since and {c for c, _ in since} <= set(later)
             assert [c for c, _ in since] == [c for c, _ in similar.score(s, query, later)[:10]]
+
+
+def test_cases_put_in_a_packed_cell_or_changed_since_are_found_once_with_their_new_text(
+    sessions: sessionmaker[Session], clock: FrozenClock, cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexing, "FIT_FROM", 100)
+    monkeypatch.setattr(indexing, "CASES_PER_CELL", 10)
+    texts = complaints(260, seed=11)
+    keep_up = lambda: indexing.keep_up(lambda: transaction(sessions), now=clock.now)  # noqa: E731
+    with transaction(sessions) as s:
+        ids = load(s, clock, cast.agent.id, texts[:200])
+    assert keep_up()["packed"] == 20
+    with transaction(sessions) as s:
+        # A few new cases, fewer than any cell's share: none is packed again, and they
+        # are read beside the packs.
+        monkeypatch.setattr(indexing, "REPACK_SHARE", 10.0)
+        new = load(s, clock, cast.agent.id, texts[200:203])
+    assert keep_up() == {"sketched": 3, "fitted": 0, "moved": 0, "packed": 0}
+    with transaction(sessions) as s:
+        assert sorted(s.scalars(select(CellUnpacked.case_id))) == new
+        for case_id, query in zip(new, texts[200:203], strict=True):
+            assert similar.nearest(s, query, k=1)[0][0] == case_id
+        # A packed case's text changes: its pack still holds the old row until the cell
+        # is packed again, but it is scored, and listed once, by its new text.
+        changed = s.get(Case, ids[7])
+        assert changed is not None
+        changed.title = texts[230]
+        # So does one of those listed beside a pack: it is sketched again (maybe into the
+        # same cell) and listed once more.
+        listed = s.get(Case, new[0])
+        assert listed is not None
+        listed.title = "Update: " + listed.title
+    keep_up()
+    with transaction(sessions) as s:
+        found = [c for c, _ in similar.nearest(s, texts[230], k=10)]
+        assert found[0] == ids[7] and found.count(ids[7]) == 1
+        assert s.scalar(select(CellUnpacked.case_id).where(CellUnpacked.case_id == new[0]))
+        assert similar.nearest(s, "Update: Complaint 0\n" + texts[200], k=1)[0][0] == new[0]
+        everything = list(s.scalars(select(Case.id)))
+        for query in texts[240:]:
+            exact = [c for c, _ in similar.score(s, query, everything)[:5]]
+            assert [c for c, _ in similar.nearest(s, query, k=5)] == exact
+        load(s, clock, cast.agent.id, texts[203:230])
+    # Any new case is now a cell's share: every cell with one is packed again, so the
+    # packs hold every case once and nothing is listed beside them.
+    monkeypatch.setattr(indexing, "REPACK_SHARE", 0.01)
+    assert keep_up()["packed"] > 0
+    with transaction(sessions) as s:
+        assert s.scalar(select(func.count()).select_from(CellUnpacked)) == 0
+        assert s.scalar(select(func.sum(CellPack.cases))) == 230
+
+
+def test_a_case_put_in_a_cell_while_another_run_packs_it_stays_listed_beside_the_pack(
+    sessions: sessionmaker[Session],
+    clock: FrozenClock,
+    cast: Cast,
+    monkeypatch: pytest.MonkeyPatch,
+    db_url: str,
+) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer in at a time; the race is PostgreSQL's")
+    monkeypatch.setattr(indexing, "FIT_FROM", 100)
+    monkeypatch.setattr(indexing, "CASES_PER_CELL", 10)
+    monkeypatch.setattr(indexing, "REPACK_SHARE", 10.0)
+    texts = complaints(203, seed=13)
+    keep_up = lambda: indexing.keep_up(lambda: transaction(sessions), now=clock.now)  # noqa: E731
+    with transaction(sessions) as s:
+        load(s, clock, cast.agent.id, texts[:200])
+    keep_up()
+    with transaction(sessions) as s:
+        load(s, clock, cast.agent.id, texts[200:201])
+        (late,) = load(s, clock, cast.agent.id, texts[201:202])
+    keep_up()  # both sketched into packed cells, listed beside them
+    with transaction(sessions) as s:
+        (cell,) = s.scalars(select(CellUnpacked.cell).where(CellUnpacked.case_id != late))
+        s.execute(delete(CellUnpacked).where(CellUnpacked.case_id == late))
+        s.execute(delete(CaseCell).where(CaseCell.case_id == late))
+        folded = sketches.pack_rows(
+            sketches.folded(sketches.Batch([s.scalars(select(CaseSketch.sketch).where(
+                CaseSketch.case_id == late)).one()]))
+        )[0]  # fmt: skip
+
+    def put_late_in_the_cell() -> None:
+        # What another run's sketch_pending writes, committed while this run packs.
+        with transaction(sessions) as other:
+            other.execute(
+                insert(CaseCell),
+                [{"slot": indexing.slot(cell, late), "cell": cell, "case_id": late,
+                  "folded": folded}],
+            )  # fmt: skip
+            other.execute(insert(CellUnpacked), [{"cell": cell, "case_id": late}])
+
+    pack_cell = sketches.pack_cell
+    calls: list[int] = []
+
+    def packing(case_ids: Sequence[int], blobs: Sequence[bytes]) -> bytes:
+        if not calls:
+            put_late_in_the_cell()
+        calls.append(len(case_ids))
+        return pack_cell(case_ids, blobs)
+
+    monkeypatch.setattr(sketches, "pack_cell", packing)
+    monkeypatch.setattr(indexing, "REPACK_SHARE", 0.01)
+    with transaction(sessions) as s:
+        assert indexing.pack_cells(s) >= 1
+    with transaction(sessions) as s:
+        # The pack was made from the rows read before the late case was put in; the
+        # case stays listed beside it, so a query still finds it.
+        assert list(s.scalars(select(CellUnpacked.case_id))) == [late]
+        assert similar.nearest(s, texts[201], k=1)[0][0] == late

@@ -61,3 +61,32 @@ def test_the_nearest_cells_are_read_until_they_hold_the_budget() -> None:
     assert sketches.nearest_cells(query, centres, sizes, 25) == [1]
     assert sketches.nearest_cells(query, centres, sizes, 31) == [1, 2]
     assert sketches.nearest_cells(query, centres, sizes, 1000) == [1, 2, 0, 3]
+
+
+def test_a_cell_packed_in_one_value_reads_back_as_its_stored_rows() -> None:
+    texts = complaints(40, seed=5)
+    rows = sketches.folded(sketches.Batch([sketches.sketch(p) for p in profiles(texts)]))
+    stored = sketches.pack_rows(rows)
+    case_ids = [3, 1, 2**31 + 5, *range(100, 137)]
+    ids, packed = sketches.unpack_cell(sketches.pack_cell(case_ids, stored), len(stored))
+    assert ids.tolist() == case_ids
+    one_by_one = sketches.split_rows(stored)
+    assert np.array_equal(packed[0], one_by_one[0])
+    assert np.array_equal(packed[1], one_by_one[1])
+    # Stored a byte a number, each row is still about as alike to a query as it was.
+    query = rows[0]
+    assert np.abs(sketches.alike(packed, query) - rows @ query).max() < 0.01
+    empty_ids, (tops, steps) = sketches.unpack_cell(sketches.pack_cell([], []), 0)
+    assert (len(empty_ids), len(tops), steps.shape) == (0, 0, (0, sketches.DIMENSIONS))
+
+
+def test_the_nearest_of_thousands_of_cells_are_the_same_as_by_sorting_them_all() -> None:
+    rng = np.random.default_rng(3)
+    centres = rng.random((3000, sketches.DIMENSIONS), np.float32)
+    sizes = rng.integers(0, 400, 3000)
+    for query in rng.random((20, sketches.DIMENSIONS), np.float32):
+        order = np.argsort(-(centres.astype(np.float64) @ query), kind="stable")
+        for budget in (1, 700, 4000):
+            enough = int(np.searchsorted(np.cumsum(sizes[order]), budget)) + 1
+            expected = order[:enough].tolist()
+            assert sketches.nearest_cells(query, centres, sizes, budget) == expected

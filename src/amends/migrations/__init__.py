@@ -4,7 +4,7 @@ can tell the schema is current with one query instead of loading Alembic."""
 from collections.abc import Mapping
 from typing import Any
 
-HEAD = "j035"
+HEAD = "k036"
 
 # The trigram index of case texts (FTS5 and its shadow tables on SQLite; a GIN index on
 # a generated column of folded text on PostgreSQL) is made by a migration and read with

@@ -449,7 +449,8 @@ def reindex_command(json_: Json = False) -> None:
         return
     out.print(
         f"indexed {stats['cases']} cases in {stats['seconds']} s"
-        f" ({done['sketched']} sketched, {'cells fitted' if done['fitted'] else 'no new cells'})"
+        f" ({done['sketched']} sketched, {'cells fitted' if done['fitted'] else 'no new cells'},"
+        f" {done['packed']} cells packed)"
     )
 
 

@@ -9,7 +9,14 @@ Three steps, each in short transactions of its own, each safe to stop and run ag
    doubled since the last one was fitted (:func:`fit_model`);
 3. move every case into the newest model's cells, a chunk at a time
    (:func:`move_cases`); when all are moved, the model is complete and the older one
-   is deleted.
+   is deleted;
+4. pack the complete model's cells (:func:`pack_cells`): each cell's rows in one value
+   a query reads at once, made again once enough cases were put in the cell since.
+
+Two runs may overlap (a slow run outlasting the next slot's start in another process):
+a step that loses a race to the other run fails its transaction on a duplicate key and
+is done again by a later run, and packing a cell never drops a case another run put in
+it meanwhile.
 """
 
 from __future__ import annotations
@@ -27,7 +34,15 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from amends.patterns import sketches
-from amends.patterns.models import CaseCell, CaseSketch, CaseText, SimilarModel, SimilarPending
+from amends.patterns.models import (
+    CaseCell,
+    CaseSketch,
+    CaseText,
+    CellPack,
+    CellUnpacked,
+    SimilarModel,
+    SimilarPending,
+)
 from amends.patterns.textsim import comparable, vector_of
 
 log = logging.getLogger(__name__)
@@ -45,6 +60,12 @@ SAMPLE_PER_CELL = 25
 # A cell's number within its model is below this: cell = model id * CELL_SPAN + number.
 CELL_SPAN = 100_000
 UNCLUSTERED = -1
+# Cells packed per transaction (about CHUNK cases).
+PACK_CELLS = CHUNK // CASES_PER_CELL
+# A packed cell is packed again once the cases put in it since number this share of
+# those in its pack: a query reads at most about that many rows one by one beside it,
+# and a busy cell is not rewritten for every case.
+REPACK_SHARE = 1 / 16
 
 Transaction = Callable[[], AbstractContextManager[Session]]
 
@@ -78,24 +99,39 @@ def _centres(session: Session, model_id: int, digest: str) -> npt.NDArray[np.flo
     return found
 
 
+# A complete model's sizes, by its digest: counted once, when it was completed.
+_SIZES: dict[str, npt.NDArray[np.int64]] = {}
+
+
+def _sizes(session: Session, model_id: int, digest: str) -> npt.NDArray[np.int64]:
+    found = _SIZES.get(digest)
+    if found is None:
+        blob = session.scalar(select(SimilarModel.sizes).where(SimilarModel.id == model_id))
+        found = np.frombuffer(blob or b"", np.int64)
+        if len(_SIZES) >= _CENTRES_KEPT:
+            _SIZES.clear()
+        _SIZES[digest] = found
+    return found
+
+
 def models(session: Session) -> list[Cells]:
-    """The models whose cells hold cases, newest first. A model's centres are read once
-    per process; its sizes each time."""
+    """The models whose cells hold cases, newest first. A model's centres, and once it
+    is complete its sizes, are read once per process."""
     rows = session.execute(
         select(
             SimilarModel.id,
             SimilarModel.digest,
             SimilarModel.cells,
-            SimilarModel.sizes,
+            SimilarModel.complete,
             SimilarModel.assigned_up_to,
         ).order_by(SimilarModel.id.desc())
     ).all()
     found = []
-    for model_id, digest, cells, sizes, moved in rows:
+    for model_id, digest, cells, complete, moved in rows:
         # A model being filled holds about as many cases as the last case id moved,
         # shared evenly among its cells until they are counted.
-        if sizes is not None:
-            held = np.frombuffer(sizes, np.int64)
+        if complete:
+            held = _sizes(session, model_id, digest)
         else:
             held = np.full(cells, max(1, moved // max(cells, 1)), np.int64)
         found.append(Cells(model_id, _centres(session, model_id, digest), held))
@@ -129,6 +165,8 @@ def sketch_pending(session: Session, *, limit: int | None = None) -> int:
     ]
     session.execute(delete(CaseSketch).where(CaseSketch.case_id.in_(ids)))
     session.execute(delete(CaseCell).where(CaseCell.case_id.in_(ids)))
+    # Listed beside a pack before its text changed: it may go to the same cell again.
+    session.execute(delete(CellUnpacked).where(CellUnpacked.case_id.in_(ids)))
     if kept:
         rows_folded = sketches.folded(sketches.Batch([blob for _, blob in kept]))
         cells = _cells_for(rows_folded, models(session))
@@ -144,6 +182,16 @@ def sketch_pending(session: Session, *, limit: int | None = None) -> int:
                 )
             ],
         )
+        packed_cells = set(
+            session.scalars(select(CellPack.cell).where(CellPack.cell.in_(set(cells))))
+        )
+        later = [
+            {"cell": cell, "case_id": case_id}
+            for (case_id, _), cell in zip(kept, cells, strict=True)
+            if cell in packed_cells
+        ]
+        if later:
+            session.execute(insert(CellUnpacked), later)
     session.execute(delete(SimilarPending).where(SimilarPending.case_id.in_(ids)))
     return len(rows)
 
@@ -237,6 +285,77 @@ def _complete(session: Session, model: SimilarModel) -> None:
     model.sizes = np.bincount(held - first, minlength=model.cells).astype(np.int64).tobytes()
     model.complete = True
     session.execute(delete(SimilarModel).where(SimilarModel.id < model.id))
+    session.execute(delete(CellPack).where(CellPack.cell < first))
+    session.execute(delete(CellUnpacked).where(CellUnpacked.cell < first))
+
+
+def _cells_to_pack(session: Session) -> list[int]:
+    """The complete model's cells with no pack, then those with enough cases put in
+    them since their pack was made."""
+    model = session.execute(
+        select(SimilarModel.id, SimilarModel.cells)
+        .where(SimilarModel.complete.is_(True))
+        .order_by(SimilarModel.id.desc())
+        .limit(1)
+    ).first()
+    if model is None:
+        return []
+    first = model.id * CELL_SPAN
+    packed = dict(
+        session.execute(
+            select(CellPack.cell, CellPack.cases).where(
+                CellPack.cell >= first, CellPack.cell < first + CELL_SPAN
+            )
+        ).all()
+    )
+    due = [first + n for n in range(model.cells) if first + n not in packed]
+    for cell, later in session.execute(
+        select(CellUnpacked.cell, func.count())
+        .group_by(CellUnpacked.cell)
+        .order_by(CellUnpacked.cell)
+    ).all():
+        if cell in packed and later >= packed[cell] * REPACK_SHARE:
+            due.append(cell)
+    return due
+
+
+def pack_cells(session: Session, *, limit: int | None = None) -> int:
+    """Pack up to ``limit`` cells that are due (:func:`_cells_to_pack`) from their rows
+    of ``case_cells``; how many were packed."""
+    due = _cells_to_pack(session)[: limit or PACK_CELLS]
+    if not due:
+        return 0
+    rows: dict[int, list[tuple[int, bytes]]] = {cell: [] for cell in due}
+    for cell, case_id, blob in session.execute(
+        select(CaseCell.cell, CaseCell.case_id, CaseCell.folded)
+        .where(CaseCell.cell.in_(due))
+        .order_by(CaseCell.slot)
+    ).all():
+        rows[cell].append((case_id, blob))
+    packs = [
+        {
+            "cell": cell,
+            "cases": len(held),
+            "pack": sketches.pack_cell([c for c, _ in held], [b for _, b in held]),
+        }
+        for cell, held in rows.items()
+    ]
+    session.execute(delete(CellPack).where(CellPack.cell.in_(due)))
+    # Off the list: the cases now in the packs, and those no longer in the cell they
+    # were put in (changed or deleted since). Not a case put in meanwhile by another
+    # run, committed after the rows were read: it stays listed until the next pack.
+    now_in = select(CaseCell.case_id).where(
+        CaseCell.case_id == CellUnpacked.case_id, CaseCell.cell == CellUnpacked.cell
+    )
+    for cell, held in rows.items():
+        session.execute(
+            delete(CellUnpacked).where(
+                CellUnpacked.cell == cell,
+                CellUnpacked.case_id.in_([case_id for case_id, _ in held]) | ~now_in.exists(),
+            )
+        )
+    session.execute(insert(CellPack), packs)
+    return len(due)
 
 
 def _drain(
@@ -245,15 +364,19 @@ def _drain(
     budget: int | None,
     progress: Callable[[str], None] | None,
     told: str,
+    *,
+    full: int | None = None,
 ) -> int:
+    """Run ``step`` in transactions of its own until it does less than ``full`` (all
+    was done; :data:`CHUNK` unless given) or ``budget`` is spent."""
     done = 0
     while budget is None or done < budget:
         with transaction() as session:
             did = step(session)
         done += did
         if progress and did:
-            progress(f"{done:,} cases {told}")
-        if did < CHUNK:
+            progress(f"{done:,} {told}")
+        if did < (full or CHUNK):
             break
     return done
 
@@ -265,13 +388,20 @@ def keep_up(
     max_cases: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Sketch the queued cases, fit cells when due and move the cases into them, each
-    step in transactions of :data:`CHUNK` cases, up to ``max_cases`` a step: what was
-    done."""
-    sketched = _drain(transaction, sketch_pending, max_cases, progress, "sketched")
+    """Sketch the queued cases, fit cells when due, move the cases into them and pack
+    the cells, each step in transactions of about :data:`CHUNK` cases, up to
+    ``max_cases`` a step: what was done."""
+    sketched = _drain(transaction, sketch_pending, max_cases, progress, "cases sketched")
     with transaction() as session:
         fitted = fit_model(session, now=now())
     if progress and fitted is not None:
         progress("cells fitted")
-    moved = _drain(transaction, move_cases, max_cases, progress, "moved into the new cells")
-    return {"sketched": sketched, "fitted": int(fitted is not None), "moved": moved}
+    moved = _drain(transaction, move_cases, max_cases, progress, "cases moved into the new cells")
+    cells = None if max_cases is None else max(1, max_cases // CASES_PER_CELL)
+    packed = _drain(transaction, pack_cells, cells, progress, "cells packed", full=PACK_CELLS)
+    return {
+        "sketched": sketched,
+        "fitted": int(fitted is not None),
+        "moved": moved,
+        "packed": packed,
+    }

@@ -106,7 +106,7 @@ class CaseText(Base):
 
 class CaseSketch(Base):
     """A case's text as a sketch (``patterns.sketches``): what the similarity engine
-    scores the few hundred best candidates of a query by.
+    scores the hundred-odd best candidates of a query by.
 
     Written by the ``index-similar`` job from ``case_texts``; the triggers on
     ``case_texts`` drop it when the text changes (and queue the case in
@@ -142,6 +142,34 @@ class CaseCell(Base):
     cell: Mapped[int]
     case_id: Mapped[int]
     folded: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CellPack(Base):
+    """One cell's cases and folded rows in a single value: what a query reads instead of
+    the cell's rows of ``case_cells`` one by one (a few values, not thousands of rows).
+
+    Made by the ``index-similar`` job from ``case_cells`` for the cells of a complete
+    model (``patterns.indexing.pack_cells``), so it may lag: cases put in the cell after
+    it was made are listed in ``cell_unpacked`` and read beside it; a case whose text
+    changed since may still be in it with its old row, which only ranks it (its score
+    comes from its current sketch). See ``patterns.sketches.pack_cell`` for the layout.
+    """
+
+    __tablename__ = "cell_packs"
+
+    cell: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    cases: Mapped[int]
+    pack: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CellUnpacked(Base):
+    """A case put in a cell that has a pack after the pack was made: read with the pack
+    until the job makes it again."""
+
+    __tablename__ = "cell_unpacked"
+
+    cell: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
 
 
 class SimilarPending(Base):

@@ -6,9 +6,10 @@ and one scorer:
 - candidates come from the database: each case's text (``case_texts``, kept by
   triggers in the same transaction as the case and its messages), its sketch
   (``case_sketches``) and its folded sketch in a cell of alike texts (``case_cells``),
-  both kept by the ``index-similar`` job (``patterns.indexing``). A query reads the
-  folded rows of the cells nearest it, the sketches of the few hundred of those most
-  alike, and the texts of the cases not sketched yet. When the cases asked about (a
+  both kept by the ``index-similar`` job (``patterns.indexing``), which also packs
+  each cell's folded rows in one value (``cell_packs``). A query reads the folded rows
+  of the cells nearest it, the sketches of the hundred-odd of those most alike, and
+  the texts of the cases not sketched yet. When the cases asked about (a
   window, one customer) are few, all of them are candidates;
 - every candidate is scored by the cosine of ``textsim.vector_of``, from its sketch
   (the same numbers as float32) and, for those that may be among the best, from its
@@ -24,6 +25,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import (
     ColumnElement,
     delete,
@@ -35,19 +37,29 @@ from sqlalchemy.orm import Session
 
 from amends.cases import service as cases
 from amends.cases.models import Case
+from amends.db import binary_rows
 from amends.errors import InvalidInput, NotFound
 from amends.patterns import indexing, sketches
-from amends.patterns.models import CaseCell, CaseSketch, CaseText, SimilarPending
+from amends.patterns.models import (
+    CaseCell,
+    CaseSketch,
+    CaseText,
+    CellPack,
+    CellUnpacked,
+    SimilarPending,
+)
 from amends.patterns.textsim import Vector, comparable, cosines, vector_of
 from amends.people.rules import Action, Actor
 
 # When the cases asked about are this few (one customer's, a quiet window), every one
 # of them is scored: nothing is left to the cells.
 SCORE_ALL_UP_TO = 1000
-# Cases read from the cells nearest a query (about: whole cells are read), each scored
-# by its sketch. More finds more of the exact top 10 (bench/similar.py); a query with
-# filters reads FILTERED_READ_FACTOR times as many, as only some of them pass.
-READ_CASES = 4000
+# Cases read from the cells nearest a query (about: whole cells are read) and ranked by
+# their folded rows. More finds more of the exact top 10: at 1,000,000 generated
+# complaints, 3,000 found 0.941 of them, 4,000 0.959, 5,000 0.968, 6,000 0.976
+# (bench/similar.py). A query with filters reads FILTERED_READ_FACTOR times as many, as
+# only some of them pass.
+READ_CASES = 5000
 FILTERED_READ_FACTOR = 4
 # Cases queued for sketching are scored from their texts, the newest this many: the
 # job sketches them within seconds, but after a bulk import they wait their turn.
@@ -55,8 +67,9 @@ PENDING_SCORED = 500
 # How far a sketch's score may be from its text's (float32 weights: well under this).
 SKETCH_ERROR = 1e-5
 # Candidates ranked best by their folded rows whose sketches are read and scored. Over
-# 200,000 generated complaints the exact ten best were within the first 90 (p99 58).
-SKETCHED = 300
+# 1,000,000 generated complaints, those of the exact ten best that were read at all
+# were within the first 85 (p99 48; 200 queries reading 5,000 cases each).
+SKETCHED = 150
 # Profiles of texts just scored: the same recent cases are compared again for every
 # new one. Keyed by the text itself, so an edited case is a new key and nothing stale
 # is ever used; every process computes the same value for a key.
@@ -123,27 +136,24 @@ def _from_cells(
         for model, cases_held in zip(known, held, strict=True):
             share = max(1, budget * cases_held // max(1, sum(held)))
             cells += model.cell_ids(sketches.nearest_cells(row, model.centres, model.sizes, share))
-    read = select(CaseCell.case_id, CaseCell.folded).where(CaseCell.cell.in_(cells))
+    case_ids, folded = _folded_rows(session, cells, where)
     queued = select(SimilarPending.case_id)
     if where:
-        read = read.join(Case, Case.id == CaseCell.case_id).where(*where)
         queued = queued.join(Case, Case.id == SimilarPending.case_id).where(*where)
-    # Thousands of rows: read as plain tuples, without the ORM's work per row.
-    rows = session.connection().execute(read).all()
     chosen: list[int] = []
     found: list[tuple[int, float]] = []
-    if rows:
-        # By folded rows first: the exact best are among the first few hundred.
-        alike = sketches.unpack_alike([blob for _, blob in rows], row)
-        best = np.argsort(-alike)[:SKETCHED]
-        sketched = (
-            session.connection()
-            .execute(
-                select(CaseSketch.case_id, CaseSketch.sketch).where(
-                    CaseSketch.case_id.in_([rows[int(i)][0] for i in best])
-                )
-            )
-            .all()
+    if len(case_ids):
+        # By folded rows first: the exact best are among the first hundred. A case
+        # may be read twice (in a pack made before its text changed, and where it is
+        # now): its first place counts, and its score comes from its sketch anyway.
+        order = np.argsort(-sketches.alike(folded, row), kind="stable")
+        _, first = np.unique(case_ids[order], return_index=True)
+        best = case_ids[order[np.sort(first)[:SKETCHED]]]
+        sketched = binary_rows(
+            session,
+            select(CaseSketch.case_id, CaseSketch.sketch).where(
+                CaseSketch.case_id.in_([int(c) for c in best])
+            ),
         )
         by_sketch = sketches.scores(ids, weights, sketches.Batch([blob for _, blob in sketched]))
         order = np.argsort(-by_sketch, kind="stable")
@@ -169,6 +179,59 @@ def _from_cells(
     found += _scored_stored(session, wanted, chosen)
     found.sort(key=lambda item: (-item[1], item[0]))
     return found
+
+
+def _folded_rows(
+    session: Session, cells: list[int], where: list[ColumnElement[bool]]
+) -> tuple[npt.NDArray[np.int64], sketches.Rows]:
+    """The case ids and folded rows of the given cells' cases (those within ``where``).
+
+    Without filters, a cell with a pack is read as one value, with the rows of the cases
+    put in it since; with filters, the rows are read one by one beside their cases."""
+    # Thousands of rows: read as plain tuples, without the ORM's work per row.
+    connection = session.connection()
+    rows = select(CaseCell.case_id, CaseCell.folded)
+    if where:
+        read = rows.join(Case, Case.id == CaseCell.case_id).where(CaseCell.cell.in_(cells), *where)
+        return _split([(case_id, blob) for case_id, blob in connection.execute(read)])
+    packs = binary_rows(
+        session,
+        select(CellPack.cell, CellPack.cases, CellPack.pack).where(CellPack.cell.in_(cells)),
+    )
+    packed = {cell for cell, _, _ in packs}
+    loose = [cell for cell in cells if cell not in packed]
+    found: list[tuple[int, bytes]] = []
+    if loose:
+        found += binary_rows(session, rows.where(CaseCell.cell.in_(loose)))
+    # The cases put in packed cells since: read apart, as a join may be planned from the
+    # cells' thousands of rows, when there are usually none.
+    put_in: dict[int, int] = {}
+    if packed:
+        later = select(CellUnpacked.case_id, CellUnpacked.cell).where(CellUnpacked.cell.in_(packed))
+        put_in = dict(connection.execute(later).all())
+    listed = list(put_in)
+    for start in range(0, len(listed), TEXTS_PER_READ):
+        now_in = select(CaseCell.case_id, CaseCell.cell, CaseCell.folded).where(
+            CaseCell.case_id.in_(listed[start : start + TEXTS_PER_READ])
+        )
+        # Only while still in the cell it was put in (not changed since).
+        found += [(c, blob) for c, cell, blob in binary_rows(session, now_in) if put_in[c] == cell]
+    parts = [sketches.unpack_cell(pack, cases) for _, cases, pack in packs]
+    parts.append(_split(found))
+    return (
+        np.concatenate([ids for ids, _ in parts]),
+        (
+            np.concatenate([tops for _, (tops, _) in parts]),
+            np.concatenate([steps for _, (_, steps) in parts]),
+        ),
+    )
+
+
+def _split(rows: Sequence[tuple[int, bytes]]) -> tuple[npt.NDArray[np.int64], sketches.Rows]:
+    ids = np.fromiter((case_id for case_id, _ in rows), np.int64, len(rows))
+    if not rows:
+        return ids, (np.zeros(0, np.float32), np.zeros((0, sketches.DIMENSIONS), np.uint8))
+    return ids, sketches.split_rows([blob for _, blob in rows])
 
 
 def nearest(
