@@ -12,8 +12,8 @@ run and dropped at its end, unless ``--keep-postgres NAME`` names one to build w
 missing and keep (like the SQLite file in bench/out/).
 
 Then the ``index-similar`` job's work is done and timed as ``index``: every case
-sketched, the cells fitted and the cases moved into them (``indexing.keep_up``; on a
-kept SQLite database already indexed, nothing).
+sketched, the cells fitted, the cases moved into them and the cells packed
+(``indexing.keep_up``; on a kept database already indexed, nothing).
 
 Queries are new messages from the same generator, never texts of the corpus. Latency is
 wall-clock per ``similar.nearest(text, k=10)`` call through a SQLAlchemy session, as the
