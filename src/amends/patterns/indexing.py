@@ -1,7 +1,7 @@
-"""Keeping the similarity engine's sketches and cells (service layer; the
+"""Keeping the similarity engine's sketches, cells and packs (service layer; the
 ``index-similar`` job runs it).
 
-Three steps, each in short transactions of its own, each safe to stop and run again:
+Four steps, each in short transactions of its own, each safe to stop and run again:
 
 1. sketch the cases waiting in ``similar_pending`` (queued by the triggers on
    ``case_texts``) and put each in the nearest cell of the newest model;
