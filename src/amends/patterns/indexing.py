@@ -27,11 +27,12 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from amends.patterns import sketches
 from amends.patterns.models import (
@@ -82,36 +83,34 @@ class Cells:
         return [self.model_id * CELL_SPAN + n for n in numbers]
 
 
-# Centres by their digest: a model never changes its centres, and the digest tells two
-# databases' models apart where their ids would not (a process may open several).
-_CENTRES: dict[str, npt.NDArray[np.float32]] = {}
-_CENTRES_KEPT = 4
+# A model's arrays that never change once written, by its digest and column: its
+# centres, and once it is complete its sizes (counted when it was completed). The digest
+# tells two databases' models apart where their ids would not (a process may open
+# several).
+_KEPT: dict[tuple[str, str], npt.NDArray[Any]] = {}
+_MODELS_KEPT = 4
+
+
+def _kept(
+    session: Session,
+    model_id: int,
+    digest: str,
+    column: InstrumentedAttribute[Any],
+    dtype: type[np.generic],
+) -> npt.NDArray[Any]:
+    found = _KEPT.get((digest, column.key))
+    if found is None:
+        blob = session.scalar(select(column).where(SimilarModel.id == model_id))
+        found = np.frombuffer(blob or b"", dtype)
+        if len(_KEPT) >= 2 * _MODELS_KEPT:
+            _KEPT.clear()
+        _KEPT[(digest, column.key)] = found
+    return found
 
 
 def _centres(session: Session, model_id: int, digest: str) -> npt.NDArray[np.float32]:
-    found = _CENTRES.get(digest)
-    if found is None:
-        blob = session.scalar(select(SimilarModel.centres).where(SimilarModel.id == model_id))
-        found = np.frombuffer(blob or b"", np.float32).reshape(-1, sketches.DIMENSIONS)
-        if len(_CENTRES) >= _CENTRES_KEPT:
-            _CENTRES.clear()
-        _CENTRES[digest] = found
-    return found
-
-
-# A complete model's sizes, by its digest: counted once, when it was completed.
-_SIZES: dict[str, npt.NDArray[np.int64]] = {}
-
-
-def _sizes(session: Session, model_id: int, digest: str) -> npt.NDArray[np.int64]:
-    found = _SIZES.get(digest)
-    if found is None:
-        blob = session.scalar(select(SimilarModel.sizes).where(SimilarModel.id == model_id))
-        found = np.frombuffer(blob or b"", np.int64)
-        if len(_SIZES) >= _CENTRES_KEPT:
-            _SIZES.clear()
-        _SIZES[digest] = found
-    return found
+    centres = _kept(session, model_id, digest, SimilarModel.centres, np.float32)
+    return centres.reshape(-1, sketches.DIMENSIONS)
 
 
 def models(session: Session) -> list[Cells]:
@@ -131,7 +130,7 @@ def models(session: Session) -> list[Cells]:
         # A model being filled holds about as many cases as the last case id moved,
         # shared evenly among its cells until they are counted.
         if complete:
-            held = _sizes(session, model_id, digest)
+            held = _kept(session, model_id, digest, SimilarModel.sizes, np.int64)
         else:
             held = np.full(cells, max(1, moved // max(cells, 1)), np.int64)
         found.append(Cells(model_id, _centres(session, model_id, digest), held))
